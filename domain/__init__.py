@@ -1,0 +1,1 @@
+"""Foodbot's business rules: pure Python, no I/O, time passed in."""

@@ -1,0 +1,89 @@
+"""Domain errors. Each carries a stable `code` the bot maps to a polite reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.orders import OrderStatus
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(f"{what} {ident} not found")
+        self.what = what
+        self.ident = ident
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+    def __init__(self, order_id: int, current: OrderStatus, wanted: OrderStatus) -> None:
+        super().__init__(f"order {order_id}: {current} cannot move to {wanted}")
+        self.order_id = order_id
+        self.current = current
+        self.wanted = wanted
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (another customer's order, a late cancel, ...)."""
+
+    code = "not_allowed"
+
+
+class EmptyCart(DomainError):
+    code = "empty_cart"
+
+    def __init__(self) -> None:
+        super().__init__("the cart is empty")
+
+
+class RestaurantClosed(DomainError):
+    code = "restaurant_closed"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is closed")
+        self.name = name
+
+
+class ItemUnavailable(DomainError):
+    code = "item_unavailable"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not available")
+        self.name = name
+
+
+class OtherRestaurantInCart(DomainError):
+    """The cart holds dishes from another restaurant; the customer must choose."""
+
+    code = "other_restaurant"
+
+    def __init__(self, current: int, wanted: int) -> None:
+        super().__init__(f"cart holds restaurant {current}, not {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+
+class InvalidQuantity(DomainError):
+    code = "invalid_quantity"
+
+
+class InvalidInput(DomainError):
+    """A value outside its allowed range or length."""
+
+    code = "invalid_input"
+
+
+class PartnerBusy(DomainError):
+    code = "partner_busy"
+
+
+class AlreadyAssigned(DomainError):
+    code = "already_assigned"
