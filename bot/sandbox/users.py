@@ -1,0 +1,302 @@
+"""The user side: a Python API that acts as a Telegram user talking to the bot."""
+# ruff: noqa: ASYNC109  -- waits take an explicit deadline (timeout=...) by design
+
+from __future__ import annotations
+
+import html
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.apiobjects import bot_user, callback_query_dict, chat_dict, message_dict, user_dict
+from bot.sandbox.errors import ButtonNotFound, SandboxError
+from bot.sandbox.formatting import command_entities
+from bot.sandbox.models import (
+    CallbackAnswer,
+    CallbackPress,
+    ChatMessage,
+    Contact,
+    Location,
+    Mark,
+    ReplyButton,
+)
+from bot.sandbox.state import SandboxState, UserProfile
+
+logger = logging.getLogger(__name__)
+Predicate = Callable[[ChatMessage], bool]
+
+
+class SandboxUser:
+    """One Telegram user. Get it with ``server.user(user_id, ...)`` (one object per id).
+
+    Actions (``send``, ``press``, ...) deliver updates to the bot immediately. Views
+    (``messages``, ``last``, ...) show the chat as the user sees it now. Waits never poll:
+    they re-check on every state change until their deadline.
+    """
+
+    def __init__(self, state: SandboxState, profile: UserProfile) -> None:
+        self._state = state
+        self.profile = profile
+        self._last_action = Mark(state.seq)
+
+    def __repr__(self) -> str:
+        return f"<SandboxUser {self.id} {self.profile.display_name!r}>"
+
+    @property
+    def id(self) -> int:
+        return self.profile.id
+
+    @property
+    def name(self) -> str:
+        return self.profile.first_name
+
+    @property
+    def blocked(self) -> bool:
+        return self.profile.blocked
+
+    # -- what the user sees -------------------------------------------------------------------
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """Both sides of the chat, oldest first, with edits applied and deletions removed."""
+        chat = self._state.chats.get(self.id)
+        return list(chat.messages.values()) if chat else []
+
+    @property
+    def bot_messages(self) -> list[ChatMessage]:
+        return [m for m in self.messages if m.from_bot]
+
+    @property
+    def last(self) -> ChatMessage | None:
+        """The newest bot message (None if the bot has not written yet)."""
+        bot = self.bot_messages
+        return bot[-1] if bot else None
+
+    @property
+    def reply_keyboard(self) -> list[list[ReplyButton]] | None:
+        """The reply keyboard currently shown (last ReplyKeyboardMarkup, until removed)."""
+        return self.profile.reply_keyboard
+
+    def message(self, message_id: int) -> ChatMessage | None:
+        chat = self._state.chats.get(self.id)
+        return chat.messages.get(message_id) if chat else None
+
+    def describe(self) -> str:
+        """The chat as text, one line per message - used in error messages."""
+        lines = [m.summary() for m in self.messages] or ["(no messages)"]
+        if self.reply_keyboard:
+            keys = " ".join(f"[{b.text}]" for row in self.reply_keyboard for b in row)
+            lines.append(f"reply keyboard: {keys}")
+        return "\n".join(f"  {line}" for line in lines)
+
+    # -- actions ------------------------------------------------------------------------------
+    def _write(self, event: str, event_text: str, detail: dict[str, Any] | None = None,
+               **fields: Any) -> ChatMessage:
+        if self.blocked:
+            raise SandboxError(f"{self.name} has blocked the bot; call unblock() first")
+        state = self._state
+        message = state.add_message(state.open_chat(self.id), False, **fields)
+        state.updates.push("message", message_dict(state, message))
+        state.record(event, self.id, event_text, message_id=message.message_id, **(detail or {}))
+        self._last_action = Mark(message.seq)
+        return message
+
+    async def send(self, text: str, *, reply_to: int | None = None) -> ChatMessage:
+        """Send a text (a leading /command gets a bot_command entity, as in Telegram)."""
+        if not text:
+            raise SandboxError("Telegram clients cannot send an empty message")
+        return self._write("user_text", text, text=text, html=html.escape(text, quote=False),
+                           entities=command_entities(text), reply_to_message_id=reply_to)
+
+    async def edit(self, message_id: int, text: str) -> ChatMessage:
+        """Edit one of the user's own text messages (the bot gets an edited_message update)."""
+        old = self.message(message_id)
+        if old is None or old.from_bot or not old.text:
+            raise SandboxError(f"{self.name} has no own text message #{message_id} to edit")
+        state = self._state
+        new = state.edit_message(old, text=text, html=html.escape(text, quote=False),
+                                 entities=command_entities(text))
+        state.updates.push("edited_message", message_dict(state, new))
+        state.record("user_edit", self.id, text, message_id=message_id)
+        self._last_action = Mark(new.seq)
+        return new
+
+    async def share_location(self, latitude: float, longitude: float) -> ChatMessage:
+        return self._write("user_location", "", {"latitude": latitude, "longitude": longitude},
+                           location=Location(latitude, longitude))
+
+    async def share_contact(self, phone_number: str | None = None) -> ChatMessage:
+        """Share the user's own contact card (phone defaults to the profile's phone_number)."""
+        phone = phone_number or self.profile.phone_number
+        if not phone:
+            raise SandboxError(f"{self.name} has no phone_number; pass one to share_contact()")
+        contact = Contact(phone, self.profile.first_name, self.profile.last_name, self.id)
+        return self._write("user_contact", "", {"phone_number": phone}, contact=contact)
+
+    def _caption_fields(self, caption: str | None) -> dict[str, Any]:
+        if not caption:
+            return {}
+        return {"caption": caption, "caption_html": html.escape(caption, quote=False),
+                "caption_entities": command_entities(caption)}
+
+    async def send_photo(self, data: bytes, caption: str | None = None, *,
+                         file_name: str = "photo.jpg") -> ChatMessage:
+        stored = self._state.files.add("photo", data, file_name, mimetypes.guess_type(file_name)[0])
+        return self._write("user_photo", caption or "", {"size": stored.size},
+                           photo_file_id=stored.file_id, **self._caption_fields(caption))
+
+    async def send_document(self, file_name: str, data: bytes, caption: str | None = None, *,
+                            mime_type: str | None = None) -> ChatMessage:
+        stored = self._state.files.add("document", data, file_name, mime_type)
+        detail = {"file_name": file_name, "size": stored.size}
+        return self._write("user_document", caption or "", detail,
+                           document_file_id=stored.file_id, document_name=file_name,
+                           **self._caption_fields(caption))
+
+    async def press(self, text: str, *, message_id: int | None = None) -> CallbackPress:
+        """Press the inline button labelled exactly ``text`` on the newest bot message having it."""
+        for message in reversed(self.bot_messages):
+            if message_id is not None and message.message_id != message_id:
+                continue
+            button = message.button(text)
+            if button is None:
+                continue
+            if button.callback_data is None:
+                raise SandboxError(f"[{text}] on #{message.message_id} is not a callback button "
+                                   f"(url={button.url!r})")
+            return self._press(message, button.callback_data, text, forged=False)
+        visible = [f"#{m.message_id}: " + " ".join(f"[{t}]" for t in m.buttons)
+                   for m in reversed(self.bot_messages) if m.buttons]
+        where = f" on message #{message_id}" if message_id is not None else ""
+        raise ButtonNotFound(
+            f"{self.name}: no inline button [{text}]{where}. Visible buttons (newest first):\n  "
+            + ("\n  ".join(visible) if visible else "(none)"))
+
+    async def press_data(self, message_id: int, data: str) -> CallbackPress:
+        """Send a callback query with arbitrary (forged or stale) data from a bot message."""
+        message = self.message(message_id)
+        if message is None or not message.from_bot:
+            raise SandboxError(f"{self.name}: there is no bot message #{message_id} to press on")
+        label = next((b.text for row in message.inline_keyboard for b in row
+                      if b.callback_data == data), None)
+        return self._press(message, data, label, forged=label is None)
+
+    def _press(self, message: ChatMessage, data: str, label: str | None,
+               forged: bool) -> CallbackPress:
+        if self.blocked:
+            raise SandboxError(f"{self.name} has blocked the bot; call unblock() first")
+        state = self._state
+        query = state.new_query(self.id, message.message_id, data)
+        state.updates.push("callback_query", callback_query_dict(state, query))
+        state.record("press", self.id, label or "", message_id=message.message_id, data=data,
+                     forged=forged)
+        self._last_action = Mark(state.seq)
+        return CallbackPress(query.id, self.id, message.message_id, data, label)
+
+    async def wait_for_answer(self, press: CallbackPress, timeout: float = 5.0) -> CallbackAnswer:
+        """The bot's answerCallbackQuery for ``press``; TimeoutError if it never answers."""
+        query = self._state.queries[press.query_id]
+        try:
+            return await self._state.notifier.wait_for(lambda: query.answer, timeout)
+        except TimeoutError:
+            label = press.button_text or press.data
+            raise TimeoutError(
+                f"{self.name}: the bot did not answer the press of [{label}] within {timeout}s "
+                f"(answerCallbackQuery was not called)\n{self.describe()}") from None
+
+    async def tap_reply_button(self, text: str, *, location: tuple[float, float] | None = None,
+                               phone_number: str | None = None) -> ChatMessage:
+        """Tap a reply-keyboard button: sends its text, or a location / the user's contact."""
+        keyboard = self.reply_keyboard
+        if keyboard is None:
+            raise SandboxError(f"{self.name} has no reply keyboard on screen")
+        button = next((b for row in keyboard for b in row if b.text == text), None)
+        if button is None:
+            keys = " ".join(f"[{b.text}]" for row in keyboard for b in row)
+            raise ButtonNotFound(f"{self.name}: no reply button [{text}]; keyboard shows {keys}")
+        if button.request_location:
+            if location is None:
+                raise SandboxError(f"[{text}] requests a location; pass location=(lat, lon)")
+            return await self.share_location(*location)
+        if button.request_contact:
+            return await self.share_contact(phone_number)
+        return await self.send(text)
+
+    def _member_update(self, old: str, new: str) -> None:
+        state = self._state
+        if self.id not in state.chats:
+            return
+        bot = bot_user(state.bot)
+        new_member: dict[str, Any] = {"user": bot, "status": new}
+        if new == "kicked":
+            new_member["until_date"] = 0
+        old_member: dict[str, Any] = {"user": bot, "status": old}
+        if old == "kicked":
+            old_member["until_date"] = 0
+        state.updates.push("my_chat_member", {
+            "chat": chat_dict(self.profile), "from": user_dict(self.profile),
+            "date": int(time.time()), "old_chat_member": old_member,
+            "new_chat_member": new_member})
+
+    def block(self) -> None:
+        """Block the bot: its sends fail with 403; it gets a my_chat_member update."""
+        if not self.blocked:
+            self.profile.blocked = True
+            self._member_update("member", "kicked")
+            self._state.record("block", self.id)
+
+    def unblock(self) -> None:
+        if self.blocked:
+            self.profile.blocked = False
+            self._member_update("kicked", "member")
+            self._state.record("unblock", self.id)
+
+    # -- waiting ------------------------------------------------------------------------------
+    def mark(self) -> Mark:
+        """Remember "now"; ``wait_for_new(since=mark)`` only sees messages sent/edited later."""
+        return Mark(self._state.seq)
+
+    async def wait_for(self, predicate: Predicate | None = None, timeout: float = 5.0, *,
+                       since: Mark | None = None, what: str | None = None) -> ChatMessage:
+        """Wait for a bot message satisfying ``predicate``.
+
+        Without ``since`` the whole chat counts and the NEWEST matching message is returned
+        (so an old message can satisfy it at once). With ``since`` only messages sent or edited
+        after that mark count, and the EARLIEST such change is returned.
+        """
+        pred = predicate or (lambda m: True)
+
+        def probe() -> ChatMessage | None:
+            bot = self.bot_messages
+            ordered = sorted((m for m in bot if m.seq > since.seq), key=lambda m: m.seq) \
+                if since is not None else list(reversed(bot))
+            return next((m for m in ordered if pred(m)), None)
+
+        try:
+            return await self._state.notifier.wait_for(probe, timeout)
+        except TimeoutError:
+            desc = what or getattr(predicate, "__name__", None) or "any message"
+            scope = " new" if since is not None else ""
+            raise TimeoutError(f"{self.name}: no{scope} bot message matching {desc} within "
+                               f"{timeout}s. Chat now:\n{self.describe()}") from None
+
+    async def wait_for_text(self, text: str, timeout: float = 5.0, *,
+                            since: Mark | None = None) -> ChatMessage:
+        """A bot message whose text or caption contains ``text`` (case-insensitive)."""
+        needle = text.casefold()
+        return await self.wait_for(lambda m: needle in m.content.casefold(), timeout,
+                                   since=since, what=f"text {text!r}")
+
+    async def wait_for_new(self, predicate: Predicate | None = None, since: Mark | None = None,
+                           timeout: float = 5.0) -> ChatMessage:
+        """Like ``wait_for(since=...)``; ``since`` defaults to this user's last action."""
+        return await self.wait_for(predicate, timeout, since=since or self._last_action)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` is true (re-checked on every sandbox state change)."""
+        try:
+            await self._state.notifier.wait_for(lambda: True if condition() else None, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{self.name}: condition not met within {timeout}s. "
+                               f"Chat now:\n{self.describe()}") from None
