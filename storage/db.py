@@ -1,0 +1,81 @@
+"""Engine and session factory for SQLite (aiosqlite, the default) and PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DEFAULT_URL = "sqlite+aiosqlite:///./foodbot.db"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL; None for in-memory databases and other backends."""
+    parsed = make_url(url)
+    database = parsed.database
+    if not is_sqlite(parsed) or not database or database == ":memory:":
+        return None
+    if database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    """Creates the folder of a SQLite database file if it is missing."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngine:
+    """An async engine; on SQLite every new connection gets WAL, foreign keys and a busy timeout.
+
+    `options` go to `create_async_engine` and override the pool defaults.
+    """
+    if is_sqlite(url):
+        ensure_sqlite_folder(url)
+        engine = create_async_engine(url, echo=echo, **options)
+        _install_sqlite_pragmas(engine, wal=sqlite_file(url) is not None)
+        return engine
+    pool: dict[str, Any] = {
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_timeout": 30,
+        "pool_recycle": 1800,
+        "pool_pre_ping": True,
+    }
+    return create_async_engine(url, echo=echo, **(pool | options))
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine, *, wal: bool) -> None:
+    pragmas = ("PRAGMA journal_mode=WAL", *_SQLITE_PRAGMAS) if wal else _SQLITE_PRAGMAS
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()

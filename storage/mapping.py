@@ -1,0 +1,222 @@
+"""Row <-> domain converters, one pair per aggregate.
+
+`*_values` turn a domain object into column values for INSERT/UPDATE; `*_from_row` build the
+domain object back from a result row's mapping (`result.mappings()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+
+from domain.cart import Cart
+from domain.customers import Customer
+from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
+from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
+from domain.partners import Partner, PartnerStatus
+from domain.restaurants import MenuItem, Restaurant
+from domain.tasks import NewTask, Notification
+
+Row = RowMapping
+Values = dict[str, Any]
+
+
+def restaurant_values(restaurant: Restaurant) -> Values:
+    return {
+        "name": restaurant.name,
+        "address": restaurant.address,
+        "is_open": restaurant.is_open,
+        "prep_minutes": restaurant.prep_minutes,
+        "manager_chat_id": restaurant.manager_chat_id,
+    }
+
+
+def restaurant_from_row(row: Row) -> Restaurant:
+    return Restaurant(
+        id=RestaurantId(row["id"]),
+        name=row["name"],
+        address=row["address"],
+        is_open=bool(row["is_open"]),
+        prep_minutes=row["prep_minutes"],
+        manager_chat_id=row["manager_chat_id"],
+    )
+
+
+def menu_item_values(item: MenuItem) -> Values:
+    return {
+        "restaurant_id": item.restaurant_id,
+        "name": item.name,
+        "price": item.price,
+        "available": item.available,
+        "description": item.description,
+        "category": item.category,
+        "photo_file_id": item.photo_file_id,
+    }
+
+
+def menu_item_from_row(row: Row) -> MenuItem:
+    return MenuItem(
+        id=MenuItemId(row["id"]),
+        restaurant_id=RestaurantId(row["restaurant_id"]),
+        name=row["name"],
+        price=row["price"],
+        available=bool(row["available"]),
+        description=row["description"],
+        category=row["category"],
+        photo_file_id=row["photo_file_id"],
+    )
+
+
+def customer_values(customer: Customer) -> Values:
+    return {"id": customer.id, "name": customer.name, "phone": customer.phone}
+
+
+def customer_from_row(row: Row) -> Customer:
+    return Customer(id=UserId(row["id"]), name=row["name"], phone=row["phone"])
+
+
+def cart_line_values(cart: Cart) -> list[Values]:
+    return [
+        {"customer_id": cart.customer_id, "menu_item_id": item_id, "quantity": qty, "position": n}
+        for n, (item_id, qty) in enumerate(cart.quantities.items())
+    ]
+
+
+def cart_from_rows(customer_id: UserId, cart_row: Row | None, lines: Iterable[Row]) -> Cart:
+    """A cart from its row and its lines (already in position order); empty when absent."""
+    quantities = {MenuItemId(line["menu_item_id"]): line["quantity"] for line in lines}
+    restaurant_id = cart_row["restaurant_id"] if cart_row is not None else None
+    if not quantities or restaurant_id is None:
+        return Cart(customer_id)
+    return Cart(customer_id, RestaurantId(restaurant_id), quantities)
+
+
+def order_values(order: Order) -> Values:
+    delivery = order.delivery
+    return {
+        "customer_id": order.customer_id,
+        "restaurant_id": order.restaurant_id,
+        "status": order.status.value,
+        "currency": order.currency,
+        "total": order.total.amount,
+        "address": delivery.address,
+        "latitude": delivery.latitude,
+        "longitude": delivery.longitude,
+        "phone": delivery.phone,
+        "note": delivery.note,
+        "partner_id": order.partner_id,
+        "idempotency_key": order.idempotency_key,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at or order.created_at,
+    }
+
+
+def order_item_values(order_id: OrderId, items: Iterable[OrderItem]) -> list[Values]:
+    return [
+        {
+            "order_id": order_id,
+            "position": position,
+            "menu_item_id": item.item_id,
+            "name": item.name,
+            "unit_price": item.unit_price,
+            "quantity": item.quantity,
+        }
+        for position, item in enumerate(items)
+    ]
+
+
+def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
+    """An order from its row and its item rows (already in position order)."""
+    delivery = DeliveryDetails(
+        address=row["address"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        phone=row["phone"],
+        note=row["note"],
+    )
+    return Order(
+        id=OrderId(row["id"]),
+        customer_id=UserId(row["customer_id"]),
+        restaurant_id=RestaurantId(row["restaurant_id"]),
+        items=tuple(
+            OrderItem(i["menu_item_id"], i["name"], i["unit_price"], i["quantity"]) for i in items
+        ),
+        currency=row["currency"],
+        delivery=delivery,
+        created_at=row["created_at"],
+        status=OrderStatus(row["status"]),
+        partner_id=UserId(row["partner_id"]) if row["partner_id"] is not None else None,
+        updated_at=row["updated_at"],
+        idempotency_key=row["idempotency_key"],
+    )
+
+
+def event_values(event: OrderEvent) -> Values:
+    return {
+        "order_id": event.order_id,
+        "from_status": event.from_status.value if event.from_status is not None else None,
+        "to_status": event.to_status.value,
+        "at": event.at,
+        "actor": str(event.actor),
+        "reason": event.reason,
+    }
+
+
+def event_from_row(row: Row) -> OrderEvent:
+    from_status = row["from_status"]
+    return OrderEvent(
+        order_id=OrderId(row["order_id"]),
+        from_status=OrderStatus(from_status) if from_status is not None else None,
+        to_status=OrderStatus(row["to_status"]),
+        at=row["at"],
+        actor=Actor.parse(row["actor"]),
+        reason=row["reason"],
+    )
+
+
+def partner_values(partner: Partner) -> Values:
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "status": partner.status.value,
+        "online": partner.online,
+        "active_order_id": partner.active_order_id,
+        "idle_since": partner.idle_since,
+    }
+
+
+def partner_from_row(row: Row) -> Partner:
+    active = row["active_order_id"]
+    return Partner(
+        id=UserId(row["id"]),
+        name=row["name"],
+        status=PartnerStatus(row["status"]),
+        online=bool(row["online"]),
+        active_order_id=OrderId(active) if active is not None else None,
+        idle_since=row["idle_since"],
+    )
+
+
+def task_values(task: NewTask) -> Values:
+    return {
+        "kind": task.kind.value,
+        "order_id": task.order_id,
+        "payload": dict(task.payload),
+        "state": "pending",
+        "attempts": 0,
+        "run_at": task.run_at,
+    }
+
+
+def notification_values(notification: Notification, at: datetime) -> Values:
+    return {
+        "chat_id": notification.chat_id,
+        "kind": notification.kind,
+        "payload": dict(notification.data),
+        "created_at": at,
+        "next_attempt_at": at,
+        "attempts": 0,
+    }

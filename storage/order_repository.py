@@ -1,0 +1,115 @@
+"""SQL repository for orders, their items and their event history (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError, NotFound
+from domain.ids import OrderId, UserId
+from domain.orders import Order, OrderEvent
+from storage import mapping
+from storage.sql import ORDER_EVENTS, ORDER_ITEMS, ORDERS, execute_count
+
+
+class StaleOrder(DomainError):
+    """Someone else moved the order (or gave it a partner) since it was loaded."""
+
+    code = "conflict"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__(f"order {order_id} was changed by someone else; load it again")
+        self.order_id = order_id
+
+
+class SqlOrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, order: Order) -> None:
+        """Stores a new order with its items and pending events, and binds its id."""
+        stmt = insert(ORDERS).values(mapping.order_values(order)).returning(ORDERS.c.id)
+        order.bind_id(OrderId((await self._session.execute(stmt)).scalar_one()))
+        await self._session.execute(
+            insert(ORDER_ITEMS), mapping.order_item_values(order.id, order.items)
+        )
+        await self._write_events(order)
+
+    async def get(self, order_id: OrderId) -> Order | None:
+        found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
+        return found[0] if found else None
+
+    async def get_by_idempotency_key(self, key: str) -> Order | None:
+        found = await self._load(select(ORDERS).where(ORDERS.c.idempotency_key == key))
+        return found[0] if found else None
+
+    async def for_customer(self, customer_id: UserId, limit: int) -> Sequence[Order]:
+        """The customer's latest orders, newest first."""
+        stmt = (
+            select(ORDERS)
+            .where(ORDERS.c.customer_id == customer_id)
+            .order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc())
+            .limit(limit)
+        )
+        return await self._load(stmt)
+
+    async def save(self, order: Order) -> None:
+        """Writes status, partner and updated_at, and appends the order's pending events.
+
+        The update only applies if the stored status is the one the order had when loaded and
+        the stored partner is unset or the same, so of two racing writers one gets StaleOrder.
+        """
+        expected = order.new_events[0].from_status if order.new_events else order.status
+        stmt = (
+            update(ORDERS)
+            .where(ORDERS.c.id == order.id, ORDERS.c.status == (expected or order.status).value)
+            .values(
+                status=order.status.value,
+                partner_id=order.partner_id,
+                updated_at=order.updated_at or order.created_at,
+            )
+        )
+        if order.partner_id is not None:
+            partner = ORDERS.c.partner_id
+            stmt = stmt.where(or_(partner.is_(None), partner == order.partner_id))
+        if await execute_count(self._session, stmt) == 0:
+            if await self.get(order.id) is None:
+                raise NotFound("order", order.id)
+            raise StaleOrder(order.id)
+        await self._write_events(order)
+
+    async def history(self, order_id: OrderId) -> Sequence[OrderEvent]:
+        """Every recorded move of the order, oldest first."""
+        stmt = (
+            select(ORDER_EVENTS)
+            .where(ORDER_EVENTS.c.order_id == order_id)
+            .order_by(ORDER_EVENTS.c.id)
+        )
+        rows = (await self._session.execute(stmt)).mappings()
+        return [mapping.event_from_row(row) for row in rows]
+
+    async def _write_events(self, order: Order) -> None:
+        if order.new_events:
+            values = [mapping.event_values(event) for event in order.new_events]
+            await self._session.execute(insert(ORDER_EVENTS), values)
+            order.new_events.clear()
+
+    async def _load(self, stmt: Select[Any]) -> list[Order]:
+        """Orders the statement selects, with their items, in two queries."""
+        rows = (await self._session.execute(stmt)).mappings().all()
+        if not rows:
+            return []
+        items_stmt = (
+            select(ORDER_ITEMS)
+            .where(ORDER_ITEMS.c.order_id.in_([row["id"] for row in rows]))
+            .order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
+        )
+        items: defaultdict[int, list[RowMapping]] = defaultdict(list)
+        for item in (await self._session.execute(items_stmt)).mappings():
+            items[item["order_id"]].append(item)
+        return [mapping.order_from_rows(row, items[row["id"]]) for row in rows]

@@ -1,0 +1,34 @@
+"""Writing to the durable task queue and the outbox, inside the caller's transaction (§4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ids import TaskId
+from domain.tasks import NewTask, Notification
+from storage import mapping
+from storage.sql import OUTBOX, TASKS
+
+
+class SqlTaskQueue:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, task: NewTask) -> TaskId:
+        """Adds a pending task due at `task.run_at`; it is visible to workers after commit."""
+        stmt = insert(TASKS).values(mapping.task_values(task)).returning(TASKS.c.id)
+        return TaskId((await self._session.execute(stmt)).scalar_one())
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, notification: Notification, at: datetime) -> None:
+        """Queues a chat message, due at once; the sender delivers it after commit."""
+        await self._session.execute(
+            insert(OUTBOX).values(mapping.notification_values(notification, at))
+        )

@@ -1,0 +1,180 @@
+"""SQL repositories for the catalogue, customers, carts and partners (domain/ports.py).
+
+They run statements on the unit of work's session and never commit. They speak SQL to the
+tables directly, so no ORM object is ever lazy-loaded or left stale in an identity map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.cart import Cart
+from domain.customers import Customer
+from domain.errors import NotFound
+from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.partners import Partner
+from domain.restaurants import MenuItem, Restaurant
+from storage import mapping
+from storage.rows import utcnow
+from storage.sql import (
+    CART_LINES,
+    CARTS,
+    CUSTOMERS,
+    MENU_ITEMS,
+    PARTNERS,
+    RESTAURANTS,
+    execute_count,
+    upsert,
+)
+
+
+class SqlRestaurantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, restaurant: Restaurant) -> Restaurant:
+        """Stores a new restaurant and returns it with the id the database gave it."""
+        stmt = insert(RESTAURANTS).values(mapping.restaurant_values(restaurant))
+        new_id = (await self._session.execute(stmt.returning(RESTAURANTS.c.id))).scalar_one()
+        return replace(restaurant, id=RestaurantId(new_id))
+
+    async def get(self, restaurant_id: RestaurantId) -> Restaurant | None:
+        stmt = select(RESTAURANTS).where(RESTAURANTS.c.id == restaurant_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.restaurant_from_row(row) if row is not None else None
+
+    async def get_by_name(self, name: str) -> Restaurant | None:
+        stmt = select(RESTAURANTS).where(RESTAURANTS.c.name == name.strip())
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.restaurant_from_row(row) if row is not None else None
+
+    async def list(self) -> Sequence[Restaurant]:
+        stmt = select(RESTAURANTS).order_by(RESTAURANTS.c.id)
+        rows = (await self._session.execute(stmt)).mappings()
+        return [mapping.restaurant_from_row(row) for row in rows]
+
+    async def save(self, restaurant: Restaurant) -> None:
+        stmt = (
+            update(RESTAURANTS)
+            .where(RESTAURANTS.c.id == restaurant.id)
+            .values(mapping.restaurant_values(restaurant))
+        )
+        if await execute_count(self._session, stmt) == 0:
+            raise NotFound("restaurant", restaurant.id)
+
+
+class SqlMenuRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, item: MenuItem) -> MenuItem:
+        """Stores a new dish and returns it with the id the database gave it."""
+        stmt = insert(MENU_ITEMS).values(mapping.menu_item_values(item))
+        new_id = (await self._session.execute(stmt.returning(MENU_ITEMS.c.id))).scalar_one()
+        return replace(item, id=MenuItemId(new_id))
+
+    async def get(self, item_id: MenuItemId) -> MenuItem | None:
+        stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id == item_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.menu_item_from_row(row) if row is not None else None
+
+    async def get_many(self, item_ids: Iterable[MenuItemId]) -> dict[MenuItemId, MenuItem]:
+        wanted = sorted(set(item_ids))
+        if not wanted:
+            return {}
+        stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(wanted))
+        items = map(mapping.menu_item_from_row, (await self._session.execute(stmt)).mappings())
+        return {item.id: item for item in items}
+
+    async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]:
+        """The restaurant's dishes by category, then name."""
+        stmt = (
+            select(MENU_ITEMS)
+            .where(MENU_ITEMS.c.restaurant_id == restaurant_id)
+            .order_by(MENU_ITEMS.c.category, MENU_ITEMS.c.name, MENU_ITEMS.c.id)
+        )
+        rows = (await self._session.execute(stmt)).mappings()
+        return [mapping.menu_item_from_row(row) for row in rows]
+
+    async def save(self, item: MenuItem) -> None:
+        stmt = (
+            update(MENU_ITEMS)
+            .where(MENU_ITEMS.c.id == item.id)
+            .values(mapping.menu_item_values(item))
+        )
+        if await execute_count(self._session, stmt) == 0:
+            raise NotFound("menu item", item.id)
+
+
+class SqlCustomerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, customer_id: UserId) -> Customer | None:
+        stmt = select(CUSTOMERS).where(CUSTOMERS.c.id == customer_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.customer_from_row(row) if row is not None else None
+
+    async def save(self, customer: Customer) -> None:
+        """Inserts or updates the customer in one statement."""
+        values = mapping.customer_values(customer)
+        await self._session.execute(upsert(self._session, CUSTOMERS, values, key=["id"]))
+
+
+class SqlCartRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, customer_id: UserId) -> Cart:
+        """The customer's cart; an empty one when none is stored."""
+        cart_stmt = select(CARTS).where(CARTS.c.customer_id == customer_id)
+        cart_row = (await self._session.execute(cart_stmt)).mappings().one_or_none()
+        if cart_row is None:
+            return Cart(customer_id)
+        lines_stmt = (
+            select(CART_LINES)
+            .where(CART_LINES.c.customer_id == customer_id)
+            .order_by(CART_LINES.c.position, CART_LINES.c.menu_item_id)
+        )
+        lines = (await self._session.execute(lines_stmt)).mappings().all()
+        return mapping.cart_from_rows(customer_id, cart_row, lines)
+
+    async def save(self, cart: Cart) -> None:
+        """Replaces the stored cart with this one; an empty cart is removed."""
+        await self._session.execute(
+            delete(CART_LINES).where(CART_LINES.c.customer_id == cart.customer_id)
+        )
+        if cart.is_empty:
+            stmt = delete(CARTS).where(CARTS.c.customer_id == cart.customer_id)
+            await self._session.execute(stmt)
+            return
+        values = {
+            "customer_id": cart.customer_id,
+            "restaurant_id": cart.restaurant_id,
+            "updated_at": utcnow(),
+        }
+        await self._session.execute(upsert(self._session, CARTS, values, key=["customer_id"]))
+        await self._session.execute(insert(CART_LINES), mapping.cart_line_values(cart))
+
+
+class SqlPartnerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, partner_id: UserId) -> Partner | None:
+        stmt = select(PARTNERS).where(PARTNERS.c.id == partner_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.partner_from_row(row) if row is not None else None
+
+    async def list(self) -> Sequence[Partner]:
+        rows = (await self._session.execute(select(PARTNERS).order_by(PARTNERS.c.id))).mappings()
+        return [mapping.partner_from_row(row) for row in rows]
+
+    async def save(self, partner: Partner) -> None:
+        """Inserts or updates the partner in one statement."""
+        values = mapping.partner_values(partner)
+        await self._session.execute(upsert(self._session, PARTNERS, values, key=["id"]))

@@ -1,0 +1,89 @@
+"""The SQL unit of work: one session, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.ports import (
+    CartRepository,
+    CustomerRepository,
+    MenuRepository,
+    OrderRepository,
+    Outbox,
+    PartnerRepository,
+    RestaurantRepository,
+    TaskQueue,
+)
+from storage.order_repository import SqlOrderRepository
+from storage.queue import SqlOutbox, SqlTaskQueue
+from storage.repositories import (
+    SqlCartRepository,
+    SqlCustomerRepository,
+    SqlMenuRepository,
+    SqlPartnerRepository,
+    SqlRestaurantRepository,
+)
+
+
+class SqlUnitOfWork:
+    """`async with uow:` opens a session; leaving without `await uow.commit()` rolls back.
+
+    Implements `domain.ports.UnitOfWork`; `.session` is there for storage-level queries.
+    """
+
+    # typed as the ports: Protocol attributes are invariant, so mypy wants exactly these
+    session: AsyncSession
+    restaurants: RestaurantRepository
+    menu: MenuRepository
+    customers: CustomerRepository
+    carts: CartRepository
+    orders: OrderRepository
+    partners: PartnerRepository
+    tasks: TaskQueue
+    outbox: Outbox
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> Self:
+        session = self._session_factory()
+        self.session = session
+        self.restaurants = SqlRestaurantRepository(session)
+        self.menu = SqlMenuRepository(session)
+        self.customers = SqlCustomerRepository(session)
+        self.carts = SqlCartRepository(session)
+        self.orders = SqlOrderRepository(session)
+        self.partners = SqlPartnerRepository(session)
+        self.tasks = SqlTaskQueue(session)
+        self.outbox = SqlOutbox(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # closing rolls back whatever was not committed; loaded rows stay readable
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def uow_factory(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Callable[[], SqlUnitOfWork]:
+    """A `domain.ports.UnitOfWorkFactory`: each call gives a fresh unit of work."""
+
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory)
+
+    return make

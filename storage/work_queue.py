@@ -1,0 +1,176 @@
+"""The workers' side of the task queue and the outbox: claim with a lease, then settle (§4).
+
+A claim is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) ... RETURNING, so
+several instances on PostgreSQL never claim the same row twice while its lease runs; SQLite
+serialises writers and ignores the locking clause. A lease that expires (the worker died) makes
+the row claimable again. Nothing here commits: call these inside a unit of work
+(`SqlTaskStore(uow.session)`) and commit the claim before doing the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ids import OrderId, TaskId
+from storage.sql import OUTBOX, TASKS, execute_count
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who claims, when, for how long, and how many rows at most."""
+
+    worker: str
+    now: datetime
+    duration: timedelta
+    limit: int
+
+    @property
+    def until(self) -> datetime:
+        return self.now + self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedTask:
+    id: TaskId
+    kind: str  # a TaskKind value, unless an older or newer version wrote something else
+    order_id: OrderId | None
+    payload: dict[str, Any]
+    attempts: int  # including this one
+    max_attempts: int | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # including this one
+
+
+async def _claim(
+    session: AsyncSession,
+    table: Table,
+    due: ColumnElement[bool],
+    order: Sequence[str],
+    lease: Lease,
+) -> list[RowMapping]:
+    """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`."""
+    free = or_(table.c.locked_until.is_(None), table.c.locked_until <= lease.now)
+    # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
+    picked = (
+        select(table.c.id)
+        .where(due, free)
+        .order_by(*(table.c[name] for name in order))
+        .limit(lease.limit)
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+    )
+    stmt = (
+        update(table)
+        .where(table.c.id.in_(select(picked.c.id)))
+        .values(
+            locked_until=lease.until, locked_by=lease.worker, attempts=table.c.attempts + 1
+        )
+        .returning(*table.c)
+    )
+    rows = (await session.execute(stmt)).mappings().all()
+    return sorted(rows, key=lambda row: tuple(row[name] for name in order))
+
+
+class SqlTaskStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim_due(self, lease: Lease) -> list[ClaimedTask]:
+        """Pending tasks whose time has come and that no live lease holds, earliest first."""
+        due = and_(TASKS.c.state == "pending", TASKS.c.run_at <= lease.now)
+        rows = await _claim(self._session, TASKS, due, ("run_at", "id"), lease)
+        return [_task(row) for row in rows]
+
+    async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
+        """Marks tasks done; returns how many were still pending."""
+        return await self._settle(task_ids, state="done", finished_at=now)
+
+    async def retry_later(self, task_id: TaskId, *, error: str, run_at: datetime) -> None:
+        """Releases the lease and schedules another attempt."""
+        await self._settle([task_id], state="pending", run_at=run_at, last_error=error)
+
+    async def bury(self, task_id: TaskId, *, error: str, now: datetime) -> None:
+        """Dead-letters a task that cannot be retried further."""
+        await self._settle([task_id], state="dead", finished_at=now, last_error=error)
+
+    async def dead_letters(self, limit: int) -> list[ClaimedTask]:
+        """The newest dead tasks, for admins."""
+        stmt = (
+            select(TASKS).where(TASKS.c.state == "dead").order_by(TASKS.c.id.desc()).limit(limit)
+        )
+        return [_task(row) for row in (await self._session.execute(stmt)).mappings()]
+
+    async def revive(self, task_id: TaskId, now: datetime) -> bool:
+        """Puts a dead task back in the queue, due now, with a fresh attempt count."""
+        stmt = (
+            update(TASKS)
+            .where(TASKS.c.id == task_id, TASKS.c.state == "dead")
+            .values(state="pending", run_at=now, attempts=0, finished_at=None)
+        )
+        return await execute_count(self._session, stmt) == 1
+
+    async def _settle(self, task_ids: Sequence[TaskId], *, state: str, **values: Any) -> int:
+        stmt = (
+            update(TASKS)
+            .where(TASKS.c.id.in_(list(task_ids)), TASKS.c.state == "pending")
+            .values(state=state, locked_until=None, locked_by=None, **values)
+        )
+        return await execute_count(self._session, stmt)
+
+
+class SqlOutboxStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim_due(self, lease: Lease) -> list[ClaimedMessage]:
+        """Unsent messages that are due, oldest first, so each chat gets them in order."""
+        due = and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.next_attempt_at <= lease.now)
+        rows = await _claim(self._session, OUTBOX, due, ("id",), lease)
+        return [
+            ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
+            for row in rows
+        ]
+
+    async def mark_sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id)
+            .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
+
+    async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
+            .values(next_attempt_at=at, last_error=error, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
+
+
+def _task(row: RowMapping) -> ClaimedTask:
+    order_id = row["order_id"]
+    return ClaimedTask(
+        id=TaskId(row["id"]),
+        kind=row["kind"],
+        order_id=OrderId(order_id) if order_id is not None else None,
+        payload=dict(row["payload"] or {}),
+        attempts=row["attempts"],
+        max_attempts=row["max_attempts"],
+        last_error=row["last_error"],
+    )

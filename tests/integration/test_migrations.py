@@ -1,0 +1,70 @@
+"""The Alembic history builds exactly the schema storage/rows.py describes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import current_revision, head_revision, is_at_head, upgrade_to_head
+from storage.rows import Base
+from storage.seed import seed
+from storage.uow import uow_factory
+
+
+def _diff(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def pending_schema_diff(url: str) -> list[Any]:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_diff)
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrading_an_empty_database_leaves_no_schema_diff(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no alembic.ini around: the config is built in code
+    assert await current_revision(empty_database_url) is None
+    assert not await is_at_head(empty_database_url)
+
+    await upgrade_to_head(empty_database_url)
+
+    assert await current_revision(empty_database_url) == head_revision() == "0001"
+    assert await is_at_head(empty_database_url)
+    assert await pending_schema_diff(empty_database_url) == []
+
+
+async def test_two_migrators_at_once_both_succeed(empty_database_url: str) -> None:
+    await asyncio.gather(*(upgrade_to_head(empty_database_url) for _ in range(3)))
+
+    assert await is_at_head(empty_database_url)
+    assert await pending_schema_diff(empty_database_url) == []
+
+
+async def test_upgrading_twice_changes_nothing_and_keeps_the_data(empty_database_url: str) -> None:
+    await upgrade_to_head(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        report = await seed(uow_factory(make_sessionmaker(engine)), "INR")
+        await upgrade_to_head(empty_database_url)
+        async with engine.connect() as connection:
+            names = (await connection.execute(text("SELECT count(*) FROM restaurants"))).scalar()
+            versions = await connection.execute(text("SELECT count(*) FROM alembic_version"))
+    finally:
+        await engine.dispose()
+    assert names == report.restaurants_added > 0
+    assert versions.scalar() == 1
+    assert await pending_schema_diff(empty_database_url) == []
