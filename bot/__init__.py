@@ -1,0 +1,1 @@
+"""The Telegram adapter: handlers, keyboards, texts, jobs and the `foodbot` command."""

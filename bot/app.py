@@ -1,0 +1,53 @@
+"""Builds the python-telegram-bot Application: handlers in order, jobs, error handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+)
+
+from bot.context import AppContext, AppType, Services
+from bot.handlers import basics, errors
+
+COMMANDS = [
+    BotCommand("start", "Main menu"),
+    BotCommand("help", "What I can do"),
+]
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await app.bot.set_my_commands(COMMANDS)
+
+
+Hook = Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+
+
+def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType:
+    """The whole bot, wired to `services`; not yet started."""
+    settings = services.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .context_types(ContextTypes(context=AppContext))
+        .post_init(_post_init)
+    )
+    if on_shutdown is not None:
+        builder = builder.post_shutdown(on_shutdown)
+    app: AppType = builder.build()
+    app.bot_data["services"] = services
+    app.add_handler(CommandHandler("start", basics.start))
+    app.add_handler(CommandHandler("help", basics.show_help))
+    app.add_error_handler(errors.on_error)
+    return app

@@ -1,0 +1,127 @@
+"""Settings from the environment and `.env` (DESIGN.md §6); the only reader of env vars."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = TELEGRAM_API
+    telegram_base_file_url: str | None = None
+    database_url: str = "sqlite+aiosqlite:///./foodbot.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    currency: str = "INR"
+
+    queue_interval_s: float = Field(0.5, gt=0, le=60)
+    queue_batch_size: int = Field(200, ge=1, le=5000)
+    queue_lease_s: float = Field(30.0, gt=0)
+    task_max_attempts: int = Field(6, ge=1, le=100)
+    retry_base_delay_s: float = Field(1.0, gt=0)
+    retry_max_delay_s: float = Field(300.0, gt=0)
+    offer_timeout_s: float = Field(60.0, gt=0)
+    no_partner_alert_after_s: float = Field(300.0, gt=0)
+
+    outbox_interval_s: float = Field(0.5, gt=0, le=60)
+    rate_limit_global_per_s: float = Field(30.0, gt=0)
+    rate_limit_per_chat_per_s: float = Field(1.0, gt=0)
+    inbound_limit_per_user_per_min: int = Field(60, ge=1)
+
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _TOKEN.match(value.strip()):
+            # never echo the value: it is a secret even when malformed
+            raise ValueError("expected the form 123456:ABC-DEF... given by @BotFather")
+        return value.strip()
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("expected comma-separated Telegram user ids, e.g. 1001,1002")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("expected a three-letter ISO 4217 code such as INR")
+        return value
+
+    @field_validator("telegram_base_url", "telegram_base_file_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @property
+    def file_url(self) -> str:
+        """Where files are downloaded: given, or derived from a `.../bot` base URL."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        head, sep, _ = self.telegram_base_url.rpartition("/bot")
+        return f"{head}/file/bot" if sep else self.telegram_base_url
+
+    def token(self) -> str:
+        """The bot token, or a ConfigError saying how to set it."""
+        if self.telegram_bot_token is None:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put it in .env or the environment "
+                "(or run `foodbot demo`, which needs none)"
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Reads the settings, turning validation errors into one clear ConfigError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise ConfigError("bad setting " + "; ".join(problems)) from None

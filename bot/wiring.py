@@ -1,0 +1,99 @@
+"""The composition root: settings -> storage -> services -> a running Application.
+
+With `bot/__main__.py` (the CLI on top of it), the only module that imports both
+`bot` and `storage` (STYLE.md "Wire once").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import build_app
+from bot.clock import SystemClock
+from bot.context import AppType, Services
+from bot.settings import ConfigError, Settings
+from domain.ports import Clock
+from domain.services import OrderingService
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import is_at_head, upgrade_to_head
+from storage.seed import seed
+from storage.uow import uow_factory
+
+logger = logging.getLogger(__name__)
+
+
+def where(url: str) -> str:
+    """A database URL fit for printing: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_services(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
+) -> Services:
+    """The services the handlers call, on the given database sessions."""
+    ordering = OrderingService(uow_factory(sessions), clock or SystemClock(), settings.currency)
+    return Services(settings=settings, ordering=ordering)
+
+
+async def migrate_database(settings: Settings) -> None:
+    """Upgrades the schema to the newest revision; safe to repeat."""
+    await upgrade_to_head(settings.database_url)
+
+
+async def seed_database(settings: Settings) -> str:
+    """Migrates, then adds the sample restaurants and menus that are missing."""
+    await upgrade_to_head(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        report = await seed(uow_factory(make_sessionmaker(engine)), settings.currency)
+    finally:
+        await engine.dispose()
+    return str(report)
+
+
+async def require_migrated(settings: Settings) -> None:
+    if not await is_at_head(settings.database_url):
+        raise ConfigError(
+            f"database {where(settings.database_url)} is not migrated: run `foodbot migrate`"
+        )
+
+
+def application(settings: Settings) -> AppType:
+    """The bot for `foodbot run`: owns its engine and disposes of it on shutdown."""
+    engine = make_engine(settings.database_url)
+
+    async def dispose(_: object) -> None:
+        await engine.dispose()
+
+    return build_app(build_services(settings, make_sessionmaker(engine)), on_shutdown=dispose)
+
+
+@asynccontextmanager
+async def polling(settings: Settings, clock: Clock | None = None) -> AsyncIterator[AppType]:
+    """Runs the bot in this event loop with long polling until the block ends.
+
+    Used by `foodbot demo` and the end-to-end tests against the local Bot API server.
+    """
+    await require_migrated(settings)
+    engine = make_engine(settings.database_url)
+    app = build_app(build_services(settings, make_sessionmaker(engine), clock))
+    try:
+        await app.initialize()
+        if app.post_init is not None:  # run_polling would call it; we start by hand
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+    finally:
+        await engine.dispose()

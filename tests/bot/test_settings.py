@@ -1,0 +1,92 @@
+"""Settings: read from the environment, one clear line per bad setting, token never shown."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:AAE-secret_Token-value"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def load() -> Settings:
+    return load_settings(_env_file=None)
+
+
+def test_defaults_give_an_embedded_sqlite_database_and_telegram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.telegram_base_url == "https://api.telegram.org/bot"
+    assert settings.file_url == "https://api.telegram.org/file/bot"
+    assert settings.admin_ids == frozenset()
+
+
+def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("ADMIN_IDS", "1001, 1002,")
+    monkeypatch.setenv("CURRENCY", "USD")
+    settings = load()
+    assert settings.token() == TOKEN
+    assert settings.admin_ids == {1001, 1002}
+    assert settings.currency == "USD"
+    assert settings.file_url == "http://127.0.0.1:8081/file/bot"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADMIN_IDS", "12,abc"),
+        ("CURRENCY", "rupees"),
+        ("DATABASE_URL", "sqlite:///sync-driver.db"),
+        ("TELEGRAM_BASE_URL", "not a url"),
+        ("QUEUE_INTERVAL_S", "-1"),
+        ("WEBHOOK_PORT", "70000"),
+    ],
+)
+def test_a_malformed_setting_is_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    message = str(caught.value)
+    assert name in message
+    assert "\n" not in message
+
+
+def test_a_malformed_token_is_reported_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "oops secret-value")
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert "TELEGRAM_BOT_TOKEN" in str(caught.value)
+    assert "secret-value" not in str(caught.value)
+
+
+def test_the_token_never_shows_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    settings = load()
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings.model_dump())
+
+
+def test_asking_for_a_missing_token_says_how_to_set_it() -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
+        load().token()
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    example = (ROOT / ".env.example").read_text()
+    documented = {
+        line.split("=", 1)[0] for line in example.splitlines() if line and line[0].isupper()
+    }
+    assert documented == {name.upper() for name in Settings.model_fields}

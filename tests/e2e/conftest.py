@@ -1,0 +1,65 @@
+"""End-to-end fixtures: the local Bot API server and the real bot on a fresh database.
+
+Each test gets its own server on a free loopback port, a fresh migrated and seeded
+SQLite file, and the real `Application` polling it in this event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.context import AppType
+from bot.sandbox import BotApiServer, SandboxUser
+from bot.settings import Settings, load_settings
+from bot.wiring import polling, seed_database
+
+TOKEN = "123456:E2E-test-token-value"
+CUSTOMER, CUSTOMER_2, PARTNER, ADMIN = 1001, 1002, 2001, 9001
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    async with BotApiServer(token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return load_settings(
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_base_url=server.base_url,
+        telegram_base_file_url=server.base_file_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+        admin_ids=frozenset({ADMIN}),
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[AppType]:
+    await seed_database(settings)
+    async with polling(settings) as app:
+        yield app
+
+
+@pytest.fixture
+def customer(server: BotApiServer) -> SandboxUser:
+    return server.user(CUSTOMER, first_name="Asha", username="asha")
+
+
+@pytest.fixture
+def customer_2(server: BotApiServer) -> SandboxUser:
+    return server.user(CUSTOMER_2, first_name="Bilal")
+
+
+@pytest.fixture
+def partner(server: BotApiServer) -> SandboxUser:
+    return server.user(PARTNER, first_name="Ravi")
+
+
+@pytest.fixture
+def admin(server: BotApiServer) -> SandboxUser:
+    return server.user(ADMIN, first_name="Meera")

@@ -1,0 +1,13 @@
+"""`foodbot demo` runs its whole story against the local Bot API server."""
+
+from bot.demo import play
+
+
+async def test_the_demo_runs_to_the_end_and_prints_the_transcript() -> None:
+    lines: list[str] = []
+    assert await play(lines.append) == 0
+    transcript = "\n".join(lines)
+    assert "Customer Asha: /start" in transcript
+    assert "Foodbot → Customer Asha: Hi Asha!" in transcript
+    assert "Foodbot → Partner Ravi" in transcript and "Foodbot → Admin Meera" in transcript
+    assert lines[-1].strip() == "Demo finished: every step ran."
