@@ -42,7 +42,7 @@ async def test_upgrading_an_empty_database_leaves_no_schema_diff(
 
     await upgrade_to_head(empty_database_url)
 
-    assert await current_revision(empty_database_url) == head_revision() == "0001"
+    assert await current_revision(empty_database_url) == head_revision() is not None
     assert await is_at_head(empty_database_url)
     assert await pending_schema_diff(empty_database_url) == []
 
