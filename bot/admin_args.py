@@ -1,0 +1,187 @@
+"""Admin commands (issue #6): one table gives each command's syntax, example, summary and parser.
+
+`CommandSpec.read` turns the text after the command into a typed command, or raises
+ArgumentError, whose text is the problem, the syntax and an example: the reply to a
+malformed command. Fields are separated by `|` and trimmed; ids may carry a leading `#`.
+Parsers live in bot/admin_parsers.py, the command types in bot/admin_commands.py.
+Pure: no Telegram here. Replies are plain text; escape them when sending as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from bot.admin_commands import (
+    AdminCommand,
+    AdminHelp,
+    ApprovePartner,
+    ImportMenu,
+    ListDeadLetters,
+    ListPartners,
+    MakeInvite,
+    RetryTask,
+    RevokePartner,
+    SetAvailable,
+    SetOpen,
+    SetPhoto,
+    ShowOrder,
+    Stats,
+)
+from bot.admin_parsers import (
+    CLEAR,
+    DEFAULT_AUDIT,
+    MAX_AUDIT,
+    MAX_REASON,
+    Parser,
+    add_food,
+    add_restaurant,
+    audit,
+    bare,
+    by_id,
+    cancel_order,
+    edit_food,
+    edit_restaurant,
+    link_manager,
+    list_orders,
+    set_price,
+)
+from domain.errors import InvalidInput
+from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+
+_COMMAND: Final = re.compile(r"/(\w+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    syntax: str
+    example: str
+    summary: str
+    parse: Parser
+    group: str
+
+    def read(self, args: str, currency: str) -> AdminCommand:
+        """The typed command, or ArgumentError with this command's syntax and example."""
+        try:
+            return self.parse(args, currency)
+        except InvalidInput as error:
+            raise ArgumentError(self, str(error)) from None
+
+
+class ArgumentError(Exception):
+    """Malformed arguments; str() is the whole reply: problem, syntax and example."""
+
+    def __init__(self, spec: CommandSpec, problem: str) -> None:
+        self.spec = spec
+        self.problem = problem[:1].upper() + problem[1:]
+        super().__init__(f"{self.problem}.\nUsage: {spec.syntax}\nExample: {spec.example}")
+
+
+class UnknownCommand(LookupError):
+    """The text does not start with an admin command."""
+
+
+_RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _QUEUE, _SERVICE = (
+    "Restaurants", "Menus", "Partners", "Orders", "Queue", "Service"
+)
+_SPECS: Final = (
+    CommandSpec("addrestaurant", "/addrestaurant NAME | ADDRESS [| PREP_MINUTES]",
+                "/addrestaurant Dominos | MG Road, Bengaluru | 20",
+                "add a restaurant (preparation time 0-240 min, default 20)",
+                add_restaurant, _RESTAURANTS),
+    CommandSpec("editrestaurant", "/editrestaurant RESTAURANT_ID NAME | ADDRESS | PREP_MINUTES",
+                "/editrestaurant 3 Dominos Pizza | | 25",
+                "change a restaurant; empty fields keep their value",
+                edit_restaurant, _RESTAURANTS),
+    CommandSpec("openrestaurant", "/openrestaurant RESTAURANT_ID", "/openrestaurant 3",
+                "open a restaurant for orders",
+                by_id(lambda i: SetOpen(RestaurantId(i), True), "restaurant id"), _RESTAURANTS),
+    CommandSpec("closerestaurant", "/closerestaurant RESTAURANT_ID", "/closerestaurant 3",
+                "close a restaurant: its menu stays visible, orders stop",
+                by_id(lambda i: SetOpen(RestaurantId(i), False), "restaurant id"), _RESTAURANTS),
+    CommandSpec("linkmanager", "/linkmanager RESTAURANT_ID CHAT_ID",
+                "/linkmanager 3 -1001234567890",
+                "send a restaurant's order tickets to a manager chat ('none' unlinks)",
+                link_manager, _RESTAURANTS),
+    CommandSpec("addfood", "/addfood RESTAURANT_ID NAME | PRICE [| CATEGORY [| DESCRIPTION]]",
+                "/addfood 3 Pizza | 250 | Pizzas | Cheese, tomato",
+                "add a dish; price in major units such as 249.50", add_food, _MENU),
+    CommandSpec("editfood", "/editfood ITEM_ID NAME | PRICE | CATEGORY | DESCRIPTION",
+                "/editfood 12 | 260 | | Cheese, tomato, basil",
+                f"change a dish; empty fields keep their value, '{CLEAR}' clears the description",
+                edit_food, _MENU),
+    CommandSpec("setprice", "/setprice ITEM_ID PRICE", "/setprice 12 249.50",
+                "change a dish's price", set_price, _MENU),
+    CommandSpec("hidefood", "/hidefood ITEM_ID", "/hidefood 12",
+                "mark a dish not available",
+                by_id(lambda i: SetAvailable(MenuItemId(i), False), "item id"), _MENU),
+    CommandSpec("showfood", "/showfood ITEM_ID", "/showfood 12", "mark a dish available again",
+                by_id(lambda i: SetAvailable(MenuItemId(i), True), "item id"), _MENU),
+    CommandSpec("photo", "/photo ITEM_ID (as the caption of a photo)", "/photo 12",
+                "set a dish's photo", by_id(lambda i: SetPhoto(MenuItemId(i)), "item id"), _MENU),
+    CommandSpec("importmenu", "/importmenu RESTAURANT_ID (as the caption of a CSV file)",
+                "/importmenu 3", "add and update dishes from a CSV file",
+                by_id(lambda i: ImportMenu(RestaurantId(i)), "restaurant id"), _MENU),
+    CommandSpec("partners", "/partners", "/partners", "list delivery partners",
+                bare(ListPartners), _PARTNERS),
+    CommandSpec("approve", "/approve USER_ID", "/approve 123456789", "approve a partner",
+                by_id(lambda i: ApprovePartner(UserId(i)), "user id"), _PARTNERS),
+    CommandSpec("revoke", "/revoke USER_ID", "/revoke 123456789", "revoke a partner",
+                by_id(lambda i: RevokePartner(UserId(i)), "user id"), _PARTNERS),
+    CommandSpec("invite", "/invite", "/invite", "make a partner invite code",
+                bare(MakeInvite), _PARTNERS),
+    CommandSpec("allorders", "/allorders [STATUS]", "/allorders out_for_delivery",
+                "list recent orders, optionally of one status", list_orders, _ORDERS),
+    CommandSpec("showorder", "/showorder ORDER_ID", "/showorder 42",
+                "show an order and its history",
+                by_id(lambda i: ShowOrder(OrderId(i)), "order id"), _ORDERS),
+    CommandSpec("cancelorder", "/cancelorder ORDER_ID REASON",
+                "/cancelorder 42 Restaurant ran out of cheese",
+                f"cancel any unfinished order; the reason (up to {MAX_REASON} characters) "
+                "goes in the order's history", cancel_order, _ORDERS),
+    CommandSpec("deadletters", "/deadletters", "/deadletters",
+                "list tasks the queue gave up on", bare(ListDeadLetters), _QUEUE),
+    CommandSpec("retry", "/retry TASK_ID", "/retry 7", "run a dead-lettered task again",
+                by_id(lambda i: RetryTask(TaskId(i)), "task id"), _QUEUE),
+    CommandSpec("stats", "/stats", "/stats",
+                "today and the last 7 days, with a chart of orders per hour",
+                bare(Stats), _SERVICE),
+    CommandSpec("audit", "/audit [LIMIT]", "/audit 50",
+                f"the latest admin actions (default {DEFAULT_AUDIT}, at most {MAX_AUDIT})",
+                audit, _SERVICE),
+    CommandSpec("admin", "/admin", "/admin", "this list", bare(AdminHelp), _SERVICE),
+)
+COMMANDS: Final[dict[str, CommandSpec]] = {spec.name: spec for spec in _SPECS}
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """('addfood', '3 Pizza | 250') from '/addfood@FoodBot 3 Pizza | 250'."""
+    match = _COMMAND.fullmatch(text.strip())
+    if match is None:
+        raise UnknownCommand(text.strip()[:40])
+    return match[1].lower(), match[2] or ""
+
+
+def parse_admin_command(text: str, currency: str) -> AdminCommand:
+    """The typed command in a message text or caption; ArgumentError or UnknownCommand."""
+    name, args = split_command(text)
+    spec = COMMANDS.get(name)
+    if spec is None:
+        raise UnknownCommand(name)
+    return spec.read(args, currency)
+
+
+def admin_help() -> str:
+    """The /admin reply: every command with its syntax, by group (plain text)."""
+    lines = ["Admin commands"]
+    group = ""
+    for spec in _SPECS:
+        if spec.group != group:
+            group = spec.group
+            lines.append(f"\n{group}")
+        lines.append(f"{spec.syntax} — {spec.summary}")
+    lines.append("\nSeparate fields with |. A malformed command replies with its syntax "
+                 "and an example.")
+    return "\n".join(lines)

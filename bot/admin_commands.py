@@ -1,0 +1,151 @@
+"""The admin commands as typed values: what bot/admin_args.py parses a command's text into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.orders import OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AddRestaurant:
+    name: str
+    address: str
+    prep_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditRestaurant:
+    """None: keep the current value."""
+
+    restaurant_id: RestaurantId
+    name: str | None = None
+    address: str | None = None
+    prep_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetOpen:
+    restaurant_id: RestaurantId
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkManager:
+    """chat_id None unlinks the manager chat."""
+
+    restaurant_id: RestaurantId
+    chat_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddFood:
+    restaurant_id: RestaurantId
+    name: str
+    price_minor: int
+    category: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class EditFood:
+    """None: keep the current value; description "" clears it."""
+
+    item_id: MenuItemId
+    name: str | None = None
+    price_minor: int | None = None
+    category: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetPrice:
+    item_id: MenuItemId
+    price_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetAvailable:
+    item_id: MenuItemId
+    available: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetPhoto:
+    item_id: MenuItemId
+
+
+@dataclass(frozen=True, slots=True)
+class ImportMenu:
+    restaurant_id: RestaurantId
+
+
+@dataclass(frozen=True, slots=True)
+class ListPartners:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovePartner:
+    user_id: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class RevokePartner:
+    user_id: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class MakeInvite:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrders:
+    status: OrderStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOrder:
+    order_id: OrderId
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    order_id: OrderId
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListDeadLetters:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RetryTask:
+    task_id: TaskId
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdminHelp:
+    pass
+
+
+AdminCommand = (
+    AddRestaurant | EditRestaurant | SetOpen | LinkManager
+    | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
+    | ListPartners | ApprovePartner | RevokePartner | MakeInvite
+    | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
+    | Stats | Audit | AdminHelp
+)

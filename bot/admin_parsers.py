@@ -1,0 +1,189 @@
+"""Parsers of the admin commands' arguments: the field rules and one parser per command.
+
+Each parser takes the text after the command and the configured currency and returns a
+typed command from bot/admin_commands.py, or raises InvalidInput naming the problem;
+CommandSpec.read in bot/admin_args.py turns that into the reply with syntax and example.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final
+
+from bot.admin_commands import (
+    AddFood,
+    AddRestaurant,
+    AdminCommand,
+    Audit,
+    CancelOrder,
+    EditFood,
+    EditRestaurant,
+    LinkManager,
+    ListOrders,
+    SetPrice,
+)
+from domain.errors import InvalidInput
+from domain.ids import MenuItemId, OrderId, RestaurantId
+from domain.menu_import import DEFAULT_CATEGORY, parse_price
+from domain.orders import OrderStatus
+from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, check_length
+
+MAX_ID: Final = 2**63 - 1
+MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it
+DEFAULT_PREP_MINUTES: Final = 20
+MAX_REASON: Final = 200
+DEFAULT_AUDIT, MAX_AUDIT = 20, 100
+CLEAR: Final = "-"  # in /editfood, clears the description
+
+
+Parser = Callable[[str, str], AdminCommand]  # (text after the command, currency)
+
+
+def _id(text: str, what: str) -> int:
+    raw = text.strip().removeprefix("#")
+    if not raw:
+        raise InvalidInput(f"{what} is missing")
+    if not re.fullmatch(r"[0-9]+", raw) or int(raw) == 0:
+        raise InvalidInput(f"{what} must be a positive whole number, not '{text.strip()}'")
+    if int(raw) > MAX_ID:
+        raise InvalidInput(f"{what} {raw} is too large")
+    return int(raw)
+
+
+def _head(args: str, what: str) -> tuple[int, str]:
+    """The leading id and the rest of the text."""
+    first, *rest = args.strip().split(None, 1) or [""]
+    return _id(first, what), rest[0].strip() if rest else ""
+
+
+def _fields(text: str, names: tuple[str, ...], required: int) -> list[str]:
+    parts = [part.strip() for part in text.split("|")] if text.strip() else []
+    if len(parts) < required:
+        wanted = " | ".join(names[:required])
+        raise InvalidInput(f"expected {wanted}, separated by |")
+    if len(parts) > len(names):
+        raise InvalidInput(f"too many fields: at most {len(names)}, separated by |")
+    return parts + [""] * (len(names) - len(parts))
+
+
+def _no_more(text: str, problem: str) -> None:
+    if text.strip():
+        raise InvalidInput(f"{problem}, not '{text.strip()[:40]}'")
+
+
+def _minutes(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > MAX_PREP_MINUTES:
+        raise InvalidInput(f"preparation minutes must be 0 to {MAX_PREP_MINUTES}, not '{text}'")
+    return int(text)
+
+
+def _status(text: str) -> OrderStatus:
+    key = re.sub(r"[\s-]+", "_", text.strip()).upper()
+    if key not in OrderStatus.__members__:
+        names = ", ".join(status.lower() for status in OrderStatus)
+        raise InvalidInput(f"unknown status '{text.strip()}'; use one of: {names}")
+    return OrderStatus(key)
+
+
+def add_restaurant(args: str, _: str) -> AddRestaurant:
+    name, address, prep = _fields(args, ("NAME", "ADDRESS", "PREP_MINUTES"), 2)
+    return AddRestaurant(
+        check_length("name", name, MAX_NAME),
+        check_length("address", address, MAX_ADDRESS),
+        _minutes(prep) if prep else DEFAULT_PREP_MINUTES,
+    )
+
+
+def edit_restaurant(args: str, _: str) -> EditRestaurant:
+    restaurant_id, rest = _head(args, "restaurant id")
+    name, address, prep = _fields(rest, ("NAME", "ADDRESS", "PREP_MINUTES"), 0)
+    if not (name or address or prep):
+        raise InvalidInput("give at least one field to change")
+    return EditRestaurant(
+        RestaurantId(restaurant_id),
+        check_length("name", name, MAX_NAME) if name else None,
+        check_length("address", address, MAX_ADDRESS) if address else None,
+        _minutes(prep) if prep else None,
+    )
+
+
+def add_food(args: str, currency: str) -> AddFood:
+    restaurant_id, rest = _head(args, "restaurant id")
+    names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
+    name, price, category, description = _fields(rest, names, 2)
+    return AddFood(
+        RestaurantId(restaurant_id),
+        check_length("name", name, MAX_NAME),
+        parse_price(price, currency),
+        check_length("category", category, MAX_NAME, required=False) or DEFAULT_CATEGORY,
+        check_length("description", description, MAX_DESCRIPTION, required=False),
+    )
+
+
+def edit_food(args: str, currency: str) -> EditFood:
+    item_id, rest = _head(args, "item id")
+    names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
+    name, price, category, description = _fields(rest, names, 0)
+    if not (name or price or category or description):
+        raise InvalidInput("give at least one field to change")
+    return EditFood(
+        MenuItemId(item_id),
+        check_length("name", name, MAX_NAME) if name else None,
+        parse_price(price, currency) if price else None,
+        check_length("category", category, MAX_NAME) if category else None,
+        "" if description == CLEAR else (
+            check_length("description", description, MAX_DESCRIPTION) if description else None
+        ),
+    )
+
+
+def set_price(args: str, currency: str) -> SetPrice:
+    item_id, rest = _head(args, "item id")
+    return SetPrice(MenuItemId(item_id), parse_price(rest, currency))
+
+
+def link_manager(args: str, _: str) -> LinkManager:
+    restaurant_id, rest = _head(args, "restaurant id")
+    if not rest:
+        raise InvalidInput("chat id is missing")
+    if rest.lower() == "none":
+        return LinkManager(RestaurantId(restaurant_id), None)
+    if not re.fullmatch(r"-?[0-9]{1,19}", rest) or not 0 < abs(int(rest)) <= MAX_ID:
+        raise InvalidInput(f"chat id must be a whole number such as -1001234567890, not '{rest}'")
+    return LinkManager(RestaurantId(restaurant_id), int(rest))
+
+
+def list_orders(args: str, _: str) -> ListOrders:
+    return ListOrders(_status(args) if args.strip() else None)
+
+
+def cancel_order(args: str, _: str) -> CancelOrder:
+    order_id, rest = _head(args, "order id")
+    reason = check_length("reason", rest.removeprefix("|"), MAX_REASON)
+    return CancelOrder(OrderId(order_id), reason)
+
+
+def audit(args: str, _: str) -> Audit:
+    if not args.strip():
+        return Audit(DEFAULT_AUDIT)
+    if not re.fullmatch(r"[0-9]{1,3}", args.strip()) or not 0 < int(args) <= MAX_AUDIT:
+        raise InvalidInput(f"the number of entries must be 1 to {MAX_AUDIT}")
+    return Audit(int(args))
+
+
+def by_id(make: Callable[[int], AdminCommand], what: str) -> Parser:
+    def parse(args: str, _: str) -> AdminCommand:
+        ident, rest = _head(args, what)
+        _no_more(rest, f"expected only the {what}")
+        return make(ident)
+
+    return parse
+
+
+def bare(make: Callable[[], AdminCommand]) -> Parser:
+    def parse(args: str, _: str) -> AdminCommand:
+        _no_more(args, "this command takes no arguments")
+        return make()
+
+    return parse

@@ -1,0 +1,242 @@
+"""Admin command arguments: every example parses, malformed input replies with syntax + example."""
+
+import re
+
+import pytest
+
+from bot.admin_args import (
+    COMMANDS,
+    ArgumentError,
+    CommandSpec,
+    UnknownCommand,
+    admin_help,
+    parse_admin_command,
+    split_command,
+)
+from bot.admin_commands import (
+    AddFood,
+    AddRestaurant,
+    AdminCommand,
+    AdminHelp,
+    ApprovePartner,
+    Audit,
+    CancelOrder,
+    EditFood,
+    EditRestaurant,
+    ImportMenu,
+    LinkManager,
+    ListDeadLetters,
+    ListOrders,
+    ListPartners,
+    MakeInvite,
+    RetryTask,
+    RevokePartner,
+    SetAvailable,
+    SetOpen,
+    SetPhoto,
+    SetPrice,
+    ShowOrder,
+    Stats,
+)
+from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.orders import OrderStatus
+from domain.restaurants import MAX_DESCRIPTION, MAX_NAME
+
+R3, ITEM12, ORDER42 = RestaurantId(3), MenuItemId(12), OrderId(42)
+
+EXAMPLES: dict[str, AdminCommand] = {
+    "addrestaurant": AddRestaurant("Dominos", "MG Road, Bengaluru", 20),
+    "editrestaurant": EditRestaurant(R3, "Dominos Pizza", None, 25),
+    "openrestaurant": SetOpen(R3, True),
+    "closerestaurant": SetOpen(R3, False),
+    "linkmanager": LinkManager(R3, -1001234567890),
+    "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
+    "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
+    "setprice": SetPrice(ITEM12, 24950),
+    "hidefood": SetAvailable(ITEM12, False),
+    "showfood": SetAvailable(ITEM12, True),
+    "photo": SetPhoto(ITEM12),
+    "importmenu": ImportMenu(R3),
+    "partners": ListPartners(),
+    "approve": ApprovePartner(UserId(123456789)),
+    "revoke": RevokePartner(UserId(123456789)),
+    "invite": MakeInvite(),
+    "allorders": ListOrders(OrderStatus.OUT_FOR_DELIVERY),
+    "showorder": ShowOrder(ORDER42),
+    "cancelorder": CancelOrder(ORDER42, "Restaurant ran out of cheese"),
+    "deadletters": ListDeadLetters(),
+    "retry": RetryTask(TaskId(7)),
+    "stats": Stats(),
+    "audit": Audit(50),
+    "admin": AdminHelp(),
+}
+
+LONG_NAME = "N" * (MAX_NAME + 1)
+MALFORMED: dict[str, list[str]] = {
+    "addrestaurant": ["", "Dominos", "Dominos MG Road 20", "Dominos | MG Road | 241",
+                      "Dominos | MG Road | -5", "Dominos | MG Road | 20 min", " | MG Road | 20",
+                      f"{LONG_NAME} | MG Road", "Dominos | " + "A" * 201, "a | b | 20 | x"],
+    "editrestaurant": ["", "3", "3 | |", "x Dominos", "0 Dominos", "3 | | 999"],
+    "openrestaurant": ["", "x", "0", "-3", "3 4", "3.5"],
+    "closerestaurant": ["", "three", "3 now"],
+    "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
+    "addfood": ["", "3", "3 Pizza", "3 Pizza 250", "Pizza | 250", "3 Pizza | abc",
+                "3 Pizza | 0", "3 Pizza | -250", "3 Pizza | 250.505", "3 | 250",
+                f"3 {LONG_NAME} | 250", "3 Pizza | 250 | " + "C" * (MAX_NAME + 1),
+                "3 Pizza | 250 | Pizzas | " + "d" * (MAX_DESCRIPTION + 1),
+                "3 Pizza | 250 | Pizzas | ok | extra"],
+    "editfood": ["", "12", "12 | | |", "12 | abc", "x Pizza", "12 a | b | c | d | e"],
+    "setprice": ["", "12", "12 abc", "12 0", "x 250", "12 250 300"],
+    "hidefood": ["", "pizza", "12 13"],
+    "showfood": ["", "#", "1e3"],
+    "photo": ["", "x", "12 big"],
+    "importmenu": ["", "Dominos", "3 menu.csv"],
+    "partners": ["all", "3"],
+    "approve": ["", "@someone", "123 456"],
+    "revoke": ["", "-123456789", "0"],
+    "invite": ["5"],
+    "allorders": ["shipped", "done", "1"],
+    "showorder": ["", "abc", "42 43", "9" * 30],
+    "cancelorder": ["", "42", "42   ", "x reason", "42 " + "r" * 201, "42 |"],
+    "deadletters": ["now"],
+    "retry": ["", "task", "0"],
+    "stats": ["today"],
+    "audit": ["0", "101", "ten", "-5"],
+    "admin": ["help"],
+}
+
+
+def example_args(spec: CommandSpec) -> str:
+    return split_command(spec.example)[1]
+
+
+def test_every_command_has_an_expected_example_and_malformed_cases() -> None:
+    assert set(EXAMPLES) == set(COMMANDS) == set(MALFORMED)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_every_example_parses_to_its_typed_command(name: str) -> None:
+    spec = COMMANDS[name]
+    assert spec.example.startswith(f"/{name}")
+    assert parse_admin_command(spec.example, "INR") == EXAMPLES[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"), [(name, args) for name, cases in MALFORMED.items() for args in cases]
+)
+def test_malformed_arguments_reply_with_the_problem_syntax_and_example(
+    name: str, args: str
+) -> None:
+    spec = COMMANDS[name]
+    with pytest.raises(ArgumentError) as caught:
+        spec.read(args, "INR")
+    reply = str(caught.value)
+    assert caught.value.spec is spec
+    assert reply.startswith(caught.value.problem)
+    assert f"Usage: {spec.syntax}" in reply
+    assert f"Example: {spec.example}" in reply
+
+
+WEIRD = ["", " ", "|", "||||", "#", "-1", "0", "abc", "1e3", "٣", "²", "9" * 40, "1 |",
+         "\n", "1\n2", "1 | | | | | |", "1 -", "\u200b", "1 \x00"]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_no_input_ever_escapes_as_anything_but_an_argument_error(name: str) -> None:
+    for args in WEIRD:
+        try:
+            command = COMMANDS[name].read(args, "INR")
+        except ArgumentError as error:
+            assert COMMANDS[name].syntax in str(error)
+        else:
+            assert type(command).__module__ == "bot.admin_commands"
+
+
+def test_the_two_issue_examples_parse_exactly() -> None:
+    assert parse_admin_command("/addrestaurant Dominos | MG Road, Bengaluru | 20", "INR") == (
+        AddRestaurant("Dominos", "MG Road, Bengaluru", 20)
+    )
+    food = parse_admin_command("/addfood 3 Pizza | 250 | Pizzas | Cheese, tomato", "INR")
+    assert food == AddFood(RestaurantId(3), "Pizza", 25000, "Pizzas", "Cheese, tomato")
+
+
+def test_optional_fields_take_sensible_defaults() -> None:
+    assert parse_admin_command("/addrestaurant Dosa Hut | Indiranagar", "INR") == (
+        AddRestaurant("Dosa Hut", "Indiranagar", 20)
+    )
+    assert parse_admin_command("/addfood 3 Coke | 60", "INR") == (
+        AddFood(RestaurantId(3), "Coke", 6000, "Menu", "")
+    )
+    assert parse_admin_command("/allorders", "INR") == ListOrders(None)
+    assert parse_admin_command("/audit", "INR") == Audit(20)
+
+
+def test_prices_follow_the_configured_currency() -> None:
+    assert parse_admin_command("/setprice 12 1200", "JPY") == SetPrice(ITEM12, 1200)
+    with pytest.raises(ArgumentError, match="whole number"):
+        parse_admin_command("/setprice 12 12.5", "JPY")
+
+
+def test_ids_may_carry_a_hash_and_fields_are_trimmed() -> None:
+    assert parse_admin_command("/showorder #42", "INR") == ShowOrder(ORDER42)
+    assert parse_admin_command("/addfood  #3   Pizza|250|  |  ", "INR") == (
+        AddFood(R3, "Pizza", 25000, "Menu", "")
+    )
+
+
+def test_edit_food_keeps_empty_fields_and_a_dash_clears_the_description() -> None:
+    assert parse_admin_command("/editfood 12 Veg Pizza", "INR") == EditFood(ITEM12, "Veg Pizza")
+    assert parse_admin_command("/editfood 12 | | | -", "INR") == EditFood(ITEM12, description="")
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("delivered", OrderStatus.DELIVERED), ("FAILED", OrderStatus.FAILED),
+     (" Out for delivery ", OrderStatus.OUT_FOR_DELIVERY),
+     ("out-for-delivery", OrderStatus.OUT_FOR_DELIVERY)],
+)
+def test_status_names_are_case_insensitive(text: str, status: OrderStatus) -> None:
+    assert parse_admin_command(f"/allorders {text}", "INR") == ListOrders(status)
+
+
+def test_prep_minutes_accept_the_bounds() -> None:
+    for minutes in (0, 240):
+        cmd = parse_admin_command(f"/addrestaurant A | B | {minutes}", "INR")
+        assert cmd == AddRestaurant("A", "B", minutes)
+
+
+def test_cancel_reason_is_required_and_limited_to_200_characters() -> None:
+    reason = "r" * 200
+    assert parse_admin_command(f"/cancelorder 42 {reason}", "INR") == CancelOrder(ORDER42, reason)
+    assert parse_admin_command("/cancelorder 42 | Duplicate", "INR") == (
+        CancelOrder(ORDER42, "Duplicate")
+    )
+    with pytest.raises(ArgumentError, match="Reason is longer than 200"):
+        parse_admin_command(f"/cancelorder 42 {reason}r", "INR")
+
+
+def test_a_manager_chat_can_be_unlinked() -> None:
+    assert parse_admin_command("/linkmanager 3 none", "INR") == LinkManager(R3, None)
+
+
+def test_commands_split_with_a_bot_mention_and_a_newline() -> None:
+    assert split_command("/AddFood@FoodBot 3 Pizza | 250") == ("addfood", "3 Pizza | 250")
+    assert split_command("/cancelorder\n42 why") == ("cancelorder", "42 why")
+    assert split_command("/stats") == ("stats", "")
+
+
+@pytest.mark.parametrize("text", ["hello", "/nosuchcommand 3", "", "/"])
+def test_unknown_commands_are_told_apart(text: str) -> None:
+    with pytest.raises(UnknownCommand):
+        parse_admin_command(text, "INR")
+
+
+def test_admin_help_lists_every_command_with_its_syntax() -> None:
+    text = admin_help()
+    for spec in COMMANDS.values():
+        assert f"{spec.syntax} — {spec.summary}" in text
+
+
+def test_command_names_are_valid_telegram_bot_commands() -> None:
+    for name in COMMANDS:
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
