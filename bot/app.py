@@ -1,4 +1,4 @@
-"""Builds the python-telegram-bot Application: handlers in order, jobs, error handler."""
+"""Builds the python-telegram-bot Application: handlers in order, rate limiter, error handler."""
 
 from __future__ import annotations
 
@@ -7,21 +7,19 @@ from typing import Any
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CommandHandler,
-    ContextTypes,
-    Defaults,
-)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.context import AppContext, AppType, Services
-from bot.handlers import basics, errors
+from bot.handlers import basics, browse, cart, checkout, errors, orders
 
 COMMANDS = [
     BotCommand("start", "Main menu"),
+    BotCommand("restaurants", "Browse restaurants and menus"),
+    BotCommand("cart", "Your cart and checkout"),
+    BotCommand("orders", "Your orders: track, cancel, reorder, rate"),
     BotCommand("help", "What I can do"),
 ]
+SEND_RETRIES = 3  # a send Telegram answers with 429 waits retry_after, then tries again
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -41,13 +39,15 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=AppContext))
+        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
         .post_init(_post_init)
     )
     if on_shutdown is not None:
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    app.add_handler(CommandHandler("start", basics.start))
-    app.add_handler(CommandHandler("help", basics.show_help))
+    for journey in (basics, browse, cart, checkout, orders):
+        journey.register(app)
+    basics.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
     return app

@@ -8,7 +8,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.settings import Settings
+from domain.checkout_service import CheckoutService
+from domain.customer_orders import CustomerOrders
 from domain.services import OrderingService
+from domain.shopping import ShoppingService
 
 
 @dataclass(frozen=True)
@@ -17,12 +20,15 @@ class Services:
 
     settings: Settings
     ordering: OrderingService
+    shopping: ShoppingService
+    checkout: CheckoutService
+    orders: CustomerOrders
 
 
 Data = dict[Any, Any]
 
 
-class AppContext(CallbackContext[ExtBot[None], Data, Data, Data]):
+class AppContext(CallbackContext[ExtBot[Any], Data, Data, Data]):
     @property
     def services(self) -> Services:
         services = self.bot_data["services"]
@@ -34,5 +40,5 @@ class AppContext(CallbackContext[ExtBot[None], Data, Data, Data]):
         return self.services.ordering
 
 
-PlainContext = CallbackContext[ExtBot[None], Data, Data, Data]
-AppType = Application[ExtBot[None], AppContext, Data, Data, Data, JobQueue[PlainContext]]
+PlainContext = CallbackContext[ExtBot[Any], Data, Data, Data]
+AppType = Application[ExtBot[Any], AppContext, Data, Data, Data, JobQueue[PlainContext]]

@@ -1,8 +1,9 @@
 """`foodbot demo`: the real bot against the local Bot API server, no token, no network.
 
 Starts the sandbox server on loopback and the real Application on a temporary seeded
-SQLite database, plays a customer, a delivery partner and an admin, and prints the
-chat transcript as it happens. Exits 0 when the story ran to its end.
+SQLite database, plays a customer from /start through browsing, the cart and checkout to a
+placed order and /orders (a delivery partner and an admin only say hello so far), and
+prints the chat transcript as it happens. Exits 0 when the story ran to its end.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.sandbox import BotApiServer, SandboxUser
+from bot import texts
+from bot.sandbox import BotApiServer, ButtonNotFound, SandboxUser
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database
 
@@ -39,12 +41,26 @@ def demo_settings(server: BotApiServer, folder: Path) -> Settings:
     )
 
 
-async def expect(user: SandboxUser, text: str) -> None:
-    """Waits for the bot to say `text` to `user`, or fails the demo saying what was missing."""
+async def say(user: SandboxUser, text: str, expect: str) -> None:
+    """`user` sends `text`; waits for the bot to show `expect`, or fails the demo saying so."""
+    await user.send(text)
+    await _shown(user, expect)
+
+
+async def tap(user: SandboxUser, button: str, expect: str) -> None:
+    """`user` presses [button]; waits for the bot to show `expect`."""
     try:
-        await user.wait_for_text(text, timeout=STEP_TIMEOUT_S)
+        await user.press(button)
+    except ButtonNotFound as exc:
+        raise DemoFailed(f"{user.name} found no button [{button}]") from exc
+    await _shown(user, expect)
+
+
+async def _shown(user: SandboxUser, expect: str) -> None:
+    try:
+        await user.wait_for_new(lambda m: expect in m.content, timeout=STEP_TIMEOUT_S)
     except TimeoutError as exc:
-        raise DemoFailed(f"{user.name} never saw {text!r}") from exc
+        raise DemoFailed(f"{user.name} never saw {expect!r}") from exc
 
 
 async def story(server: BotApiServer) -> None:
@@ -52,14 +68,21 @@ async def story(server: BotApiServer) -> None:
     asha = server.user(CUSTOMER, first_name="Asha")
     ravi = server.user(PARTNER, first_name="Ravi")
     meera = server.user(ADMIN, first_name="Meera")
-    for user in (asha, ravi, meera):
-        mark = user.mark()
-        await user.send("/start")
-        await user.wait_for_new(lambda m: "Foodbot" in m.content, since=mark,
-                                timeout=STEP_TIMEOUT_S)
-    mark = asha.mark()
-    await asha.send("/help")
-    await asha.wait_for_new(lambda m: "/start" in m.content, since=mark, timeout=STEP_TIMEOUT_S)
+    for user in (ravi, meera):
+        await say(user, "/start", "Foodbot")
+    # the customer: browse, fill the cart, check out, place, and find the order again
+    await say(asha, "/start", "Foodbot")
+    await tap(asha, texts.RESTAURANTS_BUTTON, "Restaurants")
+    await tap(asha, "Dominos", "Pizzas")
+    await tap(asha, "➕ Pizza · ₹250.00", "In your cart")
+    await tap(asha, "➕ Coke 500 ml · ₹60.00", "In your cart: 2 items")
+    await tap(asha, texts.CART_BUTTON, "Your cart")
+    await tap(asha, "➕ Pizza", "2 × Pizza")
+    await tap(asha, texts.CHECKOUT_BUTTON, "Where should we deliver")
+    await say(asha, "12 Residency Road, Bengaluru", "Check your order")
+    await say(asha, "Flat 4B, please ring twice", "Note: Flat 4B")
+    await tap(asha, texts.PLACE_BUTTON, "Order #")
+    await say(asha, "/orders", "Your recent orders")
 
 
 async def play(write: Callable[[str], object] = print) -> int:

@@ -1,20 +1,316 @@
-"""Every user-facing string, rendered as Telegram HTML."""
+"""Every user-facing string, rendered as Telegram HTML. User-given text is escaped here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from html import escape
+from typing import Any
+
+from domain.errors import (
+    InvalidInput,
+    InvalidQuantity,
+    ItemUnavailable,
+    NotFound,
+    RestaurantClosed,
+)
+from domain.money import Money
+from domain.orders import OrderStatus
+from domain.restaurants import MenuItem, Restaurant
+from domain.views import CartView, MenuPage, OrderView, Page, Summary
 
 HELP = (
     "<b>Foodbot</b> brings food from local restaurants to your door.\n\n"
     "/start – main menu\n"
-    "/help – this help"
+    "/restaurants – browse restaurants and their menus\n"
+    "/cart – your cart and checkout\n"
+    "/orders – your recent orders: track, cancel, reorder, rate\n"
+    "/help – this help\n\n"
+    "Pick a restaurant, tap ➕ on dishes, open the cart and check out. "
+    "You pay on delivery."
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
+MAIN_MENU = "What would you like to do?"
+NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
+CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."
+NO_RESTAURANTS = "No restaurants are listed yet. Please come back later."
+EMPTY_CART = "🛒 Your cart is empty. Pick a restaurant to start."
+NO_ORDERS = "📦 You have no orders yet."
+CHANGED = "Something changed since this summary. Please check it and confirm again."
+CHECKOUT_CANCELLED = "Checkout cancelled. Your cart is kept: /cart"
+ADDRESS_PROMPT = (
+    "📍 <b>Where should we deliver?</b>\n"
+    "Type the address (house or flat, street, area) or tap <b>📍 Share location</b> below."
+)
+NEW_CART_QUESTION = (
+    "🛒 Your cart has dishes from <b>{current}</b>.\n"
+    "Start a new cart with dishes from <b>{wanted}</b>? The old cart will be emptied."
+)
+
+RESTAURANTS_BUTTON = "🍽 Restaurants"
+CART_BUTTON = "🛒 Cart"
+ORDERS_BUTTON = "📦 My orders"
+HELP_BUTTON = "❓ Help"
+HOME_BUTTON = "🏠 Main menu"
+PREVIOUS_BUTTON = "◀ Previous"
+NEXT_BUTTON = "Next ▶"
+BACK_TO_RESTAURANTS = "⬅ Restaurants"
+BACK_TO_ORDERS = "⬅ My orders"
+BACK_TO_MENU = "⬅ {name} menu"
+CLEAR_BUTTON = "🗑 Clear cart"
+CHECKOUT_BUTTON = "✅ Checkout"
+PLACE_BUTTON = "✅ Place order"
+CHANGE_ADDRESS_BUTTON = "📍 Change address"
+EDIT_CART_BUTTON = "🛒 Edit cart"
+SHARE_LOCATION_BUTTON = "📍 Share location"
+CANCEL_CHECKOUT_BUTTON = "✖ Cancel checkout"
+NEW_CART_BUTTON = "Yes, start a new cart"
+KEEP_CART_BUTTON = "No, keep my cart"
+CANCEL_ORDER_BUTTON = "✖ Cancel order"
+CANCEL_YES_BUTTON = "Yes, cancel it"
+CANCEL_NO_BUTTON = "No, keep it"
+REORDER_BUTTON = "🔁 Reorder"
+ADD_FROM_PHOTO_BUTTON = "➕ Add to cart"
+PHOTO_BUTTON = "📷 {name}"
+MINUS_BUTTON = "➖ {name}"
+PLUS_BUTTON = "➕ {name}"
+REMOVE_BUTTON = "✖ {name}"
+STAR_BUTTON = "{stars}⭐"
+
+PLACED = "✅ Order #{order_id} placed!"
+ALREADY_PLACED = "Order #{order_id} is placed already."
+CANCELLED = "Order #{order_id} cancelled."
+RATED = "Thank you for rating {stars}⭐!"
+
+SHORT_DESCRIPTION = 100  # characters of a dish's description on a menu page
+
+STATUS = {
+    OrderStatus.CREATED: "🕐 Placed, waiting for the restaurant",
+    OrderStatus.CONFIRMED: "✅ Confirmed by the restaurant",
+    OrderStatus.PREPARING: "👨‍🍳 Being prepared",
+    OrderStatus.OUT_FOR_DELIVERY: "🛵 On the way",
+    OrderStatus.DELIVERED: "🎉 Delivered",
+    OrderStatus.CANCELLED: "✖ Cancelled",
+    OrderStatus.FAILED: "⚠️ Could not be completed",
+}
+SHORT_STATUS = {
+    OrderStatus.CREATED: "Placed", OrderStatus.CONFIRMED: "Confirmed",
+    OrderStatus.PREPARING: "Preparing", OrderStatus.OUT_FOR_DELIVERY: "On the way",
+    OrderStatus.DELIVERED: "Delivered", OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.FAILED: "Failed",
+}
 
 
 def greeting(first_name: str) -> str:
     return (
         f"Hi {escape(first_name)}! 👋 I'm <b>Foodbot</b>.\n"
-        "Pick a restaurant, fill your cart and I'll bring your order to your door.\n\n"
-        "Send /help to see what I can do."
+        "Pick a restaurant, fill your cart and I'll bring your order to your door."
     )
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%d %b %H:%M UTC")
+
+
+def _page_of(page: Page[Any]) -> str:
+    return f" · page {page.number + 1} of {page.count}" if page.count > 1 else ""
+
+
+def restaurants(page: Page[Restaurant]) -> str:
+    if not page.entries:
+        return NO_RESTAURANTS
+    rows = [
+        f"<b>{escape(r.name)}</b> — {escape(r.address)} · "
+        + (f"~{r.prep_minutes} min" if r.is_open else "🔒 closed now")
+        for r in page.entries
+    ]
+    return "🍽 <b>Restaurants</b>" + _page_of(page) + "\n\n" + "\n".join(rows)
+
+
+def restaurant_button(restaurant: Restaurant) -> str:
+    return restaurant.name if restaurant.is_open else f"{restaurant.name} · closed"
+
+
+def menu(view: MenuPage) -> str:
+    r, cart = view.restaurant, view.cart
+    head = f"🍽 <b>{escape(r.name)}</b>{_page_of(view.items)}\n{escape(r.address)}"
+    head += f" · ~{r.prep_minutes} min" if r.is_open else f"\n{CLOSED_NOW}"
+    rows: list[str] = []
+    category = None
+    for item in view.items.entries:
+        if item.category != category:
+            category = item.category
+            rows.append(f"\n<b>{escape(category)}</b>")
+        rows.append(dish(item, cart.currency, cart.quantity_of(item.id)))
+    if not view.items.entries:
+        rows.append("\nNo dishes yet.")
+    if cart.item_count:
+        rows.append(f"\n🛒 In your cart: {_count(cart.item_count)} · {cart.total}")
+    return head + "\n" + "\n".join(rows)
+
+
+def _short(text: str, limit: int = SHORT_DESCRIPTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def dish(item: MenuItem, currency: str, in_cart: int = 0, *, full: bool = False) -> str:
+    """A dish as a menu line (description shortened, so a page stays within Telegram's limit)
+    or, `full`, as a photo caption."""
+    line = f"• {escape(item.name)} — {Money(item.price, currency)}"
+    if item.photo_file_id:
+        line += " 📷"
+    if not item.available:
+        line += " · <i>not available now</i>"
+    if in_cart:
+        line += f" · 🛒 {in_cart}"
+    if item.description:
+        description = item.description if full else _short(item.description)
+        line += f"\n   <i>{escape(description)}</i>"
+    return line
+
+
+def dish_button(item: MenuItem, currency: str) -> str:
+    return f"➕ {item.name} · {Money(item.price, currency)}"
+
+
+def dish_caption(item: MenuItem, currency: str) -> str:
+    return dish(item, currency, full=True).removeprefix("• ")
+
+
+def added(cart: CartView) -> str:
+    return f"Added. Your cart: {_count(cart.item_count)} · {cart.total}"
+
+
+def _count(items: int) -> str:
+    return f"{items} item" if items == 1 else f"{items} items"
+
+
+def new_cart_question(current: str, wanted: str) -> str:
+    return NEW_CART_QUESTION.format(current=escape(current), wanted=escape(wanted))
+
+
+def cart(view: CartView, *, skipped: Iterable[str] = ()) -> str:
+    if view.is_empty or view.restaurant is None:
+        return _skipped(skipped) + EMPTY_CART
+    rows = [f"🛒 <b>Your cart</b> · {escape(view.restaurant.name)}\n"]
+    for line in view.lines:
+        name = escape(line.name)
+        if line.available:
+            rows.append(f"{line.quantity} × {name} — {line.subtotal}")
+        else:
+            rows.append(f"<s>{line.quantity} × {name}</s> — not available now")
+    rows.append(f"\n<b>Total: {view.total}</b>")
+    return _skipped(skipped) + "\n".join(rows)
+
+
+def _skipped(names: Iterable[str]) -> str:
+    names = list(names)
+    return f"⚠️ Not available now, left out: {escape(', '.join(names))}\n\n" if names else ""
+
+
+def address_saved(summary: Summary) -> str:
+    return f"📍 Delivering to: {escape(summary.checkout.address or '')}"
+
+
+def summary(view: Summary) -> str:
+    priced, checkout = view.priced, view.checkout
+    rows = [f"🧾 <b>Check your order</b> · {escape(view.restaurant.name)}\n"]
+    rows += [f"{li.quantity} × {escape(li.name)} — {Money(li.subtotal, priced.currency)}"
+             for li in priced.lines]
+    rows.append(f"\n<b>Total: {priced.total}</b> · pay on delivery")
+    rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
+    if checkout.note:
+        rows.append(f"📝 Note: {escape(checkout.note)}")
+    else:
+        rows.append("📝 To add a note (flat number, landmark, cooking request), type it now.")
+    changes = [f"{escape(c.name)}: {c.before} → {c.after}" for c in view.price_changes]
+    if view.removed:
+        changes.append(f"no longer available, taken out: {escape(', '.join(view.removed))}")
+    if view.changed:
+        detail = "; ".join(changes) if changes else "your cart changed"
+        rows.insert(0, f"⚠️ <b>Something changed</b> since the last summary: {detail}.\n"
+                       "Please check and tap Place order again.\n")
+    elif changes:
+        rows.insert(0, "⚠️ " + "; ".join(changes) + "\n")
+    return "\n".join(rows)
+
+
+def tracking(view: OrderView) -> str:
+    """An order as its customer follows it: status, partner, items, address, timeline."""
+    order = view.order
+    rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}",
+            f"<b>{STATUS[order.status]}</b>"]
+    if view.partner_name:
+        rows.append(f"🛵 Delivery partner: {escape(view.partner_name)}")
+    rows.append("")
+    rows += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
+             for i in order.items]
+    rows.append(f"<b>Total: {order.total}</b> · pay on delivery")
+    rows.append(f"📍 {escape(order.delivery.address)}")
+    if order.delivery.note:
+        rows.append(f"📝 {escape(order.delivery.note)}")
+    if view.history:
+        rows.append("")
+        rows += [f"{_when(e.at)} · {SHORT_STATUS[e.to_status]}"
+                 + (f" ({escape(e.reason)})" if e.reason else "") for e in view.history]
+    if view.rating is not None:
+        rows.append(f"\nYour rating: {'★' * view.rating}{'☆' * (5 - view.rating)}")
+    elif view.can_rate:
+        rows.append("\nHow was it? Rate your order:")
+    return "\n".join(rows)
+
+
+def order_button(view: OrderView) -> str:
+    return f"#{view.order.id} · {view.restaurant_name} · {SHORT_STATUS[view.order.status]}"
+
+
+def orders(views: Iterable[OrderView]) -> str:
+    rows = [
+        f"#{v.order.id} · {escape(v.restaurant_name)} · {v.order.total} · "
+        f"{SHORT_STATUS[v.order.status]} · {_when(v.order.created_at)}"
+        for v in views
+    ]
+    return "📦 <b>Your recent orders</b>\n\n" + "\n".join(rows) if rows else NO_ORDERS
+
+
+def cancel_question(view: OrderView) -> str:
+    order = view.order
+    return (f"Cancel order #{order.id} from {escape(view.restaurant_name)} "
+            f"({order.total})?")
+
+
+_NOT_FOUND = {
+    "menu item": "That dish is no longer on the menu.",
+    "cart line": "That dish is no longer in your cart.",
+    "order": "I can't find that order.",
+    "restaurant": "That restaurant is no longer listed.",
+}
+_REFUSALS = {
+    "bad_callback": "This button no longer works. Send /start for the main menu.",
+    "not_allowed": "Sorry, that is not possible for this order any more.",
+    "too_late_to_cancel": "Sorry, this order can no longer be cancelled: "
+                          "the restaurant is already on it.",
+    "illegal_transition": "Sorry, that is not possible for this order any more.",
+    "conflict": "This order just changed. Please open it again.",
+    "empty_cart": "Your cart is empty. Add something from /restaurants first.",
+    "other_restaurant": "Your cart has dishes from another restaurant. "
+                        "Add from the menu to start a new cart.",
+    "stale_summary": "This summary is out of date. Please use the newest one, "
+                     "or check out again from your /cart.",
+    "already_rated": "You have rated this order already. Thank you!",
+}
+
+
+def refusal(error: Exception) -> str:
+    """The polite answer to a refused request (a domain error or a forged button), as plain
+    text: it goes into callback alerts, which Telegram does not parse."""
+    if isinstance(error, NotFound):
+        return _NOT_FOUND.get(error.what, "That is no longer available.")
+    if isinstance(error, InvalidInput | InvalidQuantity):
+        text = str(error)
+        return f"{text[:1].upper()}{text[1:]}. Please try again."
+    if isinstance(error, RestaurantClosed):
+        return f"Sorry, {error.name} is closed right now."
+    if isinstance(error, ItemUnavailable):
+        return f"Sorry, {error.name} is not available now."
+    return _REFUSALS.get(getattr(error, "code", ""), "Sorry, that can't be done right now.")

@@ -14,11 +14,14 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app
-from bot.clock import SystemClock
+from bot.clock import RandomTokens, SystemClock
 from bot.context import AppType, Services
 from bot.settings import ConfigError, Settings
+from domain.checkout_service import CheckoutService
+from domain.customer_orders import CustomerOrders
 from domain.ports import Clock
 from domain.services import OrderingService
+from domain.shopping import ShoppingService
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import is_at_head, upgrade_to_head
 from storage.seed import seed
@@ -36,8 +39,14 @@ def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
 ) -> Services:
     """The services the handlers call, on the given database sessions."""
-    ordering = OrderingService(uow_factory(sessions), clock or SystemClock(), settings.currency)
-    return Services(settings=settings, ordering=ordering)
+    uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
+    return Services(
+        settings=settings,
+        ordering=OrderingService(uows, clock, currency),
+        shopping=ShoppingService(uows, currency),
+        checkout=CheckoutService(uows, clock, currency, RandomTokens()),
+        orders=CustomerOrders(uows, clock, currency),
+    )
 
 
 async def migrate_database(settings: Settings) -> None:

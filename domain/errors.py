@@ -37,6 +37,16 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+class TooLateToCancel(NotAllowed):
+    """A customer's cancel after the order went past CONFIRMED."""
+
+    code = "too_late_to_cancel"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"an order that is {status} can no longer be cancelled")
+        self.status = status
+
+
 class EmptyCart(DomainError):
     code = "empty_cart"
 
@@ -65,10 +75,14 @@ class OtherRestaurantInCart(DomainError):
 
     code = "other_restaurant"
 
-    def __init__(self, current: int, wanted: int) -> None:
+    def __init__(
+        self, current: int, wanted: int, *, current_name: str = "", wanted_name: str = ""
+    ) -> None:
         super().__init__(f"cart holds restaurant {current}, not {wanted}")
         self.current = current
         self.wanted = wanted
+        self.current_name = current_name
+        self.wanted_name = wanted_name
 
 
 class InvalidQuantity(DomainError):
@@ -87,3 +101,44 @@ class PartnerBusy(DomainError):
 
 class AlreadyAssigned(DomainError):
     code = "already_assigned"
+
+
+class StaleSummary(DomainError):
+    """A "Place order" press on a checkout summary that is no longer the current one."""
+
+    code = "stale_summary"
+
+    def __init__(self) -> None:
+        super().__init__("this summary is out of date")
+
+
+class DuplicateOrder(DomainError):
+    """Another press (perhaps on another instance) placed the order with this key first."""
+
+    code = "duplicate_order"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"an order with key {key} exists already")
+        self.key = key
+
+
+class AlreadyRated(DomainError):
+    code = "already_rated"
+
+
+class NotOffered(NotAllowed):
+    """The partner pressed Accept or Decline on an order that was never offered to them."""
+
+    code = "not_offered"
+
+
+class OfferExpired(DomainError):
+    """The offer ran out, was declined, or went to someone else before the press arrived."""
+
+    code = "offer_expired"
+
+
+class NotReady(DomainError):
+    """The restaurant has not finished the order yet, so it cannot be picked up."""
+
+    code = "not_ready"

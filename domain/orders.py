@@ -7,7 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from domain.errors import AlreadyAssigned, IllegalTransition, InvalidInput, NotAllowed
+from domain.errors import (
+    AlreadyAssigned,
+    IllegalTransition,
+    InvalidInput,
+    NotAllowed,
+    TooLateToCancel,
+)
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
 from domain.restaurants import check_length
@@ -198,7 +204,7 @@ class Order:
             if actor.id != self.customer_id:
                 raise NotAllowed("not your order")
             if self.status not in CUSTOMER_CANCELLABLE:
-                raise NotAllowed(f"an order that is {self.status} can no longer be cancelled")
+                raise TooLateToCancel(self.status)
         return self.advance(OrderStatus.CANCELLED, at=at, actor=actor, reason=reason)
 
     def assign_partner(self, partner_id: UserId) -> bool:

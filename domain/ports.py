@@ -8,16 +8,24 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.cart import Cart
+from domain.checkout import Checkout
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import Order, OrderEvent
 from domain.partners import Partner
 from domain.restaurants import MenuItem, Restaurant
 from domain.tasks import NewTask, Notification
+from domain.views import TrackingMessage
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class TokenSource(Protocol):
+    def new_token(self) -> int:
+        """A fresh unguessable positive integer (below 2**62), e.g. for a checkout summary."""
+        ...
 
 
 class RestaurantRepository(Protocol):
@@ -40,10 +48,32 @@ class CustomerRepository(Protocol):
     async def get(self, customer_id: UserId) -> Customer | None: ...
     async def save(self, customer: Customer) -> None: ...
 
+    async def ensure(self, customer: Customer) -> None:
+        """Stores the customer unless one with that id exists (which is left as it is)."""
+        ...
+
 
 class CartRepository(Protocol):
     async def get(self, customer_id: UserId) -> Cart: ...
     async def save(self, cart: Cart) -> None: ...
+
+
+class CheckoutRepository(Protocol):
+    async def get(self, customer_id: UserId) -> Checkout | None: ...
+    async def save(self, checkout: Checkout) -> None: ...
+    async def delete(self, customer_id: UserId) -> None: ...
+
+
+class TrackingRepository(Protocol):
+    """Which chat message shows an order's live status to its customer."""
+
+    async def get(self, order_id: OrderId) -> TrackingMessage | None: ...
+    async def save(self, order_id: OrderId, message: TrackingMessage) -> None: ...
+
+
+class RatingRepository(Protocol):
+    async def get(self, order_id: OrderId) -> int | None: ...
+    async def add(self, order_id: OrderId, stars: int, at: datetime) -> None: ...
 
 
 class OrderRepository(Protocol):
@@ -77,7 +107,10 @@ class UnitOfWork(Protocol):
     menu: MenuRepository
     customers: CustomerRepository
     carts: CartRepository
+    checkouts: CheckoutRepository
     orders: OrderRepository
+    tracking: TrackingRepository
+    ratings: RatingRepository
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.cart import Cart, PricedCart
 from domain.customers import Customer
-from domain.errors import EmptyCart, NotFound, RestaurantClosed
+from domain.errors import EmptyCart, NotFound
 from domain.ids import MenuItemId, OrderId, UserId
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from domain.restaurants import MenuItem, Restaurant
+from domain.restaurants import MenuItem
+from domain.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
 
 
@@ -38,31 +39,11 @@ class OrderingService:
                 await uow.commit()
             return customer
 
-    async def restaurants(self) -> Sequence[Restaurant]:
-        """Every restaurant, open ones first, then by name."""
-        async with self._uow() as uow:
-            found = await uow.restaurants.list()
-        return sorted(found, key=lambda r: (not r.is_open, r.name.casefold(), r.id))
-
-    async def add_to_cart(
-        self, customer_id: UserId, item_id: MenuItemId, *, replace_other: bool = False
-    ) -> Cart:
-        """Adds one of a dish; refuses unknown or unavailable dishes."""
-        async with self._uow() as uow:
-            item = await uow.menu.get(item_id)
-            if item is None:
-                raise NotFound("menu item", item_id)
-            cart = await uow.carts.get(customer_id)
-            cart.add(item, replace_other=replace_other)
-            await uow.carts.save(cart)
-            await uow.commit()
-            return cart
-
     async def price_cart(self, customer_id: UserId) -> PricedCart:
         """The cart priced from the current menu, as the customer would pay now."""
         async with self._uow() as uow:
             cart = await uow.carts.get(customer_id)
-            return await self._price(uow, cart)
+            return await price_cart(uow, cart, self.currency)
 
     async def place_order(
         self,
@@ -75,32 +56,16 @@ class OrderingService:
 
         A repeated `idempotency_key` returns the order it placed before.
         """
-        now = self._clock.now()
         async with self._uow() as uow:
             if idempotency_key is not None:
                 existing = await uow.orders.get_by_idempotency_key(idempotency_key)
                 if existing is not None:
                     return PlacedOrder(existing, created=False)
             cart = await uow.carts.get(customer_id)
-            priced = await self._price(uow, cart)
-            restaurant = await uow.restaurants.get(priced.restaurant_id)
-            if restaurant is None:
-                raise NotFound("restaurant", priced.restaurant_id)
-            if not restaurant.is_open:
-                raise RestaurantClosed(restaurant.name)
-            items = tuple(
-                OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
-                for line in priced.lines
-            )
-            order = Order.place(
-                customer_id=customer_id, restaurant_id=restaurant.id, items=items,
-                currency=self.currency, delivery=delivery, at=now,
+            order = await place_cart(
+                uow, cart, delivery, currency=self.currency, at=self._clock.now(),
                 idempotency_key=idempotency_key,
             )
-            await uow.orders.add(order)
-            await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, now))
-            cart.clear()
-            await uow.carts.save(cart)
             await uow.commit()
             return PlacedOrder(order, created=True)
 
@@ -111,8 +76,40 @@ class OrderingService:
             raise NotFound("order", order_id)
         return found
 
-    async def _price(self, uow: UnitOfWork, cart: Cart) -> PricedCart:
-        if cart.is_empty:
-            raise EmptyCart()
-        menu: dict[MenuItemId, MenuItem] = await uow.menu.get_many(cart.quantities)
-        return cart.price(menu, self.currency)
+
+async def price_cart(uow: UnitOfWork, cart: Cart, currency: str) -> PricedCart:
+    """The cart priced from the menu as stored now; refuses missing or unavailable dishes."""
+    if cart.is_empty:
+        raise EmptyCart()
+    menu: dict[MenuItemId, MenuItem] = await uow.menu.get_many(cart.quantities)
+    return cart.price(menu, currency)
+
+
+async def place_cart(
+    uow: UnitOfWork,
+    cart: Cart,
+    delivery: DeliveryDetails,
+    *,
+    currency: str,
+    at: datetime,
+    idempotency_key: str | None = None,
+) -> Order:
+    """Writes the cart as a CREATED order with its first event and queue task, and empties it.
+
+    Runs inside the caller's unit of work; the caller commits.
+    """
+    priced = await price_cart(uow, cart, currency)
+    restaurant = await open_restaurant(uow, priced.restaurant_id)
+    items = tuple(
+        OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
+        for line in priced.lines
+    )
+    order = Order.place(
+        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=items,
+        currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
+    )
+    await uow.orders.add(order)
+    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
+    cart.clear()
+    await uow.carts.save(cart)
+    return order

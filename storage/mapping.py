@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from domain.cart import Cart
+from domain.checkout import Checkout, CheckoutStep, SnapshotLine
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
@@ -92,6 +93,32 @@ def cart_from_rows(customer_id: UserId, cart_row: Row | None, lines: Iterable[Ro
     if not quantities or restaurant_id is None:
         return Cart(customer_id)
     return Cart(customer_id, RestaurantId(restaurant_id), quantities)
+
+
+def checkout_values(checkout: Checkout) -> Values:
+    return {
+        "customer_id": checkout.customer_id,
+        "step": checkout.step.value,
+        "address": checkout.address,
+        "latitude": checkout.latitude,
+        "longitude": checkout.longitude,
+        "note": checkout.note,
+        "token": checkout.token,
+        "snapshot": [[li.item_id, li.quantity, li.unit_price] for li in checkout.snapshot],
+    }
+
+
+def checkout_from_row(row: Row) -> Checkout:
+    return Checkout(
+        customer_id=UserId(row["customer_id"]),
+        step=CheckoutStep(row["step"]),
+        address=row["address"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        note=row["note"],
+        token=row["token"],
+        snapshot=tuple(SnapshotLine(MenuItemId(i), q, p) for i, q, p in row["snapshot"]),
+    )
 
 
 def order_values(order: Order) -> Values:

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, DuplicateOrder, NotFound
 from domain.ids import OrderId, UserId
 from domain.orders import Order, OrderEvent
 from storage import mapping
@@ -32,9 +33,20 @@ class SqlOrderRepository:
         self._session = session
 
     async def add(self, order: Order) -> None:
-        """Stores a new order with its items and pending events, and binds its id."""
+        """Stores a new order with its items and pending events, and binds its id.
+
+        Raises DuplicateOrder when a concurrent writer stored the same idempotency key first;
+        the transaction is spoilt then, so the caller reads the winner in a new one.
+        """
         stmt = insert(ORDERS).values(mapping.order_values(order)).returning(ORDERS.c.id)
-        order.bind_id(OrderId((await self._session.execute(stmt)).scalar_one()))
+        try:
+            new_id = (await self._session.execute(stmt)).scalar_one()
+        except IntegrityError as exc:
+            key = order.idempotency_key
+            if key is not None and "idempotency_key" in str(exc.orig):
+                raise DuplicateOrder(key) from exc
+            raise
+        order.bind_id(OrderId(new_id))
         await self._session.execute(
             insert(ORDER_ITEMS), mapping.order_item_values(order.id, order.items)
         )

@@ -28,6 +28,7 @@ from storage.sql import (
     PARTNERS,
     RESTAURANTS,
     execute_count,
+    insert_missing,
     upsert,
 )
 
@@ -123,6 +124,11 @@ class SqlCustomerRepository:
         """Inserts or updates the customer in one statement."""
         values = mapping.customer_values(customer)
         await self._session.execute(upsert(self._session, CUSTOMERS, values, key=["id"]))
+
+    async def ensure(self, customer: Customer) -> None:
+        """Inserts the customer unless the id is known; a known customer is left unchanged."""
+        values = mapping.customer_values(customer)
+        await self._session.execute(insert_missing(self._session, CUSTOMERS, values))
 
 
 class SqlCartRepository:

@@ -229,3 +229,46 @@ class OutboxRow(Base):
     locked_until: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(String(64))
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's, once sent
+
+
+class CheckoutRow(Base):
+    """A customer's checkout in progress: its step, the draft and the summary shown last."""
+
+    __tablename__ = "checkouts"
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    token: Mapped[int | None] = mapped_column(BigInteger)  # of the summary shown last
+    snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[item, qty, price]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TrackingMessageRow(Base):
+    """The one chat message that shows an order's live status to its customer."""
+
+    __tablename__ = "tracking_messages"
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OrderRatingRow(Base):
+    __tablename__ = "order_ratings"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_in_range"),)
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    stars: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime]
+
+

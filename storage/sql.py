@@ -23,6 +23,9 @@ ORDER_EVENTS = cast(Table, rows.OrderEventRow.__table__)
 PARTNERS = cast(Table, rows.PartnerRow.__table__)
 TASKS = cast(Table, rows.TaskRow.__table__)
 OUTBOX = cast(Table, rows.OutboxRow.__table__)
+CHECKOUTS = cast(Table, rows.CheckoutRow.__table__)
+TRACKING_MESSAGES = cast(Table, rows.TrackingMessageRow.__table__)
+ORDER_RATINGS = cast(Table, rows.OrderRatingRow.__table__)
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -35,6 +38,16 @@ async def execute_count(session: AsyncSession, statement: Executable) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def _conflict_insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    name = dialect_name(session)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {name} dialect")
+
+
 def upsert(
     session: AsyncSession, table: Table, values: dict[str, Any], *, key: Sequence[str]
 ) -> Insert:
@@ -42,13 +55,11 @@ def upsert(
 
     One statement, so two sessions saving the same new row cannot both insert it.
     """
-    name = dialect_name(session)
-    if name == "postgresql":
-        pg_stmt = postgresql.insert(table).values(values)
-        changes = {c: pg_stmt.excluded[c] for c in values if c not in key}
-        return pg_stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
-    if name == "sqlite":
-        lite_stmt = sqlite.insert(table).values(values)
-        changes = {c: lite_stmt.excluded[c] for c in values if c not in key}
-        return lite_stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
-    raise NotImplementedError(f"no upsert for the {name} dialect")
+    stmt = _conflict_insert(session, table).values(values)
+    changes = {c: stmt.excluded[c] for c in values if c not in key}
+    return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+
+
+def insert_missing(session: AsyncSession, table: Table, values: dict[str, Any]) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING: adds the row unless its key is taken."""
+    return _conflict_insert(session, table).values(values).on_conflict_do_nothing()

@@ -10,13 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import (
     CartRepository,
+    CheckoutRepository,
     CustomerRepository,
     MenuRepository,
     OrderRepository,
     Outbox,
     PartnerRepository,
+    RatingRepository,
     RestaurantRepository,
     TaskQueue,
+    TrackingRepository,
+)
+from storage.customer_repositories import (
+    SqlCheckoutRepository,
+    SqlRatingRepository,
+    SqlTrackingRepository,
 )
 from storage.order_repository import SqlOrderRepository
 from storage.queue import SqlOutbox, SqlTaskQueue
@@ -41,7 +49,10 @@ class SqlUnitOfWork:
     menu: MenuRepository
     customers: CustomerRepository
     carts: CartRepository
+    checkouts: CheckoutRepository
     orders: OrderRepository
+    tracking: TrackingRepository
+    ratings: RatingRepository
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
@@ -56,7 +67,10 @@ class SqlUnitOfWork:
         self.menu = SqlMenuRepository(session)
         self.customers = SqlCustomerRepository(session)
         self.carts = SqlCartRepository(session)
+        self.checkouts = SqlCheckoutRepository(session)
         self.orders = SqlOrderRepository(session)
+        self.tracking = SqlTrackingRepository(session)
+        self.ratings = SqlRatingRepository(session)
         self.partners = SqlPartnerRepository(session)
         self.tasks = SqlTaskQueue(session)
         self.outbox = SqlOutbox(session)

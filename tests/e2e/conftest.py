@@ -6,7 +6,7 @@ SQLite file, and the real `Application` polling it in this event loop.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ from bot.context import AppType
 from bot.sandbox import BotApiServer, SandboxUser
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database
+from storage.db import make_engine, make_sessionmaker
+from storage.uow import SqlUnitOfWork, uow_factory
 
 TOKEN = "123456:E2E-test-token-value"
 CUSTOMER, CUSTOMER_2, PARTNER, ADMIN = 1001, 1002, 2001, 9001
@@ -63,3 +65,11 @@ def partner(server: BotApiServer) -> SandboxUser:
 @pytest.fixture
 def admin(server: BotApiServer) -> SandboxUser:
     return server.user(ADMIN, first_name="Meera")
+
+
+@pytest.fixture
+async def uows(settings: Settings) -> AsyncIterator[Callable[[], SqlUnitOfWork]]:
+    """Units of work on the bot's database, to set the scene and to check what changed."""
+    engine = make_engine(settings.database_url)
+    yield uow_factory(make_sessionmaker(engine))
+    await engine.dispose()

@@ -9,5 +9,9 @@ async def test_the_demo_runs_to_the_end_and_prints_the_transcript() -> None:
     transcript = "\n".join(lines)
     assert "Customer Asha: /start" in transcript
     assert "Foodbot → Customer Asha: Hi Asha!" in transcript
+    assert "Customer Asha presses [➕ Pizza · ₹250.00]" in transcript
+    assert "Customer Asha presses [✅ Place order]" in transcript
+    assert "Order #1 · Dominos" in transcript and "2 × Pizza — ₹500.00" in transcript
+    assert "Customer Asha: /orders" in transcript and "#1 · Dominos · ₹560.00" in transcript
     assert "Foodbot → Partner Ravi" in transcript and "Foodbot → Admin Meera" in transcript
     assert lines[-1].strip() == "Demo finished: every step ran."

@@ -1,0 +1,160 @@
+"""Domain views -> keyboards (pure). Every callback button is packed by bot/callbacks.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot import texts
+from bot.callbacks import Action, pack
+from domain.restaurants import Restaurant
+from domain.views import CartView, MenuPage, OrderView, Page, Summary
+
+Row = list[InlineKeyboardButton]
+NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
+
+
+def _button(text: str, action: Action, *ids: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=pack(action, *ids))
+
+
+def _markup(rows: Sequence[Row]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def _home() -> InlineKeyboardButton:
+    return _button(texts.HOME_BUTTON, Action.HOME)
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return _markup([
+        [_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0),
+         _button(texts.CART_BUTTON, Action.CART)],
+        [_button(texts.ORDERS_BUTTON, Action.ORDERS), _button(texts.HELP_BUTTON, Action.HELP)],
+    ])
+
+
+def home_only() -> InlineKeyboardMarkup:
+    return _markup([[_home()]])
+
+
+def _pager(page: Page[Any], action: Action, *ids: int) -> Row:
+    row = []
+    if page.has_previous:
+        row.append(_button(texts.PREVIOUS_BUTTON, action, *ids, page.number - 1))
+    if page.has_next:
+        row.append(_button(texts.NEXT_BUTTON, action, *ids, page.number + 1))
+    return row
+
+
+def restaurants(page: Page[Restaurant]) -> InlineKeyboardMarkup:
+    rows = [[_button(texts.restaurant_button(r), Action.MENU, r.id, 0)] for r in page.entries]
+    return _markup([*rows, _pager(page, Action.RESTAURANTS), [_home()]])
+
+
+def menu(view: MenuPage) -> InlineKeyboardMarkup:
+    page, currency = view.items, view.cart.currency
+    rows: list[Row] = []
+    for item in page.entries:
+        row = []
+        if item.available and view.restaurant.is_open:
+            row.append(_button(texts.dish_button(item, currency), Action.ADD, item.id, page.number))
+        if item.photo_file_id:
+            row.append(_button(texts.PHOTO_BUTTON.format(name=item.name), Action.PHOTO, item.id))
+        rows.append(row)
+    rows.append(_pager(page, Action.MENU, view.restaurant.id))
+    rows.append([_button(texts.BACK_TO_RESTAURANTS, Action.RESTAURANTS, 0),
+                 _button(texts.CART_BUTTON, Action.CART)])
+    return _markup(rows)
+
+
+def dish_card(item_id: int) -> InlineKeyboardMarkup:
+    return _markup([[_button(texts.ADD_FROM_PHOTO_BUTTON, Action.ADD_FROM_PHOTO, item_id)]])
+
+
+def new_cart(item_id: int, page: int, restaurant_id: int) -> InlineKeyboardMarkup:
+    return _markup([
+        [_button(texts.NEW_CART_BUTTON, Action.ADD_NEW_CART, item_id, page)],
+        [_button(texts.KEEP_CART_BUTTON, Action.MENU, restaurant_id, page)],
+    ])
+
+
+def cart(view: CartView) -> InlineKeyboardMarkup:
+    if view.is_empty or view.restaurant is None:
+        return _markup([[_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0), _home()]])
+    rows: list[Row] = []
+    for line in view.lines:
+        label = {"name": line.name}
+        row = [_button(texts.REMOVE_BUTTON.format(**label), Action.REMOVE, line.item_id)]
+        if line.available:
+            row[:0] = [_button(texts.MINUS_BUTTON.format(**label), Action.LESS, line.item_id),
+                       _button(texts.PLUS_BUTTON.format(**label), Action.MORE, line.item_id)]
+        rows.append(row)
+    rows.append([_button(texts.CLEAR_BUTTON, Action.CLEAR)])
+    if view.item_count:
+        rows.append([_button(texts.CHECKOUT_BUTTON, Action.CHECKOUT)])
+    back = texts.BACK_TO_MENU.format(name=view.restaurant.name)
+    rows.append([_button(back, Action.MENU, view.restaurant.id, 0), _home()])
+    return _markup(rows)
+
+
+def reorder_new_cart(order_id: int) -> InlineKeyboardMarkup:
+    return _markup([
+        [_button(texts.NEW_CART_BUTTON, Action.REORDER_NEW_CART, order_id)],
+        [_button(texts.KEEP_CART_BUTTON, Action.CART)],
+    ])
+
+
+def address_request() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.SHARE_LOCATION_BUTTON, request_location=True)],
+         [KeyboardButton(texts.CANCEL_CHECKOUT_BUTTON)]],
+        resize_keyboard=True, input_field_placeholder="House, street, area",
+    )
+
+
+def summary(view: Summary) -> InlineKeyboardMarkup:
+    return _markup([
+        [_button(texts.PLACE_BUTTON, Action.PLACE, view.token)],
+        [_button(texts.CHANGE_ADDRESS_BUTTON, Action.CHANGE_ADDRESS),
+         _button(texts.EDIT_CART_BUTTON, Action.CART)],
+    ])
+
+
+def order(view: OrderView, *, shown_in: int | None = None) -> InlineKeyboardMarkup | None:
+    """The order's buttons, if any; the live tracking message (`shown_in`) gets no navigation."""
+    oid = view.order.id
+    rows: list[Row] = []
+    if view.can_cancel:
+        rows.append([_button(texts.CANCEL_ORDER_BUTTON, Action.CANCEL, oid)])
+    if view.can_rate:
+        rows.append([_button(texts.STAR_BUTTON.format(stars=n), Action.RATE, oid, n)
+                     for n in range(1, 6)])
+    if view.order.status.is_terminal:
+        rows.append([_button(texts.REORDER_BUTTON, Action.REORDER, oid)])
+    is_tracking = view.tracking is not None and view.tracking.message_id == shown_in
+    if not is_tracking:
+        rows.append([_button(texts.BACK_TO_ORDERS, Action.ORDERS), _home()])
+    return _markup(rows) if rows else None
+
+
+def cancel_question(order_id: int) -> InlineKeyboardMarkup:
+    return _markup([
+        [_button(texts.CANCEL_YES_BUTTON, Action.CANCEL_CONFIRMED, order_id)],
+        [_button(texts.CANCEL_NO_BUTTON, Action.ORDER, order_id)],
+    ])
+
+
+def orders(views: Sequence[OrderView]) -> InlineKeyboardMarkup:
+    rows = [[_button(texts.order_button(v), Action.ORDER, v.order.id)] for v in views]
+    if not views:
+        rows.append([_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0)])
+    return _markup([*rows, [_home()]])

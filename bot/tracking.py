@@ -1,0 +1,45 @@
+"""The customer's live tracking message: one per order, edited as the order moves.
+
+The pipeline calls `refresh_tracking` after each move it commits (and the customer's own
+cancel does too). It re-renders the order from the database, so calling it twice, late or
+out of order is harmless: the message always shows the order as it is now.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden
+
+from bot import keyboards, texts
+from domain.customer_orders import CustomerOrders
+from domain.ids import OrderId
+
+logger = logging.getLogger(__name__)
+
+
+async def refresh_tracking(bot: Bot, orders: CustomerOrders, order_id: OrderId) -> bool:
+    """Edits the order's tracking message to its current state.
+
+    True when the message shows the current state (also when it already did); False when
+    the order has no tracking message or Telegram refused the edit (logged).
+    """
+    view = await orders.tracking(order_id)
+    if view is None or view.tracking is None:
+        return False
+    where = view.tracking
+    try:
+        await bot.edit_message_text(
+            texts.tracking(view), chat_id=where.chat_id, message_id=where.message_id,
+            reply_markup=keyboards.order(view, shown_in=where.message_id),
+        )
+    except BadRequest as error:
+        if "not modified" in error.message:
+            return True
+        logger.warning("tracking message of order %s not edited: %s", order_id, error.message)
+        return False
+    except Forbidden as error:  # the customer blocked the bot
+        logger.info("tracking message of order %s not edited: %s", order_id, error.message)
+        return False
+    return True

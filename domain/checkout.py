@@ -1,0 +1,81 @@
+"""Checkout: the delivery address, an optional note and the summary the customer confirms.
+
+The draft lives in the database (one per customer), so a restart or a second instance
+loses nothing. Each summary shown gets a fresh token; "Place order" carries it, so a press
+on an outdated summary is refused and a repeated press places one order only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.cart import PricedCart
+from domain.errors import InvalidInput
+from domain.ids import MenuItemId, UserId
+from domain.orders import MAX_ADDRESS, MAX_NOTE, DeliveryDetails
+from domain.restaurants import check_length
+
+
+class CheckoutStep(StrEnum):
+    ADDRESS = "address"  # waiting for a typed address or a shared location
+    CONFIRM = "confirm"  # the summary is shown; a typed text becomes the note
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotLine:
+    """One line of a summary as the customer saw it."""
+
+    item_id: MenuItemId
+    quantity: int
+    unit_price: int
+
+
+def snapshot_of(priced: PricedCart) -> tuple[SnapshotLine, ...]:
+    return tuple(SnapshotLine(li.item_id, li.quantity, li.unit_price) for li in priced.lines)
+
+
+def order_key(customer_id: UserId, token: int) -> str:
+    """The idempotency key of the order a summary places."""
+    return f"checkout:{customer_id}:{token}"
+
+
+@dataclass
+class Checkout:
+    customer_id: UserId
+    step: CheckoutStep = CheckoutStep.ADDRESS
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    note: str = ""
+    token: int | None = None
+    snapshot: tuple[SnapshotLine, ...] = field(default=())
+
+    def set_address(self, text: str) -> None:
+        """A typed address; replaces a shared location."""
+        self.address = check_length("address", text, MAX_ADDRESS)
+        self.latitude = self.longitude = None
+        self.step = CheckoutStep.CONFIRM
+
+    def set_location(self, latitude: float, longitude: float) -> None:
+        """A shared location; its coordinates stand in for the address text."""
+        details = DeliveryDetails(f"📍 {latitude:.5f}, {longitude:.5f}", latitude, longitude)
+        self.address, self.latitude, self.longitude = details.address, latitude, longitude
+        self.step = CheckoutStep.CONFIRM
+
+    def set_note(self, text: str) -> None:
+        self.note = check_length("note", text, MAX_NOTE, required=False)
+
+    def delivery(self) -> DeliveryDetails:
+        if self.address is None:
+            raise InvalidInput("address must not be empty")
+        return DeliveryDetails(self.address, self.latitude, self.longitude, note=self.note)
+
+    def summarize(self, priced: PricedCart, token: int) -> None:
+        """Records what the new summary shows and the token its "Place order" carries."""
+        self.snapshot = snapshot_of(priced)
+        self.token = token
+
+    def matches(self, priced: PricedCart) -> bool:
+        """Whether the cart priced now is exactly what the summary showed."""
+        return self.snapshot == snapshot_of(priced)

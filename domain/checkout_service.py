@@ -1,0 +1,164 @@
+"""Checkout as use cases: address, note, summary, and placing exactly the order shown."""
+
+from __future__ import annotations
+
+from domain.cart import Cart
+from domain.checkout import Checkout, CheckoutStep, order_key
+from domain.customer_orders import order_view
+from domain.errors import DuplicateOrder, EmptyCart, NotFound, StaleSummary
+from domain.ids import MenuItemId, UserId
+from domain.money import Money
+from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
+from domain.restaurants import MenuItem
+from domain.services import place_cart
+from domain.shopping import open_restaurant
+from domain.views import Placed, PriceChange, Summary, TrackingMessage
+
+
+class CheckoutService:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str, tokens: TokenSource
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._tokens = tokens
+        self.currency = currency
+
+    async def start(self, customer_id: UserId) -> None:
+        """Begins checkout, or goes back to its address step keeping the note; any summary
+        shown before is out of date from now on. Refuses an empty cart or a closed restaurant."""
+        async with self._uow() as uow:
+            cart = await uow.carts.get(customer_id)
+            if cart.is_empty or cart.restaurant_id is None:
+                raise EmptyCart()
+            await open_restaurant(uow, cart.restaurant_id)
+            draft = await uow.checkouts.get(customer_id)
+            note = draft.note if draft is not None else ""
+            await uow.checkouts.save(Checkout(customer_id, note=note))
+            await uow.commit()
+
+    async def cancel(self, customer_id: UserId) -> bool:
+        """Ends checkout, keeping the cart; False when none was in progress."""
+        async with self._uow() as uow:
+            found = await uow.checkouts.get(customer_id) is not None
+            await uow.checkouts.delete(customer_id)
+            await uow.commit()
+        return found
+
+    async def receive_text(self, customer_id: UserId, text: str) -> Summary | None:
+        """A typed message during checkout: the address, or once it is known, the note.
+
+        None when the customer is not checking out.
+        """
+        async with self._uow() as uow:
+            checkout = await uow.checkouts.get(customer_id)
+            if checkout is None:
+                return None
+            new_address = checkout.step == CheckoutStep.ADDRESS
+            if new_address:
+                checkout.set_address(text)
+            else:
+                checkout.set_note(text)
+            return await self._summarize(uow, checkout, new_address=new_address)
+
+    async def receive_location(
+        self, customer_id: UserId, latitude: float, longitude: float
+    ) -> Summary | None:
+        """A shared location during checkout becomes the delivery address."""
+        async with self._uow() as uow:
+            checkout = await uow.checkouts.get(customer_id)
+            if checkout is None:
+                return None
+            checkout.set_location(latitude, longitude)
+            return await self._summarize(uow, checkout, new_address=True)
+
+    async def place(
+        self, customer_id: UserId, token: int, tracking: TrackingMessage
+    ) -> Placed | Summary:
+        """Places the order the summary with `token` showed, and makes `tracking` its live
+        status message. A repeated press returns the order placed the first time. When the
+        cart no longer matches the summary, nothing is placed: a new summary comes back."""
+        key = order_key(customer_id, token)
+        try:
+            return await self._place(customer_id, token, key, tracking)
+        except DuplicateOrder:  # a press on another instance won the race
+            async with self._uow() as uow:
+                placed = await _placed_before(uow, key)
+            if placed is None:
+                raise
+            return placed
+
+    async def _place(
+        self, customer_id: UserId, token: int, key: str, tracking: TrackingMessage
+    ) -> Placed | Summary:
+        async with self._uow() as uow:
+            placed = await _placed_before(uow, key)
+            if placed is not None:
+                return placed
+            checkout = await uow.checkouts.get(customer_id)
+            if checkout is None or checkout.token != token:
+                raise StaleSummary()
+            cart = await uow.carts.get(customer_id)
+            menu = await uow.menu.get_many(cart.quantities)
+            if _unavailable(cart, menu) or not checkout.matches(cart.price(menu, self.currency)):
+                return await self._summarize(uow, checkout, changed=True)
+            order = await place_cart(
+                uow, cart, checkout.delivery(), currency=self.currency,
+                at=self._clock.now(), idempotency_key=key,
+            )
+            await uow.checkouts.delete(customer_id)
+            await uow.tracking.save(order.id, tracking)
+            view = await order_view(uow, order)
+            await uow.commit()
+            return Placed(view, created=True)
+
+    async def _summarize(
+        self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
+        changed: bool = False,
+    ) -> Summary:
+        """Prices the cart now, takes out dishes no longer available, and stores the summary
+        under a new token. The draft is kept even when the cart turns out empty."""
+        cart = await uow.carts.get(checkout.customer_id)
+        menu = await uow.menu.get_many(cart.quantities)
+        removed = _unavailable(cart, menu)
+        for item_id in removed:
+            cart.remove(item_id)
+        if removed:
+            await uow.carts.save(cart)
+        if cart.is_empty or cart.restaurant_id is None:
+            await uow.checkouts.save(checkout)
+            await uow.commit()
+            raise EmptyCart()
+        restaurant = await uow.restaurants.get(cart.restaurant_id)
+        if restaurant is None:
+            raise NotFound("restaurant", cart.restaurant_id)
+        priced = cart.price(menu, self.currency)
+        before = {line.item_id: line.unit_price for line in checkout.snapshot}
+        checkout.summarize(priced, self._tokens.new_token())
+        await uow.checkouts.save(checkout)
+        await uow.commit()
+        return Summary(
+            restaurant, priced, checkout,
+            removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
+            price_changes=tuple(
+                PriceChange(line.name, Money(before[line.item_id], self.currency),
+                            Money(line.unit_price, self.currency))
+                for line in priced.lines
+                if before.get(line.item_id, line.unit_price) != line.unit_price
+            ),
+            changed=changed, new_address=new_address,
+        )
+
+
+def _unavailable(cart: Cart, menu: dict[MenuItemId, MenuItem]) -> list[MenuItemId]:
+    """Dishes in the cart that are gone from the menu or not available now."""
+    return [
+        item_id for item_id in cart.quantities
+        if (item := menu.get(item_id)) is None or not item.available
+    ]
+
+
+async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:
+    """The order an earlier press with the same key placed, if any."""
+    existing = await uow.orders.get_by_idempotency_key(key)
+    return None if existing is None else Placed(await order_view(uow, existing), created=False)

@@ -1,0 +1,149 @@
+"""A customer's orders: list, open, track, cancel while allowed, reorder, rate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.cart import MAX_QUANTITY
+from domain.customers import Customer
+from domain.errors import (
+    AlreadyRated,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    TooLateToCancel,
+)
+from domain.ids import MenuItemId, OrderId, UserId
+from domain.orders import Actor, ActorKind, Order, OrderStatus
+from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.shopping import make_room, open_restaurant, read_cart
+from domain.tasks import Notification
+from domain.views import OrderView, Reordered
+
+RECENT_ORDERS = 10
+ORDER_CANCELLED = "order_cancelled"  # outbox kind: tells the partner and restaurant
+
+
+class CustomerOrders:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self.currency = currency
+
+    async def recent(self, customer_id: UserId) -> Sequence[OrderView]:
+        """The customer's latest orders, newest first, without their history."""
+        async with self._uow() as uow:
+            orders = await uow.orders.for_customer(customer_id, RECENT_ORDERS)
+            names = {r.id: r.name for r in await uow.restaurants.list()}
+        return [OrderView(order, names.get(order.restaurant_id, "?")) for order in orders]
+
+    async def view(self, customer_id: UserId, order_id: OrderId) -> OrderView:
+        """One of the customer's orders with its history; another's order is "not found"."""
+        async with self._uow() as uow:
+            return await order_view(uow, await _own(uow, customer_id, order_id))
+
+    async def cancellable(self, customer_id: UserId, order_id: OrderId) -> OrderView:
+        """The order, if its customer may still cancel it; TooLateToCancel otherwise."""
+        view = await self.view(customer_id, order_id)
+        if not view.can_cancel:
+            raise TooLateToCancel(view.order.status)
+        return view
+
+    async def cancel(self, customer_id: UserId, order_id: OrderId) -> OrderView:
+        """Cancels while CREATED or CONFIRMED; later, NotAllowed. Frees an assigned partner."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            order = await _own(uow, customer_id, order_id)
+            if order.cancel(at=now, actor=Actor(ActorKind.CUSTOMER, customer_id)) is None:
+                return await order_view(uow, order)  # cancelled already: a repeated press
+            await uow.orders.save(order)
+            await self._tell_others(uow, order)
+            view = await order_view(uow, order)
+            await uow.commit()
+            return view
+
+    async def reorder(
+        self, customer: Customer, order_id: OrderId, *, replace_other: bool = False
+    ) -> Reordered:
+        """Puts a past order's dishes into the cart at today's prices; skips what is gone.
+
+        A cart holding another restaurant's dishes raises OtherRestaurantInCart unless
+        `replace_other` empties it first.
+        """
+        async with self._uow() as uow:
+            order = await _own(uow, customer.id, order_id)
+            await uow.customers.ensure(customer)
+            restaurant = await open_restaurant(uow, order.restaurant_id)
+            cart = await uow.carts.get(customer.id)
+            await make_room(uow, cart, restaurant, replace_other=replace_other)
+            menu = await uow.menu.get_many(MenuItemId(line.item_id) for line in order.items)
+            skipped = []
+            for line in order.items:
+                item = menu.get(MenuItemId(line.item_id))
+                if item is None or not item.available or item.restaurant_id != restaurant.id:
+                    skipped.append(line.name)
+                    continue
+                quantity = min(cart.quantities.get(item.id, 0) + line.quantity, MAX_QUANTITY)
+                cart.set_quantity(item.id, quantity, item.restaurant_id)
+            await uow.carts.save(cart)
+            view = await read_cart(uow, cart, self.currency)
+            await uow.commit()
+            return Reordered(view, tuple(skipped))
+
+    async def rate(self, customer_id: UserId, order_id: OrderId, stars: int) -> OrderView:
+        """One 1-5 star rating per delivered order."""
+        if not 1 <= stars <= 5:
+            raise InvalidInput("a rating is 1 to 5 stars")
+        async with self._uow() as uow:
+            order = await _own(uow, customer_id, order_id)
+            if order.status != OrderStatus.DELIVERED:
+                raise NotAllowed("only a delivered order can be rated")
+            if await uow.ratings.get(order.id) is not None:
+                raise AlreadyRated("this order has its rating already")
+            await uow.ratings.add(order.id, stars, self._clock.now())
+            view = await order_view(uow, order)
+            await uow.commit()
+            return view
+
+    async def tracking(self, order_id: OrderId) -> OrderView | None:
+        """What the order's live status message should show now; None without such a message."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id)
+            view = await order_view(uow, order) if order is not None else None
+        return view if view is not None and view.tracking is not None else None
+
+    async def _tell_others(self, uow: UnitOfWork, order: Order) -> None:
+        """Frees the partner of a cancelled order; the partner and restaurant hear of it."""
+        now = self._clock.now()
+        data: dict[str, object] = {"order_id": order.id, "by": "customer"}
+        if order.partner_id is not None:
+            partner = await uow.partners.get(order.partner_id)
+            if partner is not None:
+                partner.release(order.id, now)
+                await uow.partners.save(partner)
+            await uow.outbox.add(Notification(order.partner_id, ORDER_CANCELLED, data), now)
+        restaurant = await uow.restaurants.get(order.restaurant_id)
+        if restaurant is not None and restaurant.manager_chat_id is not None:
+            chat = restaurant.manager_chat_id
+            await uow.outbox.add(Notification(chat, ORDER_CANCELLED, data), now)
+
+
+async def order_view(uow: UnitOfWork, order: Order) -> OrderView:
+    """The order with its restaurant's name, history, partner, rating and tracking message."""
+    restaurant = await uow.restaurants.get(order.restaurant_id)
+    partner = await uow.partners.get(order.partner_id) if order.partner_id else None
+    return OrderView(
+        order,
+        restaurant.name if restaurant else "?",
+        tuple(await uow.orders.history(order.id)),
+        partner.name if partner else None,
+        await uow.ratings.get(order.id),
+        await uow.tracking.get(order.id),
+    )
+
+
+async def _own(uow: UnitOfWork, customer_id: UserId, order_id: OrderId) -> Order:
+    order = await uow.orders.get(order_id)
+    if order is None or order.customer_id != customer_id:
+        raise NotFound("order", order_id)
+    return order

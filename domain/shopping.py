@@ -1,0 +1,159 @@
+"""Browsing restaurants and menus, and filling the cart (DESIGN.md §1, customer)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.cart import Cart
+from domain.customers import Customer
+from domain.errors import ItemUnavailable, NotFound, OtherRestaurantInCart, RestaurantClosed
+from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.restaurants import MenuItem, Restaurant
+from domain.views import CartView, MenuPage, Page, cart_view, paginate
+
+RESTAURANTS_PER_PAGE = 8
+DISHES_PER_PAGE = 8
+
+
+def menu_order(items: Iterable[MenuItem]) -> list[MenuItem]:
+    """Categories in the order their first dish was added, dishes in the order they were added."""
+    by_id = sorted(items, key=lambda item: item.id)
+    rank: dict[str, int] = {}
+    for item in by_id:
+        rank.setdefault(item.category, len(rank))
+    return sorted(by_id, key=lambda item: rank[item.category])
+
+
+async def read_cart(uow: UnitOfWork, cart: Cart, currency: str) -> CartView:
+    """The cart with today's names, prices and availability."""
+    menu = await uow.menu.get_many(cart.quantities)
+    restaurant = await uow.restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
+    return cart_view(cart, menu, restaurant, currency)
+
+
+async def open_restaurant(uow: UnitOfWork, restaurant_id: RestaurantId) -> Restaurant:
+    """The restaurant, if it takes orders now."""
+    restaurant = await uow.restaurants.get(restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", restaurant_id)
+    if not restaurant.is_open:
+        raise RestaurantClosed(restaurant.name)
+    return restaurant
+
+
+async def orderable(uow: UnitOfWork, item_id: MenuItemId) -> tuple[MenuItem, Restaurant]:
+    """A dish that can go into a cart now, with its restaurant; refuses anything else."""
+    item = await uow.menu.get(item_id)
+    if item is None:
+        raise NotFound("menu item", item_id)
+    restaurant = await open_restaurant(uow, item.restaurant_id)
+    if not item.available:
+        raise ItemUnavailable(item.name)
+    return item, restaurant
+
+
+async def make_room(
+    uow: UnitOfWork, cart: Cart, restaurant: Restaurant, *, replace_other: bool
+) -> None:
+    """Readies the cart for `restaurant`'s dishes: one holding another restaurant's is emptied
+    when `replace_other`, else refused with OtherRestaurantInCart naming both."""
+    if cart.restaurant_id in (None, restaurant.id):
+        return
+    if not replace_other:
+        current = await uow.restaurants.get(cart.restaurant_id)
+        raise OtherRestaurantInCart(
+            cart.restaurant_id, restaurant.id,
+            current_name=current.name if current else "", wanted_name=restaurant.name,
+        )
+    cart.clear()
+
+
+class ShoppingService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, currency: str) -> None:
+        self._uow = uow_factory
+        self.currency = currency
+
+    async def restaurants(self, page: int = 0) -> Page[Restaurant]:
+        """Open restaurants first, then by name."""
+        async with self._uow() as uow:
+            found = await uow.restaurants.list()
+        ordered = sorted(found, key=lambda r: (not r.is_open, r.name.casefold(), r.id))
+        return paginate(ordered, page, RESTAURANTS_PER_PAGE)
+
+    async def menu(
+        self, customer_id: UserId, restaurant_id: RestaurantId, page: int = 0
+    ) -> MenuPage:
+        """One page of a restaurant's menu, with the customer's cart for the cart button."""
+        async with self._uow() as uow:
+            restaurant = await uow.restaurants.get(restaurant_id)
+            if restaurant is None:
+                raise NotFound("restaurant", restaurant_id)
+            items = menu_order(await uow.menu.for_restaurant(restaurant_id))
+            cart = await read_cart(uow, await uow.carts.get(customer_id), self.currency)
+        return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE), cart)
+
+    async def dish(self, item_id: MenuItemId) -> MenuItem:
+        async with self._uow() as uow:
+            item = await uow.menu.get(item_id)
+        if item is None:
+            raise NotFound("menu item", item_id)
+        return item
+
+    async def cart(self, customer_id: UserId) -> CartView:
+        async with self._uow() as uow:
+            return await read_cart(uow, await uow.carts.get(customer_id), self.currency)
+
+    async def add(
+        self, customer: Customer, item_id: MenuItemId, *, page: int = 0,
+        replace_other: bool = False,
+    ) -> MenuPage:
+        """Adds one of a dish; returns the `page` of its menu with the cart as it is now.
+
+        A dish from another restaurant than the cart's raises OtherRestaurantInCart (with
+        both names) unless `replace_other` starts a new cart with it.
+        """
+        async with self._uow() as uow:
+            item, restaurant = await orderable(uow, item_id)
+            await uow.customers.ensure(customer)
+            cart = await uow.carts.get(customer.id)
+            await make_room(uow, cart, restaurant, replace_other=replace_other)
+            cart.add(item)
+            await uow.carts.save(cart)
+            items = menu_order(await uow.menu.for_restaurant(restaurant.id))
+            view = MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
+                            await read_cart(uow, cart, self.currency))
+            await uow.commit()
+            return view
+
+    async def change(self, customer_id: UserId, item_id: MenuItemId, delta: int) -> CartView:
+        """One more (+1) or one fewer (-1) of a dish already in the cart; none left removes it."""
+        async with self._uow() as uow:
+            cart = await uow.carts.get(customer_id)
+            quantity = cart.quantities.get(item_id)
+            if quantity is None:
+                raise NotFound("cart line", item_id)
+            if delta > 0:
+                await orderable(uow, item_id)
+            cart.set_quantity(item_id, max(quantity + delta, 0))
+            return await self._save(uow, cart)
+
+    async def remove(self, customer_id: UserId, item_id: MenuItemId) -> CartView:
+        async with self._uow() as uow:
+            cart = await uow.carts.get(customer_id)
+            if item_id not in cart.quantities:
+                raise NotFound("cart line", item_id)
+            cart.remove(item_id)
+            return await self._save(uow, cart)
+
+    async def clear(self, customer_id: UserId) -> CartView:
+        async with self._uow() as uow:
+            cart = await uow.carts.get(customer_id)
+            cart.clear()
+            return await self._save(uow, cart)
+
+    async def _save(self, uow: UnitOfWork, cart: Cart) -> CartView:
+        await uow.carts.save(cart)
+        view = await read_cart(uow, cart, self.currency)
+        await uow.commit()
+        return view

@@ -1,0 +1,163 @@
+"""What the customer's screens show: read models the services return and the bot renders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from domain.cart import Cart, PricedCart
+from domain.checkout import Checkout
+from domain.ids import MenuItemId
+from domain.money import Money
+from domain.orders import CUSTOMER_CANCELLABLE, Order, OrderEvent, OrderStatus
+from domain.restaurants import MenuItem, Restaurant
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a longer list; `number` counts from 0 and is always in range."""
+
+    entries: tuple[T, ...]
+    number: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.count
+
+
+def paginate(entries: Sequence[T], number: int, size: int) -> Page[T]:
+    """The `number`th page of `size` entries; an out-of-range number gives the nearest page."""
+    count = max(1, -(-len(entries) // size))
+    number = min(max(number, 0), count - 1)
+    return Page(tuple(entries[number * size : (number + 1) * size]), number, count)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingMessage:
+    """The chat message that shows an order's live status."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CartLineView:
+    item_id: MenuItemId
+    name: str
+    unit_price: Money
+    quantity: int
+    available: bool
+
+    @property
+    def subtotal(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+
+@dataclass(frozen=True)
+class CartView:
+    """The cart with today's menu prices; unavailable lines are shown but not counted."""
+
+    restaurant: Restaurant | None
+    lines: tuple[CartLineView, ...]
+    currency: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines if line.available)
+
+    @property
+    def total(self) -> Money:
+        available = (line.subtotal for line in self.lines if line.available)
+        return sum(available, Money.zero(self.currency))
+
+    def quantity_of(self, item_id: MenuItemId) -> int:
+        return next((line.quantity for line in self.lines if line.item_id == item_id), 0)
+
+
+def cart_view(
+    cart: Cart, menu: Mapping[MenuItemId, MenuItem], restaurant: Restaurant | None, currency: str
+) -> CartView:
+    lines = tuple(
+        CartLineView(item.id, item.name, Money(item.price, currency), quantity, item.available)
+        for item_id, quantity in cart.quantities.items()
+        if (item := menu.get(item_id)) is not None
+    )
+    return CartView(restaurant if lines else None, lines, currency)
+
+
+@dataclass(frozen=True)
+class MenuPage:
+    restaurant: Restaurant
+    items: Page[MenuItem]
+    cart: CartView
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    name: str
+    before: Money
+    after: Money
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The checkout summary: what "Place order" will order, for how much, and where to.
+
+    `changed` is set when a press found the cart different from the summary it was on:
+    the customer must look again and confirm this new summary.
+    """
+
+    restaurant: Restaurant
+    priced: PricedCart
+    checkout: Checkout
+    removed: tuple[str, ...] = ()
+    price_changes: tuple[PriceChange, ...] = ()
+    changed: bool = False
+    new_address: bool = False
+
+    @property
+    def token(self) -> int:
+        assert self.checkout.token is not None
+        return self.checkout.token
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: Order
+    restaurant_name: str
+    history: tuple[OrderEvent, ...] = ()
+    partner_name: str | None = None
+    rating: int | None = None
+    tracking: TrackingMessage | None = None  # the customer's live status message, if any
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.order.status in CUSTOMER_CANCELLABLE
+
+    @property
+    def can_rate(self) -> bool:
+        return self.order.status == OrderStatus.DELIVERED and self.rating is None
+
+
+@dataclass(frozen=True)
+class Placed:
+    view: OrderView
+    created: bool  # False for a repeated press: the order was placed before
+
+
+@dataclass(frozen=True)
+class Reordered:
+    cart: CartView
+    skipped: tuple[str, ...]  # dishes of the old order that cannot be ordered now

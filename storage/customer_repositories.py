@@ -1,0 +1,62 @@
+"""SQL repositories for the customer's journey: checkout drafts, tracking messages, ratings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.checkout import Checkout
+from domain.ids import OrderId, UserId
+from domain.views import TrackingMessage
+from storage import mapping
+from storage.rows import utcnow
+from storage.sql import CHECKOUTS, ORDER_RATINGS, TRACKING_MESSAGES, upsert
+
+
+class SqlCheckoutRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, customer_id: UserId) -> Checkout | None:
+        stmt = select(CHECKOUTS).where(CHECKOUTS.c.customer_id == customer_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return mapping.checkout_from_row(row) if row is not None else None
+
+    async def save(self, checkout: Checkout) -> None:
+        """Inserts or replaces the customer's checkout in one statement."""
+        values = mapping.checkout_values(checkout) | {"updated_at": utcnow()}
+        await self._session.execute(upsert(self._session, CHECKOUTS, values, key=["customer_id"]))
+
+    async def delete(self, customer_id: UserId) -> None:
+        await self._session.execute(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id == customer_id))
+
+
+class SqlTrackingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, order_id: OrderId) -> TrackingMessage | None:
+        stmt = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == order_id)
+        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        return TrackingMessage(row["chat_id"], row["message_id"]) if row is not None else None
+
+    async def save(self, order_id: OrderId, message: TrackingMessage) -> None:
+        values = {"order_id": order_id, "chat_id": message.chat_id,
+                  "message_id": message.message_id}
+        stmt = upsert(self._session, TRACKING_MESSAGES, values, key=["order_id"])
+        await self._session.execute(stmt)
+
+
+class SqlRatingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, order_id: OrderId) -> int | None:
+        stmt = select(ORDER_RATINGS.c.stars).where(ORDER_RATINGS.c.order_id == order_id)
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, order_id: OrderId, stars: int, at: datetime) -> None:
+        values = {"order_id": order_id, "stars": stars, "rated_at": at}
+        await self._session.execute(insert(ORDER_RATINGS).values(values))

@@ -1,0 +1,88 @@
+"""The callback-data codec and the wording of refusals, without Telegram."""
+
+import html
+import re
+
+import pytest
+
+from bot import texts
+from bot.callbacks import ARITY, Action, BadCallback, pack, pattern, unpack
+from domain import errors
+from domain.cart import MAX_QUANTITY
+from domain.ids import MenuItemId, RestaurantId
+from domain.money import Money
+from domain.restaurants import MenuItem, Restaurant
+from domain.shopping import DISHES_PER_PAGE
+from domain.views import CartLineView, CartView, MenuPage, paginate
+
+BIGGEST = 2**62 - 1  # checkout tokens; Telegram ids and order ids are smaller
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_packs_within_64_bytes_and_unpacks_to_itself(action: Action) -> None:
+    ids = [BIGGEST] * ARITY.get(action, 0)
+    data = pack(action, *ids)
+    assert len(data.encode()) <= 64
+    assert unpack(data) == (action, ids)
+
+
+@pytest.mark.parametrize("data", [
+    None, "", "nope", "add", "add:1", "add:1:2:3", "add:x:1", "add:-1:0", "add: 1:0",
+    "place:" + "9" * 20, "home:1", "rate:1:2:" + "x" * 60,
+])
+def test_malformed_callback_data_is_refused(data: str | None) -> None:
+    with pytest.raises(BadCallback):
+        unpack(data)
+
+
+def test_packing_refuses_what_the_scheme_cannot_carry() -> None:
+    with pytest.raises(ValueError):
+        pack(Action.ADD, 1)
+    with pytest.raises(ValueError):
+        pack(Action.ORDER, -5)
+
+
+def test_patterns_tell_actions_sharing_a_prefix_apart() -> None:
+    assert re.match(pattern(Action.ADD), "add:1:0")
+    assert not re.match(pattern(Action.ADD), "addn:1:0")
+    assert not re.match(pattern(Action.CANCEL), "cxy:5")
+
+
+@pytest.mark.parametrize("error, expected", [
+    (BadCallback("x"), "This button no longer works. Send /start for the main menu."),
+    (errors.NotFound("menu item", 5), "That dish is no longer on the menu."),
+    (errors.NotFound("order", 5), "I can't find that order."),
+    (errors.RestaurantClosed("Green Bowl"), "Sorry, Green Bowl is closed right now."),
+    (errors.ItemUnavailable("Paneer Tikka"), "Sorry, Paneer Tikka is not available now."),
+    (errors.InvalidInput("note is longer than 300 characters"),
+     "Note is longer than 300 characters. Please try again."),
+    (errors.TooLateToCancel("PREPARING"),
+     "Sorry, this order can no longer be cancelled: the restaurant is already on it."),
+    (errors.StaleSummary(), "This summary is out of date. Please use the newest one, "
+                            "or check out again from your /cart."),
+    (errors.EmptyCart(), "Your cart is empty. Add something from /restaurants first."),
+    (errors.DomainError("?"), "Sorry, that can't be done right now."),
+])
+def test_each_refusal_has_its_own_polite_wording(error: Exception, expected: str) -> None:
+    assert texts.refusal(error) == expected
+
+
+def test_user_text_is_escaped_in_html_screens() -> None:
+    assert texts.greeting("<b>Ann</b>").startswith("Hi &lt;b&gt;Ann&lt;/b&gt;!")
+
+
+def test_the_longest_menu_page_fits_in_one_telegram_message() -> None:
+    restaurant = Restaurant(RestaurantId(1), "R" * 64, "A" * 200, is_open=False)
+    dishes = [
+        MenuItem(MenuItemId(n), restaurant.id, f"{n:02}" + "N" * 62, 99_999_99, available=False,
+                 description="<&>" * 100, category=f"{n:02}" + "C" * 62, photo_file_id="photo")
+        for n in range(DISHES_PER_PAGE * 2)
+    ]
+    cart = CartView(restaurant, tuple(
+        CartLineView(d.id, d.name, Money(d.price, "INR"), MAX_QUANTITY, True) for d in dishes
+    ), "INR")
+    page = MenuPage(restaurant, paginate(dishes, 0, DISHES_PER_PAGE), cart)
+
+    plain = html.unescape(re.sub(r"<[^>]+>", "", texts.menu(page)))
+
+    assert "page 1 of 2" in plain and len(plain) <= 4096

@@ -1,0 +1,177 @@
+"""Steps of the customer's journey shared by the end-to-end tests.
+
+They drive the real bot through the sandbox like a person would (send, press, wait for the
+screen) and read the database through units of work to check what did (not) change.
+"""
+
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.sandbox import CallbackAnswer, ChatMessage, SandboxUser
+from domain.cart import Cart
+from domain.checkout import Checkout
+from domain.customers import Customer
+from domain.ids import OrderId, UserId
+from domain.orders import SYSTEM, DeliveryDetails, Order, OrderStatus
+from domain.partners import Partner, PartnerStatus
+from domain.restaurants import MenuItem, Restaurant
+from domain.services import place_cart
+from storage.rows import OrderRow
+from storage.uow import SqlUnitOfWork
+
+Uows = Callable[[], SqlUnitOfWork]
+TIMEOUT = 5.0
+HOME = "12 Residency Road, Bengaluru"
+
+
+async def press(user: SandboxUser, label: str, expect: str, *,
+                message_id: int | None = None) -> ChatMessage:
+    """Presses [label] and waits for a bot message (new or edited) showing `expect`."""
+    await user.press(label, message_id=message_id)
+    return await user.wait_for_new(lambda m: expect in m.content, timeout=TIMEOUT)
+
+
+async def refused(user: SandboxUser, label: str | None = None, *, data: str | None = None,
+                  message_id: int | None = None) -> CallbackAnswer:
+    """Presses a button (or sends raw callback data) and returns the bot's alert."""
+    if data is not None:
+        assert message_id is not None
+        pressed = await user.press_data(message_id, data)
+    else:
+        assert label is not None
+        pressed = await user.press(label, message_id=message_id)
+    answer = await user.wait_for_answer(pressed, timeout=TIMEOUT)
+    assert answer.show_alert, answer
+    return answer
+
+
+async def say(user: SandboxUser, text: str, expect: str) -> ChatMessage:
+    await user.send(text)
+    return await user.wait_for_new(lambda m: expect in m.content, timeout=TIMEOUT)
+
+
+async def open_menu(user: SandboxUser, restaurant: str = "Dominos") -> ChatMessage:
+    """/restaurants, then the restaurant's menu."""
+    await say(user, "/restaurants", "Restaurants")
+    await user.press(restaurant)
+    return await user.wait_for_new(lambda m: m.has_button(texts.BACK_TO_RESTAURANTS),
+                                   timeout=TIMEOUT)
+
+
+async def add_dishes(user: SandboxUser, *labels: str) -> ChatMessage:
+    screen = None
+    for label in labels:
+        screen = await press(user, label, "In your cart")
+    assert screen is not None
+    return screen
+
+
+async def checkout_to_summary(user: SandboxUser, address: str = HOME) -> ChatMessage:
+    """From a screen with the cart button: cart, checkout, typed address -> the summary."""
+    await press(user, texts.CART_BUTTON, "Your cart")
+    await press(user, texts.CHECKOUT_BUTTON, "Where should we deliver")
+    return await say(user, address, "Check your order")
+
+
+async def at_address_step(uows: Uows, customer_id: int, *dishes: str) -> None:
+    """Sets the scene without the chat: the dishes in the cart, checkout asking for the address
+    (as after pressing Checkout), so a test starts by typing the address."""
+    async with uows() as uow:
+        await uow.customers.ensure(Customer(UserId(customer_id), f"Customer {customer_id}"))
+        cart = Cart(UserId(customer_id))
+        for name in dishes or ("Pizza",):
+            cart.add(await item(uows, name))
+        await uow.carts.save(cart)
+        await uow.checkouts.save(Checkout(UserId(customer_id)))
+        await uow.commit()
+
+
+async def order_pizza(user: SandboxUser) -> ChatMessage:
+    """The shortest path from nothing to a placed order; returns its tracking message."""
+    await open_menu(user)
+    await add_dishes(user, "➕ Pizza · ₹250.00")
+    await checkout_to_summary(user)
+    return await press(user, texts.PLACE_BUTTON, "Order #")
+
+
+async def item(uows: Uows, name: str) -> MenuItem:
+    async with uows() as uow:
+        for restaurant in await uow.restaurants.list():
+            for dish in await uow.menu.for_restaurant(restaurant.id):
+                if dish.name == name:
+                    return dish
+    raise LookupError(name)
+
+
+async def restaurant(uows: Uows, name: str) -> Restaurant:
+    async with uows() as uow:
+        found = await uow.restaurants.get_by_name(name)
+    assert found is not None
+    return found
+
+
+async def change_dish(uows: Uows, name: str, **changes: object) -> MenuItem:
+    """Edits a dish as an admin would (price, availability, photo...)."""
+    changed = replace(await item(uows, name), **changes)  # type: ignore[arg-type]
+    async with uows() as uow:
+        await uow.menu.save(changed)
+        await uow.commit()
+    return changed
+
+
+async def cart_of(uows: Uows, customer_id: int) -> dict[str, int]:
+    """The stored cart as {dish name: quantity}."""
+    async with uows() as uow:
+        cart = await uow.carts.get(UserId(customer_id))
+        menu = await uow.menu.get_many(cart.quantities)
+    return {menu[item_id].name: qty for item_id, qty in cart.quantities.items()}
+
+
+async def order_count(uows: Uows) -> int:
+    async with uows() as uow:
+        return (await uow.session.execute(select(func.count()).select_from(OrderRow))).scalar_one()
+
+
+async def stored_order(uows: Uows, order_id: int) -> Order:
+    async with uows() as uow:
+        order = await uow.orders.get(OrderId(order_id))
+    assert order is not None
+    return order
+
+
+async def place_directly(uows: Uows, customer_id: int, *dishes: str) -> Order:
+    """An order placed as if through checkout, without the chat (to set the scene)."""
+    async with uows() as uow:
+        await uow.customers.ensure(Customer(UserId(customer_id), f"Customer {customer_id}"))
+        cart = Cart(UserId(customer_id))
+        for name in dishes or ("Pizza",):
+            cart.add(await item(uows, name))
+        order = await place_cart(uow, cart, DeliveryDetails(HOME), currency="INR",
+                                 at=datetime.now(UTC))
+        await uow.commit()
+    return order
+
+
+async def advance(uows: Uows, order_id: int, *moves: OrderStatus,
+                  partner: tuple[int, str] | None = None) -> Order:
+    """Moves an order as the pipeline or an admin would; `partner` (id, name) is assigned
+    on the way to PREPARING."""
+    async with uows() as uow:
+        order = await uow.orders.get(OrderId(order_id))
+        assert order is not None
+        for status in moves:
+            if partner is not None and status == OrderStatus.PREPARING:
+                await uow.partners.save(Partner(UserId(partner[0]), partner[1],
+                                                PartnerStatus.APPROVED, online=True))
+                order.assign_partner(UserId(partner[0]))
+            order.advance(status, at=datetime.now(UTC), actor=SYSTEM)
+        await uow.orders.save(order)
+        await uow.commit()
+    return order
