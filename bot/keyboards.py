@@ -116,6 +116,7 @@ def reorder_new_cart(order_id: int) -> InlineKeyboardMarkup:
 def address_request() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         [[KeyboardButton(texts.SHARE_LOCATION_BUTTON, request_location=True)],
+         [KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)],
          [KeyboardButton(texts.CANCEL_CHECKOUT_BUTTON)]],
         resize_keyboard=True, input_field_placeholder="House, street, area",
     )

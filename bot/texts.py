@@ -40,7 +40,8 @@ CHANGED = "Something changed since this summary. Please check it and confirm aga
 CHECKOUT_CANCELLED = "Checkout cancelled. Your cart is kept: /cart"
 ADDRESS_PROMPT = (
     "📍 <b>Where should we deliver?</b>\n"
-    "Type the address (house or flat, street, area) or tap <b>📍 Share location</b> below."
+    "Type the address (house or flat, street, area) or tap <b>📍 Share location</b> below.\n"
+    "Tap <b>📞 Share phone number</b> too if the rider may call you (optional)."
 )
 NEW_CART_QUESTION = (
     "🛒 Your cart has dishes from <b>{current}</b>.\n"
@@ -63,6 +64,7 @@ PLACE_BUTTON = "✅ Place order"
 CHANGE_ADDRESS_BUTTON = "📍 Change address"
 EDIT_CART_BUTTON = "🛒 Edit cart"
 SHARE_LOCATION_BUTTON = "📍 Share location"
+SHARE_PHONE_BUTTON = "📞 Share phone number"
 CANCEL_CHECKOUT_BUTTON = "✖ Cancel checkout"
 NEW_CART_BUTTON = "Yes, start a new cart"
 KEEP_CART_BUTTON = "No, keep my cart"
@@ -208,6 +210,10 @@ def _skipped(names: Iterable[str]) -> str:
     return f"⚠️ Not available now, left out: {escape(', '.join(names))}\n\n" if names else ""
 
 
+def phone_saved(phone: str) -> str:
+    return f"📞 Thanks! The rider can call you on {escape(phone)}. Now, the address?"
+
+
 def address_saved(summary: Summary) -> str:
     return f"📍 Delivering to: {escape(summary.checkout.address or '')}"
 
@@ -219,6 +225,8 @@ def summary(view: Summary) -> str:
              for li in priced.lines]
     rows.append(f"\n<b>Total: {priced.total}</b> · pay on delivery")
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
+    if checkout.phone:
+        rows.append(f"📞 Phone: {escape(checkout.phone)}")
     if checkout.note:
         rows.append(f"📝 Note: {escape(checkout.note)}")
     else:
@@ -298,6 +306,7 @@ _REFUSALS = {
     "stale_summary": "This summary is out of date. Please use the newest one, "
                      "or check out again from your /cart.",
     "already_rated": "You have rated this order already. Thank you!",
+    "not_your_contact": "Please share your own number with the 📞 Share phone number button.",
 }
 
 

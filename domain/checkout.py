@@ -50,6 +50,7 @@ class Checkout:
     note: str = ""
     token: int | None = None
     snapshot: tuple[SnapshotLine, ...] = field(default=())
+    phone: str | None = None
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""
@@ -63,13 +64,19 @@ class Checkout:
         self.address, self.latitude, self.longitude = details.address, latitude, longitude
         self.step = CheckoutStep.CONFIRM
 
+    def set_phone(self, text: str) -> None:
+        """The customer's phone number, for the rider; checked as a delivery's phone is."""
+        self.phone = DeliveryDetails("-", phone=text).phone
+
     def set_note(self, text: str) -> None:
         self.note = check_length("note", text, MAX_NOTE, required=False)
 
     def delivery(self) -> DeliveryDetails:
         if self.address is None:
             raise InvalidInput("address must not be empty")
-        return DeliveryDetails(self.address, self.latitude, self.longitude, note=self.note)
+        return DeliveryDetails(
+            self.address, self.latitude, self.longitude, phone=self.phone, note=self.note
+        )
 
     def summarize(self, priced: PricedCart, token: int) -> None:
         """Records what the new summary shows and the token its "Place order" carries."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from domain.cart import Cart
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.customer_orders import order_view
-from domain.errors import DuplicateOrder, EmptyCart, NotFound, StaleSummary
+from domain.customers import Customer
+from domain.errors import DuplicateOrder, EmptyCart, NotFound, NotYourContact, StaleSummary
 from domain.ids import MenuItemId, UserId
 from domain.money import Money
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
@@ -33,8 +34,11 @@ class CheckoutService:
                 raise EmptyCart()
             await open_restaurant(uow, cart.restaurant_id)
             draft = await uow.checkouts.get(customer_id)
+            known = await uow.customers.get(customer_id)
             note = draft.note if draft is not None else ""
-            await uow.checkouts.save(Checkout(customer_id, note=note))
+            phone = draft.phone if draft is not None and draft.phone else None
+            phone = phone or (known.phone if known is not None else None)
+            await uow.checkouts.save(Checkout(customer_id, note=note, phone=phone))
             await uow.commit()
 
     async def cancel(self, customer_id: UserId) -> bool:
@@ -71,6 +75,26 @@ class CheckoutService:
                 return None
             checkout.set_location(latitude, longitude)
             return await self._summarize(uow, checkout, new_address=True)
+
+    async def receive_contact(
+        self, customer: Customer, phone: str, owner_id: int | None
+    ) -> Summary | Checkout | None:
+        """The customer's own number shared during checkout, for the rider, and kept for next
+        time. At the address step the draft comes back; once a summary was shown, a new
+        summary. None when the customer is not checking out."""
+        if owner_id != customer.id:
+            raise NotYourContact()
+        async with self._uow() as uow:
+            checkout = await uow.checkouts.get(customer.id)
+            if checkout is None:
+                return None
+            checkout.set_phone(phone)
+            await uow.customers.save(Customer(customer.id, customer.name, checkout.phone))
+            if checkout.step == CheckoutStep.ADDRESS:
+                await uow.checkouts.save(checkout)
+                await uow.commit()
+                return checkout
+            return await self._summarize(uow, checkout)
 
     async def place(
         self, customer_id: UserId, token: int, tracking: TrackingMessage

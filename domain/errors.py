@@ -112,6 +112,15 @@ class StaleSummary(DomainError):
         super().__init__("this summary is out of date")
 
 
+class NotYourContact(DomainError):
+    """A contact card of someone else was shared where the customer's own number belongs."""
+
+    code = "not_your_contact"
+
+    def __init__(self) -> None:
+        super().__init__("only your own phone number can be shared here")
+
+
 class DuplicateOrder(DomainError):
     """Another press (perhaps on another instance) placed the order with this key first."""
 

@@ -103,6 +103,7 @@ def checkout_values(checkout: Checkout) -> Values:
         "latitude": checkout.latitude,
         "longitude": checkout.longitude,
         "note": checkout.note,
+        "phone": checkout.phone,
         "token": checkout.token,
         "snapshot": [[li.item_id, li.quantity, li.unit_price] for li in checkout.snapshot],
     }
@@ -116,6 +117,7 @@ def checkout_from_row(row: Row) -> Checkout:
         latitude=row["latitude"],
         longitude=row["longitude"],
         note=row["note"],
+        phone=row["phone"],
         token=row["token"],
         snapshot=tuple(SnapshotLine(MenuItemId(i), q, p) for i, q, p in row["snapshot"]),
     )

@@ -244,6 +244,7 @@ class CheckoutRow(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
     token: Mapped[int | None] = mapped_column(BigInteger)  # of the summary shown last
     snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[item, qty, price]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -13,7 +13,8 @@ from bot import keyboards, texts
 from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
 from bot.handlers.basics import not_understood
-from bot.handlers.common import Screen, press, replies, reply, user_id
+from bot.handlers.common import Screen, customer, press, replies, reply, user_id
+from domain.checkout import Checkout
 from domain.views import Placed, Summary, TrackingMessage
 
 
@@ -54,6 +55,20 @@ async def take_location(update: Update, context: AppContext) -> None:
     await show_summary(update, context, summary)
 
 
+@replies
+async def take_contact(update: Update, context: AppContext) -> None:
+    """The customer's own phone number, for the rider; refused for someone else's card."""
+    assert update.effective_message is not None and update.effective_message.contact
+    card = update.effective_message.contact
+    result = await context.services.checkout.receive_contact(
+        customer(update), card.phone_number, card.user_id
+    )
+    if isinstance(result, Checkout):
+        await reply(update, Screen(texts.phone_saved(result.phone or "")))
+    else:
+        await show_summary(update, context, result)
+
+
 async def cancel_checkout(update: Update, context: AppContext) -> None:
     """Ends checkout and takes the reply keyboard away; the cart stays."""
     await context.services.checkout.cancel(user_id(update))
@@ -84,3 +99,4 @@ def register(app: AppType) -> None:
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(text, take_text))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, take_location))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.CONTACT, take_contact))

@@ -126,12 +126,16 @@ class SandboxUser:
         return self._write("user_location", "", {"latitude": latitude, "longitude": longitude},
                            location=Location(latitude, longitude))
 
-    async def share_contact(self, phone_number: str | None = None) -> ChatMessage:
-        """Share the user's own contact card (phone defaults to the profile's phone_number)."""
+    async def share_contact(
+        self, phone_number: str | None = None, *, user_id: int | None = None
+    ) -> ChatMessage:
+        """Share the user's own contact card (phone defaults to the profile's phone_number),
+        or with `user_id` someone else's card, as when forwarding a contact."""
         phone = phone_number or self.profile.phone_number
         if not phone:
             raise SandboxError(f"{self.name} has no phone_number; pass one to share_contact()")
-        contact = Contact(phone, self.profile.first_name, self.profile.last_name, self.id)
+        owner = self.id if user_id is None else user_id
+        contact = Contact(phone, self.profile.first_name, self.profile.last_name, owner)
         return self._write("user_contact", "", {"phone_number": phone}, contact=contact)
 
     def _caption_fields(self, caption: str | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from bot import texts
 from bot.context import AppType
 from bot.sandbox import BotApiServer, SandboxUser
 from domain.checkout import Checkout
+from domain.errors import NotYourContact
 from domain.ids import UserId
 from domain.orders import MAX_ADDRESS, MAX_NOTE, OrderStatus
 from tests.e2e.journey import (
@@ -89,13 +90,59 @@ async def test_the_address_prompt_offers_to_share_the_location(
     await press(customer, texts.CART_BUTTON, "Your cart")
     await press(customer, texts.CHECKOUT_BUTTON, "Where should we deliver")
     assert [b.text for row in customer.reply_keyboard or [] for b in row] == [
-        texts.SHARE_LOCATION_BUTTON, texts.CANCEL_CHECKOUT_BUTTON]
+        texts.SHARE_LOCATION_BUTTON, texts.SHARE_PHONE_BUTTON, texts.CANCEL_CHECKOUT_BUTTON]
 
     await customer.tap_reply_button(texts.SHARE_LOCATION_BUTTON, location=(12.9716, 77.5946))
     summary = await customer.wait_for_new(lambda m: "Check your order" in m.text)
 
     assert "📍 Deliver to: 📍 12.97160, 77.59460" in summary.text
     assert customer.reply_keyboard is None
+
+
+async def test_a_shared_phone_number_goes_into_the_order_and_is_kept_for_next_time(
+    bot: AppType, customer: SandboxUser, uows: Uows
+) -> None:
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    await press(customer, texts.CART_BUTTON, "Your cart")
+    await press(customer, texts.CHECKOUT_BUTTON, "Where should we deliver")
+
+    await customer.tap_reply_button(texts.SHARE_PHONE_BUTTON, phone_number="+91 98450 12345")
+    await customer.wait_for_new(lambda m: "rider can call you on +91 98450 12345" in m.text)
+    summary = await say(customer, HOME, "Check your order")
+    tracking = await press(customer, texts.PLACE_BUTTON, "Order #", message_id=summary.message_id)
+
+    assert "📞 Phone: +91 98450 12345" in summary.text
+    order = await stored_order(uows, order_id_in(tracking.text))
+    assert order.delivery.phone == "+91 98450 12345"
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    again = await checkout_to_summary(customer)
+    assert "📞 Phone: +91 98450 12345" in again.text
+
+
+async def test_someone_elses_contact_card_is_refused_and_changes_nothing(
+    bot: AppType, customer: SandboxUser, uows: Uows
+) -> None:
+    await at_address_step(uows, customer.id, "Pizza")
+
+    await customer.share_contact("+91 90000 00000", user_id=4242)
+    reply = await customer.wait_for_new()
+
+    assert reply.text == texts.refusal(NotYourContact())
+    assert (await checkout_of(uows, customer.id)).phone is None
+
+
+async def test_a_malformed_phone_number_is_refused_and_changes_nothing(
+    bot: AppType, customer: SandboxUser, uows: Uows
+) -> None:
+    await at_address_step(uows, customer.id, "Pizza")
+
+    await customer.share_contact("12")
+    reply = await customer.wait_for_new()
+
+    assert "Phone must be 6 to 15 digits" in reply.text
+    assert (await checkout_of(uows, customer.id)).phone is None
 
 
 async def test_too_long_an_address_or_note_is_refused_with_the_limit(

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("latitude", sa.Float(), nullable=True),
         sa.Column("longitude", sa.Float(), nullable=True),
         sa.Column("note", sa.String(length=300), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=True),
         sa.Column("token", sa.BigInteger(), nullable=True),
         sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
