@@ -74,7 +74,8 @@ class SqlOrderRepository:
         """Writes status, partner and updated_at, and appends the order's pending events.
 
         The update only applies if the stored status is the one the order had when loaded and
-        the stored partner is unset or the same, so of two racing writers one gets StaleOrder.
+        the stored partner is unset or the same (unset, for an order without one), so of two
+        racing writers one gets StaleOrder.
         """
         expected = order.new_events[0].from_status if order.new_events else order.status
         stmt = (
@@ -86,8 +87,10 @@ class SqlOrderRepository:
                 updated_at=order.updated_at or order.created_at,
             )
         )
-        if order.partner_id is not None:
-            partner = ORDERS.c.partner_id
+        partner = ORDERS.c.partner_id
+        if order.partner_id is None:  # a partner who accepted meanwhile must not be dropped
+            stmt = stmt.where(partner.is_(None))
+        else:
             stmt = stmt.where(or_(partner.is_(None), partner == order.partner_id))
         if await execute_count(self._session, stmt) == 0:
             if await self.get(order.id) is None:

@@ -88,3 +88,30 @@ async def test_of_two_racing_moves_only_one_is_recorded(
     assert stored is not None
     assert stored.status == S.CONFIRMED
     assert [e.to_status for e in history] == [S.CREATED, S.CONFIRMED]
+
+
+async def test_a_cancel_racing_a_partner_assignment_never_drops_the_partner(
+    uow_factory: Uows, catalog: Catalog
+) -> None:
+    await add_partner(uow_factory)
+    order = await store_order(uow_factory, new_order(catalog, T0))
+    async with uow_factory() as uow:
+        confirmed = await uow.orders.get(order.id)
+        assert confirmed is not None
+        confirmed.advance(S.CONFIRMED, at=T0)
+        await uow.orders.save(confirmed)
+        await uow.commit()
+    async with uow_factory() as dispatcher, uow_factory() as customer:
+        assigning = await dispatcher.orders.get(order.id)
+        cancelling = await customer.orders.get(order.id)
+        assert assigning is not None and cancelling is not None
+        assigning.assign_partner(PARTNER)
+        await dispatcher.orders.save(assigning)
+        await dispatcher.commit()
+        cancelling.cancel(at=T0, actor=Actor(ActorKind.CUSTOMER, order.customer_id))
+        with pytest.raises(StaleOrder):
+            await customer.orders.save(cancelling)
+    async with uow_factory() as uow:
+        stored = await uow.orders.get(order.id)
+    assert stored is not None
+    assert (stored.status, stored.partner_id) == (S.CONFIRMED, PARTNER)
