@@ -273,3 +273,4 @@ class OrderRatingRow(Base):
     rated_at: Mapped[datetime]
 
 
+from storage import rows_pipeline as _rows_pipeline  # noqa: E402, F401  (its tables)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import OrderId, TaskId
+from storage.pipeline_bulk import Bulk
 from storage.sql import OUTBOX, TASKS, execute_count
 
 
@@ -48,6 +49,25 @@ class ClaimedTask:
 
 
 @dataclass(frozen=True, slots=True)
+class Reschedule:
+    """Run the task again as `kind` at `run_at`, with a fresh attempt count (its next step)."""
+
+    task_id: TaskId
+    kind: str
+    run_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed run: retried at `run_at`, or dead-lettered when that is None."""
+
+    task_id: TaskId
+    error: str
+    run_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimedMessage:
     id: int
     chat_id: int
@@ -62,8 +82,12 @@ async def _claim(
     due: ColumnElement[bool],
     order: Sequence[str],
     lease: Lease,
+    columns: Sequence[str],
 ) -> list[RowMapping]:
-    """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`."""
+    """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`.
+
+    Returns `columns` (and those of `order`) of the rows claimed.
+    """
     free = or_(table.c.locked_until.is_(None), table.c.locked_until <= lease.now)
     # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
     picked = (
@@ -80,7 +104,7 @@ async def _claim(
         .values(
             locked_until=lease.until, locked_by=lease.worker, attempts=table.c.attempts + 1
         )
-        .returning(*table.c)
+        .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])))
     )
     rows = (await session.execute(stmt)).mappings().all()
     return sorted(rows, key=lambda row: tuple(row[name] for name in order))
@@ -93,7 +117,7 @@ class SqlTaskStore:
     async def claim_due(self, lease: Lease) -> list[ClaimedTask]:
         """Pending tasks whose time has come and that no live lease holds, earliest first."""
         due = and_(TASKS.c.state == "pending", TASKS.c.run_at <= lease.now)
-        rows = await _claim(self._session, TASKS, due, ("run_at", "id"), lease)
+        rows = await _claim(self._session, TASKS, due, ("run_at", "id"), lease, _TASK_COLUMNS)
         return [_task(row) for row in rows]
 
     async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
@@ -124,6 +148,54 @@ class SqlTaskStore:
         )
         return await execute_count(self._session, stmt) == 1
 
+    async def hold(self, task_ids: Sequence[TaskId], lease: Lease) -> set[TaskId]:
+        """Those of `task_ids`, claimed under `lease`, that nobody has claimed since.
+
+        Run it first in the transaction that settles them: it keeps them (the write lock on
+        SQLite, row locks on PostgreSQL) until commit, so no other worker claims them while
+        their results are written, and a worker whose lease ran out writes nothing.
+        """
+        stmt = (
+            update(TASKS)
+            .where(
+                TASKS.c.id.in_(list(task_ids)),
+                TASKS.c.locked_by == lease.worker,
+                TASKS.c.state == "pending",
+            )
+            .values(locked_until=lease.until)
+            .returning(TASKS.c.id)
+        )
+        return {TaskId(task_id) for task_id in (await self._session.execute(stmt)).scalars()}
+
+    async def reschedule(self, steps: Sequence[Reschedule]) -> None:
+        """Releases each task for its next step, in one executemany."""
+        await _RESCHEDULE.run(self._session, [
+            {"task_id": s.task_id, "new_kind": s.kind, "new_run_at": s.run_at,
+             "new_payload": s.payload}
+            for s in steps
+        ])
+
+    async def fail(self, failures: Sequence[Failure], now: datetime) -> None:
+        """Schedules the retries and dead-letters the rest, keeping each last error."""
+        await _RETRY.run(self._session, [
+            {"task_id": f.task_id, "new_run_at": f.run_at, "error": f.error}
+            for f in failures if f.run_at is not None
+        ])
+        await _BURY.run(self._session, [
+            {"task_id": f.task_id, "error": f.error, "now": now}
+            for f in failures if f.run_at is None
+        ])
+
+    async def release(self, task_ids: Sequence[TaskId]) -> None:
+        """Gives claimed tasks back untouched, due as they were; the claim does not count."""
+        if task_ids:
+            stmt = (
+                update(TASKS)
+                .where(TASKS.c.id.in_(list(task_ids)), TASKS.c.state == "pending")
+                .values(locked_until=None, locked_by=None, attempts=TASKS.c.attempts - 1)
+            )
+            await self._session.execute(stmt)
+
     async def _settle(self, task_ids: Sequence[TaskId], *, state: str, **values: Any) -> int:
         stmt = (
             update(TASKS)
@@ -140,7 +212,8 @@ class SqlOutboxStore:
     async def claim_due(self, lease: Lease) -> list[ClaimedMessage]:
         """Unsent messages that are due, oldest first, so each chat gets them in order."""
         due = and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.next_attempt_at <= lease.now)
-        rows = await _claim(self._session, OUTBOX, due, ("id",), lease)
+        columns = ("id", "chat_id", "kind", "payload", "attempts")
+        rows = await _claim(self._session, OUTBOX, due, ("id",), lease, columns)
         return [
             ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
             for row in rows
@@ -161,6 +234,24 @@ class SqlOutboxStore:
             .values(next_attempt_at=at, last_error=error, locked_until=None, locked_by=None)
         )
         await self._session.execute(stmt)
+
+
+def _pending_by_id() -> Update:
+    return update(TASKS).where(TASKS.c.id == bindparam("task_id"), TASKS.c.state == "pending")
+
+
+_UNLOCKED = {"locked_until": None, "locked_by": None}
+_RESCHEDULE = Bulk(_pending_by_id().values(
+    kind=bindparam("new_kind"), run_at=bindparam("new_run_at"), payload=bindparam("new_payload"),
+    attempts=0, last_error=None, **_UNLOCKED,
+))
+_RETRY = Bulk(_pending_by_id().values(
+    run_at=bindparam("new_run_at"), last_error=bindparam("error"), **_UNLOCKED
+))
+_BURY = Bulk(_pending_by_id().values(
+    state="dead", finished_at=bindparam("now"), last_error=bindparam("error"), **_UNLOCKED
+))
+_TASK_COLUMNS = ("id", "kind", "order_id", "payload", "attempts", "max_attempts", "last_error")
 
 
 def _task(row: RowMapping) -> ClaimedTask:

@@ -1,0 +1,288 @@
+"""The benchmark's world: an accelerated clock, a fresh database, restaurants, customers and
+partners, orders placed in bulk, the simulated partners, and autovacuum's stand-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool
+
+from domain.ids import OrderId, RestaurantId, UserId
+from domain.orders import DeliveryDetails, Order, OrderItem
+from domain.pipeline import Note
+from domain.pipeline_partner import Assignment
+from domain.tasks import NewTask, TaskKind
+from storage import mapping
+from storage.db import is_sqlite
+from storage.pipeline_actions import SqlPipelineActions
+from storage.sql import (
+    CUSTOMERS,
+    MENU_ITEMS,
+    ORDER_EVENTS,
+    ORDER_ITEMS,
+    ORDERS,
+    OUTBOX,
+    PARTNERS,
+    RESTAURANTS,
+    TASKS,
+)
+from storage.work_queue import Lease, Reschedule, SqlTaskStore
+
+T0 = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
+PLACE_CHUNK = 1000
+PRESS_CHUNK = 2000
+
+
+class AcceleratedClock:
+    """Fake time that runs `speed` times faster than the wall clock, from T0."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self._origin = time.perf_counter()
+
+    def now(self) -> datetime:
+        return T0 + timedelta(seconds=(time.perf_counter() - self._origin) * self.speed)
+
+
+@dataclass
+class Partners:
+    """The simulated partners: they answer offers at once, and deliver the moment they pick up."""
+
+    actions: SqlPipelineActions
+    clock: AcceleratedClock
+    cursor: int = 0
+    waiting: dict[OrderId, tuple[UserId, datetime]] = field(default_factory=dict)
+    refused: int = 0
+
+    async def act(self, sessions: async_sessionmaker[AsyncSession]) -> int:
+        """One round: accept new offers, pick up what is ready, deliver it; returns deliveries."""
+        offers = await self._new_offers(sessions)
+        for chunk in _chunks(offers, PRESS_CHUNK):
+            for result in await self.actions.accept_offers(chunk):
+                if isinstance(result, Assignment):
+                    self.waiting[result.order_id] = (result.partner_id, result.ready_at or T0)
+                else:
+                    self.refused += 1
+        now = self.clock.now()
+        ready = [(o, p) for o, (p, at) in self.waiting.items() if at <= now]
+        delivered = 0
+        for chunk in _chunks(ready, PRESS_CHUNK):
+            picked = [pair for pair, err in zip(chunk, await self.actions.pick_up_many(chunk),
+                                                strict=True) if err is None]
+            results = await self.actions.deliver_many(picked)
+            done = [pair for pair, err in zip(picked, results, strict=True) if err is None]
+            for order_id, _ in done:
+                del self.waiting[order_id]
+            delivered += len(done)
+            self.refused += len(chunk) - len(done)
+        return delivered
+
+    async def _new_offers(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> list[tuple[OrderId, UserId]]:
+        """The offers sent since last time, read as the bot's sender would."""
+        stmt = (
+            select(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.payload)
+            .where(OUTBOX.c.id > self.cursor, OUTBOX.c.kind == Note.OFFER.value)
+            .order_by(OUTBOX.c.id)
+            .limit(4 * PRESS_CHUNK)
+        )
+        async with sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        if rows:
+            self.cursor = rows[-1][0]
+        return [(OrderId(payload["order_id"]), UserId(chat)) for _, chat, payload in rows]
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> tuple[list[tuple[RestaurantId, list[OrderItem]]], int]:
+    """Restaurants without managers, three dishes each, customers and online partners."""
+    now = T0
+    async with sessions() as session, session.begin():
+        await session.execute(insert(RESTAURANTS), [
+            {"name": f"Kitchen {n}", "address": f"{n} MG Road", "is_open": True,
+             "prep_minutes": args.prep_minutes, "manager_chat_id": None,
+             "created_at": now, "updated_at": now}
+            for n in range(args.restaurants)
+        ])
+        kitchens = [r for (r,) in await session.execute(select(RESTAURANTS.c.id))]
+        await session.execute(insert(MENU_ITEMS), [
+            {"restaurant_id": r, "name": f"Dish {d}", "price": 10000 + 500 * d,
+             "available": True, "description": "", "category": "Menu"}
+            for r in kitchens for d in range(3)
+        ])
+        customers = min(args.orders, 5000)
+        await session.execute(insert(CUSTOMERS), [
+            {"id": 100_000 + c, "name": f"Customer {c}", "created_at": now}
+            for c in range(customers)
+        ])
+        await session.execute(insert(PARTNERS), [
+            {"id": 5_000_000 + p, "name": f"Rider {p}", "status": "APPROVED", "online": True,
+             "active_order_id": None, "idle_since": now - timedelta(seconds=p), "created_at": now}
+            for p in range(args.partners)
+        ])
+        menu: dict[int, list[OrderItem]] = {}
+        for row in await session.execute(select(MENU_ITEMS)):
+            menu.setdefault(row.restaurant_id, []).append(
+                OrderItem(row.id, row.name, row.price, 1)
+            )
+    return [(RestaurantId(r), menu[r]) for r in kitchens], customers
+
+
+async def place(
+    sessions: async_sessionmaker[AsyncSession], clock: AcceleratedClock, n: int,
+    kitchens: list[tuple[RestaurantId, list[OrderItem]]], customers: int,
+) -> None:
+    """N orders as place_order stores them, a chunk per transaction."""
+    rng = random.Random(5)
+    home = DeliveryDetails("12 Residency Road, Bengaluru", 12.97, 77.6, None, "")
+    for start in range(0, n, PLACE_CHUNK):
+        now = clock.now()
+        orders = []
+        for i in range(start, min(n, start + PLACE_CHUNK)):
+            restaurant, dishes = kitchens[i % len(kitchens)]
+            items = tuple(rng.sample(dishes, 2))
+            orders.append(Order.place(
+                customer_id=UserId(100_000 + i % customers), restaurant_id=restaurant,
+                items=items, currency="INR", delivery=home, at=now,
+            ))
+        async with sessions() as session, session.begin():
+            # one multi-row INSERT per chunk: ids come in the rows' order on both databases
+            ids = (await session.execute(
+                insert(ORDERS).returning(ORDERS.c.id),
+                [mapping.order_values(order) for order in orders],
+            )).scalars().all()
+            for order, order_id in zip(orders, sorted(ids), strict=True):
+                order.bind_id(OrderId(order_id))
+            await session.execute(insert(ORDER_ITEMS), [
+                row for order in orders for row in mapping.order_item_values(order.id, order.items)
+            ])
+            await session.execute(insert(ORDER_EVENTS), [
+                mapping.event_values(event) for order in orders for event in order.new_events
+            ])
+            await session.execute(insert(TASKS), [
+                mapping.task_values(NewTask(TaskKind.CONFIRM_ORDER, order.id, now))
+                for order in orders
+            ])
+
+
+@dataclass
+class Autovacuum:
+    """Vacuums and analyzes the busy tables every `every_s` on PostgreSQL, as autovacuum
+    would on a live server (the one here may run with it off); its time is in the figures."""
+
+    engine: AsyncEngine
+    every_s: float = 2.0
+    last: float = 0.0
+    runs: int = 0
+
+    async def tick(self, *, force: bool = False) -> None:
+        if self.engine.dialect.name != "postgresql":
+            return
+        if not force and time.perf_counter() - self.last < self.every_s:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(
+                "VACUUM (ANALYZE) tasks, orders, partners, offers, order_progress"
+            ))
+            await connection.execute(text("ANALYZE outbox, order_events"))
+        self.last = time.perf_counter()
+        self.runs += 1
+
+
+@asynccontextmanager
+async def database(url: str | None) -> AsyncIterator[str]:
+    """A fresh SQLite file, or a throwaway database on the PostgreSQL server at `url`."""
+    if url is None or is_sqlite(url):
+        with tempfile.TemporaryDirectory(prefix="foodbot-bench-") as folder:
+            yield f"sqlite+aiosqlite:///{folder}/bench.db"
+        return
+    name = f"foodbot_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    server = sqlalchemy.make_url(url)
+    admin = sqlalchemy.ext.asyncio.create_async_engine(
+        server, isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+_SKETCH_STATES = ("CREATED", "CONFIRMED", "PREPARING", "OUT_FOR_DELIVERY", "DELIVERED")
+
+
+async def sketch(
+    sessions: async_sessionmaker[AsyncSession], clock: AcceleratedClock, n: int, batch: int,
+    kitchens: list[tuple[RestaurantId, list[OrderItem]]], customers: int,
+) -> float:
+    """DESIGN.md §9's bare sketch of the hot path on the same database, for a ratio that does
+    not depend on the machine: N more orders through all five states, claiming `batch` tasks
+    per transaction, each move an order update, an event and an outbox row. Returns seconds.
+    """
+    await place(sessions, clock, n, kitchens, customers)
+    started = time.perf_counter()
+    moved = 0
+    while moved < n:
+        now = clock.now()
+        lease = Lease("sketch", now, timedelta(hours=1), batch)
+        async with sessions() as session, session.begin():
+            store = SqlTaskStore(session)
+            tasks = await store.claim_due(lease)
+            ids = [t.order_id for t in tasks]
+            rows = (await session.execute(
+                select(ORDERS.c.id, ORDERS.c.status, ORDERS.c.customer_id)
+                .where(ORDERS.c.id.in_(ids))
+            )).all()
+            by_next: dict[str, list[int]] = {}
+            for order_id, status, _ in rows:
+                by_next.setdefault(_SKETCH_STATES[_SKETCH_STATES.index(status) + 1], []).append(
+                    order_id
+                )
+            for status, order_ids in by_next.items():
+                await session.execute(
+                    ORDERS.update().where(ORDERS.c.id.in_(order_ids))
+                    .values(status=status, updated_at=now)
+                )
+            nexts = {o: s for s, order_ids in by_next.items() for o in order_ids}
+            await session.execute(insert(ORDER_EVENTS), [
+                {"order_id": o, "from_status": s, "to_status": nexts[o], "at": now,
+                 "actor": "system", "reason": ""}
+                for o, s, _ in rows
+            ])
+            await session.execute(insert(OUTBOX), [
+                {"chat_id": c, "kind": "order_status", "payload": {"order_id": o},
+                 "created_at": now, "next_attempt_at": now, "attempts": 0}
+                for o, _, c in rows
+            ])
+            finished = [t.id for t in tasks if nexts.get(t.order_id) == "DELIVERED"]
+            if finished:
+                await store.complete(finished, now)
+            await store.reschedule([
+                Reschedule(t.id, t.kind, now, {}) for t in tasks if t.id not in set(finished)
+            ])
+            moved += len(finished)
+    return time.perf_counter() - started

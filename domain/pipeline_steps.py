@@ -1,0 +1,189 @@
+"""What each queued task does to its order (DESIGN.md §2, §4, §5). Pure: see domain.pipeline.
+
+confirm_order   CREATED → CONFIRMED after checking the restaurant is open and every dish still
+                available (else CANCELLED, the customer told why). Without a manager the order
+                goes on to PREPARING at once, ready after the restaurant's preparation time,
+                and dispatch starts; with one, the manager gets a ticket and dispatch starts
+                when they accept.
+dispatch        offers the order to one free partner at a time, longest idle first, skipping
+                partners who declined or let an offer for it expire; an offer runs for
+                `offer_timeout_s`. With nobody free it looks again with backoff, tells the
+                customer once, and alerts the admins once past `no_partner_alert_after_s`.
+mark_ready      the order is ready now (tells the assigned partner).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Final
+
+from domain.errors import NotFound
+from domain.orders import ASSIGNABLE, SYSTEM, Actor, OrderStatus
+from domain.pipeline import (
+    Effects,
+    Handler,
+    Next,
+    Note,
+    OfferState,
+    OfferView,
+    OrderView,
+    PipelineConfig,
+    Snapshot,
+    Step,
+    TaskRun,
+    iso,
+)
+from domain.restaurants import Restaurant
+from domain.tasks import TaskKind
+
+S = OrderStatus
+
+
+def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
+    order = _order(task, snap)
+    if order is None or order.status != S.CREATED:
+        return Step()  # handled already, or cancelled meanwhile
+    restaurant = _restaurant(order, snap)
+    now, effects = snap.now, Effects(order.id)
+    if not restaurant.is_open:
+        return Step(cancel(order, effects, at=now, reason=f"{restaurant.name} is closed"))
+    gone = [line.name for line in snap.lines.get(order.id, ()) if not line.available]
+    if gone:
+        reason = "no longer available: " + ", ".join(gone)
+        return Step(cancel(order, effects, at=now, reason=reason))
+    effects.move(order, S.CONFIRMED, at=now)
+    if restaurant.manager_chat_id is not None:
+        lines = [{"name": line.name, "quantity": line.quantity} for line in snap.lines[order.id]]
+        effects.tell(
+            restaurant.manager_chat_id, Note.RESTAURANT_TICKET, order_id=order.id,
+            restaurant_id=restaurant.id, items=lines, total=order.total, currency=order.currency,
+        )
+        return Step(effects)
+    effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
+    effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
+    return Step(effects, Next(TaskKind.DISPATCH, now))
+
+
+def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
+    order = _order(task, snap)
+    if order is None:
+        return Step()
+    now, effects = snap.now, Effects(order.id)
+    offers = snap.offers.get(order.id, ())
+    live = next((offer for offer in offers if offer.state == OfferState.OPEN), None)
+    if order.status not in ASSIGNABLE or order.partner_id is not None:
+        effects.end_offers = live is not None  # taken, or over: no offer stays open for it
+        return Step(effects if live else None)
+    if live is not None:
+        if live.expires_at > now:
+            return Step(None, Next(TaskKind.DISPATCH, live.expires_at, task.payload))
+        effects.expire_offer = live.partner_id
+        effects.tell(live.partner_id, Note.OFFER_EXPIRED, order_id=order.id)
+    if order.searching_since is None:
+        effects.mark(searching_since=now)
+    partner = snap.pool.take(exclude={offer.partner_id for offer in offers})
+    if partner is None:
+        return _nobody_free(task, order, effects, snap)
+    expires_at = now + timedelta(seconds=snap.config.offer_timeout_s)
+    effects.new_offer = OfferView(order.id, partner.id, OfferState.OPEN, now, expires_at)
+    restaurant = _restaurant(order, snap)
+    effects.tell(
+        partner.id, Note.OFFER, order_id=order.id, restaurant=restaurant.name,
+        pickup=restaurant.address, address=order.address, latitude=order.latitude,
+        longitude=order.longitude, total=order.total, currency=order.currency,
+        expires_at=iso(expires_at),
+    )
+    return Step(effects, Next(TaskKind.DISPATCH, expires_at))
+
+
+def _nobody_free(task: TaskRun, order: OrderView, effects: Effects, snap: Snapshot) -> Step:
+    """Looks again later; tells the customer once, and the admins once past the threshold."""
+    now, config = snap.now, snap.config
+    if not order.told_searching:
+        effects.tell(order.customer_id, Note.FINDING_PARTNER, order_id=order.id)
+        effects.mark(told_searching=True)
+    since = order.searching_since or now
+    alert_at = since + timedelta(seconds=config.no_partner_alert_after_s)
+    if not order.admins_alerted and alert_at <= now:
+        waited = int((now - since).total_seconds())
+        alert(effects, config, "no_partner", order_id=order.id, waited_s=waited)
+        effects.mark(admins_alerted=True)
+    rounds = _int(task.payload.get("round")) + 1
+    delay = min(config.dispatch_max_wait_s, snap.retry.delay_s(rounds, task.sample))
+    run_at = now + timedelta(seconds=delay)
+    if not order.admins_alerted and alert_at > now:
+        run_at = min(run_at, alert_at)  # so the alert is on time
+    return Step(effects, Next(TaskKind.DISPATCH, run_at, {"round": rounds}))
+
+
+def mark_ready(task: TaskRun, snap: Snapshot) -> Step:
+    order = _order(task, snap)
+    if order is None or order.status != S.PREPARING or order.is_ready(snap.now):
+        return Step()
+    return Step(ready(order, Effects(order.id), at=snap.now))
+
+
+def ready(order: OrderView, effects: Effects, *, at: datetime) -> Effects:
+    """The food is ready now; the assigned partner, if any, hears it."""
+    effects.mark(ready_at=at)
+    if order.partner_id is not None:
+        effects.tell(order.partner_id, Note.ORDER_READY, order_id=order.id)
+    return effects
+
+
+def cancel(
+    order: OrderView, effects: Effects, *, at: datetime, actor: Actor = SYSTEM, reason: str
+) -> Effects:
+    """CANCELLED with its reason: the customer is told, a partner released and told."""
+    effects.move(order, S.CANCELLED, at=at, actor=actor, reason=reason)
+    effects.tell(order.customer_id, Note.ORDER_CANCELLED, order_id=order.id, reason=reason)
+    _end(order, effects, Note.ORDER_CANCELLED, reason)
+    return effects
+
+
+def fail_order(order: OrderView, config: PipelineConfig, *, at: datetime, error: str) -> Effects:
+    """FAILED after the pipeline gave up: the customer is told and every admin alerted."""
+    effects = Effects(order.id)
+    if order.status.is_terminal:
+        return effects
+    reason = f"the pipeline gave up: {error}"
+    effects.move(order, S.FAILED, at=at, reason=reason)
+    effects.tell(order.customer_id, Note.ORDER_FAILED, order_id=order.id)
+    alert(effects, config, "order_failed", order_id=order.id, error=error)
+    _end(order, effects, Note.ORDER_FAILED, reason)
+    return effects
+
+
+def alert(effects: Effects, config: PipelineConfig, reason: str, **data: object) -> None:
+    for admin in sorted(config.admin_ids):
+        effects.tell(admin, Note.ADMIN_ALERT, reason=reason, **data)
+
+
+def _end(order: OrderView, effects: Effects, note: Note, reason: str) -> None:
+    effects.end_offers = True
+    if order.partner_id is not None:
+        effects.release_partner = order.partner_id
+        effects.tell(order.partner_id, note, order_id=order.id, reason=reason)
+
+
+def _order(task: TaskRun, snap: Snapshot) -> OrderView | None:
+    return snap.orders.get(task.order_id) if task.order_id is not None else None
+
+
+def _restaurant(order: OrderView, snap: Snapshot) -> Restaurant:
+    restaurant = snap.restaurants.get(order.restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", order.restaurant_id)
+    return restaurant
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+HANDLERS: Final[Mapping[str, Handler]] = {
+    TaskKind.CONFIRM_ORDER: confirm_order,
+    TaskKind.DISPATCH: dispatch_order,
+    TaskKind.MARK_READY: mark_ready,
+}

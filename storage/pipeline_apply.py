@@ -1,0 +1,149 @@
+"""Writing the pipeline's `Effects`, set-based, inside the caller's transaction (Core SQL).
+
+Each order's effects are written all or nothing, by their guards:
+- the open offer that ran out must still be open (a press may have closed it meanwhile);
+- the order must still be in the status its moves start from (conditional UPDATE ... RETURNING,
+  which PostgreSQL re-checks on the newest row version under READ COMMITTED);
+- a new offer must not break the one-open-offer-per-order and per-partner indexes.
+An order whose guard fails gets none of its events, messages or bookkeeping; the caller runs
+its step again on fresh data. The first guard alone changes nothing anyone relies on, and no
+step both moves an order and offers it, so a later guard never strands an earlier one's write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ids import OrderId, UserId
+from domain.orders import OrderStatus
+from domain.pipeline import Effects, OfferState
+from storage.pipeline_sql import (
+    OFFERS,
+    PROGRESS,
+    Values,
+    insert_ignoring,
+    pairs_in,
+    upsert_many,
+    write_history,
+)
+from storage.sql import ORDERS, PARTNERS
+
+
+async def apply_effects(
+    session: AsyncSession, effects: Sequence[Effects], now: datetime
+) -> set[OrderId]:
+    """Writes the effects (at most one per order); returns the orders whose guards failed."""
+    if len({e.order_id for e in effects}) != len(effects):
+        raise ValueError("one Effects per order and batch")
+    if any(e.moves and e.new_offer for e in effects):
+        raise ValueError("a step either moves an order or offers it")
+    failed = await _expire_offers(session, [e for e in effects if e.expire_offer], now)
+    failed |= await _move(session, [e for e in effects if e.order_id not in failed], now)
+    failed |= await _offer(session, [e for e in effects if e.order_id not in failed])
+    done = [e for e in effects if e.order_id not in failed]
+    await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
+    await _release(session, [(e.release_partner, e.order_id) for e in done], now)
+    await upsert_many(session, PROGRESS, [_progress(e) for e in done if e.progress], key="order_id")
+    await write_history(
+        session,
+        [event for e in done for event in e.moves],
+        [note for e in done for note in e.notes],
+        [task for e in done for task in e.tasks],
+        now,
+    )
+    return failed
+
+
+async def _expire_offers(
+    session: AsyncSession, effects: Sequence[Effects], now: datetime
+) -> set[OrderId]:
+    pairs = [(e.order_id, e.expire_offer) for e in effects if e.expire_offer is not None]
+    if not pairs:
+        return set()
+    o = OFFERS.c
+    stmt = (
+        update(OFFERS)
+        .where(pairs_in(session, o.order_id, o.partner_id, pairs),
+               o.state == OfferState.OPEN.value)
+        .values(state=OfferState.EXPIRED.value, closed_at=now)
+        .returning(o.order_id)
+    )
+    expired = set((await session.execute(stmt)).scalars())
+    return {order_id for order_id, _ in pairs if order_id not in expired}
+
+
+async def _move(session: AsyncSession, effects: Sequence[Effects], now: datetime) -> set[OrderId]:
+    groups: defaultdict[tuple[OrderStatus, OrderStatus], list[OrderId]] = defaultdict(list)
+    for e in effects:
+        if e.expect is not None and e.status is not None:
+            groups[(e.expect, e.status)].append(e.order_id)
+    failed: set[OrderId] = set()
+    for (expect, final), order_ids in groups.items():
+        stmt = (
+            update(ORDERS)
+            .where(ORDERS.c.id.in_(order_ids), ORDERS.c.status == expect.value)
+            .values(status=final.value, updated_at=now)
+            .returning(ORDERS.c.id)
+        )
+        moved = set((await session.execute(stmt)).scalars())
+        failed.update(order_id for order_id in order_ids if order_id not in moved)
+    return failed
+
+
+async def _offer(session: AsyncSession, effects: Sequence[Effects]) -> set[OrderId]:
+    offers = [e.new_offer for e in effects if e.new_offer is not None]
+    if not offers:
+        return set()
+    rows = [
+        {
+            "order_id": offer.order_id, "partner_id": offer.partner_id,
+            "state": offer.state.value, "offered_at": offer.offered_at,
+            "expires_at": offer.expires_at,
+        }
+        for offer in offers
+    ]
+    stmt = insert_ignoring(session, OFFERS).returning(OFFERS.c.order_id)
+    made = set((await session.execute(stmt, rows)).scalars())
+    return {offer.order_id for offer in offers if offer.order_id not in made}
+
+
+async def _end_offers(session: AsyncSession, order_ids: Sequence[OrderId], now: datetime) -> None:
+    if order_ids:
+        o = OFFERS.c
+        stmt = (
+            update(OFFERS)
+            .where(o.order_id.in_(order_ids), o.state == OfferState.OPEN.value)
+            .values(state=OfferState.WITHDRAWN.value, closed_at=now)
+        )
+        await session.execute(stmt)
+
+
+async def _release(
+    session: AsyncSession, pairs: Sequence[tuple[UserId | None, OrderId]], now: datetime
+) -> None:
+    """Frees each partner from that order (only that one), idle from now."""
+    held = [(partner_id, order_id) for partner_id, order_id in pairs if partner_id is not None]
+    if held:
+        p = PARTNERS.c
+        stmt = (
+            update(PARTNERS)
+            .where(pairs_in(session, p.id, p.active_order_id, held))
+            .values(active_order_id=None, idle_since=now)
+        )
+        await session.execute(stmt)
+
+
+def _progress(effects: Effects) -> Values:
+    row: Values = {"order_id": effects.order_id}
+    progress = effects.progress
+    if progress is not None:
+        for name in ("ready_at", "searching_since", "told_searching", "admins_alerted"):
+            value = getattr(progress, name)
+            if value is not None:
+                row[name] = value
+    return row
