@@ -22,6 +22,8 @@ def _configure_logging(settings: Settings) -> None:
     # request URLs carry the bot token: keep the HTTP client's logs out
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # the queue and outbox jobs tick twice a second: no INFO line for every run
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def cmd_migrate(settings: Settings) -> int:

@@ -7,16 +7,22 @@ from typing import Any
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import jobs
 from bot.context import AppContext, AppType, Services
-from bot.handlers import basics, browse, cart, checkout, errors, orders
+from bot.handlers import basics, browse, cart, checkout, errors, orders, partner
+from bot.ratelimit import AppRateLimiter
 
 COMMANDS = [
     BotCommand("start", "Main menu"),
     BotCommand("restaurants", "Browse restaurants and menus"),
     BotCommand("cart", "Your cart and checkout"),
     BotCommand("orders", "Your orders: track, cancel, reorder, rate"),
+    BotCommand("partner", "Deliver for us: ask to join"),
+    BotCommand("online", "Partners: get delivery offers"),
+    BotCommand("offline", "Partners: stop getting offers"),
+    BotCommand("job", "Partners: your current delivery"),
     BotCommand("help", "What I can do"),
 ]
 SEND_RETRIES = 3  # a send Telegram answers with 429 waits retry_after, then tries again
@@ -39,15 +45,16 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=AppContext))
-        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .rate_limiter(AppRateLimiter(max_retries=SEND_RETRIES))
         .post_init(_post_init)
     )
     if on_shutdown is not None:
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    for journey in (basics, browse, cart, checkout, orders):
+    for journey in (basics, browse, cart, checkout, orders, partner):
         journey.register(app)
     basics.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
+    jobs.register(app, settings)
     return app

@@ -37,6 +37,13 @@ class Action(StrEnum):
     REORDER = "ro"  # order
     REORDER_NEW_CART = "ron"  # order
     RATE = "rate"  # order, stars
+    OFFER_ACCEPT = "oacc"  # order: the offered partner takes it
+    OFFER_DECLINE = "odec"  # order
+    PICKED_UP = "pick"  # order: the assigned partner has it
+    DELIVERED = "dlvd"  # order
+    GO_ONLINE = "on"
+    GO_OFFLINE = "off"
+    JOB = "job"
 
 
 ARITY: Final[dict[Action, int]] = {
@@ -44,6 +51,7 @@ ARITY: Final[dict[Action, int]] = {
     Action.PHOTO: 1, Action.ADD_FROM_PHOTO: 1, Action.MORE: 1, Action.LESS: 1,
     Action.REMOVE: 1, Action.PLACE: 1, Action.ORDER: 1, Action.CANCEL: 1,
     Action.CANCEL_CONFIRMED: 1, Action.REORDER: 1, Action.REORDER_NEW_CART: 1, Action.RATE: 2,
+    Action.OFFER_ACCEPT: 1, Action.OFFER_DECLINE: 1, Action.PICKED_UP: 1, Action.DELIVERED: 1,
 }
 _ID = re.compile(r"\d{1,19}")
 

@@ -10,6 +10,9 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.settings import Settings
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
+from domain.partner_service import PartnerService
+from domain.pipeline_ports import MessageOutbox, PipelineActions, QueueWorker
+from domain.ports import Clock
 from domain.services import OrderingService
 from domain.shopping import ShoppingService
 
@@ -23,6 +26,11 @@ class Services:
     shopping: ShoppingService
     checkout: CheckoutService
     orders: CustomerOrders
+    partners: PartnerService
+    clock: Clock
+    pipeline: PipelineActions  # the partners' and restaurants' presses
+    worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
+    outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
 
 
 Data = dict[Any, Any]

@@ -1,9 +1,13 @@
 """`foodbot demo`: the real bot against the local Bot API server, no token, no network.
 
 Starts the sandbox server on loopback and the real Application on a temporary seeded
-SQLite database, plays a customer from /start through browsing, the cart and checkout to a
-placed order and /orders (a delivery partner and an admin only say hello so far), and
-prints the chat transcript as it happens. Exits 0 when the story ran to its end.
+SQLite database and plays a whole order: partner Ravi asks to join with /partner (admin Meera
+is told; the approval itself goes through `bot.wiring.approve_partner` until admins get their
+approve command) and goes online; customer Asha browses, fills the cart, checks out and
+places an order at Dominos (whose kitchen is made instant in the demo's database, so the
+order is ready at once); Ravi accepts the offer, picks the order up and delivers it, and Asha
+watches her tracking message reach Delivered. Prints the chat transcript as it happens and
+exits 0 when the story ran to its end.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from pathlib import Path
 from bot import texts
 from bot.sandbox import BotApiServer, ButtonNotFound, SandboxUser
 from bot.settings import Settings, load_settings
-from bot.wiring import polling, seed_database
+from bot.wiring import approve_partner, polling, seed_database, set_prep_minutes
+from domain.orders import OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,8 @@ def demo_settings(server: BotApiServer, folder: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
         admin_ids=frozenset({ADMIN}),
         webhook_url=None,
+        queue_interval_s=0.1,  # brisk ticks: the story waits on them
+        outbox_interval_s=0.1,
     )
 
 
@@ -63,13 +70,26 @@ async def _shown(user: SandboxUser, expect: str) -> None:
         raise DemoFailed(f"{user.name} never saw {expect!r}") from exc
 
 
-async def story(server: BotApiServer) -> None:
+async def seen(user: SandboxUser, expect: str) -> None:
+    """Waits until the bot has shown `expect` to `user`, whoever caused it."""
+    try:
+        await user.wait_for(lambda m: expect in m.content, timeout=STEP_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise DemoFailed(f"{user.name} never saw {expect!r}") from exc
+
+
+async def story(server: BotApiServer, settings: Settings) -> None:
     """What the demo plays; it grows with the product."""
     asha = server.user(CUSTOMER, first_name="Asha")
     ravi = server.user(PARTNER, first_name="Ravi")
     meera = server.user(ADMIN, first_name="Meera")
-    for user in (ravi, meera):
-        await say(user, "/start", "Foodbot")
+    await say(meera, "/start", "Foodbot")
+    # the partner: asks to join, is approved, goes online
+    await say(ravi, "/partner", "with our admins")
+    await seen(meera, "wants to deliver")
+    if not await approve_partner(settings, PARTNER):
+        raise DemoFailed("Ravi's request to deliver was not stored")
+    await say(ravi, "/online", "Online")
     # the customer: browse, fill the cart, check out, place, and find the order again
     await say(asha, "/start", "Foodbot")
     await tap(asha, texts.RESTAURANTS_BUTTON, "Restaurants")
@@ -82,7 +102,16 @@ async def story(server: BotApiServer) -> None:
     await say(asha, "12 Residency Road, Bengaluru", "Check your order")
     await say(asha, "Flat 4B, please ring twice", "Note: Flat 4B")
     await tap(asha, texts.PLACE_BUTTON, "Order #")
-    await say(asha, "/orders", "Your recent orders")
+    # the delivery: Ravi gets the offer, accepts, picks up, delivers
+    await seen(ravi, "New delivery")
+    await tap(ravi, texts.ACCEPT_OFFER_BUTTON, "Pick up")
+    await seen(asha, "Ravi will deliver")
+    await tap(ravi, texts.PICKED_UP_BUTTON, "On the way")
+    await seen(asha, "on its way")
+    await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")
+    await seen(asha, "has been delivered")
+    await seen(asha, texts.STATUS[OrderStatus.DELIVERED])
+    await say(asha, "/orders", "Delivered")
 
 
 async def play(write: Callable[[str], object] = print) -> int:
@@ -92,10 +121,11 @@ async def play(write: Callable[[str], object] = print) -> int:
             settings = demo_settings(server, Path(tmp))
             write(f"Local Bot API server on {server.url}; seeding a fresh database…")
             write(f"Sample data: {await seed_database(settings)}")
+            await set_prep_minutes(settings, "Dominos", 0)  # an instant kitchen for the demo
             stop_echo = server.echo_transcript(NAMES, write)
             try:
                 async with polling(settings):
-                    await story(server)
+                    await story(server, settings)
             except DemoFailed as exc:
                 write(f"\nDemo stopped: {exc}")
                 return 1

@@ -15,6 +15,9 @@ from telegram import (
 
 from bot import texts
 from bot.callbacks import Action, pack
+from domain.orders import OrderStatus
+from domain.partner_service import Job
+from domain.partners import Partner
 from domain.restaurants import Restaurant
 from domain.views import CartView, MenuPage, OrderView, Page, Summary
 
@@ -159,3 +162,26 @@ def orders(views: Sequence[OrderView]) -> InlineKeyboardMarkup:
     if not views:
         rows.append([_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0)])
     return _markup([*rows, [_home()]])
+
+
+def offer(order_id: int) -> InlineKeyboardMarkup:
+    return _markup([[_button(texts.ACCEPT_OFFER_BUTTON, Action.OFFER_ACCEPT, order_id),
+                     _button(texts.DECLINE_OFFER_BUTTON, Action.OFFER_DECLINE, order_id)]])
+
+
+def partner_panel(partner: Partner) -> InlineKeyboardMarkup:
+    toggle = (_button(texts.GO_OFFLINE_BUTTON, Action.GO_OFFLINE) if partner.online
+              else _button(texts.GO_ONLINE_BUTTON, Action.GO_ONLINE))
+    return _markup([[toggle], [_button(texts.JOB_BUTTON, Action.JOB)]])
+
+
+def job(card: Job | None) -> InlineKeyboardMarkup | None:
+    """The buttons that apply to the delivery now: Picked up, then Delivered."""
+    if card is None:
+        return None
+    status, oid = card.order.status, card.order.id
+    if status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
+        return _markup([[_button(texts.PICKED_UP_BUTTON, Action.PICKED_UP, oid)]])
+    if status == OrderStatus.OUT_FOR_DELIVERY:
+        return _markup([[_button(texts.DELIVERED_BUTTON, Action.DELIVERED, oid)]])
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -16,6 +16,8 @@ from domain.errors import (
 )
 from domain.money import Money
 from domain.orders import OrderStatus
+from domain.partner_service import Job
+from domain.partners import Partner
 from domain.restaurants import MenuItem, Restaurant
 from domain.views import CartView, MenuPage, OrderView, Page, Summary
 
@@ -25,7 +27,8 @@ HELP = (
     "/restaurants – browse restaurants and their menus\n"
     "/cart – your cart and checkout\n"
     "/orders – your recent orders: track, cancel, reorder, rate\n"
-    "/help – this help\n\n"
+    "/help – this help\n"
+    "/partner – deliver for us (partners also have /online, /offline and /job)\n\n"
     "Pick a restaurant, tap ➕ on dishes, open the cart and check out. "
     "You pay on delivery."
 )
@@ -78,6 +81,13 @@ MINUS_BUTTON = "➖ {name}"
 PLUS_BUTTON = "➕ {name}"
 REMOVE_BUTTON = "✖ {name}"
 STAR_BUTTON = "{stars}⭐"
+ACCEPT_OFFER_BUTTON = "✅ Accept"
+DECLINE_OFFER_BUTTON = "✖ Decline"
+PICKED_UP_BUTTON = "🥡 Picked up"
+DELIVERED_BUTTON = "✅ Delivered"
+GO_ONLINE_BUTTON = "🟢 Go online"
+GO_OFFLINE_BUTTON = "⚪ Go offline"
+JOB_BUTTON = "📦 Current delivery"
 
 PLACED = "✅ Order #{order_id} placed!"
 ALREADY_PLACED = "Order #{order_id} is placed already."
@@ -307,6 +317,12 @@ _REFUSALS = {
                      "or check out again from your /cart.",
     "already_rated": "You have rated this order already. Thank you!",
     "not_your_contact": "Please share your own number with the 📞 Share phone number button.",
+    "not_partner": "This is for approved delivery partners. Send /partner to ask to join.",
+    "not_offered": "Sorry, this delivery was not offered to you.",
+    "offer_expired": "Sorry, this offer has expired and went to another partner.",
+    "already_assigned": "Sorry, another partner has already taken this order.",
+    "partner_busy": "You already have an active delivery: finish it first (/job).",
+    "not_ready": "The order isn't ready yet. Please wait for the restaurant.",
 }
 
 
@@ -323,3 +339,125 @@ def refusal(error: Exception) -> str:
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
     return _REFUSALS.get(getattr(error, "code", ""), "Sorry, that can't be done right now.")
+
+
+# notifications from the outbox (DESIGN.md §4): one function per kind ---------------------
+
+ADMIN_ALERT_REASONS = {
+    "no_partner": "no delivery partner has taken order #{order_id} for {waited_s} s",
+    "order_failed": "order #{order_id} failed: {error}",
+}
+
+
+def _reason(data: Mapping[str, object]) -> str:
+    reason = str(data.get("reason") or "")
+    return f" ({escape(reason)})" if reason else ""
+
+
+def order_cancelled(data: Mapping[str, object]) -> str:
+    return f"✖ Order #{data['order_id']} has been cancelled{_reason(data)}. Sorry for the trouble."
+
+
+def restaurant_ticket(data: Mapping[str, object]) -> str:
+    items = data.get("items")
+    lines = [f"{line['quantity']} × {escape(str(line['name']))}"
+             for line in (items if isinstance(items, list) else [])]
+    total = Money(int(str(data["total"])), str(data["currency"]))
+    return f"🧾 <b>New order #{data['order_id']}</b>\n\n" + "\n".join(lines) + f"\n\nTotal: {total}"
+
+
+def offer(data: Mapping[str, object]) -> str:
+    total = Money(int(str(data["total"])), str(data["currency"]))
+    return (f"🛵 <b>New delivery: order #{data['order_id']}</b>\n"
+            f"🍽 Pick up at {escape(str(data['restaurant']))}, {escape(str(data['pickup']))}\n"
+            f"📍 Deliver to {escape(str(data['address']))}\n"
+            f"💰 Collect {total} on delivery\n\nWill you take it?")
+
+
+def offer_expired(data: Mapping[str, object]) -> str:
+    return f"⌛ The offer for order #{data['order_id']} ran out and went to another partner."
+
+
+def finding_partner(data: Mapping[str, object]) -> str:
+    return (f"🔎 We're finding a delivery partner for order #{data['order_id']}. "
+            "It may take a few minutes — we'll tell you as soon as someone takes it.")
+
+
+def partner_assigned(data: Mapping[str, object]) -> str:
+    return (f"🛵 {escape(str(data['partner_name']))} will deliver order #{data['order_id']}. "
+            "They'll pick it up as soon as it's ready.")
+
+
+def order_ready(data: Mapping[str, object]) -> str:
+    return f"🥡 Order #{data['order_id']} is ready for pickup."
+
+
+def out_for_delivery(data: Mapping[str, object]) -> str:
+    return f"🛵 Order #{data['order_id']} is on its way to you!"
+
+
+def delivered(data: Mapping[str, object]) -> str:
+    return (f"🎉 Order #{data['order_id']} has been delivered. Enjoy your meal! "
+            "You can rate it in /orders.")
+
+
+def order_failed(data: Mapping[str, object]) -> str:
+    return (f"⚠️ Sorry, order #{data['order_id']} could not be completed{_reason(data)}. "
+            "Our team has been told; nothing is to be paid.")
+
+
+def admin_alert(data: Mapping[str, object]) -> str:
+    reason = str(data.get("reason", ""))
+    template = ADMIN_ALERT_REASONS.get(reason)
+    detail = template.format(**{k: escape(str(v)) for k, v in data.items()}) if template else (
+        escape(", ".join(f"{k}={v}" for k, v in data.items())))
+    return f"🚨 <b>Admin alert</b>: {detail}"
+
+
+def partner_request(data: Mapping[str, object]) -> str:
+    return (f"🛵 <b>{escape(str(data['name']))}</b> wants to deliver for Foodbot "
+            f"(user id {data['partner_id']}) and is waiting for your approval.")
+
+
+# delivery partners (DESIGN.md §5) ---------------------------------------------------------
+
+NO_JOB = "📭 You have no active delivery right now."
+OFFER_ACCEPTED = "The order is yours!"
+PARTNER_HELP = ("/online – get delivery offers\n/offline – stop getting offers\n"
+                "/job – your current delivery")
+
+
+def partner_requested(name: str) -> str:
+    return (f"🛵 Thanks, {escape(name)}! Your request to deliver for Foodbot is with our "
+            "admins. Once they approve it, send /online to start getting delivery offers.")
+
+
+def partner_panel(partner: Partner) -> str:
+    state = ("🟢 <b>Online</b>: delivery offers come here." if partner.online
+             else "⚪ <b>Offline</b>: no offers until you go online.")
+    busy = f"\n📦 Active delivery: order #{partner.active_order_id}" if (
+        partner.active_order_id is not None) else ""
+    return f"🛵 <b>Partner panel</b> · {escape(partner.name)}\n{state}{busy}\n\n{PARTNER_HELP}"
+
+
+def job(card: Job) -> str:
+    order, restaurant = card.order, card.restaurant
+    rows = [f"📦 <b>Delivery: order #{order.id}</b> · {SHORT_STATUS[order.status]}",
+            f"🍽 Pick up: <b>{escape(restaurant.name)}</b>, {escape(restaurant.address)}",
+            f"📍 Drop off: {escape(order.delivery.address)}"]
+    if order.delivery.phone:
+        rows.append(f"📞 Customer: {escape(order.delivery.phone)}")
+    if order.delivery.note:
+        rows.append(f"📝 Note: {escape(order.delivery.note)}")
+    rows.append("")
+    rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
+    rows.append(f"\n💰 Collect <b>{order.total}</b> on delivery")
+    return "\n".join(rows)
+
+
+def offer_declined(order_id: int) -> str:
+    return f"✖ You declined order #{order_id}. We'll offer it to another partner."
+
+
+def job_done(order_id: int) -> str:
+    return f"✅ Order #{order_id} delivered. Thank you! You're free for the next order."

@@ -8,9 +8,10 @@ out of order is harmless: the message always shows the order as it is now.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import ExtBot
 
 from bot import keyboards, texts
 from domain.customer_orders import CustomerOrders
@@ -19,7 +20,10 @@ from domain.ids import OrderId
 logger = logging.getLogger(__name__)
 
 
-async def refresh_tracking(bot: Bot, orders: CustomerOrders, order_id: OrderId) -> bool:
+async def refresh_tracking(
+    bot: ExtBot[Any], orders: CustomerOrders, order_id: OrderId,
+    *, rate_limit_args: int | None = None,
+) -> bool:
     """Edits the order's tracking message to its current state.
 
     True when the message shows the current state (also when it already did); False when
@@ -33,6 +37,7 @@ async def refresh_tracking(bot: Bot, orders: CustomerOrders, order_id: OrderId) 
         await bot.edit_message_text(
             texts.tracking(view), chat_id=where.chat_id, message_id=where.message_id,
             reply_markup=keyboards.order(view, shown_in=where.message_id),
+            rate_limit_args=rate_limit_args,
         )
     except BadRequest as error:
         if "not modified" in error.message:

@@ -7,8 +7,12 @@ With `bot/__main__.py` (the CLI on top of it), the only module that imports both
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,11 +23,19 @@ from bot.context import AppType, Services
 from bot.settings import ConfigError, Settings
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
+from domain.ids import UserId
+from domain.partner_service import PartnerService
+from domain.partners import PartnerStatus
+from domain.pipeline import Note, PipelineConfig
 from domain.ports import Clock
+from domain.retry import RetryPolicy
 from domain.services import OrderingService
 from domain.shopping import ShoppingService
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import is_at_head, upgrade_to_head
+from storage.outbox_sender import Pacing, SqlMessageOutbox
+from storage.pipeline_actions import SqlPipelineActions
+from storage.pipeline_worker import PipelineWorker
 from storage.seed import seed
 from storage.uow import uow_factory
 
@@ -35,10 +47,44 @@ def where(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def worker_id() -> str:
+    """Names this worker in queue leases: host and process, plus a few random characters
+    so two Applications in one process (tests, the demo) never share a name."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}"  # locked_by: 64
+
+
+def queue_worker(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> PipelineWorker:
+    config = PipelineConfig(
+        offer_timeout_s=settings.offer_timeout_s,
+        no_partner_alert_after_s=settings.no_partner_alert_after_s,
+        admin_ids=settings.admin_ids,
+        batch_size=settings.queue_batch_size,
+        lease_s=settings.queue_lease_s,
+    )
+    policy = RetryPolicy(
+        settings.task_max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
+    )
+    return PipelineWorker(sessions, clock, policy, config, worker_id())
+
+
+def message_outbox(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> SqlMessageOutbox:
+    pacing = Pacing(
+        per_chat_per_s=settings.rate_limit_per_chat_per_s,
+        global_per_s=settings.rate_limit_global_per_s,
+        lease_s=settings.queue_lease_s,
+        unpaced_kinds=frozenset({Note.ORDER_STATUS}),  # edits the tracking message
+    )
+    return SqlMessageOutbox(sessions, worker_id(), pacing)
+
+
 def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
 ) -> Services:
-    """The services the handlers call, on the given database sessions."""
+    """The services the handlers and jobs call, on the given database sessions."""
     uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
     return Services(
         settings=settings,
@@ -46,6 +92,11 @@ def build_services(
         shopping=ShoppingService(uows, currency),
         checkout=CheckoutService(uows, clock, currency, RandomTokens()),
         orders=CustomerOrders(uows, clock, currency),
+        partners=PartnerService(uows, clock, settings.admin_ids),
+        clock=clock,
+        pipeline=SqlPipelineActions(sessions, clock),
+        worker=queue_worker(settings, sessions, clock),
+        outbox=message_outbox(settings, sessions),
     )
 
 
@@ -63,6 +114,37 @@ async def seed_database(settings: Settings) -> str:
     finally:
         await engine.dispose()
     return str(report)
+
+
+async def approve_partner(settings: Settings, partner_id: int) -> bool:
+    """Approves a partner who asked with /partner (what the admin's command will do);
+    False when nobody with that id asked."""
+    engine = make_engine(settings.database_url)
+    try:
+        async with uow_factory(make_sessionmaker(engine))() as uow:
+            partner = await uow.partners.get(UserId(partner_id))
+            if partner is None:
+                return False
+            partner.status = PartnerStatus.APPROVED
+            await uow.partners.save(partner)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return True
+
+
+async def set_prep_minutes(settings: Settings, restaurant: str, minutes: int) -> None:
+    """Changes how long a restaurant cooks (the demo's kitchen is instant)."""
+    engine = make_engine(settings.database_url)
+    try:
+        async with uow_factory(make_sessionmaker(engine))() as uow:
+            found = await uow.restaurants.get_by_name(restaurant)
+            if found is None:
+                raise LookupError(restaurant)
+            await uow.restaurants.save(replace(found, prep_minutes=minutes))
+            await uow.commit()
+    finally:
+        await engine.dispose()
 
 
 async def require_migrated(settings: Settings) -> None:

@@ -7,6 +7,8 @@ stable `code` when it may not go ahead, and is a no-op when it repeats one that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -45,4 +47,31 @@ class PipelineActions(Protocol):
 class QueueWorker(Protocol):
     async def run_once(self, now: datetime | None = None) -> TickReport:
         """One JobQueue tick: works the due tasks, batch after batch."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """An outbox row claimed for sending: the bot renders `kind` with `data`."""
+
+    id: int
+    chat_id: int
+    kind: str
+    data: Mapping[str, object]
+    attempts: int  # this one included
+
+
+class MessageOutbox(Protocol):
+    """The sender's side of the outbox (DESIGN.md §4); pacing state lives in the database."""
+
+    async def claim(self, now: datetime) -> list[OutgoingMessage]:
+        """Leases due messages: per chat only the oldest unsent one, none for a chat that was
+        sent to within its pacing gap, and no more than the global budget left this second."""
+        ...
+
+    async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None: ...
+    async def retry(self, message_id: int, *, error: str, at: datetime) -> None: ...
+
+    async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
+        """Records a message that can never be sent (bot blocked, no such chat)."""
         ...

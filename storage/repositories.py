@@ -180,6 +180,14 @@ class SqlPartnerRepository:
         rows = (await self._session.execute(select(PARTNERS).order_by(PARTNERS.c.id))).mappings()
         return [mapping.partner_from_row(row) for row in rows]
 
+    async def set_online(self, partner: Partner) -> None:
+        stmt = (
+            update(PARTNERS)
+            .where(PARTNERS.c.id == partner.id)
+            .values(online=partner.online, idle_since=partner.idle_since)
+        )
+        await self._session.execute(stmt)
+
     async def save(self, partner: Partner) -> None:
         """Inserts or updates the partner in one statement."""
         values = mapping.partner_values(partner)

@@ -229,6 +229,7 @@ class OutboxRow(Base):
     locked_until: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(String(64))
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's, once sent
+    given_up_at: Mapped[datetime | None]  # never sendable (bot blocked, no such chat)
 
 
 class CheckoutRow(Base):

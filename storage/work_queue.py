@@ -9,12 +9,23 @@ the row claimable again. Nothing here commits: call these inside a unit of work
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -218,6 +229,47 @@ class SqlOutboxStore:
             ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
             for row in rows
         ]
+
+    async def claim_heads(
+        self, lease: Lease, gap: timedelta, unpaced: Collection[str] = ()
+    ) -> list[ClaimedMessage]:
+        """Like `claim_due`, but per chat only its oldest unsent message, and only for chats
+        nothing was sent to within `gap`: messages reach each chat in order, paced.
+
+        Rows of the `unpaced` kinds (edits of a message already there) neither wait for the
+        gap nor count as sent for it. A chat whose oldest message waits for a retry, or is
+        leased, gets nothing else meanwhile.
+        """
+        o, earlier, recent = OUTBOX.c, OUTBOX.alias("earlier").c, OUTBOX.alias("recent").c
+        head = (
+            select(func.min(earlier.id))
+            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
+                   earlier.given_up_at.is_(None))
+            .scalar_subquery()
+        )
+        paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
+                               recent.kind.not_in(list(unpaced)))
+        due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
+                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced))
+        columns = ("id", "chat_id", "kind", "payload", "attempts")
+        rows = await _claim(self._session, OUTBOX, due, ("id",), lease, columns)
+        return [
+            ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
+            for row in rows
+        ]
+
+    async def sent_since(self, since: datetime) -> int:
+        """How many messages were sent after `since` (by every instance)."""
+        stmt = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at > since)
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
+            .values(given_up_at=now, last_error=error, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
 
     async def mark_sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
         stmt = (

@@ -28,16 +28,22 @@ async def server() -> AsyncIterator[BotApiServer]:
         yield running
 
 
-@pytest.fixture
-def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+def e2e_settings(server: BotApiServer, folder: Path, **overrides: object) -> Settings:
+    """The bot's settings against `server`, on a database file in `folder`."""
     return load_settings(
         _env_file=None,
         telegram_bot_token=TOKEN,
         telegram_base_url=server.base_url,
         telegram_base_file_url=server.base_file_url,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+        database_url=f"sqlite+aiosqlite:///{folder / 'e2e.db'}",
         admin_ids=frozenset({ADMIN}),
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return e2e_settings(server, tmp_path)
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ screen) and read the database through units of work to check what did (not) chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -27,6 +29,7 @@ from storage.rows import OrderRow
 from storage.uow import SqlUnitOfWork
 
 Uows = Callable[[], SqlUnitOfWork]
+T = TypeVar("T")
 TIMEOUT = 5.0
 HOME = "12 Residency Road, Bengaluru"
 
@@ -175,3 +178,15 @@ async def advance(uows: Uows, order_id: int, *moves: OrderStatus,
         await uow.orders.save(order)
         await uow.commit()
     return order
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = TIMEOUT) -> T:
+    """Re-checks `probe` (a database read) until it returns something, or fails at the deadline."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        found = await probe()
+        if found is not None:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{probe.__name__} still None after {within}s")
+        await asyncio.sleep(0.02)  # a poll of the database, bounded by the deadline above

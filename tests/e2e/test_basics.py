@@ -30,7 +30,8 @@ async def test_the_bot_registers_its_commands_with_telegram(
     bot: AppType, server: BotApiServer
 ) -> None:
     names = [c["command"] for c in server.commands["default"]]
-    assert names == ["start", "restaurants", "cart", "orders", "help"]
+    assert names == ["start", "restaurants", "cart", "orders", "partner", "online", "offline",
+                     "job", "help"]
 
 
 async def compare_commands_with_buttons(

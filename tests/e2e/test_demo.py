@@ -14,4 +14,7 @@ async def test_the_demo_runs_to_the_end_and_prints_the_transcript() -> None:
     assert "Order #1 · Dominos" in transcript and "2 × Pizza — ₹500.00" in transcript
     assert "Customer Asha: /orders" in transcript and "#1 · Dominos · ₹560.00" in transcript
     assert "Foodbot → Partner Ravi" in transcript and "Foodbot → Admin Meera" in transcript
+    assert "Partner Ravi presses [✅ Accept]" in transcript
+    assert "Partner Ravi presses [✅ Delivered]" in transcript
+    assert "🎉 Delivered" in transcript and "has been delivered" in transcript
     assert lines[-1].strip() == "Demo finished: every step ran."

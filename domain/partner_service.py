@@ -1,0 +1,92 @@
+"""Delivery partners in chat: joining, going online and offline, the current job (DESIGN.md §5).
+
+Offers, accepting, pickup and delivery are the pipeline's (domain.pipeline_ports.PipelineActions);
+this is the partner's own state, kept in the partners table like everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.errors import DomainError
+from domain.ids import UserId
+from domain.orders import Order
+from domain.partners import Partner, PartnerStatus
+from domain.ports import Clock, UnitOfWork
+from domain.restaurants import Restaurant
+from domain.tasks import Notification
+
+PARTNER_REQUEST = "partner_request"  # outbox kind: tells the admins someone wants to deliver
+
+
+class NotAPartner(DomainError):
+    """Partner commands from someone who is not an approved partner."""
+
+    code = "not_partner"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A partner's active delivery: the order and where to pick it up."""
+
+    order: Order
+    restaurant: Restaurant
+
+
+class PartnerService:
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, admin_ids: frozenset[int]
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._admins = admin_ids
+
+    async def join(self, user_id: UserId, name: str) -> Partner:
+        """Asks to deliver: a new request is PENDING and the admins hear of it once."""
+        async with self._uow() as uow:
+            partner = await uow.partners.get(user_id)
+            if partner is not None:
+                return partner
+            partner = Partner(user_id, name, PartnerStatus.PENDING)
+            await uow.partners.save(partner)
+            now = self._clock.now()
+            for admin in sorted(self._admins):
+                data: dict[str, object] = {"partner_id": user_id, "name": name}
+                await uow.outbox.add(Notification(admin, PARTNER_REQUEST, data), now)
+            await uow.commit()
+            return partner
+
+    async def me(self, user_id: UserId) -> Partner:
+        """The partner, or NotAPartner (also while the request waits for an admin)."""
+        async with self._uow() as uow:
+            return _approved(await uow.partners.get(user_id))
+
+    async def set_online(self, user_id: UserId, online: bool) -> Partner:
+        async with self._uow() as uow:
+            partner = _approved(await uow.partners.get(user_id))
+            if online:
+                partner.go_online(self._clock.now())
+            else:
+                partner.go_offline()
+            await uow.partners.set_online(partner)
+            await uow.commit()
+            return partner
+
+    async def job(self, user_id: UserId) -> Job | None:
+        """The partner's active delivery, or None when they are free."""
+        async with self._uow() as uow:
+            partner = _approved(await uow.partners.get(user_id))
+            if partner.active_order_id is None:
+                return None
+            order = await uow.orders.get(partner.active_order_id)
+            if order is None:
+                return None
+            restaurant = await uow.restaurants.get(order.restaurant_id)
+        return Job(order, restaurant) if restaurant is not None else None
+
+
+def _approved(partner: Partner | None) -> Partner:
+    if partner is None or partner.status != PartnerStatus.APPROVED:
+        raise NotAPartner("only approved delivery partners can do that")
+    return partner

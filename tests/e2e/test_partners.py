@@ -1,0 +1,166 @@
+"""Delivery partners in chat (DESIGN.md §5): join, go online, take an offer, deliver."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot import texts
+from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
+from bot.settings import Settings
+from domain.errors import NotOffered, NotReady
+from domain.ids import OrderId, UserId
+from domain.orders import OrderStatus
+from domain.partners import Partner, PartnerStatus
+from storage.rows_pipeline import OfferRow
+from tests.e2e.conftest import e2e_settings
+from tests.e2e.journey import (
+    TIMEOUT,
+    Uows,
+    order_pizza,
+    press,
+    refused,
+    restaurant,
+    say,
+    stored_order,
+)
+
+PARTNER_2 = 2002
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return e2e_settings(server, tmp_path, queue_interval_s=0.05, outbox_interval_s=0.05,
+                        rate_limit_per_chat_per_s=20.0)
+
+
+@pytest.fixture(autouse=True)
+def no_flood_limits(server: BotApiServer) -> None:
+    """Pacing has its own tests (test_notifications.py); here the story runs at full speed."""
+    server.set_limits(None)
+
+
+@pytest.fixture
+async def ready_at_once(uows: Uows) -> None:
+    """Dominos cooks instantly, so a partner may pick up as soon as they accept."""
+    dominos = await restaurant(uows, "Dominos")
+    async with uows() as uow:
+        await uow.restaurants.save(replace(dominos, prep_minutes=0))
+        await uow.commit()
+
+
+async def approve(uows: Uows, user: SandboxUser) -> None:
+    """What the admin's approval will do: the partner row APPROVED."""
+    async with uows() as uow:
+        partner = await uow.partners.get(UserId(user.id))
+        partner = partner or Partner(UserId(user.id), user.name)
+        await uow.partners.save(replace(partner, status=PartnerStatus.APPROVED))
+        await uow.commit()
+
+
+async def online_partner(uows: Uows, user: SandboxUser) -> None:
+    await approve(uows, user)
+    await say(user, "/online", "Online")
+
+
+async def offer_for(user: SandboxUser) -> ChatMessage:
+    return await user.wait_for(lambda m: m.has_button(texts.ACCEPT_OFFER_BUTTON),
+                               timeout=TIMEOUT)
+
+
+def order_id_of(tracking: ChatMessage) -> int:
+    return int(tracking.content.split("Order #")[1].split()[0])
+
+
+async def test_joining_asks_the_admins_and_waits_for_approval(
+    bot: object, partner: SandboxUser, admin: SandboxUser, uows: Uows
+) -> None:
+    await say(admin, "/start", "Foodbot")
+    await say(partner, "/partner", "with our admins")
+    await admin.wait_for_text("Ravi wants to deliver", timeout=TIMEOUT)
+    await say(partner, "/online", "approved delivery partners")  # not yet
+    await approve(uows, partner)
+    panel = await say(partner, "/online", "Online")
+    await press(partner, texts.GO_OFFLINE_BUTTON, "Offline", message_id=panel.message_id)
+
+
+async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_the_buttons(
+    bot: object, customer: SandboxUser, partner: SandboxUser, uows: Uows, ready_at_once: None
+) -> None:
+    await online_partner(uows, partner)
+    tracking = await order_pizza(customer)
+    offer = await offer_for(partner)
+    assert "Dominos" in offer.content and "12 Residency Road" in offer.content
+
+    card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
+    await customer.wait_for_text("Ravi will deliver", timeout=TIMEOUT)
+    await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
+    await customer.wait_for_text("on its way", timeout=TIMEOUT)
+    await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
+                message_id=card.message_id)
+    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
+
+    shown = await customer.wait_for(
+        lambda m: m.message_id == tracking.message_id
+        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
+    for status in ("Confirmed", "Preparing", "On the way", "Delivered", "Ravi"):
+        assert status in shown.content, shown.content
+    order = await stored_order(uows, order_id_of(tracking))
+    assert (order.status, order.partner_id) == (OrderStatus.DELIVERED, partner.id)
+    await say(partner, "/job", texts.NO_JOB)
+
+
+async def test_a_stranger_pressing_forged_accept_data_is_refused_and_changes_nothing(
+    bot: object, customer: SandboxUser, customer_2: SandboxUser, partner: SandboxUser,
+    uows: Uows,
+) -> None:
+    await online_partner(uows, partner)
+    tracking = await order_pizza(customer)
+    await offer_for(partner)
+    order_id = order_id_of(tracking)
+    own = await say(customer_2, "/start", "Foodbot")
+
+    answer = await refused(customer_2, data=f"oacc:{order_id}", message_id=own.message_id)
+    assert answer.text == texts.refusal(NotOffered("forged"))
+    order = await stored_order(uows, order_id)
+    assert order.partner_id is None
+    async with uows() as uow:
+        offers = (await uow.session.execute(
+            select(OfferRow.partner_id, OfferRow.state).where(OfferRow.order_id == order_id)
+        )).all()
+    assert [tuple(o) for o in offers] == [(partner.id, "open")]
+
+
+async def test_declining_moves_the_offer_on_to_the_next_partner(
+    bot: object, server: BotApiServer, customer: SandboxUser, partner: SandboxUser,
+    uows: Uows,
+) -> None:
+    kiran = server.user(PARTNER_2, first_name="Kiran")
+    await online_partner(uows, partner)
+    await online_partner(uows, kiran)  # idle for less time: offered second
+    tracking = await order_pizza(customer)
+    offer = await offer_for(partner)
+
+    await press(partner, texts.DECLINE_OFFER_BUTTON, "You declined",
+                message_id=offer.message_id)
+    second = await offer_for(kiran)
+    assert f"order #{order_id_of(tracking)}" in second.content
+    assert (await stored_order(uows, OrderId(order_id_of(tracking)))).partner_id is None
+
+
+async def test_picking_up_before_the_kitchen_is_done_is_politely_refused(
+    bot: object, customer: SandboxUser, partner: SandboxUser, uows: Uows
+) -> None:
+    await online_partner(uows, partner)  # Dominos takes its usual ~20 minutes
+    tracking = await order_pizza(customer)
+    offer = await offer_for(partner)
+    card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
+
+    answer = await refused(partner, texts.PICKED_UP_BUTTON, message_id=card.message_id)
+    assert answer.text == texts.refusal(NotReady("not yet"))
+    order = await stored_order(uows, order_id_of(tracking))
+    assert (order.status, order.partner_id) == (OrderStatus.PREPARING, partner.id)
+    await say(partner, "/job", "Drop off: 12 Residency Road")

@@ -1,0 +1,98 @@
+"""The sender's claims: in order per chat, paced per chat and overall, from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.pipeline_ports import OutgoingMessage
+from domain.tasks import Notification
+from storage.outbox_sender import Pacing, SqlMessageOutbox
+from storage.uow import SqlUnitOfWork
+from tests.integration.builders import T0
+
+Uows = Callable[[], SqlUnitOfWork]
+ASHA, BILAL, CHEN = 1001, 1002, 1003
+EDIT = "order_status"
+
+
+def outbox(sessions: async_sessionmaker[AsyncSession], **pacing: object) -> SqlMessageOutbox:
+    return SqlMessageOutbox(sessions, "sender", Pacing(unpaced_kinds=frozenset({EDIT}),
+                                                      **pacing))  # type: ignore[arg-type]
+
+
+async def write(uows: Uows, *rows: tuple[int, str]) -> None:
+    async with uows() as uow:
+        for n, (chat_id, kind) in enumerate(rows):
+            await uow.outbox.add(Notification(chat_id, kind, {"n": n}), T0)
+        await uow.commit()
+
+
+def seen(messages: list[OutgoingMessage]) -> list[tuple[int, object]]:
+    return [(m.chat_id, m.data["n"]) for m in messages]
+
+
+async def send_all(sender: SqlMessageOutbox, messages: list[OutgoingMessage], at: float) -> None:
+    for message in messages:
+        await sender.sent(message.id, now=T0 + timedelta(seconds=at), telegram_id=1)
+
+
+async def test_each_chat_gets_its_oldest_message_first_and_one_a_second(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (ASHA, "a"), (BILAL, "a"))
+    sender = outbox(session_factory)
+    first = await sender.claim(T0)
+    assert seen(first) == [(ASHA, 0), (BILAL, 2)]
+    await send_all(sender, first, 0)
+    assert await sender.claim(T0 + timedelta(seconds=0.5)) == []
+    assert seen(await sender.claim(T0 + timedelta(seconds=1.1))) == [(ASHA, 1)]
+
+
+async def test_a_message_waiting_for_a_retry_holds_back_the_rest_of_its_chat(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (ASHA, "a"))
+    sender = outbox(session_factory)
+    [head] = await sender.claim(T0)
+    await sender.retry(head.id, error="RetryAfter: 5s", at=T0 + timedelta(seconds=5))
+    assert await sender.claim(T0 + timedelta(seconds=2)) == []
+    assert seen(await sender.claim(T0 + timedelta(seconds=5))) == [(ASHA, 0)]
+
+
+async def test_a_message_given_up_no_longer_blocks_or_paces_its_chat(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (ASHA, "a"))
+    sender = outbox(session_factory)
+    [head] = await sender.claim(T0)
+    await sender.give_up(head.id, error="Forbidden: bot was blocked by the user", now=T0)
+    assert seen(await sender.claim(T0)) == [(ASHA, 1)]
+
+
+async def test_the_overall_budget_counts_what_every_instance_sent_this_second(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (BILAL, "a"), (CHEN, "a"))
+    one, other = outbox(session_factory, global_per_s=2.0), outbox(session_factory,
+                                                                   global_per_s=2.0)
+    claimed = await one.claim(T0)
+    assert len(claimed) == 2
+    await send_all(one, claimed, 0)
+    assert await other.claim(T0 + timedelta(seconds=0.5)) == []
+    assert seen(await other.claim(T0 + timedelta(seconds=1.1))) == [(CHEN, 2)]
+
+
+async def test_edits_of_the_tracking_message_are_not_held_back_per_chat(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, EDIT), (ASHA, "a"), (ASHA, EDIT))
+    sender = outbox(session_factory)
+    edit = await sender.claim(T0)
+    await send_all(sender, edit, 0)
+    news = await sender.claim(T0)  # the edit did not count as a message in the chat
+    assert seen(news) == [(ASHA, 1)]
+    await send_all(sender, news, 0)
+    assert seen(await sender.claim(T0 + timedelta(seconds=0.1))) == [(ASHA, 2)]
