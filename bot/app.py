@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import jobs
 from bot.context import AppContext, AppType, Services
-from bot.handlers import basics, browse, cart, checkout, errors, orders, partner
+from bot.handlers import admin, basics, browse, cart, checkout, errors, orders, partner
 from bot.ratelimit import AppRateLimiter
 
 COMMANDS = [
@@ -54,6 +54,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
     app.bot_data["services"] = services
     for journey in (basics, browse, cart, checkout, orders, partner):
         journey.register(app)
+    admin.register(app)
     basics.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
     jobs.register(app, settings)

@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.settings import Settings
+from domain.admin_service import AdminService
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
 from domain.partner_service import PartnerService
@@ -31,6 +32,7 @@ class Services:
     pipeline: PipelineActions  # the partners' and restaurants' presses
     worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
+    admin: AdminService  # the admin console (bot/handlers/admin.py)
 
 
 Data = dict[Any, Any]

@@ -21,6 +21,7 @@ from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AppType, Services
 from bot.settings import ConfigError, Settings
+from domain.admin_service import AdminService
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
 from domain.ids import UserId
@@ -31,6 +32,7 @@ from domain.ports import Clock
 from domain.retry import RetryPolicy
 from domain.services import OrderingService
 from domain.shopping import ShoppingService
+from storage.admin_repositories import admin_uow_factory
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import is_at_head, upgrade_to_head
 from storage.outbox_sender import Pacing, SqlMessageOutbox
@@ -97,6 +99,7 @@ def build_services(
         pipeline=SqlPipelineActions(sessions, clock),
         worker=queue_worker(settings, sessions, clock),
         outbox=message_outbox(settings, sessions),
+        admin=AdminService(admin_uow_factory(sessions), clock, currency),
     )
 
 

@@ -63,3 +63,4 @@ class OrderProgressRow(Base):
     searching_since: Mapped[datetime | None]
     told_searching: Mapped[bool] = mapped_column(Boolean, default=False)
     admins_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+import storage.rows_admin  # noqa: E402, F401  (the admin audit table; after rows_pipeline)

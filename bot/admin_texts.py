@@ -1,0 +1,144 @@
+"""The admin console's wording (issue #6): replies to the admin commands, as HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Final
+
+from bot.admin_args import COMMANDS
+from domain.admin_service import AuditEntry, ImportResult
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.money import Money
+from domain.restaurants import MenuItem, Restaurant
+
+MAX_REPLY: Final = 4000  # under Telegram's 4096 characters a message
+NOT_ADMIN: Final = "Sorry, that command is only for the bot's admins."
+PHOTO_AS_CAPTION: Final = "Send a photo with the caption <code>/photo ITEM_ID</code>."
+FILE_AS_CAPTION: Final = (
+    "Send a CSV file with the caption <code>/importmenu RESTAURANT_ID</code>."
+)
+FILE_TOO_BIG: Final = "That file is too big to be a menu; at most 500 dishes per file."
+NO_AUDIT: Final = "No admin actions recorded yet."
+
+
+def admin_help(names: Iterable[str]) -> str:
+    """The /admin reply: the commands this bot answers, with their syntax, by group."""
+    lines, group = ["<b>Admin commands</b>"], ""
+    wanted = set(names)
+    for spec in COMMANDS.values():
+        if spec.name not in wanted:
+            continue
+        if spec.group != group:
+            group = spec.group
+            lines.append(f"\n<b>{escape(group)}</b>")
+        lines.append(f"<code>{escape(spec.syntax)}</code> — {escape(spec.summary)}")
+    lines.append("\nSeparate fields with |. A malformed command replies with its syntax "
+                 "and an example.")
+    return "\n".join(lines)
+
+
+def argument_error(text: str) -> str:
+    return escape(text)
+
+
+def refusal(error: DomainError) -> str:
+    if isinstance(error, NotFound):
+        what = "dish" if "item" in error.what else error.what
+        return f"There is no {escape(what)} #{escape(str(error.ident))}."
+    if isinstance(error, InvalidInput):
+        text = str(error)
+        return escape(f"{text[:1].upper()}{text[1:]}.")
+    return escape(str(error) or "That can't be done.")
+
+
+def restaurant_line(restaurant: Restaurant) -> str:
+    state = "open" if restaurant.is_open else "closed"
+    return (f"#{restaurant.id} <b>{escape(restaurant.name)}</b>, {escape(restaurant.address)}"
+            f" · {restaurant.prep_minutes} min · {state}")
+
+
+def restaurant_added(restaurant: Restaurant) -> str:
+    return f"Added restaurant {restaurant_line(restaurant)}"
+
+
+def restaurant_changed(restaurant: Restaurant) -> str:
+    return f"Changed restaurant {restaurant_line(restaurant)}"
+
+
+def restaurant_opened(restaurant: Restaurant) -> str:
+    verb = "Opened" if restaurant.is_open else "Closed"
+    return f"{verb} restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>."
+
+
+def manager_linked(restaurant: Restaurant) -> str:
+    name = f"restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>"
+    if restaurant.manager_chat_id is None:
+        return f"Unlinked the manager chat of {name}."
+    return f"Order tickets of {name} now go to chat {restaurant.manager_chat_id}."
+
+
+def item_line(item: MenuItem, currency: str) -> str:
+    state = "" if item.available else " · hidden"
+    photo = " · 📷" if item.photo_file_id else ""
+    return (f"#{item.id} <b>{escape(item.name)}</b> — {Money(item.price, currency)}"
+            f" · {escape(item.category)}{state}{photo}")
+
+
+def food_added(item: MenuItem, currency: str) -> str:
+    return f"Added dish {item_line(item, currency)} to restaurant #{item.restaurant_id}."
+
+
+def food_changed(item: MenuItem, currency: str) -> str:
+    return f"Changed dish {item_line(item, currency)}"
+
+
+def food_shown(item: MenuItem, currency: str) -> str:
+    verb = "Customers can order" if item.available else "Hid"
+    return f"{verb} dish {item_line(item, currency)}"
+
+
+def photo_set(item: MenuItem) -> str:
+    return f"Photo set for dish #{item.id} <b>{escape(item.name)}</b>."
+
+
+def menu_imported(result: ImportResult, restaurant_id: int, currency: str) -> str:
+    """The counts, the new dishes and each rejected row with its line and reason; short."""
+    lines = [
+        f"Menu of restaurant #{restaurant_id} imported: {len(result.added)} added, "
+        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged, "
+        f"{len(result.rejected)} rejected."
+    ]
+    if result.added:
+        lines += ["", "<b>Added</b>", *(item_line(i, currency) for i in result.added)]
+    if result.updated:
+        lines += ["", "<b>Updated</b>", *(item_line(i, currency) for i in result.updated)]
+    if result.rejected:
+        lines += ["", "<b>Rejected</b>",
+                  *(f"line {r.line}: {escape(r.reason)}" for r in result.rejected)]
+    return capped(lines)
+
+
+def audit(entries: Sequence[AuditEntry]) -> str:
+    if not entries:
+        return NO_AUDIT
+    lines = [f"<b>Latest {len(entries)} admin actions</b> (newest first)"]
+    lines += [
+        f"{e.at:%Y-%m-%d %H:%M} UTC · by {e.actor} · {escape(e.action)} {escape(e.target)}"
+        + (f" · {escape(e.detail)}" if e.detail else "")
+        for e in entries
+    ]
+    return capped(lines)
+
+
+def capped(lines: list[str]) -> str:
+    """The lines joined, cut at a line with a count of the rest to stay under MAX_REPLY."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        if size + len(line) + 1 > MAX_REPLY - 40:
+            kept.append(f"… and {len(lines) - index} more lines")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)

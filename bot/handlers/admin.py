@@ -1,0 +1,171 @@
+"""The admin console (issue #6): restaurants, dishes, photos, CSV menu imports, the audit.
+
+Only users in ADMIN_IDS get past `admin_only`; anyone else gets one polite line and
+nothing changes. A malformed command gets its syntax and an example back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from telegram import Message, Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot import admin_texts
+from bot.admin_args import ArgumentError, parse_admin_command
+from bot.admin_commands import (
+    AddFood,
+    AddRestaurant,
+    AdminCommand,
+    AdminHelp,
+    Audit,
+    EditFood,
+    EditRestaurant,
+    ImportMenu,
+    LinkManager,
+    SetAvailable,
+    SetOpen,
+    SetPhoto,
+    SetPrice,
+)
+from bot.context import AppContext, AppType
+from bot.handlers.common import Handler, Screen, reply, user_id
+from domain.admin_service import AdminService
+from domain.errors import DomainError
+from domain.ids import UserId
+from domain.menu_import import MAX_FILE_CHARS, decode_menu_file, parse_menu_csv
+
+logger = logging.getLogger(__name__)
+TEXT_COMMANDS: Final = (
+    "admin", "addrestaurant", "editrestaurant", "openrestaurant", "closerestaurant",
+    "linkmanager", "addfood", "editfood", "setprice", "hidefood", "showfood", "audit",
+)
+CAPTION_COMMANDS: Final = ("photo", "importmenu")
+COMMAND_NAMES: Final = TEXT_COMMANDS + CAPTION_COMMANDS
+AdminAction = Callable[[Update, AppContext, AdminService, UserId, AdminCommand], Awaitable[str]]
+
+
+def admin_only(action: AdminAction) -> Handler:
+    """Refuses non-admins; parses the command; replies with the action's text or the problem."""
+
+    @functools.wraps(action)
+    async def run(update: Update, context: AppContext) -> None:
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        actor = user_id(update)
+        if actor not in context.services.settings.admin_ids:
+            logger.info("refused admin command from non-admin %s", actor)
+            await reply(update, Screen(admin_texts.NOT_ADMIN))
+            return
+        await reply(update, Screen(await _answer(update, context, action, actor, message)))
+
+    return run
+
+
+async def _answer(update: Update, context: AppContext, action: AdminAction, actor: UserId,
+                  message: Message) -> str:
+    service = context.services.admin
+    try:
+        command = parse_admin_command(message.text or message.caption or "",
+                                      context.services.settings.currency)
+        return await action(update, context, service, actor, command)
+    except ArgumentError as error:
+        return admin_texts.argument_error(str(error))
+    except DomainError as error:
+        logger.info("admin %s refused: %r", actor, error)
+        return admin_texts.refusal(error)
+
+
+@admin_only
+async def run_command(update: Update, context: AppContext, service: AdminService,
+                      actor: UserId, command: AdminCommand) -> str:
+    """What the admin asked for, done, and said in one reply."""
+    match command:
+        case AdminHelp():
+            return admin_texts.admin_help(COMMAND_NAMES)
+        case Audit(limit):
+            return admin_texts.audit(await service.audit(limit))
+        case SetPhoto():
+            return admin_texts.PHOTO_AS_CAPTION
+        case ImportMenu():
+            return admin_texts.FILE_AS_CAPTION
+        case AddFood() | EditFood() | SetPrice() | SetAvailable():
+            return await _menu_command(service, actor, command,
+                                       context.services.settings.currency)
+    return await _restaurant_command(service, actor, command)
+
+
+async def _restaurant_command(service: AdminService, actor: UserId,
+                              command: AdminCommand) -> str:
+    match command:
+        case AddRestaurant(name, address, prep):
+            return admin_texts.restaurant_added(
+                await service.add_restaurant(actor, name, address, prep))
+        case EditRestaurant(rid, name, address, prep):
+            return admin_texts.restaurant_changed(await service.edit_restaurant(
+                actor, rid, name=name, address=address, prep_minutes=prep))
+        case SetOpen(rid, is_open):
+            return admin_texts.restaurant_opened(await service.set_open(actor, rid, is_open))
+        case LinkManager(rid, chat_id):
+            return admin_texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+    raise AssertionError(f"not an admin command of this handler: {command!r}")
+
+
+async def _menu_command(service: AdminService, actor: UserId, command: AdminCommand,
+                        currency: str) -> str:
+    match command:
+        case AddFood(rid, name, price, category, description):
+            added = await service.add_food(actor, rid, name, price, category, description)
+            return admin_texts.food_added(added, currency)
+        case EditFood(item_id, name, price, category, description):
+            return admin_texts.food_changed(await service.edit_food(
+                actor, item_id, name=name, price=price, category=category,
+                description=description), currency)
+        case SetPrice(item_id, price):
+            changed = await service.set_price(actor, item_id, price)
+            return admin_texts.food_changed(changed, currency)
+        case SetAvailable(item_id, available):
+            changed = await service.set_available(actor, item_id, available)
+            return admin_texts.food_shown(changed, currency)
+    raise AssertionError(f"not a menu command: {command!r}")
+
+
+@admin_only
+async def set_photo(update: Update, context: AppContext, service: AdminService,
+                    actor: UserId, command: AdminCommand) -> str:
+    """The largest size of the photo becomes the dish's photo."""
+    assert isinstance(command, SetPhoto) and update.effective_message is not None
+    largest = max(update.effective_message.photo, key=lambda size: size.width * size.height)
+    return admin_texts.photo_set(await service.set_photo(actor, command.item_id, largest.file_id))
+
+
+@admin_only
+async def import_menu(update: Update, context: AppContext, service: AdminService,
+                      actor: UserId, command: AdminCommand) -> str:
+    """The CSV file's dishes added and updated; each rejected row with its line and reason."""
+    message = update.effective_message
+    assert isinstance(command, ImportMenu) and message is not None and message.document
+    if (message.document.file_size or 0) > MAX_FILE_CHARS * 4:
+        return admin_texts.FILE_TOO_BIG
+    data = await (await message.document.get_file()).download_as_bytearray()
+    currency = context.services.settings.currency
+    parsed = parse_menu_csv(decode_menu_file(bytes(data)), command.restaurant_id, currency)
+    result = await service.import_menu(actor, parsed)
+    return admin_texts.menu_imported(result, command.restaurant_id, currency)
+
+
+def _caption(name: str) -> filters.BaseFilter:
+    return filters.CaptionRegex(rf"^\s*/{name}(@\w+)?(\s|$)")
+
+
+def register(app: AppType) -> None:
+    for name in COMMAND_NAMES:
+        app.add_handler(CommandHandler(name, run_command))
+    message = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(message & filters.PHOTO & _caption("photo"), set_photo))
+    app.add_handler(MessageHandler(
+        message & filters.Document.ALL & _caption("importmenu"), import_menu))
