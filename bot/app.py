@@ -11,7 +11,17 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import jobs
 from bot.context import AppContext, AppType, Services
-from bot.handlers import admin, basics, browse, cart, checkout, errors, orders, partner
+from bot.handlers import (
+    admin,
+    basics,
+    browse,
+    cart,
+    checkout,
+    errors,
+    orders,
+    partner,
+    restaurant,
+)
 from bot.ratelimit import AppRateLimiter
 
 COMMANDS = [
@@ -52,7 +62,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    for journey in (basics, browse, cart, checkout, orders, partner):
+    for journey in (basics, browse, cart, checkout, orders, partner, restaurant):
         journey.register(app)
     admin.register(app)
     basics.register_fallbacks(app)

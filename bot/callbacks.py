@@ -41,6 +41,9 @@ class Action(StrEnum):
     OFFER_DECLINE = "odec"  # order
     PICKED_UP = "pick"  # order: the assigned partner has it
     DELIVERED = "dlvd"  # order
+    TICKET_ACCEPT = "tacc"  # order: the restaurant's manager takes it
+    TICKET_REJECT = "trej"  # order
+    TICKET_READY = "trdy"  # order: food ready for pickup
     GO_ONLINE = "on"
     GO_OFFLINE = "off"
     JOB = "job"
@@ -52,6 +55,7 @@ ARITY: Final[dict[Action, int]] = {
     Action.REMOVE: 1, Action.PLACE: 1, Action.ORDER: 1, Action.CANCEL: 1,
     Action.CANCEL_CONFIRMED: 1, Action.REORDER: 1, Action.REORDER_NEW_CART: 1, Action.RATE: 2,
     Action.OFFER_ACCEPT: 1, Action.OFFER_DECLINE: 1, Action.PICKED_UP: 1, Action.DELIVERED: 1,
+    Action.TICKET_ACCEPT: 1, Action.TICKET_REJECT: 1, Action.TICKET_READY: 1,
 }
 _ID = re.compile(r"\d{1,19}")
 

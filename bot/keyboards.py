@@ -164,6 +164,16 @@ def orders(views: Sequence[OrderView]) -> InlineKeyboardMarkup:
     return _markup([*rows, [_home()]])
 
 
+def ticket(order_id: int) -> InlineKeyboardMarkup:
+    """A new order for the restaurant's manager: take it or not."""
+    return _markup([[_button(texts.TICKET_ACCEPT_BUTTON, Action.TICKET_ACCEPT, order_id),
+                     _button(texts.TICKET_REJECT_BUTTON, Action.TICKET_REJECT, order_id)]])
+
+
+def ticket_ready(order_id: int) -> InlineKeyboardMarkup:
+    return _markup([[_button(texts.TICKET_READY_BUTTON, Action.TICKET_READY, order_id)]])
+
+
 def offer(order_id: int) -> InlineKeyboardMarkup:
     return _markup([[_button(texts.ACCEPT_OFFER_BUTTON, Action.OFFER_ACCEPT, order_id),
                      _button(texts.DECLINE_OFFER_BUTTON, Action.OFFER_DECLINE, order_id)]])

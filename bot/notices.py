@@ -30,7 +30,6 @@ class Notice:
 Data = Mapping[str, object]
 _TEXTS: dict[str, Callable[[Data], str]] = {
     Note.ORDER_CANCELLED: texts.order_cancelled,
-    Note.RESTAURANT_TICKET: texts.restaurant_ticket,
     Note.OFFER_EXPIRED: texts.offer_expired,
     Note.FINDING_PARTNER: texts.finding_partner,
     Note.PARTNER_ASSIGNED: texts.partner_assigned,
@@ -46,6 +45,8 @@ _TEXTS: dict[str, Callable[[Data], str]] = {
 def render(kind: str, data: Data) -> Notice:
     """The message for an outbox row; UnknownNotice when this version has no such kind."""
     try:
+        if kind == Note.RESTAURANT_TICKET:
+            return Notice(texts.restaurant_ticket(data), keyboards.ticket(_int(data["order_id"])))
         if kind == Note.OFFER:
             return Notice(texts.offer(data), keyboards.offer(_int(data["order_id"])),
                           _location(data))

@@ -81,6 +81,9 @@ MINUS_BUTTON = "➖ {name}"
 PLUS_BUTTON = "➕ {name}"
 REMOVE_BUTTON = "✖ {name}"
 STAR_BUTTON = "{stars}⭐"
+TICKET_ACCEPT_BUTTON = "✅ Accept order"
+TICKET_REJECT_BUTTON = "✖ Reject"
+TICKET_READY_BUTTON = "🍱 Ready for pickup"
 ACCEPT_OFFER_BUTTON = "✅ Accept"
 DECLINE_OFFER_BUTTON = "✖ Decline"
 PICKED_UP_BUTTON = "🥡 Picked up"
@@ -453,6 +456,19 @@ def job(card: Job) -> str:
     rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
     rows.append(f"\n💰 Collect <b>{order.total}</b> on delivery")
     return "\n".join(rows)
+
+
+def ticket_accepted(order_id: int) -> str:
+    return (f"👨‍🍳 Order #{order_id} accepted: it is being prepared. "
+            "Tap Ready when it can be picked up.")
+
+
+def ticket_rejected(order_id: int) -> str:
+    return f"✖ Order #{order_id} rejected. The customer has been told."
+
+
+def ticket_ready(order_id: int) -> str:
+    return f"🍱 Order #{order_id} is ready for pickup. The delivery partner has been told."
 
 
 def offer_declined(order_id: int) -> str:
