@@ -9,7 +9,9 @@ from typing import Final
 from bot.admin_args import COMMANDS
 from domain.admin_service import AuditEntry, ImportResult
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.invites import InviteCode
 from domain.money import Money
+from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 
 MAX_REPLY: Final = 4000  # under Telegram's 4096 characters a message
@@ -20,6 +22,7 @@ FILE_AS_CAPTION: Final = (
 )
 FILE_TOO_BIG: Final = "That file is too big to be a menu; at most 500 dishes per file."
 NO_AUDIT: Final = "No admin actions recorded yet."
+NO_PARTNERS: Final = "No delivery partners yet. Make an invite code with /invite."
 
 
 def admin_help(names: Iterable[str]) -> str:
@@ -117,6 +120,47 @@ def menu_imported(result: ImportResult, restaurant_id: int, currency: str) -> st
         lines += ["", "<b>Rejected</b>",
                   *(f"line {r.line}: {escape(r.reason)}" for r in result.rejected)]
     return capped(lines)
+
+
+def partner_state(partner: Partner) -> str:
+    """online, offline, on a job #N, pending approval or revoked."""
+    if partner.status == PartnerStatus.PENDING:
+        return "pending approval"
+    if partner.status == PartnerStatus.REVOKED:
+        return "revoked"
+    if partner.active_order_id is not None:
+        return f"on a job #{partner.active_order_id}"
+    return "online" if partner.online else "offline"
+
+
+def partner_line(partner: Partner) -> str:
+    return f"{partner.id} <b>{escape(partner.name)}</b> · {partner_state(partner)}"
+
+
+def partners(found: Sequence[Partner]) -> str:
+    if not found:
+        return NO_PARTNERS
+    lines = [f"<b>{len(found)} delivery partners</b> (user id · name · status)"]
+    lines += [partner_line(p) for p in found]
+    lines.append("\n/approve USER_ID or /revoke USER_ID to change one.")
+    return capped(lines)
+
+
+def partner_approved(partner: Partner) -> str:
+    return (f"Approved partner {partner.id} <b>{escape(partner.name)}</b>; "
+            "they have been told and can go /online.")
+
+
+def partner_revoked(partner: Partner) -> str:
+    return (f"Revoked partner {partner.id} <b>{escape(partner.name)}</b>; "
+            "they are offline, get no more offers and have been told.")
+
+
+def invite_made(invite: InviteCode) -> str:
+    return (f"Invite code: <code>{invite.code}</code>\n"
+            f"Valid once, until {invite.expires_at:%Y-%m-%d %H:%M} UTC.\n"
+            f"The new partner sends <code>/partner {invite.code}</code> to the bot and is "
+            "approved at once.")
 
 
 def audit(entries: Sequence[AuditEntry]) -> str:

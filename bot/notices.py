@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from bot import keyboards, texts
+from domain.invites import PARTNER_APPROVED, PARTNER_REVOKED
 from domain.partner_service import PARTNER_REQUEST
 from domain.pipeline import Note
 
@@ -39,6 +40,8 @@ _TEXTS: dict[str, Callable[[Data], str]] = {
     Note.ORDER_FAILED: texts.order_failed,
     Note.ADMIN_ALERT: texts.admin_alert,
     PARTNER_REQUEST: texts.partner_request,
+    PARTNER_APPROVED: texts.partner_approved,
+    PARTNER_REVOKED: texts.partner_revoked,
 }
 
 

@@ -435,6 +435,17 @@ def partner_requested(name: str) -> str:
             "admins. Once they approve it, send /online to start getting delivery offers.")
 
 
+def partner_approved(data: Mapping[str, object]) -> str:
+    return (f"✅ Welcome aboard, {escape(str(data['name']))}! You are now a Foodbot delivery "
+            "partner. Send /online to start getting delivery offers.")
+
+
+def partner_revoked(data: Mapping[str, object]) -> str:
+    return (f"⛔ {escape(str(data['name']))}, your Foodbot delivery partner access has been "
+            "withdrawn by our admins, so no more delivery offers will come. "
+            "Please contact an admin if you think this is a mistake.")
+
+
 def partner_panel(partner: Partner) -> str:
     state = ("🟢 <b>Online</b>: delivery offers come here." if partner.online
              else "⚪ <b>Offline</b>: no offers until you go online.")

@@ -24,9 +24,7 @@ from bot.settings import ConfigError, Settings
 from domain.admin_service import AdminService
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
-from domain.ids import UserId
 from domain.partner_service import PartnerService
-from domain.partners import PartnerStatus
 from domain.pipeline import Note, PipelineConfig
 from domain.ports import Clock
 from domain.retry import RetryPolicy
@@ -94,12 +92,12 @@ def build_services(
         shopping=ShoppingService(uows, currency),
         checkout=CheckoutService(uows, clock, currency, RandomTokens()),
         orders=CustomerOrders(uows, clock, currency),
-        partners=PartnerService(uows, clock, settings.admin_ids),
+        partners=PartnerService(uows, clock, settings.admin_ids, admin_uow_factory(sessions)),
         clock=clock,
         pipeline=SqlPipelineActions(sessions, clock),
         worker=queue_worker(settings, sessions, clock),
         outbox=message_outbox(settings, sessions),
-        admin=AdminService(admin_uow_factory(sessions), clock, currency),
+        admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens()),
     )
 
 
@@ -117,23 +115,6 @@ async def seed_database(settings: Settings) -> str:
     finally:
         await engine.dispose()
     return str(report)
-
-
-async def approve_partner(settings: Settings, partner_id: int) -> bool:
-    """Approves a partner who asked with /partner (what the admin's command will do);
-    False when nobody with that id asked."""
-    engine = make_engine(settings.database_url)
-    try:
-        async with uow_factory(make_sessionmaker(engine))() as uow:
-            partner = await uow.partners.get(UserId(partner_id))
-            if partner is None:
-                return False
-            partner.status = PartnerStatus.APPROVED
-            await uow.partners.save(partner)
-            await uow.commit()
-    finally:
-        await engine.dispose()
-    return True
 
 
 async def set_prep_minutes(settings: Settings, restaurant: str, minutes: int) -> None:

@@ -12,12 +12,29 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.invites import (
+    PARTNER_APPROVED,
+    PARTNER_REVOKED,
+    VALID_FOR,
+    InviteCode,
+    InviteCodes,
+    code_from_token,
+)
 from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
-from domain.ports import Clock, MenuRepository, RestaurantRepository
+from domain.partners import Partner, PartnerStatus
+from domain.ports import (
+    Clock,
+    MenuRepository,
+    Outbox,
+    PartnerRepository,
+    RestaurantRepository,
+    TokenSource,
+)
 from domain.restaurants import MenuItem, Restaurant
+from domain.tasks import Notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +55,9 @@ class AuditLog(Protocol):
 class AdminUnitOfWork(Protocol):
     restaurants: RestaurantRepository
     menu: MenuRepository
+    partners: PartnerRepository
+    outbox: Outbox
+    invites: InviteCodes
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...
@@ -69,13 +89,19 @@ def item_target(item_id: int) -> str:
     return f"item #{item_id}"
 
 
+def partner_target(partner_id: int) -> str:
+    return f"partner #{partner_id}"
+
+
 class AdminService:
     """Admin use cases; `actor` is the admin's Telegram user id (checked by the caller)."""
 
-    def __init__(self, uows: AdminUowFactory, clock: Clock, currency: str) -> None:
+    def __init__(self, uows: AdminUowFactory, clock: Clock, currency: str,
+                 tokens: TokenSource) -> None:
         self._uows = uows
         self._clock = clock
         self._currency = currency
+        self._tokens = tokens
 
     def _price(self, minor: int) -> str:
         return str(Money(minor, self._currency))
@@ -197,6 +223,56 @@ class AdminService:
         async with self._uows() as uow:
             return await uow.audit.latest(limit)
 
+    async def partners(self) -> Sequence[Partner]:
+        """Every partner who ever asked to deliver, by user id."""
+        async with self._uows() as uow:
+            return await uow.partners.list()
+
+    async def approve_partner(self, actor: UserId, partner_id: UserId) -> Partner:
+        """A pending (or revoked) partner may deliver; they are told in the same transaction."""
+        async with self._uows() as uow:
+            partner = await _partner(uow, partner_id)
+            if partner.status == PartnerStatus.APPROVED:
+                raise InvalidInput(f"{partner.name} (#{partner.id}) is approved already")
+            approved = replace(partner, status=PartnerStatus.APPROVED)
+            await uow.partners.save(approved)
+            await uow.outbox.add(Notification(partner.id, PARTNER_APPROVED,
+                                              {"name": partner.name}), self._clock.now())
+            await self._record(uow, actor, "approve_partner", partner_target(partner_id),
+                               partner.name)
+            await uow.commit()
+            return approved
+
+    async def revoke_partner(self, actor: UserId, partner_id: UserId) -> Partner:
+        """The partner goes offline and gets no more offers; refused while on a delivery."""
+        async with self._uows() as uow:
+            partner = await _partner(uow, partner_id)
+            if partner.status == PartnerStatus.REVOKED:
+                raise InvalidInput(f"{partner.name} (#{partner.id}) is revoked already")
+            if not await uow.partners.revoke(partner_id):  # conditional: no active delivery
+                busy = await _partner(uow, partner_id)
+                raise NotAllowed(
+                    f"{busy.name} (#{busy.id}) is on delivery #{busy.active_order_id}; "
+                    "please revoke them after it ends")
+            await uow.outbox.add(Notification(partner.id, PARTNER_REVOKED,
+                                              {"name": partner.name}), self._clock.now())
+            await self._record(uow, actor, "revoke_partner", partner_target(partner_id),
+                               partner.name)
+            await uow.commit()
+            return replace(partner, status=PartnerStatus.REVOKED, online=False)
+
+    async def make_invite(self, actor: UserId) -> InviteCode:
+        """A fresh single-use partner invite code, valid for VALID_FOR."""
+        now = self._clock.now()
+        invite = InviteCode(code_from_token(self._tokens.new_token()), actor, now,
+                            now + VALID_FOR)
+        async with self._uows() as uow:
+            await uow.invites.add(invite)
+            await self._record(uow, actor, "make_invite", "invite code",
+                               f"valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC")
+            await uow.commit()
+        return invite
+
     async def _change_restaurant(
         self, actor: UserId, restaurant_id: RestaurantId, action: str,
         change: Callable[[Restaurant], Restaurant], detail: str,
@@ -232,6 +308,13 @@ async def _restaurant(uow: AdminUnitOfWork, restaurant_id: RestaurantId) -> Rest
     found = await uow.restaurants.get(restaurant_id)
     if found is None:
         raise NotFound("restaurant", restaurant_id)
+    return found
+
+
+async def _partner(uow: AdminUnitOfWork, partner_id: UserId) -> Partner:
+    found = await uow.partners.get(partner_id)
+    if found is None:
+        raise NotFound("partner", partner_id)
     return found
 
 

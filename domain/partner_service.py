@@ -8,16 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.ids import UserId
+from domain.invites import InviteCodes, normalize_code
 from domain.orders import Order
 from domain.partners import Partner, PartnerStatus
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, PartnerRepository, UnitOfWork
 from domain.restaurants import Restaurant
 from domain.tasks import Notification
 
 PARTNER_REQUEST = "partner_request"  # outbox kind: tells the admins someone wants to deliver
+
+
+class BadInviteCode(InvalidInput):
+    """A code that is mistyped, used up or expired; nothing changes."""
+
+
+class InviteUnitOfWork(Protocol):
+    """What joining with an invite code needs, in one transaction."""
+
+    partners: PartnerRepository
+    invites: InviteCodes
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
 
 
 class NotAPartner(DomainError):
@@ -36,11 +59,35 @@ class Job:
 
 class PartnerService:
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, admin_ids: frozenset[int]
+        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, admin_ids: frozenset[int],
+        invite_uows: Callable[[], InviteUnitOfWork],
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._admins = admin_ids
+        self._invite_uows = invite_uows
+
+    async def join_with_code(self, user_id: UserId, name: str, code: str) -> Partner:
+        """Joins APPROVED at once with a valid invite code, which is used up; BadInviteCode
+        (nothing changed) for a wrong, used or expired one. An approved or revoked partner
+        is returned as they are and the code stays unused."""
+        wanted = normalize_code(code)
+        if wanted is None:
+            raise BadInviteCode("that is not an invite code")
+        async with self._invite_uows() as uow:
+            # the conditional UPDATE first: it takes the write lock before any read, and of
+            # two people with one code only the first matches the row
+            if not await uow.invites.use(wanted, user_id, self._clock.now()):
+                raise BadInviteCode("that invite code is not valid: it may be mistyped, "
+                                    "used already or expired")
+            partner = await uow.partners.get(user_id)
+            if partner is not None and partner.status != PartnerStatus.PENDING:
+                return partner  # not committed: the code stays unused
+            joined = Partner(user_id, partner.name if partner else name,
+                             PartnerStatus.APPROVED)
+            await uow.partners.save(joined)
+            await uow.commit()
+            return joined
 
     async def join(self, user_id: UserId, name: str) -> Partner:
         """Asks to deliver: a new request is PENDING and the admins hear of it once."""

@@ -97,6 +97,11 @@ class PartnerRepository(Protocol):
         """Writes only `online` and `idle_since`: never races an accept's active order."""
         ...
 
+    async def revoke(self, partner_id: UserId) -> bool:
+        """REVOKED and offline in one conditional statement, unless the partner holds an
+        active order (or does not exist): then False and nothing changed."""
+        ...
+
 
 class TaskQueue(Protocol):
     async def enqueue(self, task: NewTask) -> TaskId: ...

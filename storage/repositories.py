@@ -16,7 +16,7 @@ from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
-from domain.partners import Partner
+from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping
 from storage.rows import utcnow
@@ -187,6 +187,14 @@ class SqlPartnerRepository:
             .values(online=partner.online, idle_since=partner.idle_since)
         )
         await self._session.execute(stmt)
+
+    async def revoke(self, partner_id: UserId) -> bool:
+        stmt = (
+            update(PARTNERS)
+            .where(PARTNERS.c.id == partner_id, PARTNERS.c.active_order_id.is_(None))
+            .values(status=PartnerStatus.REVOKED.value, online=False)
+        )
+        return await execute_count(self._session, stmt) == 1
 
     async def save(self, partner: Partner) -> None:
         """Inserts or updates the partner in one statement."""

@@ -26,3 +26,4 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+import storage.rows_invites  # noqa: E402, F401  (partner invite codes; after the audit row)

@@ -21,11 +21,15 @@ from bot.admin_commands import (
     AddRestaurant,
     AdminCommand,
     AdminHelp,
+    ApprovePartner,
     Audit,
     EditFood,
     EditRestaurant,
     ImportMenu,
     LinkManager,
+    ListPartners,
+    MakeInvite,
+    RevokePartner,
     SetAvailable,
     SetOpen,
     SetPhoto,
@@ -42,6 +46,7 @@ logger = logging.getLogger(__name__)
 TEXT_COMMANDS: Final = (
     "admin", "addrestaurant", "editrestaurant", "openrestaurant", "closerestaurant",
     "linkmanager", "addfood", "editfood", "setprice", "hidefood", "showfood", "audit",
+    "partners", "approve", "revoke", "invite",
 )
 CAPTION_COMMANDS: Final = ("photo", "importmenu")
 COMMAND_NAMES: Final = TEXT_COMMANDS + CAPTION_COMMANDS
@@ -96,7 +101,23 @@ async def run_command(update: Update, context: AppContext, service: AdminService
         case AddFood() | EditFood() | SetPrice() | SetAvailable():
             return await _menu_command(service, actor, command,
                                        context.services.settings.currency)
+        case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
+            return await _partner_command(service, actor, command)
     return await _restaurant_command(service, actor, command)
+
+
+async def _partner_command(service: AdminService, actor: UserId,
+                           command: AdminCommand) -> str:
+    match command:
+        case ListPartners():
+            return admin_texts.partners(await service.partners())
+        case ApprovePartner(partner_id):
+            return admin_texts.partner_approved(await service.approve_partner(actor, partner_id))
+        case RevokePartner(partner_id):
+            return admin_texts.partner_revoked(await service.revoke_partner(actor, partner_id))
+        case MakeInvite():
+            return admin_texts.invite_made(await service.make_invite(actor))
+    raise AssertionError(f"not a partner command: {command!r}")
 
 
 async def _restaurant_command(service: AdminService, actor: UserId,

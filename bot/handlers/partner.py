@@ -17,10 +17,14 @@ from domain.partners import PartnerStatus
 
 @replies
 async def join_partners(update: Update, context: AppContext) -> None:
-    """/partner: asks to deliver; an admin approves."""
+    """/partner: asks to deliver; an admin approves. /partner CODE: an admin's invite code
+    approves at once (a wrong, used or expired code is refused and changes nothing)."""
     assert update.effective_user is not None
-    partner = await context.services.partners.join(user_id(update),
-                                                   update.effective_user.full_name)
+    name, partners = update.effective_user.full_name, context.services.partners
+    if context.args:  # a refused code is a DomainError: @replies answers it politely
+        partner = await partners.join_with_code(user_id(update), name, " ".join(context.args))
+    else:
+        partner = await partners.join(user_id(update), name)
     if partner.status == PartnerStatus.APPROVED:
         await reply(update, Screen(texts.partner_panel(partner), keyboards.partner_panel(partner)))
     elif partner.status == PartnerStatus.PENDING:

@@ -16,8 +16,9 @@ from bot.context import AppType
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import MenuItemId
 from domain.restaurants import MenuItem
-from storage.rows import MenuItemRow, RestaurantRow
+from storage.rows import MenuItemRow, PartnerRow, RestaurantRow
 from storage.rows_admin import AuditRow
+from storage.rows_invites import InviteRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.journey import TIMEOUT, Uows, cart_of, item, open_menu, restaurant, say
 
@@ -43,13 +44,16 @@ async def restaurant_list(user: SandboxUser) -> list[str]:
 
 
 async def snapshot(uows: Uows) -> tuple[Any, ...]:
-    """Every restaurant and dish as stored, and how many audit entries there are."""
+    """Every restaurant and dish as stored, how many audit entries there are, and every
+    partner and invite code."""
     async with uows() as uow:
         session = uow.session
         places = (await session.execute(select(RestaurantRow.__table__))).all()
         dishes = (await session.execute(select(MenuItemRow.__table__))).all()
         audited = (await session.execute(select(func.count()).select_from(AuditRow))).scalar()
-    return sorted(places), sorted(dishes), audited
+        partners = (await session.execute(select(PartnerRow.__table__))).all()
+        invites = (await session.execute(select(InviteRow.__table__))).all()
+    return sorted(places), sorted(dishes), audited, sorted(partners), sorted(invites)
 
 
 async def test_an_admin_adds_a_restaurant_and_dishes_that_a_customer_orders(
@@ -160,7 +164,7 @@ TEXT_ATTEMPTS = [
     "/admin", "/addrestaurant Sneaky | Somewhere | 20", "/editrestaurant 1 Renamed | |",
     "/openrestaurant 4", "/closerestaurant 1", "/linkmanager 1 12345", "/addfood 1 Soup | 10",
     "/editfood 1 | 999 | |", "/setprice 1 1", "/hidefood 1", "/showfood 1", "/audit",
-    "/photo 1", "/importmenu 1",
+    "/photo 1", "/importmenu 1", "/partners", "/approve 1001", "/revoke 1001", "/invite",
 ]
 
 
@@ -193,6 +197,8 @@ MALFORMED = {
     "addfood": "/addfood 3 Pizza | free", "editfood": "/editfood 12 | -5 | |",
     "setprice": "/setprice 12", "hidefood": "/hidefood twelve", "showfood": "/showfood 0",
     "audit": "/audit 1000", "photo": "/photo abc", "importmenu": "/importmenu",
+    "partners": "/partners all", "approve": "/approve", "revoke": "/revoke ravi",
+    "invite": "/invite 3",
 }
 
 
@@ -238,4 +244,6 @@ async def test_the_admin_help_lists_only_the_commands_the_bot_answers(
 ) -> None:
     shown = await say(admin, "/admin", "Admin commands")
     assert "/addrestaurant NAME | ADDRESS" in shown.content and "/audit [LIMIT]" in shown.content
-    assert "/approve" not in shown.content and "/stats" not in shown.content
+    for syntax in ("/partners", "/approve USER_ID", "/revoke USER_ID", "/invite"):
+        assert syntax in shown.content
+    assert "/stats" not in shown.content and "/allorders" not in shown.content

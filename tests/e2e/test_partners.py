@@ -53,7 +53,7 @@ async def ready_at_once(uows: Uows) -> None:
 
 
 async def approve(uows: Uows, user: SandboxUser) -> None:
-    """What the admin's approval will do: the partner row APPROVED."""
+    """Sets the scene as /approve would (tested in test_partner_admin.py): the row APPROVED."""
     async with uows() as uow:
         partner = await uow.partners.get(UserId(user.id))
         partner = partner or Partner(UserId(user.id), user.name)

@@ -75,3 +75,14 @@ async def store_order(uows: Callable[[], SqlUnitOfWork], order: Order) -> Order:
         await uow.orders.add(order)
         await uow.commit()
     return order
+
+
+@dataclass
+class SeqTokens:
+    """A TokenSource giving 1, 2, 3, ... (distinct invite codes, predictable in tests)."""
+
+    last: int = 0
+
+    def new_token(self) -> int:
+        self.last += 1
+        return self.last

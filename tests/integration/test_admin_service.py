@@ -12,7 +12,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import parse_menu_csv
 from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
-from tests.integration.builders import Catalog, FixedClock
+from tests.integration.builders import Catalog, FixedClock, SeqTokens
 
 ADMIN = UserId(9001)
 
@@ -26,7 +26,7 @@ def admin_uows(
 
 @pytest.fixture
 def service(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> AdminService:
-    return AdminService(admin_uows, clock, "INR")
+    return AdminService(admin_uows, clock, "INR", SeqTokens())
 
 
 async def audit_count(uows: Callable[[], SqlAdminUnitOfWork]) -> int:
