@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
@@ -32,6 +31,7 @@ from domain.ports import (
     PartnerRepository,
     RestaurantRepository,
     TokenSource,
+    Transaction,
 )
 from domain.restaurants import MenuItem, Restaurant
 from domain.tasks import Notification
@@ -52,22 +52,13 @@ class AuditLog(Protocol):
     async def count(self) -> int: ...
 
 
-class AdminUnitOfWork(Protocol):
+class AdminUnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
     menu: MenuRepository
     partners: PartnerRepository
     outbox: Outbox
     invites: InviteCodes
     audit: AuditLog
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
 
 
 AdminUowFactory = Callable[[], AdminUnitOfWork]

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from domain.errors import DomainError, InvalidInput
 from domain.ids import UserId
 from domain.invites import InviteCodes, normalize_code
 from domain.orders import Order
 from domain.partners import Partner, PartnerStatus
-from domain.ports import Clock, PartnerRepository, UnitOfWork
+from domain.ports import Clock, PartnerRepository, Transaction, UnitOfWork
 from domain.restaurants import Restaurant
 from domain.tasks import Notification
 
@@ -27,20 +26,11 @@ class BadInviteCode(InvalidInput):
     """A code that is mistyped, used up or expired; nothing changes."""
 
 
-class InviteUnitOfWork(Protocol):
+class InviteUnitOfWork(Transaction, Protocol):
     """What joining with an invite code needs, in one transaction."""
 
     partners: PartnerRepository
     invites: InviteCodes
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
 
 
 class NotAPartner(DomainError):

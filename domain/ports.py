@@ -111,7 +111,21 @@ class Outbox(Protocol):
     async def add(self, notification: Notification, at: datetime) -> None: ...
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
+    """One unit of work's transaction: `async with` rolls back unless commit() ran."""
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
     menu: MenuRepository
     customers: CustomerRepository
@@ -123,16 +137,6 @@ class UnitOfWork(Protocol):
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
-    async def rollback(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

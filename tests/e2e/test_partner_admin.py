@@ -4,43 +4,25 @@ that a new partner uses with /partner CODE (single use, 7 days)."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
 from bot import texts
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
-from bot.settings import Settings
 from domain.ids import OrderId, UserId
 from domain.partners import Partner, PartnerStatus
 from storage.rows_invites import InviteRow
-from tests.e2e.conftest import e2e_settings
-from tests.e2e.journey import TIMEOUT, Uows, order_pizza, press, restaurant, say
+from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
+    no_flood_limits,
+    ready_at_once,
+    settings,
+)
+from tests.e2e.journey import TIMEOUT, Uows, order_pizza, press, say
 
 NEWCOMER, NEWCOMER_2 = 3001, 3002
 NOT_VALID = "invite code is not valid"
-
-
-@pytest.fixture
-def settings(server: BotApiServer, tmp_path: Path) -> Settings:
-    return e2e_settings(server, tmp_path, queue_interval_s=0.05, outbox_interval_s=0.05,
-                        rate_limit_per_chat_per_s=20.0)
-
-
-@pytest.fixture(autouse=True)
-def no_flood_limits(server: BotApiServer) -> None:
-    server.set_limits(None)
-
-
-@pytest.fixture
-async def ready_at_once(uows: Uows) -> None:
-    dominos = await restaurant(uows, "Dominos")
-    async with uows() as uow:
-        await uow.restaurants.save(replace(dominos, prep_minutes=0))
-        await uow.commit()
 
 
 async def stored_partner(uows: Uows, user_id: int) -> Partner | None:
@@ -87,9 +69,9 @@ async def test_an_approved_partner_is_told_and_then_gets_offers(
     assert f"order #{tracking.content.split('Order #')[1].split()[0]}" in offer.content
 
 
+@pytest.mark.usefixtures("ready_at_once")
 async def test_revoking_waits_for_the_delivery_to_end_and_then_stops_the_partner(
     bot: object, admin: SandboxUser, partner: SandboxUser, customer: SandboxUser, uows: Uows,
-    ready_at_once: None,
 ) -> None:
     await approved_by_admin(admin, partner)
     await say(partner, "/online", "Online")

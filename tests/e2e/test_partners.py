@@ -3,53 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot import texts
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
-from bot.settings import Settings
 from domain.errors import NotOffered, NotReady
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from storage.rows_pipeline import OfferRow
-from tests.e2e.conftest import e2e_settings
+from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
+    no_flood_limits,
+    ready_at_once,
+    settings,
+)
 from tests.e2e.journey import (
     TIMEOUT,
     Uows,
     order_pizza,
     press,
     refused,
-    restaurant,
     say,
     stored_order,
 )
 
 PARTNER_2 = 2002
-
-
-@pytest.fixture
-def settings(server: BotApiServer, tmp_path: Path) -> Settings:
-    return e2e_settings(server, tmp_path, queue_interval_s=0.05, outbox_interval_s=0.05,
-                        rate_limit_per_chat_per_s=20.0)
-
-
-@pytest.fixture(autouse=True)
-def no_flood_limits(server: BotApiServer) -> None:
-    """Pacing has its own tests (test_notifications.py); here the story runs at full speed."""
-    server.set_limits(None)
-
-
-@pytest.fixture
-async def ready_at_once(uows: Uows) -> None:
-    """Dominos cooks instantly, so a partner may pick up as soon as they accept."""
-    dominos = await restaurant(uows, "Dominos")
-    async with uows() as uow:
-        await uow.restaurants.save(replace(dominos, prep_minutes=0))
-        await uow.commit()
 
 
 async def approve(uows: Uows, user: SandboxUser) -> None:
@@ -87,8 +67,9 @@ async def test_joining_asks_the_admins_and_waits_for_approval(
     await press(partner, texts.GO_OFFLINE_BUTTON, "Offline", message_id=panel.message_id)
 
 
+@pytest.mark.usefixtures("ready_at_once")
 async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_the_buttons(
-    bot: object, customer: SandboxUser, partner: SandboxUser, uows: Uows, ready_at_once: None
+    bot: object, customer: SandboxUser, partner: SandboxUser, uows: Uows,
 ) -> None:
     await online_partner(uows, partner)
     tracking = await order_pizza(customer)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from bot import texts
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
-from bot.settings import Settings
 from domain.errors import NotAllowed
 from domain.orders import OrderStatus
-from tests.e2e.conftest import e2e_settings
+from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
+    no_flood_limits,
+    ready_at_once,
+    settings,
+)
 from tests.e2e.journey import (
     TIMEOUT,
     Uows,
@@ -26,17 +28,6 @@ from tests.e2e.journey import (
 from tests.e2e.test_partners import offer_for, online_partner, order_id_of
 
 MANAGER = 3001
-
-
-@pytest.fixture
-def settings(server: BotApiServer, tmp_path: Path) -> Settings:
-    return e2e_settings(server, tmp_path, queue_interval_s=0.05, outbox_interval_s=0.05,
-                        rate_limit_per_chat_per_s=20.0)
-
-
-@pytest.fixture(autouse=True)
-def no_flood_limits(server: BotApiServer) -> None:
-    server.set_limits(None)
 
 
 @pytest.fixture
