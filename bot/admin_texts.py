@@ -7,12 +7,15 @@ from html import escape
 from typing import Final
 
 from bot.admin_args import COMMANDS
-from domain.admin_service import AuditEntry, ImportResult
+from domain.admin_service import AuditEntry, DeadTask, ImportResult, OrderDetail, OrderLine
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.money import Money
+from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
+from domain.stats import Stats as PeriodStats
+from domain.stats import StatsReport
 
 MAX_REPLY: Final = 4000  # under Telegram's 4096 characters a message
 NOT_ADMIN: Final = "Sorry, that command is only for the bot's admins."
@@ -22,6 +25,8 @@ FILE_AS_CAPTION: Final = (
 )
 FILE_TOO_BIG: Final = "That file is too big to be a menu; at most 500 dishes per file."
 NO_AUDIT: Final = "No admin actions recorded yet."
+NO_ORDERS: Final = "No orders yet."
+NO_DEAD_LETTERS: Final = "No dead-lettered tasks: the queue has given up on nothing."
 NO_PARTNERS: Final = "No delivery partners yet. Make an invite code with /invite."
 
 
@@ -173,6 +178,103 @@ def audit(entries: Sequence[AuditEntry]) -> str:
         for e in entries
     ]
     return capped(lines)
+
+
+def _when(order: Order) -> str:
+    return f"{order.created_at:%Y-%m-%d %H:%M} UTC"
+
+
+def order_line(line: OrderLine) -> str:
+    order = line.order
+    return (f"#{order.id} · {escape(line.restaurant)} · customer {order.customer_id} · "
+            f"{order.status.lower()} · {order.total} · {_when(order)}")
+
+
+def orders(lines: Sequence[OrderLine], status: OrderStatus | None) -> str:
+    of = f" {status.lower()}" if status is not None else ""
+    if not lines:
+        return f"No{of} orders yet." if of else NO_ORDERS
+    head = [f"<b>Latest {len(lines)}{escape(of)} orders</b> (newest first; "
+            "id · restaurant · customer · status · total · placed)"]
+    return capped([*head, *(order_line(line) for line in lines),
+                   "\n/showorder ORDER_ID for one order's details."])
+
+
+def event_line(event: OrderEvent) -> str:
+    moved = (f"{event.from_status.lower()} → " if event.from_status else "") + \
+        event.to_status.lower()
+    reason = f" · {escape(event.reason)}" if event.reason else ""
+    return f"{event.at:%Y-%m-%d %H:%M:%S} UTC · {moved} · by {escape(str(event.actor))}{reason}"
+
+
+def order_detail(detail: OrderDetail) -> str:
+    order, delivery = detail.order, detail.order.delivery
+    customer = f"{order.customer_id}" + (
+        f" <b>{escape(detail.customer_name)}</b>" if detail.customer_name else "")
+    partner = "none" if order.partner_id is None else f"{order.partner_id}" + (
+        f" <b>{escape(detail.partner_name)}</b>" if detail.partner_name else "")
+    lines = [f"<b>Order #{order.id}</b> · {order.status.lower()} · {escape(detail.restaurant)}",
+             f"Placed {_when(order)}", ""]
+    lines += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
+              for i in order.items]
+    lines += [f"Total: {order.total}", "", f"Customer: {customer}",
+              f"Address: {escape(delivery.address)}",
+              f"Phone: {escape(delivery.phone or '-')}",
+              f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}", "",
+              "<b>History</b>", *(event_line(e) for e in detail.history)]
+    return capped(lines)
+
+
+def order_cancelled(order: Order, reason: str) -> str:
+    return (f"Cancelled order #{order.id}: {escape(reason)}\n"
+            "The customer, the partner (if one was assigned) and the restaurant are told.")
+
+
+def dead_task_line(task: DeadTask) -> str:
+    order = f"order #{task.order_id}" if task.order_id is not None else "no order"
+    when = f"{task.finished_at:%Y-%m-%d %H:%M} UTC" if task.finished_at else "?"
+    error = escape((task.last_error or "-")[:200])
+    return (f"#{task.id} · {escape(task.kind)} · {order} · {task.attempts} attempts · "
+            f"{when}\n    {error}")
+
+
+def dead_letters(tasks: Sequence[DeadTask]) -> str:
+    if not tasks:
+        return NO_DEAD_LETTERS
+    lines = [f"<b>{len(tasks)} dead-lettered tasks</b> (newest first; "
+             "id · kind · order · attempts · when, then the last error)"]
+    lines += [dead_task_line(task) for task in tasks]
+    lines.append("\n/retry TASK_ID to run one again.")
+    return capped(lines)
+
+
+def task_retried(task: DeadTask) -> str:
+    order = f" of order #{task.order_id}" if task.order_id is not None else ""
+    return f"Task #{task.id} ({escape(task.kind)}{order}) is queued again, due now."
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} min"
+
+
+def period_stats(title: str, stats: PeriodStats, currency: str) -> list[str]:
+    counts = ", ".join(f"{status.lower()} {count}" for status, count in stats.by_status.items())
+    return [f"<b>{escape(title)}</b>: {stats.total_orders} orders",
+            f"By status: {counts}",
+            f"Revenue: {Money(stats.revenue_minor, currency)}",
+            f"Placed → delivered: average {_minutes(stats.average_minutes)}, "
+            f"p90 {_minutes(stats.p90_minutes)} ({stats.deliveries} deliveries)"]
+
+
+def stats(report: StatsReport, currency: str) -> str:
+    return "\n".join([
+        *period_stats("Today (UTC)", report.today, currency), "",
+        *period_stats("Last 7 days", report.last_7_days, currency), "",
+        f"Partners online now: {report.today.partners_online}",
+    ])
+
+
+STATS_CHART_TITLE: Final = "Orders per hour, last 7 days (UTC)"
 
 
 def capped(lines: list[str]) -> str:

@@ -86,6 +86,7 @@ def build_services(
 ) -> Services:
     """The services the handlers and jobs call, on the given database sessions."""
     uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
+    pipeline = SqlPipelineActions(sessions, clock)
     return Services(
         settings=settings,
         ordering=OrderingService(uows, clock, currency),
@@ -94,10 +95,11 @@ def build_services(
         orders=CustomerOrders(uows, clock, currency),
         partners=PartnerService(uows, clock, settings.admin_ids, admin_uow_factory(sessions)),
         clock=clock,
-        pipeline=SqlPipelineActions(sessions, clock),
+        pipeline=pipeline,
         worker=queue_worker(settings, sessions, clock),
         outbox=message_outbox(settings, sessions),
-        admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens()),
+        admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens(),
+                           pipeline),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.errors import InvalidInput, NotAllowed, NotFound
-from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.invites import (
     PARTNER_APPROVED,
     PARTNER_REVOKED,
@@ -23,10 +23,14 @@ from domain.invites import (
 )
 from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
+from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
+from domain.pipeline_ports import PipelineActions
 from domain.ports import (
     Clock,
+    CustomerRepository,
     MenuRepository,
+    OrderRepository,
     Outbox,
     PartnerRepository,
     RestaurantRepository,
@@ -34,6 +38,7 @@ from domain.ports import (
     Transaction,
 )
 from domain.restaurants import MenuItem, Restaurant
+from domain.stats import DAY, OrderFact, StatsReport, today_and_last_7_days
 from domain.tasks import Notification
 
 
@@ -52,13 +57,61 @@ class AuditLog(Protocol):
     async def count(self) -> int: ...
 
 
+class AdminOrders(OrderRepository, Protocol):
+    async def latest(self, limit: int, status: OrderStatus | None) -> Sequence[Order]:
+        """The newest orders (of `status`, if given), newest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadTask:
+    """A task the queue gave up on."""
+
+    id: TaskId
+    kind: str
+    order_id: OrderId | None
+    attempts: int
+    last_error: str | None
+    finished_at: datetime | None
+
+
+class DeadLetters(Protocol):
+    async def latest(self, limit: int) -> Sequence[DeadTask]:
+        """The newest dead tasks, newest first."""
+        ...
+
+    async def get(self, task_id: TaskId) -> DeadTask | None:
+        """The task if it exists and is dead."""
+        ...
+
+    async def exists(self, task_id: TaskId) -> bool: ...
+
+    async def revive(self, task_id: TaskId, now: datetime) -> bool:
+        """Back in the queue, due now, with a fresh attempt count; False unless it was dead."""
+        ...
+
+
+class StatsSource(Protocol):
+    async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
+        """The orders placed at or after `since`."""
+        ...
+
+    async def partners_online(self) -> int:
+        """Approved partners who are online now."""
+        ...
+
+
 class AdminUnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
+    orders: AdminOrders
+    customers: CustomerRepository
     menu: MenuRepository
     partners: PartnerRepository
     outbox: Outbox
     invites: InviteCodes
     audit: AuditLog
+    dead_letters: DeadLetters
+    stats: StatsSource
 
 
 AdminUowFactory = Callable[[], AdminUnitOfWork]
@@ -70,6 +123,33 @@ class ImportResult:
     updated: tuple[MenuItem, ...]
     unchanged: tuple[MenuItem, ...]
     rejected: tuple[Rejection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """An order as /allorders lists it."""
+
+    order: Order
+    restaurant: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    """An order as /showorder shows it: who, where, and every recorded move."""
+
+    order: Order
+    restaurant: str
+    customer_name: str | None
+    partner_name: str | None
+    history: tuple[OrderEvent, ...]
+
+
+LATEST_ORDERS = 20
+LATEST_DEAD = 20
+
+
+def order_target(order_id: int) -> str:
+    return f"order #{order_id}"
 
 
 def restaurant_target(restaurant_id: int) -> str:
@@ -88,8 +168,9 @@ class AdminService:
     """Admin use cases; `actor` is the admin's Telegram user id (checked by the caller)."""
 
     def __init__(self, uows: AdminUowFactory, clock: Clock, currency: str,
-                 tokens: TokenSource) -> None:
+                 tokens: TokenSource, pipeline: PipelineActions | None = None) -> None:
         self._uows = uows
+        self._pipeline = pipeline
         self._clock = clock
         self._currency = currency
         self._tokens = tokens
@@ -263,6 +344,94 @@ class AdminService:
                                f"valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC")
             await uow.commit()
         return invite
+
+    async def orders(self, status: OrderStatus | None = None,
+                     limit: int = LATEST_ORDERS) -> list[OrderLine]:
+        """The latest orders, newest first, with their restaurants' names."""
+        async with self._uows() as uow:
+            found = await uow.orders.latest(limit, status)
+            names: dict[RestaurantId, str] = {}
+            for order in found:
+                if order.restaurant_id not in names:
+                    place = await uow.restaurants.get(order.restaurant_id)
+                    names[order.restaurant_id] = place.name if place else "?"
+        return [OrderLine(order, names[order.restaurant_id]) for order in found]
+
+    async def order_detail(self, order_id: OrderId) -> OrderDetail:
+        """The order with its customer, partner, restaurant and full history."""
+        async with self._uows() as uow:
+            order = await uow.orders.get(order_id)
+            if order is None:
+                raise NotFound("order", order_id)
+            place = await uow.restaurants.get(order.restaurant_id)
+            customer = await uow.customers.get(order.customer_id)
+            partner = (await uow.partners.get(order.partner_id)
+                       if order.partner_id is not None else None)
+            history = tuple(await uow.orders.history(order_id))
+        return OrderDetail(order, place.name if place else "?",
+                           customer.name if customer else None,
+                           partner.name if partner else None, history)
+
+    async def cancel_order(self, actor: UserId, order_id: OrderId, reason: str) -> Order:
+        """Cancels an unfinished order as an admin; the customer, the partner (if any) and
+        the restaurant are told by the pipeline. A finished order is refused."""
+        if self._pipeline is None:
+            raise NotAllowed("cancelling orders is not available here")
+        async with self._uows() as uow:
+            order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("order", order_id)
+        if order.status.is_terminal:
+            raise NotAllowed(f"order #{order_id} is {order.status.lower()} already, "
+                             "so it cannot be cancelled")
+        await self._pipeline.cancel_order(order_id, Actor(ActorKind.ADMIN, actor), reason)
+        async with self._uows() as uow:
+            await self._record(uow, actor, "cancel_order", order_target(order_id), reason)
+            await uow.commit()
+            cancelled = await uow.orders.get(order_id)
+        assert cancelled is not None
+        return cancelled
+
+    async def stats(self) -> StatsReport:
+        """Today (UTC) and the last 7 days: orders by status, revenue, delivery times."""
+        now = self._clock.now()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._uows() as uow:
+            facts = await uow.stats.order_facts(midnight - 6 * DAY)
+            online = await uow.stats.partners_online()
+        return today_and_last_7_days(now, facts, online)
+
+    async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
+        """The tasks the queue gave up on, newest first."""
+        async with self._uows() as uow:
+            return await uow.dead_letters.latest(limit)
+
+    async def retry_task(self, actor: UserId, task_id: TaskId) -> DeadTask:
+        """Puts a dead task back in the queue, due now, audited.
+
+        Refused unless the task is dead, and when its order has finished (delivered,
+        cancelled or failed): no order moves out of those, so running it again is pointless.
+        """
+        async with self._uows() as uow:
+            task = await uow.dead_letters.get(task_id)
+            if task is None:
+                if not await uow.dead_letters.exists(task_id):
+                    raise NotFound("task", task_id)
+                raise NotAllowed(f"task #{task_id} is not dead-lettered, so there is "
+                                 "nothing to retry")
+            if task.order_id is not None:
+                order = await uow.orders.get(task.order_id)
+                if order is not None and order.status.is_terminal:
+                    raise NotAllowed(
+                        f"order #{order.id} of task #{task_id} is {order.status.lower()} "
+                        "already and cannot move again, so the task is not retried")
+            if not await uow.dead_letters.revive(task_id, self._clock.now()):
+                raise NotAllowed(f"task #{task_id} is not dead-lettered any more")
+            await self._record(uow, actor, "retry_task", f"task #{task_id}",
+                               f"{task.kind}" + (f" of {order_target(task.order_id)}"
+                                                 if task.order_id is not None else ""))
+            await uow.commit()
+            return task
 
     async def _change_restaurant(
         self, actor: UserId, restaurant_id: RestaurantId, action: str,

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Self, cast
+from typing import Any, Self, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.admin_service import AuditEntry, AuditLog
-from domain.ids import UserId
+from domain.admin_service import (
+    AdminOrders,
+    AuditEntry,
+    AuditLog,
+    DeadLetters,
+    DeadTask,
+    StatsSource,
+)
+from domain.ids import OrderId, TaskId, UserId
 from domain.invites import InviteCode, InviteCodes
+from domain.orders import OrderStatus
+from domain.partners import PartnerStatus
+from domain.stats import OrderFact
 from storage.rows_admin import AuditRow
 from storage.rows_invites import InviteRow
-from storage.sql import execute_count
+from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, TASKS, execute_count
 from storage.uow import SqlUnitOfWork
+from storage.work_queue import SqlTaskStore
 
 AUDIT = cast(Table, AuditRow.__table__)
 INVITES = cast(Table, InviteRow.__table__)
@@ -69,17 +80,85 @@ class SqlInviteCodes:
         return await execute_count(self._session, stmt) == 1
 
 
+class SqlDeadLetters:
+    """Implements `domain.admin_service.DeadLetters`; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def latest(self, limit: int) -> Sequence[DeadTask]:
+        stmt = (select(TASKS).where(TASKS.c.state == "dead")
+                .order_by(TASKS.c.id.desc()).limit(limit))
+        return [_dead(row) for row in (await self._session.execute(stmt)).mappings()]
+
+    async def get(self, task_id: TaskId) -> DeadTask | None:
+        stmt = select(TASKS).where(TASKS.c.id == task_id, TASKS.c.state == "dead")
+        row = (await self._session.execute(stmt)).mappings().first()
+        return _dead(row) if row is not None else None
+
+    async def exists(self, task_id: TaskId) -> bool:
+        stmt = select(func.count()).select_from(TASKS).where(TASKS.c.id == task_id)
+        return int((await self._session.execute(stmt)).scalar_one()) > 0
+
+    async def revive(self, task_id: TaskId, now: datetime) -> bool:
+        return await SqlTaskStore(self._session).revive(task_id, now)
+
+
+def _dead(row: Any) -> DeadTask:
+    order_id = row["order_id"]
+    return DeadTask(TaskId(row["id"]), row["kind"],
+                    OrderId(order_id) if order_id is not None else None,
+                    row["attempts"], row["last_error"], row["finished_at"])
+
+
+class SqlStatsSource:
+    """Implements `domain.admin_service.StatsSource`; read only."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
+        o, e = ORDERS.c, ORDER_EVENTS.c
+        orders = (await self._session.execute(
+            select(o.id, o.status, o.total, o.created_at).where(o.created_at >= since)
+        )).all()
+        delivered: dict[int, datetime] = {}
+        events = await self._session.execute(
+            select(e.order_id, e.at)
+            .join(ORDERS, o.id == e.order_id)
+            .where(o.created_at >= since, e.to_status == OrderStatus.DELIVERED.value)
+        )
+        for order_id, at in events:
+            delivered[order_id] = min(at, delivered.get(order_id, at))
+        return [
+            OrderFact(OrderId(order_id), OrderStatus(status), total, placed,
+                      delivered.get(order_id))
+            for order_id, status, total, placed in orders
+        ]
+
+    async def partners_online(self) -> int:
+        p = PARTNERS.c
+        stmt = select(func.count()).select_from(PARTNERS).where(
+            p.status == PartnerStatus.APPROVED.value, p.online.is_(True))
+        return int((await self._session.execute(stmt)).scalar_one())
+
+
 class SqlAdminUnitOfWork(SqlUnitOfWork):
     """The SQL unit of work plus the audit log and invite codes, on the same session and
     transaction."""
 
     audit: AuditLog
     invites: InviteCodes
+    orders: AdminOrders
+    dead_letters: DeadLetters
+    stats: StatsSource
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.audit = SqlAuditLog(self.session)
         self.invites = SqlInviteCodes(self.session)
+        self.dead_letters = SqlDeadLetters(self.session)
+        self.stats = SqlStatsSource(self.session)
         return self
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, DuplicateOrder, NotFound
 from domain.ids import OrderId, UserId
-from domain.orders import Order, OrderEvent
+from domain.orders import Order, OrderEvent, OrderStatus
 from storage import mapping
 from storage.sql import ORDER_EVENTS, ORDER_ITEMS, ORDERS, execute_count
 
@@ -69,6 +69,13 @@ class SqlOrderRepository:
             .limit(limit)
         )
         return await self._load(stmt)
+
+    async def latest(self, limit: int, status: OrderStatus | None = None) -> Sequence[Order]:
+        """The newest orders (of `status`, if given), newest first; for admins."""
+        stmt = select(ORDERS).order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc())
+        if status is not None:
+            stmt = stmt.where(ORDERS.c.status == status.value)
+        return await self._load(stmt.limit(limit))
 
     async def save(self, order: Order) -> None:
         """Writes status, partner and updated_at, and appends the order's pending events.

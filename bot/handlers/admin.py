@@ -6,6 +6,7 @@ nothing changes. A malformed command gets its syntax and an example back.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from typing import Final
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import admin_texts
+from bot import admin_texts, charts
 from bot.admin_args import ArgumentError, parse_admin_command
 from bot.admin_commands import (
     AddFood,
@@ -23,17 +24,23 @@ from bot.admin_commands import (
     AdminHelp,
     ApprovePartner,
     Audit,
+    CancelOrder,
     EditFood,
     EditRestaurant,
     ImportMenu,
     LinkManager,
+    ListDeadLetters,
+    ListOrders,
     ListPartners,
     MakeInvite,
+    RetryTask,
     RevokePartner,
     SetAvailable,
     SetOpen,
     SetPhoto,
     SetPrice,
+    ShowOrder,
+    Stats,
 )
 from bot.context import AppContext, AppType
 from bot.handlers.common import Handler, Screen, reply, user_id
@@ -46,7 +53,8 @@ logger = logging.getLogger(__name__)
 TEXT_COMMANDS: Final = (
     "admin", "addrestaurant", "editrestaurant", "openrestaurant", "closerestaurant",
     "linkmanager", "addfood", "editfood", "setprice", "hidefood", "showfood", "audit",
-    "partners", "approve", "revoke", "invite",
+    "partners", "approve", "revoke", "invite", "allorders", "showorder", "cancelorder",
+    "deadletters", "retry", "stats",
 )
 CAPTION_COMMANDS: Final = ("photo", "importmenu")
 COMMAND_NAMES: Final = TEXT_COMMANDS + CAPTION_COMMANDS
@@ -103,7 +111,31 @@ async def run_command(update: Update, context: AppContext, service: AdminService
                                        context.services.settings.currency)
         case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
             return await _partner_command(service, actor, command)
+        case ListOrders(status):
+            return admin_texts.orders(await service.orders(status), status)
+        case ShowOrder(order_id):
+            return admin_texts.order_detail(await service.order_detail(order_id))
+        case CancelOrder(order_id, reason):
+            cancelled = await service.cancel_order(actor, order_id, reason)
+            return admin_texts.order_cancelled(cancelled, reason)
+        case Stats():
+            return await _stats(update, context, service)
+        case ListDeadLetters():
+            return admin_texts.dead_letters(await service.dead_letters())
+        case RetryTask(task_id):
+            return admin_texts.task_retried(await service.retry_task(actor, task_id))
     return await _restaurant_command(service, actor, command)
+
+
+async def _stats(update: Update, context: AppContext, service: AdminService) -> str:
+    """The orders-per-hour chart as a photo; the numbers as the reply text."""
+    report = await service.stats()
+    png = await asyncio.to_thread(charts.orders_per_hour_png,
+                                  report.last_7_days.orders_per_hour,
+                                  admin_texts.STATS_CHART_TITLE)
+    assert update.effective_message is not None
+    await update.effective_message.reply_photo(png)
+    return admin_texts.stats(report, context.services.settings.currency)
 
 
 async def _partner_command(service: AdminService, actor: UserId,

@@ -165,6 +165,8 @@ TEXT_ATTEMPTS = [
     "/openrestaurant 4", "/closerestaurant 1", "/linkmanager 1 12345", "/addfood 1 Soup | 10",
     "/editfood 1 | 999 | |", "/setprice 1 1", "/hidefood 1", "/showfood 1", "/audit",
     "/photo 1", "/importmenu 1", "/partners", "/approve 1001", "/revoke 1001", "/invite",
+    "/allorders", "/showorder 1", "/cancelorder 1 Sneaky", "/deadletters", "/retry 1",
+    "/stats",
 ]
 
 
@@ -198,7 +200,9 @@ MALFORMED = {
     "setprice": "/setprice 12", "hidefood": "/hidefood twelve", "showfood": "/showfood 0",
     "audit": "/audit 1000", "photo": "/photo abc", "importmenu": "/importmenu",
     "partners": "/partners all", "approve": "/approve", "revoke": "/revoke ravi",
-    "invite": "/invite 3",
+    "invite": "/invite 3", "allorders": "/allorders lost", "showorder": "/showorder x",
+    "cancelorder": "/cancelorder 3", "deadletters": "/deadletters all", "retry": "/retry seven",
+    "stats": "/stats today",
 }
 
 
@@ -244,6 +248,7 @@ async def test_the_admin_help_lists_only_the_commands_the_bot_answers(
 ) -> None:
     shown = await say(admin, "/admin", "Admin commands")
     assert "/addrestaurant NAME | ADDRESS" in shown.content and "/audit [LIMIT]" in shown.content
-    for syntax in ("/partners", "/approve USER_ID", "/revoke USER_ID", "/invite"):
+    for syntax in ("/partners", "/approve USER_ID", "/revoke USER_ID", "/invite",
+                   "/allorders [STATUS]", "/showorder ORDER_ID", "/cancelorder ORDER_ID REASON",
+                   "/deadletters", "/retry TASK_ID", "/stats"):
         assert syntax in shown.content
-    assert "/stats" not in shown.content and "/allorders" not in shown.content

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.admin_service import AdminService
 from domain.errors import InvalidInput, NotFound
-from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.menu_import import parse_menu_csv
+from domain.orders import OrderStatus
 from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
-from tests.integration.builders import Catalog, FixedClock, SeqTokens
+from tests.integration.builders import Catalog, FixedClock, SeqTokens, new_order, store_order
 
 ADMIN = UserId(9001)
 
@@ -123,3 +124,35 @@ async def test_the_audit_lists_the_newest_first_up_to_the_limit(
     for price in (100, 200, 300):
         await service.set_price(ADMIN, catalog.pizza.id, price)
     assert [e.detail for e in await service.audit(2)] == ["₹3.00", "₹2.00"]
+
+
+async def test_orders_list_newest_first_by_status_and_stats_count_them(
+    service: AdminService, catalog: Catalog, clock: FixedClock,
+    admin_uows: Callable[[], SqlAdminUnitOfWork],
+) -> None:
+    first = await store_order(admin_uows, new_order(catalog, clock.now()))
+    second = await store_order(admin_uows, new_order(catalog, clock.advance(minutes=5)))
+    async with admin_uows() as uow:
+        order = await uow.orders.get(first.id)
+        assert order is not None
+        for status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
+            order.advance(status, at=clock.now())
+        order.advance(OrderStatus.CANCELLED, at=clock.advance(minutes=30))
+        await uow.orders.save(order)
+        await uow.commit()
+
+    listed = await service.orders()
+    assert [line.order.id for line in listed] == [second.id, first.id]
+    assert {line.restaurant for line in listed} == {"Dominos"}
+    assert [line.order.id for line in await service.orders(OrderStatus.CANCELLED)] == [first.id]
+    detail = await service.order_detail(first.id)
+    assert detail.customer_name == "Asha"
+    assert [e.to_status for e in detail.history][-1] == OrderStatus.CANCELLED
+
+    report = await service.stats()
+    assert report.last_7_days.total_orders == 2
+    assert report.last_7_days.by_status[OrderStatus.CANCELLED] == 1
+    assert report.last_7_days.by_status[OrderStatus.CREATED] == 1
+    assert report.last_7_days.revenue_minor == 0
+    with pytest.raises(NotFound):
+        await service.order_detail(OrderId(999999))
