@@ -7,8 +7,8 @@ from datetime import datetime
 
 from domain.cart import Cart, PricedCart
 from domain.customers import Customer
-from domain.errors import EmptyCart, NotFound
-from domain.ids import MenuItemId, OrderId, UserId
+from domain.errors import EmptyCart
+from domain.ids import MenuItemId, UserId
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem
@@ -39,12 +39,6 @@ class OrderingService:
                 await uow.commit()
             return customer
 
-    async def price_cart(self, customer_id: UserId) -> PricedCart:
-        """The cart priced from the current menu, as the customer would pay now."""
-        async with self._uow() as uow:
-            cart = await uow.carts.get(customer_id)
-            return await price_cart(uow, cart, self.currency)
-
     async def place_order(
         self,
         customer_id: UserId,
@@ -68,13 +62,6 @@ class OrderingService:
             )
             await uow.commit()
             return PlacedOrder(order, created=True)
-
-    async def order(self, order_id: OrderId) -> Order:
-        async with self._uow() as uow:
-            found = await uow.orders.get(order_id)
-        if found is None:
-            raise NotFound("order", order_id)
-        return found
 
 
 async def price_cart(uow: UnitOfWork, cart: Cart, currency: str) -> PricedCart:

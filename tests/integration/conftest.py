@@ -28,12 +28,14 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from domain.admin_service import AdminService
+from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
 from storage.rows import Base
 from storage.uow import SqlUnitOfWork
 from storage.uow import uow_factory as make_uow_factory
-from tests.integration.builders import Catalog, FixedClock, add_catalog
+from tests.integration.builders import Catalog, FixedClock, SeqTokens, add_catalog
 
 PG_ENV = "TEST_DATABASE_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -165,3 +167,17 @@ def clock() -> FixedClock:
 async def catalog(uow_factory: Callable[[], SqlUnitOfWork]) -> Catalog:
     """Dominos with Pizza and Cola, and customers 1001 and 1002."""
     return await add_catalog(uow_factory)
+
+
+@pytest.fixture
+def admin_uows(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Callable[[], SqlAdminUnitOfWork]:
+    return admin_uow_factory(session_factory)
+
+
+@pytest.fixture
+def admin_service(
+    admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock
+) -> AdminService:
+    return AdminService(admin_uows, clock, "INR", SeqTokens())

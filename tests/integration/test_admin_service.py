@@ -5,29 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.admin_service import AdminService
 from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.menu_import import parse_menu_csv
 from domain.orders import OrderStatus
-from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
-from tests.integration.builders import Catalog, FixedClock, SeqTokens, new_order, store_order
+from storage.admin_repositories import SqlAdminUnitOfWork
+from tests.integration.builders import Catalog, FixedClock, new_order, store_order
 
 ADMIN = UserId(9001)
-
-
-@pytest.fixture
-def admin_uows(
-    session_factory: async_sessionmaker[AsyncSession],
-) -> Callable[[], SqlAdminUnitOfWork]:
-    return admin_uow_factory(session_factory)
-
-
-@pytest.fixture
-def service(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> AdminService:
-    return AdminService(admin_uows, clock, "INR", SeqTokens())
 
 
 async def audit_count(uows: Callable[[], SqlAdminUnitOfWork]) -> int:
@@ -36,38 +23,38 @@ async def audit_count(uows: Callable[[], SqlAdminUnitOfWork]) -> int:
 
 
 async def test_adding_a_restaurant_and_a_dish_records_who_did_it_and_when(
-    service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock
+    admin_service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock
 ) -> None:
-    restaurant = await service.add_restaurant(ADMIN, "Dominos Express", "MG Road", 25)
-    item = await service.add_food(ADMIN, restaurant.id, "Pizza", 25000, "Pizzas", "Cheese")
+    restaurant = await admin_service.add_restaurant(ADMIN, "Dominos Express", "MG Road", 25)
+    item = await admin_service.add_food(ADMIN, restaurant.id, "Pizza", 25000, "Pizzas", "Cheese")
 
     async with admin_uows() as uow:
         assert await uow.restaurants.get(restaurant.id) == restaurant
         assert await uow.menu.get(item.id) == item
-    newest, oldest = await service.audit(10)
+    newest, oldest = await admin_service.audit(10)
     assert (oldest.actor, oldest.at, oldest.action) == (ADMIN, clock.now(), "add_restaurant")
     assert oldest.target == f"restaurant #{restaurant.id}"
     assert (newest.action, newest.target) == ("add_food", f"item #{item.id}")
 
 
 async def test_editing_keeps_the_fields_left_out(
-    service: AdminService, catalog: Catalog
+    admin_service: AdminService, catalog: Catalog
 ) -> None:
-    changed = await service.edit_restaurant(ADMIN, catalog.restaurant.id, prep_minutes=35)
+    changed = await admin_service.edit_restaurant(ADMIN, catalog.restaurant.id, prep_minutes=35)
     assert (changed.name, changed.address, changed.prep_minutes) == (
         catalog.restaurant.name, catalog.restaurant.address, 35)
-    dish = await service.edit_food(ADMIN, catalog.pizza.id, description="")
+    dish = await admin_service.edit_food(ADMIN, catalog.pizza.id, description="")
     assert (dish.name, dish.price, dish.description) == ("Pizza", catalog.pizza.price, "")
 
 
 async def test_closing_hiding_repricing_and_photos_are_stored(
-    service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
+    admin_service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
 ) -> None:
-    await service.set_open(ADMIN, catalog.restaurant.id, False)
-    await service.set_available(ADMIN, catalog.cola.id, False)
-    await service.set_price(ADMIN, catalog.pizza.id, 26000)
-    await service.set_photo(ADMIN, catalog.cola.id, "photo-file-id")
-    await service.link_manager(ADMIN, catalog.restaurant.id, None)
+    await admin_service.set_open(ADMIN, catalog.restaurant.id, False)
+    await admin_service.set_available(ADMIN, catalog.cola.id, False)
+    await admin_service.set_price(ADMIN, catalog.pizza.id, 26000)
+    await admin_service.set_photo(ADMIN, catalog.cola.id, "photo-file-id")
+    await admin_service.link_manager(ADMIN, catalog.restaurant.id, None)
 
     async with admin_uows() as uow:
         restaurant = await uow.restaurants.get(catalog.restaurant.id)
@@ -75,28 +62,28 @@ async def test_closing_hiding_repricing_and_photos_are_stored(
     assert restaurant is not None and pizza is not None and cola is not None
     assert (restaurant.is_open, restaurant.manager_chat_id) == (False, None)
     assert (cola.available, cola.photo_file_id, pizza.price) == (False, "photo-file-id", 26000)
-    assert [e.action for e in await service.audit(10)] == [
+    assert [e.action for e in await admin_service.audit(10)] == [
         "link_manager", "set_photo", "set_price", "hide_food", "close_restaurant"]
 
 
 async def test_unknown_ids_and_bad_values_change_nothing_and_record_nothing(
-    service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
+    admin_service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
 ) -> None:
     with pytest.raises(NotFound):
-        await service.set_open(ADMIN, RestaurantId(999), False)
+        await admin_service.set_open(ADMIN, RestaurantId(999), False)
     with pytest.raises(NotFound):
-        await service.set_price(ADMIN, MenuItemId(999), 100)
+        await admin_service.set_price(ADMIN, MenuItemId(999), 100)
     with pytest.raises(NotFound):
-        await service.add_food(ADMIN, RestaurantId(999), "Soup", 100, "Menu", "")
+        await admin_service.add_food(ADMIN, RestaurantId(999), "Soup", 100, "Menu", "")
     with pytest.raises(InvalidInput, match="exists already"):
-        await service.add_restaurant(ADMIN, "Dominos", "Elsewhere", 20)
+        await admin_service.add_restaurant(ADMIN, "Dominos", "Elsewhere", 20)
     with pytest.raises(InvalidInput):
-        await service.edit_restaurant(ADMIN, catalog.restaurant.id, prep_minutes=500)
+        await admin_service.edit_restaurant(ADMIN, catalog.restaurant.id, prep_minutes=500)
     assert await audit_count(admin_uows) == 0
 
 
 async def test_importing_a_menu_adds_updates_and_reports_rejected_rows(
-    service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
+    admin_service: AdminService, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
 ) -> None:
     csv_text = ("name,price,category\n"
                 "pizza,260,Pizzas\n"      # updates Pizza (matched ignoring case)
@@ -104,7 +91,7 @@ async def test_importing_a_menu_adds_updates_and_reports_rejected_rows(
                 "Garlic bread,99,Sides\n"  # added
                 "Soup,abc,Soups\n")       # rejected
     parsed = parse_menu_csv(csv_text, catalog.restaurant.id, "INR")
-    result = await service.import_menu(ADMIN, parsed)
+    result = await admin_service.import_menu(ADMIN, parsed)
 
     assert [i.name for i in result.added] == ["Garlic bread"]
     assert [(i.id, i.name, i.price) for i in result.updated] == [(catalog.pizza.id, "pizza", 26000)]
@@ -113,21 +100,21 @@ async def test_importing_a_menu_adds_updates_and_reports_rejected_rows(
     async with admin_uows() as uow:
         names = {i.name for i in await uow.menu.for_restaurant(catalog.restaurant.id)}
     assert {"pizza", "Garlic bread"} <= names and "Soup" not in names
-    (entry,) = await service.audit(10)
+    (entry,) = await admin_service.audit(10)
     assert entry.action == "import_menu"
     assert "1 added, 1 updated, 1 unchanged, 1 rejected" in entry.detail
 
 
 async def test_the_audit_lists_the_newest_first_up_to_the_limit(
-    service: AdminService, catalog: Catalog
+    admin_service: AdminService, catalog: Catalog
 ) -> None:
     for price in (100, 200, 300):
-        await service.set_price(ADMIN, catalog.pizza.id, price)
-    assert [e.detail for e in await service.audit(2)] == ["₹3.00", "₹2.00"]
+        await admin_service.set_price(ADMIN, catalog.pizza.id, price)
+    assert [e.detail for e in await admin_service.audit(2)] == ["₹3.00", "₹2.00"]
 
 
 async def test_orders_list_newest_first_by_status_and_stats_count_them(
-    service: AdminService, catalog: Catalog, clock: FixedClock,
+    admin_service: AdminService, catalog: Catalog, clock: FixedClock,
     admin_uows: Callable[[], SqlAdminUnitOfWork],
 ) -> None:
     first = await store_order(admin_uows, new_order(catalog, clock.now()))
@@ -141,18 +128,19 @@ async def test_orders_list_newest_first_by_status_and_stats_count_them(
         await uow.orders.save(order)
         await uow.commit()
 
-    listed = await service.orders()
+    listed = await admin_service.orders()
     assert [line.order.id for line in listed] == [second.id, first.id]
     assert {line.restaurant for line in listed} == {"Dominos"}
-    assert [line.order.id for line in await service.orders(OrderStatus.CANCELLED)] == [first.id]
-    detail = await service.order_detail(first.id)
+    cancelled = await admin_service.orders(OrderStatus.CANCELLED)
+    assert [line.order.id for line in cancelled] == [first.id]
+    detail = await admin_service.order_detail(first.id)
     assert detail.customer_name == "Asha"
     assert [e.to_status for e in detail.history][-1] == OrderStatus.CANCELLED
 
-    report = await service.stats()
+    report = await admin_service.stats()
     assert report.last_7_days.total_orders == 2
     assert report.last_7_days.by_status[OrderStatus.CANCELLED] == 1
     assert report.last_7_days.by_status[OrderStatus.CREATED] == 1
     assert report.last_7_days.revenue_minor == 0
     with pytest.raises(NotFound):
-        await service.order_detail(OrderId(999999))
+        await admin_service.order_detail(OrderId(999999))

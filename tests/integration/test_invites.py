@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.admin_service import AdminService
 from domain.errors import InvalidInput, NotAllowed
@@ -16,26 +15,14 @@ from domain.ids import OrderId, UserId
 from domain.invites import ALPHABET, CODE_LENGTH, PARTNER_APPROVED, PARTNER_REVOKED
 from domain.partner_service import BadInviteCode, PartnerService
 from domain.partners import Partner, PartnerStatus
-from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
+from storage.admin_repositories import SqlAdminUnitOfWork
 from storage.rows import OutboxRow
 from storage.rows_invites import InviteRow
 from storage.uow import SqlUnitOfWork
-from tests.integration.builders import FixedClock, SeqTokens
+from tests.integration.builders import FixedClock
 
 ADMIN = UserId(9001)
 RAVI, KIRAN = UserId(2001), UserId(2002)
-
-
-@pytest.fixture
-def admin_uows(
-    session_factory: async_sessionmaker[AsyncSession],
-) -> Callable[[], SqlAdminUnitOfWork]:
-    return admin_uow_factory(session_factory)
-
-
-@pytest.fixture
-def admin(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> AdminService:
-    return AdminService(admin_uows, clock, "INR", SeqTokens())
 
 
 @pytest.fixture
@@ -58,9 +45,9 @@ async def outbox_kinds(uows: Callable[[], SqlUnitOfWork], chat: int) -> list[str
 
 
 async def test_one_invite_code_used_by_two_people_at_once_approves_exactly_one(
-    admin: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
 ) -> None:
-    invite = await admin.make_invite(ADMIN)
+    invite = await admin_service.make_invite(ADMIN)
     assert len(invite.code) == CODE_LENGTH and set(invite.code) <= set(ALPHABET)
 
     results = await asyncio.gather(
@@ -83,10 +70,10 @@ async def test_one_invite_code_used_by_two_people_at_once_approves_exactly_one(
 
 
 async def test_an_expired_or_unknown_code_changes_nothing(
-    admin: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
     clock: FixedClock,
 ) -> None:
-    invite = await admin.make_invite(ADMIN)
+    invite = await admin_service.make_invite(ADMIN)
     clock.advance(days=7, seconds=1)
     with pytest.raises(BadInviteCode):
         await partners.join_with_code(RAVI, "Ravi", invite.code)
@@ -98,14 +85,14 @@ async def test_an_expired_or_unknown_code_changes_nothing(
 
 
 async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_delivery(
-    admin: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
     admin_uows: Callable[[], SqlAdminUnitOfWork],
 ) -> None:
     await partners.join(RAVI, "Ravi")
-    approved = await admin.approve_partner(ADMIN, RAVI)
+    approved = await admin_service.approve_partner(ADMIN, RAVI)
     assert approved.status == PartnerStatus.APPROVED
     with pytest.raises(InvalidInput):
-        await admin.approve_partner(ADMIN, RAVI)
+        await admin_service.approve_partner(ADMIN, RAVI)
     assert await outbox_kinds(uow_factory, RAVI) == [PARTNER_APPROVED]
 
     async with uow_factory() as uow:  # on a delivery (as dispatch would set it)
@@ -113,14 +100,14 @@ async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_deli
                                         active_order_id=OrderId(77)))
         await uow.commit()
     with pytest.raises(NotAllowed, match="#77"):
-        await admin.revoke_partner(ADMIN, RAVI)
+        await admin_service.revoke_partner(ADMIN, RAVI)
     busy = await partner(uow_factory, RAVI)
     assert busy is not None and busy.status == PartnerStatus.APPROVED and busy.online
 
     async with uow_factory() as uow:
         await uow.partners.save(Partner(RAVI, "Ravi", PartnerStatus.APPROVED, online=True))
         await uow.commit()
-    await admin.revoke_partner(ADMIN, RAVI)
+    await admin_service.revoke_partner(ADMIN, RAVI)
     revoked = await partner(uow_factory, RAVI)
     assert revoked is not None and (revoked.status, revoked.online) == (
         PartnerStatus.REVOKED, False)
