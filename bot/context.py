@@ -9,13 +9,14 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.settings import Settings
 from domain.admin_service import AdminService
-from domain.checkout_service import CheckoutService
-from domain.customer_orders import CustomerOrders
-from domain.partner_service import PartnerService
-from domain.pipeline_ports import MessageOutbox, PipelineActions, QueueWorker
+from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
-from domain.services import OrderingService
-from domain.shopping import ShoppingService
+from domain.retry import RetryPolicy
+from domain.services.checkout import CheckoutService
+from domain.services.customers import CustomerService
+from domain.services.orders import CustomerOrders
+from domain.services.partners import PartnerService
+from domain.services.shopping import ShoppingService
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,13 @@ class Services:
     """Everything the handlers and jobs call, built once in the composition root."""
 
     settings: Settings
-    ordering: OrderingService
+    customers: CustomerService
     shopping: ShoppingService
     checkout: CheckoutService
     orders: CustomerOrders
     partners: PartnerService
     clock: Clock
+    retry: RetryPolicy  # backoff for the queue's tasks and the outbox's messages
     pipeline: PipelineActions  # the partners' and restaurants' presses
     worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
@@ -44,10 +46,6 @@ class AppContext(CallbackContext[ExtBot[Any], Data, Data, Data]):
         services = self.bot_data["services"]
         assert isinstance(services, Services)
         return services
-
-    @property
-    def service(self) -> OrderingService:
-        return self.services.ordering
 
 
 PlainContext = CallbackContext[ExtBot[Any], Data, Data, Data]

@@ -16,9 +16,9 @@ from telegram import (
 from bot import texts
 from bot.callbacks import Action, pack
 from domain.orders import OrderStatus
-from domain.partner_service import Job
 from domain.partners import Partner
 from domain.restaurants import Restaurant
+from domain.services.partners import Job
 from domain.views import CartView, MenuPage, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]

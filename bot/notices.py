@@ -13,8 +13,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot import keyboards, texts
 from domain.invites import PARTNER_APPROVED, PARTNER_REVOKED
-from domain.partner_service import PARTNER_REQUEST
-from domain.pipeline import Note
+from domain.pipeline.model import Note
+from domain.services.partners import PARTNER_REQUEST
 
 
 class UnknownNotice(ValueError):

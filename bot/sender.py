@@ -12,7 +12,10 @@ one tick go to different chats and are sent concurrently; each settles on its ow
 - a network error or timeout (or a 5xx): retried with backoff, without limit (capped delay);
 - 400 / 403 (chat not found, bot blocked, a message Telegram will never take): given up,
   the error recorded on the row;
-- any other Telegram error: retried with backoff up to `task_max_attempts`, then given up.
+- any other Telegram error: retried with backoff up to the policy's attempts, then given up.
+
+Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
+composition root.
 
 PTB's `AIORateLimiter` stays installed for the handlers' replies. The sender calls the Bot API
 with `rate_limit_args=NO_RETRY` (see `bot.ratelimit.AppRateLimiter`): the limiter's overall
@@ -36,8 +39,8 @@ from bot.notices import UnknownNotice, render
 from bot.ratelimit import NO_RETRY
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
-from domain.pipeline import Note
-from domain.pipeline_ports import OutgoingMessage
+from domain.pipeline.model import Note
+from domain.pipeline.ports import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +75,15 @@ async def _deliver(bot: ExtBot[Any], services: Services, message: OutgoingMessag
 
 
 async def _retry_later(services: Services, message: OutgoingMessage, exc: Exception) -> None:
-    settings, now = services.settings, services.clock.now()
-    if not isinstance(exc, NetworkError) and message.attempts >= settings.task_max_attempts:
+    """Again after the retry policy's backoff with jitter; a network error is retried without
+    limit (the delay stops growing at its cap), any other error up to the policy's attempts."""
+    policy, now = services.retry, services.clock.now()
+    if not isinstance(exc, NetworkError) and message.attempts >= policy.max_attempts:
         logger.warning("outbox %s given up after %d attempts: %s", message.id,
                        message.attempts, exc)
         await services.outbox.give_up(message.id, error=_error(exc), now=now)
         return
-    delay = min(settings.retry_max_delay_s,
-                settings.retry_base_delay_s * 2.0 ** max(message.attempts - 1, 0))
-    delay *= 0.8 + 0.4 * random.random()  # jitter
+    delay = policy.delay_s(message.attempts, random.random())
     logger.info("outbox %s failed (%s): again in %.1f s", message.id, exc, delay)
     await services.outbox.retry(message.id, error=_error(exc), at=now + timedelta(seconds=delay))
 

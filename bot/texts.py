@@ -16,9 +16,9 @@ from domain.errors import (
 )
 from domain.money import Money
 from domain.orders import OrderStatus
-from domain.partner_service import Job
 from domain.partners import Partner
 from domain.restaurants import MenuItem, Restaurant
+from domain.services.partners import Job
 from domain.views import CartView, MenuPage, OrderView, Page, Summary
 
 HELP = (

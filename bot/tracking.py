@@ -14,8 +14,8 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
 from bot import keyboards, texts
-from domain.customer_orders import CustomerOrders
 from domain.ids import OrderId
+from domain.services.orders import CustomerOrders
 
 logger = logging.getLogger(__name__)
 

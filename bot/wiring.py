@@ -22,20 +22,21 @@ from bot.clock import RandomTokens, SystemClock
 from bot.context import AppType, Services
 from bot.settings import ConfigError, Settings
 from domain.admin_service import AdminService
-from domain.checkout_service import CheckoutService
-from domain.customer_orders import CustomerOrders
-from domain.partner_service import PartnerService
-from domain.pipeline import Note, PipelineConfig
+from domain.pipeline.actions import Presses
+from domain.pipeline.model import Note, PipelineConfig
+from domain.pipeline.worker import PipelineWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
-from domain.services import OrderingService
-from domain.shopping import ShoppingService
+from domain.services.checkout import CheckoutService
+from domain.services.customers import CustomerService
+from domain.services.orders import CustomerOrders
+from domain.services.partners import PartnerService
+from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import is_at_head, upgrade_to_head
-from storage.outbox_sender import Pacing, SqlMessageOutbox
-from storage.pipeline_actions import SqlPipelineActions
-from storage.pipeline_worker import PipelineWorker
+from storage.pipeline.outbox import Pacing, SqlMessageOutbox
+from storage.pipeline.store import SqlPipelineStore
 from storage.seed import seed
 from storage.uow import uow_factory
 
@@ -53,9 +54,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}"  # locked_by: 64
 
 
-def queue_worker(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
-) -> PipelineWorker:
+def queue_worker(settings: Settings, store: SqlPipelineStore, clock: Clock) -> PipelineWorker:
     config = PipelineConfig(
         offer_timeout_s=settings.offer_timeout_s,
         no_partner_alert_after_s=settings.no_partner_alert_after_s,
@@ -63,10 +62,14 @@ def queue_worker(
         batch_size=settings.queue_batch_size,
         lease_s=settings.queue_lease_s,
     )
-    policy = RetryPolicy(
+    return PipelineWorker(store, clock, retry_policy(settings), config, worker_id())
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """Backoff with jitter for the queue's tasks and the outbox's messages alike."""
+    return RetryPolicy(
         settings.task_max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
     )
-    return PipelineWorker(sessions, clock, policy, config, worker_id())
 
 
 def message_outbox(
@@ -86,17 +89,19 @@ def build_services(
 ) -> Services:
     """The services the handlers and jobs call, on the given database sessions."""
     uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
-    pipeline = SqlPipelineActions(sessions, clock)
+    store = SqlPipelineStore(sessions)
+    pipeline = Presses(store, clock)
     return Services(
         settings=settings,
-        ordering=OrderingService(uows, clock, currency),
+        customers=CustomerService(uows),
         shopping=ShoppingService(uows, currency),
         checkout=CheckoutService(uows, clock, currency, RandomTokens()),
-        orders=CustomerOrders(uows, clock, currency),
+        orders=CustomerOrders(uows, clock, currency, pipeline),
         partners=PartnerService(uows, clock, settings.admin_ids, admin_uow_factory(sessions)),
         clock=clock,
+        retry=retry_policy(settings),
         pipeline=pipeline,
-        worker=queue_worker(settings, sessions, clock),
+        worker=queue_worker(settings, store, clock),
         outbox=message_outbox(settings, sessions),
         admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens(),
                            pipeline),

@@ -25,7 +25,7 @@ from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
 from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline_ports import PipelineActions
+from domain.pipeline.ports import PipelineActions
 from domain.ports import (
     Clock,
     CustomerRepository,

@@ -151,3 +151,13 @@ class NotReady(DomainError):
     """The restaurant has not finished the order yet, so it cannot be picked up."""
 
     code = "not_ready"
+
+
+class StaleOrder(DomainError):
+    """The order kept changing while a press tried to act on it; the presser may try again."""
+
+    code = "conflict"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__(f"order {order_id} changed meanwhile; please try again")
+        self.order_id = order_id

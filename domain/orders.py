@@ -1,4 +1,8 @@
-"""Orders, their one transition table (DESIGN.md §2) and their event history."""
+"""Orders, their one transition table (DESIGN.md §2) and their event history.
+
+An order is placed here (`Order.place`); every later move goes through the one function
+that moves an order, `domain.pipeline.model.Effects.move`, which checks this table.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from domain.errors import (
-    AlreadyAssigned,
-    IllegalTransition,
-    InvalidInput,
-    NotAllowed,
-    TooLateToCancel,
-)
+from domain.errors import InvalidInput
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
 from domain.restaurants import check_length
@@ -179,41 +177,3 @@ class Order:
         """Takes the id storage gave the new order, in its pending events too."""
         self.id = order_id
         self.new_events = [replace(event, order_id=order_id) for event in self.new_events]
-
-    def advance(
-        self, to: OrderStatus, *, at: datetime, actor: Actor = SYSTEM, reason: str = ""
-    ) -> OrderEvent | None:
-        """Moves to `to` and records it; the current status again is a no-op (None)."""
-        if to == self.status:
-            return None
-        if to not in _NEXT[self.status]:
-            raise IllegalTransition(self.id, self.status, to)
-        if to == OrderStatus.OUT_FOR_DELIVERY and self.partner_id is None:
-            raise IllegalTransition(self.id, self.status, to)
-        event = OrderEvent(self.id, self.status, to, at, actor, reason)
-        self.status = to
-        self.updated_at = at
-        self.new_events.append(event)
-        return event
-
-    def cancel(self, *, at: datetime, actor: Actor, reason: str = "") -> OrderEvent | None:
-        """Cancels as `actor` may: customers only while CREATED or CONFIRMED."""
-        if self.status == OrderStatus.CANCELLED:
-            return None
-        if actor.kind == ActorKind.CUSTOMER:
-            if actor.id != self.customer_id:
-                raise NotAllowed("not your order")
-            if self.status not in CUSTOMER_CANCELLABLE:
-                raise TooLateToCancel(self.status)
-        return self.advance(OrderStatus.CANCELLED, at=at, actor=actor, reason=reason)
-
-    def assign_partner(self, partner_id: UserId) -> bool:
-        """Sets the partner once, while CONFIRMED or PREPARING; True if it changed."""
-        if self.partner_id == partner_id:
-            return False
-        if self.partner_id is not None:
-            raise AlreadyAssigned(f"order {self.id} already has a partner")
-        if self.status not in ASSIGNABLE:
-            raise NotAllowed(f"an order that is {self.status} cannot take a partner")
-        self.partner_id = partner_id
-        return True

@@ -6,26 +6,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy import Select, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError, DuplicateOrder, NotFound
+from domain.errors import DuplicateOrder
 from domain.ids import OrderId, UserId
 from domain.orders import Order, OrderEvent, OrderStatus
 from storage import mapping
-from storage.sql import ORDER_EVENTS, ORDER_ITEMS, ORDERS, execute_count
-
-
-class StaleOrder(DomainError):
-    """Someone else moved the order (or gave it a partner) since it was loaded."""
-
-    code = "conflict"
-
-    def __init__(self, order_id: int) -> None:
-        super().__init__(f"order {order_id} was changed by someone else; load it again")
-        self.order_id = order_id
+from storage.sql import ORDER_EVENTS, ORDER_ITEMS, ORDERS
 
 
 class SqlOrderRepository:
@@ -50,7 +40,9 @@ class SqlOrderRepository:
         await self._session.execute(
             insert(ORDER_ITEMS), mapping.order_item_values(order.id, order.items)
         )
-        await self._write_events(order)
+        events = [mapping.event_values(event) for event in order.new_events]
+        await self._session.execute(insert(ORDER_EVENTS), events)
+        order.new_events.clear()
 
     async def get(self, order_id: OrderId) -> Order | None:
         found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
@@ -77,34 +69,6 @@ class SqlOrderRepository:
             stmt = stmt.where(ORDERS.c.status == status.value)
         return await self._load(stmt.limit(limit))
 
-    async def save(self, order: Order) -> None:
-        """Writes status, partner and updated_at, and appends the order's pending events.
-
-        The update only applies if the stored status is the one the order had when loaded and
-        the stored partner is unset or the same (unset, for an order without one), so of two
-        racing writers one gets StaleOrder.
-        """
-        expected = order.new_events[0].from_status if order.new_events else order.status
-        stmt = (
-            update(ORDERS)
-            .where(ORDERS.c.id == order.id, ORDERS.c.status == (expected or order.status).value)
-            .values(
-                status=order.status.value,
-                partner_id=order.partner_id,
-                updated_at=order.updated_at or order.created_at,
-            )
-        )
-        partner = ORDERS.c.partner_id
-        if order.partner_id is None:  # a partner who accepted meanwhile must not be dropped
-            stmt = stmt.where(partner.is_(None))
-        else:
-            stmt = stmt.where(or_(partner.is_(None), partner == order.partner_id))
-        if await execute_count(self._session, stmt) == 0:
-            if await self.get(order.id) is None:
-                raise NotFound("order", order.id)
-            raise StaleOrder(order.id)
-        await self._write_events(order)
-
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]:
         """Every recorded move of the order, oldest first."""
         stmt = (
@@ -114,12 +78,6 @@ class SqlOrderRepository:
         )
         rows = (await self._session.execute(stmt)).mappings()
         return [mapping.event_from_row(row) for row in rows]
-
-    async def _write_events(self, order: Order) -> None:
-        if order.new_events:
-            values = [mapping.event_values(event) for event in order.new_events]
-            await self._session.execute(insert(ORDER_EVENTS), values)
-            order.new_events.clear()
 
     async def _load(self, stmt: Select[Any]) -> list[Order]:
         """Orders the statement selects, with their items, in two queries."""

@@ -15,7 +15,7 @@ async def start(update: Update, context: AppContext) -> None:
     """Greets the user by name with the main menu, and records them as a customer."""
     assert update.effective_user is not None
     user = update.effective_user
-    await context.service.register_customer(user_id(update), user.full_name)
+    await context.services.customers.register_customer(user_id(update), user.full_name)
     await reply(update, Screen(texts.greeting(user.first_name), keyboards.main_menu()))
 
 

@@ -11,8 +11,8 @@ from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
 from bot.handlers.common import Screen, press, replies, reply, user_id
 from domain.ids import OrderId
-from domain.partner_service import NotAPartner
 from domain.partners import PartnerStatus
+from domain.services.partners import NotAPartner
 
 
 @replies

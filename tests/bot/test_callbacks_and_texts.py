@@ -12,7 +12,7 @@ from domain.cart import MAX_QUANTITY
 from domain.ids import MenuItemId, RestaurantId
 from domain.money import Money
 from domain.restaurants import MenuItem, Restaurant
-from domain.shopping import DISHES_PER_PAGE
+from domain.services.shopping import DISHES_PER_PAGE
 from domain.views import CartLineView, CartView, MenuPage, paginate
 
 BIGGEST = 2**62 - 1  # checkout tokens; Telegram ids and order ids are smaller

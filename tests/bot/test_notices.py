@@ -6,8 +6,8 @@ import pytest
 
 from bot import callbacks
 from bot.notices import UnknownNotice, render
-from domain.partner_service import PARTNER_REQUEST
-from domain.pipeline import Note
+from domain.pipeline.model import Note
+from domain.services.partners import PARTNER_REQUEST
 
 DATA: dict[str, dict[str, object]] = {
     Note.ORDER_CANCELLED: {"order_id": 7, "reason": "Dominos is closed"},

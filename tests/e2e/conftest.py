@@ -41,6 +41,12 @@ def e2e_settings(server: BotApiServer, folder: Path, **overrides: object) -> Set
     )
 
 
+def still_queue_settings(server: BotApiServer, folder: Path) -> Settings:
+    """Settings whose queue works once at start and then not for a minute: orders stay where
+    a test puts them (one placed in chat stays CREATED) instead of racing the worker."""
+    return e2e_settings(server, folder, queue_interval_s=60)
+
+
 @pytest.fixture
 def settings(server: BotApiServer, tmp_path: Path) -> Settings:
     return e2e_settings(server, tmp_path)

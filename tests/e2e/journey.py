@@ -21,12 +21,13 @@ from domain.cart import Cart
 from domain.checkout import Checkout
 from domain.customers import Customer
 from domain.ids import OrderId, UserId
-from domain.orders import SYSTEM, DeliveryDetails, Order, OrderStatus
+from domain.orders import DeliveryDetails, Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
-from domain.services import place_cart
+from domain.services.checkout import place_cart
 from storage.rows import OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork
+from tests.scenes import move_order
 
 Uows = Callable[[], SqlUnitOfWork]
 T = TypeVar("T")
@@ -170,20 +171,18 @@ async def place_directly(uows: Uows, customer_id: int, *dishes: str) -> Order:
 
 async def advance(uows: Uows, order_id: int, *moves: OrderStatus,
                   partner: tuple[int, str] | None = None) -> Order:
-    """Moves an order as the pipeline or an admin would; `partner` (id, name) is assigned
-    on the way to PREPARING."""
+    """Moves an order as the pipeline or an admin would; `partner` (id, name) takes it on the
+    way to PREPARING."""
+    later = moves.index(OrderStatus.PREPARING) if OrderStatus.PREPARING in moves else len(moves)
     async with uows() as uow:
-        order = await uow.orders.get(OrderId(order_id))
-        assert order is not None
-        for status in moves:
-            if partner is not None and status == OrderStatus.PREPARING:
-                await uow.partners.save(Partner(UserId(partner[0]), partner[1],
-                                                PartnerStatus.APPROVED, online=True))
-                order.assign_partner(UserId(partner[0]))
-            order.advance(status, at=datetime.now(UTC), actor=SYSTEM)
-        await uow.orders.save(order)
+        await move_order(uow.session, order_id, *moves[:later])
+        if partner is not None and later < len(moves):
+            await uow.partners.save(Partner(UserId(partner[0]), partner[1],
+                                            PartnerStatus.APPROVED, online=True))
+        taker = UserId(partner[0]) if partner is not None and later < len(moves) else None
+        await move_order(uow.session, order_id, *moves[later:], partner=taker)
         await uow.commit()
-    return order
+    return await stored_order(uows, order_id)
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = TIMEOUT) -> T:

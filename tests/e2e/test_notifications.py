@@ -12,7 +12,7 @@ from bot import texts
 from bot.sandbox import BotApiServer, RateLimits, SandboxUser
 from bot.settings import Settings
 from domain.orders import OrderStatus
-from domain.pipeline import Note
+from domain.pipeline.model import Note
 from domain.tasks import Notification
 from storage.rows import OutboxRow
 from tests.e2e.conftest import e2e_settings

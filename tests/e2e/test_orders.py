@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import SandboxUser
+from bot.sandbox import BotApiServer, SandboxUser
+from bot.settings import Settings
 from domain.orders import OrderStatus
+from tests.e2e.conftest import still_queue_settings
 from tests.e2e.journey import (
     Uows,
     add_dishes,
@@ -22,6 +28,11 @@ from tests.e2e.journey import (
 )
 
 S = OrderStatus
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return still_queue_settings(server, tmp_path)  # the tests move the orders themselves
 
 
 async def test_orders_lists_recent_orders_and_opens_one_with_its_history(

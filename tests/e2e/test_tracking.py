@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from bot.context import AppType, Services
-from bot.sandbox import SandboxUser
+from bot.sandbox import BotApiServer, SandboxUser
+from bot.settings import Settings
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.orders import OrderStatus
+from tests.e2e.conftest import still_queue_settings
 from tests.e2e.journey import Uows, advance, order_pizza, place_directly
 
 S = OrderStatus
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return still_queue_settings(server, tmp_path)  # the test moves the order itself
 
 
 async def test_the_tracking_message_follows_the_order_to_its_delivery(

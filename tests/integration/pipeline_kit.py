@@ -1,5 +1,6 @@
 """Helpers for the pipeline's integration tests (no tests here): a kitchen, partners, orders
-placed as `OrderingService.place_order` stores them, and readers of what the pipeline wrote.
+stored as checkout stores them (its dishes as they were, even ones gone since), and readers of
+what the pipeline wrote.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.orders import Order, OrderEvent, OrderItem, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline import Handler, PipelineConfig
-from domain.pipeline_steps import HANDLERS
+from domain.pipeline.actions import Presses
+from domain.pipeline.model import Handler, PipelineConfig
+from domain.pipeline.steps import HANDLERS
+from domain.pipeline.worker import PipelineWorker
 from domain.restaurants import MenuItem, Restaurant
 from domain.retry import RetryPolicy
 from domain.tasks import NewTask, TaskKind
-from storage.pipeline_actions import SqlPipelineActions
-from storage.pipeline_sql import OFFERS
-from storage.pipeline_worker import PipelineWorker
+from storage.pipeline.sql import OFFERS
+from storage.pipeline.store import SqlPipelineStore
 from storage.sql import OUTBOX, PARTNERS, TASKS
 from storage.uow import uow_factory
 from tests.integration.builders import HOME, T0, FixedClock
@@ -56,14 +58,14 @@ class Kitchen:
     workers: int = field(default=0)
 
     @property
-    def actions(self) -> SqlPipelineActions:
-        return SqlPipelineActions(self.sessions, self.clock)
+    def actions(self) -> Presses:
+        return Presses(SqlPipelineStore(self.sessions), self.clock)
 
     def worker(self, handlers: Mapping[str, Handler] = HANDLERS) -> PipelineWorker:
         self.workers += 1
         return PipelineWorker(
-            self.sessions, self.clock, self.policy, self.config, f"worker-{self.workers}",
-            rng=lambda: 0.5, handlers=handlers,
+            SqlPipelineStore(self.sessions), self.clock, self.policy, self.config,
+            f"worker-{self.workers}", rng=lambda: 0.5, handlers=handlers,
         )
 
     async def place(self, customer: UserId = CUSTOMER, quantity: int = 1) -> OrderId:

@@ -13,6 +13,7 @@ from domain.menu_import import parse_menu_csv
 from domain.orders import OrderStatus
 from storage.admin_repositories import SqlAdminUnitOfWork
 from tests.integration.builders import Catalog, FixedClock, new_order, store_order
+from tests.scenes import move_order
 
 ADMIN = UserId(9001)
 
@@ -120,12 +121,10 @@ async def test_orders_list_newest_first_by_status_and_stats_count_them(
     first = await store_order(admin_uows, new_order(catalog, clock.now()))
     second = await store_order(admin_uows, new_order(catalog, clock.advance(minutes=5)))
     async with admin_uows() as uow:
-        order = await uow.orders.get(first.id)
-        assert order is not None
-        for status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
-            order.advance(status, at=clock.now())
-        order.advance(OrderStatus.CANCELLED, at=clock.advance(minutes=30))
-        await uow.orders.save(order)
+        await move_order(uow.session, first.id, OrderStatus.CONFIRMED, OrderStatus.PREPARING,
+                         at=clock.now())
+        await move_order(uow.session, first.id, OrderStatus.CANCELLED,
+                         at=clock.advance(minutes=30))
         await uow.commit()
 
     listed = await admin_service.orders()

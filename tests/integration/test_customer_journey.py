@@ -15,15 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.checkout import Checkout, CheckoutStep, SnapshotLine, order_key
-from domain.checkout_service import CheckoutService
-from domain.customer_orders import ORDER_CANCELLED, CustomerOrders
 from domain.customers import Customer
-from domain.errors import StaleSummary, TooLateToCancel
+from domain.errors import NotFound, StaleSummary, TooLateToCancel
 from domain.ids import MenuItemId, OrderId, UserId
 from domain.orders import Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.shopping import ShoppingService
+from domain.pipeline.actions import Presses
+from domain.pipeline.model import Note
+from domain.services.checkout import CheckoutService
+from domain.services.orders import CustomerOrders
+from domain.services.shopping import ShoppingService
 from domain.views import Placed, Summary, TrackingMessage
+from storage.pipeline.store import SqlPipelineStore
 from storage.rows import OrderRow, OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import (
@@ -34,6 +37,7 @@ from tests.integration.builders import (
     new_order,
     store_order,
 )
+from tests.scenes import move_order
 
 Uows = Callable[[], SqlUnitOfWork]
 ASHA = Customer(CUSTOMER, "Asha")
@@ -202,21 +206,22 @@ async def test_a_price_change_gives_a_new_summary_instead_of_an_order(
     assert isinstance(placed, Placed) and placed.view.order.total.amount == 27500
 
 
+def customer_orders(uows: Uows, sessions: async_sessionmaker[AsyncSession],
+                    clock: FixedClock) -> CustomerOrders:
+    return CustomerOrders(uows, clock, "INR", Presses(SqlPipelineStore(sessions), clock))
+
+
 async def test_a_customer_cancel_frees_the_partner_and_tells_partner_and_restaurant(
-    uow_factory: Uows, catalog: Catalog, clock: FixedClock
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+    clock: FixedClock,
 ) -> None:
     order_id = await place_one(uow_factory, catalog, clock)
     ravi = Partner(UserId(2001), "Ravi", PartnerStatus.APPROVED, online=True)
     async with uow_factory() as uow:
-        order = await uow.orders.get(order_id)
-        assert order is not None
-        order.advance(OrderStatus.CONFIRMED, at=T0)
-        ravi.take(order_id)
         await uow.partners.save(ravi)
-        order.assign_partner(ravi.id)
-        await uow.orders.save(order)
+        await move_order(uow.session, order_id, OrderStatus.CONFIRMED, at=T0, partner=ravi.id)
         await uow.commit()
-    orders = CustomerOrders(uow_factory, clock, "INR")
+    orders = customer_orders(uow_factory, session_factory, clock)
 
     view = await orders.cancel(CUSTOMER, order_id)
     again = await orders.cancel(CUSTOMER, order_id)  # a repeated press changes nothing
@@ -228,27 +233,54 @@ async def test_a_customer_cancel_frees_the_partner_and_tells_partner_and_restaur
         sent = (await uow.session.execute(select(OutboxRow))).scalars().all()
     assert partner is not None and partner.active_order_id is None
     assert [e.to_status for e in history][-1] == OrderStatus.CANCELLED and len(history) == 3
-    assert sorted((m.chat_id, m.kind) for m in sent) == sorted(
-        [(ravi.id, ORDER_CANCELLED), (catalog.restaurant.manager_chat_id, ORDER_CANCELLED)])
+    assert str(history[-1].actor) == f"customer:{CUSTOMER}"
+    assert sorted((m.chat_id, m.kind) for m in sent) == sorted([
+        (CUSTOMER, Note.ORDER_STATUS),  # the tracking message; they see the cancel on screen
+        (ravi.id, Note.ORDER_CANCELLED), (catalog.restaurant.manager_chat_id, Note.ORDER_CANCELLED),
+    ])
+
+
+async def test_a_restaurant_that_never_had_the_ticket_is_not_told_of_the_cancel(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+    clock: FixedClock,
+) -> None:
+    order_id = await place_one(uow_factory, catalog, clock)  # CREATED: not yet confirmed
+
+    await customer_orders(uow_factory, session_factory, clock).cancel(CUSTOMER, order_id)
+
+    async with uow_factory() as uow:
+        sent = (await uow.session.execute(select(OutboxRow))).scalars().all()
+    assert [(m.chat_id, m.kind) for m in sent] == [(CUSTOMER, Note.ORDER_STATUS)]
 
 
 async def test_cancelling_is_refused_once_the_kitchen_started(
-    uow_factory: Uows, catalog: Catalog, clock: FixedClock
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+    clock: FixedClock,
 ) -> None:
     order_id = await place_one(uow_factory, catalog, clock)
     async with uow_factory() as uow:
-        order = await uow.orders.get(order_id)
-        assert order is not None
-        order.advance(OrderStatus.CONFIRMED, at=T0)
-        order.advance(OrderStatus.PREPARING, at=T0)
-        await uow.orders.save(order)
+        await move_order(uow.session, order_id, OrderStatus.CONFIRMED, OrderStatus.PREPARING,
+                         at=T0)
         await uow.commit()
 
     with pytest.raises(TooLateToCancel):
-        await CustomerOrders(uow_factory, clock, "INR").cancel(CUSTOMER, order_id)
+        await customer_orders(uow_factory, session_factory, clock).cancel(CUSTOMER, order_id)
     async with uow_factory() as uow:
         stored = await uow.orders.get(order_id)
     assert stored is not None and stored.status == OrderStatus.PREPARING
+
+
+async def test_another_customers_order_cannot_be_cancelled(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+    clock: FixedClock,
+) -> None:
+    order_id = await place_one(uow_factory, catalog, clock)
+
+    with pytest.raises(NotFound):
+        await customer_orders(uow_factory, session_factory, clock).cancel(UserId(4242), order_id)
+    async with uow_factory() as uow:
+        stored = await uow.orders.get(order_id)
+    assert stored is not None and stored.status == OrderStatus.CREATED
 
 
 async def test_a_rating_is_kept_once_and_within_one_to_five_stars(

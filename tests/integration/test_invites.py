@@ -13,8 +13,8 @@ from domain.admin_service import AdminService
 from domain.errors import InvalidInput, NotAllowed
 from domain.ids import OrderId, UserId
 from domain.invites import ALPHABET, CODE_LENGTH, PARTNER_APPROVED, PARTNER_REVOKED
-from domain.partner_service import BadInviteCode, PartnerService
 from domain.partners import Partner, PartnerStatus
+from domain.services.partners import BadInviteCode, PartnerService
 from storage.admin_repositories import SqlAdminUnitOfWork
 from storage.rows import OutboxRow
 from storage.rows_invites import InviteRow

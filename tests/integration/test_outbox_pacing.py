@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.pipeline_ports import OutgoingMessage
+from domain.pipeline.ports import OutgoingMessage
 from domain.tasks import Notification
-from storage.outbox_sender import Pacing, SqlMessageOutbox
+from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import T0
 

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.errors import DomainError, NotOffered, OfferExpired, PartnerBusy
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
-from domain.pipeline import Note
-from domain.pipeline_partner import Assignment
-from storage.pipeline_assign import take
-from storage.pipeline_sql import OFFERS
+from domain.pipeline.model import Note
+from domain.pipeline.presses import Assignment
+from storage.pipeline.assign import take
+from storage.pipeline.sql import OFFERS
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import ADMINS, CONFIG, CUSTOMER, open_kitchen
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import IllegalTransition, NotAllowed, NotReady, OfferExpired
 from domain.orders import Actor, ActorKind, OrderStatus
-from domain.pipeline import Note
+from domain.pipeline.model import Note
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import (
     ADMINS,

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.orders import OrderStatus
-from domain.pipeline import Note, Snapshot, Step, TaskRun
-from domain.pipeline_steps import HANDLERS, confirm_order
+from domain.pipeline.model import Note, Snapshot, Step, TaskRun
+from domain.pipeline.steps import HANDLERS, confirm_order
 from domain.tasks import TaskKind
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import ADMINS, CONFIG, CUSTOMER, open_kitchen

@@ -1,4 +1,5 @@
-"""Placing an order on the real database: all of it in one transaction, or none of it."""
+"""Placing an order through checkout (the one way to place one) on the real database: all of
+it in one transaction, or none of it."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from domain.cart import Cart
 from domain.errors import RestaurantClosed
 from domain.ids import TaskId
 from domain.orders import OrderStatus
-from domain.services import OrderingService
+from domain.services.checkout import CheckoutService
 from domain.tasks import NewTask
+from domain.views import Placed, TrackingMessage
 from storage.rows import OrderEventRow, OrderItemRow, OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork
-from tests.integration.builders import CUSTOMER, HOME, Catalog, FixedClock
+from tests.integration.builders import CUSTOMER, Catalog, FixedClock, SeqTokens
 
 Uows = Callable[[], SqlUnitOfWork]
+HERE = TrackingMessage(CUSTOMER, 77)
 
 
 class QueueDown(Exception):
@@ -51,6 +54,15 @@ async def fill_cart(uows: Uows, catalog: Catalog) -> Cart:
     return cart
 
 
+async def summary_token(uows: Uows, clock: FixedClock) -> int:
+    """Checkout up to the summary the customer would press "Place order" on."""
+    checkout = CheckoutService(uows, clock, "INR", SeqTokens())
+    await checkout.start(CUSTOMER)
+    summary = await checkout.receive_text(CUSTOMER, "12 Residency Road, Bengaluru")
+    assert summary is not None
+    return summary.token
+
+
 async def count(uows: Uows, row: type[object]) -> int:
     async with uows() as uow:
         return (await uow.session.execute(select(func.count()).select_from(row))).scalar_one()
@@ -60,18 +72,19 @@ async def test_placing_an_order_writes_order_items_event_and_task_and_empties_th
     uow_factory: Uows, catalog: Catalog, clock: FixedClock
 ) -> None:
     await fill_cart(uow_factory, catalog)
-    service = OrderingService(uow_factory, clock, "INR")
+    token = await summary_token(uow_factory, clock)
 
-    placed = await service.place_order(CUSTOMER, HOME)
+    placed = await CheckoutService(uow_factory, clock, "INR", SeqTokens()).place(
+        CUSTOMER, token, HERE)
 
-    assert placed.created
+    assert isinstance(placed, Placed) and placed.created
     async with uow_factory() as uow:
-        stored = await uow.orders.get(placed.order.id)
-        history = await uow.orders.history(placed.order.id)
+        stored = await uow.orders.get(placed.view.order.id)
+        history = await uow.orders.history(placed.view.order.id)
         task = (await uow.session.execute(select(TaskRow))).scalar_one()
         cart = await uow.carts.get(CUSTOMER)
         total = (await uow.session.execute(select(OrderRow.total))).scalar_one()
-    assert stored == placed.order
+    assert stored == placed.view.order
     assert stored is not None
     assert [(i.name, i.quantity) for i in stored.items] == [("Pizza", 2), ("Cola", 1)]
     assert total == 56000
@@ -91,10 +104,12 @@ async def test_a_failure_while_placing_leaves_nothing_and_keeps_the_cart(
     clock: FixedClock,
 ) -> None:
     cart = await fill_cart(uow_factory, catalog)
-    service = OrderingService(lambda: UnitOfWorkWithBrokenQueue(session_factory), clock, "INR")
+    token = await summary_token(uow_factory, clock)
+    broken = CheckoutService(lambda: UnitOfWorkWithBrokenQueue(session_factory), clock, "INR",
+                             SeqTokens())
 
     with pytest.raises(QueueDown):
-        await service.place_order(CUSTOMER, HOME)
+        await broken.place(CUSTOMER, token, HERE)
 
     for row in (OrderRow, OrderItemRow, OrderEventRow, TaskRow):
         assert await count(uow_factory, row) == 0, row.__name__
@@ -102,18 +117,20 @@ async def test_a_failure_while_placing_leaves_nothing_and_keeps_the_cart(
         assert await uow.carts.get(CUSTOMER) == cart
 
 
-async def test_placing_twice_with_one_idempotency_key_creates_one_order(
+async def test_placing_twice_from_one_summary_creates_one_order(
     uow_factory: Uows, catalog: Catalog, clock: FixedClock
 ) -> None:
     await fill_cart(uow_factory, catalog)
-    service = OrderingService(uow_factory, clock, "INR")
+    token = await summary_token(uow_factory, clock)
+    checkout = CheckoutService(uow_factory, clock, "INR", SeqTokens())
 
-    first = await service.place_order(CUSTOMER, HOME, idempotency_key="1001:update:77")
+    first = await checkout.place(CUSTOMER, token, HERE)
     await fill_cart(uow_factory, catalog)  # even with a full cart again
-    second = await service.place_order(CUSTOMER, HOME, idempotency_key="1001:update:77")
+    second = await checkout.place(CUSTOMER, token, HERE)
 
+    assert isinstance(first, Placed) and isinstance(second, Placed)
     assert (first.created, second.created) == (True, False)
-    assert second.order == first.order
+    assert second.view.order == first.view.order
     assert await count(uow_factory, OrderRow) == 1
     assert await count(uow_factory, TaskRow) == 1
 
@@ -122,12 +139,13 @@ async def test_a_closed_restaurant_takes_no_order(
     uow_factory: Uows, catalog: Catalog, clock: FixedClock
 ) -> None:
     cart = await fill_cart(uow_factory, catalog)
+    token = await summary_token(uow_factory, clock)
     async with uow_factory() as uow:
         await uow.restaurants.save(replace(catalog.restaurant, is_open=False))
         await uow.commit()
 
     with pytest.raises(RestaurantClosed):
-        await OrderingService(uow_factory, clock, "INR").place_order(CUSTOMER, HOME)
+        await CheckoutService(uow_factory, clock, "INR", SeqTokens()).place(CUSTOMER, token, HERE)
 
     assert await count(uow_factory, OrderRow) == 0
     async with uow_factory() as uow:

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.ids import TaskId
+from domain.pipeline.ports import ClaimedTask, Lease
 from domain.tasks import NewTask, Notification, TaskKind
+from storage.pipeline.outbox import SqlOutboxStore
+from storage.pipeline.tasks import SqlTaskStore
 from storage.uow import SqlUnitOfWork
-from storage.work_queue import ClaimedTask, Lease, SqlOutboxStore, SqlTaskStore
 from tests.integration.builders import CUSTOMER, T0, Catalog, new_order, store_order
 
 Uows = Callable[[], SqlUnitOfWork]
@@ -105,7 +107,7 @@ async def test_outbox_messages_are_claimed_in_order_and_sent_once(uow_factory: U
         await outbox.mark_sent(third.id, now=T0, telegram_id=502)
         await outbox.retry_later(second.id, error="RetryAfter 3", at=T0 + timedelta(seconds=3))
         await uow.commit()
-    assert [m.payload for m in (first, second, third)] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [m.data for m in (first, second, third)] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
     async with uow_factory() as uow:
         outbox = SqlOutboxStore(uow.session)

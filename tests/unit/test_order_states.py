@@ -1,12 +1,14 @@
-"""The order state machine of DESIGN.md §2, checked over every pair of statuses."""
+"""The order state machine of DESIGN.md §2, checked over every pair of statuses, through the
+one function that moves an order (`Effects.move`) and the one cancel (`cancelled_by`)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import product
 
 import pytest
 
-from domain.errors import AlreadyAssigned, IllegalTransition, NotAllowed
-from domain.ids import RestaurantId, UserId
+from domain.errors import IllegalTransition, NotAllowed, OfferExpired
+from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import (
     Actor,
     ActorKind,
@@ -16,6 +18,10 @@ from domain.orders import (
     OrderStatus,
     allowed_moves,
 )
+from domain.partners import Partner, PartnerStatus
+from domain.pipeline.model import Effects, Note, OfferState, OfferView, OrderView
+from domain.pipeline.presses import cancelled_by, check_accept
+from domain.restaurants import Restaurant
 
 S = OrderStatus
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -26,32 +32,33 @@ ALLOWED = {
     *((s, S.FAILED) for s in (S.CREATED, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY)),
 }
 TERMINAL = (S.DELIVERED, S.CANCELLED, S.FAILED)
-PARTNER = UserId(77)
+CUSTOMER, PARTNER = UserId(1), UserId(77)
+KITCHEN = Restaurant(RestaurantId(1), "CTR", "Malleshwaram", manager_chat_id=-500)
 
 
-def order_in(status: OrderStatus) -> Order:
-    order = Order.place(
-        customer_id=UserId(1), restaurant_id=RestaurantId(1),
-        items=(OrderItem(1, "Pizza", 25000, 2),), currency="INR",
-        delivery=DeliveryDetails("12 MG Road"), at=T0,
-    )
-    order.partner_id = PARTNER  # pickup needs a partner; assignment is tested on its own
-    order.status = status
-    order.new_events.clear()
-    return order
+def order_in(status: OrderStatus, partner: UserId | None = PARTNER) -> OrderView:
+    """Pickup needs a partner; assignment is tested on its own."""
+    return OrderView(OrderId(42), status, CUSTOMER, KITCHEN.id, partner, 50000, "INR", "MG Road")
 
 
 @pytest.mark.parametrize(("start", "to"), sorted(ALLOWED))
 def test_each_allowed_move_succeeds_and_records_an_event(start: S, to: S) -> None:
-    order = order_in(start)
+    effects = Effects(OrderId(42))
     at = T0 + timedelta(minutes=5)
-    event = order.advance(to, at=at, actor=Actor(ActorKind.ADMIN, 9), reason="why")
-    assert order.status is to
-    assert event is not None
-    assert order.new_events == [event]
+    event = effects.move(order_in(start), to, at=at, actor=Actor(ActorKind.ADMIN, 9), reason="why")
+    assert effects.status is to and effects.expect is start
+    assert event is not None and effects.moves == [event]
     assert (event.from_status, event.to_status, event.at, str(event.actor), event.reason) == (
         start, to, at, "admin:9", "why"
     )
+
+
+def test_every_move_updates_the_customers_tracking_message() -> None:
+    effects = Effects(OrderId(42))
+    effects.move(order_in(S.CREATED), S.CONFIRMED, at=T0)
+    [note] = effects.notes
+    assert (note.chat_id, note.kind, note.data["status"]) == (CUSTOMER, Note.ORDER_STATUS,
+                                                              "CONFIRMED")
 
 
 DISALLOWED = sorted((a, b) for a, b in product(S, S) if a != b and (a, b) not in ALLOWED)
@@ -59,11 +66,10 @@ DISALLOWED = sorted((a, b) for a, b in product(S, S) if a != b and (a, b) not in
 
 @pytest.mark.parametrize(("start", "to"), DISALLOWED)
 def test_every_other_move_raises_and_changes_nothing(start: S, to: S) -> None:
-    order = order_in(start)
+    effects = Effects(OrderId(42))
     with pytest.raises(IllegalTransition):
-        order.advance(to, at=T0)
-    assert order.status is start
-    assert order.new_events == []
+        effects.move(order_in(start), to, at=T0)
+    assert (effects.moves, effects.notes, effects.expect) == ([], [], None)
 
 
 @pytest.mark.parametrize("terminal", TERMINAL)
@@ -74,21 +80,21 @@ def test_terminal_states_accept_no_move(terminal: S) -> None:
 
 @pytest.mark.parametrize("status", list(S))
 def test_asking_for_the_current_state_is_a_no_op(status: S) -> None:
-    order = order_in(status)
-    assert order.advance(status, at=T0) is None
-    assert order.status is status
-    assert order.new_events == []
+    effects = Effects(OrderId(42))
+    assert effects.move(order_in(status), status, at=T0) is None
+    assert (effects.moves, effects.notes) == ([], [])
 
 
 def test_the_main_line_runs_forward_only() -> None:
-    order = order_in(S.CREATED)
+    effects, order = Effects(OrderId(42)), order_in(S.CREATED)
     for to in (S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY, S.DELIVERED):
-        order.advance(to, at=T0)
-    assert [e.to_status for e in order.new_events] == [
+        effects.move(order, to, at=T0)
+    assert [e.to_status for e in effects.moves] == [
         S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY, S.DELIVERED
     ]
+    assert effects.expect is S.CREATED  # storage applies them only if it is still CREATED
     with pytest.raises(IllegalTransition):
-        order.advance(S.PREPARING, at=T0)
+        effects.move(order, S.PREPARING, at=T0)
 
 
 def test_placing_records_the_first_event_from_nowhere() -> None:
@@ -104,56 +110,48 @@ def test_placing_records_the_first_event_from_nowhere() -> None:
 
 
 def test_pickup_needs_an_assigned_partner() -> None:
-    order = order_in(S.PREPARING)
-    order.partner_id = None
     with pytest.raises(IllegalTransition):
-        order.advance(S.OUT_FOR_DELIVERY, at=T0)
+        Effects(OrderId(42)).move(order_in(S.PREPARING, None), S.OUT_FOR_DELIVERY, at=T0)
+
+
+def cancel(status: S, actor: Actor, reason: str = "") -> Effects | None:
+    return cancelled_by(order_in(status, None), KITCHEN, actor, T0, reason)
 
 
 @pytest.mark.parametrize("status", [S.CREATED, S.CONFIRMED])
 def test_customer_may_cancel_early(status: S) -> None:
-    order = order_in(status)
-    order.cancel(at=T0, actor=Actor(ActorKind.CUSTOMER, 1))
-    assert order.status is S.CANCELLED
+    effects = cancel(status, Actor(ActorKind.CUSTOMER, CUSTOMER))
+    assert effects is not None and effects.status is S.CANCELLED
 
 
 @pytest.mark.parametrize("status", [S.PREPARING, S.OUT_FOR_DELIVERY, *TERMINAL])
 def test_customer_may_not_cancel_late(status: S) -> None:
-    order = order_in(status)
     if status is S.CANCELLED:
-        assert order.cancel(at=T0, actor=Actor(ActorKind.CUSTOMER, 1)) is None
+        assert cancel(status, Actor(ActorKind.CUSTOMER, CUSTOMER)) is None  # a repeated press
         return
     with pytest.raises((NotAllowed, IllegalTransition)):
-        order.cancel(at=T0, actor=Actor(ActorKind.CUSTOMER, 1))
-    assert order.status is status
+        cancel(status, Actor(ActorKind.CUSTOMER, CUSTOMER))
 
 
 def test_another_customer_cannot_cancel() -> None:
-    order = order_in(S.CREATED)
     with pytest.raises(NotAllowed):
-        order.cancel(at=T0, actor=Actor(ActorKind.CUSTOMER, 2))
-    assert order.status is S.CREATED
+        cancel(S.CREATED, Actor(ActorKind.CUSTOMER, UserId(2)))
 
 
 @pytest.mark.parametrize("status", [S.CREATED, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY])
 def test_admin_may_cancel_any_open_order(status: S) -> None:
-    order = order_in(status)
-    order.cancel(at=T0, actor=Actor(ActorKind.ADMIN, 9), reason="kitchen fire")
-    assert order.status is S.CANCELLED
-    assert order.new_events[-1].reason == "kitchen fire"
+    effects = cancel(status, Actor(ActorKind.ADMIN, 9), "kitchen fire")
+    assert effects is not None and effects.status is S.CANCELLED
+    assert effects.moves[-1].reason == "kitchen fire"
 
 
 @pytest.mark.parametrize("status", list(S))
 def test_partner_is_assigned_only_while_confirmed_or_preparing(status: S) -> None:
-    order = order_in(status)
-    order.partner_id = None
+    offer = OfferView(OrderId(42), PARTNER, OfferState.OPEN, T0, T0 + timedelta(minutes=1))
+    rider = Partner(PARTNER, "Kiran", PartnerStatus.APPROVED, online=True)
+    view = replace(order_in(status), partner_id=None)
     if status in (S.CONFIRMED, S.PREPARING):
-        assert order.assign_partner(PARTNER) is True
-        assert order.assign_partner(PARTNER) is False  # again: a no-op
-        with pytest.raises(AlreadyAssigned):
-            order.assign_partner(UserId(78))
-        assert order.partner_id == PARTNER
+        assert check_accept(view, offer, rider, PARTNER, T0) is False  # may take it
     else:
-        with pytest.raises(NotAllowed):
-            order.assign_partner(PARTNER)
-        assert order.partner_id is None
+        with pytest.raises(OfferExpired):
+            check_accept(view, offer, rider, PARTNER, T0)

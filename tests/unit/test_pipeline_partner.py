@@ -20,8 +20,8 @@ from domain.errors import (
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline import Note, OfferState, OfferView, OrderView
-from domain.pipeline_partner import (
+from domain.pipeline.model import Note, OfferState, OfferView, OrderView
+from domain.pipeline.presses import (
     assigned,
     cancelled_by,
     check_accept,

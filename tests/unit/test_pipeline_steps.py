@@ -12,7 +12,7 @@ from domain.errors import IllegalTransition
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline import (
+from domain.pipeline.model import (
     Effects,
     LineView,
     Note,
@@ -23,7 +23,7 @@ from domain.pipeline import (
     Snapshot,
     TaskRun,
 )
-from domain.pipeline_steps import confirm_order, dispatch_order, fail_order, mark_ready
+from domain.pipeline.steps import confirm_order, dispatch_order, fail_order, mark_ready
 from domain.restaurants import Restaurant
 from domain.retry import RetryPolicy
 from domain.tasks import TaskKind

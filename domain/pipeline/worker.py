@@ -1,11 +1,17 @@
-"""The queue worker: claims due tasks in batches, runs their steps, writes the results (§4).
+"""The queue worker's use case: claim due tasks in batches, run their steps, settle (§4).
 
 A batch takes two transactions. The first claims up to `batch_size` due tasks under a lease
-(UPDATE ... RETURNING, FOR UPDATE SKIP LOCKED on PostgreSQL) and commits, so a worker that
-dies now leaves leases that simply run out. The second first checks the lease still holds
-(`SqlTaskStore.hold`, which keeps the rows until commit), reads what the steps need in a few
-queries, runs the pure steps, and writes every move, event, outbox row, offer and follow-up
-with set-based statements before settling the tasks: all of it commits together or not at all.
+and commits, so a worker that dies now leaves leases that simply run out. The second first
+checks the lease still holds (`PipelineTx.hold`, which keeps the tasks until commit), reads
+what the steps need, runs the pure steps (domain.pipeline.steps), and writes every move,
+event, outbox row, offer and follow-up before settling the tasks: all of it commits together
+or not at all.
+
+The decisions are made here: a step that raises is retried with backoff and jitter up to its
+limit, or at once dead-lettered when the error is a DomainError (retrying cannot help); the
+order fails only when its task is dead-lettered. An order whose guard failed (a press moved it
+meanwhile) gets its task back to run again on fresh data. A batch the database refuses is
+worked task by task, so one bad task cannot hold back the others.
 
 Nothing lives in memory between ticks: a restarted worker carries on from the tables.
 """
@@ -19,12 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
 
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from domain.errors import DomainError
 from domain.ids import OrderId, TaskId
-from domain.pipeline import (
+from domain.pipeline.model import (
     Effects,
     Handler,
     PipelineConfig,
@@ -33,17 +36,23 @@ from domain.pipeline import (
     TaskRun,
     TickReport,
 )
-from domain.pipeline_ports import QueueWorker
-from domain.pipeline_steps import HANDLERS, fail_order
+from domain.pipeline.ports import (
+    ClaimedTask,
+    Failure,
+    Lease,
+    PipelineStore,
+    PipelineTx,
+    QueueWorker,
+    Reschedule,
+    StoreError,
+)
+from domain.pipeline.steps import HANDLERS, fail_order
 from domain.ports import Clock
 from domain.retry import RetryPolicy
 from domain.tasks import TaskKind
-from storage import pipeline_load as load
-from storage.pipeline_apply import apply_effects
-from storage.pipeline_sql import MAX_ERROR
-from storage.work_queue import ClaimedTask, Failure, Lease, Reschedule, SqlTaskStore
 
 logger = logging.getLogger(__name__)
+MAX_ERROR = 2000  # characters of an error kept on a task
 
 
 @dataclass
@@ -61,7 +70,7 @@ class PipelineWorker:
 
     def __init__(
         self,
-        session_factory: async_sessionmaker[AsyncSession],
+        store: PipelineStore,
         clock: Clock,
         policy: RetryPolicy,
         config: PipelineConfig,
@@ -69,7 +78,7 @@ class PipelineWorker:
         rng: Callable[[], float] = random.random,
         handlers: Mapping[str, Handler] = HANDLERS,
     ) -> None:
-        self._sessions = session_factory
+        self._store = store
         self._clock = clock
         self._policy = policy
         self._config = config
@@ -100,7 +109,7 @@ class PipelineWorker:
             return TickReport()
         try:
             return await self.work(claimed, lease)
-        except DBAPIError:
+        except StoreError:
             logger.warning("a batch of %d failed; working it task by task", len(claimed),
                            exc_info=True)
         total = TickReport()
@@ -115,21 +124,19 @@ class PipelineWorker:
         return Lease(token, now, duration, self._config.batch_size)
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
-        """Claims due tasks under `lease` and commits the claim."""
-        async with self._sessions() as session, session.begin():
-            return await SqlTaskStore(session).claim_due(lease)
+        """Claims due tasks under `lease` and commits the claim: the first half of a batch."""
+        return await self._store.claim(lease)
 
     async def _run_alone(self, task: ClaimedTask, lease: Lease) -> TickReport:
         try:
             return await self.work([task], lease)
-        except DBAPIError as exc:
+        except StoreError as exc:
             logger.warning("task %s failed to write", task.id, exc_info=True)
-            async with self._sessions() as session, session.begin():
-                store = SqlTaskStore(session)
-                if not await store.hold([task.id], lease):
+            failure = self._failure(task, exc, lease.now)
+            async with self._store.transaction() as tx:
+                if not await tx.hold([task.id], lease):
                     return TickReport()
-                failure = self._failure(task, exc, lease.now)
-                await store.fail([failure], lease.now)
+                await tx.settle([], [], [failure], lease.now)
             dead = failure.run_at is None
             return TickReport(retried=int(not dead), dead=int(dead))
 
@@ -139,38 +146,38 @@ class PipelineWorker:
         Tasks whose lease another worker has taken over since are left alone.
         """
         now = lease.now
-        async with self._sessions() as session, session.begin():
-            store = SqlTaskStore(session)
-            held = await store.hold([task.id for task in claimed], lease)
+        async with self._store.transaction() as tx:
+            held = await tx.hold([task.id for task in claimed], lease)
             tasks, twins = _one_per_order(task for task in claimed if task.id in held)
-            snap = await self._snapshot(session, tasks, now)
+            snap = await self._snapshot(tx, tasks, now)
             outcome = self._decide(tasks, snap)
-            conflicts = await apply_effects(session, list(outcome.effects.values()), now)
-            again = [outcome.owner[order_id] for order_id in conflicts] + twins
-            await self._settle(store, outcome, set(again), now)
-            await store.release(again)
+            conflicts = await tx.apply(list(outcome.effects.values()), now)
+            again = {outcome.owner[order_id] for order_id in conflicts} | set(twins)
+            await self._settle(tx, outcome, again, now)
+            await tx.release(sorted(again))
         written = [e for order_id, e in outcome.effects.items() if order_id not in conflicts]
         steps = [s for task_id, s in outcome.steps.items() if task_id not in again]
-        dead = sum(f.run_at is None for f in outcome.failures.values())
+        failures = [f for task_id, f in outcome.failures.items() if task_id not in again]
+        dead = sum(f.run_at is None for f in failures)
         return TickReport(
             batches=1, claimed=len(claimed), done=sum(s.next is None for s in steps),
             rescheduled=sum(s.next is not None for s in steps),
-            retried=len(outcome.failures) - dead, dead=dead, conflicts=len(again),
+            retried=len(failures) - dead, dead=dead, conflicts=len(again),
             moves=sum(len(e.moves) for e in written), notes=sum(len(e.notes) for e in written),
         )
 
     async def _snapshot(
-        self, session: AsyncSession, tasks: Sequence[ClaimedTask], now: datetime
+        self, tx: PipelineTx, tasks: Sequence[ClaimedTask], now: datetime
     ) -> Snapshot:
         """Reads what the steps need. Offers come before orders: on PostgreSQL each statement
         sees its own moment, and a dispatch step must never see an order still unassigned
         next to the offer that was accepted for it."""
         dispatching = {t.order_id for t in tasks if t.kind == TaskKind.DISPATCH and t.order_id}
-        offers = await load.offers(session, dispatching)
-        orders = await load.orders(session, {t.order_id for t in tasks if t.order_id})
-        restaurants = await load.restaurants(session, (o.restaurant_id for o in orders.values()))
+        offers = await tx.offers(dispatching)
+        orders = await tx.orders({t.order_id for t in tasks if t.order_id})
+        restaurants = await tx.restaurants({o.restaurant_id for o in orders.values()})
         confirming = {t.order_id for t in tasks if t.kind == TaskKind.CONFIRM_ORDER}
-        lines = await load.lines(session, {i for i in confirming if i in orders})
+        lines = await tx.lines({i for i in confirming if i in orders})
         snap = Snapshot(now, self._config, self._policy, orders, restaurants, lines, offers)
         searching = [
             order_id for order_id in dispatching
@@ -179,7 +186,7 @@ class PipelineWorker:
         ]
         if searching:
             size = len(searching) + sum(len(offers.get(i, ())) for i in searching)
-            snap.pool = await load.pool(session, size)
+            snap.pool = await tx.pool(size)
         return snap
 
     def _decide(self, tasks: Sequence[ClaimedTask], snap: Snapshot) -> _Outcome:
@@ -200,16 +207,12 @@ class PipelineWorker:
                 order = snap.orders.get(task.order_id) if task.order_id else None
                 if failure.run_at is None and order is not None:
                     effects = fail_order(order, self._config, at=snap.now, error=failure.error)
-                    self._keep(outcome, task.id, effects)
+                    _keep(outcome, task.id, effects)
                 continue
             outcome.steps[task.id] = step
             if step.effects is not None:
-                self._keep(outcome, task.id, step.effects)
+                _keep(outcome, task.id, step.effects)
         return outcome
-
-    def _keep(self, outcome: _Outcome, task_id: TaskId, effects: Effects) -> None:
-        outcome.effects[effects.order_id] = effects
-        outcome.owner[effects.order_id] = task_id
 
     def _failure(self, task: ClaimedTask, exc: BaseException, now: datetime) -> Failure:
         """Retry with backoff and jitter; dead-letter past the limit or on a domain error."""
@@ -221,7 +224,7 @@ class PipelineWorker:
         return Failure(task.id, error, now + timedelta(seconds=delay))
 
     async def _settle(
-        self, store: SqlTaskStore, outcome: _Outcome, again: set[TaskId], now: datetime
+        self, tx: PipelineTx, outcome: _Outcome, again: set[TaskId], now: datetime
     ) -> None:
         done = [t for t, s in outcome.steps.items() if s.next is None and t not in again]
         later = [
@@ -229,10 +232,13 @@ class PipelineWorker:
             for t, s in outcome.steps.items()
             if s.next is not None and t not in again
         ]
-        if done:
-            await store.complete(done, now)
-        await store.reschedule(later)
-        await store.fail([f for t, f in outcome.failures.items() if t not in again], now)
+        failed = [f for t, f in outcome.failures.items() if t not in again]
+        await tx.settle(done, later, failed, now)
+
+
+def _keep(outcome: _Outcome, task_id: TaskId, effects: Effects) -> None:
+    outcome.effects[effects.order_id] = effects
+    outcome.owner[effects.order_id] = task_id
 
 
 def _one_per_order(

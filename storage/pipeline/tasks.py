@@ -1,4 +1,4 @@
-"""The workers' side of the task queue and the outbox: claim with a lease, then settle (§4).
+"""The workers' side of the task queue: claim with a lease, then settle (§4).
 
 A claim is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) ... RETURNING, so
 several instances on PostgreSQL never claim the same row twice while its lease runs; SQLite
@@ -9,9 +9,8 @@ the row claimable again. Nothing here commits: call these inside a unit of work
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,8 +19,6 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
-    exists,
-    func,
     or_,
     select,
     update,
@@ -30,64 +27,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import OrderId, TaskId
-from storage.pipeline_bulk import Bulk
-from storage.sql import OUTBOX, TASKS, execute_count
+from domain.pipeline.ports import ClaimedTask, Failure, Lease, Reschedule
+from storage.pipeline.bulk import Bulk
+from storage.sql import TASKS, execute_count
 
 
-@dataclass(frozen=True, slots=True)
-class Lease:
-    """Who claims, when, for how long, and how many rows at most."""
-
-    worker: str
-    now: datetime
-    duration: timedelta
-    limit: int
-
-    @property
-    def until(self) -> datetime:
-        return self.now + self.duration
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedTask:
-    id: TaskId
-    kind: str  # a TaskKind value, unless an older or newer version wrote something else
-    order_id: OrderId | None
-    payload: dict[str, Any]
-    attempts: int  # including this one
-    max_attempts: int | None
-    last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Reschedule:
-    """Run the task again as `kind` at `run_at`, with a fresh attempt count (its next step)."""
-
-    task_id: TaskId
-    kind: str
-    run_at: datetime
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failed run: retried at `run_at`, or dead-lettered when that is None."""
-
-    task_id: TaskId
-    error: str
-    run_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedMessage:
-    id: int
-    chat_id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int  # including this one
-
-
-async def _claim(
+async def claim_rows(
     session: AsyncSession,
     table: Table,
     due: ColumnElement[bool],
@@ -128,7 +73,7 @@ class SqlTaskStore:
     async def claim_due(self, lease: Lease) -> list[ClaimedTask]:
         """Pending tasks whose time has come and that no live lease holds, earliest first."""
         due = and_(TASKS.c.state == "pending", TASKS.c.run_at <= lease.now)
-        rows = await _claim(self._session, TASKS, due, ("run_at", "id"), lease, _TASK_COLUMNS)
+        rows = await claim_rows(self._session, TASKS, due, ("run_at", "id"), lease, _TASK_COLUMNS)
         return [_task(row) for row in rows]
 
     async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
@@ -214,78 +159,6 @@ class SqlTaskStore:
             .values(state=state, locked_until=None, locked_by=None, **values)
         )
         return await execute_count(self._session, stmt)
-
-
-class SqlOutboxStore:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def claim_due(self, lease: Lease) -> list[ClaimedMessage]:
-        """Unsent messages that are due, oldest first, so each chat gets them in order."""
-        due = and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.next_attempt_at <= lease.now)
-        columns = ("id", "chat_id", "kind", "payload", "attempts")
-        rows = await _claim(self._session, OUTBOX, due, ("id",), lease, columns)
-        return [
-            ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
-            for row in rows
-        ]
-
-    async def claim_heads(
-        self, lease: Lease, gap: timedelta, unpaced: Collection[str] = ()
-    ) -> list[ClaimedMessage]:
-        """Like `claim_due`, but per chat only its oldest unsent message, and only for chats
-        nothing was sent to within `gap`: messages reach each chat in order, paced.
-
-        Rows of the `unpaced` kinds (edits of a message already there) neither wait for the
-        gap nor count as sent for it. A chat whose oldest message waits for a retry, or is
-        leased, gets nothing else meanwhile.
-        """
-        o, earlier, recent = OUTBOX.c, OUTBOX.alias("earlier").c, OUTBOX.alias("recent").c
-        head = (
-            select(func.min(earlier.id))
-            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
-                   earlier.given_up_at.is_(None))
-            .scalar_subquery()
-        )
-        paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
-                               recent.kind.not_in(list(unpaced)))
-        due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
-                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced))
-        columns = ("id", "chat_id", "kind", "payload", "attempts")
-        rows = await _claim(self._session, OUTBOX, due, ("id",), lease, columns)
-        return [
-            ClaimedMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
-            for row in rows
-        ]
-
-    async def sent_since(self, since: datetime) -> int:
-        """How many messages were sent after `since` (by every instance)."""
-        stmt = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at > since)
-        return int((await self._session.execute(stmt)).scalar_one())
-
-    async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
-            .values(given_up_at=now, last_error=error, locked_until=None, locked_by=None)
-        )
-        await self._session.execute(stmt)
-
-    async def mark_sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == message_id)
-            .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
-        )
-        await self._session.execute(stmt)
-
-    async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
-            .values(next_attempt_at=at, last_error=error, locked_until=None, locked_by=None)
-        )
-        await self._session.execute(stmt)
 
 
 def _pending_by_id() -> Update:

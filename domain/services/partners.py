@@ -1,6 +1,6 @@
 """Delivery partners in chat: joining, going online and offline, the current job (DESIGN.md §5).
 
-Offers, accepting, pickup and delivery are the pipeline's (domain.pipeline_ports.PipelineActions);
+Offers, accepting, pickup and delivery are the pipeline's (domain.pipeline.ports.PipelineActions);
 this is the partner's own state, kept in the partners table like everything else.
 """
 

@@ -31,7 +31,7 @@ from sqlalchemy.sql.dml import Insert
 from domain.orders import OrderEvent
 from domain.tasks import NewTask, Notification
 from storage import mapping, rows_pipeline
-from storage.pipeline_bulk import Bulk
+from storage.pipeline.bulk import Bulk
 from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name
 
 OFFERS = cast(Table, rows_pipeline.OfferRow.__table__)

@@ -117,13 +117,15 @@ class Progress:
 class Effects:
     """What one step does to one order, written atomically with the task's settlement.
 
-    `expect` is the status the moves start from; storage applies them only if the order is
-    still in it, and otherwise drops all of these effects (the task runs again, a press is
-    looked at afresh).
+    `expect` is the status the moves start from, and `expect_partner` the partner the order had
+    then; storage applies them only if the order still has both, and otherwise drops all of
+    these effects (the task runs again, a press is looked at afresh). So a cancel decided
+    before a partner accepted never leaves that partner holding a cancelled order.
     """
 
     order_id: OrderId
     expect: OrderStatus | None = None
+    expect_partner: UserId | None = None
     moves: list[OrderEvent] = field(default_factory=list)
     notes: list[Notification] = field(default_factory=list)
     progress: Progress | None = None
@@ -154,7 +156,7 @@ class Effects:
         if to == OrderStatus.OUT_FOR_DELIVERY and order.partner_id is None:
             raise IllegalTransition(order.id, current, to)
         if self.expect is None:
-            self.expect = order.status
+            self.expect, self.expect_partner = order.status, order.partner_id
         event = OrderEvent(order.id, current, to, at, actor, reason)
         self.moves.append(event)
         self.tell(

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ids import OrderId, UserId
 from domain.orders import ASSIGNABLE
 from domain.partners import PartnerStatus
-from domain.pipeline import OfferState
+from domain.pipeline.model import OfferState
 from domain.tasks import TaskKind
-from storage.pipeline_bulk import Bulk
-from storage.pipeline_sql import OFFERS, pairs_in
+from storage.pipeline.bulk import Bulk
+from storage.pipeline.sql import OFFERS, pairs_in
 from storage.sql import ORDERS, PARTNERS, TASKS, execute_count
 
 Pair = tuple[OrderId, UserId]

@@ -2,8 +2,9 @@
 
 Each order's effects are written all or nothing, by their guards:
 - the open offer that ran out must still be open (a press may have closed it meanwhile);
-- the order must still be in the status its moves start from (conditional UPDATE ... RETURNING,
-  which PostgreSQL re-checks on the newest row version under READ COMMITTED);
+- the order must still be in the status its moves start from, with the partner it had then
+  (conditional UPDATE ... RETURNING, which PostgreSQL re-checks on the newest row version
+  under READ COMMITTED);
 - a new offer must not break the one-open-offer-per-order and per-partner indexes.
 An order whose guard fails gets none of its events, messages or bookkeeping; the caller runs
 its step again on fresh data. The first guard alone changes nothing anyone relies on, and no
@@ -16,13 +17,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
-from domain.pipeline import Effects, OfferState
-from storage.pipeline_sql import (
+from domain.pipeline.model import Effects, OfferState
+from storage.pipeline.sql import (
     OFFERS,
     PROGRESS,
     Values,
@@ -78,15 +79,22 @@ async def _expire_offers(
 
 
 async def _move(session: AsyncSession, effects: Sequence[Effects], now: datetime) -> set[OrderId]:
-    groups: defaultdict[tuple[OrderStatus, OrderStatus], list[OrderId]] = defaultdict(list)
+    groups: defaultdict[tuple[OrderStatus, OrderStatus, bool], list[Effects]] = defaultdict(list)
     for e in effects:
         if e.expect is not None and e.status is not None:
-            groups[(e.expect, e.status)].append(e.order_id)
+            groups[(e.expect, e.status, e.expect_partner is None)].append(e)
     failed: set[OrderId] = set()
-    for (expect, final), order_ids in groups.items():
+    for (expect, final, unassigned), group in groups.items():
+        order_ids = [e.order_id for e in group]
+        same_partner: ColumnElement[bool]
+        if unassigned:
+            same_partner = ORDERS.c.id.in_(order_ids) & ORDERS.c.partner_id.is_(None)
+        else:
+            pairs = [(e.order_id, e.expect_partner) for e in group if e.expect_partner]
+            same_partner = pairs_in(session, ORDERS.c.id, ORDERS.c.partner_id, pairs)
         stmt = (
             update(ORDERS)
-            .where(ORDERS.c.id.in_(order_ids), ORDERS.c.status == expect.value)
+            .where(same_partner, ORDERS.c.status == expect.value)
             .values(status=final.value, updated_at=now)
             .returning(ORDERS.c.id)
         )

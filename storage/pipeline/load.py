@@ -12,11 +12,11 @@ from domain.dispatch import PartnerPool
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline import LineView, OfferState, OfferView, OrderView
-from domain.pipeline_partner import Assignment
+from domain.pipeline.model import LineView, OfferState, OfferView, OrderView
+from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
 from storage import mapping
-from storage.pipeline_sql import OFFERS, PROGRESS, is_postgres, pairs_in
+from storage.pipeline.sql import OFFERS, PROGRESS, is_postgres, pairs_in
 from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS
 
 _O, _P = ORDERS.c, PROGRESS.c

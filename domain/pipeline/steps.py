@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from domain.errors import NotFound
-from domain.orders import ASSIGNABLE, SYSTEM, Actor, OrderStatus
-from domain.pipeline import (
+from domain.orders import ASSIGNABLE, SYSTEM, Actor, ActorKind, OrderStatus
+from domain.pipeline.model import (
     Effects,
     Handler,
     Next,
@@ -135,9 +135,11 @@ def ready(order: OrderView, effects: Effects, *, at: datetime) -> Effects:
 def cancel(
     order: OrderView, effects: Effects, *, at: datetime, actor: Actor = SYSTEM, reason: str
 ) -> Effects:
-    """CANCELLED with its reason: the customer is told, a partner released and told."""
+    """CANCELLED with its reason: the customer is told (unless they cancelled it themselves:
+    their screen shows it), open offers are withdrawn, a partner released and told."""
     effects.move(order, S.CANCELLED, at=at, actor=actor, reason=reason)
-    effects.tell(order.customer_id, Note.ORDER_CANCELLED, order_id=order.id, reason=reason)
+    if actor.kind != ActorKind.CUSTOMER:
+        effects.tell(order.customer_id, Note.ORDER_CANCELLED, order_id=order.id, reason=reason)
     _end(order, effects, Note.ORDER_CANCELLED, reason)
     return effects
 

@@ -15,19 +15,23 @@ from domain.errors import (
 )
 from domain.ids import MenuItemId, OrderId, UserId
 from domain.orders import Actor, ActorKind, Order, OrderStatus
+from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from domain.shopping import make_room, open_restaurant, read_cart
-from domain.tasks import Notification
+from domain.services.shopping import make_room, open_restaurant, read_cart
 from domain.views import OrderView, Reordered
 
 RECENT_ORDERS = 10
-ORDER_CANCELLED = "order_cancelled"  # outbox kind: tells the partner and restaurant
+CUSTOMER_CANCEL = "by the customer"  # the reason in the order's history
 
 
 class CustomerOrders:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str,
+        pipeline: PipelineActions,
+    ) -> None:
         self._uow = uow_factory
         self._clock = clock
+        self._pipeline = pipeline
         self.currency = currency
 
     async def recent(self, customer_id: UserId) -> Sequence[OrderView]:
@@ -50,17 +54,14 @@ class CustomerOrders:
         return view
 
     async def cancel(self, customer_id: UserId, order_id: OrderId) -> OrderView:
-        """Cancels while CREATED or CONFIRMED; later, NotAllowed. Frees an assigned partner."""
-        now = self._clock.now()
+        """Cancels while CREATED or CONFIRMED (later: TooLateToCancel), through the same cancel
+        as admins' and restaurants': a partner is released, open offers withdrawn, the partner
+        and a restaurant that had the ticket told. A repeated press changes nothing."""
         async with self._uow() as uow:
-            order = await _own(uow, customer_id, order_id)
-            if order.cancel(at=now, actor=Actor(ActorKind.CUSTOMER, customer_id)) is None:
-                return await order_view(uow, order)  # cancelled already: a repeated press
-            await uow.orders.save(order)
-            await self._tell_others(uow, order)
-            view = await order_view(uow, order)
-            await uow.commit()
-            return view
+            await _own(uow, customer_id, order_id)
+        actor = Actor(ActorKind.CUSTOMER, customer_id)
+        await self._pipeline.cancel_order(order_id, actor, CUSTOMER_CANCEL)
+        return await self.view(customer_id, order_id)
 
     async def reorder(
         self, customer: Customer, order_id: OrderId, *, replace_other: bool = False
@@ -111,21 +112,6 @@ class CustomerOrders:
             order = await uow.orders.get(order_id)
             view = await order_view(uow, order) if order is not None else None
         return view if view is not None and view.tracking is not None else None
-
-    async def _tell_others(self, uow: UnitOfWork, order: Order) -> None:
-        """Frees the partner of a cancelled order; the partner and restaurant hear of it."""
-        now = self._clock.now()
-        data: dict[str, object] = {"order_id": order.id, "by": "customer"}
-        if order.partner_id is not None:
-            partner = await uow.partners.get(order.partner_id)
-            if partner is not None:
-                partner.release(order.id, now)
-                await uow.partners.save(partner)
-            await uow.outbox.add(Notification(order.partner_id, ORDER_CANCELLED, data), now)
-        restaurant = await uow.restaurants.get(order.restaurant_id)
-        if restaurant is not None and restaurant.manager_chat_id is not None:
-            chat = restaurant.manager_chat_id
-            await uow.outbox.add(Notification(chat, ORDER_CANCELLED, data), now)
 
 
 async def order_view(uow: UnitOfWork, order: Order) -> OrderView:

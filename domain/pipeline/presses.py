@@ -29,8 +29,8 @@ from domain.errors import (
 from domain.ids import OrderId, UserId
 from domain.orders import ASSIGNABLE, CUSTOMER_CANCELLABLE, Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline import Effects, Note, OfferState, OfferView, OrderView
-from domain.pipeline_steps import cancel, ready
+from domain.pipeline.model import Effects, Note, OfferState, OfferView, OrderView
+from domain.pipeline.steps import cancel, ready
 from domain.restaurants import Restaurant
 from domain.tasks import NewTask, TaskKind
 

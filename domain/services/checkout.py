@@ -1,18 +1,24 @@
-"""Checkout as use cases: address, note, summary, and placing exactly the order shown."""
+"""Checkout as use cases: address, note, summary, and placing exactly the order shown.
+
+This is the one way an order is placed (DESIGN.md §3): `place_cart`, called by `place`.
+"""
 
 from __future__ import annotations
 
-from domain.cart import Cart
+from datetime import datetime
+
+from domain.cart import Cart, PricedCart
 from domain.checkout import Checkout, CheckoutStep, order_key
-from domain.customer_orders import order_view
 from domain.customers import Customer
 from domain.errors import DuplicateOrder, EmptyCart, NotFound, NotYourContact, StaleSummary
 from domain.ids import MenuItemId, UserId
 from domain.money import Money
+from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem
-from domain.services import place_cart
-from domain.shopping import open_restaurant
+from domain.services.orders import order_view
+from domain.services.shopping import open_restaurant
+from domain.tasks import NewTask, TaskKind
 from domain.views import Placed, PriceChange, Summary, TrackingMessage
 
 
@@ -186,3 +192,41 @@ async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:
     """The order an earlier press with the same key placed, if any."""
     existing = await uow.orders.get_by_idempotency_key(key)
     return None if existing is None else Placed(await order_view(uow, existing), created=False)
+
+
+async def price_cart(uow: UnitOfWork, cart: Cart, currency: str) -> PricedCart:
+    """The cart priced from the menu as stored now; refuses missing or unavailable dishes."""
+    if cart.is_empty:
+        raise EmptyCart()
+    menu: dict[MenuItemId, MenuItem] = await uow.menu.get_many(cart.quantities)
+    return cart.price(menu, currency)
+
+
+async def place_cart(
+    uow: UnitOfWork,
+    cart: Cart,
+    delivery: DeliveryDetails,
+    *,
+    currency: str,
+    at: datetime,
+    idempotency_key: str | None = None,
+) -> Order:
+    """Writes the cart as a CREATED order with its first event and queue task, and empties it.
+
+    Runs inside the caller's unit of work; the caller commits.
+    """
+    priced = await price_cart(uow, cart, currency)
+    restaurant = await open_restaurant(uow, priced.restaurant_id)
+    items = tuple(
+        OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
+        for line in priced.lines
+    )
+    order = Order.place(
+        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=items,
+        currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
+    )
+    await uow.orders.add(order)
+    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
+    cart.clear()
+    await uow.carts.save(cart)
+    return order

@@ -1,0 +1,147 @@
+"""The sender's outbox port on the database: paced claims, then one settlement per message.
+
+Pacing is derived from the outbox itself (when each chat was last sent to, how many messages
+went out in the last second), so every instance sharing the database keeps the same limits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import count
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
+from storage.pipeline.sql import MAX_ERROR
+from storage.pipeline.tasks import claim_rows
+from storage.sql import OUTBOX
+
+SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """Telegram's limits as the sender keeps them (DESIGN.md §4)."""
+
+    per_chat_per_s: float = 1.0
+    global_per_s: float = 30.0
+    lease_s: float = 30.0
+    batch_size: int = 100
+    unpaced_kinds: frozenset[str] = frozenset()  # edits: not limited per chat like sends
+
+
+class SqlMessageOutbox:
+    """Implements domain.pipeline.ports.MessageOutbox."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], worker_id: str, pacing: Pacing
+    ) -> None:
+        self._sessions = session_factory
+        self._worker_id = worker_id
+        self._pacing = pacing
+        self._claims = count(1)
+
+    async def claim(self, now: datetime) -> list[OutgoingMessage]:
+        pacing = self._pacing
+        gap = timedelta(seconds=1 / pacing.per_chat_per_s)
+        async with self._sessions() as session, session.begin():
+            store = SqlOutboxStore(session)
+            budget = math.floor(pacing.global_per_s) - await store.sent_since(now - SECOND)
+            if budget <= 0:
+                return []
+            token = f"{self._worker_id}#out{next(self._claims)}"
+            lease = Lease(token, now, timedelta(seconds=pacing.lease_s),
+                          min(budget, pacing.batch_size))
+            claimed = await store.claim_heads(lease, gap, pacing.unpaced_kinds)
+        return claimed
+
+    async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
+        async with self._sessions() as session, session.begin():
+            await SqlOutboxStore(session).mark_sent(message_id, now=now, telegram_id=telegram_id)
+
+    async def retry(self, message_id: int, *, error: str, at: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            await SqlOutboxStore(session).retry_later(message_id, error=error[:MAX_ERROR], at=at)
+
+    async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            await SqlOutboxStore(session).give_up(message_id, error=error[:MAX_ERROR], now=now)
+
+
+class SqlOutboxStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim_due(self, lease: Lease) -> list[OutgoingMessage]:
+        """Unsent messages that are due, oldest first, so each chat gets them in order."""
+        due = and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.next_attempt_at <= lease.now)
+        columns = ("id", "chat_id", "kind", "payload", "attempts")
+        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
+        return [_message(row) for row in rows]
+
+    async def claim_heads(
+        self, lease: Lease, gap: timedelta, unpaced: Collection[str] = ()
+    ) -> list[OutgoingMessage]:
+        """Like `claim_due`, but per chat only its oldest unsent message, and only for chats
+        nothing was sent to within `gap`: messages reach each chat in order, paced.
+
+        Rows of the `unpaced` kinds (edits of a message already there) neither wait for the
+        gap nor count as sent for it. A chat whose oldest message waits for a retry, or is
+        leased, gets nothing else meanwhile.
+        """
+        o, earlier, recent = OUTBOX.c, OUTBOX.alias("earlier").c, OUTBOX.alias("recent").c
+        head = (
+            select(func.min(earlier.id))
+            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
+                   earlier.given_up_at.is_(None))
+            .scalar_subquery()
+        )
+        paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
+                               recent.kind.not_in(list(unpaced)))
+        due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
+                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced))
+        columns = ("id", "chat_id", "kind", "payload", "attempts")
+        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
+        return [_message(row) for row in rows]
+
+    async def sent_since(self, since: datetime) -> int:
+        """How many messages were sent after `since` (by every instance)."""
+        stmt = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at > since)
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
+            .values(given_up_at=now, last_error=error, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
+
+    async def mark_sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id)
+            .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
+
+    async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.sent_at.is_(None))
+            .values(next_attempt_at=at, last_error=error, locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt)
+
+
+def _message(row: RowMapping) -> OutgoingMessage:
+    return OutgoingMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
+
+
+def _implements(outbox: SqlMessageOutbox) -> MessageOutbox:
+    return outbox  # mypy checks the class against the port the sender job uses
