@@ -5,11 +5,12 @@
 Seeds restaurants (no managers, so orders are confirmed automatically), menus, customers and
 approved online partners in a fresh database: a temporary SQLite file, or a throwaway database
 created on the PostgreSQL server that `--database-url` (or DATABASE_URL) points at, dropped
-at the end. It places N orders the way `OrderingService.place_order` stores them (the domain's
-`Order.place`, then the order, its items, its first event and its confirm task), in batches,
-then runs the real `PipelineWorker` against simulated partners: they read their offers from
-the outbox, accept, pick up once the food is ready, and deliver, through the real entry points
-(`SqlPipelineActions`, batch forms), until every order is delivered. No Telegram.
+at the end. It stores N orders as checkout stores them (the domain's `Order.place`, then the
+order, its items, its first event and its confirm task), in batches, then runs the real
+`PipelineWorker` against simulated partners: they read their offers from the outbox, accept,
+pick up once the food is ready, and deliver, each press through the entry point a partner's
+button calls (`Presses.accept_offer`, `picked_up`, `delivered`), until every order is
+delivered. No Telegram.
 
 Time: an accelerated fake clock runs `--speed` times faster than the wall clock, so the
 restaurants' preparation time (`--prep-minutes`) passes quickly. Timeouts the system keeps
@@ -53,12 +54,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.orders import OrderStatus
-from domain.pipeline import Note, PipelineConfig
+from domain.pipeline.actions import Presses
+from domain.pipeline.model import Note, PipelineConfig
+from domain.pipeline.worker import PipelineWorker
 from domain.retry import RetryPolicy
 from storage.db import is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
-from storage.pipeline_actions import SqlPipelineActions
-from storage.pipeline_worker import PipelineWorker
+from storage.pipeline.store import SqlPipelineStore
 from storage.sql import (
     ORDER_EVENTS,
     ORDERS,
@@ -79,9 +81,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             max_batches_per_tick=args.batches_per_tick,
         )
         policy = RetryPolicy(base_delay_s=args.speed, max_delay_s=30 * args.speed)
-        worker = PipelineWorker(sessions, clock, policy, config, "bench-worker",
+        store = SqlPipelineStore(sessions)
+        worker = PipelineWorker(store, clock, policy, config, "bench-worker",
                                 rng=random.Random(1).random)
-        partners = Partners(SqlPipelineActions(sessions, clock), clock)
+        partners = Partners(Presses(store, clock), clock)
         kitchens, customers = await seed(sessions, args)
 
         vacuum = Autovacuum(engine)
