@@ -16,7 +16,7 @@ from domain.errors import (
 )
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
-from domain.restaurants import check_length
+from domain.validation import check_length
 
 MAX_ADDRESS = 300
 MAX_NOTE = 300
