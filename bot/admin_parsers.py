@@ -27,7 +27,8 @@ from domain.errors import InvalidInput
 from domain.ids import MenuItemId, OrderId, RestaurantId
 from domain.menu_import import DEFAULT_CATEGORY, parse_price
 from domain.orders import OrderStatus
-from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, check_length
+from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
+from domain.validation import check_length
 
 MAX_ID: Final = 2**63 - 1
 MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Reads the settings, turning validation errors into one clear ConfigError line."""
     try:
+        # pydantic validates each value; the stub's _env_file-style parameters refuse `object`
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []

@@ -14,7 +14,7 @@ from domain.cart import PricedCart
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, UserId
 from domain.orders import MAX_ADDRESS, MAX_NOTE, DeliveryDetails
-from domain.restaurants import check_length
+from domain.validation import check_length
 
 
 class CheckoutStep(StrEnum):

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from domain.orders import OrderStatus
-
 
 class DomainError(Exception):
     code = "domain_error"
@@ -22,9 +17,15 @@ class NotFound(DomainError):
 
 
 class IllegalTransition(DomainError):
+    """An order asked to move where the transition table does not allow.
+
+    The statuses are plain `str` (an `OrderStatus` is a `StrEnum`), so this module, which
+    every other one imports, needs nothing from `domain.orders`.
+    """
+
     code = "illegal_transition"
 
-    def __init__(self, order_id: int, current: OrderStatus, wanted: OrderStatus) -> None:
+    def __init__(self, order_id: int, current: str, wanted: str) -> None:
         super().__init__(f"order {order_id}: {current} cannot move to {wanted}")
         self.order_id = order_id
         self.current = current

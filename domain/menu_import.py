@@ -45,7 +45,8 @@ from dataclasses import dataclass, replace
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId
 from domain.money import Money, minor_exponent
-from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, MenuItem, check_length
+from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, MenuItem
+from domain.validation import check_length
 
 MAX_ROWS = 500
 MAX_FILE_CHARS = 200_000

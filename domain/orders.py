@@ -14,7 +14,7 @@ from typing import Final
 from domain.errors import InvalidInput
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
-from domain.restaurants import check_length
+from domain.validation import check_length
 
 MAX_ADDRESS = 300
 MAX_NOTE = 300

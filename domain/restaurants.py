@@ -6,20 +6,11 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId
+from domain.validation import check_length
 
 MAX_NAME = 64
 MAX_ADDRESS = 200
 MAX_DESCRIPTION = 300
-
-
-def check_length(field: str, value: str, limit: int, *, required: bool = True) -> str:
-    """Trims a text field and checks its length; raises InvalidInput naming the field."""
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(f"{field} must not be empty")
-    if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters")
-    return value
 
 
 @dataclass

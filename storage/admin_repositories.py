@@ -23,8 +23,7 @@ from domain.orders import OrderStatus
 from domain.partners import PartnerStatus
 from domain.stats import OrderFact
 from storage.pipeline.tasks import SqlTaskStore
-from storage.rows_admin import AuditRow
-from storage.rows_invites import InviteRow
+from storage.rows import AuditRow, InviteRow
 from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, TASKS, execute_count
 from storage.uow import SqlUnitOfWork
 

@@ -11,7 +11,7 @@ from domain.checkout import Checkout
 from domain.ids import OrderId, UserId
 from domain.views import TrackingMessage
 from storage import mapping
-from storage.rows import utcnow
+from storage.rows.base import utcnow
 from storage.sql import CHECKOUTS, ORDER_RATINGS, TRACKING_MESSAGES, upsert
 
 

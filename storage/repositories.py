@@ -19,7 +19,7 @@ from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping
-from storage.rows import utcnow
+from storage.rows.base import utcnow
 from storage.sql import (
     CART_LINES,
     CARTS,

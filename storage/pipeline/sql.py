@@ -30,12 +30,13 @@ from sqlalchemy.sql.dml import Insert
 
 from domain.orders import OrderEvent
 from domain.tasks import NewTask, Notification
-from storage import mapping, rows_pipeline
+from storage import mapping
 from storage.pipeline.bulk import Bulk
+from storage.rows import OfferRow, OrderProgressRow
 from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name
 
-OFFERS = cast(Table, rows_pipeline.OfferRow.__table__)
-PROGRESS = cast(Table, rows_pipeline.OrderProgressRow.__table__)
+OFFERS = cast(Table, OfferRow.__table__)
+PROGRESS = cast(Table, OrderProgressRow.__table__)
 
 Values = dict[str, Any]
 MAX_ERROR = 2000  # characters of an error kept on a task

@@ -16,9 +16,7 @@ from bot.context import AppType
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import MenuItemId
 from domain.restaurants import MenuItem
-from storage.rows import MenuItemRow, PartnerRow, RestaurantRow
-from storage.rows_admin import AuditRow
-from storage.rows_invites import InviteRow
+from storage.rows import AuditRow, InviteRow, MenuItemRow, PartnerRow, RestaurantRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.journey import TIMEOUT, Uows, cart_of, item, open_menu, restaurant, say
 

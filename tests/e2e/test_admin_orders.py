@@ -10,8 +10,7 @@ from sqlalchemy import insert, select
 from bot import texts
 from bot.sandbox import SandboxUser
 from domain.orders import OrderStatus
-from storage.rows import TaskRow
-from storage.rows_admin import AuditRow
+from storage.rows import AuditRow, TaskRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.fast_pipeline import no_flood_limits, ready_at_once, settings  # noqa: F401
 from tests.e2e.journey import TIMEOUT, Uows, advance, order_pizza, place_directly, say, stored_order

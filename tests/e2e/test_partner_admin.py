@@ -13,7 +13,7 @@ from bot import texts
 from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import OrderId, UserId
 from domain.partners import Partner, PartnerStatus
-from storage.rows_invites import InviteRow
+from storage.rows import InviteRow
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,
     ready_at_once,

@@ -13,7 +13,7 @@ from domain.errors import NotOffered, NotReady
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
-from storage.rows_pipeline import OfferRow
+from storage.rows import OfferRow
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,
     ready_at_once,

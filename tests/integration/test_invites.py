@@ -16,8 +16,7 @@ from domain.invites import ALPHABET, CODE_LENGTH, PARTNER_APPROVED, PARTNER_REVO
 from domain.partners import Partner, PartnerStatus
 from domain.services.partners import BadInviteCode, PartnerService
 from storage.admin_repositories import SqlAdminUnitOfWork
-from storage.rows import OutboxRow
-from storage.rows_invites import InviteRow
+from storage.rows import InviteRow, OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import FixedClock
 

@@ -1,4 +1,4 @@
-"""The Alembic history builds exactly the schema storage/rows.py describes."""
+"""The Alembic history builds exactly the schema the storage/rows/ package describes."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The admin console's table: the audit log of what admins changed (issue #6).
-
-Imported at the end of storage/rows_pipeline.py so the row shares the metadata (and Alembic
-sees it).
-"""
+"""The admin console's table: the audit log of what admins changed (issue #6)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.rows import Base
+from storage.rows.base import Base
 from storage.types import BigIntPK
 
 
@@ -26,4 +22,3 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
-import storage.rows_invites  # noqa: E402, F401  (partner invite codes; after the audit row)

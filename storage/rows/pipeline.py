@@ -1,7 +1,4 @@
-"""The pipeline's tables: delivery offers and each order's progress through the pipeline.
-
-Imported at the end of storage/rows.py so the rows share its metadata (and Alembic sees them).
-"""
+"""The pipeline's tables: delivery offers and each order's progress through the pipeline."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.rows import Base
+from storage.rows.base import Base
 
 OFFER_STATES = ("open", "accepted", "declined", "expired", "withdrawn")
 _OPEN = text("state = 'open'")
@@ -63,4 +60,3 @@ class OrderProgressRow(Base):
     searching_since: Mapped[datetime | None]
     told_searching: Mapped[bool] = mapped_column(Boolean, default=False)
     admins_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
-import storage.rows_admin  # noqa: E402, F401  (the admin audit table; after rows_pipeline)

@@ -1,8 +1,4 @@
-"""Partner invite codes (an admin's /invite; a partner's /partner CODE).
-
-Imported on the last line of storage/rows_admin.py so the row shares the metadata (and
-Alembic sees it).
-"""
+"""Partner invite codes (an admin's /invite; a partner's /partner CODE)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.rows import Base
+from storage.rows.base import Base
 
 
 class InviteRow(Base):

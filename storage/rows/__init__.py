@@ -1,0 +1,47 @@
+"""The schema: SQLAlchemy 2 declarative rows, portable between SQLite and PostgreSQL.
+
+One module per area, each importing only `storage.rows.base`. Importing this package, or any
+module in it (Python runs this file first), imports every table module, so `Base.metadata`
+is complete for Alembic, the migration test and `storage.sql`'s Core tables.
+
+Every schema change here needs an Alembic revision in `storage/migrations/versions/`.
+"""
+
+from storage.rows.admin import AuditRow
+from storage.rows.base import Base
+from storage.rows.catalogue import MenuItemRow, RestaurantRow
+from storage.rows.customers import CartLineRow, CartRow, CheckoutRow, CustomerRow
+from storage.rows.invites import InviteRow
+from storage.rows.orders import (
+    OrderEventRow,
+    OrderItemRow,
+    OrderRatingRow,
+    OrderRow,
+    TrackingMessageRow,
+)
+from storage.rows.outbox import OutboxRow
+from storage.rows.partners import PartnerRow
+from storage.rows.pipeline import OfferRow, OrderProgressRow
+from storage.rows.tasks import TaskRow
+
+__all__ = [
+    "AuditRow",
+    "Base",
+    "CartLineRow",
+    "CartRow",
+    "CheckoutRow",
+    "CustomerRow",
+    "InviteRow",
+    "MenuItemRow",
+    "OfferRow",
+    "OrderEventRow",
+    "OrderItemRow",
+    "OrderProgressRow",
+    "OrderRatingRow",
+    "OrderRow",
+    "OutboxRow",
+    "PartnerRow",
+    "RestaurantRow",
+    "TaskRow",
+    "TrackingMessageRow",
+]

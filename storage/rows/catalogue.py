@@ -1,0 +1,48 @@
+"""The catalogue: restaurants and their dishes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.rows.base import Base, utcnow
+
+
+class RestaurantRow(Base):
+    __tablename__ = "restaurants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(200))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    prep_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    manager_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MenuItemRow(Base):
+    __tablename__ = "menu_items"
+    __table_args__ = (
+        UniqueConstraint("restaurant_id", "name"),
+        CheckConstraint("price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(ForeignKey("restaurants.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    price: Mapped[int] = mapped_column(Integer)  # minor units
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str] = mapped_column(String(64), default="Menu")
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,97 @@
+"""Orders: what was ordered, every move it made, its live tracking message, its rating."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.rows.base import Base
+from storage.types import BigIntPK
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("customers.id"))
+    restaurant_id: Mapped[int] = mapped_column(ForeignKey("restaurants.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[int] = mapped_column(BigInteger)  # minor units, fixed when placed
+    address: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    partner_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("partners.id"), index=True
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OrderItemRow(Base):
+    __tablename__ = "order_items"
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    menu_item_id: Mapped[int] = mapped_column(Integer)  # no FK: dishes may be deleted later
+    name: Mapped[str] = mapped_column(String(64))
+    unit_price: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class OrderEventRow(Base):
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order_id_id", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE")
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))  # "customer:1001", "system"
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrackingMessageRow(Base):
+    """The one chat message that shows an order's live status to its customer."""
+
+    __tablename__ = "tracking_messages"
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OrderRatingRow(Base):
+    __tablename__ = "order_ratings"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_in_range"),)
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    stars: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime]
