@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from bot import admin_texts, texts
 from bot.admin_args import COMMANDS
 from bot.context import AppType
-from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import MenuItemId
 from domain.restaurants import MenuItem
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from storage.rows import MenuItemRow, PartnerRow, RestaurantRow
 from storage.rows_admin import AuditRow
 from storage.rows_invites import InviteRow

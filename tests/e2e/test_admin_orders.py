@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from bot import texts
-from bot.sandbox import SandboxUser
 from domain.orders import OrderStatus
+from sandbox import SandboxUser
 from storage.rows import TaskRow
 from storage.rows_admin import AuditRow
 from tests.e2e.conftest import ADMIN

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import SandboxUser
 from domain.orders import OrderStatus
+from sandbox import SandboxUser
 from tests.e2e.journey import (
     Uows,
     add_dishes,

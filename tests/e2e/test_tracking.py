@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.context import AppType, Services
-from bot.sandbox import SandboxUser
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.orders import OrderStatus
+from sandbox import SandboxUser
 from tests.e2e.journey import Uows, advance, order_pizza, place_directly
 
 S = OrderStatus

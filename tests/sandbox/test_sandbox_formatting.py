@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.errors import ApiError
-from bot.sandbox.formatting import (
+from sandbox.errors import ApiError
+from sandbox.formatting import (
     command_entities,
     entities_to_html,
     parse_html,

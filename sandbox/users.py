@@ -10,10 +10,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.apiobjects import bot_user, callback_query_dict, chat_dict, message_dict, user_dict
-from bot.sandbox.errors import ButtonNotFound, SandboxError
-from bot.sandbox.formatting import command_entities
-from bot.sandbox.models import (
+from sandbox.apiobjects import bot_user, callback_query_dict, chat_dict, message_dict, user_dict
+from sandbox.errors import ButtonNotFound, SandboxError
+from sandbox.formatting import command_entities
+from sandbox.models import (
     CallbackAnswer,
     CallbackPress,
     ChatMessage,
@@ -22,7 +22,7 @@ from bot.sandbox.models import (
     Mark,
     ReplyButton,
 )
-from bot.sandbox.state import SandboxState, UserProfile
+from sandbox.state import SandboxState, UserProfile
 
 logger = logging.getLogger(__name__)
 Predicate = Callable[[ChatMessage], bool]
