@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import texts
-from bot.sandbox import BotApiServer, ButtonNotFound, SandboxUser
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database, set_prep_minutes
 from domain.orders import OrderStatus
+from sandbox import BotApiServer, ButtonNotFound, SandboxUser
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.context import AppType
-from bot.sandbox import BotApiServer, SandboxUser
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database
+from sandbox import BotApiServer, SandboxUser
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import SqlUnitOfWork, uow_factory
 

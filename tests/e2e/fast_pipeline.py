@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import BotApiServer
 from bot.settings import Settings
+from sandbox import BotApiServer
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.journey import Uows, restaurant
 

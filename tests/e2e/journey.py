@@ -16,7 +16,6 @@ from typing import TypeVar
 from sqlalchemy import func, select, update
 
 from bot import texts
-from bot.sandbox import CallbackAnswer, ChatMessage, SandboxUser
 from domain.cart import Cart
 from domain.checkout import Checkout
 from domain.customers import Customer
@@ -25,6 +24,7 @@ from domain.orders import DeliveryDetails, Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.checkout import place_cart
+from sandbox import CallbackAnswer, ChatMessage, SandboxUser
 from storage.rows import OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork
 from tests.scenes import move_order

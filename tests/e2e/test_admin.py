@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from bot import admin_texts, texts
 from bot.admin_args import COMMANDS
 from bot.context import AppType
-from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import MenuItemId
 from domain.restaurants import MenuItem
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from storage.rows import AuditRow, InviteRow, MenuItemRow, PartnerRow, RestaurantRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.journey import TIMEOUT, Uows, cart_of, item, open_menu, restaurant, say

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from bot import texts
-from bot.sandbox import SandboxUser
 from domain.orders import OrderStatus
+from sandbox import SandboxUser
 from storage.rows import AuditRow, TaskRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.fast_pipeline import no_flood_limits, ready_at_once, settings  # noqa: F401

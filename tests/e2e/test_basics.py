@@ -4,7 +4,7 @@ import asyncio
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import BotApiServer, SandboxUser
+from sandbox import BotApiServer, SandboxUser
 from tests.e2e.journey import press, say
 
 

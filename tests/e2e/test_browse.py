@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import BotApiServer, SandboxUser
 from domain.ids import MenuItemId, RestaurantId
 from domain.restaurants import MenuItem, Restaurant
+from sandbox import BotApiServer, SandboxUser
 from tests.e2e.journey import (
     Uows,
     cart_of,

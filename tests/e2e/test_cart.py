@@ -8,9 +8,9 @@ from sqlalchemy import delete
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import SandboxUser
 from bot.settings import Settings
 from bot.wiring import polling, seed_database
+from sandbox import SandboxUser
 from storage.rows import CustomerRow
 from tests.e2e.journey import (
     Uows,

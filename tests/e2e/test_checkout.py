@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import BotApiServer, SandboxUser
 from domain.checkout import Checkout
 from domain.errors import NotYourContact
 from domain.ids import UserId
 from domain.orders import MAX_ADDRESS, MAX_NOTE, OrderStatus
+from sandbox import BotApiServer, SandboxUser
 from tests.e2e.journey import (
     HOME,
     TIMEOUT,

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.sandbox import BotApiServer, RateLimits, SandboxUser
 from bot.settings import Settings
 from domain.orders import OrderStatus
 from domain.pipeline.model import Note
 from domain.tasks import Notification
+from sandbox import BotApiServer, RateLimits, SandboxUser
 from storage.rows import OutboxRow
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.journey import TIMEOUT, Uows, eventually, order_pizza, say

@@ -8,9 +8,9 @@ import pytest
 
 from bot import texts
 from bot.context import AppType
-from bot.sandbox import BotApiServer, SandboxUser
 from bot.settings import Settings
 from domain.orders import OrderStatus
+from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import still_queue_settings
 from tests.e2e.journey import (
     Uows,

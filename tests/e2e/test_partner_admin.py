@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot import texts
-from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.ids import OrderId, UserId
 from domain.partners import Partner, PartnerStatus
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from storage.rows import InviteRow
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.errors import NotOffered, NotReady
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from storage.rows import OfferRow
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from bot import texts
-from bot.sandbox import BotApiServer, ChatMessage, SandboxUser
 from domain.errors import NotAllowed
 from domain.orders import OrderStatus
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,
     ready_at_once,

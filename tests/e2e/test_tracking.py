@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.context import AppType, Services
-from bot.sandbox import BotApiServer, SandboxUser
 from bot.settings import Settings
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.orders import OrderStatus
+from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import still_queue_settings
 from tests.e2e.journey import Uows, advance, order_pizza, place_directly
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from telegram import Bot
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 TOKEN = "123456:TEST-TOKEN"
 

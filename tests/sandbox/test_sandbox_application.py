@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 
 async def test_send_press_and_read_chat_over_http(

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message")

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.errors import ApiError
-from bot.sandbox.formatting import (
-    command_entities,
-    entities_to_html,
-    parse_html,
-    parse_markdown,
-    parse_text,
-)
+from sandbox.errors import ApiError
+from sandbox.formatting import command_entities, entities_to_html, parse_text
+from sandbox.parse_modes import parse_html, parse_markdown
 
 
 def test_html_tags_entities_and_utf16_offsets() -> None:

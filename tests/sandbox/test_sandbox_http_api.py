@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 OK_TRUE = {"ok": True, "result": True}
 PNG_16x32 = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x20" + b"\x00" * 20

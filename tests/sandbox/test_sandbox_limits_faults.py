@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox import BotApiServer, Faults, RateLimits
-from bot.sandbox.limits import RateLimiter
+from sandbox import BotApiServer, Faults, RateLimits
+from sandbox.limits import RateLimiter
 
 
 @pytest.fixture

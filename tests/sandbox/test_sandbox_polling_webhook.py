@@ -11,7 +11,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.sandbox import BotApiServer
+from sandbox import BotApiServer
 
 CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; use "
                     "deleteWebhook to delete the webhook first")

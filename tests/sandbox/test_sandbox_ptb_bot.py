@@ -13,7 +13,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from bot.sandbox import BotApiServer, RateLimits
+from sandbox import BotApiServer, RateLimits
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x80\x00\x00\x01\xe0" + b"\x00" * 32
 

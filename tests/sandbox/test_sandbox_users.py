@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import BotApiServer, ButtonNotFound, SandboxError, TranscriptEvent
+from sandbox import BotApiServer, ButtonNotFound, SandboxError, TranscriptEvent
 
 MENU_KB = {"inline_keyboard": [[{"text": "Add Pizza", "callback_data": "add:pizza"},
                                 {"text": "Cart (0)", "callback_data": "cart"}],

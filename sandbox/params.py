@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import bad_request
+from sandbox.errors import bad_request
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Run the sandbox standalone: ``python -m bot.sandbox --port 8081 --token 123456:TEST-TOKEN``."""
+"""Run the sandbox standalone: ``python -m sandbox --port 8081 --token 123456:TEST-TOKEN``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import logging
 import signal
 import sys
 
-from bot.sandbox.server import BotApiServer
+from sandbox.server import BotApiServer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.sandbox",
+    parser = argparse.ArgumentParser(prog="python -m sandbox",
                                      description="Local Telegram Bot API sandbox server.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

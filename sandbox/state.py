@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request, forbidden
-from bot.sandbox.files import FileStore
-from bot.sandbox.models import CallbackAnswer, ChatMessage, ReplyButton, TranscriptEvent
-from bot.sandbox.notifier import Notifier
-from bot.sandbox.transcript import TranscriptLog
-from bot.sandbox.updates import UpdateQueue
+from sandbox.errors import ApiError, bad_request, forbidden
+from sandbox.files import FileStore
+from sandbox.models import CallbackAnswer, ChatMessage, ReplyButton, TranscriptEvent
+from sandbox.notifier import Notifier
+from sandbox.transcript import TranscriptLog
+from sandbox.updates import UpdateQueue
 
 Clock = Callable[[], float]
 QUERY_INVALID = bad_request("query is too old and response timeout expired or query ID is invalid")

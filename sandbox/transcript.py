@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 
-from bot.sandbox.models import TranscriptEvent
+from sandbox.models import TranscriptEvent
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ simulated users (``server.user(...)``) and a readable transcript of every conver
         await asha.wait_for_text("Hello")
 """
 
-from bot.sandbox.errors import ApiError, ButtonNotFound, SandboxError
-from bot.sandbox.faults import Faults
-from bot.sandbox.limits import RateLimits
-from bot.sandbox.models import (
+from sandbox.errors import ApiError, ButtonNotFound, SandboxError
+from sandbox.faults import Faults
+from sandbox.limits import RateLimits
+from sandbox.models import (
     Button,
     CallbackAnswer,
     CallbackPress,
@@ -23,9 +23,9 @@ from bot.sandbox.models import (
     ReplyButton,
     TranscriptEvent,
 )
-from bot.sandbox.server import BotApiServer
-from bot.sandbox.transcript import format_event, format_transcript
-from bot.sandbox.users import SandboxUser
+from sandbox.server import BotApiServer
+from sandbox.transcript import format_event, format_transcript
+from sandbox.users import SandboxUser
 
 __all__ = [
     "ApiError",

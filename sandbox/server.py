@@ -14,18 +14,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError, too_many_requests
-from bot.sandbox.faults import FaultInjector, Faults
-from bot.sandbox.limits import Clock, RateLimiter, RateLimits
-from bot.sandbox.methods_messages import MESSAGE_METHODS, Method
-from bot.sandbox.methods_misc import MISC_METHODS
-from bot.sandbox.models import TranscriptEvent
-from bot.sandbox.params import Params, read_params
-from bot.sandbox.sandbox_http import add_sandbox_routes
-from bot.sandbox.state import BotIdentity, SandboxState
-from bot.sandbox.transcript import TranscriptStream, format_event, format_transcript
-from bot.sandbox.updates import WebhookDeliverer
-from bot.sandbox.users import SandboxUser
+from sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError, too_many_requests
+from sandbox.faults import FaultInjector, Faults
+from sandbox.limits import Clock, RateLimiter, RateLimits
+from sandbox.methods_messages import MESSAGE_METHODS, Method
+from sandbox.methods_misc import MISC_METHODS
+from sandbox.models import TranscriptEvent
+from sandbox.params import Params, read_params
+from sandbox.sandbox_http import add_sandbox_routes
+from sandbox.state import BotIdentity, SandboxState
+from sandbox.transcript import TranscriptStream, format_event, format_transcript
+from sandbox.updates import WebhookDeliverer
+from sandbox.users import SandboxUser
 
 logger = logging.getLogger(__name__)
 

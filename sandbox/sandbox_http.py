@@ -24,12 +24,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import SandboxError
-from bot.sandbox.models import ChatMessage
-from bot.sandbox.params import Params, Upload, read_params
-from bot.sandbox.state import SandboxState
-from bot.sandbox.transcript import format_transcript
-from bot.sandbox.users import SandboxUser
+from sandbox.errors import SandboxError
+from sandbox.models import ChatMessage
+from sandbox.params import Params, Upload, read_params
+from sandbox.state import SandboxState
+from sandbox.transcript import format_transcript
+from sandbox.users import SandboxUser
 
 UserFactory = Callable[..., SandboxUser]
 Action = Callable[[SandboxUser, Params], Awaitable[Any]]

@@ -6,7 +6,7 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from bot.sandbox.errors import INTERNAL, ApiError, too_many_requests
+from sandbox.errors import INTERNAL, ApiError, too_many_requests
 
 _DESCRIPTIONS = {
     400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",

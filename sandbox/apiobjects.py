@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.keyboards import Markup
-from bot.sandbox.models import Button, ChatMessage
-from bot.sandbox.state import BotIdentity, PendingQuery, SandboxState, UserProfile
+from sandbox.keyboards import Markup
+from sandbox.models import Button, ChatMessage
+from sandbox.state import BotIdentity, PendingQuery, SandboxState, UserProfile
 
 
 def bot_user(bot: BotIdentity, full: bool = False) -> dict[str, Any]:

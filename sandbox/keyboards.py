@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.models import Button, ReplyButton
+from sandbox.errors import ApiError, bad_request
+from sandbox.models import Button, ReplyButton
 
 MAX_CALLBACK_DATA_BYTES = 64
 _INLINE_ACTIONS = (

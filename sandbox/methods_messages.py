@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.apiobjects import message_dict
-from bot.sandbox.errors import bad_request
-from bot.sandbox.files import StoredFile
-from bot.sandbox.formatting import FormattedText, parse_text
-from bot.sandbox.keyboards import Markup, check_markup_allowed_on_edit, parse_markup
-from bot.sandbox.models import CallbackAnswer, ChatMessage, Contact, Location
-from bot.sandbox.params import Params, Upload
-from bot.sandbox.state import Chat, SandboxState
+from sandbox.apiobjects import message_dict
+from sandbox.errors import bad_request
+from sandbox.files import StoredFile
+from sandbox.formatting import FormattedText, parse_text
+from sandbox.keyboards import Markup, check_markup_allowed_on_edit, parse_markup
+from sandbox.models import CallbackAnswer, ChatMessage, Contact, Location
+from sandbox.params import Params, Upload
+from sandbox.state import Chat, SandboxState
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.errors import ApiError
-from bot.sandbox.notifier import Notifier
+from sandbox.errors import ApiError
+from sandbox.notifier import Notifier
 
 logger = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.apiobjects import bot_user, chat_full_info
-from bot.sandbox.errors import bad_request
-from bot.sandbox.files import MAX_DOWNLOAD_BYTES
-from bot.sandbox.methods_messages import Method
-from bot.sandbox.params import Params
-from bot.sandbox.state import SandboxState
-from bot.sandbox.updates import WebhookConfig
+from sandbox.apiobjects import bot_user, chat_full_info
+from sandbox.errors import bad_request
+from sandbox.files import MAX_DOWNLOAD_BYTES
+from sandbox.methods_messages import Method
+from sandbox.params import Params
+from sandbox.state import SandboxState
+from sandbox.updates import WebhookConfig
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
