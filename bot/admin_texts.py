@@ -7,13 +7,15 @@ from html import escape
 from typing import Final
 
 from bot.admin_args import COMMANDS
-from domain.admin_service import AuditEntry, DeadTask, ImportResult, OrderDetail, OrderLine
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.money import Money
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
+from domain.services.admin.catalogue import ImportResult
+from domain.services.admin.orders import OrderDetail, OrderLine
+from domain.services.admin.ports import AuditEntry, DeadTask
 from domain.stats import Stats as PeriodStats
 from domain.stats import StatsReport
 

@@ -19,15 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
-from bot.context import AppType, Services
+from bot.context import AdminServices, AppType, Services
 from bot.settings import ConfigError, Settings
-from domain.admin_service import AdminService
 from domain.checkout_service import CheckoutService
 from domain.customer_orders import CustomerOrders
 from domain.partner_service import PartnerService
 from domain.pipeline import Note, PipelineConfig
 from domain.ports import Clock
 from domain.retry import RetryPolicy
+from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.stats import StatsAdmin
 from domain.services.ordering import OrderingService
 from domain.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
@@ -81,6 +84,20 @@ def message_outbox(
     return SqlMessageOutbox(sessions, worker_id(), pacing)
 
 
+def admin_console(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str,
+    pipeline: SqlPipelineActions,
+) -> AdminServices:
+    """The admin console's services, one per area, on one admin unit-of-work factory."""
+    uows = admin_uow_factory(sessions)
+    return AdminServices(
+        catalogue=CatalogueAdmin(uows, clock, currency),
+        partners=PartnerAdmin(uows, clock, RandomTokens()),
+        orders=OrderAdmin(uows, clock, pipeline),
+        stats=StatsAdmin(uows, clock),
+    )
+
+
 def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
 ) -> Services:
@@ -98,8 +115,7 @@ def build_services(
         pipeline=pipeline,
         worker=queue_worker(settings, sessions, clock),
         outbox=message_outbox(settings, sessions),
-        admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens(),
-                           pipeline),
+        admin=admin_console(sessions, clock, currency, pipeline),
     )
 
 

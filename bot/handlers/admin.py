@@ -44,10 +44,13 @@ from bot.admin_commands import (
 )
 from bot.context import AppContext, AppType
 from bot.handlers.common import Handler, Screen, reply, user_id
-from domain.admin_service import AdminService
 from domain.errors import DomainError
 from domain.ids import UserId
 from domain.menu_import import MAX_FILE_CHARS, decode_menu_file, parse_menu_csv
+from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.stats import StatsAdmin
 
 logger = logging.getLogger(__name__)
 TEXT_COMMANDS: Final = (
@@ -58,7 +61,7 @@ TEXT_COMMANDS: Final = (
 )
 CAPTION_COMMANDS: Final = ("photo", "importmenu")
 COMMAND_NAMES: Final = TEXT_COMMANDS + CAPTION_COMMANDS
-AdminAction = Callable[[Update, AppContext, AdminService, UserId, AdminCommand], Awaitable[str]]
+AdminAction = Callable[[Update, AppContext, UserId, AdminCommand], Awaitable[str]]
 
 
 def admin_only(action: AdminAction) -> Handler:
@@ -81,11 +84,10 @@ def admin_only(action: AdminAction) -> Handler:
 
 async def _answer(update: Update, context: AppContext, action: AdminAction, actor: UserId,
                   message: Message) -> str:
-    service = context.services.admin
     try:
         command = parse_admin_command(message.text or message.caption or "",
                                       context.services.settings.currency)
-        return await action(update, context, service, actor, command)
+        return await action(update, context, actor, command)
     except ArgumentError as error:
         return admin_texts.argument_error(str(error))
     except DomainError as error:
@@ -94,66 +96,28 @@ async def _answer(update: Update, context: AppContext, action: AdminAction, acto
 
 
 @admin_only
-async def run_command(update: Update, context: AppContext, service: AdminService,
-                      actor: UserId, command: AdminCommand) -> str:
-    """What the admin asked for, done, and said in one reply."""
+async def run_command(update: Update, context: AppContext, actor: UserId,
+                      command: AdminCommand) -> str:
+    """What the admin asked for, done by the service of its area, and said in one reply."""
+    admin, currency = context.services.admin, context.services.settings.currency
     match command:
         case AdminHelp():
             return admin_texts.admin_help(COMMAND_NAMES)
-        case Audit(limit):
-            return admin_texts.audit(await service.audit(limit))
         case SetPhoto():
             return admin_texts.PHOTO_AS_CAPTION
         case ImportMenu():
             return admin_texts.FILE_AS_CAPTION
-        case AddFood() | EditFood() | SetPrice() | SetAvailable():
-            return await _menu_command(service, actor, command,
-                                       context.services.settings.currency)
         case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
-            return await _partner_command(service, actor, command)
-        case ListOrders(status):
-            return admin_texts.orders(await service.orders(status), status)
-        case ShowOrder(order_id):
-            return admin_texts.order_detail(await service.order_detail(order_id))
-        case CancelOrder(order_id, reason):
-            cancelled = await service.cancel_order(actor, order_id, reason)
-            return admin_texts.order_cancelled(cancelled, reason)
+            return await _partners(admin.partners, actor, command)
+        case ListOrders() | ShowOrder() | CancelOrder() | ListDeadLetters() | RetryTask():
+            return await _orders(admin.orders, actor, command)
         case Stats():
-            return await _stats(update, context, service)
-        case ListDeadLetters():
-            return admin_texts.dead_letters(await service.dead_letters())
-        case RetryTask(task_id):
-            return admin_texts.task_retried(await service.retry_task(actor, task_id))
-    return await _restaurant_command(service, actor, command)
+            return await _stats(update, admin.stats, currency)
+    return await _catalogue(admin.catalogue, actor, command, currency)
 
 
-async def _stats(update: Update, context: AppContext, service: AdminService) -> str:
-    """The orders-per-hour chart as a photo; the numbers as the reply text."""
-    report = await service.stats()
-    png = await asyncio.to_thread(charts.orders_per_hour_png,
-                                  report.last_7_days.orders_per_hour,
-                                  admin_texts.STATS_CHART_TITLE)
-    assert update.effective_message is not None
-    await update.effective_message.reply_photo(png)
-    return admin_texts.stats(report, context.services.settings.currency)
-
-
-async def _partner_command(service: AdminService, actor: UserId,
-                           command: AdminCommand) -> str:
-    match command:
-        case ListPartners():
-            return admin_texts.partners(await service.partners())
-        case ApprovePartner(partner_id):
-            return admin_texts.partner_approved(await service.approve_partner(actor, partner_id))
-        case RevokePartner(partner_id):
-            return admin_texts.partner_revoked(await service.revoke_partner(actor, partner_id))
-        case MakeInvite():
-            return admin_texts.invite_made(await service.make_invite(actor))
-    raise AssertionError(f"not a partner command: {command!r}")
-
-
-async def _restaurant_command(service: AdminService, actor: UserId,
-                              command: AdminCommand) -> str:
+async def _catalogue(service: CatalogueAdmin, actor: UserId, command: AdminCommand,
+                     currency: str) -> str:
     match command:
         case AddRestaurant(name, address, prep):
             return admin_texts.restaurant_added(
@@ -165,12 +129,6 @@ async def _restaurant_command(service: AdminService, actor: UserId,
             return admin_texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
             return admin_texts.manager_linked(await service.link_manager(actor, rid, chat_id))
-    raise AssertionError(f"not an admin command of this handler: {command!r}")
-
-
-async def _menu_command(service: AdminService, actor: UserId, command: AdminCommand,
-                        currency: str) -> str:
-    match command:
         case AddFood(rid, name, price, category, description):
             added = await service.add_food(actor, rid, name, price, category, description)
             return admin_texts.food_added(added, currency)
@@ -184,21 +142,65 @@ async def _menu_command(service: AdminService, actor: UserId, command: AdminComm
         case SetAvailable(item_id, available):
             changed = await service.set_available(actor, item_id, available)
             return admin_texts.food_shown(changed, currency)
-    raise AssertionError(f"not a menu command: {command!r}")
+        case Audit(limit):
+            return admin_texts.audit(await service.audit(limit))
+    raise AssertionError(f"not a catalogue command: {command!r}")
+
+
+async def _partners(service: PartnerAdmin, actor: UserId, command: AdminCommand) -> str:
+    match command:
+        case ListPartners():
+            return admin_texts.partners(await service.partners())
+        case ApprovePartner(partner_id):
+            return admin_texts.partner_approved(await service.approve_partner(actor, partner_id))
+        case RevokePartner(partner_id):
+            return admin_texts.partner_revoked(await service.revoke_partner(actor, partner_id))
+        case MakeInvite():
+            return admin_texts.invite_made(await service.make_invite(actor))
+    raise AssertionError(f"not a partner command: {command!r}")
+
+
+async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> str:
+    match command:
+        case ListOrders(status):
+            return admin_texts.orders(await service.orders(status), status)
+        case ShowOrder(order_id):
+            return admin_texts.order_detail(await service.order_detail(order_id))
+        case CancelOrder(order_id, reason):
+            cancelled = await service.cancel_order(actor, order_id, reason)
+            return admin_texts.order_cancelled(cancelled, reason)
+        case ListDeadLetters():
+            return admin_texts.dead_letters(await service.dead_letters())
+        case RetryTask(task_id):
+            return admin_texts.task_retried(await service.retry_task(actor, task_id))
+    raise AssertionError(f"not an order or queue command: {command!r}")
+
+
+async def _stats(update: Update, service: StatsAdmin, currency: str) -> str:
+    """The orders-per-hour chart as a photo; the numbers as the reply text."""
+    report = await service.stats()
+    png = await asyncio.to_thread(charts.orders_per_hour_png,
+                                  report.last_7_days.orders_per_hour,
+                                  admin_texts.STATS_CHART_TITLE)
+    assert update.effective_message is not None
+    await update.effective_message.reply_photo(png)
+    return admin_texts.stats(report, currency)
 
 
 @admin_only
-async def set_photo(update: Update, context: AppContext, service: AdminService,
-                    actor: UserId, command: AdminCommand) -> str:
+async def set_photo(update: Update, context: AppContext, actor: UserId,
+                    command: AdminCommand) -> str:
     """The largest size of the photo becomes the dish's photo."""
     assert isinstance(command, SetPhoto) and update.effective_message is not None
     largest = max(update.effective_message.photo, key=lambda size: size.width * size.height)
-    return admin_texts.photo_set(await service.set_photo(actor, command.item_id, largest.file_id))
+    changed = await context.services.admin.catalogue.set_photo(actor, command.item_id,
+                                                              largest.file_id)
+    return admin_texts.photo_set(changed)
 
 
 @admin_only
-async def import_menu(update: Update, context: AppContext, service: AdminService,
-                      actor: UserId, command: AdminCommand) -> str:
+async def import_menu(update: Update, context: AppContext, actor: UserId,
+                      command: AdminCommand) -> str:
     """The CSV file's dishes added and updated; each rejected row with its line and reason."""
     message = update.effective_message
     assert isinstance(command, ImportMenu) and message is not None and message.document
@@ -207,7 +209,7 @@ async def import_menu(update: Update, context: AppContext, service: AdminService
     data = await (await message.document.get_file()).download_as_bytearray()
     currency = context.services.settings.currency
     parsed = parse_menu_csv(decode_menu_file(bytes(data)), command.restaurant_id, currency)
-    result = await service.import_menu(actor, parsed)
+    result = await context.services.admin.catalogue.import_menu(actor, parsed)
     return admin_texts.menu_imported(result, command.restaurant_id, currency)
 
 

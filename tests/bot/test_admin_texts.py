@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import admin_texts
-from domain.admin_service import AuditEntry, ImportResult
 from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import Rejection
 from domain.restaurants import MenuItem
+from domain.services.admin.catalogue import ImportResult
+from domain.services.admin.ports import AuditEntry
 
 
 def test_an_import_report_with_hundreds_of_rejections_stays_under_telegram_s_limit() -> None:
