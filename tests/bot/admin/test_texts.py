@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot import admin_texts
+from bot.admin import texts
 from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import Rejection
@@ -16,7 +16,7 @@ from domain.services.admin.ports import AuditEntry
 def test_an_import_report_with_hundreds_of_rejections_stays_under_telegram_s_limit() -> None:
     rejected = tuple(Rejection(n, f"price 'x{n}' is not an amount <b>") for n in range(2, 502))
     added = (MenuItem(MenuItemId(7), RestaurantId(3), "Dosa & Co", 9000),)
-    report = admin_texts.menu_imported(ImportResult(added, (), (), rejected), 3, "INR")
+    report = texts.menu_imported(ImportResult(added, (), (), rejected), 3, "INR")
 
     assert len(report) < 4096
     assert report.startswith("Menu of restaurant #3 imported: 1 added, 0 updated, "
@@ -26,13 +26,13 @@ def test_an_import_report_with_hundreds_of_rejections_stays_under_telegram_s_lim
 
 
 def test_refusals_name_the_missing_thing_and_escape_the_problem() -> None:
-    assert admin_texts.refusal(NotFound("restaurant", 9)) == "There is no restaurant #9."
-    assert admin_texts.refusal(NotFound("menu item", 4)) == "There is no dish #4."
-    assert admin_texts.refusal(InvalidInput("name <x> is bad")) == "Name &lt;x&gt; is bad."
+    assert texts.refusal(NotFound("restaurant", 9)) == "There is no restaurant #9."
+    assert texts.refusal(NotFound("menu item", 4)) == "There is no dish #4."
+    assert texts.refusal(InvalidInput("name <x> is bad")) == "Name &lt;x&gt; is bad."
 
 
 def test_the_audit_shows_who_when_and_what() -> None:
     at = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
-    text = admin_texts.audit([AuditEntry(UserId(9001), at, "set_price", "item #12", "26000")])
+    text = texts.audit([AuditEntry(UserId(9001), at, "set_price", "item #12", "26000")])
     assert text.splitlines()[1] == "2026-11-25 14:05 UTC · by 9001 · set_price item #12 · 26000"
-    assert admin_texts.audit([]) == admin_texts.NO_AUDIT
+    assert texts.audit([]) == texts.NO_AUDIT

@@ -15,9 +15,9 @@ from typing import Final
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import admin_texts, charts
-from bot.admin_args import ArgumentError, parse_admin_command
-from bot.admin_commands import (
+from bot import charts
+from bot.admin import texts
+from bot.admin.commands import (
     AddFood,
     AddRestaurant,
     AdminCommand,
@@ -42,6 +42,7 @@ from bot.admin_commands import (
     ShowOrder,
     Stats,
 )
+from bot.admin.specs import ArgumentError, parse_admin_command
 from bot.context import AppContext, AppType
 from bot.handlers.common import Handler, Screen, reply, user_id
 from domain.errors import DomainError
@@ -75,7 +76,7 @@ def admin_only(action: AdminAction) -> Handler:
         actor = user_id(update)
         if actor not in context.services.settings.admin_ids:
             logger.info("refused admin command from non-admin %s", actor)
-            await reply(update, Screen(admin_texts.NOT_ADMIN))
+            await reply(update, Screen(texts.NOT_ADMIN))
             return
         await reply(update, Screen(await _answer(update, context, action, actor, message)))
 
@@ -89,10 +90,10 @@ async def _answer(update: Update, context: AppContext, action: AdminAction, acto
                                       context.services.settings.currency)
         return await action(update, context, actor, command)
     except ArgumentError as error:
-        return admin_texts.argument_error(str(error))
+        return texts.argument_error(str(error))
     except DomainError as error:
         logger.info("admin %s refused: %r", actor, error)
-        return admin_texts.refusal(error)
+        return texts.refusal(error)
 
 
 @admin_only
@@ -102,11 +103,11 @@ async def run_command(update: Update, context: AppContext, actor: UserId,
     admin, currency = context.services.admin, context.services.settings.currency
     match command:
         case AdminHelp():
-            return admin_texts.admin_help(COMMAND_NAMES)
+            return texts.admin_help(COMMAND_NAMES)
         case SetPhoto():
-            return admin_texts.PHOTO_AS_CAPTION
+            return texts.PHOTO_AS_CAPTION
         case ImportMenu():
-            return admin_texts.FILE_AS_CAPTION
+            return texts.FILE_AS_CAPTION
         case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
             return await _partners(admin.partners, actor, command)
         case ListOrders() | ShowOrder() | CancelOrder() | ListDeadLetters() | RetryTask():
@@ -120,59 +121,59 @@ async def _catalogue(service: CatalogueAdmin, actor: UserId, command: AdminComma
                      currency: str) -> str:
     match command:
         case AddRestaurant(name, address, prep):
-            return admin_texts.restaurant_added(
+            return texts.restaurant_added(
                 await service.add_restaurant(actor, name, address, prep))
         case EditRestaurant(rid, name, address, prep):
-            return admin_texts.restaurant_changed(await service.edit_restaurant(
+            return texts.restaurant_changed(await service.edit_restaurant(
                 actor, rid, name=name, address=address, prep_minutes=prep))
         case SetOpen(rid, is_open):
-            return admin_texts.restaurant_opened(await service.set_open(actor, rid, is_open))
+            return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
-            return admin_texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+            return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
         case AddFood(rid, name, price, category, description):
             added = await service.add_food(actor, rid, name, price, category, description)
-            return admin_texts.food_added(added, currency)
+            return texts.food_added(added, currency)
         case EditFood(item_id, name, price, category, description):
-            return admin_texts.food_changed(await service.edit_food(
+            return texts.food_changed(await service.edit_food(
                 actor, item_id, name=name, price=price, category=category,
                 description=description), currency)
         case SetPrice(item_id, price):
             changed = await service.set_price(actor, item_id, price)
-            return admin_texts.food_changed(changed, currency)
+            return texts.food_changed(changed, currency)
         case SetAvailable(item_id, available):
             changed = await service.set_available(actor, item_id, available)
-            return admin_texts.food_shown(changed, currency)
+            return texts.food_shown(changed, currency)
         case Audit(limit):
-            return admin_texts.audit(await service.audit(limit))
+            return texts.audit(await service.audit(limit))
     raise AssertionError(f"not a catalogue command: {command!r}")
 
 
 async def _partners(service: PartnerAdmin, actor: UserId, command: AdminCommand) -> str:
     match command:
         case ListPartners():
-            return admin_texts.partners(await service.partners())
+            return texts.partners(await service.partners())
         case ApprovePartner(partner_id):
-            return admin_texts.partner_approved(await service.approve_partner(actor, partner_id))
+            return texts.partner_approved(await service.approve_partner(actor, partner_id))
         case RevokePartner(partner_id):
-            return admin_texts.partner_revoked(await service.revoke_partner(actor, partner_id))
+            return texts.partner_revoked(await service.revoke_partner(actor, partner_id))
         case MakeInvite():
-            return admin_texts.invite_made(await service.make_invite(actor))
+            return texts.invite_made(await service.make_invite(actor))
     raise AssertionError(f"not a partner command: {command!r}")
 
 
 async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> str:
     match command:
         case ListOrders(status):
-            return admin_texts.orders(await service.orders(status), status)
+            return texts.orders(await service.orders(status), status)
         case ShowOrder(order_id):
-            return admin_texts.order_detail(await service.order_detail(order_id))
+            return texts.order_detail(await service.order_detail(order_id))
         case CancelOrder(order_id, reason):
             cancelled = await service.cancel_order(actor, order_id, reason)
-            return admin_texts.order_cancelled(cancelled, reason)
+            return texts.order_cancelled(cancelled, reason)
         case ListDeadLetters():
-            return admin_texts.dead_letters(await service.dead_letters())
+            return texts.dead_letters(await service.dead_letters())
         case RetryTask(task_id):
-            return admin_texts.task_retried(await service.retry_task(actor, task_id))
+            return texts.task_retried(await service.retry_task(actor, task_id))
     raise AssertionError(f"not an order or queue command: {command!r}")
 
 
@@ -181,10 +182,10 @@ async def _stats(update: Update, service: StatsAdmin, currency: str) -> str:
     report = await service.stats()
     png = await asyncio.to_thread(charts.orders_per_hour_png,
                                   report.last_7_days.orders_per_hour,
-                                  admin_texts.STATS_CHART_TITLE)
+                                  texts.STATS_CHART_TITLE)
     assert update.effective_message is not None
     await update.effective_message.reply_photo(png)
-    return admin_texts.stats(report, currency)
+    return texts.stats(report, currency)
 
 
 @admin_only
@@ -195,7 +196,7 @@ async def set_photo(update: Update, context: AppContext, actor: UserId,
     largest = max(update.effective_message.photo, key=lambda size: size.width * size.height)
     changed = await context.services.admin.catalogue.set_photo(actor, command.item_id,
                                                               largest.file_id)
-    return admin_texts.photo_set(changed)
+    return texts.photo_set(changed)
 
 
 @admin_only
@@ -205,12 +206,12 @@ async def import_menu(update: Update, context: AppContext, actor: UserId,
     message = update.effective_message
     assert isinstance(command, ImportMenu) and message is not None and message.document
     if (message.document.file_size or 0) > MAX_FILE_CHARS * 4:
-        return admin_texts.FILE_TOO_BIG
+        return texts.FILE_TOO_BIG
     data = await (await message.document.get_file()).download_as_bytearray()
     currency = context.services.settings.currency
     parsed = parse_menu_csv(decode_menu_file(bytes(data)), command.restaurant_id, currency)
     result = await context.services.admin.catalogue.import_menu(actor, parsed)
-    return admin_texts.menu_imported(result, command.restaurant_id, currency)
+    return texts.menu_imported(result, command.restaurant_id, currency)
 
 
 def _caption(name: str) -> filters.BaseFilter:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Final
 
-from bot.admin_args import COMMANDS
+from bot.admin.specs import COMMANDS
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.money import Money

@@ -3,7 +3,7 @@
 `CommandSpec.read` turns the text after the command into a typed command, or raises
 ArgumentError, whose text is the problem, the syntax and an example: the reply to a
 malformed command. Fields are separated by `|` and trimmed; ids may carry a leading `#`.
-Parsers live in bot/admin_parsers.py, the command types in bot/admin_commands.py.
+Parsers live in bot/admin/parsers.py, the command types in bot/admin/commands.py.
 Pure: no Telegram here. Replies are plain text; escape them when sending as HTML.
 """
 
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.admin_commands import (
+from bot.admin.commands import (
     AdminCommand,
     AdminHelp,
     ApprovePartner,
@@ -29,7 +29,7 @@ from bot.admin_commands import (
     ShowOrder,
     Stats,
 )
-from bot.admin_parsers import (
+from bot.admin.parsers import (
     CLEAR,
     DEFAULT_AUDIT,
     MAX_AUDIT,
