@@ -1,10 +1,13 @@
-"""The admin console's wording: long import reports stay within one Telegram message."""
+"""The admin console's wording: the command list, refusals, the audit, and import reports that
+stay within one Telegram message."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 
 from bot.admin import texts
+from bot.admin.specs import COMMANDS
 from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import Rejection
@@ -36,3 +39,9 @@ def test_the_audit_shows_who_when_and_what() -> None:
     text = texts.audit([AuditEntry(UserId(9001), at, "set_price", "item #12", "26000")])
     assert text.splitlines()[1] == "2026-11-25 14:05 UTC · by 9001 · set_price item #12 · 26000"
     assert texts.audit([]) == texts.NO_AUDIT
+
+
+def test_admin_help_lists_every_command_with_its_syntax() -> None:
+    text = texts.admin_help()
+    for spec in COMMANDS.values():
+        assert f"<code>{escape(spec.syntax)}</code> — {escape(spec.summary)}" in text
