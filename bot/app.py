@@ -9,10 +9,9 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import jobs
+from bot import admin, jobs
 from bot.context import AppContext, AppType, Services
 from bot.handlers import (
-    admin,
     basics,
     browse,
     cart,

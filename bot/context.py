@@ -8,15 +8,28 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.settings import Settings
-from domain.admin_service import AdminService
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
+from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
+
+
+@dataclass(frozen=True)
+class AdminServices:
+    """The admin console's use cases, one per area (bot/admin/handlers.py)."""
+
+    catalogue: CatalogueAdmin
+    partners: PartnerAdmin
+    orders: OrderAdmin
+    stats: StatsAdmin
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class Services:
     pipeline: PipelineActions  # the partners' and restaurants' presses
     worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
-    admin: AdminService  # the admin console (bot/handlers/admin.py)
+    admin: AdminServices  # the admin console (bot/admin/)
 
 
 Data = dict[Any, Any]

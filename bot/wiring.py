@@ -19,14 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
-from bot.context import AppType, Services
+from bot.context import AdminServices, AppType, Services
 from bot.settings import ConfigError, Settings
-from domain.admin_service import AdminService
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import Note, PipelineConfig
+from domain.pipeline.ports import PipelineActions
 from domain.pipeline.worker import PipelineWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
+from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.orders import CustomerOrders
@@ -84,6 +88,20 @@ def message_outbox(
     return SqlMessageOutbox(sessions, worker_id(), pacing)
 
 
+def admin_console(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str,
+    pipeline: PipelineActions,
+) -> AdminServices:
+    """The admin console's services, one per area, on one admin unit-of-work factory."""
+    uows = admin_uow_factory(sessions)
+    return AdminServices(
+        catalogue=CatalogueAdmin(uows, clock, currency),
+        partners=PartnerAdmin(uows, clock, RandomTokens()),
+        orders=OrderAdmin(uows, clock, pipeline),
+        stats=StatsAdmin(uows, clock),
+    )
+
+
 def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
 ) -> Services:
@@ -103,8 +121,7 @@ def build_services(
         pipeline=pipeline,
         worker=queue_worker(settings, store, clock),
         outbox=message_outbox(settings, sessions),
-        admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens(),
-                           pipeline),
+        admin=admin_console(sessions, clock, currency, pipeline),
     )
 
 

@@ -9,7 +9,11 @@ from typing import Any, Self, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.admin_service import (
+from domain.ids import OrderId, TaskId, UserId
+from domain.invites import InviteCode, InviteCodes
+from domain.orders import OrderStatus
+from domain.partners import PartnerStatus
+from domain.services.admin.ports import (
     AdminOrders,
     AuditEntry,
     AuditLog,
@@ -17,10 +21,6 @@ from domain.admin_service import (
     DeadTask,
     StatsSource,
 )
-from domain.ids import OrderId, TaskId, UserId
-from domain.invites import InviteCode, InviteCodes
-from domain.orders import OrderStatus
-from domain.partners import PartnerStatus
 from domain.stats import OrderFact
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
@@ -32,7 +32,7 @@ INVITES = cast(Table, InviteRow.__table__)
 
 
 class SqlAuditLog:
-    """Implements `domain.admin_service.AuditLog`; never commits."""
+    """Implements `domain.services.admin.ports.AuditLog`; never commits."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -80,7 +80,7 @@ class SqlInviteCodes:
 
 
 class SqlDeadLetters:
-    """Implements `domain.admin_service.DeadLetters`; never commits."""
+    """Implements `domain.services.admin.ports.DeadLetters`; never commits."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -111,7 +111,7 @@ def _dead(row: Any) -> DeadTask:
 
 
 class SqlStatsSource:
-    """Implements `domain.admin_service.StatsSource`; read only."""
+    """Implements `domain.services.admin.ports.StatsSource`; read only."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -164,7 +164,7 @@ class SqlAdminUnitOfWork(SqlUnitOfWork):
 def admin_uow_factory(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> Callable[[], SqlAdminUnitOfWork]:
-    """A `domain.admin_service.AdminUowFactory`: each call gives a fresh unit of work."""
+    """A `domain.services.admin.ports.AdminUowFactory`: each call gives a fresh unit of work."""
 
     def make() -> SqlAdminUnitOfWork:
         return SqlAdminUnitOfWork(session_factory)

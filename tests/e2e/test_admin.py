@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot import admin_texts, texts
-from bot.admin_args import COMMANDS
+from bot import texts
+from bot.admin import texts as admin_texts
+from bot.admin.specs import COMMANDS
 from bot.context import AppType
 from domain.ids import MenuItemId
 from domain.restaurants import MenuItem

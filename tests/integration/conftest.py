@@ -28,7 +28,10 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-from domain.admin_service import AdminService
+from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.stats import StatsAdmin
 from storage.admin_repositories import SqlAdminUnitOfWork, admin_uow_factory
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
@@ -177,7 +180,24 @@ def admin_uows(
 
 
 @pytest.fixture
-def admin_service(
+def catalogue_admin(
     admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock
-) -> AdminService:
-    return AdminService(admin_uows, clock, "INR", SeqTokens())
+) -> CatalogueAdmin:
+    return CatalogueAdmin(admin_uows, clock, "INR")
+
+
+@pytest.fixture
+def partner_admin(
+    admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock
+) -> PartnerAdmin:
+    return PartnerAdmin(admin_uows, clock, SeqTokens())
+
+
+@pytest.fixture
+def order_admin(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> OrderAdmin:
+    return OrderAdmin(admin_uows, clock)
+
+
+@pytest.fixture
+def stats_admin(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> StatsAdmin:
+    return StatsAdmin(admin_uows, clock)

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from domain.admin_service import AdminService
 from domain.errors import InvalidInput, NotAllowed
 from domain.ids import OrderId, UserId
 from domain.invites import ALPHABET, CODE_LENGTH, PARTNER_APPROVED, PARTNER_REVOKED
 from domain.partners import Partner, PartnerStatus
+from domain.services.admin.partners import PartnerAdmin
 from domain.services.partners import BadInviteCode, PartnerService
 from storage.admin_repositories import SqlAdminUnitOfWork
 from storage.rows import InviteRow, OutboxRow
@@ -44,9 +44,9 @@ async def outbox_kinds(uows: Callable[[], SqlUnitOfWork], chat: int) -> list[str
 
 
 async def test_one_invite_code_used_by_two_people_at_once_approves_exactly_one(
-    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    partner_admin: PartnerAdmin, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
 ) -> None:
-    invite = await admin_service.make_invite(ADMIN)
+    invite = await partner_admin.make_invite(ADMIN)
     assert len(invite.code) == CODE_LENGTH and set(invite.code) <= set(ALPHABET)
 
     results = await asyncio.gather(
@@ -69,10 +69,10 @@ async def test_one_invite_code_used_by_two_people_at_once_approves_exactly_one(
 
 
 async def test_an_expired_or_unknown_code_changes_nothing(
-    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    partner_admin: PartnerAdmin, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
     clock: FixedClock,
 ) -> None:
-    invite = await admin_service.make_invite(ADMIN)
+    invite = await partner_admin.make_invite(ADMIN)
     clock.advance(days=7, seconds=1)
     with pytest.raises(BadInviteCode):
         await partners.join_with_code(RAVI, "Ravi", invite.code)
@@ -84,14 +84,14 @@ async def test_an_expired_or_unknown_code_changes_nothing(
 
 
 async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_delivery(
-    admin_service: AdminService, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
+    partner_admin: PartnerAdmin, partners: PartnerService, uow_factory: Callable[[], SqlUnitOfWork],
     admin_uows: Callable[[], SqlAdminUnitOfWork],
 ) -> None:
     await partners.join(RAVI, "Ravi")
-    approved = await admin_service.approve_partner(ADMIN, RAVI)
+    approved = await partner_admin.approve_partner(ADMIN, RAVI)
     assert approved.status == PartnerStatus.APPROVED
     with pytest.raises(InvalidInput):
-        await admin_service.approve_partner(ADMIN, RAVI)
+        await partner_admin.approve_partner(ADMIN, RAVI)
     assert await outbox_kinds(uow_factory, RAVI) == [PARTNER_APPROVED]
 
     async with uow_factory() as uow:  # on a delivery (as dispatch would set it)
@@ -99,14 +99,14 @@ async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_deli
                                         active_order_id=OrderId(77)))
         await uow.commit()
     with pytest.raises(NotAllowed, match="#77"):
-        await admin_service.revoke_partner(ADMIN, RAVI)
+        await partner_admin.revoke_partner(ADMIN, RAVI)
     busy = await partner(uow_factory, RAVI)
     assert busy is not None and busy.status == PartnerStatus.APPROVED and busy.online
 
     async with uow_factory() as uow:
         await uow.partners.save(Partner(RAVI, "Ravi", PartnerStatus.APPROVED, online=True))
         await uow.commit()
-    await admin_service.revoke_partner(ADMIN, RAVI)
+    await partner_admin.revoke_partner(ADMIN, RAVI)
     revoked = await partner(uow_factory, RAVI)
     assert revoked is not None and (revoked.status, revoked.online) == (
         PartnerStatus.REVOKED, False)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from bot.admin_args import COMMANDS
-from domain.admin_service import AuditEntry, DeadTask, ImportResult, OrderDetail, OrderLine
+from bot.admin.specs import COMMANDS
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.money import Money
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
+from domain.services.admin.catalogue import ImportResult
+from domain.services.admin.orders import OrderDetail, OrderLine
+from domain.services.admin.ports import AuditEntry, DeadTask
 from domain.stats import Stats as PeriodStats
 from domain.stats import StatsReport
 
@@ -30,13 +32,10 @@ NO_DEAD_LETTERS: Final = "No dead-lettered tasks: the queue has given up on noth
 NO_PARTNERS: Final = "No delivery partners yet. Make an invite code with /invite."
 
 
-def admin_help(names: Iterable[str]) -> str:
-    """The /admin reply: the commands this bot answers, with their syntax, by group."""
+def admin_help() -> str:
+    """The /admin reply: every admin command with its syntax, by group."""
     lines, group = ["<b>Admin commands</b>"], ""
-    wanted = set(names)
     for spec in COMMANDS.values():
-        if spec.name not in wanted:
-            continue
         if spec.group != group:
             group = spec.group
             lines.append(f"\n<b>{escape(group)}</b>")

@@ -1,9 +1,11 @@
-"""Admin commands (issue #6): one table gives each command's syntax, example, summary and parser.
+"""Admin commands (issue #6): one table gives each command's syntax, example, summary, parser
+and, for /photo and /importmenu, the attachment it is the caption of. The bot answers
+exactly the commands in the table (bot/admin/handlers.py registers them from it).
 
 `CommandSpec.read` turns the text after the command into a typed command, or raises
 ArgumentError, whose text is the problem, the syntax and an example: the reply to a
 malformed command. Fields are separated by `|` and trimmed; ids may carry a leading `#`.
-Parsers live in bot/admin_parsers.py, the command types in bot/admin_commands.py.
+Parsers live in bot/admin/parsers.py, the command types in bot/admin/commands.py.
 Pure: no Telegram here. Replies are plain text; escape them when sending as HTML.
 """
 
@@ -11,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
-from bot.admin_commands import (
+from bot.admin.commands import (
     AdminCommand,
     AdminHelp,
     ApprovePartner,
@@ -29,7 +32,7 @@ from bot.admin_commands import (
     ShowOrder,
     Stats,
 )
-from bot.admin_parsers import (
+from bot.admin.parsers import (
     CLEAR,
     DEFAULT_AUDIT,
     MAX_AUDIT,
@@ -53,6 +56,13 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 _COMMAND: Final = re.compile(r"/(\w+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 
 
+class Attachment(StrEnum):
+    """What a command comes with, as the caption of it."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
@@ -61,6 +71,7 @@ class CommandSpec:
     summary: str
     parse: Parser
     group: str
+    attachment: Attachment | None = None  # also answered as the caption of one
 
     def read(self, args: str, currency: str) -> AdminCommand:
         """The typed command, or ArgumentError with this command's syntax and example."""
@@ -120,10 +131,12 @@ _SPECS: Final = (
     CommandSpec("showfood", "/showfood ITEM_ID", "/showfood 12", "mark a dish available again",
                 by_id(lambda i: SetAvailable(MenuItemId(i), True), "item id"), _MENU),
     CommandSpec("photo", "/photo ITEM_ID (as the caption of a photo)", "/photo 12",
-                "set a dish's photo", by_id(lambda i: SetPhoto(MenuItemId(i)), "item id"), _MENU),
+                "set a dish's photo", by_id(lambda i: SetPhoto(MenuItemId(i)), "item id"), _MENU,
+                Attachment.PHOTO),
     CommandSpec("importmenu", "/importmenu RESTAURANT_ID (as the caption of a CSV file)",
                 "/importmenu 3", "add and update dishes from a CSV file",
-                by_id(lambda i: ImportMenu(RestaurantId(i)), "restaurant id"), _MENU),
+                by_id(lambda i: ImportMenu(RestaurantId(i)), "restaurant id"), _MENU,
+                Attachment.DOCUMENT),
     CommandSpec("partners", "/partners", "/partners", "list delivery partners",
                 bare(ListPartners), _PARTNERS),
     CommandSpec("approve", "/approve USER_ID", "/approve 123456789", "approve a partner",
@@ -172,16 +185,3 @@ def parse_admin_command(text: str, currency: str) -> AdminCommand:
         raise UnknownCommand(name)
     return spec.read(args, currency)
 
-
-def admin_help() -> str:
-    """The /admin reply: every command with its syntax, by group (plain text)."""
-    lines = ["Admin commands"]
-    group = ""
-    for spec in _SPECS:
-        if spec.group != group:
-            group = spec.group
-            lines.append(f"\n{group}")
-        lines.append(f"{spec.syntax} — {spec.summary}")
-    lines.append("\nSeparate fields with |. A malformed command replies with its syntax "
-                 "and an example.")
-    return "\n".join(lines)

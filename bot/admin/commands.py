@@ -1,4 +1,4 @@
-"""The admin commands as typed values: what bot/admin_args.py parses a command's text into."""
+"""The admin commands as typed values: what bot/admin/specs.py parses a command's text into."""
 
 from __future__ import annotations
 

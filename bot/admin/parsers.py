@@ -1,8 +1,8 @@
 """Parsers of the admin commands' arguments: the field rules and one parser per command.
 
 Each parser takes the text after the command and the configured currency and returns a
-typed command from bot/admin_commands.py, or raises InvalidInput naming the problem;
-CommandSpec.read in bot/admin_args.py turns that into the reply with syntax and example.
+typed command from bot/admin/commands.py, or raises InvalidInput naming the problem;
+CommandSpec.read in bot/admin/specs.py turns that into the reply with syntax and example.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from bot.admin_commands import (
+from bot.admin.commands import (
     AddFood,
     AddRestaurant,
     AdminCommand,

@@ -1,0 +1,10 @@
+"""The admin console (issue #6) in chat: slash commands for the users in ADMIN_IDS.
+
+commands.py  the typed command values         parsers.py   their arguments' parsers
+specs.py     the one table of commands        texts.py     the replies' wording
+handlers.py  the handlers and `register(app)`, which answers every command in specs.py
+"""
+
+from bot.admin.handlers import register
+
+__all__ = ["register"]

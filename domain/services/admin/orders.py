@@ -1,0 +1,123 @@
+"""The admin console's orders and queue: the latest orders, one order's detail, cancelling,
+the dead-lettered tasks and retrying one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.errors import NotAllowed, NotFound
+from domain.ids import OrderId, RestaurantId, TaskId, UserId
+from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
+from domain.pipeline.ports import PipelineActions
+from domain.ports import Clock
+from domain.services.admin.common import found, record
+from domain.services.admin.ports import AdminUowFactory, DeadTask, order_target, task_target
+
+LATEST_ORDERS = 20
+LATEST_DEAD = 20
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """An order as /allorders lists it."""
+
+    order: Order
+    restaurant: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    """An order as /showorder shows it: who, where, and every recorded move."""
+
+    order: Order
+    restaurant: str
+    customer_name: str | None
+    partner_name: str | None
+    history: tuple[OrderEvent, ...]
+
+
+class OrderAdmin:
+    """Orders and the durable queue as admins inspect and steer them; `actor` is the admin's
+    user id (checked by the caller). Without `pipeline`, cancelling is refused."""
+
+    def __init__(self, uows: AdminUowFactory, clock: Clock,
+                 pipeline: PipelineActions | None = None) -> None:
+        self._uows = uows
+        self._clock = clock
+        self._pipeline = pipeline
+
+    async def orders(self, status: OrderStatus | None = None,
+                     limit: int = LATEST_ORDERS) -> list[OrderLine]:
+        """The latest orders, newest first, with their restaurants' names."""
+        async with self._uows() as uow:
+            latest = await uow.orders.latest(limit, status)
+            names: dict[RestaurantId, str] = {}
+            for order in latest:
+                if order.restaurant_id not in names:
+                    place = await uow.restaurants.get(order.restaurant_id)
+                    names[order.restaurant_id] = place.name if place else "?"
+        return [OrderLine(order, names[order.restaurant_id]) for order in latest]
+
+    async def order_detail(self, order_id: OrderId) -> OrderDetail:
+        """The order with its customer, partner, restaurant and full history."""
+        async with self._uows() as uow:
+            order = found(await uow.orders.get(order_id), "order", order_id)
+            place = await uow.restaurants.get(order.restaurant_id)
+            customer = await uow.customers.get(order.customer_id)
+            partner = (await uow.partners.get(order.partner_id)
+                       if order.partner_id is not None else None)
+            history = tuple(await uow.orders.history(order_id))
+        return OrderDetail(order, place.name if place else "?",
+                           customer.name if customer else None,
+                           partner.name if partner else None, history)
+
+    async def cancel_order(self, actor: UserId, order_id: OrderId, reason: str) -> Order:
+        """Cancels an unfinished order as an admin; the customer, the partner (if any) and
+        the restaurant are told by the pipeline. A finished order is refused."""
+        if self._pipeline is None:
+            raise NotAllowed("cancelling orders is not available here")
+        async with self._uows() as uow:
+            order = found(await uow.orders.get(order_id), "order", order_id)
+        if order.status.is_terminal:
+            raise NotAllowed(f"order #{order_id} is {order.status.lower()} already, "
+                             "so it cannot be cancelled")
+        await self._pipeline.cancel_order(order_id, Actor(ActorKind.ADMIN, actor), reason)
+        async with self._uows() as uow:
+            await record(uow, self._clock, actor, "cancel_order", order_target(order_id), reason)
+            await uow.commit()
+            cancelled = await uow.orders.get(order_id)
+        assert cancelled is not None
+        return cancelled
+
+    async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
+        """The tasks the queue gave up on, newest first."""
+        async with self._uows() as uow:
+            return await uow.dead_letters.latest(limit)
+
+    async def retry_task(self, actor: UserId, task_id: TaskId) -> DeadTask:
+        """Puts a dead task back in the queue, due now, audited.
+
+        Refused unless the task is dead, and when its order has finished (delivered,
+        cancelled or failed): no order moves out of those, so running it again is pointless.
+        """
+        async with self._uows() as uow:
+            task = await uow.dead_letters.get(task_id)
+            if task is None:
+                if not await uow.dead_letters.exists(task_id):
+                    raise NotFound("task", task_id)
+                raise NotAllowed(f"task #{task_id} is not dead-lettered, so there is "
+                                 "nothing to retry")
+            if task.order_id is not None:
+                order = await uow.orders.get(task.order_id)
+                if order is not None and order.status.is_terminal:
+                    raise NotAllowed(
+                        f"order #{order.id} of task #{task_id} is {order.status.lower()} "
+                        "already and cannot move again, so the task is not retried")
+            if not await uow.dead_letters.revive(task_id, self._clock.now()):
+                raise NotAllowed(f"task #{task_id} is not dead-lettered any more")
+            await record(uow, self._clock, actor, "retry_task", task_target(task_id),
+                         f"{task.kind}" + (f" of {order_target(task.order_id)}"
+                                           if task.order_id is not None else ""))
+            await uow.commit()
+            return task

@@ -1,0 +1,88 @@
+"""The admin console's partners: the list, approving and revoking, invite codes.
+
+Each change is audited, and the partner told, in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from domain.errors import InvalidInput, NotAllowed
+from domain.ids import UserId
+from domain.invites import (
+    PARTNER_APPROVED,
+    PARTNER_REVOKED,
+    VALID_FOR,
+    InviteCode,
+    code_from_token,
+)
+from domain.partners import Partner, PartnerStatus
+from domain.ports import Clock, TokenSource
+from domain.services.admin.common import found, record
+from domain.services.admin.ports import AdminUnitOfWork, AdminUowFactory, partner_target
+from domain.tasks import Notification
+
+
+class PartnerAdmin:
+    """Delivery partners as admins manage them; `actor` is the admin's user id (checked by
+    the caller)."""
+
+    def __init__(self, uows: AdminUowFactory, clock: Clock, tokens: TokenSource) -> None:
+        self._uows = uows
+        self._clock = clock
+        self._tokens = tokens
+
+    async def partners(self) -> Sequence[Partner]:
+        """Every partner who ever asked to deliver, by user id."""
+        async with self._uows() as uow:
+            return await uow.partners.list()
+
+    async def approve_partner(self, actor: UserId, partner_id: UserId) -> Partner:
+        """A pending (or revoked) partner may deliver; they are told in the same transaction."""
+        async with self._uows() as uow:
+            partner = await _partner(uow, partner_id)
+            if partner.status == PartnerStatus.APPROVED:
+                raise InvalidInput(f"{partner.name} (#{partner.id}) is approved already")
+            approved = replace(partner, status=PartnerStatus.APPROVED)
+            await uow.partners.save(approved)
+            await uow.outbox.add(Notification(partner.id, PARTNER_APPROVED,
+                                              {"name": partner.name}), self._clock.now())
+            await record(uow, self._clock, actor, "approve_partner", partner_target(partner_id),
+                         partner.name)
+            await uow.commit()
+            return approved
+
+    async def revoke_partner(self, actor: UserId, partner_id: UserId) -> Partner:
+        """The partner goes offline and gets no more offers; refused while on a delivery."""
+        async with self._uows() as uow:
+            partner = await _partner(uow, partner_id)
+            if partner.status == PartnerStatus.REVOKED:
+                raise InvalidInput(f"{partner.name} (#{partner.id}) is revoked already")
+            if not await uow.partners.revoke(partner_id):  # conditional: no active delivery
+                busy = await _partner(uow, partner_id)
+                raise NotAllowed(
+                    f"{busy.name} (#{busy.id}) is on delivery #{busy.active_order_id}; "
+                    "please revoke them after it ends")
+            await uow.outbox.add(Notification(partner.id, PARTNER_REVOKED,
+                                              {"name": partner.name}), self._clock.now())
+            await record(uow, self._clock, actor, "revoke_partner", partner_target(partner_id),
+                         partner.name)
+            await uow.commit()
+            return replace(partner, status=PartnerStatus.REVOKED, online=False)
+
+    async def make_invite(self, actor: UserId) -> InviteCode:
+        """A fresh single-use partner invite code, valid for VALID_FOR."""
+        now = self._clock.now()
+        invite = InviteCode(code_from_token(self._tokens.new_token()), actor, now,
+                            now + VALID_FOR)
+        async with self._uows() as uow:
+            await uow.invites.add(invite)
+            await record(uow, self._clock, actor, "make_invite", "invite code",
+                         f"valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC")
+            await uow.commit()
+        return invite
+
+
+async def _partner(uow: AdminUnitOfWork, partner_id: UserId) -> Partner:
+    return found(await uow.partners.get(partner_id), "partner", partner_id)

@@ -1,0 +1,121 @@
+"""What the admin console needs from storage, and how its audit entries name their targets.
+
+The protocols extend the ones in domain/ports.py with what only admins read: the audit log,
+the latest orders, the dead-lettered tasks and the facts behind /stats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.ids import OrderId, TaskId, UserId
+from domain.invites import InviteCodes
+from domain.orders import Order, OrderStatus
+from domain.ports import (
+    CustomerRepository,
+    MenuRepository,
+    OrderRepository,
+    Outbox,
+    PartnerRepository,
+    RestaurantRepository,
+    Transaction,
+)
+from domain.stats import OrderFact
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor: UserId
+    at: datetime
+    action: str  # "add_restaurant", "set_price", ...
+    target: str  # "restaurant #3", "item #12"
+    detail: str = ""
+
+
+class AuditLog(Protocol):
+    async def add(self, entry: AuditEntry) -> None: ...
+    async def latest(self, limit: int) -> Sequence[AuditEntry]: ...
+    async def count(self) -> int: ...
+
+
+class AdminOrders(OrderRepository, Protocol):
+    async def latest(self, limit: int, status: OrderStatus | None) -> Sequence[Order]:
+        """The newest orders (of `status`, if given), newest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadTask:
+    """A task the queue gave up on."""
+
+    id: TaskId
+    kind: str
+    order_id: OrderId | None
+    attempts: int
+    last_error: str | None
+    finished_at: datetime | None
+
+
+class DeadLetters(Protocol):
+    async def latest(self, limit: int) -> Sequence[DeadTask]:
+        """The newest dead tasks, newest first."""
+        ...
+
+    async def get(self, task_id: TaskId) -> DeadTask | None:
+        """The task if it exists and is dead."""
+        ...
+
+    async def exists(self, task_id: TaskId) -> bool: ...
+
+    async def revive(self, task_id: TaskId, now: datetime) -> bool:
+        """Back in the queue, due now, with a fresh attempt count; False unless it was dead."""
+        ...
+
+
+class StatsSource(Protocol):
+    async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
+        """The orders placed at or after `since`."""
+        ...
+
+    async def partners_online(self) -> int:
+        """Approved partners who are online now."""
+        ...
+
+
+class AdminUnitOfWork(Transaction, Protocol):
+    restaurants: RestaurantRepository
+    orders: AdminOrders
+    customers: CustomerRepository
+    menu: MenuRepository
+    partners: PartnerRepository
+    outbox: Outbox
+    invites: InviteCodes
+    audit: AuditLog
+    dead_letters: DeadLetters
+    stats: StatsSource
+
+
+AdminUowFactory = Callable[[], AdminUnitOfWork]
+
+
+def order_target(order_id: int) -> str:
+    return f"order #{order_id}"
+
+
+def restaurant_target(restaurant_id: int) -> str:
+    return f"restaurant #{restaurant_id}"
+
+
+def item_target(item_id: int) -> str:
+    return f"item #{item_id}"
+
+
+def partner_target(partner_id: int) -> str:
+    return f"partner #{partner_id}"
+
+
+def task_target(task_id: int) -> str:
+    return f"task #{task_id}"
