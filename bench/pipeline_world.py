@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy
 from sqlalchemy import insert, select, text
@@ -27,11 +26,9 @@ from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import Note
-from domain.pipeline.ports import Lease, Reschedule
 from domain.tasks import NewTask, TaskKind
 from storage import mapping
 from storage.db import is_sqlite
-from storage.pipeline.tasks import SqlTaskStore
 from storage.sql import (
     CUSTOMERS,
     MENU_ITEMS,
@@ -132,10 +129,6 @@ async def _pressing(
             return await press(order_id, partner_id)
 
     return list(await asyncio.gather(*(one(o, p) for o, p in pairs)))
-
-
-def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 async def seed(
@@ -258,59 +251,3 @@ async def database(url: str | None) -> AsyncIterator[str]:
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
-
-
-_SKETCH_STATES = ("CREATED", "CONFIRMED", "PREPARING", "OUT_FOR_DELIVERY", "DELIVERED")
-
-
-async def sketch(
-    sessions: async_sessionmaker[AsyncSession], clock: AcceleratedClock, n: int, batch: int,
-    kitchens: list[tuple[RestaurantId, list[OrderItem]]], customers: int,
-) -> float:
-    """DESIGN.md §9's bare sketch of the hot path on the same database, for a ratio that does
-    not depend on the machine: N more orders through all five states, claiming `batch` tasks
-    per transaction, each move an order update, an event and an outbox row. Returns seconds.
-    """
-    await place(sessions, clock, n, kitchens, customers)
-    started = time.perf_counter()
-    moved = 0
-    while moved < n:
-        now = clock.now()
-        lease = Lease("sketch", now, timedelta(hours=1), batch)
-        async with sessions() as session, session.begin():
-            store = SqlTaskStore(session)
-            tasks = await store.claim_due(lease)
-            ids = [t.order_id for t in tasks]
-            rows = (await session.execute(
-                select(ORDERS.c.id, ORDERS.c.status, ORDERS.c.customer_id)
-                .where(ORDERS.c.id.in_(ids))
-            )).all()
-            by_next: dict[str, list[int]] = {}
-            for order_id, status, _ in rows:
-                by_next.setdefault(_SKETCH_STATES[_SKETCH_STATES.index(status) + 1], []).append(
-                    order_id
-                )
-            for status, order_ids in by_next.items():
-                await session.execute(
-                    ORDERS.update().where(ORDERS.c.id.in_(order_ids))
-                    .values(status=status, updated_at=now)
-                )
-            nexts = {o: s for s, order_ids in by_next.items() for o in order_ids}
-            await session.execute(insert(ORDER_EVENTS), [
-                {"order_id": o, "from_status": s, "to_status": nexts[o], "at": now,
-                 "actor": "system", "reason": ""}
-                for o, s, _ in rows
-            ])
-            await session.execute(insert(OUTBOX), [
-                {"chat_id": c, "kind": "order_status", "payload": {"order_id": o},
-                 "created_at": now, "next_attempt_at": now, "attempts": 0}
-                for o, _, c in rows
-            ])
-            finished = [t.id for t in tasks if nexts.get(t.order_id) == "DELIVERED"]
-            if finished:
-                await store.complete(finished, now)
-            await store.reschedule([
-                Reschedule(t.id, t.kind, now, {}) for t in tasks if t.id not in set(finished)
-            ])
-            moved += len(finished)
-    return time.perf_counter() - started

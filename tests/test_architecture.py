@@ -127,7 +127,6 @@ def _our_modules() -> Iterator[Path]:
         yield from (p for p in sorted((ROOT / folder).rglob("*.py")) if not _is_exempt(p))
 
 
-@pytest.mark.xfail(strict=False, reason="modules being split in issue 9")
 def test_no_module_is_longer_than_300_lines() -> None:
     sizes = {p.relative_to(ROOT): len(p.read_text().splitlines()) for p in _our_modules()}
 

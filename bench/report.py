@@ -1,0 +1,48 @@
+"""How the pipeline benchmark prints what it measured, and on which machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import time
+from typing import Any
+
+import sqlalchemy
+
+
+def machine() -> dict[str, Any]:
+    started = time.perf_counter()
+    sum(i * i for i in range(3_000_000))  # how fast this machine runs plain Python right now
+    return {
+        "cpu_check_s": round(time.perf_counter() - started, 3),
+        "cores": os.cpu_count(), "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__,
+        "platform": platform.platform(terse=True),
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    rows = [
+        ("database", result["server"]),
+        ("orders / partners / restaurants",
+         f"{result['orders']} / {result['partners']} / {result['restaurants']}"),
+        ("batch size, clock speed, prep time",
+         f"{result['batch']}, x{result['speed']:g}, {result['prep_minutes']} min"),
+        ("placing", f"{result['place_s']} s  ({result['placed_per_s']} orders/s)"),
+        ("pipeline (worker + partners)",
+         f"{result['pipeline_s']} s  ({result['pipeline_per_s']} orders/s)"),
+        ("placed -> delivered, overall", f"{result['placed_to_delivered_per_s']} orders/s"),
+        ("bare sketch of DESIGN §9, same run", f"{result['sketch_per_s']} orders/s "
+         f"(pipeline = {result['pipeline_vs_sketch']} x sketch)"),
+        ("latency p50 / p99 (wall clock)", f"{result['p50_ms']} ms / {result['p99_ms']} ms"),
+        ("peak memory (maxrss)", f"{result['maxrss_mb']} MB"
+         + (f", Python heap peak {result['tracemalloc_peak_mb']} MB (tracemalloc)"
+            if "tracemalloc_peak_mb" in result else "")),
+        ("every order delivered once", str(result["all_delivered_once"])),
+        ("machine", "{cores} cores, Python {python}, SQLite {sqlite}, SQLAlchemy {sqlalchemy}; "
+         "3e6-square sum in {cpu_check_s} s".format(**result["machine"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
