@@ -1,6 +1,6 @@
 """Order pipeline benchmark (DESIGN.md §9): orders a second from placed to delivered.
 
-    python bench/pipeline.py [--orders 20000] [--database-url postgresql+asyncpg://...]
+    python bench/pipeline.py [--orders 2000] [--database-url postgresql+asyncpg://...]
 
 Seeds restaurants (no managers, so orders are confirmed automatically), menus, customers and
 approved online partners in a fresh database: a temporary SQLite file, or a throwaway database
@@ -222,8 +222,8 @@ async def server_version(sessions: async_sessionmaker[AsyncSession]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=20000)
-    parser.add_argument("--partners", type=int, default=3000)
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--partners", type=int, default=600)
     parser.add_argument("--restaurants", type=int, default=50)
     parser.add_argument("--batch", type=int, default=500, help="tasks claimed per transaction")
     parser.add_argument("--batches-per-tick", type=int, default=10)
