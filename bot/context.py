@@ -14,7 +14,7 @@ from domain.customer_orders import CustomerOrders
 from domain.partner_service import PartnerService
 from domain.pipeline_ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
-from domain.services import OrderingService
+from domain.services.ordering import OrderingService
 from domain.shopping import ShoppingService
 
 

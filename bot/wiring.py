@@ -28,7 +28,7 @@ from domain.partner_service import PartnerService
 from domain.pipeline import Note, PipelineConfig
 from domain.ports import Clock
 from domain.retry import RetryPolicy
-from domain.services import OrderingService
+from domain.services.ordering import OrderingService
 from domain.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.db import make_engine, make_sessionmaker

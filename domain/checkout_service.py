@@ -11,7 +11,7 @@ from domain.ids import MenuItemId, UserId
 from domain.money import Money
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem
-from domain.services import place_cart
+from domain.services.ordering import place_cart
 from domain.shopping import open_restaurant
 from domain.views import Placed, PriceChange, Summary, TrackingMessage
 

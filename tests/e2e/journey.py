@@ -24,7 +24,7 @@ from domain.ids import OrderId, UserId
 from domain.orders import SYSTEM, DeliveryDetails, Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
-from domain.services import place_cart
+from domain.services.ordering import place_cart
 from storage.rows import OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork
 

@@ -14,7 +14,7 @@ from domain.cart import Cart
 from domain.errors import RestaurantClosed
 from domain.ids import TaskId
 from domain.orders import OrderStatus
-from domain.services import OrderingService
+from domain.services.ordering import OrderingService
 from domain.tasks import NewTask
 from storage.rows import OrderEventRow, OrderItemRow, OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork

@@ -1,0 +1,1 @@
+"""Use cases the handlers and jobs call, one module per area."""
