@@ -33,6 +33,7 @@ HELP = (
     "You pay on delivery."
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
+PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a press alert
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."
