@@ -14,6 +14,7 @@ from domain.customer_orders import CustomerOrders
 from domain.partner_service import PartnerService
 from domain.pipeline_ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
+from domain.services.error_alerts import ErrorAlerts
 from domain.services.ordering import OrderingService
 from domain.shopping import ShoppingService
 
@@ -33,6 +34,7 @@ class Services:
     worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
     admin: AdminService  # the admin console (bot/handlers/admin.py)
+    error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
 
 
 Data = dict[Any, Any]

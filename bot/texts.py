@@ -418,6 +418,14 @@ def admin_alert(data: Mapping[str, object]) -> str:
     return f"🚨 <b>Admin alert</b>: {detail}"
 
 
+def error_alert(data: Mapping[str, object]) -> str:
+    """Tells an admin what failed and where; never what the user sent (it is not in `data`)."""
+    return (f"🐞 <b>Unexpected error</b> handling {escape(str(data['update_kind']))}:\n"
+            f"<code>{escape(str(data['error_type']))}</code> in "
+            f"<code>{escape(str(data['where']))}</code>.\n"
+            "The traceback is in the logs; repeats of it are only logged for a while.")
+
+
 def partner_request(data: Mapping[str, object]) -> str:
     return (f"🛵 <b>{escape(str(data['name']))}</b> wants to deliver for Foodbot "
             f"(user id {data['partner_id']}) and is waiting for your approval.")

@@ -13,6 +13,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +29,7 @@ from domain.partner_service import PartnerService
 from domain.pipeline import Note, PipelineConfig
 from domain.ports import Clock
 from domain.retry import RetryPolicy
+from domain.services.error_alerts import ErrorAlerts
 from domain.services.ordering import OrderingService
 from domain.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
@@ -100,6 +102,8 @@ def build_services(
         outbox=message_outbox(settings, sessions),
         admin=AdminService(admin_uow_factory(sessions), clock, currency, RandomTokens(),
                            pipeline),
+        error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
+                                 timedelta(seconds=settings.error_alert_window_s)),
     )
 
 

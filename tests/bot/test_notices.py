@@ -8,6 +8,7 @@ from bot import callbacks
 from bot.notices import UnknownNotice, render
 from domain.partner_service import PARTNER_REQUEST
 from domain.pipeline import Note
+from domain.services.error_alerts import ERROR_ALERT
 
 DATA: dict[str, dict[str, object]] = {
     Note.ORDER_CANCELLED: {"order_id": 7, "reason": "Dominos is closed"},
@@ -54,3 +55,10 @@ def test_a_kind_this_version_does_not_know_is_refused() -> None:
         render("from_the_future", {})
     with pytest.raises(UnknownNotice):
         render(Note.DELIVERED, {})
+
+
+def test_an_error_alert_says_what_failed_where_while_handling_what() -> None:
+    notice = render(ERROR_ALERT, {"error_type": "KeyError", "update_kind": "callback_query",
+                                  "where": "bot.handlers.cart.<lambda>"})
+    assert "KeyError" in notice.text and "callback_query" in notice.text
+    assert "bot.handlers.cart.&lt;lambda&gt;" in notice.text  # escaped for HTML
