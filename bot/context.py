@@ -17,6 +17,7 @@ from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
+from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
@@ -48,6 +49,7 @@ class Services:
     worker: QueueWorker  # the durable queue's worker (bot/jobs.py)
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
     admin: AdminServices  # the admin console (bot/admin/)
+    error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
 
 
 Data = dict[Any, Any]

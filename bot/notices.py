@@ -14,6 +14,7 @@ from telegram import InlineKeyboardMarkup
 from bot import keyboards, texts
 from domain.invites import PARTNER_APPROVED, PARTNER_REVOKED
 from domain.pipeline.model import Note
+from domain.services.error_alerts import ERROR_ALERT
 from domain.services.partners import PARTNER_REQUEST
 
 
@@ -42,6 +43,7 @@ _TEXTS: dict[str, Callable[[Data], str]] = {
     PARTNER_REQUEST: texts.partner_request,
     PARTNER_APPROVED: texts.partner_approved,
     PARTNER_REVOKED: texts.partner_revoked,
+    ERROR_ALERT: texts.error_alert,
 }
 
 

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
     log_level: str = "INFO"
+    error_alert_window_s: float = Field(600.0, gt=0)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

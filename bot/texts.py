@@ -33,6 +33,7 @@ HELP = (
     "You pay on delivery."
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
+PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a press alert
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."
@@ -415,6 +416,14 @@ def admin_alert(data: Mapping[str, object]) -> str:
     detail = template.format(**{k: escape(str(v)) for k, v in data.items()}) if template else (
         escape(", ".join(f"{k}={v}" for k, v in data.items())))
     return f"🚨 <b>Admin alert</b>: {detail}"
+
+
+def error_alert(data: Mapping[str, object]) -> str:
+    """Tells an admin what failed and where; never what the user sent (it is not in `data`)."""
+    return (f"🐞 <b>Unexpected error</b> handling {escape(str(data['update_kind']))}:\n"
+            f"<code>{escape(str(data['error_type']))}</code> in "
+            f"<code>{escape(str(data['where']))}</code>.\n"
+            "The traceback is in the logs; repeats of it are only logged for a while.")
 
 
 def partner_request(data: Mapping[str, object]) -> str:

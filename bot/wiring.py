@@ -13,6 +13,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
+from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
@@ -122,6 +124,8 @@ def build_services(
         worker=queue_worker(settings, store, clock),
         outbox=message_outbox(settings, sessions),
         admin=admin_console(sessions, clock, currency, pipeline),
+        error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
+                                 timedelta(seconds=settings.error_alert_window_s)),
     )
 
 

@@ -2,9 +2,11 @@
 
 A button handler is `async def verb_noun(update, context, *ids) -> Screen`: it gets the ids
 of its callback data already checked, makes one service call and returns the screen to
-show. `@press` does the rest, exactly once per press: it answers the callback query (with
-the refusal as an alert when the data is malformed or the domain says no, so the screen
-the user is looking at stays as it was), and only then redraws the pressed message.
+show. `@press` does the rest, exactly once per press, on every path: it answers the callback
+query (with the refusal as an alert when the data is malformed or the domain says no, so the
+screen the user is looking at stays as it was; with a short apology when the handler fails
+unexpectedly, whose exception then goes on to the error handler), and only then redraws the
+pressed message. No button is left spinning.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,16 +76,13 @@ def press(handler: PressHandler) -> Handler:
     @functools.wraps(handler)
     async def run(update: Update, context: AppContext) -> None:
         query = update.callback_query
-        if query is None or update.effective_user is None:
+        if query is None:
             return
+        screen = _FAILED  # unless the handler gets as far as a screen or a refusal
         try:
-            _, ids = unpack(query.data)
-            screen = await handler(update, context, *ids)
-        except (DomainError, BadCallback) as error:
-            logger.info("refused press %r from %s: %r", query.data, query.from_user.id, error)
-            await _answer(query, texts.refusal(error), alert=True)
-            return
-        await _answer(query, screen.toast, alert=screen.alert)
+            screen = await _screen(handler, update, context, query)
+        finally:
+            await _answer(query, screen.toast, alert=screen.alert)
         message = query.message
         if screen.text is not None and isinstance(message, Message):
             await (send(message, screen) if screen.new_message else edit(message, screen))
@@ -90,12 +90,37 @@ def press(handler: PressHandler) -> Handler:
     return run
 
 
+_FAILED = Screen(toast=texts.PRESS_FAILED, alert=True)
+# The press this update's handling has answered. PTB runs the error handler in the task that
+# handled the update (or one started from it), so it sees this and does not answer again.
+_answered: ContextVar[str | None] = ContextVar("answered_press", default=None)
+
+
+async def _screen(
+    handler: PressHandler, update: Update, context: AppContext, query: CallbackQuery
+) -> Screen:
+    """The handler's screen, or the refusal as an alert for malformed data or a domain error."""
+    try:
+        _, ids = unpack(query.data)
+        return await handler(update, context, *ids)
+    except (DomainError, BadCallback) as error:
+        logger.info("refused press %r from %s: %r", query.data, query.from_user.id, error)
+        return Screen(toast=texts.refusal(error), alert=True)
+
+
 async def _answer(query: CallbackQuery, text: str | None, *, alert: bool) -> None:
     """Answers the press; one Telegram no longer takes (too old) is logged, not fatal."""
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest as error:
+    except BadRequest as error:  # too old, or answered already: a second try would fail too
         logger.info("press %s not answered: %s", query.id, error.message)
+    _answered.set(query.id)
+
+
+def answered(query: CallbackQuery) -> bool:
+    """Whether the handling of this update has answered `query` already (Telegram takes one
+    answer per press)."""
+    return _answered.get() == query.id
 
 
 async def edit(message: Message, screen: Screen) -> None:

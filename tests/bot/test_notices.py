@@ -7,6 +7,7 @@ import pytest
 from bot import callbacks
 from bot.notices import UnknownNotice, render
 from domain.pipeline.model import Note
+from domain.services.error_alerts import ERROR_ALERT
 from domain.services.partners import PARTNER_REQUEST
 
 DATA: dict[str, dict[str, object]] = {
@@ -54,3 +55,10 @@ def test_a_kind_this_version_does_not_know_is_refused() -> None:
         render("from_the_future", {})
     with pytest.raises(UnknownNotice):
         render(Note.DELIVERED, {})
+
+
+def test_an_error_alert_says_what_failed_where_while_handling_what() -> None:
+    notice = render(ERROR_ALERT, {"error_type": "KeyError", "update_kind": "callback_query",
+                                  "where": "bot.handlers.cart.<lambda>"})
+    assert "KeyError" in notice.text and "callback_query" in notice.text
+    assert "bot.handlers.cart.&lt;lambda&gt;" in notice.text  # escaped for HTML
