@@ -60,7 +60,9 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}"  # locked_by: 64
 
 
-def queue_worker(settings: Settings, store: SqlPipelineStore, clock: Clock) -> PipelineWorker:
+def queue_worker(
+    settings: Settings, store: SqlPipelineStore, clock: Clock, retry: RetryPolicy
+) -> PipelineWorker:
     config = PipelineConfig(
         offer_timeout_s=settings.offer_timeout_s,
         no_partner_alert_after_s=settings.no_partner_alert_after_s,
@@ -68,7 +70,7 @@ def queue_worker(settings: Settings, store: SqlPipelineStore, clock: Clock) -> P
         batch_size=settings.queue_batch_size,
         lease_s=settings.queue_lease_s,
     )
-    return PipelineWorker(store, clock, retry_policy(settings), config, worker_id())
+    return PipelineWorker(store, clock, retry, config, worker_id())
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -110,7 +112,7 @@ def build_services(
     """The services the handlers and jobs call, on the given database sessions."""
     uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
     store = SqlPipelineStore(sessions)
-    pipeline = Presses(store, clock)
+    pipeline, retry = Presses(store, clock), retry_policy(settings)
     return Services(
         settings=settings,
         customers=CustomerService(uows),
@@ -119,9 +121,9 @@ def build_services(
         orders=CustomerOrders(uows, clock, currency, pipeline),
         partners=PartnerService(uows, clock, settings.admin_ids, admin_uow_factory(sessions)),
         clock=clock,
-        retry=retry_policy(settings),
+        retry=retry,
         pipeline=pipeline,
-        worker=queue_worker(settings, store, clock),
+        worker=queue_worker(settings, store, clock, retry),
         outbox=message_outbox(settings, sessions),
         admin=admin_console(sessions, clock, currency, pipeline),
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,

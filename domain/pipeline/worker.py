@@ -52,7 +52,6 @@ from domain.retry import RetryPolicy
 from domain.tasks import TaskKind
 
 logger = logging.getLogger(__name__)
-MAX_ERROR = 2000  # characters of an error kept on a task
 
 
 @dataclass
@@ -216,7 +215,7 @@ class PipelineWorker:
 
     def _failure(self, task: ClaimedTask, exc: BaseException, now: datetime) -> Failure:
         """Retry with backoff and jitter; dead-letter past the limit or on a domain error."""
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+        error = f"{type(exc).__name__}: {exc}"  # storage keeps as much as its column holds
         limit = task.max_attempts or self._policy.max_attempts
         if isinstance(exc, DomainError) or task.attempts >= limit:
             return Failure(task.id, error, None)

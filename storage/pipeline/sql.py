@@ -39,7 +39,7 @@ OFFERS = cast(Table, OfferRow.__table__)
 PROGRESS = cast(Table, OrderProgressRow.__table__)
 
 Values = dict[str, Any]
-MAX_ERROR = 2000  # characters of an error kept on a task
+MAX_ERROR = 2000  # characters of an error kept on a task or an outbox message
 
 
 def is_postgres(session: AsyncSession) -> bool:

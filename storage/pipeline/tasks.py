@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ids import OrderId, TaskId
 from domain.pipeline.ports import ClaimedTask, Failure, Lease, Reschedule
 from storage.pipeline.bulk import Bulk
+from storage.pipeline.sql import MAX_ERROR
 from storage.sql import TASKS, execute_count
 
 
@@ -134,11 +135,11 @@ class SqlTaskStore:
     async def fail(self, failures: Sequence[Failure], now: datetime) -> None:
         """Schedules the retries and dead-letters the rest, keeping each last error."""
         await _RETRY.run(self._session, [
-            {"task_id": f.task_id, "new_run_at": f.run_at, "error": f.error}
+            {"task_id": f.task_id, "new_run_at": f.run_at, "error": f.error[:MAX_ERROR]}
             for f in failures if f.run_at is not None
         ])
         await _BURY.run(self._session, [
-            {"task_id": f.task_id, "error": f.error, "now": now}
+            {"task_id": f.task_id, "error": f.error[:MAX_ERROR], "now": now}
             for f in failures if f.run_at is None
         ])
 
