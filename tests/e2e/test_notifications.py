@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +11,8 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.settings import Settings
+from domain.messages import DropOffPin, Notification, Offer, OrderReady
 from domain.orders import OrderStatus
-from domain.pipeline.model import Note
-from domain.tasks import Notification
 from sandbox import BotApiServer, RateLimits, SandboxUser
 from storage.rows import OutboxRow
 from tests.e2e.conftest import e2e_settings
@@ -30,8 +30,7 @@ async def queue_notes(uows: Uows, *notes: tuple[int, int]) -> None:
     """Outbox rows as the pipeline writes them: (chat, order number) in this order."""
     async with uows() as uow:
         for chat_id, n in notes:
-            await uow.outbox.add(Notification(chat_id, Note.ORDER_READY, {"order_id": n}),
-                                 datetime.now(UTC))
+            await uow.outbox.add(Notification(chat_id, OrderReady(n)), datetime.now(UTC))
         await uow.commit()
 
 
@@ -71,7 +70,7 @@ async def test_every_message_arrives_once_and_in_order_despite_429s(
 
     for user, numbers in ((customer, (1, 2, 3)), (customer_2, (4, 5, 6))):
         await user.wait_until(lambda u=user: len(readies(u)) >= 3, timeout=TIMEOUT)
-        assert readies(user) == [texts.order_ready({"order_id": n}) for n in numbers]
+        assert readies(user) == [texts.order_ready(OrderReady(n)) for n in numbers]
 
     async def all_sent() -> list[OutboxRow] | None:
         rows = await outbox_rows(uows)
@@ -117,4 +116,59 @@ async def test_a_message_that_met_a_server_error_is_retried_and_arrives_once(
 
     row = await eventually(settled)
     assert row.attempts == 3 and "NetworkError" in (row.last_error or "")
-    assert readies(customer) == [texts.order_ready({"order_id": 10})]
+    assert readies(customer) == [texts.order_ready(OrderReady(10))]
+
+
+async def test_a_message_that_cannot_be_rendered_is_logged_as_an_error_and_the_admins_hear(
+    bot: object, uows: Uows, customer: SandboxUser, admin: SandboxUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    for user in (customer, admin):
+        await say(user, "/start", "Foodbot")
+    now = datetime.now(UTC)
+    async with uows() as uow:  # a row no version of the code could have written
+        uow.session.add(OutboxRow(chat_id=customer.id, kind="delivered",
+                                  payload={"order_id": "seven"}, created_at=now,
+                                  next_attempt_at=now, attempts=0))
+        await uow.commit()
+    await queue_notes(uows, (customer.id, 11))  # the chat's next message waits behind it
+
+    alert = await admin.wait_for_new(lambda m: "Unexpected error" in m.text, timeout=TIMEOUT)
+    assert "MalformedMessage" in alert.text and "outbox sender" in alert.text
+
+    async def recorded() -> OutboxRow | None:
+        row = (await outbox_rows(uows))[0]
+        return row if row.last_error else None
+
+    row = await eventually(recorded)
+    assert "order_id" in (row.last_error or "") and row.sent_at is None
+    assert [r for r in caplog.records
+            if r.levelno == logging.ERROR and "cannot be rendered" in r.getMessage()]
+    assert not [m for m in customer.bot_messages if "delivered" in m.content]
+
+
+async def test_an_offers_map_pin_that_met_a_429_is_sent_later_and_the_offer_only_once(
+    bot: object, server: BotApiServer, uows: Uows, partner: SandboxUser,
+) -> None:
+    await say(partner, "/start", "Foodbot")
+    server.fail_next("sendLocation", 1, code=429, retry_after=1)
+    now = datetime.now(UTC)
+    async with uows() as uow:
+        offer = Offer(12, "Dominos", "MG Road", "12 Residency Road", 50000, "INR", now)
+        await uow.outbox.add(Notification(partner.id, offer), now)
+        await uow.outbox.add(Notification(partner.id, DropOffPin(12, 12.97, 77.59)), now)
+        await uow.commit()
+
+    pin = await partner.wait_for_new(lambda m: m.location is not None, timeout=TIMEOUT)
+    assert (pin.location.latitude, pin.location.longitude) == (12.97, 77.59)  # type: ignore[union-attr]
+    offers = [m for m in partner.bot_messages if "New delivery: order #12" in m.text]
+    assert len(offers) == 1 and offers[0].message_id < pin.message_id
+
+    async def all_sent() -> list[OutboxRow] | None:
+        rows = await outbox_rows(uows)
+        return rows if all(row.sent_at is not None for row in rows) else None
+
+    [offer_row, pin_row] = await eventually(all_sent)
+    assert offer_row.attempts == 1
+    assert pin_row.attempts == 2 and "RetryAfter" in (pin_row.last_error or "")

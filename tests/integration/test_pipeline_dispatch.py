@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import DomainError, NotOffered, OfferExpired, PartnerBusy
 from domain.ids import OrderId, UserId
+from domain.messages import Kind
 from domain.orders import OrderStatus
-from domain.pipeline.model import Note
 from domain.pipeline.presses import Assignment
 from storage.pipeline.assign import take
 from storage.pipeline.sql import OFFERS
@@ -48,7 +48,7 @@ async def test_twenty_partners_pressing_accept_at_once_leave_one_winner(
     assert all(isinstance(r, DomainError) and r.code == "not_offered" for r in refusals)
     assert await kitchen.order(order_id) == (S.PREPARING, riders[0])
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Note.ORDER_STATUS: 2, Note.PARTNER_ASSIGNED: 1,
+        Kind.ORDER_STATUS: 2, Kind.PARTNER_ASSIGNED: 1,
     })
 
     second = await kitchen.place()
@@ -131,7 +131,8 @@ async def test_an_offer_nobody_answers_moves_to_the_next_partner(
     await worker.run_once(clock.now())
 
     assert await kitchen.offers(order_id) == [(slow, "expired"), (keen, "open")]
-    assert await kitchen.kinds(slow) == Counter({Note.OFFER: 1, Note.OFFER_EXPIRED: 1})
+    assert await kitchen.kinds(slow) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1,
+                                              Kind.OFFER_EXPIRED: 1})
     with pytest.raises(OfferExpired):
         await kitchen.actions.accept_offer(order_id, slow)
     assert (await kitchen.actions.accept_offer(order_id, keen)).partner_id == keen
@@ -179,9 +180,9 @@ async def test_with_nobody_free_the_customer_is_told_once_and_admins_past_the_th
     assert 10 < ticks < 40  # backing off: 1 s, 2 s, 4 s ... up to 30 s apart, not every tick
     assert delays == ticks - 1
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Note.ORDER_STATUS: 2, Note.FINDING_PARTNER: 1,
+        Kind.ORDER_STATUS: 2, Kind.FINDING_PARTNER: 1,
     })
-    alerts = [m for m in await kitchen.outbox() if m["kind"] == Note.ADMIN_ALERT]
+    alerts = [m for m in await kitchen.outbox() if m["kind"] == Kind.ADMIN_ALERT]
     assert sorted(m["chat"] for m in alerts) == sorted(ADMINS)
     assert {(m["reason"], m["waited_s"]) for m in alerts} == {("no_partner", 300)}
 

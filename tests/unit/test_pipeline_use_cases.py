@@ -13,13 +13,13 @@ import pytest
 from domain.dispatch import PartnerPool
 from domain.errors import IllegalTransition, StaleOrder
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
+from domain.messages import Kind, Notification
 from domain.orders import OrderStatus
 from domain.partners import Partner
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import (
     Effects,
     LineView,
-    Note,
     OfferView,
     OrderView,
     PipelineConfig,
@@ -41,7 +41,7 @@ from domain.pipeline.steps import HANDLERS
 from domain.pipeline.worker import PipelineWorker
 from domain.restaurants import Restaurant
 from domain.retry import RetryPolicy
-from domain.tasks import Notification, TaskKind
+from domain.tasks import TaskKind
 
 S = OrderStatus
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -203,7 +203,7 @@ async def test_a_step_failing_past_its_attempts_is_dead_lettered_and_the_order_f
     assert failure.run_at is None
     assert store.orders[OrderId(7)].status is S.FAILED
     told = {(n.chat_id, n.kind) for n in store.notes}
-    assert {(CUSTOMER, Note.ORDER_FAILED), (9001, Note.ADMIN_ALERT)} <= told
+    assert {(CUSTOMER, Kind.ORDER_FAILED), (9001, Kind.ADMIN_ALERT)} <= told
     assert report.dead == 1
 
 
