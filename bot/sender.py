@@ -17,8 +17,10 @@ one tick go to different chats and are sent concurrently; each settles on its ow
   logged as an error and the admins told, then retried like the above (a newer instance of a
   rolling deploy may know it).
 
-Every row is one Telegram call: an offer's map pin is a row of its own, so it is paced and
-retried alone and never marked sent with the offer.
+Just before sending, a message its order has overtaken (an offer no longer open, "finding a
+partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is given up with
+the reason ("stale: ..."). Every row is one Telegram call: an offer's map pin is a row of
+its own, so it is paced and retried alone and never marked sent with the offer.
 
 Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
 composition root.
@@ -34,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -46,8 +49,9 @@ from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
-from domain.messages import OrderStatusChanged, decode
+from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
 from domain.pipeline.ports import OutgoingMessage
+from domain.pipeline.stale import OrderNow, order_of, stale
 
 logger = logging.getLogger(__name__)
 
@@ -55,23 +59,46 @@ logger = logging.getLogger(__name__)
 async def send_due(bot: ExtBot[Any], services: Services) -> int:
     """One tick: claims what may go out now and sends it; returns how many were claimed."""
     messages = await services.outbox.claim(services.clock.now())
-    results = await asyncio.gather(*(_deliver(bot, services, message) for message in messages),
-                                   return_exceptions=True)
+    contents = [_read(message) for message in messages]
+    orders = await services.outbox.orders_now(
+        {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})
+    results = await asyncio.gather(
+        *(_deliver(bot, services, message, content, orders)
+          for message, content in zip(messages, contents, strict=True)),
+        return_exceptions=True)
     for message, result in zip(messages, results, strict=True):
         if isinstance(result, BaseException):  # its lease runs out and it is tried again
             logger.error("outbox %s failed unexpectedly", message.id, exc_info=result)
     return len(messages)
 
 
-async def _deliver(bot: ExtBot[Any], services: Services, message: OutgoingMessage) -> None:
+def _read(message: OutgoingMessage) -> Message | MalformedMessage:
+    try:
+        return decode(message.kind, message.data)
+    except MalformedMessage as exc:
+        return exc
+
+
+async def _deliver(
+    bot: ExtBot[Any], services: Services, message: OutgoingMessage,
+    content: Message | MalformedMessage, orders: Mapping[int, OrderNow],
+) -> None:
     outbox, clock = services.outbox, services.clock
     try:
-        content = _prepare(message)
+        if isinstance(content, MalformedMessage):
+            raise content
+        prepared = content if isinstance(content, OrderStatusChanged) else render(content)
     except Exception as exc:  # a row this version cannot read, or a bug in the wording
         await _unrenderable(services, message, exc)
         return
+    order = order_of(content)
+    overtaken = stale(content, message.chat_id, orders.get(order) if order else None)
+    if overtaken is not None:
+        logger.info("outbox %s to chat %s not sent: %s", message.id, message.chat_id, overtaken)
+        await outbox.give_up(message.id, error=f"stale: {overtaken}", now=clock.now())
+        return
     try:
-        telegram_id = await _send(bot, services, message.chat_id, content)
+        telegram_id = await _send(bot, services, message.chat_id, prepared)
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -84,12 +111,6 @@ async def _deliver(bot: ExtBot[Any], services: Services, message: OutgoingMessag
         await _retry_later(services, message, exc)
     else:
         await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
-
-
-def _prepare(message: OutgoingMessage) -> OrderStatusChanged | Notice:
-    """The tracking edit an outbox row asks for, or the new message it becomes."""
-    content = decode(message.kind, message.data)
-    return content if isinstance(content, OrderStatusChanged) else render(content)
 
 
 async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:

@@ -22,6 +22,7 @@ from domain.orders import Actor
 from domain.partners import Partner
 from domain.pipeline.model import Effects, LineView, OfferView, OrderView, TickReport
 from domain.pipeline.presses import Assignment
+from domain.pipeline.stale import OrderNow
 from domain.restaurants import Restaurant
 
 Pair = tuple[OrderId, UserId]  # an order and a partner
@@ -210,5 +211,10 @@ class MessageOutbox(Protocol):
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None: ...
 
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
-        """Records a message that can never be sent (bot blocked, no such chat)."""
+        """Records a message that can never be sent (bot blocked, no such chat), or that its
+        order has overtaken (domain.pipeline.stale)."""
+        ...
+
+    async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
+        """The orders as they are now, for the stale check; a missing id has no order."""
         ...

@@ -14,7 +14,9 @@ from domain.ids import OrderId, UserId
 from domain.messages import Kind
 from domain.orders import OrderStatus
 from domain.pipeline.presses import Assignment
+from domain.pipeline.stale import OrderNow
 from storage.pipeline.assign import take
+from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.sql import OFFERS
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import ADMINS, CONFIG, CUSTOMER, open_kitchen
@@ -230,3 +232,21 @@ async def test_an_approved_partner_who_went_offline_cannot_accept(
     assert await kitchen.offers(order_id) == [(rider, "open")]
     await kitchen.set_online(rider, True)
     assert (await kitchen.actions.accept_offer(order_id, rider)).partner_id == rider
+
+
+async def test_the_sender_sees_each_order_as_it_is_now_with_its_open_offer(
+    session_factory: Sessions, clock: FixedClock
+) -> None:
+    kitchen = await open_kitchen(session_factory, clock)
+    [rider, other] = await kitchen.add_partners(2)
+    offered, taken = await kitchen.place(), await kitchen.place()
+    await kitchen.worker().run_once(T0)
+    await kitchen.actions.accept_offer(taken, other)
+    outbox = SqlMessageOutbox(session_factory, "sender", Pacing())
+
+    orders = await outbox.orders_now([offered, taken, OrderId(999_999)])
+
+    assert orders == {
+        offered: OrderNow(S.PREPARING, None, frozenset({rider})),
+        taken: OrderNow(S.PREPARING, other, frozenset()),
+    }
