@@ -176,6 +176,27 @@ def test_prices_follow_the_configured_currency() -> None:
         parse_admin_command("/setprice 12 12.5", "JPY")
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/addfood 3 Soup | 1,50", "Price '1,50' has a comma: use a dot for decimals: 1.50"),
+        ("/setprice 12 1,50", "Price '1,50' has a comma: use a dot for decimals: 1.50"),
+        ("/editfood 12 | 12,5", "Price '12,5' has a comma: use a dot for decimals: 12.5"),
+        ("/setprice 12 1,500", "Price '1,500' is ambiguous: it could mean 1500 or 1.5; "
+                               "write 1500, or use a dot for decimals"),
+        ("/setprice 12 1,250.00", "Price '1,250.00' has thousands separators: write it "
+                                  "without them: 1250.00"),
+        ("/setprice 12 2.505", "Price '2.505' has more than 2 decimal places"),
+    ],
+)
+def test_a_price_is_read_with_a_decimal_dot_or_refused_never_misread(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        parse_admin_command(text, "INR")
+    assert caught.value.problem == problem
+
+
 def test_ids_may_carry_a_hash_and_fields_are_trimmed() -> None:
     assert parse_admin_command("/showorder #42", "INR") == ShowOrder(ORDER42)
     assert parse_admin_command("/addfood  #3   Pizza|250|  |  ", "INR") == (
