@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from domain.audit import AuditEntry
 from domain.dispatch import PartnerPool
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.orders import Actor
@@ -140,6 +141,11 @@ class PipelineTx(Protocol):
         the offer was no longer open."""
         ...
 
+    async def audit(self, entry: AuditEntry) -> None:
+        """Adds an entry to the admins' audit log, committed with this transaction or not
+        at all."""
+        ...
+
 
 class PipelineStore(Protocol):
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
@@ -175,7 +181,15 @@ class PipelineActions(Protocol):
     ) -> None: ...
 
     async def restaurant_ready(self, order_id: OrderId, manager_chat_id: int) -> None: ...
-    async def cancel_order(self, order_id: OrderId, actor: Actor, reason: str = "") -> None: ...
+
+    async def cancel_order(
+        self, order_id: OrderId, actor: Actor, reason: str = "", *,
+        audit: AuditEntry | None = None,
+    ) -> bool:
+        """True when this call cancelled the order, False when it was cancelled already.
+        `audit` is written in the cancel's own transaction, only when this call cancelled
+        it. Raises NotAllowed, TooLateToCancel or IllegalTransition (a finished order)."""
+        ...
 
     async def wake_dispatch(self, limit: int = 100) -> int:
         """Call when a partner comes online: orders waiting for one look again now."""
