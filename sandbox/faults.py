@@ -1,4 +1,5 @@
-"""Fault injection: random 500s / delays, and precisely scheduled failures."""
+"""Fault injection: random 500s / delays, and precisely scheduled failures (of one method,
+optionally only towards one chat: a 429 for one user while everyone else is served)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,26 @@ class _Scheduled:
     method: str
     remaining: int
     error: ApiError = field(default_factory=lambda: INTERNAL)
+    chat_id: int | None = None  # None: calls towards any chat (or none)
+
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        return (self.remaining > 0 and self.method in (method, "*")
+                and self.chat_id in (None, chat_id))
+
+
+@dataclass(frozen=True, slots=True)
+class InjectedFault:
+    """A call the injector failed: method (lower-case), chat (if any), HTTP status."""
+
+    method: str
+    chat_id: int | None
+    code: int
 
 
 class FaultInjector:
     def __init__(self, faults: Faults | None = None) -> None:
         self._scheduled: list[_Scheduled] = []
+        self.injected: list[InjectedFault] = []  # every error answered so far, oldest first
         self.configure(faults)
 
     def configure(self, faults: Faults | None) -> None:
@@ -55,26 +71,34 @@ class FaultInjector:
             self._methods = {m.lower() for m in faults.methods}
 
     def fail_next(self, method: str, n: int = 1, code: int = 500, retry_after: int | None = None,
-                  description: str | None = None) -> None:
-        """Fail the next ``n`` calls of ``method`` ("*" = any method) with ``code``."""
+                  description: str | None = None, chat_id: int | None = None) -> None:
+        """Fail the next ``n`` calls of ``method`` ("*" = any method) with ``code``; with
+        ``chat_id``, only calls whose ``chat_id`` parameter is that chat."""
         if code == 429:
             error = too_many_requests(retry_after or 1)
         else:
             text = description or _DESCRIPTIONS.get(code, "Error")
             error = ApiError(code, text, retry_after=retry_after)
-        self._scheduled.append(_Scheduled(method.lower(), n, error))
+        self._scheduled.append(_Scheduled(method.lower(), n, error, chat_id))
 
-    def decide(self, method: str) -> FaultDecision:
-        """What to do with a call of ``method`` (lower-case)."""
+    def decide(self, method: str, chat_id: int | None = None) -> FaultDecision:
+        """What to do with a call of ``method`` (lower-case) towards ``chat_id``."""
         for item in self._scheduled:
-            if item.remaining > 0 and item.method in (method, "*"):
+            if item.matches(method, chat_id):
                 item.remaining -= 1
                 if item.remaining == 0:
                     self._scheduled.remove(item)
-                return FaultDecision(error=item.error)
+                return self._failed(method, chat_id, item.error)
         f = self.faults
         if f is None or (self._methods is not None and method not in self._methods):
             return FaultDecision()
         error = INTERNAL if f.error_rate > 0 and self._rng.random() < f.error_rate else None
         delay = f.delay_s if f.delay_rate > 0 and self._rng.random() < f.delay_rate else 0.0
-        return FaultDecision(error=error, delay_s=delay)
+        if error is not None:
+            return self._failed(method, chat_id, error, delay)
+        return FaultDecision(delay_s=delay)
+
+    def _failed(self, method: str, chat_id: int | None, error: ApiError,
+                delay_s: float = 0.0) -> FaultDecision:
+        self.injected.append(InjectedFault(method, chat_id, error.code))
+        return FaultDecision(error=error, delay_s=delay_s)

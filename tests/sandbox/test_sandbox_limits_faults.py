@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from sandbox import BotApiServer, Faults, RateLimits
+from sandbox.faults import InjectedFault
 from sandbox.limits import RateLimiter
 
 
@@ -115,6 +116,21 @@ async def test_fail_next(server: BotApiServer, api: Any) -> None:
     status, body = await api("answerCallbackQuery", callback_query_id="x")
     assert (status, body["parameters"]) == (429, {"retry_after": 7})
     assert [m.text for m in asha.bot_messages] == ["c"]
+
+
+async def test_fail_next_for_one_chat_leaves_other_chats_alone(
+        server: BotApiServer, api: Any) -> None:
+    asha, bilal = server.user(1001), server.user(1002)
+    await asha.send("/start")
+    await bilal.send("/start")
+    server.fail_next("sendMessage", code=429, retry_after=20, chat_id=1001)
+    assert (await api("sendMessage", chat_id=1002, text="to bilal"))[0] == 200
+    status, body = await api("sendMessage", chat_id=1001, text="lost")
+    assert (status, body["parameters"]) == (429, {"retry_after": 20})
+    assert (await api("sendMessage", chat_id=1001, text="to asha"))[0] == 200
+    assert [m.text for m in asha.bot_messages] == ["to asha"]
+    assert [m.text for m in bilal.bot_messages] == ["to bilal"]
+    assert server.injected_faults == [InjectedFault("sendmessage", 1001, 429)]
 
 
 async def test_delay_pushes_past_client_timeout_but_call_still_happens(
