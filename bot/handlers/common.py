@@ -26,7 +26,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import texts
 from bot.callbacks import BadCallback, unpack
@@ -109,10 +109,12 @@ async def _screen(
 
 
 async def _answer(query: CallbackQuery, text: str | None, *, alert: bool) -> None:
-    """Answers the press; one Telegram no longer takes (too old) is logged, not fatal."""
+    """Answers the press; one Telegram no longer takes (too old, answered already) or that
+    failed through every retry the rate limiter allows it is logged, not fatal: the screen
+    the press asked for is drawn all the same."""
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest as error:  # too old, or answered already: a second try would fail too
+    except TelegramError as error:
         logger.info("press %s not answered: %s", query.id, error.message)
     _answered.set(query.id)
 
