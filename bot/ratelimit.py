@@ -9,10 +9,11 @@ outbox sender's messages; not getUpdates) passes through `AppRateLimiter`. PTB's
 - `RetryAfter`: that chat waits what Telegram asked (a call without a chat waits itself);
   every other chat's calls go on at once. The call is tried again, up to FLOOD_RETRIES times.
 - a 5xx, a timeout or another network error: tried again after the policy's backoff with
-  jitter, up to its attempts. Only the HTTP request is sent again, never the handler run
-  again, so nothing the handler decided (an order placed, a press taken) happens twice; a
-  reply whose lost answer Telegram had in fact taken may arrive twice, and an edit or a
-  press's answer repeated that way gets a 400 the handlers already take in their stride.
+  jitter (counted from the start of the failed try: a timeout is not waited out twice), up to
+  its attempts. Only the HTTP request is sent again, never the handler run again, so nothing
+  the handler decided (an order placed, a press taken) happens twice; a reply whose lost
+  answer Telegram had in fact taken may arrive twice, and an edit or a press's answer
+  repeated that way gets a 400 the handlers already take in their stride.
 - anything else (400, 403, ...): straight back to the caller.
 - `answerCallbackQuery` is tried again only within CALLBACK_ANSWER_WITHIN_S of its first
   try: Telegram takes a press's answer for a short while only.
@@ -127,6 +128,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
             if held > 0:  # waits out the chat's 429; another may have come meanwhile: look again
                 await asyncio.sleep(held)
                 continue
+            tried_at = loop.time()
             try:
                 return await self._paced(chat, send)
             except RetryAfter as exc:
@@ -138,8 +140,9 @@ class AppRateLimiter(BaseRateLimiter[int]):
                 if chat is None:
                     await asyncio.sleep(wait)
             except TelegramError as exc:
-                failures += 1
-                delay = self._retry.delay_s(failures, self._sample())
+                failures += 1  # the backoff counts from the failed try's start: a timeout waited
+                delay = max(0.0, self._retry.delay_s(failures, self._sample())
+                            - (loop.time() - tried_at))
                 if (not transient(exc) or failures >= self._retry.max_attempts
                         or _past(deadline, loop.time() + delay)):
                     raise

@@ -17,7 +17,8 @@ _DESCRIPTIONS = {
 
 @dataclass(frozen=True)
 class Faults:
-    """A share of calls (all methods, or only ``methods``) fails with 500 or is delayed.
+    """A share of calls (all methods, or only ``methods``; never the ``exempt`` ones) fails
+    with 500 or is delayed.
 
     Failed calls have no side effect. Delays happen before the call is handled, so a client
     that gives up (read timeout) still gets the call performed - like the real Bot API.
@@ -28,6 +29,7 @@ class Faults:
     delay_s: float = 0.0
     seed: int | None = None
     methods: Collection[str] | None = None
+    exempt: Collection[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +52,19 @@ class _Scheduled:
 
 @dataclass(frozen=True, slots=True)
 class InjectedFault:
-    """A call the injector failed: method (lower-case), chat (if any), HTTP status."""
+    """A call the injector failed or delayed: method (lower-case), chat (if any), the HTTP
+    status it was answered with (None: only delayed), and the delay."""
 
     method: str
     chat_id: int | None
-    code: int
+    code: int | None
+    delay_s: float = 0.0
 
 
 class FaultInjector:
     def __init__(self, faults: Faults | None = None) -> None:
         self._scheduled: list[_Scheduled] = []
-        self.injected: list[InjectedFault] = []  # every error answered so far, oldest first
+        self.injected: list[InjectedFault] = []  # every fault so far, oldest first
         self.configure(faults)
 
     def configure(self, faults: Faults | None) -> None:
@@ -69,6 +73,7 @@ class FaultInjector:
         self._methods = None
         if faults and faults.methods is not None:
             self._methods = {m.lower() for m in faults.methods}
+        self._exempt = {m.lower() for m in faults.exempt} if faults else set()
 
     def fail_next(self, method: str, n: int = 1, code: int = 500, retry_after: int | None = None,
                   description: str | None = None, chat_id: int | None = None) -> None:
@@ -90,15 +95,17 @@ class FaultInjector:
                     self._scheduled.remove(item)
                 return self._failed(method, chat_id, item.error)
         f = self.faults
-        if f is None or (self._methods is not None and method not in self._methods):
+        if (f is None or (self._methods is not None and method not in self._methods)
+                or method in self._exempt):
             return FaultDecision()
         error = INTERNAL if f.error_rate > 0 and self._rng.random() < f.error_rate else None
         delay = f.delay_s if f.delay_rate > 0 and self._rng.random() < f.delay_rate else 0.0
-        if error is not None:
-            return self._failed(method, chat_id, error, delay)
-        return FaultDecision(delay_s=delay)
+        if error is None and delay == 0:
+            return FaultDecision()
+        return self._failed(method, chat_id, error, delay)
 
-    def _failed(self, method: str, chat_id: int | None, error: ApiError,
+    def _failed(self, method: str, chat_id: int | None, error: ApiError | None,
                 delay_s: float = 0.0) -> FaultDecision:
-        self.injected.append(InjectedFault(method, chat_id, error.code))
+        code = error.code if error is not None else None
+        self.injected.append(InjectedFault(method, chat_id, code, delay_s))
         return FaultDecision(error=error, delay_s=delay_s)

@@ -155,7 +155,7 @@ class BotApiServer:
 
     @property
     def injected_faults(self) -> list[InjectedFault]:
-        """Every call answered with an injected error so far, oldest first."""
+        """Every call failed or delayed on purpose so far, oldest first."""
         return list(self._faults.injected)
 
     # -- users, transcript, inspection ----------------------------------------------------------
@@ -241,13 +241,14 @@ class BotApiServer:
         except ApiError as error:
             return self._reply(error)
         decision = self._faults.decide(name.lower(), _chat_id(params))
+        if decision.error is not None or decision.delay_s > 0:
+            self.state.notifier.notify()  # waits on injected_faults see it
         if decision.delay_s > 0:
             with contextlib.suppress(TimeoutError):
                 await self.state.notifier.wait_for(lambda: self.state.updates.closed or None,
                                                    decision.delay_s)
         if decision.error is not None:
             logger.info("fault injected: %s -> %s", name, decision.error.code)
-            self.state.notifier.notify()  # waits on injected_faults see it
             return self._reply(decision.error)
         try:
             limited_chat = self._check_limits(name.lower(), params)

@@ -74,6 +74,8 @@ async def test_a_failing_press_stops_spinning_and_the_admins_hear_once_per_disti
     server.fail_next("answerCallbackQuery", code=500)
     pressed = await customer.press(texts.HELP_BUTTON, message_id=menu.message_id)
     await customer.wait_for_new(lambda m: "/restaurants" in m.text, timeout=TIMEOUT)
+    answer = await customer.wait_for_answer(pressed, timeout=TIMEOUT)  # the spinner stops
+    assert not answer.show_alert
     answers = [e for e in server.transcript
                if e.kind == "callback_answer" and e.detail["query_id"] == pressed.query_id]
     assert len(answers) == 1 and server.injected_faults[-1].method == "answercallbackquery"

@@ -93,6 +93,13 @@ async def test_error_rate_one_gives_500_and_stores_nothing(server: BotApiServer,
     assert (await api("getMe"))[0] == 200  # other methods unaffected
 
 
+async def test_exempt_methods_are_never_faulted(server: BotApiServer, api: Any) -> None:
+    await server.user(1001).send("/start")
+    server.set_faults(Faults(error_rate=1.0, exempt=["getMe"]))
+    assert (await api("getMe"))[0] == 200
+    assert (await api("sendMessage", chat_id=1001, text="lost"))[0] == 500
+
+
 async def test_seeded_faults_are_deterministic(server: BotApiServer, api: Any) -> None:
     await server.user(1001).send("/start")
 
@@ -144,3 +151,4 @@ async def test_delay_pushes_past_client_timeout_but_call_still_happens(
     # Like Telegram, the request is still performed after the client gave up.
     message = await asha.wait_for_text("late", timeout=2)
     assert message.from_bot
+    assert server.injected_faults == [InjectedFault("sendmessage", 1001, None, 0.3)]
