@@ -4,15 +4,13 @@ answers and timeouts on any call, with several users at once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from bot import texts
 from bot.context import AppType
-from sandbox import BotApiServer, ChatMessage, Faults, SandboxUser
+from sandbox import BotApiServer, Faults, SandboxUser
 from storage.rows import OrderRow
-from tests.e2e.journey import HOME, Uows
+from tests.e2e.journey import Uows, check_out_within
 
 FLOOD_WAIT_S = 20
 PROMPT_S = 5.0  # far below the flood wait: nobody else waits for the flooded chat
@@ -46,42 +44,13 @@ CHECKOUT_WITHIN_S = 60.0
 UNSTABLE = Faults(error_rate=0.15, delay_rate=0.08, delay_s=8.0, exempt=["getUpdates"])
 
 
-async def checkout(user: SandboxUser, within: float) -> float:
-    """The shortest path from nothing to a placed order, each screen awaited as long as the
-    customer's `within` seconds last; returns the seconds it took."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-
-    async def then(shows: Callable[[ChatMessage], bool]) -> None:
-        await user.wait_for_new(shows, timeout=max(0.0, started + within - loop.time()))
-
-    def showing(text: str) -> Callable[[ChatMessage], bool]:
-        return lambda m: text in m.content
-
-    await user.send("/restaurants")
-    await then(showing("Restaurants"))
-    for label, screen in (
-        ("Dominos", lambda m: m.has_button(texts.BACK_TO_RESTAURANTS)),
-        ("➕ Pizza · ₹250.00", showing("In your cart")),
-        (texts.CART_BUTTON, showing("Your cart")),
-        (texts.CHECKOUT_BUTTON, showing("Where should we deliver")),
-    ):
-        await user.press(label)
-        await then(screen)
-    await user.send(HOME)
-    await then(showing("Check your order"))
-    await user.press(texts.PLACE_BUTTON)
-    await then(showing("Order #"))
-    return loop.time() - started
-
-
 async def test_under_500s_and_timeouts_every_customer_checks_out_in_time_and_orders_once(
     bot: AppType, server: BotApiServer, uows: Uows
 ) -> None:
     customers = [server.user(3000 + n, first_name=f"Customer {n}") for n in range(CUSTOMERS)]
     server.set_faults(UNSTABLE)
 
-    took = await asyncio.gather(*(checkout(c, CHECKOUT_WITHIN_S) for c in customers))
+    took = await asyncio.gather(*(check_out_within(c, CHECKOUT_WITHIN_S) for c in customers))
 
     server.set_faults(None)
     assert max(took) < CHECKOUT_WITHIN_S
