@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.ratelimit import StartupFailed
 from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import application, migrate_database, require_migrated, seed_database, where
 
@@ -41,6 +42,17 @@ def cmd_seed(settings: Settings) -> int:
 def cmd_run(settings: Settings) -> int:
     settings.token()  # refuse early, with a clear line, when no token is set
     asyncio.run(require_migrated(settings))
+    try:
+        _serve(settings)
+    except StartupFailed as exc:  # retried for STARTUP_RETRY_S, each attempt logged
+        print(f"foodbot: could not start against {settings.telegram_base_url}: {exc}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(settings: Settings) -> None:
+    """Runs the bot until it is stopped (SIGINT, SIGTERM)."""
     app = application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -54,7 +66,6 @@ def cmd_run(settings: Settings) -> int:
     else:
         logger.info("starting with long polling against %s", settings.telegram_base_url)
         app.run_polling()
-    return 0
 
 
 def cmd_demo(settings: Settings) -> int:

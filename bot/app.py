@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import admin, jobs
+from bot.concurrency import PerUserUpdates
 from bot.context import AppContext, AppType, Services
 from bot.handlers import (
     basics,
@@ -34,11 +35,19 @@ COMMANDS = [
     BotCommand("job", "Partners: your current delivery"),
     BotCommand("help", "What I can do"),
 ]
-SEND_RETRIES = 3  # a send Telegram answers with 429 waits retry_after, then tries again
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot.set_my_commands(COMMANDS)
+
+
+def rate_limiter(services: Services) -> AppRateLimiter:
+    """Paces and retries every call the bot makes; a 429 holds back only its chat."""
+    settings, secrets = services.settings, errors.secrets_of(services.settings)
+    return AppRateLimiter(
+        services.retry, overall_per_s=settings.rate_limit_global_per_s,
+        startup_retry_s=settings.startup_retry_s, redact=lambda text: errors.scrub(text, secrets),
+    )
 
 
 Hook = Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]
@@ -54,7 +63,8 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=AppContext))
-        .rate_limiter(AppRateLimiter(max_retries=SEND_RETRIES))
+        .rate_limiter(rate_limiter(services))
+        .concurrent_updates(PerUserUpdates())
         .post_init(_post_init)
     )
     if on_shutdown is not None:

@@ -1,40 +1,205 @@
-"""The outbound rate limiter: PTB's AIORateLimiter, plus calls that must never be retried."""
+"""The bot's own Bot API calls: paced, retried, and a 429 makes only its chat wait.
+
+Every call the bot makes (a handler's reply or edit, a press's answer, a start-up call, the
+outbox sender's messages; not getUpdates) passes through `AppRateLimiter`. PTB's
+`AIORateLimiter` paused every request of the process on one `RetryAfter` (PTB issues #3765,
+#4003, #5338) and retried nothing else. This one decides per call, the way the outbox sender
+(bot/sender.py) decides per message, with the same `RetryPolicy` (`Services.retry`):
+
+- `RetryAfter`: that chat waits what Telegram asked (a call without a chat waits itself);
+  every other chat's calls go on at once. The call is tried again, up to FLOOD_RETRIES times.
+- a 5xx, a timeout or another network error: tried again after the policy's backoff with
+  jitter (counted from the start of the failed try: a timeout is not waited out twice), up to
+  its attempts. Only the HTTP request is sent again, never the handler run again, so nothing
+  the handler decided (an order placed, a press taken) happens twice; a reply whose lost
+  answer Telegram had in fact taken may arrive twice, and an edit or a press's answer
+  repeated that way gets a 400 the handlers already take in their stride.
+- anything else (400, 403, ...): straight back to the caller.
+- `answerCallbackQuery` is tried again only within CALLBACK_ANSWER_WITHIN_S of its first
+  try: Telegram takes a press's answer for a short while only.
+- the start-up calls (getMe, setMyCommands, deleteWebhook, setWebhook) are tried again with
+  the policy's backoff, one log line per failed attempt, until STARTUP_RETRY_S after the first
+  of them; then, or at once for an error that no retry mends (a rejected token),
+  `StartupFailed`: one line for the operator, never the token.
+- `rate_limit_args=NO_RETRY` (the outbox sender): sent once; the sender reschedules. A chat
+  that a 429 is holding back gets its `RetryAfter` at once, without asking Telegram again.
+
+Calls to a chat share one overall budget of `overall_per_s` a second (RATE_LIMIT_GLOBAL_PER_S).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
+import random
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
-from telegram.ext import AIORateLimiter
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.ext import BaseRateLimiter
 
-NO_RETRY = -1  # rate_limit_args for calls whose caller handles RetryAfter itself
+from domain.retry import RetryPolicy
+
+logger = logging.getLogger(__name__)
+
+NO_RETRY = -1  # rate_limit_args for calls whose caller handles every failure itself
+FLOOD_RETRIES = 3  # a call Telegram answers with 429 waits retry_after, then tries again
+CALLBACK_ANSWER_WITHIN_S = 10.0  # Telegram takes a press's answer for about 15 s
+STARTUP_CALLS = frozenset({"getMe", "setMyCommands", "deleteWebhook", "setWebhook"})
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+Send = Callable[[], Coroutine[Any, Any, Result]]
 
 
-class AppRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, except that `rate_limit_args=NO_RETRY` means "never retry".
+class StartupFailed(Exception):
+    """A start-up call could not be made in time (or ever); the message is one line."""
 
-    PTB cannot express that: ExtBot drops a falsy `rate_limit_args` (0) before the limiter
-    sees it, and the limiter reads `rate_limit_args or max_retries`, so 0 falls back to
-    SEND_RETRIES, and a 429 then sleeps inside the limiter with every other request of the
-    process paused. The outbox sender (bot/sender.py) passes NO_RETRY (-1, truthy): its calls
-    still count against the overall 30-a-second bucket, but a RetryAfter comes straight back
-    to it and only that one message is rescheduled.
-    """
+
+def retry_after_s(exc: RetryAfter) -> float:
+    """The seconds Telegram asked to wait, whichever form PTB gives them in."""
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def transient(exc: TelegramError) -> bool:
+    """A 5xx, a timeout or a lost connection: worth trying again. PTB makes a 400 a NetworkError
+    too; it never is."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+
+
+class AppRateLimiter(BaseRateLimiter[int]):
+    """Paces and retries the bot's calls; a 429 holds back only its own chat."""
+
+    def __init__(self, retry: RetryPolicy, *, overall_per_s: float = 30.0,
+                 startup_retry_s: float = 60.0, redact: Callable[[str], str] = str,
+                 sample: Callable[[], float] = random.random) -> None:
+        """`redact` takes secrets (the token) out of a text before it is logged."""
+        self._retry, self._sample = retry, sample
+        self._overall = AsyncLimiter(overall_per_s, 1)
+        self._startup_retry_s = startup_retry_s
+        self._startup_deadline: float | None = None
+        self._held_until: dict[object, float] = {}  # chat -> loop time its 429 ends
+        self._redact = redact
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> Result:
+        chat, send = data.get("chat_id"), partial(callback, *args, **kwargs)
         if rate_limit_args is not None and rate_limit_args <= NO_RETRY:
-            return await self._run_request(
-                chat="chat_id" in data, group=False, allow_paid_broadcast=False,
-                callback=callback, args=args, kwargs=kwargs,
-            )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+            return await self._once(chat, send)
+        if endpoint in STARTUP_CALLS:
+            return await self._start_up(endpoint, send)
+        within = CALLBACK_ANSWER_WITHIN_S if endpoint == "answerCallbackQuery" else None
+        return await self._retried(endpoint, chat, send, within)
+
+    async def _once(self, chat: object, send: Send) -> Result:
+        held = self._held_for(chat)
+        if held > 0:
+            raise RetryAfter(math.ceil(held))
+        try:
+            return await self._paced(chat, send)
+        except RetryAfter as exc:
+            self._hold(chat, retry_after_s(exc))
+            raise
+
+    async def _retried(self, endpoint: str, chat: object, send: Send,
+                       within: float | None) -> Result:
+        loop = asyncio.get_running_loop()
+        deadline = None if within is None else loop.time() + within
+        failures = floods = 0
+        while True:
+            held = self._held_for(chat)
+            if held > 0:  # waits out the chat's 429; another may have come meanwhile: look again
+                await asyncio.sleep(held)
+                continue
+            tried_at = loop.time()
+            try:
+                return await self._paced(chat, send)
+            except RetryAfter as exc:
+                wait, floods = retry_after_s(exc), floods + 1
+                self._hold(chat, wait)
+                if floods > FLOOD_RETRIES or _past(deadline, loop.time() + wait):
+                    raise
+                logger.info("%s to chat %s: flood control, again in %.0f s", endpoint, chat, wait)
+                if chat is None:
+                    await asyncio.sleep(wait)
+            except TelegramError as exc:
+                failures += 1  # the backoff counts from the failed try's start: a timeout waited
+                delay = max(0.0, self._retry.delay_s(failures, self._sample())
+                            - (loop.time() - tried_at))
+                if (not transient(exc) or failures >= self._retry.max_attempts
+                        or _past(deadline, loop.time() + delay)):
+                    raise
+                logger.info("%s to chat %s failed (%s), try %d: again in %.1f s", endpoint,
+                            chat, self._scrub(exc), failures, delay)
+                await asyncio.sleep(delay)
+
+    async def _start_up(self, endpoint: str, send: Send) -> Result:
+        loop = asyncio.get_running_loop()
+        if self._startup_deadline is None:
+            self._startup_deadline = loop.time() + self._startup_retry_s
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await send()
+            except RetryAfter as exc:
+                delay = retry_after_s(exc)
+                reason = f"flood control for {delay:.0f} s"
+            except TelegramError as exc:
+                if not transient(exc):
+                    raise StartupFailed(f"Telegram refused {endpoint} ({self._scrub(exc)}): "
+                                        "check TELEGRAM_BOT_TOKEN and TELEGRAM_BASE_URL") from None
+                delay, reason = self._retry.delay_s(attempt, self._sample()), self._scrub(exc)
+            left = self._startup_deadline - loop.time()
+            if left <= 0:
+                raise StartupFailed(
+                    f"Telegram did not answer {endpoint} for {self._startup_retry_s:.0f} s "
+                    f"(STARTUP_RETRY_S), last: {reason}: giving up") from None
+            delay = min(delay, left)
+            logger.warning("start-up: %s failed (attempt %d: %s); trying again in %.1f s, "
+                           "giving up in %.0f s", endpoint, attempt, reason, delay, left)
+            await asyncio.sleep(delay)
+
+    async def _paced(self, chat: object, send: Send) -> Result:
+        if chat is None:
+            return await send()
+        async with self._overall:
+            return await send()
+
+    def _held_for(self, chat: object) -> float:
+        """Seconds this chat must still wait after a 429 (0 when it need not)."""
+        if chat is None or chat not in self._held_until:
+            return 0.0
+        left = self._held_until[chat] - asyncio.get_running_loop().time()
+        if left <= 0:
+            del self._held_until[chat]
+        return max(left, 0.0)
+
+    def _hold(self, chat: object, seconds: float) -> None:
+        if chat is not None:
+            until = asyncio.get_running_loop().time() + seconds
+            self._held_until[chat] = max(until, self._held_until.get(chat, until))
+
+    def _scrub(self, exc: Exception) -> str:
+        return self._redact(str(exc) or type(exc).__name__)
+
+
+def _past(deadline: float | None, when: float) -> bool:
+    return deadline is not None and when > deadline

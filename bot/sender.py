@@ -25,10 +25,10 @@ its own, so it is paced and retried alone and never marked sent with the offer.
 Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
 composition root.
 
-PTB's `AIORateLimiter` stays installed for the handlers' replies. The sender calls the Bot API
-with `rate_limit_args=NO_RETRY` (see `bot.ratelimit.AppRateLimiter`): the limiter's overall
-30-a-second bucket still counts these calls, but it never retries them itself, so a
-`RetryAfter` reaches this module instead of stalling every request of the process.
+The sender calls the Bot API with `rate_limit_args=NO_RETRY` (see `bot.ratelimit`): the
+limiter's overall budget still counts these calls, but it never retries them itself, so every
+failure reaches this module, which keeps its retries in the database. A chat that a 429 on a
+handler's reply is holding back gets its `RetryAfter` at once, without asking Telegram.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import failure_of
 from bot.notices import Notice, render
-from bot.ratelimit import NO_RETRY
+from bot.ratelimit import NO_RETRY, retry_after_s
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
@@ -100,8 +100,7 @@ async def _deliver(
     try:
         telegram_id = await _send(bot, services, message.chat_id, prepared)
     except RetryAfter as exc:
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        seconds = retry_after_s(exc)
         await outbox.retry(message.id, error=f"RetryAfter: {seconds}s",
                            at=clock.now() + timedelta(seconds=seconds))
     except (BadRequest, Forbidden) as exc:  # never going to succeed

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
 
+    startup_retry_s: float = Field(60.0, gt=0, le=3600)
+
     log_level: str = "INFO"
     error_alert_window_s: float = Field(600.0, gt=0)
 

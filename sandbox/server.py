@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError, too_many_requests
-from sandbox.faults import FaultInjector, Faults
+from sandbox.faults import FaultInjector, Faults, InjectedFault
 from sandbox.limits import Clock, RateLimiter, RateLimits
 from sandbox.methods_messages import MESSAGE_METHODS, Method
 from sandbox.methods_misc import MISC_METHODS
@@ -35,6 +35,13 @@ MAX_UPLOAD_BYTES = 52 * 1024 * 1024
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _chat_id(params: Params) -> int | None:
+    try:
+        return int(params.get_str("chat_id") or "")
+    except ValueError:
+        return None
 
 
 class BotApiServer:
@@ -141,9 +148,15 @@ class BotApiServer:
         self._faults.configure(faults)
 
     def fail_next(self, method: str, n: int = 1, code: int = 500, retry_after: int | None = None,
-                  description: str | None = None) -> None:
-        """Fail the next n calls of method ("*" = any) with code (429 gets retry_after)."""
-        self._faults.fail_next(method, n, code, retry_after, description)
+                  description: str | None = None, *, chat_id: int | None = None) -> None:
+        """Fail the next n calls of method ("*" = any) with code (429 gets retry_after); with
+        chat_id, only the calls towards that chat."""
+        self._faults.fail_next(method, n, code, retry_after, description, chat_id)
+
+    @property
+    def injected_faults(self) -> list[InjectedFault]:
+        """Every call failed or delayed on purpose so far, oldest first."""
+        return list(self._faults.injected)
 
     # -- users, transcript, inspection ----------------------------------------------------------
     def user(self, user_id: int, first_name: str | None = None, last_name: str | None = None,
@@ -227,7 +240,9 @@ class BotApiServer:
             params = await read_params(request)
         except ApiError as error:
             return self._reply(error)
-        decision = self._faults.decide(name.lower())
+        decision = self._faults.decide(name.lower(), _chat_id(params))
+        if decision.error is not None or decision.delay_s > 0:
+            self.state.notifier.notify()  # waits on injected_faults see it
         if decision.delay_s > 0:
             with contextlib.suppress(TimeoutError):
                 await self.state.notifier.wait_for(lambda: self.state.updates.closed or None,
@@ -252,12 +267,8 @@ class BotApiServer:
 
     def _check_limits(self, method: str, params: Params) -> int | None:
         """The chat id to charge after success, or raise 429 (before any side effect)."""
-        limiter = self._limiter
-        if limiter is None or not limiter.applies_to(method):
-            return None
-        try:
-            chat_id = int(params.get_str("chat_id") or "")
-        except ValueError:
+        limiter, chat_id = self._limiter, _chat_id(params)
+        if limiter is None or not limiter.applies_to(method) or chat_id is None:
             return None
         retry_after = limiter.check(chat_id)
         if retry_after is not None:

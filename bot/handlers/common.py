@@ -5,12 +5,13 @@ of its callback data already checked, makes one service call and returns the scr
 show. `@press` does the rest, exactly once per press, on every path: it answers the callback
 query (with the refusal as an alert when the data is malformed or the domain says no, so the
 screen the user is looking at stays as it was; with a short apology when the handler fails
-unexpectedly, whose exception then goes on to the error handler), and only then redraws the
-pressed message. No button is left spinning.
+unexpectedly, whose exception then goes on to the error handler), and redraws the pressed
+message at the same time. No button is left spinning.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -26,7 +27,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import texts
 from bot.callbacks import BadCallback, unpack
@@ -81,13 +82,24 @@ def press(handler: PressHandler) -> Handler:
         screen = _FAILED  # unless the handler gets as far as a screen or a refusal
         try:
             screen = await _screen(handler, update, context, query)
-        finally:
+        except BaseException:
             await _answer(query, screen.toast, alert=screen.alert)
-        message = query.message
-        if screen.text is not None and isinstance(message, Message):
-            await (send(message, screen) if screen.new_message else edit(message, screen))
+            raise
+        await _answer_and_draw(query, screen)
 
     return run
+
+
+async def _answer_and_draw(query: CallbackQuery, screen: Screen) -> None:
+    """The press's answer and its screen go out together: an answer Telegram is slow to take
+    (the rate limiter sends it again after a timeout) does not hold up the screen."""
+    message = query.message
+    if screen.text is None or not isinstance(message, Message):
+        await _answer(query, screen.toast, alert=screen.alert)
+        return
+    _answered.set(query.id)  # here, not only in the answer's own task: the error handler looks
+    draw = send(message, screen) if screen.new_message else edit(message, screen)
+    await asyncio.gather(_answer(query, screen.toast, alert=screen.alert), draw)
 
 
 _FAILED = Screen(toast=texts.PRESS_FAILED, alert=True)
@@ -109,10 +121,12 @@ async def _screen(
 
 
 async def _answer(query: CallbackQuery, text: str | None, *, alert: bool) -> None:
-    """Answers the press; one Telegram no longer takes (too old) is logged, not fatal."""
+    """Answers the press; one Telegram no longer takes (too old, answered already) or that
+    failed through every retry the rate limiter allows it is logged, not fatal: the screen
+    the press asked for is drawn all the same."""
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest as error:  # too old, or answered already: a second try would fail too
+    except TelegramError as error:
         logger.info("press %s not answered: %s", query.id, error.message)
     _answered.set(query.id)
 

@@ -105,6 +105,36 @@ async def order_pizza(user: SandboxUser) -> ChatMessage:
     return await press(user, texts.PLACE_BUTTON, "Order #")
 
 
+async def check_out_within(user: SandboxUser, within: float) -> float:
+    """The shortest path from nothing to a placed order, as a customer under a clock: each
+    screen is awaited as long as `within` seconds from the start last. Returns the seconds it
+    took (also used by bench/reply_faults.py)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    async def then(shows: Callable[[ChatMessage], bool]) -> None:
+        await user.wait_for_new(shows, timeout=max(0.0, started + within - loop.time()))
+
+    def showing(text: str) -> Callable[[ChatMessage], bool]:
+        return lambda m: text in m.content
+
+    await user.send("/restaurants")
+    await then(showing("Restaurants"))
+    for label, screen in (
+        ("Dominos", lambda m: m.has_button(texts.BACK_TO_RESTAURANTS)),
+        ("➕ Pizza · ₹250.00", showing("In your cart")),
+        (texts.CART_BUTTON, showing("Your cart")),
+        (texts.CHECKOUT_BUTTON, showing("Where should we deliver")),
+    ):
+        await user.press(label)
+        await then(screen)
+    await user.send(HOME)
+    await then(showing("Check your order"))
+    await user.press(texts.PLACE_BUTTON)
+    await then(showing("Order #"))
+    return loop.time() - started
+
+
 async def item(uows: Uows, name: str) -> MenuItem:
     async with uows() as uow:
         for restaurant in await uow.restaurants.list():

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from sandbox import BotApiServer, Faults, RateLimits
+from sandbox.faults import InjectedFault
 from sandbox.limits import RateLimiter
 
 
@@ -92,6 +93,13 @@ async def test_error_rate_one_gives_500_and_stores_nothing(server: BotApiServer,
     assert (await api("getMe"))[0] == 200  # other methods unaffected
 
 
+async def test_exempt_methods_are_never_faulted(server: BotApiServer, api: Any) -> None:
+    await server.user(1001).send("/start")
+    server.set_faults(Faults(error_rate=1.0, exempt=["getMe"]))
+    assert (await api("getMe"))[0] == 200
+    assert (await api("sendMessage", chat_id=1001, text="lost"))[0] == 500
+
+
 async def test_seeded_faults_are_deterministic(server: BotApiServer, api: Any) -> None:
     await server.user(1001).send("/start")
 
@@ -117,6 +125,21 @@ async def test_fail_next(server: BotApiServer, api: Any) -> None:
     assert [m.text for m in asha.bot_messages] == ["c"]
 
 
+async def test_fail_next_for_one_chat_leaves_other_chats_alone(
+        server: BotApiServer, api: Any) -> None:
+    asha, bilal = server.user(1001), server.user(1002)
+    await asha.send("/start")
+    await bilal.send("/start")
+    server.fail_next("sendMessage", code=429, retry_after=20, chat_id=1001)
+    assert (await api("sendMessage", chat_id=1002, text="to bilal"))[0] == 200
+    status, body = await api("sendMessage", chat_id=1001, text="lost")
+    assert (status, body["parameters"]) == (429, {"retry_after": 20})
+    assert (await api("sendMessage", chat_id=1001, text="to asha"))[0] == 200
+    assert [m.text for m in asha.bot_messages] == ["to asha"]
+    assert [m.text for m in bilal.bot_messages] == ["to bilal"]
+    assert server.injected_faults == [InjectedFault("sendmessage", 1001, 429)]
+
+
 async def test_delay_pushes_past_client_timeout_but_call_still_happens(
         server: BotApiServer, token: str) -> None:
     asha = server.user(1001)
@@ -128,3 +151,4 @@ async def test_delay_pushes_past_client_timeout_but_call_still_happens(
     # Like Telegram, the request is still performed after the client gave up.
     message = await asha.wait_for_text("late", timeout=2)
     assert message.from_bot
+    assert server.injected_faults == [InjectedFault("sendmessage", 1001, None, 0.3)]
