@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.settings import ConfigError, Settings, load_settings
-from bot.wiring import application, migrate_database, require_migrated, seed_database, where
+from bot.wiring import migrate_database, seed_database, serve, where
 
 logger = logging.getLogger("foodbot")
 
@@ -40,20 +40,13 @@ def cmd_seed(settings: Settings) -> int:
 
 def cmd_run(settings: Settings) -> int:
     settings.token()  # refuse early, with a clear line, when no token is set
-    asyncio.run(require_migrated(settings))
-    app = application(settings)
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         logger.info(
             "starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
         )
-        app.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            webhook_url=settings.webhook_url, secret_token=secret,
-        )
     else:
         logger.info("starting with long polling against %s", settings.telegram_base_url)
-        app.run_polling()
+    asyncio.run(serve(settings))
     return 0
 
 

@@ -56,6 +56,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .context_types(ContextTypes(context=AppContext))
         .rate_limiter(AppRateLimiter(max_retries=SEND_RETRIES))
         .post_init(_post_init)
+        .updater(None)  # updates come through the inbox (bot/runner.py), not PTB's Updater
     )
     if on_shutdown is not None:
         builder = builder.post_shutdown(on_shutdown)
