@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
+from bot.intake import keep_all
 from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
 from domain.pipeline.actions import Presses
@@ -172,7 +173,10 @@ async def require_migrated(settings: Settings) -> None:
 
 def inbox_parts(sessions: async_sessionmaker[AsyncSession]) -> InboxParts:
     """The inbox's storage side; one name for this instance in all its leases."""
-    return InboxParts(SqlInbox(sessions), SqlLeases(sessions), worker_id())
+    return InboxParts(
+        SqlInbox(sessions), SqlLeases(sessions), worker_id(),
+        admit=keep_all,  # the filter that drops updates before they are stored
+    )
 
 
 @asynccontextmanager
