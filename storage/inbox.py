@@ -82,14 +82,10 @@ class SqlInbox:
 
 
 def _heads() -> ColumnElement[bool]:
-    """Not done, and the oldest not done of its chat."""
-    i, earlier = INBOX.c, INBOX.alias("earlier").c
-    head = (
-        select(func.min(earlier.update_id))
-        .where(earlier.chat_id == i.chat_id, earlier.done_at.is_(None))
-        .scalar_subquery()
-    )
-    return and_(i.done_at.is_(None), i.update_id == head)
+    """Not done, and the oldest not done of its chat (one pass over the index, grouped)."""
+    i = INBOX.c
+    heads = select(func.min(i.update_id)).where(i.done_at.is_(None)).group_by(i.chat_id)
+    return and_(i.done_at.is_(None), i.update_id.in_(heads))
 
 
 async def _finish(session: AsyncSession, update_ids: Sequence[int], now: datetime) -> None:

@@ -122,3 +122,34 @@ async def test_instances_racing_for_the_polling_lease_get_one_holder(
     holders = await asyncio.gather(*(
         leases.acquire("polling", f"i{n}", T0, T0 + LEASE) for n in range(8)))
     assert len(set(holders)) == 1
+
+
+async def test_workers_claiming_at_once_take_each_update_once_and_each_chat_in_order(
+    session_factory: Sessions,
+) -> None:
+    inbox = SqlInbox(session_factory)
+    chat_of = {n: 5000 + n % 7 for n in range(1, 141)}
+    await inbox.store([update(n, chat) for n, chat in chat_of.items()], T0)
+    claimed: list[int] = []
+    in_flight: dict[int, int] = {}  # chat -> the update a worker is handling
+
+    async def worker(name: str) -> None:
+        finished: list[int] = []
+        while True:
+            for done in finished:  # done before the claim that records it commits
+                del in_flight[chat_of[done]]
+            got = await inbox.claim(lease(name, limit=10), finished=finished)
+            for stored in got:
+                assert stored.chat_id not in in_flight, "two updates of one chat at once"
+                in_flight[stored.chat_id] = stored.update_id
+            claimed.extend(ids(got))
+            finished = ids(got)
+            if not got and not in_flight:
+                return
+            await asyncio.sleep(0)  # let the others claim in between
+
+    await asyncio.gather(*(worker(f"w{n}") for n in range(4)))
+    assert sorted(claimed) == list(range(1, 141))
+    for chat in set(chat_of.values()):
+        theirs = [n for n in claimed if chat_of[n] == chat]
+        assert theirs == sorted(theirs)
