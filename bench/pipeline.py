@@ -52,9 +52,10 @@ from sketch import sketch
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.messages import Kind
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
-from domain.pipeline.model import Note, PipelineConfig
+from domain.pipeline.model import PipelineConfig
 from domain.pipeline.worker import PipelineWorker
 from domain.retry import RetryPolicy
 from storage.db import is_sqlite, make_engine, make_sessionmaker
@@ -186,12 +187,12 @@ async def verify(sessions: async_sessionmaker[AsyncSession], n: int) -> dict[str
         busy = (await session.execute(
             select(func.count()).where(PARTNERS.c.active_order_id.is_not(None))
         )).scalar()
-    expected = {Note.ORDER_STATUS: 4 * n, Note.OFFER: n, Note.PARTNER_ASSIGNED: n,
-                Note.OUT_FOR_DELIVERY: n, Note.DELIVERED: n}
-    waited = kinds.pop(Note.FINDING_PARTNER.value, 0)  # orders placed while all were busy
+    expected = {Kind.ORDER_STATUS: 4 * n, Kind.OFFER: n, Kind.DROP_OFF_PIN: n,
+                Kind.PARTNER_ASSIGNED: n, Kind.OUT_FOR_DELIVERY: n, Kind.DELIVERED: n}
+    waited = kinds.pop(Kind.FINDING_PARTNER.value, 0)  # orders placed while all were busy
     ok = (statuses == {OrderStatus.DELIVERED.value: n} and events == 5 * n and busy == 0
           and kinds == {k.value: v for k, v in expected.items()} and waited <= n)
-    kinds[Note.FINDING_PARTNER.value] = waited
+    kinds[Kind.FINDING_PARTNER.value] = waited
     if not ok:
         print(f"CHECK FAILED: statuses={statuses} events={events} kinds={kinds} busy={busy}")
     return {"all_delivered_once": ok, "outbox_rows": sum(kinds.values()), "events": events}

@@ -23,9 +23,9 @@ from sqlalchemy.pool import NullPool
 
 from domain.errors import DomainError
 from domain.ids import OrderId, RestaurantId, UserId
+from domain.messages import Kind
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.pipeline.actions import Presses
-from domain.pipeline.model import Note
 from domain.tasks import NewTask, TaskKind
 from storage import mapping
 from storage.db import is_sqlite
@@ -107,7 +107,7 @@ class Partners:
         """The offers sent since last time, read as the bot's sender would."""
         stmt = (
             select(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.payload)
-            .where(OUTBOX.c.id > self.cursor, OUTBOX.c.kind == Note.OFFER.value)
+            .where(OUTBOX.c.id > self.cursor, OUTBOX.c.kind == Kind.OFFER.value)
             .order_by(OUTBOX.c.id)
             .limit(4 * PRESS_CHUNK)
         )

@@ -1,14 +1,20 @@
 """The one callback_data scheme: `action:id[:id]`, at most 64 bytes (STYLE.md rule 4).
 
-Callback data comes from the network: `unpack` refuses anything malformed (unknown action,
-wrong number of ids, non-digits) with BadCallback, which handlers answer politely.
+Callback data comes from the network: `unpack` refuses anything `pack` would not have made
+(unknown action, wrong number of ids, anything but the digits 0-9, leading zeros, a number
+outside the range of its slot: an order id past 2**63 - 1, a dish id past 2**31 - 1, an id
+of 0) with BadCallback, which handlers answer politely. So no number that cannot be an id
+reaches the database.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
+
+from domain.ids import MAX_CATALOGUE_ID, MAX_ID
 
 MAX_BYTES = 64
 
@@ -49,15 +55,25 @@ class Action(StrEnum):
     JOB = "job"
 
 
-ARITY: Final[dict[Action, int]] = {
-    Action.RESTAURANTS: 1, Action.MENU: 2, Action.ADD: 2, Action.ADD_NEW_CART: 2,
-    Action.PHOTO: 1, Action.ADD_FROM_PHOTO: 1, Action.MORE: 1, Action.LESS: 1,
-    Action.REMOVE: 1, Action.PLACE: 1, Action.ORDER: 1, Action.CANCEL: 1,
-    Action.CANCEL_CONFIRMED: 1, Action.REORDER: 1, Action.REORDER_NEW_CART: 1, Action.RATE: 2,
-    Action.OFFER_ACCEPT: 1, Action.OFFER_DECLINE: 1, Action.PICKED_UP: 1, Action.DELIVERED: 1,
-    Action.TICKET_ACCEPT: 1, Action.TICKET_REJECT: 1, Action.TICKET_READY: 1,
+# The numbers each slot can hold (domain/ids.py): anything else is not data this bot made.
+_ORDER = range(1, MAX_ID + 1)
+_DISH = _RESTAURANT = range(1, MAX_CATALOGUE_ID + 1)
+_TOKEN = range(1, MAX_ID + 1)  # a checkout summary's (bot.clock.RandomTokens: below 2**62)
+_NUMBER = range(0, 2**31)  # a page (the nearest one is shown) or stars (the domain checks)
+SLOTS: Final[dict[Action, tuple[range, ...]]] = {
+    Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
+    Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
+    Action.PHOTO: (_DISH,), Action.ADD_FROM_PHOTO: (_DISH,), Action.MORE: (_DISH,),
+    Action.LESS: (_DISH,), Action.REMOVE: (_DISH,), Action.PLACE: (_TOKEN,),
+    Action.ORDER: (_ORDER,), Action.CANCEL: (_ORDER,), Action.CANCEL_CONFIRMED: (_ORDER,),
+    Action.REORDER: (_ORDER,), Action.REORDER_NEW_CART: (_ORDER,),
+    Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),
+    Action.OFFER_DECLINE: (_ORDER,), Action.PICKED_UP: (_ORDER,), Action.DELIVERED: (_ORDER,),
+    Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
+    Action.TICKET_READY: (_ORDER,),
 }
-_ID = re.compile(r"\d{1,19}")
+ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
+_NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding
 
 
 class BadCallback(ValueError):
@@ -67,8 +83,8 @@ class BadCallback(ValueError):
 
 
 def pack(action: Action, *ids: int) -> str:
-    if len(ids) != ARITY.get(action, 0) or any(i < 0 for i in ids):
-        raise ValueError(f"{action} takes {ARITY.get(action, 0)} ids, got {ids}")
+    if not _fits(action, ids):
+        raise ValueError(f"{action} takes ids in {SLOTS.get(action, ())}, got {ids}")
     data = ":".join([action.value, *map(str, ids)])
     if len(data.encode()) > MAX_BYTES:  # Bot API limit
         raise ValueError(data)
@@ -84,9 +100,18 @@ def unpack(data: str | None) -> tuple[Action, list[int]]:
         action = Action(head)
     except ValueError:
         raise BadCallback(data) from None
-    if len(parts) != ARITY.get(action, 0) or not all(_ID.fullmatch(p) for p in parts):
+    if not all(_NUMERAL.fullmatch(p) for p in parts):
         raise BadCallback(data)
-    return action, [int(p) for p in parts]
+    ids = [int(p) for p in parts]
+    if not _fits(action, ids):
+        raise BadCallback(data)
+    return action, ids
+
+
+def _fits(action: Action, ids: Sequence[int]) -> bool:
+    """Whether `ids` are as many as the action's slots, each in its slot's range."""
+    slots = SLOTS.get(action, ())
+    return len(ids) == len(slots) and all(i in slot for i, slot in zip(ids, slots, strict=True))
 
 
 def pattern(action: Action) -> str:

@@ -1,71 +1,82 @@
-"""Outbox rows -> what the chat shows: every kind the pipeline writes, rendered with texts.py.
+"""Outbox messages -> what the chat shows: every new message the domain writes, worded by
+texts.py. mypy checks that every type is rendered (`assert_never`).
 
-`order_status` is not here: it is not a new message but an edit of the customer's live
+`OrderStatusChanged` is not here: it is not a new message but an edit of the customer's live
 tracking message (bot/tracking.py), re-rendered from the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from telegram import InlineKeyboardMarkup
 
 from bot import keyboards, texts
-from domain.invites import PARTNER_APPROVED, PARTNER_REVOKED
-from domain.pipeline.model import Note
-from domain.services.error_alerts import ERROR_ALERT
-from domain.services.partners import PARTNER_REQUEST
-
-
-class UnknownNotice(ValueError):
-    """An outbox kind this version cannot render; it is given up, not retried forever."""
+from domain.messages import (
+    AdminAlert,
+    Delivered,
+    DropOffPin,
+    ErrorAlert,
+    FindingPartner,
+    NewMessage,
+    Offer,
+    OfferExpired,
+    OrderCancelled,
+    OrderFailed,
+    OrderReady,
+    OutForDelivery,
+    PartnerApproved,
+    PartnerAssigned,
+    PartnerRequest,
+    PartnerRevoked,
+    RestaurantTicket,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
+    """A text message (with its buttons), or a map pin when `location` is set."""
+
     text: str
     keyboard: InlineKeyboardMarkup | None = None
-    location: tuple[float, float] | None = None  # sent after the text
+    location: tuple[float, float] | None = None
 
 
-Data = Mapping[str, object]
-_TEXTS: dict[str, Callable[[Data], str]] = {
-    Note.ORDER_CANCELLED: texts.order_cancelled,
-    Note.OFFER_EXPIRED: texts.offer_expired,
-    Note.FINDING_PARTNER: texts.finding_partner,
-    Note.PARTNER_ASSIGNED: texts.partner_assigned,
-    Note.ORDER_READY: texts.order_ready,
-    Note.OUT_FOR_DELIVERY: texts.out_for_delivery,
-    Note.DELIVERED: texts.delivered,
-    Note.ORDER_FAILED: texts.order_failed,
-    Note.ADMIN_ALERT: texts.admin_alert,
-    PARTNER_REQUEST: texts.partner_request,
-    PARTNER_APPROVED: texts.partner_approved,
-    PARTNER_REVOKED: texts.partner_revoked,
-    ERROR_ALERT: texts.error_alert,
-}
-
-
-def render(kind: str, data: Data) -> Notice:
-    """The message for an outbox row; UnknownNotice when this version has no such kind."""
-    try:
-        if kind == Note.RESTAURANT_TICKET:
-            return Notice(texts.restaurant_ticket(data), keyboards.ticket(_int(data["order_id"])))
-        if kind == Note.OFFER:
-            return Notice(texts.offer(data), keyboards.offer(_int(data["order_id"])),
-                          _location(data))
-        return Notice(_TEXTS[kind](data))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UnknownNotice(f"cannot render {kind!r}: {exc!r}") from exc
-
-
-def _int(value: object) -> int:
-    return int(str(value))
-
-
-def _location(data: Data) -> tuple[float, float] | None:
-    lat, lon = data.get("latitude"), data.get("longitude")
-    if isinstance(lat, int | float) and isinstance(lon, int | float):
-        return float(lat), float(lon)
-    return None
+def render(message: NewMessage) -> Notice:
+    """The chat message for an outbox message."""
+    match message:
+        case RestaurantTicket():
+            return Notice(texts.restaurant_ticket(message), keyboards.ticket(message.order_id))
+        case Offer():
+            return Notice(texts.offer(message), keyboards.offer(message.order_id))
+        case DropOffPin():
+            return Notice("", location=(message.latitude, message.longitude))
+        case OrderCancelled():
+            return Notice(texts.order_cancelled(message))
+        case OfferExpired():
+            return Notice(texts.offer_expired(message))
+        case FindingPartner():
+            return Notice(texts.finding_partner(message))
+        case PartnerAssigned():
+            return Notice(texts.partner_assigned(message))
+        case OrderReady():
+            return Notice(texts.order_ready(message))
+        case OutForDelivery():
+            return Notice(texts.out_for_delivery(message))
+        case Delivered():
+            return Notice(texts.delivered(message))
+        case OrderFailed():
+            return Notice(texts.order_failed(message))
+        case AdminAlert():
+            return Notice(texts.admin_alert(message))
+        case ErrorAlert():
+            return Notice(texts.error_alert(message))
+        case PartnerRequest():
+            return Notice(texts.partner_request(message))
+        case PartnerApproved():
+            return Notice(texts.partner_approved(message))
+        case PartnerRevoked():
+            return Notice(texts.partner_revoked(message))
+        case _:
+            assert_never(message)

@@ -12,7 +12,15 @@ one tick go to different chats and are sent concurrently; each settles on its ow
 - a network error or timeout (or a 5xx): retried with backoff, without limit (capped delay);
 - 400 / 403 (chat not found, bot blocked, a message Telegram will never take): given up,
   the error recorded on the row;
-- any other Telegram error: retried with backoff up to the policy's attempts, then given up.
+- any other Telegram error: retried with backoff up to the policy's attempts, then given up;
+- a row this version cannot read or render (`domain.messages.decode`, `bot.notices.render`):
+  logged as an error and the admins told, then retried like the above (a newer instance of a
+  rolling deploy may know it).
+
+Just before sending, a message its order has overtaken (an offer no longer open, "finding a
+partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is given up with
+the reason ("stale: ..."). Every row is one Telegram call: an offer's map pin is a row of
+its own, so it is paced and retried alone and never marked sent with the offer.
 
 Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
 composition root.
@@ -28,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -35,12 +44,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.context import Services
-from bot.notices import UnknownNotice, render
+from bot.handlers.errors import failure_of
+from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
-from domain.pipeline.model import Note
+from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
 from domain.pipeline.ports import OutgoingMessage
+from domain.pipeline.stale import OrderNow, order_of, stale
 
 logger = logging.getLogger(__name__)
 
@@ -48,30 +59,71 @@ logger = logging.getLogger(__name__)
 async def send_due(bot: ExtBot[Any], services: Services) -> int:
     """One tick: claims what may go out now and sends it; returns how many were claimed."""
     messages = await services.outbox.claim(services.clock.now())
-    results = await asyncio.gather(*(_deliver(bot, services, message) for message in messages),
-                                   return_exceptions=True)
+    contents = [_read(message) for message in messages]
+    orders = await services.outbox.orders_now(
+        {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})
+    results = await asyncio.gather(
+        *(_deliver(bot, services, message, content, orders)
+          for message, content in zip(messages, contents, strict=True)),
+        return_exceptions=True)
     for message, result in zip(messages, results, strict=True):
         if isinstance(result, BaseException):  # its lease runs out and it is tried again
             logger.error("outbox %s failed unexpectedly", message.id, exc_info=result)
     return len(messages)
 
 
-async def _deliver(bot: ExtBot[Any], services: Services, message: OutgoingMessage) -> None:
+def _read(message: OutgoingMessage) -> Message | MalformedMessage:
+    try:
+        return decode(message.kind, message.data)
+    except MalformedMessage as exc:
+        return exc
+
+
+async def _deliver(
+    bot: ExtBot[Any], services: Services, message: OutgoingMessage,
+    content: Message | MalformedMessage, orders: Mapping[int, OrderNow],
+) -> None:
     outbox, clock = services.outbox, services.clock
     try:
-        telegram_id = await _send(bot, services, message)
+        if isinstance(content, MalformedMessage):
+            raise content
+        prepared = content if isinstance(content, OrderStatusChanged) else render(content)
+    except Exception as exc:  # a row this version cannot read, or a bug in the wording
+        await _unrenderable(services, message, exc)
+        return
+    order = order_of(content)
+    overtaken = stale(content, message.chat_id, orders.get(order) if order else None)
+    if overtaken is not None:
+        logger.info("outbox %s to chat %s not sent: %s", message.id, message.chat_id, overtaken)
+        await outbox.give_up(message.id, error=f"stale: {overtaken}", now=clock.now())
+        return
+    try:
+        telegram_id = await _send(bot, services, message.chat_id, prepared)
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         await outbox.retry(message.id, error=f"RetryAfter: {seconds}s",
                            at=clock.now() + timedelta(seconds=seconds))
-    except (BadRequest, Forbidden, UnknownNotice) as exc:  # never going to succeed
+    except (BadRequest, Forbidden) as exc:  # never going to succeed
         logger.warning("outbox %s to chat %s given up: %s", message.id, message.chat_id, exc)
         await outbox.give_up(message.id, error=_error(exc), now=clock.now())
     except (NetworkError, TelegramError) as exc:
         await _retry_later(services, message, exc)
     else:
         await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
+
+
+async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:
+    """Logged as an error and the admins told (a bug, or a row a newer version wrote during a
+    rolling deploy); retried like any failed send, so a fixed or newer instance can still
+    send it, and given up after the retry policy's attempts."""
+    logger.error("outbox %s (%s) to chat %s cannot be rendered", message.id, message.kind,
+                 message.chat_id, exc_info=exc)
+    try:
+        await services.error_alerts.report(failure_of(exc, None, job="outbox sender"))
+    except Exception as alert_exc:  # the log above has it all
+        logger.warning("could not alert the admins: %r", alert_exc)
+    await _retry_later(services, message, exc)
 
 
 async def _retry_later(services: Services, message: OutgoingMessage, exc: Exception) -> None:
@@ -88,20 +140,19 @@ async def _retry_later(services: Services, message: OutgoingMessage, exc: Except
     await services.outbox.retry(message.id, error=_error(exc), at=now + timedelta(seconds=delay))
 
 
-async def _send(bot: ExtBot[Any], services: Services, message: OutgoingMessage) -> int | None:
+async def _send(
+    bot: ExtBot[Any], services: Services, chat_id: int, content: OrderStatusChanged | Notice
+) -> int | None:
     """Telegram's id of the message sent; None for an edit of the tracking message."""
-    if message.kind == Note.ORDER_STATUS:
-        order_id = OrderId(int(str(message.data["order_id"])))
-        await refresh_tracking(bot, services.orders, order_id, rate_limit_args=NO_RETRY)
+    if isinstance(content, OrderStatusChanged):
+        await refresh_tracking(bot, services.orders, OrderId(content.order_id),
+                               rate_limit_args=NO_RETRY)
         return None
-    notice = render(message.kind, message.data)
-    sent = await bot.send_message(message.chat_id, notice.text, reply_markup=notice.keyboard,
+    if content.location is not None:
+        pin = await bot.send_location(chat_id, *content.location, rate_limit_args=NO_RETRY)
+        return pin.message_id
+    sent = await bot.send_message(chat_id, content.text, reply_markup=content.keyboard,
                                   rate_limit_args=NO_RETRY)
-    if notice.location is not None:
-        try:  # a courtesy after the offer: its failure must not resend the offer
-            await bot.send_location(message.chat_id, *notice.location, rate_limit_args=NO_RETRY)
-        except TelegramError as exc:
-            logger.info("location for outbox %s not sent: %s", message.id, exc)
     return sent.message_id
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -13,6 +13,24 @@ from domain.errors import (
     ItemUnavailable,
     NotFound,
     RestaurantClosed,
+)
+from domain.messages import (
+    AdminAlert,
+    AlertReason,
+    Delivered,
+    ErrorAlert,
+    FindingPartner,
+    Offer,
+    OfferExpired,
+    OrderCancelled,
+    OrderFailed,
+    OrderReady,
+    OutForDelivery,
+    PartnerApproved,
+    PartnerAssigned,
+    PartnerRequest,
+    PartnerRevoked,
+    RestaurantTicket,
 )
 from domain.money import Money
 from domain.orders import OrderStatus
@@ -350,88 +368,81 @@ def refusal(error: Exception) -> str:
 
 # notifications from the outbox (DESIGN.md §4): one function per kind ---------------------
 
-ADMIN_ALERT_REASONS = {
-    "no_partner": "no delivery partner has taken order #{order_id} for {waited_s} s",
-    "order_failed": "order #{order_id} failed: {error}",
+ADMIN_ALERTS = {
+    AlertReason.NO_PARTNER: "no delivery partner has taken order #{order_id} for {waited_s} s",
+    AlertReason.ORDER_FAILED: "order #{order_id} failed: {error}",
 }
 
 
-def _reason(data: Mapping[str, object]) -> str:
-    reason = str(data.get("reason") or "")
+def _reason(reason: str | None) -> str:
     return f" ({escape(reason)})" if reason else ""
 
 
-def order_cancelled(data: Mapping[str, object]) -> str:
-    return f"✖ Order #{data['order_id']} has been cancelled{_reason(data)}. Sorry for the trouble."
+def order_cancelled(m: OrderCancelled) -> str:
+    return f"✖ Order #{m.order_id} has been cancelled{_reason(m.reason)}. Sorry for the trouble."
 
 
-def restaurant_ticket(data: Mapping[str, object]) -> str:
-    items = data.get("items")
-    lines = [f"{line['quantity']} × {escape(str(line['name']))}"
-             for line in (items if isinstance(items, list) else [])]
-    total = Money(int(str(data["total"])), str(data["currency"]))
-    return f"🧾 <b>New order #{data['order_id']}</b>\n\n" + "\n".join(lines) + f"\n\nTotal: {total}"
+def restaurant_ticket(m: RestaurantTicket) -> str:
+    lines = [f"{line.quantity} × {escape(line.name)}" for line in m.items]
+    return (f"🧾 <b>New order #{m.order_id}</b>\n\n" + "\n".join(lines)
+            + f"\n\nTotal: {Money(m.total, m.currency)}")
 
 
-def offer(data: Mapping[str, object]) -> str:
-    total = Money(int(str(data["total"])), str(data["currency"]))
-    return (f"🛵 <b>New delivery: order #{data['order_id']}</b>\n"
-            f"🍽 Pick up at {escape(str(data['restaurant']))}, {escape(str(data['pickup']))}\n"
-            f"📍 Deliver to {escape(str(data['address']))}\n"
-            f"💰 Collect {total} on delivery\n\nWill you take it?")
+def offer(m: Offer) -> str:
+    return (f"🛵 <b>New delivery: order #{m.order_id}</b>\n"
+            f"🍽 Pick up at {escape(m.restaurant)}, {escape(m.pickup)}\n"
+            f"📍 Deliver to {escape(m.address)}\n"
+            f"💰 Collect {Money(m.total, m.currency)} on delivery\n\nWill you take it?")
 
 
-def offer_expired(data: Mapping[str, object]) -> str:
-    return f"⌛ The offer for order #{data['order_id']} ran out and went to another partner."
+def offer_expired(m: OfferExpired) -> str:
+    return f"⌛ The offer for order #{m.order_id} ran out and went to another partner."
 
 
-def finding_partner(data: Mapping[str, object]) -> str:
-    return (f"🔎 We're finding a delivery partner for order #{data['order_id']}. "
+def finding_partner(m: FindingPartner) -> str:
+    return (f"🔎 We're finding a delivery partner for order #{m.order_id}. "
             "It may take a few minutes — we'll tell you as soon as someone takes it.")
 
 
-def partner_assigned(data: Mapping[str, object]) -> str:
-    return (f"🛵 {escape(str(data['partner_name']))} will deliver order #{data['order_id']}. "
+def partner_assigned(m: PartnerAssigned) -> str:
+    return (f"🛵 {escape(m.partner_name)} will deliver order #{m.order_id}. "
             "They'll pick it up as soon as it's ready.")
 
 
-def order_ready(data: Mapping[str, object]) -> str:
-    return f"🥡 Order #{data['order_id']} is ready for pickup."
+def order_ready(m: OrderReady) -> str:
+    return f"🥡 Order #{m.order_id} is ready for pickup."
 
 
-def out_for_delivery(data: Mapping[str, object]) -> str:
-    return f"🛵 Order #{data['order_id']} is on its way to you!"
+def out_for_delivery(m: OutForDelivery) -> str:
+    return f"🛵 Order #{m.order_id} is on its way to you!"
 
 
-def delivered(data: Mapping[str, object]) -> str:
-    return (f"🎉 Order #{data['order_id']} has been delivered. Enjoy your meal! "
+def delivered(m: Delivered) -> str:
+    return (f"🎉 Order #{m.order_id} has been delivered. Enjoy your meal! "
             "You can rate it in /orders.")
 
 
-def order_failed(data: Mapping[str, object]) -> str:
-    return (f"⚠️ Sorry, order #{data['order_id']} could not be completed{_reason(data)}. "
+def order_failed(m: OrderFailed) -> str:
+    return (f"⚠️ Sorry, order #{m.order_id} could not be completed{_reason(m.reason)}. "
             "Our team has been told; nothing is to be paid.")
 
 
-def admin_alert(data: Mapping[str, object]) -> str:
-    reason = str(data.get("reason", ""))
-    template = ADMIN_ALERT_REASONS.get(reason)
-    detail = template.format(**{k: escape(str(v)) for k, v in data.items()}) if template else (
-        escape(", ".join(f"{k}={v}" for k, v in data.items())))
+def admin_alert(m: AdminAlert) -> str:
+    detail = ADMIN_ALERTS[m.reason].format(
+        order_id=m.order_id, waited_s=m.waited_s, error=escape(m.error or "unknown error"))
     return f"🚨 <b>Admin alert</b>: {detail}"
 
 
-def error_alert(data: Mapping[str, object]) -> str:
-    """Tells an admin what failed and where; never what the user sent (it is not in `data`)."""
-    return (f"🐞 <b>Unexpected error</b> handling {escape(str(data['update_kind']))}:\n"
-            f"<code>{escape(str(data['error_type']))}</code> in "
-            f"<code>{escape(str(data['where']))}</code>.\n"
+def error_alert(m: ErrorAlert) -> str:
+    """Tells an admin what failed and where; never what the user sent (it is not in it)."""
+    return (f"🐞 <b>Unexpected error</b> handling {escape(m.update_kind)}:\n"
+            f"<code>{escape(m.error_type)}</code> in <code>{escape(m.where)}</code>.\n"
             "The traceback is in the logs; repeats of it are only logged for a while.")
 
 
-def partner_request(data: Mapping[str, object]) -> str:
-    return (f"🛵 <b>{escape(str(data['name']))}</b> wants to deliver for Foodbot "
-            f"(user id {data['partner_id']}) and is waiting for your approval.")
+def partner_request(m: PartnerRequest) -> str:
+    return (f"🛵 <b>{escape(m.name)}</b> wants to deliver for Foodbot "
+            f"(user id {m.partner_id}) and is waiting for your approval.")
 
 
 # delivery partners (DESIGN.md §5) ---------------------------------------------------------
@@ -447,13 +458,13 @@ def partner_requested(name: str) -> str:
             "admins. Once they approve it, send /online to start getting delivery offers.")
 
 
-def partner_approved(data: Mapping[str, object]) -> str:
-    return (f"✅ Welcome aboard, {escape(str(data['name']))}! You are now a Foodbot delivery "
+def partner_approved(m: PartnerApproved) -> str:
+    return (f"✅ Welcome aboard, {escape(m.name)}! You are now a Foodbot delivery "
             "partner. Send /online to start getting delivery offers.")
 
 
-def partner_revoked(data: Mapping[str, object]) -> str:
-    return (f"⛔ {escape(str(data['name']))}, your Foodbot delivery partner access has been "
+def partner_revoked(m: PartnerRevoked) -> str:
+    return (f"⛔ {escape(m.name)}, your Foodbot delivery partner access has been "
             "withdrawn by our admins, so no more delivery offers will come. "
             "Please contact an admin if you think this is a mistake.")
 

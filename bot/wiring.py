@@ -24,8 +24,9 @@ from bot.context import AdminServices, AppType, Services
 from bot.intake import keep_all
 from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
+from domain.messages import Kind
 from domain.pipeline.actions import Presses
-from domain.pipeline.model import Note, PipelineConfig
+from domain.pipeline.model import PipelineConfig
 from domain.pipeline.ports import PipelineActions
 from domain.pipeline.worker import PipelineWorker
 from domain.ports import Clock
@@ -90,7 +91,7 @@ def message_outbox(
         per_chat_per_s=settings.rate_limit_per_chat_per_s,
         global_per_s=settings.rate_limit_global_per_s,
         lease_s=settings.queue_lease_s,
-        unpaced_kinds=frozenset({Note.ORDER_STATUS}),  # edits the tracking message
+        unpaced_kinds=frozenset({Kind.ORDER_STATUS}),  # edits the tracking message
     )
     return SqlMessageOutbox(sessions, worker_id(), pacing)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.ids import UserId
+from domain.validation import profile_name
 
 
 @dataclass
@@ -12,3 +13,6 @@ class Customer:
     id: UserId
     name: str
     phone: str | None = None
+
+    def __post_init__(self) -> None:
+        self.name = profile_name(self.name)  # from the Telegram profile, not typed to us

@@ -15,8 +15,6 @@ from domain.ids import UserId
 ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH: Final = 8
 VALID_FOR: Final = timedelta(days=7)
-PARTNER_APPROVED: Final = "partner_approved"  # outbox kind: tells the partner they may deliver
-PARTNER_REVOKED: Final = "partner_revoked"  # outbox kind: tells the partner they may not
 
 
 @dataclass(frozen=True, slots=True)

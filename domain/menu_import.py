@@ -6,14 +6,17 @@ The file (sent as a document with the caption ``/importmenu RESTAURANT_ID``):
   200,000 characters and 500 dish rows; the first row is the header.
 - Separated by commas; a file whose header line has semicolons and no commas (Excel in
   many European locales) is read as semicolon-separated, one with only tabs as
-  tab-separated. A value holding the separator goes in double quotes.
+  tab-separated. A value holding the separator goes in double quotes. Prices in a
+  comma-separated file use a dot for decimals (``249.50``); in a semicolon- or
+  tab-separated one a comma (``249,50``), as Excel writes them there. The other mark is
+  refused, never guessed (see ``domain.money.parse_amount``).
 - Columns, in any order, names case-insensitive:
 
   | column      | required | meaning                                                   |
   |-------------|----------|-----------------------------------------------------------|
   | name        | yes      | the dish, up to 64 characters                             |
-  | price       | yes      | major units, read exactly: ``250``, ``249.50``; above 0,  |
-  |             |          | at most 1,000,000                                         |
+  | price       | yes      | major units, read exactly: ``250``, ``249.50`` (``249,50``|
+  |             |          | in ``;``/tab files); above 0, at most 1,000,000           |
   | category    | no       | up to 64 characters; empty means ``Menu``                 |
   | description | no       | up to 300 characters; may be empty                        |
   | available   | no       | yes/no, true/false or 1/0; empty means yes                |
@@ -44,7 +47,7 @@ from dataclasses import dataclass, replace
 
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId
-from domain.money import Money, minor_exponent
+from domain.money import AmountError, minor_exponent, parse_amount
 from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, MenuItem
 from domain.validation import check_length
 
@@ -64,19 +67,18 @@ class MenuFileError(InvalidInput):
     code = "bad_menu_file"
 
 
-def parse_price(text: str, currency: str) -> int:
-    """A positive major-unit amount such as '249.50' in minor units, read exactly."""
+def parse_price(text: str, currency: str, *, decimal_mark: str = ".") -> int:
+    """A positive major-unit amount such as '249.50' in minor units, read exactly by
+    `domain.money.parse_amount` with the context's decimal mark, or InvalidInput saying why:
+    admin commands and comma-separated files use a dot, `;`- and tab-separated files a comma."""
     places = minor_exponent(currency)
     shown = text.strip()
     if not shown:
         raise InvalidInput("price must not be empty")
-    if "." in shown and len(shown.partition(".")[2]) > places:
-        limit = f"has more than {places} decimal places" if places else "must be a whole number"
-        raise InvalidInput(f"price '{shown}' {limit}")
     try:
-        amount = Money.parse(shown, currency).amount
-    except ValueError:
-        raise InvalidInput(f"price '{shown}' is not an amount") from None
+        amount = parse_amount(shown, currency, decimal_mark=decimal_mark)
+    except AmountError as problem:
+        raise InvalidInput(f"price '{shown}' {problem}") from None
     if amount <= 0:
         raise InvalidInput("price must be above zero")
     if amount > MAX_PRICE_MAJOR * 10**places:
@@ -162,7 +164,9 @@ def parse_menu_csv(text: str, restaurant_id: RestaurantId, currency: str) -> Men
     if len(text) > MAX_FILE_CHARS:
         raise MenuFileError(f"the file is too big; at most {MAX_ROWS} dishes per file")
     text = text.removeprefix("\ufeff")
-    rows = _rows(text)
+    separator = _separator(text)
+    decimal_mark = "," if separator in (";", "\t") else "."
+    rows = _rows(text, separator)
     _, header = next(rows, (0, []))
     columns = _columns(header)
     drafts: list[MenuDraft] = []
@@ -170,7 +174,7 @@ def parse_menu_csv(text: str, restaurant_id: RestaurantId, currency: str) -> Men
     first_seen: dict[str, int] = {}
     for line, cells in rows:
         try:
-            draft = _draft(line, columns, cells, currency)
+            draft = _draft(line, columns, cells, currency, decimal_mark)
             if (earlier := first_seen.setdefault(name_key(draft.name), line)) != line:
                 raise InvalidInput(f"duplicate name '{draft.name}' (also on line {earlier})")
         except InvalidInput as problem:
@@ -209,9 +213,9 @@ def _separator(text: str) -> str:
     return "\t" if "\t" in header else ","
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records with the line each starts on; the header counts as a row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     end = 0
     count = 0
     try:
@@ -245,7 +249,9 @@ def _columns(header: list[str]) -> tuple[str, ...]:
     return names
 
 
-def _draft(line: int, columns: tuple[str, ...], cells: list[str], currency: str) -> MenuDraft:
+def _draft(
+    line: int, columns: tuple[str, ...], cells: list[str], currency: str, decimal_mark: str
+) -> MenuDraft:
     if len(cells) > len(columns):
         raise InvalidInput(
             f"{len(cells)} values but {len(columns)} columns "
@@ -256,7 +262,7 @@ def _draft(line: int, columns: tuple[str, ...], cells: list[str], currency: str)
     return MenuDraft(
         line,
         check_length("name", row["name"], MAX_NAME),
-        parse_price(row["price"], currency),
+        parse_price(row["price"], currency, decimal_mark=decimal_mark),
         category=None if category is None else (
             check_length("category", category, MAX_NAME, required=False) or DEFAULT_CATEGORY
         ),

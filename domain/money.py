@@ -1,11 +1,25 @@
-"""Money in integer minor units (paise, cents); never a float."""
+"""Money in integer minor units (paise, cents); never a float.
+
+`parse_amount` is the one reader of amounts people write (admin commands, menu files): it
+reads an amount exactly or refuses it with the reason, and never guesses. The context picks
+the decimal mark (a dot in commands and comma-separated files, a comma in `;`- and
+tab-separated ones); the other mark is never read as anything: `1,50` where a dot is the
+mark is refused with "use a dot for decimals: 1.50", and `1,500` because it reads two ways
+(1500 or 1.5). No thousands separators, signs, spaces or symbols; only the digits 0-9; no
+more decimal places than the currency has.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Final
 
 _SYMBOLS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _EXPONENTS = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}
+DECIMAL_MARKS: Final = {".": "a dot", ",": "a comma"}  # the decimal marks, as a reason names them
+MAX_DIGITS: Final = 15  # whole digits of an amount; far above any price, far below int limits
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def minor_exponent(currency: str) -> int:
@@ -36,13 +50,8 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str) -> Money:
-        """Reads a major-unit amount such as '250' or '249.50' exactly, without floats."""
-        raw = text.strip().replace(",", "")
-        whole, _, frac = raw.partition(".")
-        places = minor_exponent(currency)
-        if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > places:
-            raise ValueError(f"not an amount: {text!r}")
-        return cls(int(whole) * 10**places + int(frac.ljust(places, "0") or 0), currency)
+        """Reads a major-unit amount such as '250' or '249.50' exactly (see parse_amount)."""
+        return cls(parse_amount(text, currency), currency)
 
     def format(self) -> str:
         """'₹250.00' for INR 25000; the code stands in for unknown symbols."""
@@ -55,3 +64,48 @@ class Money:
 
     def __str__(self) -> str:
         return self.format()
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read exactly. str() completes "price '1,50' ...", e.g.
+    "has a comma: use a dot for decimals: 1.50"."""
+
+
+def parse_amount(text: str, currency: str, *, decimal_mark: str = ".") -> int:
+    """The minor units of a major-unit amount such as '249.50' (surrounding spaces are
+    fine), written with `decimal_mark`; AmountError saying why when it cannot be read
+    exactly. Zero is an amount; whether it is allowed is the caller's rule."""
+    if decimal_mark not in DECIMAL_MARKS:
+        raise ValueError(f"a decimal mark is '.' or ',', not {decimal_mark!r}")
+    shown = text.strip()
+    other = "," if decimal_mark == "." else "."
+    if other in shown:
+        raise AmountError(_other_mark(shown, decimal_mark, other))
+    whole, mark, fraction = shown.partition(decimal_mark)
+    if not _DIGITS.fullmatch(whole) or (mark and not _DIGITS.fullmatch(fraction)):
+        raise AmountError("is not an amount")
+    places = minor_exponent(currency)
+    if len(fraction) > places:
+        raise AmountError(f"has more than {places} decimal places" if places
+                          else "must be a whole number")
+    if len(whole.lstrip("0")) > MAX_DIGITS:
+        raise AmountError("is too large")
+    scale: int = 10**places
+    return int(whole.lstrip("0") or "0") * scale + int(fraction.ljust(places, "0") or "0")
+
+
+def _other_mark(shown: str, mark: str, other: str) -> str:
+    """Why an amount holding the mark that is not this context's decimal mark is refused."""
+    mark_name, other_name = DECIMAL_MARKS[mark], DECIMAL_MARKS[other]
+    grouped = rf"[0-9]{{1,3}}(?:{re.escape(other)}[0-9]{{3}})+(?:{re.escape(mark)}[0-9]+)?"
+    whole, _, fraction = shown.partition(other)
+    if not (_DIGITS.fullmatch(whole) and _DIGITS.fullmatch(fraction)):
+        if re.fullmatch(grouped, shown):
+            return f"has thousands separators: write it without them: {shown.replace(other, '')}"
+        return "is not an amount"
+    if len(fraction) == 3:  # a thousands separator, or decimals written the other way
+        decimals = fraction.rstrip("0")
+        other_reading = whole + (mark + decimals if decimals else "")
+        return (f"is ambiguous: it could mean {whole}{fraction} or {other_reading}; write "
+                f"{whole}{fraction}, or use {mark_name} for decimals")
+    return f"has {other_name}: use {mark_name} for decimals: {whole}{mark}{fraction}"

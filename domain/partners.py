@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.errors import NotAllowed, PartnerBusy
 from domain.ids import OrderId, UserId
+from domain.validation import profile_name
 
 
 class PartnerStatus(StrEnum):
@@ -24,6 +25,9 @@ class Partner:
     online: bool = False
     active_order_id: OrderId | None = None
     idle_since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.name = profile_name(self.name)  # from the Telegram profile, not typed to us
 
     @property
     def is_available(self) -> bool:

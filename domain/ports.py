@@ -11,10 +11,11 @@ from domain.cart import Cart
 from domain.checkout import Checkout
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.messages import Notification
 from domain.orders import Order, OrderEvent
 from domain.partners import Partner
 from domain.restaurants import MenuItem, Restaurant
-from domain.tasks import NewTask, Notification
+from domain.tasks import NewTask
 from domain.views import TrackingMessage
 
 

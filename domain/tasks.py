@@ -1,4 +1,4 @@
-"""Work for the durable queue and messages for the outbox (DESIGN.md §4)."""
+"""Work for the durable queue (DESIGN.md §4); the outbox's messages are in domain.messages."""
 
 from __future__ import annotations
 
@@ -21,12 +21,3 @@ class NewTask:
     order_id: OrderId | None
     run_at: datetime
     payload: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Notification:
-    """A chat message to send after commit; the bot renders `kind` with `data`."""
-
-    chat_id: int
-    kind: str
-    data: dict[str, object] = field(default_factory=dict)

@@ -16,10 +16,11 @@ from domain.cart import Cart
 from domain.checkout import Checkout, CheckoutStep, SnapshotLine
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
+from domain.messages import Notification
 from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
-from domain.tasks import NewTask, Notification
+from domain.tasks import NewTask
 
 Row = RowMapping
 Values = dict[str, Any]
@@ -243,7 +244,7 @@ def task_values(task: NewTask) -> Values:
 def notification_values(notification: Notification, at: datetime) -> Values:
     return {
         "chat_id": notification.chat_id,
-        "kind": notification.kind,
+        "kind": notification.kind.value,
         "payload": dict(notification.data),
         "created_at": at,
         "next_attempt_at": at,

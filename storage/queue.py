@@ -8,7 +8,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import TaskId
-from domain.tasks import NewTask, Notification
+from domain.messages import Notification
+from domain.tasks import NewTask
 from storage import mapping
 from storage.sql import OUTBOX, TASKS
 

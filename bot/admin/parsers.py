@@ -24,13 +24,12 @@ from bot.admin.commands import (
     SetPrice,
 )
 from domain.errors import InvalidInput
-from domain.ids import MenuItemId, OrderId, RestaurantId
+from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
 from domain.menu_import import DEFAULT_CATEGORY, parse_price
 from domain.orders import OrderStatus
 from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
 from domain.validation import check_length
 
-MAX_ID: Final = 2**63 - 1
 MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it
 DEFAULT_PREP_MINUTES: Final = 20
 MAX_REASON: Final = 200
@@ -41,21 +40,23 @@ CLEAR: Final = "-"  # in /editfood, clears the description
 Parser = Callable[[str, str], AdminCommand]  # (text after the command, currency)
 
 
-def _id(text: str, what: str) -> int:
+def _id(text: str, what: str, highest: int) -> int:
+    """A positive id no larger than its kind allows (domain/ids.py): a larger number is
+    refused here, so it never reaches a query."""
     raw = text.strip().removeprefix("#")
     if not raw:
         raise InvalidInput(f"{what} is missing")
-    if not re.fullmatch(r"[0-9]+", raw) or int(raw) == 0:
-        raise InvalidInput(f"{what} must be a positive whole number, not '{text.strip()}'")
-    if int(raw) > MAX_ID:
-        raise InvalidInput(f"{what} {raw} is too large")
+    if not re.fullmatch(r"[0-9]+", raw) or not raw.strip("0"):
+        raise InvalidInput(f"{what} must be a positive whole number, not '{text.strip()[:40]}'")
+    if len(raw.lstrip("0")) > len(str(highest)) or int(raw) > highest:
+        raise InvalidInput(f"{what} {raw[:40]} is too large: there is none above {highest:,}")
     return int(raw)
 
 
-def _head(args: str, what: str) -> tuple[int, str]:
+def _head(args: str, what: str, highest: int = MAX_ID) -> tuple[int, str]:
     """The leading id and the rest of the text."""
     first, *rest = args.strip().split(None, 1) or [""]
-    return _id(first, what), rest[0].strip() if rest else ""
+    return _id(first, what, highest), rest[0].strip() if rest else ""
 
 
 def _fields(text: str, names: tuple[str, ...], required: int) -> list[str]:
@@ -97,7 +98,7 @@ def add_restaurant(args: str, _: str) -> AddRestaurant:
 
 
 def edit_restaurant(args: str, _: str) -> EditRestaurant:
-    restaurant_id, rest = _head(args, "restaurant id")
+    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
     name, address, prep = _fields(rest, ("NAME", "ADDRESS", "PREP_MINUTES"), 0)
     if not (name or address or prep):
         raise InvalidInput("give at least one field to change")
@@ -110,7 +111,7 @@ def edit_restaurant(args: str, _: str) -> EditRestaurant:
 
 
 def add_food(args: str, currency: str) -> AddFood:
-    restaurant_id, rest = _head(args, "restaurant id")
+    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
     name, price, category, description = _fields(rest, names, 2)
     return AddFood(
@@ -123,7 +124,7 @@ def add_food(args: str, currency: str) -> AddFood:
 
 
 def edit_food(args: str, currency: str) -> EditFood:
-    item_id, rest = _head(args, "item id")
+    item_id, rest = _head(args, "item id", MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
     name, price, category, description = _fields(rest, names, 0)
     if not (name or price or category or description):
@@ -140,12 +141,12 @@ def edit_food(args: str, currency: str) -> EditFood:
 
 
 def set_price(args: str, currency: str) -> SetPrice:
-    item_id, rest = _head(args, "item id")
+    item_id, rest = _head(args, "item id", MAX_CATALOGUE_ID)
     return SetPrice(MenuItemId(item_id), parse_price(rest, currency))
 
 
 def link_manager(args: str, _: str) -> LinkManager:
-    restaurant_id, rest = _head(args, "restaurant id")
+    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
     if not rest:
         raise InvalidInput("chat id is missing")
     if rest.lower() == "none":
@@ -173,13 +174,22 @@ def audit(args: str, _: str) -> Audit:
     return Audit(int(args))
 
 
-def by_id(make: Callable[[int], AdminCommand], what: str) -> Parser:
+def by_id(make: Callable[[int], AdminCommand], what: str, highest: int = MAX_ID) -> Parser:
+    """A parser of one id of up to `highest` and nothing else."""
     def parse(args: str, _: str) -> AdminCommand:
-        ident, rest = _head(args, what)
+        ident, rest = _head(args, what, highest)
         _no_more(rest, f"expected only the {what}")
         return make(ident)
 
     return parse
+
+
+def by_restaurant_id(make: Callable[[int], AdminCommand]) -> Parser:
+    return by_id(make, "restaurant id", MAX_CATALOGUE_ID)
+
+
+def by_item_id(make: Callable[[int], AdminCommand]) -> Parser:
+    return by_id(make, "item id", MAX_CATALOGUE_ID)
 
 
 def bare(make: Callable[[], AdminCommand]) -> Parser:

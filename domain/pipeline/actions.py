@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
+from domain.audit import AuditEntry
 from domain.errors import DomainError, StaleOrder
 from domain.ids import OrderId, UserId
 from domain.orders import Actor
@@ -110,13 +111,18 @@ class Presses:
 
     # anyone --------------------------------------------------------------------------------
 
-    async def cancel_order(self, order_id: OrderId, actor: Actor, reason: str = "") -> None:
+    async def cancel_order(
+        self, order_id: OrderId, actor: Actor, reason: str = "", *,
+        audit: AuditEntry | None = None,
+    ) -> bool:
         """Cancels as `actor` may (customers while CREATED or CONFIRMED, admins until the end):
-        a partner is released, open offers withdrawn at once, everyone concerned told."""
+        a partner is released, open offers withdrawn at once, everyone concerned told. The
+        `audit` entry goes in the same transaction as the move, only if this call made it:
+        the log never claims a cancel that did not happen nor misses one that did."""
         def decide(order: OrderView, kitchen: Restaurant | None, now: datetime) -> Effects | None:
             return cancelled_by(order, kitchen, actor, now, reason)
 
-        await self._press(order_id, decide)
+        return await self._press(order_id, decide, audit)
 
     async def wake_dispatch(self, limit: int = 100) -> int:
         """Orders waiting for a free partner look again now (call when one comes online)."""
@@ -142,20 +148,27 @@ class Presses:
                 logger.info("press transaction retried: %s", exc)
         raise StaleOrder(order_id or 0)
 
-    async def _press(self, order_id: OrderId, decide: Decide) -> None:
-        async def once(tx: PipelineTx) -> None:
+    async def _press(
+        self, order_id: OrderId, decide: Decide, audit: AuditEntry | None = None
+    ) -> bool:
+        """Runs one press; True when it changed the order, False for a replay. `audit` is
+        written with the change, in its transaction."""
+        async def once(tx: PipelineTx) -> bool:
             now = self._clock.now()
             order = found((await tx.orders({order_id})).get(order_id), order_id)
             kitchen = (await tx.restaurants({order.restaurant_id})).get(order.restaurant_id)
             effects = decide(order, kitchen, now)
             if effects is None:
-                return  # a replay: nothing changes, nothing is sent
+                return False  # a replay: nothing changes, nothing is sent
             if await tx.apply([effects], now):
                 raise _LostRace()
             if effects.release_partner is not None:  # an order waiting for a partner looks again
                 await tx.wake_dispatch(now, 1)
+            if audit is not None:
+                await tx.audit(audit)
+            return True
 
-        await self._again(order_id, once)
+        return await self._again(order_id, once)
 
     async def _accept(self, tx: PipelineTx, order_id: OrderId, partner_id: UserId) -> Assignment:
         now, pair = self._clock.now(), (order_id, partner_id)

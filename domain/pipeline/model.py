@@ -17,27 +17,11 @@ from enum import StrEnum
 from domain.dispatch import PartnerPool
 from domain.errors import IllegalTransition
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
+from domain.messages import Message, Notification, OrderStatusChanged
 from domain.orders import SYSTEM, Actor, OrderEvent, OrderStatus, allowed_moves
 from domain.restaurants import Restaurant
 from domain.retry import RetryPolicy
-from domain.tasks import NewTask, Notification
-
-
-class Note(StrEnum):
-    """Outbox message kinds the pipeline writes; the bot renders each with its data."""
-
-    ORDER_STATUS = "order_status"  # customer: the live tracking message, on every move
-    ORDER_CANCELLED = "order_cancelled"  # customer, and the partner if one was assigned
-    RESTAURANT_TICKET = "restaurant_ticket"  # manager: the order, with Accept / Reject / Ready
-    OFFER = "offer"  # partner: a delivery offer, with Accept / Decline
-    OFFER_EXPIRED = "offer_expired"  # partner: the offer ran out and went to someone else
-    FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
-    PARTNER_ASSIGNED = "partner_assigned"  # customer
-    ORDER_READY = "order_ready"  # partner: the restaurant marked the order ready
-    OUT_FOR_DELIVERY = "out_for_delivery"  # customer
-    DELIVERED = "delivered"  # customer
-    ORDER_FAILED = "order_failed"  # customer, and the partner if one was assigned
-    ADMIN_ALERT = "admin_alert"  # every admin
+from domain.tasks import NewTask
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,14 +143,12 @@ class Effects:
             self.expect, self.expect_partner = order.status, order.partner_id
         event = OrderEvent(order.id, current, to, at, actor, reason)
         self.moves.append(event)
-        self.tell(
-            order.customer_id, Note.ORDER_STATUS,
-            order_id=order.id, status=to.value, previous=current.value, reason=reason,
-        )
+        self.tell(order.customer_id,
+                  OrderStatusChanged(order.id, to.value, current.value, reason))
         return event
 
-    def tell(self, chat_id: int, kind: Note, **data: object) -> None:
-        self.notes.append(Notification(chat_id, kind.value, data))
+    def tell(self, chat_id: int, message: Message) -> None:
+        self.notes.append(Notification(chat_id, message))
 
     def mark(
         self, *, ready_at: datetime | None = None, searching_since: datetime | None = None,
@@ -243,7 +225,3 @@ class TickReport:
     def __add__(self, other: TickReport) -> TickReport:
         return TickReport(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
-
-def iso(at: datetime | None) -> str | None:
-    """A timestamp for a message's JSON data."""
-    return at.isoformat() if at is not None else None

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from domain.audit import AuditEntry
 from domain.dispatch import PartnerPool
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.orders import Actor
 from domain.partners import Partner
 from domain.pipeline.model import Effects, LineView, OfferView, OrderView, TickReport
 from domain.pipeline.presses import Assignment
+from domain.pipeline.stale import OrderNow
 from domain.restaurants import Restaurant
 
 Pair = tuple[OrderId, UserId]  # an order and a partner
@@ -139,6 +141,11 @@ class PipelineTx(Protocol):
         the offer was no longer open."""
         ...
 
+    async def audit(self, entry: AuditEntry) -> None:
+        """Adds an entry to the admins' audit log, committed with this transaction or not
+        at all."""
+        ...
+
 
 class PipelineStore(Protocol):
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
@@ -174,7 +181,15 @@ class PipelineActions(Protocol):
     ) -> None: ...
 
     async def restaurant_ready(self, order_id: OrderId, manager_chat_id: int) -> None: ...
-    async def cancel_order(self, order_id: OrderId, actor: Actor, reason: str = "") -> None: ...
+
+    async def cancel_order(
+        self, order_id: OrderId, actor: Actor, reason: str = "", *,
+        audit: AuditEntry | None = None,
+    ) -> bool:
+        """True when this call cancelled the order, False when it was cancelled already.
+        `audit` is written in the cancel's own transaction, only when this call cancelled
+        it. Raises NotAllowed, TooLateToCancel or IllegalTransition (a finished order)."""
+        ...
 
     async def wake_dispatch(self, limit: int = 100) -> int:
         """Call when a partner comes online: orders waiting for one look again now."""
@@ -210,5 +225,10 @@ class MessageOutbox(Protocol):
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None: ...
 
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
-        """Records a message that can never be sent (bot blocked, no such chat)."""
+        """Records a message that can never be sent (bot blocked, no such chat), or that its
+        order has overtaken (domain.pipeline.stale)."""
+        ...
+
+    async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
+        """The orders as they are now, for the stale check; a missing id has no order."""
         ...

@@ -27,9 +27,10 @@ from domain.errors import (
     TooLateToCancel,
 )
 from domain.ids import OrderId, UserId
+from domain.messages import Delivered, OrderCancelled, OutForDelivery, PartnerAssigned
 from domain.orders import ASSIGNABLE, CUSTOMER_CANCELLABLE, Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline.model import Effects, Note, OfferState, OfferView, OrderView
+from domain.pipeline.model import Effects, OfferState, OfferView, OrderView
 from domain.pipeline.steps import cancel, ready
 from domain.restaurants import Restaurant
 from domain.tasks import NewTask, TaskKind
@@ -88,10 +89,7 @@ def check_accept(
 def assigned(order: OrderView, partner: Partner) -> Effects:
     """The customer hears who is coming. Assignment is not a move (§2)."""
     effects = Effects(order.id)
-    effects.tell(
-        order.customer_id, Note.PARTNER_ASSIGNED,
-        order_id=order.id, partner_id=partner.id, partner_name=partner.name,
-    )
+    effects.tell(order.customer_id, PartnerAssigned(order.id, partner.id, partner.name))
     return effects
 
 
@@ -123,7 +121,7 @@ def check_pickup(order: OrderView, partner_id: UserId, now: datetime) -> bool:
 def picked_up(order: OrderView, partner_id: UserId, at: datetime) -> Effects:
     effects = Effects(order.id)
     effects.move(order, S.OUT_FOR_DELIVERY, at=at, actor=Actor(ActorKind.PARTNER, partner_id))
-    effects.tell(order.customer_id, Note.OUT_FOR_DELIVERY, order_id=order.id)
+    effects.tell(order.customer_id, OutForDelivery(order.id))
     return effects
 
 
@@ -140,7 +138,7 @@ def delivered(order: OrderView, partner_id: UserId, at: datetime) -> Effects:
     """DELIVERED; the partner is free again, idle from now."""
     effects = Effects(order.id)
     effects.move(order, S.DELIVERED, at=at, actor=Actor(ActorKind.PARTNER, partner_id))
-    effects.tell(order.customer_id, Note.DELIVERED, order_id=order.id)
+    effects.tell(order.customer_id, Delivered(order.id))
     effects.release_partner = partner_id
     return effects
 
@@ -209,7 +207,7 @@ def cancelled_by(
     effects = cancel(order, Effects(order.id), at=at, actor=actor, reason=reason)
     manager = restaurant.manager_chat_id if restaurant is not None else None
     if manager is not None and order.status != S.CREATED:
-        effects.tell(manager, Note.ORDER_CANCELLED, order_id=order.id, reason=reason)
+        effects.tell(manager, OrderCancelled(order.id, reason))
     return effects
 
 

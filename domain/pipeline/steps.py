@@ -19,12 +19,25 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from domain.errors import NotFound
+from domain.messages import (
+    AdminAlert,
+    AlertReason,
+    DropOffPin,
+    FindingPartner,
+    Message,
+    Offer,
+    OfferExpired,
+    OrderCancelled,
+    OrderFailed,
+    OrderReady,
+    RestaurantTicket,
+    TicketLine,
+)
 from domain.orders import ASSIGNABLE, SYSTEM, Actor, ActorKind, OrderStatus
 from domain.pipeline.model import (
     Effects,
     Handler,
     Next,
-    Note,
     OfferState,
     OfferView,
     OrderView,
@@ -32,7 +45,6 @@ from domain.pipeline.model import (
     Snapshot,
     Step,
     TaskRun,
-    iso,
 )
 from domain.restaurants import Restaurant
 from domain.tasks import TaskKind
@@ -54,11 +66,9 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
         return Step(cancel(order, effects, at=now, reason=reason))
     effects.move(order, S.CONFIRMED, at=now)
     if restaurant.manager_chat_id is not None:
-        lines = [{"name": line.name, "quantity": line.quantity} for line in snap.lines[order.id]]
-        effects.tell(
-            restaurant.manager_chat_id, Note.RESTAURANT_TICKET, order_id=order.id,
-            restaurant_id=restaurant.id, items=lines, total=order.total, currency=order.currency,
-        )
+        lines = tuple(TicketLine(line.name, line.quantity) for line in snap.lines[order.id])
+        effects.tell(restaurant.manager_chat_id, RestaurantTicket(
+            order.id, restaurant.id, lines, order.total, order.currency))
         return Step(effects)
     effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
     effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
@@ -79,7 +89,7 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
         if live.expires_at > now:
             return Step(None, Next(TaskKind.DISPATCH, live.expires_at, task.payload))
         effects.expire_offer = live.partner_id
-        effects.tell(live.partner_id, Note.OFFER_EXPIRED, order_id=order.id)
+        effects.tell(live.partner_id, OfferExpired(order.id))
     if order.searching_since is None:
         effects.mark(searching_since=now)
     partner = snap.pool.take(exclude={offer.partner_id for offer in offers})
@@ -88,12 +98,12 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
     expires_at = now + timedelta(seconds=snap.config.offer_timeout_s)
     effects.new_offer = OfferView(order.id, partner.id, OfferState.OPEN, now, expires_at)
     restaurant = _restaurant(order, snap)
-    effects.tell(
-        partner.id, Note.OFFER, order_id=order.id, restaurant=restaurant.name,
-        pickup=restaurant.address, address=order.address, latitude=order.latitude,
-        longitude=order.longitude, total=order.total, currency=order.currency,
-        expires_at=iso(expires_at),
-    )
+    effects.tell(partner.id, Offer(
+        order.id, restaurant.name, pickup=restaurant.address, address=order.address,
+        total=order.total, currency=order.currency, expires_at=expires_at,
+    ))
+    if order.latitude is not None and order.longitude is not None:
+        effects.tell(partner.id, DropOffPin(order.id, order.latitude, order.longitude))
     return Step(effects, Next(TaskKind.DISPATCH, expires_at))
 
 
@@ -101,13 +111,13 @@ def _nobody_free(task: TaskRun, order: OrderView, effects: Effects, snap: Snapsh
     """Looks again later; tells the customer once, and the admins once past the threshold."""
     now, config = snap.now, snap.config
     if not order.told_searching:
-        effects.tell(order.customer_id, Note.FINDING_PARTNER, order_id=order.id)
+        effects.tell(order.customer_id, FindingPartner(order.id))
         effects.mark(told_searching=True)
     since = order.searching_since or now
     alert_at = since + timedelta(seconds=config.no_partner_alert_after_s)
     if not order.admins_alerted and alert_at <= now:
         waited = int((now - since).total_seconds())
-        alert(effects, config, "no_partner", order_id=order.id, waited_s=waited)
+        alert(effects, config, AdminAlert(AlertReason.NO_PARTNER, order.id, waited_s=waited))
         effects.mark(admins_alerted=True)
     rounds = _int(task.payload.get("round")) + 1
     delay = min(config.dispatch_max_wait_s, snap.retry.delay_s(rounds, task.sample))
@@ -128,7 +138,7 @@ def ready(order: OrderView, effects: Effects, *, at: datetime) -> Effects:
     """The food is ready now; the assigned partner, if any, hears it."""
     effects.mark(ready_at=at)
     if order.partner_id is not None:
-        effects.tell(order.partner_id, Note.ORDER_READY, order_id=order.id)
+        effects.tell(order.partner_id, OrderReady(order.id))
     return effects
 
 
@@ -139,8 +149,8 @@ def cancel(
     their screen shows it), open offers are withdrawn, a partner released and told."""
     effects.move(order, S.CANCELLED, at=at, actor=actor, reason=reason)
     if actor.kind != ActorKind.CUSTOMER:
-        effects.tell(order.customer_id, Note.ORDER_CANCELLED, order_id=order.id, reason=reason)
-    _end(order, effects, Note.ORDER_CANCELLED, reason)
+        effects.tell(order.customer_id, OrderCancelled(order.id, reason))
+    _end(order, effects, OrderCancelled(order.id, reason))
     return effects
 
 
@@ -151,22 +161,23 @@ def fail_order(order: OrderView, config: PipelineConfig, *, at: datetime, error:
         return effects
     reason = f"the pipeline gave up: {error}"
     effects.move(order, S.FAILED, at=at, reason=reason)
-    effects.tell(order.customer_id, Note.ORDER_FAILED, order_id=order.id)
-    alert(effects, config, "order_failed", order_id=order.id, error=error)
-    _end(order, effects, Note.ORDER_FAILED, reason)
+    effects.tell(order.customer_id, OrderFailed(order.id))
+    alert(effects, config, AdminAlert(AlertReason.ORDER_FAILED, order.id, error=error))
+    _end(order, effects, OrderFailed(order.id, reason))
     return effects
 
 
-def alert(effects: Effects, config: PipelineConfig, reason: str, **data: object) -> None:
+def alert(effects: Effects, config: PipelineConfig, message: AdminAlert) -> None:
     for admin in sorted(config.admin_ids):
-        effects.tell(admin, Note.ADMIN_ALERT, reason=reason, **data)
+        effects.tell(admin, message)
 
 
-def _end(order: OrderView, effects: Effects, note: Note, reason: str) -> None:
+def _end(order: OrderView, effects: Effects, partner_hears: Message) -> None:
+    """The order is over: no offer stays open, and its partner is free again and told."""
     effects.end_offers = True
     if order.partner_id is not None:
         effects.release_partner = order.partner_id
-        effects.tell(order.partner_id, note, order_id=order.id, reason=reason)
+        effects.tell(order.partner_id, partner_hears)
 
 
 def _order(task: TaskRun, snap: Snapshot) -> OrderView | None:

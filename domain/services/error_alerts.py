@@ -15,14 +15,12 @@ one more alert.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.messages import ErrorAlert, Notification
 from domain.ports import Clock, Outbox, Transaction
-from domain.tasks import Notification
-
-ERROR_ALERT = "error_alert"  # outbox kind: an admin learns that handling something failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +30,11 @@ class Failure:
     error_type: str  # the exception's class, e.g. "sqlalchemy.exc.OperationalError"
     where: str  # module and function of the innermost frame in our code
     update_kind: str  # what was being handled: "message", "callback_query", "job", ...
+
+    @property
+    def message(self) -> ErrorAlert:
+        """What the admins are told."""
+        return ErrorAlert(self.error_type, self.where, self.update_kind)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -72,7 +75,7 @@ class ErrorAlerts:
         try:
             async with self._uow() as uow:
                 for admin in self._admins:
-                    await uow.outbox.add(Notification(admin, ERROR_ALERT, asdict(failure)), now)
+                    await uow.outbox.add(Notification(admin, failure.message), now)
                 await uow.commit()
         except BaseException:
             self._alerted.pop(failure.key, None)  # nobody was told: the next one tries again

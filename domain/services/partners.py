@@ -13,13 +13,11 @@ from typing import Protocol
 from domain.errors import DomainError, InvalidInput
 from domain.ids import UserId
 from domain.invites import InviteCodes, normalize_code
+from domain.messages import Notification, PartnerRequest
 from domain.orders import Order
 from domain.partners import Partner, PartnerStatus
 from domain.ports import Clock, PartnerRepository, Transaction, UnitOfWork
 from domain.restaurants import Restaurant
-from domain.tasks import Notification
-
-PARTNER_REQUEST = "partner_request"  # outbox kind: tells the admins someone wants to deliver
 
 
 class BadInviteCode(InvalidInput):
@@ -89,8 +87,7 @@ class PartnerService:
             await uow.partners.save(partner)
             now = self._clock.now()
             for admin in sorted(self._admins):
-                data: dict[str, object] = {"partner_id": user_id, "name": name}
-                await uow.outbox.add(Notification(admin, PARTNER_REQUEST, data), now)
+                await uow.outbox.add(Notification(admin, PartnerRequest(user_id, name)), now)
             await uow.commit()
             return partner
 

@@ -7,7 +7,7 @@ went out in the last second), so every instance sharing the database keeps the s
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
@@ -16,10 +16,13 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.orders import OrderStatus
+from domain.pipeline.model import OfferState
 from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
-from storage.pipeline.sql import MAX_ERROR
+from domain.pipeline.stale import OrderNow
+from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
-from storage.sql import OUTBOX
+from storage.sql import ORDERS, OUTBOX
 
 SECOND = timedelta(seconds=1)
 
@@ -71,6 +74,25 @@ class SqlMessageOutbox:
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
         async with self._sessions() as session, session.begin():
             await SqlOutboxStore(session).give_up(message_id, error=error[:MAX_ERROR], now=now)
+
+    async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
+        if not order_ids:
+            return {}
+        ids = sorted(set(order_ids))
+        async with self._sessions() as session:
+            orders = (await session.execute(
+                select(ORDERS.c.id, ORDERS.c.status, ORDERS.c.partner_id)
+                .where(ORDERS.c.id.in_(ids)))).all()
+            offers = (await session.execute(
+                select(OFFERS.c.order_id, OFFERS.c.partner_id)
+                .where(OFFERS.c.order_id.in_(ids), OFFERS.c.state == OfferState.OPEN.value)
+            )).all()
+        offered: dict[int, set[int]] = {}
+        for order_id, partner_id in offers:
+            offered.setdefault(order_id, set()).add(partner_id)
+        return {order_id: OrderNow(OrderStatus(status), partner_id,
+                                   frozenset(offered.get(order_id, ())))
+                for order_id, status, partner_id in orders}
 
 
 class SqlOutboxStore:

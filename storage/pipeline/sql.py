@@ -28,8 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from domain.messages import Notification
 from domain.orders import OrderEvent
-from domain.tasks import NewTask, Notification
+from domain.tasks import NewTask
 from storage import mapping
 from storage.pipeline.bulk import Bulk
 from storage.rows import OfferRow, OrderProgressRow

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.audit import AuditEntry
 from domain.dispatch import PartnerPool
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.partners import Partner
@@ -32,6 +33,7 @@ from domain.pipeline.ports import (
 from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
 from domain.tasks import TaskKind
+from storage.admin_repositories import SqlAuditLog
 from storage.pipeline import assign, load
 from storage.pipeline.apply import apply_effects
 from storage.pipeline.sql import OFFERS
@@ -140,6 +142,9 @@ class SqlPipelineTx:
             .values(state=OfferState.DECLINED.value, closed_at=now)
         )
         return await execute_count(self._session, stmt) == 1
+
+    async def audit(self, entry: AuditEntry) -> None:
+        await SqlAuditLog(self._session).add(entry)
 
 
 def _store_error(exc: DBAPIError) -> StoreError:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot import texts
-from bot.callbacks import ARITY, Action, BadCallback, pack, pattern, unpack
+from bot.callbacks import SLOTS, Action, BadCallback, pack, pattern, unpack
 from domain import errors
 from domain.cart import MAX_QUANTITY
 from domain.ids import MenuItemId, RestaurantId
@@ -15,15 +15,14 @@ from domain.restaurants import MenuItem, Restaurant
 from domain.services.shopping import DISHES_PER_PAGE
 from domain.views import CartLineView, CartView, MenuPage, paginate
 
-BIGGEST = 2**62 - 1  # checkout tokens; Telegram ids and order ids are smaller
-
 
 @pytest.mark.parametrize("action", list(Action))
 def test_every_action_packs_within_64_bytes_and_unpacks_to_itself(action: Action) -> None:
-    ids = [BIGGEST] * ARITY.get(action, 0)
-    data = pack(action, *ids)
-    assert len(data.encode()) <= 64
-    assert unpack(data) == (action, ids)
+    for ids in ([slot[-1] for slot in SLOTS.get(action, ())],
+                [slot[0] for slot in SLOTS.get(action, ())]):
+        data = pack(action, *ids)
+        assert len(data.encode()) <= 64
+        assert unpack(data) == (action, ids)
 
 
 @pytest.mark.parametrize("data", [
@@ -35,11 +34,29 @@ def test_malformed_callback_data_is_refused(data: str | None) -> None:
         unpack(data)
 
 
+@pytest.mark.parametrize("data", [
+    "od:9999999999999999999", f"od:{2**63}", "oacc:18446744073709551616", "od:0", "od:-1",
+    "od:007", "od:١٢", "od:１", "od:+5", "od:1_000",
+    f"add:{2**31}:0", "add:0:0", f"mn:{2**31}:0", f"mn:1:{2**31}", "rl:-1",
+    "place:0", f"place:{2**63}", f"rate:{2**63}:5",
+])
+def test_a_number_no_button_of_ours_can_carry_is_refused_like_malformed_data(data: str) -> None:
+    with pytest.raises(BadCallback):
+        unpack(data)
+
+
+def test_the_largest_ids_of_each_kind_still_unpack() -> None:
+    assert unpack(f"od:{2**63 - 1}") == (Action.ORDER, [2**63 - 1])
+    assert unpack(f"add:{2**31 - 1}:0") == (Action.ADD, [2**31 - 1, 0])
+
+
 def test_packing_refuses_what_the_scheme_cannot_carry() -> None:
     with pytest.raises(ValueError):
         pack(Action.ADD, 1)
     with pytest.raises(ValueError):
         pack(Action.ORDER, -5)
+    with pytest.raises(ValueError):
+        pack(Action.ORDER, 2**63)
 
 
 def test_patterns_tell_actions_sharing_a_prefix_apart() -> None:

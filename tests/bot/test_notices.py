@@ -1,64 +1,131 @@
-"""Every outbox kind renders as a friendly message; unknown ones are refused, not retried."""
+"""Every outbox message renders as a friendly chat message, and survives the database."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import get_args
 
 import pytest
 
 from bot import callbacks
-from bot.notices import UnknownNotice, render
-from domain.pipeline.model import Note
-from domain.services.error_alerts import ERROR_ALERT
-from domain.services.partners import PARTNER_REQUEST
+from bot.notices import render
+from domain.messages import (
+    TYPES,
+    AdminAlert,
+    AlertReason,
+    Delivered,
+    DropOffPin,
+    ErrorAlert,
+    FindingPartner,
+    Kind,
+    MalformedMessage,
+    Message,
+    NewMessage,
+    Offer,
+    OfferExpired,
+    OrderCancelled,
+    OrderFailed,
+    OrderReady,
+    OrderStatusChanged,
+    OutForDelivery,
+    PartnerApproved,
+    PartnerAssigned,
+    PartnerRequest,
+    PartnerRevoked,
+    RestaurantTicket,
+    TicketLine,
+    decode,
+    encode,
+)
 
-DATA: dict[str, dict[str, object]] = {
-    Note.ORDER_CANCELLED: {"order_id": 7, "reason": "Dominos is closed"},
-    Note.RESTAURANT_TICKET: {"order_id": 7, "restaurant_id": 1, "currency": "INR",
-                             "items": [{"name": "Pizza", "quantity": 2}], "total": 50000},
-    Note.OFFER: {"order_id": 7, "restaurant": "Dominos", "pickup": "MG Road",
-                 "address": "12 <Residency> Road", "latitude": 12.97, "longitude": 77.59,
-                 "total": 50000, "currency": "INR", "expires_at": None},
-    Note.OFFER_EXPIRED: {"order_id": 7},
-    Note.FINDING_PARTNER: {"order_id": 7},
-    Note.PARTNER_ASSIGNED: {"order_id": 7, "partner_id": 2001, "partner_name": "Ravi"},
-    Note.ORDER_READY: {"order_id": 7},
-    Note.OUT_FOR_DELIVERY: {"order_id": 7},
-    Note.DELIVERED: {"order_id": 7},
-    Note.ORDER_FAILED: {"order_id": 7},
-    Note.ADMIN_ALERT: {"reason": "no_partner", "order_id": 7, "waited_s": 300},
-    PARTNER_REQUEST: {"partner_id": 2001, "name": "Ravi"},
-}
+EXPIRES = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+EXAMPLES: list[NewMessage] = [
+    OrderCancelled(7, "Dominos is closed"),
+    RestaurantTicket(7, 1, (TicketLine("Pizza", 2), TicketLine("Coke", 1)), 50000, "INR"),
+    Offer(7, "Dominos", "MG Road", "12 <Residency> Road", 50000, "INR", EXPIRES),
+    DropOffPin(7, 12.97, 77.59),
+    OfferExpired(7),
+    FindingPartner(7),
+    PartnerAssigned(7, 2001, "Ravi"),
+    OrderReady(7),
+    OutForDelivery(7),
+    Delivered(7),
+    OrderFailed(7),
+    AdminAlert(AlertReason.NO_PARTNER, 7, waited_s=300),
+    AdminAlert(AlertReason.ORDER_FAILED, 7, error="TimeoutError: <db>"),
+    PartnerRequest(2001, "Ravi"),
+    PartnerApproved("Ravi"),
+    PartnerRevoked("Ravi"),
+    ErrorAlert("KeyError", "bot.handlers.cart.<lambda>", "callback_query"),
+]
 
 
-@pytest.mark.parametrize("kind", [k for k in DATA])
-def test_every_kind_the_pipeline_writes_renders_with_its_order(kind: str) -> None:
-    notice = render(kind, DATA[kind])
-    assert notice.text.strip()
-    assert "#7" in notice.text or "Ravi" in notice.text
+def test_every_kind_has_one_type_and_an_example_here() -> None:
+    assert set(TYPES) == set(Kind)
+    assert {type(m) for m in EXAMPLES} | {OrderStatusChanged} == set(get_args(Message))
 
 
-def test_every_note_but_the_tracking_edit_has_a_rendering() -> None:
-    assert {n.value for n in Note} - set(DATA) == {Note.ORDER_STATUS.value}
+@pytest.mark.parametrize("message", EXAMPLES, ids=lambda m: type(m).__name__)
+def test_every_new_message_renders_with_what_it_is_about(message: NewMessage) -> None:
+    notice = render(message)
+    if isinstance(message, DropOffPin):
+        assert notice.location == (12.97, 77.59)
+        return
+    assert notice.text.strip() and notice.location is None
+    assert "#7" in notice.text or "Ravi" in notice.text or "lambda" in notice.text
 
 
-def test_an_offer_has_accept_and_decline_for_its_order_and_the_drop_off_pin() -> None:
-    notice = render(Note.OFFER, DATA[Note.OFFER])
+@pytest.mark.parametrize("message", [*EXAMPLES, OrderStatusChanged(7, "CONFIRMED", "CREATED")],
+                         ids=lambda m: type(m).__name__)
+def test_every_message_reads_back_from_its_json_as_it_was_written(message: Message) -> None:
+    assert decode(message.KIND, encode(message)) == message
+
+
+def test_an_offer_has_accept_and_decline_for_its_order_and_escapes_what_users_typed() -> None:
+    notice = render(EXAMPLES[2])
     assert notice.keyboard is not None
     data = [b.callback_data for row in notice.keyboard.inline_keyboard for b in row]
     assert data == [callbacks.pack(callbacks.Action.OFFER_ACCEPT, 7),
                     callbacks.pack(callbacks.Action.OFFER_DECLINE, 7)]
-    assert notice.location == (12.97, 77.59)
-    assert "12 &lt;Residency&gt; Road" in notice.text  # user text is escaped
+    assert "12 &lt;Residency&gt; Road" in notice.text
 
 
-def test_a_kind_this_version_does_not_know_is_refused() -> None:
-    with pytest.raises(UnknownNotice):
-        render("from_the_future", {})
-    with pytest.raises(UnknownNotice):
-        render(Note.DELIVERED, {})
+def test_admin_alerts_say_what_needs_a_person() -> None:
+    assert "for 300 s" in render(AdminAlert(AlertReason.NO_PARTNER, 7, waited_s=300)).text
+    failed = render(AdminAlert(AlertReason.ORDER_FAILED, 7, error="TimeoutError: <db>")).text
+    assert "order #7 failed: TimeoutError: &lt;db&gt;" in failed
 
 
 def test_an_error_alert_says_what_failed_where_while_handling_what() -> None:
-    notice = render(ERROR_ALERT, {"error_type": "KeyError", "update_kind": "callback_query",
-                                  "where": "bot.handlers.cart.<lambda>"})
+    notice = render(ErrorAlert("KeyError", "bot.handlers.cart.<lambda>", "callback_query"))
     assert "KeyError" in notice.text and "callback_query" in notice.text
     assert "bot.handlers.cart.&lt;lambda&gt;" in notice.text  # escaped for HTML
+
+
+def test_rows_written_by_the_previous_version_still_read() -> None:
+    old_offer = {"order_id": 7, "restaurant": "Dominos", "pickup": "MG Road", "address": "x",
+                 "latitude": 12.97, "longitude": 77.59, "total": 50000, "currency": "INR",
+                 "expires_at": EXPIRES.isoformat()}
+    assert decode("offer", old_offer) == Offer(7, "Dominos", "MG Road", "x", 50000, "INR",
+                                               EXPIRES)
+    ticket = {"order_id": 7, "restaurant_id": 1, "items": [{"name": "Pizza", "quantity": 2}],
+              "total": 50000, "currency": "INR"}
+    assert decode("restaurant_ticket", ticket).items == (TicketLine("Pizza", 2),)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("kind", "data", "why"), [
+    ("from_the_future", {}, "unknown message kind"),
+    ("delivered", {}, "order_id is missing"),
+    ("delivered", {"order_id": "7"}, "expected int"),
+    ("delivered", {"order_id": True}, "expected int"),
+    ("offer", {"order_id": 7, "restaurant": "D", "pickup": "p", "address": "a", "total": 1,
+               "currency": "INR", "expires_at": "2026-11-29T12:00:00"}, "with its zone"),
+    ("admin_alert", {"reason": "bored", "order_id": 7}, "not a AlertReason"),
+    ("restaurant_ticket", {"order_id": 7, "restaurant_id": 1, "items": [{"name": "P"}],
+                           "total": 1, "currency": "INR"}, "quantity is missing"),
+])
+def test_a_row_that_does_not_fit_its_type_is_refused_with_the_reason(
+    kind: str, data: dict[str, object], why: str,
+) -> None:
+    with pytest.raises(MalformedMessage, match=why):
+        decode(kind, data)

@@ -19,7 +19,7 @@ from telegram.ext import MessageHandler, filters
 from bot import texts
 from bot.context import AppContext, AppType
 from bot.settings import Settings
-from domain.services.error_alerts import ERROR_ALERT
+from domain.messages import Kind
 from sandbox import BotApiServer, CallbackPress, SandboxUser
 from storage.rows import OutboxRow
 from tests.e2e.conftest import ADMIN, CUSTOMER, TOKEN
@@ -49,7 +49,7 @@ async def apologised(user: SandboxUser, pressed: CallbackPress, server: BotApiSe
 async def error_alerts_written(uows: Uows) -> int:
     async with uows() as uow:
         query = select(func.count()).select_from(OutboxRow).where(
-            OutboxRow.kind == ERROR_ALERT, OutboxRow.chat_id == ADMIN)
+            OutboxRow.kind == Kind.ERROR_ALERT, OutboxRow.chat_id == ADMIN)
         return (await uow.session.execute(query)).scalar_one()
 
 

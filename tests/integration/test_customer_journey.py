@@ -18,10 +18,10 @@ from domain.checkout import Checkout, CheckoutStep, SnapshotLine, order_key
 from domain.customers import Customer
 from domain.errors import NotFound, StaleSummary, TooLateToCancel
 from domain.ids import MenuItemId, OrderId, UserId
+from domain.messages import Kind
 from domain.orders import Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.pipeline.actions import Presses
-from domain.pipeline.model import Note
 from domain.services.checkout import CheckoutService
 from domain.services.orders import CustomerOrders
 from domain.services.shopping import ShoppingService
@@ -235,8 +235,8 @@ async def test_a_customer_cancel_frees_the_partner_and_tells_partner_and_restaur
     assert [e.to_status for e in history][-1] == OrderStatus.CANCELLED and len(history) == 3
     assert str(history[-1].actor) == f"customer:{CUSTOMER}"
     assert sorted((m.chat_id, m.kind) for m in sent) == sorted([
-        (CUSTOMER, Note.ORDER_STATUS),  # the tracking message; they see the cancel on screen
-        (ravi.id, Note.ORDER_CANCELLED), (catalog.restaurant.manager_chat_id, Note.ORDER_CANCELLED),
+        (CUSTOMER, Kind.ORDER_STATUS),  # the tracking message; they see the cancel on screen
+        (ravi.id, Kind.ORDER_CANCELLED), (catalog.restaurant.manager_chat_id, Kind.ORDER_CANCELLED),
     ])
 
 
@@ -250,7 +250,7 @@ async def test_a_restaurant_that_never_had_the_ticket_is_not_told_of_the_cancel(
 
     async with uow_factory() as uow:
         sent = (await uow.session.execute(select(OutboxRow))).scalars().all()
-    assert [(m.chat_id, m.kind) for m in sent] == [(CUSTOMER, Note.ORDER_STATUS)]
+    assert [(m.chat_id, m.kind) for m in sent] == [(CUSTOMER, Kind.ORDER_STATUS)]
 
 
 async def test_cancelling_is_refused_once_the_kitchen_started(

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from domain.errors import InvalidInput, NotAllowed
 from domain.ids import OrderId, UserId
-from domain.invites import ALPHABET, CODE_LENGTH, PARTNER_APPROVED, PARTNER_REVOKED
+from domain.invites import ALPHABET, CODE_LENGTH
+from domain.messages import Kind
 from domain.partners import Partner, PartnerStatus
 from domain.services.admin.partners import PartnerAdmin
 from domain.services.partners import BadInviteCode, PartnerService
@@ -92,7 +93,7 @@ async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_deli
     assert approved.status == PartnerStatus.APPROVED
     with pytest.raises(InvalidInput):
         await partner_admin.approve_partner(ADMIN, RAVI)
-    assert await outbox_kinds(uow_factory, RAVI) == [PARTNER_APPROVED]
+    assert await outbox_kinds(uow_factory, RAVI) == [Kind.PARTNER_APPROVED]
 
     async with uow_factory() as uow:  # on a delivery (as dispatch would set it)
         await uow.partners.save(Partner(RAVI, "Ravi", PartnerStatus.APPROVED, online=True,
@@ -110,7 +111,7 @@ async def test_approve_and_revoke_tell_the_partner_and_revoke_waits_for_the_deli
     revoked = await partner(uow_factory, RAVI)
     assert revoked is not None and (revoked.status, revoked.online) == (
         PartnerStatus.REVOKED, False)
-    assert await outbox_kinds(uow_factory, RAVI) == [PARTNER_APPROVED, PARTNER_REVOKED]
+    assert await outbox_kinds(uow_factory, RAVI) == [Kind.PARTNER_APPROVED, Kind.PARTNER_REVOKED]
     async with admin_uows() as uow:
         actions = [e.action for e in await uow.audit.latest(10)]
     assert actions == ["revoke_partner", "approve_partner"]

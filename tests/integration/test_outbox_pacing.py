@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.messages import Notification, OrderReady, OrderStatusChanged
 from domain.pipeline.ports import OutgoingMessage
-from domain.tasks import Notification
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import T0
@@ -26,12 +26,14 @@ def outbox(sessions: async_sessionmaker[AsyncSession], **pacing: object) -> SqlM
 async def write(uows: Uows, *rows: tuple[int, str]) -> None:
     async with uows() as uow:
         for n, (chat_id, kind) in enumerate(rows):
-            await uow.outbox.add(Notification(chat_id, kind, {"n": n}), T0)
+            message = (OrderStatusChanged(n, "CONFIRMED", "CREATED") if kind == EDIT
+                       else OrderReady(n))
+            await uow.outbox.add(Notification(chat_id, message), T0)
         await uow.commit()
 
 
 def seen(messages: list[OutgoingMessage]) -> list[tuple[int, object]]:
-    return [(m.chat_id, m.data["n"]) for m in messages]
+    return [(m.chat_id, m.data["order_id"]) for m in messages]
 
 
 async def send_all(sender: SqlMessageOutbox, messages: list[OutgoingMessage], at: float) -> None:

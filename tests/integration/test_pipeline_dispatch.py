@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import DomainError, NotOffered, OfferExpired, PartnerBusy
 from domain.ids import OrderId, UserId
+from domain.messages import Kind
 from domain.orders import OrderStatus
-from domain.pipeline.model import Note
 from domain.pipeline.presses import Assignment
+from domain.pipeline.stale import OrderNow
 from storage.pipeline.assign import take
+from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.sql import OFFERS
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import ADMINS, CONFIG, CUSTOMER, open_kitchen
@@ -48,7 +50,7 @@ async def test_twenty_partners_pressing_accept_at_once_leave_one_winner(
     assert all(isinstance(r, DomainError) and r.code == "not_offered" for r in refusals)
     assert await kitchen.order(order_id) == (S.PREPARING, riders[0])
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Note.ORDER_STATUS: 2, Note.PARTNER_ASSIGNED: 1,
+        Kind.ORDER_STATUS: 2, Kind.PARTNER_ASSIGNED: 1,
     })
 
     second = await kitchen.place()
@@ -131,7 +133,8 @@ async def test_an_offer_nobody_answers_moves_to_the_next_partner(
     await worker.run_once(clock.now())
 
     assert await kitchen.offers(order_id) == [(slow, "expired"), (keen, "open")]
-    assert await kitchen.kinds(slow) == Counter({Note.OFFER: 1, Note.OFFER_EXPIRED: 1})
+    assert await kitchen.kinds(slow) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1,
+                                              Kind.OFFER_EXPIRED: 1})
     with pytest.raises(OfferExpired):
         await kitchen.actions.accept_offer(order_id, slow)
     assert (await kitchen.actions.accept_offer(order_id, keen)).partner_id == keen
@@ -179,9 +182,9 @@ async def test_with_nobody_free_the_customer_is_told_once_and_admins_past_the_th
     assert 10 < ticks < 40  # backing off: 1 s, 2 s, 4 s ... up to 30 s apart, not every tick
     assert delays == ticks - 1
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Note.ORDER_STATUS: 2, Note.FINDING_PARTNER: 1,
+        Kind.ORDER_STATUS: 2, Kind.FINDING_PARTNER: 1,
     })
-    alerts = [m for m in await kitchen.outbox() if m["kind"] == Note.ADMIN_ALERT]
+    alerts = [m for m in await kitchen.outbox() if m["kind"] == Kind.ADMIN_ALERT]
     assert sorted(m["chat"] for m in alerts) == sorted(ADMINS)
     assert {(m["reason"], m["waited_s"]) for m in alerts} == {("no_partner", 300)}
 
@@ -229,3 +232,21 @@ async def test_an_approved_partner_who_went_offline_cannot_accept(
     assert await kitchen.offers(order_id) == [(rider, "open")]
     await kitchen.set_online(rider, True)
     assert (await kitchen.actions.accept_offer(order_id, rider)).partner_id == rider
+
+
+async def test_the_sender_sees_each_order_as_it_is_now_with_its_open_offer(
+    session_factory: Sessions, clock: FixedClock
+) -> None:
+    kitchen = await open_kitchen(session_factory, clock)
+    [rider, other] = await kitchen.add_partners(2)
+    offered, taken = await kitchen.place(), await kitchen.place()
+    await kitchen.worker().run_once(T0)
+    await kitchen.actions.accept_offer(taken, other)
+    outbox = SqlMessageOutbox(session_factory, "sender", Pacing())
+
+    orders = await outbox.orders_now([offered, taken, OrderId(999_999)])
+
+    assert orders == {
+        offered: OrderNow(S.PREPARING, None, frozenset({rider})),
+        taken: OrderNow(S.PREPARING, other, frozenset()),
+    }

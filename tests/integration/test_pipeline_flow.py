@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import IllegalTransition, NotAllowed, NotReady, OfferExpired
+from domain.messages import Kind
 from domain.orders import Actor, ActorKind, OrderStatus
-from domain.pipeline.model import Note
 from tests.integration.builders import T0, FixedClock
 from tests.integration.pipeline_kit import (
     ADMINS,
@@ -34,7 +34,7 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     report = await worker.run_once(T0)  # confirms, then offers in the same tick
     assert (report.claimed, report.moves) == (2, 2)
     assert await kitchen.order(order_id) == (S.PREPARING, None)
-    [offer] = [m for m in await kitchen.outbox() if m["kind"] == Note.OFFER]
+    [offer] = [m for m in await kitchen.outbox() if m["kind"] == Kind.OFFER]
     assert offer["chat"] == first  # idle longest
     assert offer["order_id"] == order_id and offer["address"].startswith("12 Residency")
 
@@ -64,10 +64,10 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     assert await kitchen.order(order_id) == (S.DELIVERED, first)
     assert await kitchen.partner(first) == (None, clock.now())  # free, idle from delivery
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Note.ORDER_STATUS: 4, Note.PARTNER_ASSIGNED: 1, Note.OUT_FOR_DELIVERY: 1,
-        Note.DELIVERED: 1,
+        Kind.ORDER_STATUS: 4, Kind.PARTNER_ASSIGNED: 1, Kind.OUT_FOR_DELIVERY: 1,
+        Kind.DELIVERED: 1,
     })
-    assert await kitchen.kinds(first) == Counter({Note.OFFER: 1})
+    assert await kitchen.kinds(first) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1})
     assert await kitchen.kinds() == await kitchen.kinds(CUSTOMER) + await kitchen.kinds(first)
     assert {t["state"] for t in await kitchen.tasks()} == {"done"}
 
@@ -83,7 +83,7 @@ async def test_a_restaurant_with_a_manager_accepts_prepares_and_marks_ready(
     await worker.run_once(T0)
     assert await kitchen.order(order_id) == (S.CONFIRMED, None)
     [ticket] = [m for m in await kitchen.outbox() if m["chat"] == MANAGER_CHAT]
-    assert ticket["kind"] == Note.RESTAURANT_TICKET
+    assert ticket["kind"] == Kind.RESTAURANT_TICKET
     assert ticket["items"] == [{"name": "Ghee Roast Dosa", "quantity": 2}]
     assert await kitchen.kinds(rider) == Counter()  # no partner before the kitchen says yes
 
@@ -113,8 +113,9 @@ async def test_a_restaurant_with_a_manager_accepts_prepares_and_marks_ready(
         S.CREATED, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY, S.DELIVERED,
     ]
     assert str(history[2].actor) == f"restaurant:{kitchen.restaurant.id}"
-    assert await kitchen.kinds(rider) == Counter({Note.OFFER: 1, Note.ORDER_READY: 1})
-    assert await kitchen.kinds(MANAGER_CHAT) == Counter({Note.RESTAURANT_TICKET: 1})
+    assert await kitchen.kinds(rider) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1,
+                                               Kind.ORDER_READY: 1})
+    assert await kitchen.kinds(MANAGER_CHAT) == Counter({Kind.RESTAURANT_TICKET: 1})
 
 
 async def test_a_closed_restaurant_cancels_the_order_and_says_why(
@@ -127,9 +128,9 @@ async def test_a_closed_restaurant_cancels_the_order_and_says_why(
 
     assert await kitchen.statuses(order_id) == [S.CREATED, S.CANCELLED]
     [status, cancelled] = await kitchen.outbox()
-    assert (status["kind"], status["status"]) == (Note.ORDER_STATUS, "CANCELLED")
+    assert (status["kind"], status["status"]) == (Kind.ORDER_STATUS, "CANCELLED")
     assert cancelled == {
-        "chat": CUSTOMER, "kind": Note.ORDER_CANCELLED, "order_id": order_id,
+        "chat": CUSTOMER, "kind": Kind.ORDER_CANCELLED, "order_id": order_id,
         "reason": "Meghana Foods is closed",
     }
 
@@ -166,7 +167,7 @@ async def test_a_restaurant_reject_cancels_and_frees_the_partner(
 
     assert await kitchen.order(order_id) == (S.CANCELLED, rider)
     assert (await kitchen.partner(rider))[0] is None
-    cancellations = [m for m in await kitchen.outbox() if m["kind"] == Note.ORDER_CANCELLED]
+    cancellations = [m for m in await kitchen.outbox() if m["kind"] == Kind.ORDER_CANCELLED]
     assert [(m["chat"], m["reason"]) for m in cancellations] == [
         (CUSTOMER, "out of rice"), (rider, "out of rice"),
     ]
@@ -197,7 +198,7 @@ async def test_an_admin_cancel_frees_the_partner_and_withdraws_the_offer(
     with pytest.raises(OfferExpired):
         await desk.accept_offer(offered, second)
     told = [(m["chat"], m["order_id"]) for m in await kitchen.outbox()
-            if m["kind"] == Note.ORDER_CANCELLED]
+            if m["kind"] == Kind.ORDER_CANCELLED]
     assert told == [
         (CUSTOMER, taken), (first, taken), (MANAGER_CHAT, taken),
         (CUSTOMER, offered), (MANAGER_CHAT, offered),

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.messages import Kind, OrderReady
 from domain.orders import OrderStatus
-from domain.pipeline.model import Note, Snapshot, Step, TaskRun
+from domain.pipeline.model import Snapshot, Step, TaskRun
 from domain.pipeline.steps import HANDLERS, confirm_order
 from domain.tasks import TaskKind
 from tests.integration.builders import T0, FixedClock
@@ -53,7 +54,7 @@ async def test_a_step_that_fails_twice_then_succeeds_moves_the_order_once(
 
     assert (report.moves, flaky.runs) == (2, 3)
     assert await kitchen.statuses(order_id) == [S.CREATED, S.CONFIRMED, S.PREPARING]
-    assert await kitchen.kinds() == Counter({Note.ORDER_STATUS: 2, Note.FINDING_PARTNER: 1})
+    assert await kitchen.kinds() == Counter({Kind.ORDER_STATUS: 2, Kind.FINDING_PARTNER: 1})
     [task] = await kitchen.tasks()  # on to its next step, with a fresh attempt count
     assert (task["kind"], task["attempts"], task["payload"]) == (TaskKind.DISPATCH, 0, {"round": 1})
 
@@ -74,8 +75,8 @@ async def test_a_step_that_always_fails_is_dead_lettered_and_the_order_failed(
     history = await kitchen.history(order_id)
     assert [e.to_status for e in history] == [S.CREATED, S.FAILED]
     assert history[1].reason == "the pipeline gave up: " + task["last_error"]
-    assert await kitchen.kinds(CUSTOMER) == Counter({Note.ORDER_STATUS: 1, Note.ORDER_FAILED: 1})
-    alerts = [m for m in await kitchen.outbox() if m["kind"] == Note.ADMIN_ALERT]
+    assert await kitchen.kinds(CUSTOMER) == Counter({Kind.ORDER_STATUS: 1, Kind.ORDER_FAILED: 1})
+    alerts = [m for m in await kitchen.outbox() if m["kind"] == Kind.ADMIN_ALERT]
     assert sorted(m["chat"] for m in alerts) == sorted(ADMINS)
     assert {(m["reason"], m["order_id"]) for m in alerts} == {("order_failed", order_id)}
 
@@ -97,7 +98,7 @@ async def test_a_worker_that_dies_holding_a_lease_leaves_the_task_to_another(
     assert late.claimed == len(claimed) and late.moves == 0
 
     assert await kitchen.statuses(order_id) == [S.CREATED, S.CONFIRMED, S.PREPARING]
-    assert await kitchen.kinds() == Counter({Note.ORDER_STATUS: 2, Note.FINDING_PARTNER: 1})
+    assert await kitchen.kinds() == Counter({Kind.ORDER_STATUS: 2, Kind.FINDING_PARTNER: 1})
 
 
 async def test_workers_running_at_once_move_every_order_exactly_once(
@@ -113,9 +114,9 @@ async def test_workers_running_at_once_move_every_order_exactly_once(
     assert sum(r.moves for r in reports) == 2 * len(orders)
     for order_id in orders:
         assert await kitchen.statuses(order_id) == [S.CREATED, S.CONFIRMED, S.PREPARING]
-    offered = [m["chat"] for m in await kitchen.outbox() if m["kind"] == Note.OFFER]
+    offered = [m["chat"] for m in await kitchen.outbox() if m["kind"] == Kind.OFFER]
     assert sorted(offered) == sorted(riders)  # 40 partners, one offer each
-    waiting = [m for m in await kitchen.outbox() if m["kind"] == Note.FINDING_PARTNER]
+    waiting = [m for m in await kitchen.outbox() if m["kind"] == Kind.FINDING_PARTNER]
     assert len(waiting) == len(orders) - len(riders)
 
 
@@ -129,7 +130,7 @@ async def test_a_task_whose_results_the_database_refuses_does_not_sink_its_batch
     def confirm_poisoning_one(task: TaskRun, snap: Snapshot) -> Step:
         step = confirm_order(task, snap)
         if task.order_id == poisoned and step.effects is not None:
-            step.effects.tell(None, Note.ORDER_STATUS)  # type: ignore[arg-type]  # NOT NULL chat
+            step.effects.tell(None, OrderReady(task.order_id))  # type: ignore[arg-type]  # NOT NULL
         return step
 
     worker = kitchen.worker({**HANDLERS, TaskKind.CONFIRM_ORDER: confirm_poisoning_one})

@@ -13,10 +13,11 @@ from sqlalchemy.exc import StatementError
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
+from domain.messages import Delivered, Notification
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import Restaurant
-from domain.tasks import NewTask, Notification, TaskKind
+from domain.tasks import NewTask, TaskKind
 from storage.rows import OutboxRow, TaskRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import CUSTOMER, OTHER_CUSTOMER, T0, Catalog, new_order, store_order
@@ -178,7 +179,7 @@ async def test_tasks_and_notifications_are_stored_pending(
         task_id = await uow.tasks.enqueue(
             NewTask(TaskKind.DISPATCH, order.id, T0.astimezone(IST), {"offer": [1, 2]})
         )
-        await uow.outbox.add(Notification(CUSTOMER, "order_placed", {"order_id": order.id}), T0)
+        await uow.outbox.add(Notification(CUSTOMER, Delivered(order.id)), T0)
         await uow.commit()
     async with uow_factory() as uow:
         task = (await uow.session.execute(select(TaskRow))).scalar_one()
@@ -190,7 +191,7 @@ async def test_tasks_and_notifications_are_stored_pending(
     assert task.run_at == T0
     assert_utc(task.run_at)
     assert (message.chat_id, message.kind, message.payload) == (
-        CUSTOMER, "order_placed", {"order_id": order.id}
+        CUSTOMER, "delivered", {"order_id": order.id}
     )
     assert message.sent_at is None
     assert_utc(message.next_attempt_at)
@@ -200,4 +201,4 @@ async def test_naive_datetimes_are_refused(uow_factory: Uows, catalog: Catalog) 
     naive = datetime(2025, 1, 6, 12, 0)
     with pytest.raises(StatementError, match="naive datetime"):
         async with uow_factory() as uow:
-            await uow.outbox.add(Notification(CUSTOMER, "hello"), naive)
+            await uow.outbox.add(Notification(CUSTOMER, Delivered(1)), naive)

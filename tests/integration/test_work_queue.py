@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.ids import TaskId
+from domain.messages import Notification, OrderReady
 from domain.pipeline.ports import ClaimedTask, Lease
-from domain.tasks import NewTask, Notification, TaskKind
+from domain.tasks import NewTask, TaskKind
 from storage.pipeline.outbox import SqlOutboxStore
 from storage.pipeline.tasks import SqlTaskStore
 from storage.uow import SqlUnitOfWork
@@ -97,7 +98,7 @@ async def test_workers_claiming_at_once_share_the_tasks_without_overlap(
 async def test_outbox_messages_are_claimed_in_order_and_sent_once(uow_factory: Uows) -> None:
     async with uow_factory() as uow:
         for n in range(3):
-            await uow.outbox.add(Notification(CUSTOMER, "status", {"n": n}), T0)
+            await uow.outbox.add(Notification(CUSTOMER, OrderReady(n)), T0)
         await uow.commit()
     lease = Lease("sender", T0, LEASE, 10)
     async with uow_factory() as uow:
@@ -107,7 +108,7 @@ async def test_outbox_messages_are_claimed_in_order_and_sent_once(uow_factory: U
         await outbox.mark_sent(third.id, now=T0, telegram_id=502)
         await outbox.retry_later(second.id, error="RetryAfter 3", at=T0 + timedelta(seconds=3))
         await uow.commit()
-    assert [m.data for m in (first, second, third)] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [m.data for m in (first, second, third)] == [{"order_id": n} for n in range(3)]
 
     async with uow_factory() as uow:
         outbox = SqlOutboxStore(uow.session)

@@ -12,7 +12,7 @@ from domain.errors import (
     OtherRestaurantInCart,
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
-from domain.money import Money
+from domain.money import AmountError, Money, parse_amount
 from domain.restaurants import MenuItem
 
 PIZZA = MenuItem(MenuItemId(1), RestaurantId(1), "Pizza", 25000)
@@ -99,16 +99,67 @@ def test_quantities_stay_in_range(bad: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "minor"), [("250", 25000), ("249.5", 24950), ("0.99", 99), ("1,250.00", 125000)]
+    ("text", "minor"), [("250", 25000), ("249.5", 24950), ("0.99", 99), (" 007.50 ", 750)]
 )
 def test_major_unit_amounts_parse_exactly(text: str, minor: int) -> None:
     assert Money.parse(text, "INR").amount == minor
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "-5", "1e3", "2.5.1"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1.234", "-5", "+5", "1e3", "2.5.1", "₹250", "250 INR", "1 250", ".5",
+             "5.", "٢٥٠", "２５０", "1,250.00"])
 def test_malformed_amounts_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         Money.parse(text, "INR")
+
+
+@pytest.mark.parametrize(
+    ("text", "mark", "minor"),
+    [("12,50", ",", 1250), ("12,5", ",", 1250), ("1250", ",", 125000), ("12.50", ".", 1250)],
+)
+def test_an_amount_is_read_with_the_decimal_mark_of_its_context(
+    text: str, mark: str, minor: int
+) -> None:
+    assert parse_amount(text, "INR", decimal_mark=mark) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "mark", "reason"),
+    [
+        ("1,50", ".", "has a comma: use a dot for decimals: 1.50"),
+        ("12.50", ",", "has a dot: use a comma for decimals: 12,50"),
+        ("1,500", ".", "is ambiguous: it could mean 1500 or 1.5; write 1500, or use a dot "
+                       "for decimals"),
+        ("1.500", ",", "is ambiguous: it could mean 1500 or 1,5; write 1500, or use a comma "
+                       "for decimals"),
+        ("2,000", ".", "is ambiguous: it could mean 2000 or 2; write 2000, or use a dot "
+                       "for decimals"),
+        ("1,250.00", ".", "has thousands separators: write it without them: 1250.00"),
+        ("1.250,00", ",", "has thousands separators: write it without them: 1250,00"),
+        ("1,500,000", ".", "has thousands separators: write it without them: 1500000"),
+        ("2.505", ".", "has more than 2 decimal places"),
+        ("2,505", ",", "has more than 2 decimal places"),
+        ("1,2,3", ".", "is not an amount"),
+        ("9" * 16, ".", "is too large"),
+        ("0" * 5000 + "1", ".", None),  # leading zeros: no int() digit limit trips
+    ],
+)
+def test_an_amount_that_could_be_misread_is_refused_with_the_reason(
+    text: str, mark: str, reason: str | None
+) -> None:
+    if reason is None:
+        assert parse_amount(text, "INR", decimal_mark=mark) == 100
+        return
+    with pytest.raises(AmountError) as refused:
+        parse_amount(text, "INR", decimal_mark=mark)
+    assert str(refused.value) == reason
+
+
+def test_the_currency_decides_how_many_decimal_places_an_amount_may_have() -> None:
+    assert parse_amount("1200", "JPY") == 1200
+    assert parse_amount("1.234", "BHD") == 1234
+    with pytest.raises(AmountError, match="must be a whole number"):
+        parse_amount("12.5", "JPY")
 
 
 def test_money_refuses_floats_and_mixed_currencies() -> None:

@@ -9,8 +9,8 @@ from typing import Self
 
 import pytest
 
-from domain.services.error_alerts import ERROR_ALERT, ErrorAlerts, Failure
-from domain.tasks import Notification
+from domain.messages import Kind, Notification
+from domain.services.error_alerts import ErrorAlerts, Failure
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(seconds=600)
@@ -67,8 +67,8 @@ def alerts(outbox: Outbox, clock: Clock, admins: frozenset[int] = ADMINS) -> Err
 async def test_the_first_failure_alerts_every_admin_with_what_failed_where() -> None:
     outbox = Outbox()
     assert await alerts(outbox, Clock()).report(CART)
-    assert [(n.chat_id, n.kind) for n in outbox.committed] == [(9001, ERROR_ALERT),
-                                                                (9002, ERROR_ALERT)]
+    assert [(n.chat_id, n.kind) for n in outbox.committed] == [(9001, Kind.ERROR_ALERT),
+                                                                (9002, Kind.ERROR_ALERT)]
     assert outbox.committed[0].data == {
         "error_type": "sqlalchemy.exc.OperationalError",
         "where": "storage.repositories.SqlCartRepository.get",

@@ -95,8 +95,32 @@ def test_line_numbers_count_blank_lines_and_quoted_line_breaks() -> None:
 
 
 def test_excel_files_with_a_bom_crlf_and_semicolons_are_read() -> None:
-    result = parse("\ufeffname;price;category\r\nPizza;249.50;Pizzas\r\n")
+    result = parse("\ufeffname;price;category\r\nPizza;249,50;Pizzas\r\n")
     assert result.drafts == (MenuDraft(2, "Pizza", 24950, "Pizzas"),)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_semicolon_or_tab_separated_file_uses_the_decimal_comma(separator: str) -> None:
+    rows = ["name", "price"], ["Soup", "12,50"], ["Rice", "90"], ["Tea", "12.50"], ["Dal", "1.500"]
+    result = parse("".join(separator.join(row) + "\n" for row in rows))
+    assert [(d.name, d.price) for d in result.drafts] == [("Soup", 1250), ("Rice", 9000)]
+    assert result.rejected == (
+        Rejection(4, "price '12.50' has a dot: use a comma for decimals: 12,50"),
+        Rejection(5, "price '1.500' is ambiguous: it could mean 1500 or 1,5; write 1500, "
+                     "or use a comma for decimals"),
+    )
+
+
+def test_a_comma_separated_file_refuses_a_decimal_comma_instead_of_misreading_it() -> None:
+    result = parse('name,price\nSoup,"12,50"\nDal,"1,500"\nRice,"1,250.00"\nTea,12.50\n')
+    assert result.drafts == (MenuDraft(5, "Tea", 1250),)
+    assert result.rejected == (
+        Rejection(2, "price '12,50' has a comma: use a dot for decimals: 12.50"),
+        Rejection(3, "price '1,500' is ambiguous: it could mean 1500 or 1.5; write 1500, "
+                     "or use a dot for decimals"),
+        Rejection(4, "price '1,250.00' has thousands separators: write it without them: "
+                     "1250.00"),
+    )
 
 
 def test_a_comma_separated_file_with_semicolons_in_values_stays_comma_separated() -> None:
@@ -169,9 +193,12 @@ def test_a_file_error_is_an_invalid_input_the_bot_already_knows_how_to_word() ->
 
 
 def test_parse_price_is_shared_with_the_admin_commands() -> None:
-    assert parse_price(" 1,200.5 ", "INR") == 120050
+    assert parse_price(" 1200.5 ", "INR") == 120050
     with pytest.raises(InvalidInput, match="not an amount"):
         parse_price("₹250", "INR")
+    with pytest.raises(InvalidInput, match=r"^price '1,50' has a comma: use a dot for "
+                                           r"decimals: 1\.50$"):
+        parse_price("1,50", "INR")
 
 
 PIZZA = MenuItem(MenuItemId(1), R, "Pizza", 25000, category="Pizzas", photo_file_id="ph1")

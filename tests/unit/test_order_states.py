@@ -9,6 +9,7 @@ import pytest
 
 from domain.errors import IllegalTransition, NotAllowed, OfferExpired
 from domain.ids import OrderId, RestaurantId, UserId
+from domain.messages import Kind
 from domain.orders import (
     Actor,
     ActorKind,
@@ -19,7 +20,7 @@ from domain.orders import (
     allowed_moves,
 )
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline.model import Effects, Note, OfferState, OfferView, OrderView
+from domain.pipeline.model import Effects, OfferState, OfferView, OrderView
 from domain.pipeline.presses import cancelled_by, check_accept
 from domain.restaurants import Restaurant
 
@@ -57,7 +58,7 @@ def test_every_move_updates_the_customers_tracking_message() -> None:
     effects = Effects(OrderId(42))
     effects.move(order_in(S.CREATED), S.CONFIRMED, at=T0)
     [note] = effects.notes
-    assert (note.chat_id, note.kind, note.data["status"]) == (CUSTOMER, Note.ORDER_STATUS,
+    assert (note.chat_id, note.kind, note.data["status"]) == (CUSTOMER, Kind.ORDER_STATUS,
                                                               "CONFIRMED")
 
 

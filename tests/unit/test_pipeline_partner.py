@@ -18,9 +18,10 @@ from domain.errors import (
     TooLateToCancel,
 )
 from domain.ids import OrderId, RestaurantId, UserId
+from domain.messages import Kind
 from domain.orders import Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline.model import Note, OfferState, OfferView, OrderView
+from domain.pipeline.model import OfferState, OfferView, OrderView
 from domain.pipeline.presses import (
     assigned,
     cancelled_by,
@@ -74,7 +75,7 @@ def test_a_partner_is_told_why_they_cannot_take_an_order(
 
 def test_taking_an_order_tells_the_customer_who_is_coming() -> None:
     [note] = assigned(order(), RIDER).notes
-    assert (note.kind, note.data["partner_name"]) == (Note.PARTNER_ASSIGNED, "Kiran")
+    assert (note.kind, note.data["partner_name"]) == (Kind.PARTNER_ASSIGNED, "Kiran")
     assert assigned(order(), RIDER).moves == []  # assignment is not a move
 
 
@@ -102,7 +103,7 @@ def test_pickup_needs_the_assigned_partner_and_a_ready_order() -> None:
 
     effects = picked_up(ready, ME, T0)
     assert effects.status == S.OUT_FOR_DELIVERY and str(effects.moves[0].actor) == "partner:7"
-    assert [n.kind for n in effects.notes] == [Note.ORDER_STATUS, Note.OUT_FOR_DELIVERY]
+    assert [n.kind for n in effects.notes] == [Kind.ORDER_STATUS, Kind.OUT_FOR_DELIVERY]
 
 
 def test_delivery_frees_the_partner() -> None:
@@ -113,7 +114,7 @@ def test_delivery_frees_the_partner() -> None:
         check_delivery(on_the_way, YOU)
     effects = delivered(on_the_way, ME, T0)
     assert (effects.status, effects.release_partner) == (S.DELIVERED, ME)
-    assert [n.kind for n in effects.notes] == [Note.ORDER_STATUS, Note.DELIVERED]
+    assert [n.kind for n in effects.notes] == [Kind.ORDER_STATUS, Kind.DELIVERED]
 
 
 def test_only_the_restaurants_own_chat_may_accept_and_accepting_starts_dispatch() -> None:
@@ -131,7 +132,7 @@ def test_a_rejected_order_is_cancelled_and_its_partner_told() -> None:
     effects = restaurant_rejects(order(partner_id=ME), KITCHEN, -500, T0, " ")
     assert effects is not None and effects.status == S.CANCELLED
     assert effects.moves[0].reason == "CTR could not take the order"
-    assert (ME, Note.ORDER_CANCELLED) in [(n.chat_id, n.kind) for n in effects.notes]
+    assert (ME, Kind.ORDER_CANCELLED) in [(n.chat_id, n.kind) for n in effects.notes]
     assert effects.release_partner == ME and effects.end_offers
     assert restaurant_rejects(order(S.CANCELLED), KITCHEN, -500, T0, "") is None
 
@@ -158,8 +159,8 @@ def test_customers_cancel_early_and_their_own_orders_admins_any_time_before_the_
     effects = cancelled_by(order(S.OUT_FOR_DELIVERY, partner_id=ME), KITCHEN, admin, T0, "fraud")
     assert effects is not None and effects.release_partner == ME
     assert sorted((n.chat_id, n.kind) for n in effects.notes) == sorted([
-        (1001, Note.ORDER_STATUS), (1001, Note.ORDER_CANCELLED), (ME, Note.ORDER_CANCELLED),
-        (-500, Note.ORDER_CANCELLED),  # the kitchen had the ticket
+        (1001, Kind.ORDER_STATUS), (1001, Kind.ORDER_CANCELLED), (ME, Kind.ORDER_CANCELLED),
+        (-500, Kind.ORDER_CANCELLED),  # the kitchen had the ticket
     ])
     assert cancelled_by(order(S.CANCELLED), KITCHEN, admin, T0, "") is None
     with pytest.raises(IllegalTransition):

@@ -10,12 +10,12 @@ import pytest
 from domain.dispatch import PartnerPool, pick_partner
 from domain.errors import IllegalTransition
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
+from domain.messages import Kind
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.pipeline.model import (
     Effects,
     LineView,
-    Note,
     OfferState,
     OfferView,
     OrderView,
@@ -78,7 +78,7 @@ def test_confirming_without_a_manager_starts_preparing_and_dispatch_at_once() ->
         (S.CREATED, S.CONFIRMED), (S.CONFIRMED, S.PREPARING),
     ]
     assert step.effects.expect == S.CREATED
-    assert kinds(step.effects) == [(CUSTOMER, Note.ORDER_STATUS)] * 2
+    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS)] * 2
     assert step.effects.progress is not None
     assert step.effects.progress.ready_at == T0 + timedelta(minutes=12)
     assert step.next is not None and (step.next.kind, step.next.run_at) == (TaskKind.DISPATCH, T0)
@@ -92,7 +92,7 @@ def test_confirming_with_a_manager_sends_the_ticket_and_waits_for_them() -> None
 
     assert step.effects is not None and step.effects.status == S.CONFIRMED
     [_, ticket] = step.effects.notes
-    assert (ticket.chat_id, ticket.kind) == (-500, Note.RESTAURANT_TICKET)
+    assert (ticket.chat_id, ticket.kind) == (-500, Kind.RESTAURANT_TICKET)
     assert ticket.data["items"] == [
         {"name": "Masala Dosa", "quantity": 2}, {"name": "Filter Coffee", "quantity": 1},
     ]
@@ -112,7 +112,7 @@ def test_a_closed_kitchen_or_a_missing_dish_cancels_with_the_reason(
 
     assert step.effects is not None and step.effects.moves[0].reason == reason
     assert step.effects.status == S.CANCELLED
-    assert kinds(step.effects) == [(CUSTOMER, Note.ORDER_STATUS), (CUSTOMER, Note.ORDER_CANCELLED)]
+    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS), (CUSTOMER, Kind.ORDER_CANCELLED)]
 
 
 def test_confirming_an_order_no_longer_created_does_nothing() -> None:
@@ -129,8 +129,9 @@ def test_dispatch_offers_the_longest_idle_partner_until_the_offer_runs_out() -> 
 
     assert step.effects is not None and step.effects.new_offer is not None
     assert step.effects.new_offer.partner_id == UserId(2) == pick_partner(team).id  # type: ignore[union-attr]
-    [offer] = step.effects.notes
-    assert (offer.chat_id, offer.kind, offer.data["pickup"]) == (2, Note.OFFER, "Gandhi Bazaar")
+    [offer, pin] = step.effects.notes  # the pin is a message of its own, after the offer
+    assert (offer.chat_id, offer.kind, offer.data["pickup"]) == (2, Kind.OFFER, "Gandhi Bazaar")
+    assert (pin.chat_id, pin.kind) == (2, Kind.DROP_OFF_PIN)
     assert step.next is not None and step.next.run_at == T0 + timedelta(seconds=60)
     assert len(snap.pool) == 2  # a partner gets one offer per batch
 
@@ -148,7 +149,7 @@ def test_dispatch_moves_past_an_expired_offer_and_whoever_had_one_for_this_order
     assert step.effects is not None
     assert step.effects.expire_offer == UserId(3)
     assert step.effects.new_offer is not None and step.effects.new_offer.partner_id == UserId(1)
-    assert kinds(step.effects) == [(3, Note.OFFER_EXPIRED), (1, Note.OFFER)]
+    assert kinds(step.effects) == [(3, Kind.OFFER_EXPIRED), (1, Kind.OFFER), (1, Kind.DROP_OFF_PIN)]
 
 
 def test_dispatch_waits_for_a_live_offer() -> None:
@@ -161,7 +162,7 @@ def test_dispatch_waits_for_a_live_offer() -> None:
 
 def test_dispatch_with_nobody_free_tells_the_customer_once_and_backs_off() -> None:
     first = dispatch_order(run(TaskKind.DISPATCH), snapshot(order(S.PREPARING)))
-    assert kinds(first.effects) == [(CUSTOMER, Note.FINDING_PARTNER)]
+    assert kinds(first.effects) == [(CUSTOMER, Kind.FINDING_PARTNER)]
     assert first.next is not None and first.next.run_at == T0 + timedelta(seconds=1)
 
     told = order(S.PREPARING, told_searching=True, searching_since=T0 - timedelta(seconds=60))
@@ -174,7 +175,7 @@ def test_dispatch_with_nobody_free_tells_the_customer_once_and_backs_off() -> No
 def test_dispatch_alerts_every_admin_once_when_the_search_runs_long() -> None:
     waiting = order(S.PREPARING, told_searching=True, searching_since=T0 - timedelta(minutes=5))
     step = dispatch_order(run(TaskKind.DISPATCH, round=9), snapshot(waiting))
-    assert sorted(kinds(step.effects)) == [(8, Note.ADMIN_ALERT), (9, Note.ADMIN_ALERT)]
+    assert sorted(kinds(step.effects)) == [(8, Kind.ADMIN_ALERT), (9, Kind.ADMIN_ALERT)]
     assert step.effects is not None and step.effects.progress is not None
     assert step.effects.progress.admins_alerted
 
@@ -202,8 +203,8 @@ def test_a_failed_order_tells_the_customer_alerts_admins_and_frees_its_partner()
                          error="TimeoutError: db")
     assert effects.status == S.FAILED and effects.moves[0].reason.endswith("TimeoutError: db")
     assert sorted(kinds(effects)) == sorted([
-        (CUSTOMER, Note.ORDER_STATUS), (CUSTOMER, Note.ORDER_FAILED),
-        (8, Note.ADMIN_ALERT), (9, Note.ADMIN_ALERT), (7, Note.ORDER_FAILED),
+        (CUSTOMER, Kind.ORDER_STATUS), (CUSTOMER, Kind.ORDER_FAILED),
+        (8, Kind.ADMIN_ALERT), (9, Kind.ADMIN_ALERT), (7, Kind.ORDER_FAILED),
     ])
     assert effects.release_partner == UserId(7) and effects.end_offers
     assert fail_order(order(S.DELIVERED), CONFIG, at=T0, error="late").moves == []
@@ -213,7 +214,7 @@ def test_mark_ready_records_the_time_and_tells_the_partner() -> None:
     step = mark_ready(run(TaskKind.MARK_READY), snapshot(order(S.PREPARING, partner_id=7)))
     assert step.effects is not None and step.effects.progress is not None
     assert step.effects.progress.ready_at == T0
-    assert kinds(step.effects) == [(7, Note.ORDER_READY)]
+    assert kinds(step.effects) == [(7, Kind.ORDER_READY)]
 
 
 def test_effects_follow_the_one_transition_table() -> None:

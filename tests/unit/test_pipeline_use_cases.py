@@ -10,16 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.audit import AuditEntry
 from domain.dispatch import PartnerPool
 from domain.errors import IllegalTransition, StaleOrder
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
-from domain.orders import OrderStatus
+from domain.messages import Kind, Notification
+from domain.orders import Actor, ActorKind, OrderStatus
 from domain.partners import Partner
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import (
     Effects,
     LineView,
-    Note,
     OfferView,
     OrderView,
     PipelineConfig,
@@ -41,7 +42,7 @@ from domain.pipeline.steps import HANDLERS
 from domain.pipeline.worker import PipelineWorker
 from domain.restaurants import Restaurant
 from domain.retry import RetryPolicy
-from domain.tasks import Notification, TaskKind
+from domain.tasks import TaskKind
 
 S = OrderStatus
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -70,6 +71,7 @@ class FakeStore:
     meanwhile: list[OrderView] = field(default_factory=list)  # writes that race the next apply
     busy: list[StoreError] = field(default_factory=list)  # errors the next transactions raise
     refuse: int = 0  # the next applies whose guards fail, as if another writer always won
+    audited: list[AuditEntry] = field(default_factory=list)
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
         claimed, self.tasks = self.tasks, []
@@ -151,6 +153,9 @@ class FakeTx:
     async def decline(self, pair: Pair, now: datetime) -> bool:
         return False
 
+    async def audit(self, entry: AuditEntry) -> None:
+        self.store.audited.append(entry)
+
 
 def order(status: S = S.CREATED, partner: UserId | None = None) -> OrderView:
     return OrderView(OrderId(7), status, CUSTOMER, KITCHEN.id, partner, 9000, "INR", "Jayanagar",
@@ -203,7 +208,7 @@ async def test_a_step_failing_past_its_attempts_is_dead_lettered_and_the_order_f
     assert failure.run_at is None
     assert store.orders[OrderId(7)].status is S.FAILED
     told = {(n.chat_id, n.kind) for n in store.notes}
-    assert {(CUSTOMER, Note.ORDER_FAILED), (9001, Note.ADMIN_ALERT)} <= told
+    assert {(CUSTOMER, Kind.ORDER_FAILED), (9001, Kind.ADMIN_ALERT)} <= told
     assert report.dead == 1
 
 
@@ -235,3 +240,26 @@ async def test_a_busy_database_is_tried_again_and_any_other_failure_is_not() -> 
     store.busy.append(StoreError("disk full", transient=False))
     with pytest.raises(StoreError):
         await Presses(store, Clock()).delivered(OrderId(7), RIDER)
+
+
+async def test_a_cancel_is_audited_with_its_move_and_a_replayed_one_is_not() -> None:
+    store = FakeStore({OrderId(7): order(S.CONFIRMED)})
+    admin = Actor(ActorKind.ADMIN, 9001)
+    entry = AuditEntry(UserId(9001), T0, "cancel_order", "order #7", "Kitchen fire")
+    presses = Presses(store, Clock())
+
+    assert await presses.cancel_order(OrderId(7), admin, "Kitchen fire", audit=entry)
+    assert not await presses.cancel_order(OrderId(7), admin, "Kitchen fire", audit=entry)
+
+    assert store.orders[OrderId(7)].status is S.CANCELLED
+    assert store.audited == [entry]
+
+
+async def test_a_cancel_that_lost_its_race_is_audited_once_on_the_fresh_state() -> None:
+    store = FakeStore({OrderId(7): order(S.CONFIRMED)}, refuse=1)
+    entry = AuditEntry(UserId(9001), T0, "cancel_order", "order #7", "")
+
+    assert await Presses(store, Clock()).cancel_order(
+        OrderId(7), Actor(ActorKind.ADMIN, 9001), audit=entry)
+
+    assert store.audited == [entry]

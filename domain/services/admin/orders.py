@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.errors import NotAllowed, NotFound
+from domain.audit import AuditEntry
+from domain.errors import IllegalTransition, NotAllowed, NotFound
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
 from domain.pipeline.ports import PipelineActions
@@ -74,21 +75,24 @@ class OrderAdmin:
 
     async def cancel_order(self, actor: UserId, order_id: OrderId, reason: str) -> Order:
         """Cancels an unfinished order as an admin; the customer, the partner (if any) and
-        the restaurant are told by the pipeline. A finished order is refused."""
+        the restaurant are told by the pipeline. The audit entry is written in the cancel's
+        own transaction, so it exists exactly when the cancel happened. A finished order is
+        refused, also one that finished (or was cancelled by someone else) a moment ago."""
         if self._pipeline is None:
             raise NotAllowed("cancelling orders is not available here")
+        entry = AuditEntry(actor, self._clock.now(), "cancel_order", order_target(order_id),
+                           reason)
+        try:
+            moved = await self._pipeline.cancel_order(
+                order_id, Actor(ActorKind.ADMIN, actor), reason, audit=entry)
+        except IllegalTransition:
+            moved = False
         async with self._uows() as uow:
             order = found(await uow.orders.get(order_id), "order", order_id)
-        if order.status.is_terminal:
+        if not moved:
             raise NotAllowed(f"order #{order_id} is {order.status.lower()} already, "
                              "so it cannot be cancelled")
-        await self._pipeline.cancel_order(order_id, Actor(ActorKind.ADMIN, actor), reason)
-        async with self._uows() as uow:
-            await record(uow, self._clock, actor, "cancel_order", order_target(order_id), reason)
-            await uow.commit()
-            cancelled = await uow.orders.get(order_id)
-        assert cancelled is not None
-        return cancelled
+        return order
 
     async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
         """The tasks the queue gave up on, newest first."""

@@ -11,17 +11,15 @@ from dataclasses import replace
 from domain.errors import InvalidInput, NotAllowed
 from domain.ids import UserId
 from domain.invites import (
-    PARTNER_APPROVED,
-    PARTNER_REVOKED,
     VALID_FOR,
     InviteCode,
     code_from_token,
 )
+from domain.messages import Notification, PartnerApproved, PartnerRevoked
 from domain.partners import Partner, PartnerStatus
 from domain.ports import Clock, TokenSource
 from domain.services.admin.common import found, record
 from domain.services.admin.ports import AdminUnitOfWork, AdminUowFactory, partner_target
-from domain.tasks import Notification
 
 
 class PartnerAdmin:
@@ -46,8 +44,8 @@ class PartnerAdmin:
                 raise InvalidInput(f"{partner.name} (#{partner.id}) is approved already")
             approved = replace(partner, status=PartnerStatus.APPROVED)
             await uow.partners.save(approved)
-            await uow.outbox.add(Notification(partner.id, PARTNER_APPROVED,
-                                              {"name": partner.name}), self._clock.now())
+            now = self._clock.now()
+            await uow.outbox.add(Notification(partner.id, PartnerApproved(partner.name)), now)
             await record(uow, self._clock, actor, "approve_partner", partner_target(partner_id),
                          partner.name)
             await uow.commit()
@@ -64,8 +62,8 @@ class PartnerAdmin:
                 raise NotAllowed(
                     f"{busy.name} (#{busy.id}) is on delivery #{busy.active_order_id}; "
                     "please revoke them after it ends")
-            await uow.outbox.add(Notification(partner.id, PARTNER_REVOKED,
-                                              {"name": partner.name}), self._clock.now())
+            now = self._clock.now()
+            await uow.outbox.add(Notification(partner.id, PartnerRevoked(partner.name)), now)
             await record(uow, self._clock, actor, "revoke_partner", partner_target(partner_id),
                          partner.name)
             await uow.commit()

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from domain.ids import OrderId, TaskId, UserId
+from domain.audit import AuditEntry as AuditEntry  # re-exported: where admin code finds it
+from domain.ids import OrderId, TaskId
 from domain.invites import InviteCodes
 from domain.orders import Order, OrderStatus
 from domain.ports import (
@@ -24,15 +25,6 @@ from domain.ports import (
     Transaction,
 )
 from domain.stats import OrderFact
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    actor: UserId
-    at: datetime
-    action: str  # "add_restaurant", "set_price", ...
-    target: str  # "restaurant #3", "item #12"
-    detail: str = ""
 
 
 class AuditLog(Protocol):

@@ -137,7 +137,8 @@ def test_malformed_arguments_reply_with_the_problem_syntax_and_example(
 
 
 WEIRD = ["", " ", "|", "||||", "#", "-1", "0", "abc", "1e3", "٣", "²", "9" * 40, "1 |",
-         "\n", "1\n2", "1 | | | | | |", "1 -", "\u200b", "1 \x00"]
+         "\n", "1\n2", "1 | | | | | |", "1 -", "\u200b", "1 \x00", "9" * 5000, str(2**31),
+         str(2**63), "0" * 30 + "7"]
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -174,6 +175,58 @@ def test_prices_follow_the_configured_currency() -> None:
     assert parse_admin_command("/setprice 12 1200", "JPY") == SetPrice(ITEM12, 1200)
     with pytest.raises(ArgumentError, match="whole number"):
         parse_admin_command("/setprice 12 12.5", "JPY")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/addfood 3 Soup | 1,50", "Price '1,50' has a comma: use a dot for decimals: 1.50"),
+        ("/setprice 12 1,50", "Price '1,50' has a comma: use a dot for decimals: 1.50"),
+        ("/editfood 12 | 12,5", "Price '12,5' has a comma: use a dot for decimals: 12.5"),
+        ("/setprice 12 1,500", "Price '1,500' is ambiguous: it could mean 1500 or 1.5; "
+                               "write 1500, or use a dot for decimals"),
+        ("/setprice 12 1,250.00", "Price '1,250.00' has thousands separators: write it "
+                                  "without them: 1250.00"),
+        ("/setprice 12 2.505", "Price '2.505' has more than 2 decimal places"),
+    ],
+)
+def test_a_price_is_read_with_a_decimal_dot_or_refused_never_misread(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        parse_admin_command(text, "INR")
+    assert caught.value.problem == problem
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/showorder 99999999999999999999", "Order id 99999999999999999999 is too large: "
+                                            "there is none above 9,223,372,036,854,775,807"),
+        (f"/cancelorder {2**63} Fire", f"Order id {2**63} is too large"),
+        (f"/retry {2**63}", f"Task id {2**63} is too large"),
+        (f"/approve {2**63}", f"User id {2**63} is too large"),
+        (f"/hidefood {2**31}", f"Item id {2**31} is too large: there is none above "
+                               "2,147,483,647"),
+        (f"/setprice {2**31} 10", f"Item id {2**31} is too large"),
+        (f"/addfood {2**31} Soup | 10", f"Restaurant id {2**31} is too large"),
+        (f"/importmenu {2**31}", f"Restaurant id {2**31} is too large"),
+        ("/showorder " + "9" * 5000, "Order id " + "9" * 40 + " is too large"),
+        ("/showorder 0", "Order id must be a positive whole number, not '0'"),
+    ],
+)
+def test_an_id_past_the_range_of_its_kind_is_refused_before_any_lookup(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        parse_admin_command(text, "INR")
+    assert caught.value.problem.startswith(problem)
+
+
+def test_the_largest_id_of_each_kind_is_still_read() -> None:
+    assert parse_admin_command(f"/showorder {2**63 - 1}", "INR") == ShowOrder(OrderId(2**63 - 1))
+    assert parse_admin_command(f"/hidefood {2**31 - 1}", "INR") == (
+        SetAvailable(MenuItemId(2**31 - 1), False))
 
 
 def test_ids_may_carry_a_hash_and_fields_are_trimmed() -> None:

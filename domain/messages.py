@@ -1,0 +1,295 @@
+"""Every message the outbox carries, in one place: one frozen dataclass per kind (DESIGN.md §4).
+
+The domain decides *that* someone is told something by writing a `Notification` (a chat and
+one of the messages below) in the transaction that made it true; the bot decides the words
+(bot/notices.py renders each type, checked by mypy). In the database a message is its `Kind`
+and its fields as JSON; `decode` reads it back and refuses a row this version cannot read
+(`MalformedMessage`) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, TypeAlias, Union, get_args, get_origin, get_type_hints
+
+
+class Kind(StrEnum):
+    """What the outbox row says; the names are stored, so they never change."""
+
+    ORDER_STATUS = "order_status"  # customer: the live tracking message, on every move
+    ORDER_CANCELLED = "order_cancelled"  # customer, the partner if one was assigned, the kitchen
+    RESTAURANT_TICKET = "restaurant_ticket"  # manager: the order, with Accept / Reject / Ready
+    OFFER = "offer"  # partner: a delivery offer, with Accept / Decline
+    DROP_OFF_PIN = "drop_off_pin"  # partner, after the offer: where the food goes, on the map
+    OFFER_EXPIRED = "offer_expired"  # partner: the offer ran out and went to someone else
+    FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
+    PARTNER_ASSIGNED = "partner_assigned"  # customer
+    ORDER_READY = "order_ready"  # partner: the restaurant marked the order ready
+    OUT_FOR_DELIVERY = "out_for_delivery"  # customer
+    DELIVERED = "delivered"  # customer
+    ORDER_FAILED = "order_failed"  # customer, and the partner if one was assigned
+    ADMIN_ALERT = "admin_alert"  # every admin: an order needs a person
+    PARTNER_REQUEST = "partner_request"  # every admin: someone asks to deliver
+    PARTNER_APPROVED = "partner_approved"  # the partner: they may deliver
+    PARTNER_REVOKED = "partner_revoked"  # the partner: they may no longer deliver
+    ERROR_ALERT = "error_alert"  # every admin: handling something failed unexpectedly
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatusChanged:
+    """Not a new message: the customer's tracking message is edited to show the order now."""
+
+    KIND: ClassVar[Kind] = Kind.ORDER_STATUS
+    order_id: int
+    status: str
+    previous: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled:
+    KIND: ClassVar[Kind] = Kind.ORDER_CANCELLED
+    order_id: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketLine:
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantTicket:
+    KIND: ClassVar[Kind] = Kind.RESTAURANT_TICKET
+    order_id: int
+    restaurant_id: int
+    items: tuple[TicketLine, ...]
+    total: int  # minor units of `currency`
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    KIND: ClassVar[Kind] = Kind.OFFER
+    order_id: int
+    restaurant: str
+    pickup: str  # the restaurant's address
+    address: str  # where the food goes
+    total: int  # minor units of `currency`, collected on delivery
+    currency: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DropOffPin:
+    """Sent after the offer when the customer shared a location: a message of its own, so it
+    is paced, retried and recorded like any other, and never resends the offer."""
+
+    KIND: ClassVar[Kind] = Kind.DROP_OFF_PIN
+    order_id: int
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferExpired:
+    KIND: ClassVar[Kind] = Kind.OFFER_EXPIRED
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindingPartner:
+    KIND: ClassVar[Kind] = Kind.FINDING_PARTNER
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerAssigned:
+    KIND: ClassVar[Kind] = Kind.PARTNER_ASSIGNED
+    order_id: int
+    partner_id: int
+    partner_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReady:
+    KIND: ClassVar[Kind] = Kind.ORDER_READY
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutForDelivery:
+    KIND: ClassVar[Kind] = Kind.OUT_FOR_DELIVERY
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    KIND: ClassVar[Kind] = Kind.DELIVERED
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFailed:
+    KIND: ClassVar[Kind] = Kind.ORDER_FAILED
+    order_id: int
+    reason: str | None = None  # told to the partner; the customer hears only that it failed
+
+
+class AlertReason(StrEnum):
+    NO_PARTNER = "no_partner"  # nobody has taken the order for `waited_s`
+    ORDER_FAILED = "order_failed"  # the pipeline gave up on the order with `error`
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAlert:
+    KIND: ClassVar[Kind] = Kind.ADMIN_ALERT
+    reason: AlertReason
+    order_id: int
+    waited_s: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRequest:
+    KIND: ClassVar[Kind] = Kind.PARTNER_REQUEST
+    partner_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorAlert:
+    """What failed and where, in words that carry nothing a user typed and no secret."""
+
+    KIND: ClassVar[Kind] = Kind.ERROR_ALERT
+    error_type: str  # the exception's class, e.g. "sqlalchemy.exc.OperationalError"
+    where: str  # module and function of the innermost frame in our code
+    update_kind: str  # what was being handled: "message", "callback_query", "job", ...
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerApproved:
+    KIND: ClassVar[Kind] = Kind.PARTNER_APPROVED
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRevoked:
+    KIND: ClassVar[Kind] = Kind.PARTNER_REVOKED
+    name: str
+
+
+NewMessage: TypeAlias = (  # each becomes a new message in its chat
+    OrderCancelled | RestaurantTicket | Offer | DropOffPin | OfferExpired | FindingPartner
+    | PartnerAssigned | OrderReady | OutForDelivery | Delivered | OrderFailed | AdminAlert
+    | PartnerRequest | ErrorAlert | PartnerApproved | PartnerRevoked
+)
+Message: TypeAlias = OrderStatusChanged | NewMessage  # the first edits the tracking message
+TYPES: Mapping[Kind, type[Message]] = {cls.KIND: cls for cls in get_args(Message)}
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A chat message to send after commit: who is told, and what."""
+
+    chat_id: int
+    message: Message
+
+    @property
+    def kind(self) -> Kind:
+        return self.message.KIND
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return encode(self.message)
+
+
+class MalformedMessage(ValueError):
+    """An outbox row this version cannot read: an unknown kind, or fields that do not fit."""
+
+
+def encode(message: Message) -> dict[str, Any]:
+    """The message's fields as JSON values (datetimes as ISO 8601, tuples as lists)."""
+    plain = _plain(message)
+    assert isinstance(plain, dict)
+    return plain
+
+
+def decode(kind: str, data: Mapping[str, Any]) -> Message:
+    """The message an outbox row holds; MalformedMessage when it does not fit its type.
+    Keys the type does not have are ignored (written by a newer or older version)."""
+    try:
+        cls = TYPES[Kind(kind)]
+    except ValueError:
+        raise MalformedMessage(f"unknown message kind {kind!r}") from None
+    message = _read(cls, data, kind)
+    assert isinstance(message, cls)
+    return message
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _read(cls: type[Any], data: object, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise MalformedMessage(f"{where}: expected an object, got {type(data).__name__}")
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            values[f.name] = _value(hints[f.name], data[f.name], f"{where}.{f.name}")
+        elif f.default is dataclasses.MISSING:
+            raise MalformedMessage(f"{where}: {f.name} is missing")
+    return cls(**values)
+
+
+def _value(hint: Any, value: object, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        (inner,) = [option for option in options if option is not type(None)]
+        return _value(inner, value, where)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise MalformedMessage(f"{where}: expected a list, got {type(value).__name__}")
+        return tuple(_value(get_args(hint)[0], item, where) for item in value)
+    if dataclasses.is_dataclass(hint):
+        return _read(hint, value, where)  # type: ignore[arg-type]
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        if value not in {member.value for member in hint}:
+            raise MalformedMessage(f"{where}: {value!r} is not a {hint.__name__}")
+        return hint(value)
+    if hint is datetime:
+        return _datetime(value, where)
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, str) and type(value) is hint:
+        return value
+    raise MalformedMessage(f"{where}: expected {getattr(hint, '__name__', hint)}, got {value!r}")
+
+
+def _datetime(value: object, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise MalformedMessage(f"{where}: expected an ISO 8601 time with its zone, got {value!r}")
+    return parsed
