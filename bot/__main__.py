@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.ratelimit import StartupFailed
 from bot.settings import ConfigError, Settings, load_settings
-from bot.wiring import application, migrate_database, require_migrated, seed_database, where
+from bot.wiring import migrate_database, seed_database, serve, where
 
 logger = logging.getLogger("foodbot")
 
@@ -41,31 +41,19 @@ def cmd_seed(settings: Settings) -> int:
 
 def cmd_run(settings: Settings) -> int:
     settings.token()  # refuse early, with a clear line, when no token is set
-    asyncio.run(require_migrated(settings))
+    if settings.webhook_url:
+        logger.info(
+            "starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+    else:
+        logger.info("starting with long polling against %s", settings.telegram_base_url)
     try:
-        _serve(settings)
+        asyncio.run(serve(settings))
     except StartupFailed as exc:  # retried for STARTUP_RETRY_S, each attempt logged
         print(f"foodbot: could not start against {settings.telegram_base_url}: {exc}",
               file=sys.stderr)
         return 1
     return 0
-
-
-def _serve(settings: Settings) -> None:
-    """Runs the bot until it is stopped (SIGINT, SIGTERM)."""
-    app = application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        logger.info(
-            "starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
-        )
-        app.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            webhook_url=settings.webhook_url, secret_token=secret,
-        )
-    else:
-        logger.info("starting with long polling against %s", settings.telegram_base_url)
-        app.run_polling()
 
 
 def cmd_demo(settings: Settings) -> int:

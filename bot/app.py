@@ -10,7 +10,6 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import admin, jobs
-from bot.concurrency import PerUserUpdates
 from bot.context import AppContext, AppType, Services
 from bot.handlers import (
     basics,
@@ -64,8 +63,8 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=AppContext))
         .rate_limiter(rate_limiter(services))
-        .concurrent_updates(PerUserUpdates())
         .post_init(_post_init)
+        .updater(None)  # updates come through the inbox (bot/runner.py), not PTB's Updater
     )
     if on_shutdown is not None:
         builder = builder.post_shutdown(on_shutdown)

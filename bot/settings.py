@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     rate_limit_per_chat_per_s: float = Field(1.0, gt=0)
     inbound_limit_per_user_per_min: int = Field(60, ge=1)
 
+    inbox_stale_after_s: float = Field(120.0, gt=0)
+    inbox_lease_s: float = Field(10.0, ge=0.3, le=3600)
+
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)

@@ -52,6 +52,9 @@ HELP = (
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
 PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a press alert
+# an update that reached the bot too late to act on (the bot was down, or busy restarting)
+TRY_AGAIN = "Sorry, that reached me too late to act on safely. Please try again."
+TRY_AGAIN_ALERT = "That reached me too late. Please try again."  # the press's alert
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."

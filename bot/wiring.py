@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
+from bot.intake import keep_all
+from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
 from domain.messages import Kind
 from domain.pipeline.actions import Presses
@@ -41,6 +43,7 @@ from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.db import make_engine, make_sessionmaker
+from storage.inbox import SqlInbox, SqlLeases
 from storage.migrate import is_at_head, upgrade_to_head
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
@@ -169,37 +172,38 @@ async def require_migrated(settings: Settings) -> None:
         )
 
 
-def application(settings: Settings) -> AppType:
-    """The bot for `foodbot run`: owns its engine and disposes of it on shutdown."""
+def inbox_parts(sessions: async_sessionmaker[AsyncSession]) -> InboxParts:
+    """The inbox's storage side; one name for this instance in all its leases."""
+    return InboxParts(
+        SqlInbox(sessions), SqlLeases(sessions), worker_id(),
+        admit=keep_all,  # the filter that drops updates before they are stored
+    )
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Running]:
+    """Runs the bot in this event loop until the block ends: long polling, or a webhook
+    server when WEBHOOK_URL is set; every update through the inbox."""
+    await require_migrated(settings)
     engine = make_engine(settings.database_url)
-
-    async def dispose(_: object) -> None:
+    sessions = make_sessionmaker(engine)
+    try:
+        app = build_app(build_services(settings, sessions, clock))
+        async with serving(app, inbox_parts(sessions)) as live:
+            yield live
+    finally:
         await engine.dispose()
-
-    return build_app(build_services(settings, make_sessionmaker(engine)), on_shutdown=dispose)
 
 
 @asynccontextmanager
 async def polling(settings: Settings, clock: Clock | None = None) -> AsyncIterator[AppType]:
-    """Runs the bot in this event loop with long polling until the block ends.
+    """`running`, yielding the Application: used by `foodbot demo` and the end-to-end tests
+    against the local Bot API server."""
+    async with running(settings, clock) as live:
+        yield live.app
 
-    Used by `foodbot demo` and the end-to-end tests against the local Bot API server.
-    """
-    await require_migrated(settings)
-    engine = make_engine(settings.database_url)
-    app = build_app(build_services(settings, make_sessionmaker(engine), clock))
-    try:
-        await app.initialize()
-        if app.post_init is not None:  # run_polling would call it; we start by hand
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
-    finally:
-        await engine.dispose()
+
+async def serve(settings: Settings) -> None:
+    """`foodbot run`: the bot until SIGINT or SIGTERM."""
+    async with running(settings):
+        await until_signalled()

@@ -26,6 +26,8 @@ OUTBOX = cast(Table, rows.OutboxRow.__table__)
 CHECKOUTS = cast(Table, rows.CheckoutRow.__table__)
 TRACKING_MESSAGES = cast(Table, rows.TrackingMessageRow.__table__)
 ORDER_RATINGS = cast(Table, rows.OrderRatingRow.__table__)
+INBOX = cast(Table, rows.InboxRow.__table__)
+LEASES = cast(Table, rows.LeaseRow.__table__)
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -60,6 +62,8 @@ def upsert(
     return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
 
 
-def insert_missing(session: AsyncSession, table: Table, values: dict[str, Any]) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING: adds the row unless its key is taken."""
+def insert_missing(
+    session: AsyncSession, table: Table, values: dict[str, Any] | Sequence[dict[str, Any]]
+) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING: adds the row (or rows) unless its key is taken."""
     return _conflict_insert(session, table).values(values).on_conflict_do_nothing()

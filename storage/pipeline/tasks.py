@@ -40,15 +40,16 @@ async def claim_rows(
     order: Sequence[str],
     lease: Lease,
     columns: Sequence[str],
+    key: str = "id",
 ) -> list[RowMapping]:
     """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`.
 
-    Returns `columns` (and those of `order`) of the rows claimed.
+    Returns `columns` (and those of `order`) of the rows claimed. `key` is the primary key.
     """
     free = or_(table.c.locked_until.is_(None), table.c.locked_until <= lease.now)
     # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
     picked = (
-        select(table.c.id)
+        select(table.c[key])
         .where(due, free)
         .order_by(*(table.c[name] for name in order))
         .limit(lease.limit)
@@ -57,7 +58,7 @@ async def claim_rows(
     )
     stmt = (
         update(table)
-        .where(table.c.id.in_(select(picked.c.id)))
+        .where(table.c[key].in_(select(picked.c[key])))
         .values(
             locked_until=lease.until, locked_by=lease.worker, attempts=table.c.attempts + 1
         )

@@ -11,6 +11,7 @@ from storage.rows.admin import AuditRow
 from storage.rows.base import Base
 from storage.rows.catalogue import MenuItemRow, RestaurantRow
 from storage.rows.customers import CartLineRow, CartRow, CheckoutRow, CustomerRow
+from storage.rows.inbox import InboxRow, LeaseRow
 from storage.rows.invites import InviteRow
 from storage.rows.orders import (
     OrderEventRow,
@@ -31,7 +32,9 @@ __all__ = [
     "CartRow",
     "CheckoutRow",
     "CustomerRow",
+    "InboxRow",
     "InviteRow",
+    "LeaseRow",
     "MenuItemRow",
     "OfferRow",
     "OrderEventRow",

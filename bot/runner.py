@@ -1,0 +1,94 @@
+"""Runs a built Application with the inbox (DESIGN.md §4): updates come in by long polling or
+by webhook, are stored before they are acknowledged, and are handled from the inbox.
+
+PTB's own Updater is not used: it hands updates to an in-memory queue and acknowledges them
+before any handler ran, so a crash lost them. Start-up order: the Application (getMe, the
+command menu, the queue and outbox jobs), the inbox dispatcher (which at once handles what
+a previous run left), then the intake. Stopping runs it backwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.context import AppType, Services
+from bot.inbox import InboxDispatcher
+from bot.intake import Admit, Intake, keep_all
+from bot.polling import POLL_TIMEOUT_S, Poller
+from bot.webhook import WebhookServer
+from domain.inbox import Inbox, InboxPolicy, Leases
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboxParts:
+    """The inbox's storage side and this instance's name, built at the composition root."""
+
+    inbox: Inbox
+    leases: Leases
+    worker: str  # names this instance in the inbox's and the polling leases
+    admit: Admit = keep_all  # drops updates before they are stored (the inbound rate limit)
+
+
+@dataclass(frozen=True)
+class Running:
+    app: AppType
+    dispatcher: InboxDispatcher
+    poller: Poller | None  # polling mode
+    webhook: WebhookServer | None  # webhook mode
+
+
+@asynccontextmanager
+async def serving(
+    app: AppType, parts: InboxParts, *, poll_timeout: int = POLL_TIMEOUT_S
+) -> AsyncIterator[Running]:
+    """The Application running with its inbox until the block ends."""
+    services = app.bot_data["services"]
+    assert isinstance(services, Services)
+    settings, clock = services.settings, services.clock
+    async with AsyncExitStack() as stack:
+        await app.initialize()
+        stack.push_async_callback(app.shutdown)
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        stack.push_async_callback(app.stop)
+        policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
+        dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
+                                     lease_s=settings.inbox_lease_s)
+        dispatcher.start()
+        stack.push_async_callback(dispatcher.stop)
+        intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)
+        poller, webhook = None, None
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret \
+                else None
+            webhook = WebhookServer(app.bot, intake, listen=settings.webhook_listen,
+                                    port=settings.webhook_port, url=settings.webhook_url,
+                                    secret=secret)
+            await webhook.start()
+            stack.push_async_callback(webhook.stop)
+            await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
+        else:
+            poller = Poller(app.bot, intake, parts.leases, clock, holder=parts.worker,
+                            lease_s=settings.inbox_lease_s, timeout=poll_timeout)
+            poller.start()
+            stack.push_async_callback(poller.stop)
+        yield Running(app, dispatcher, poller, webhook)
+
+
+async def until_signalled() -> None:
+    """Returns on SIGINT or SIGTERM (a clean stop: leases released, nothing left leased)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    logger.info("stopping")

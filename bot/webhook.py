@@ -1,0 +1,78 @@
+"""Webhook mode into the inbox (DESIGN.md §4): an update is stored before the webhook answers
+200, so Telegram delivers again whatever was not stored (it retries any other answer).
+
+A small aiohttp server in place of PTB's, whose handler answers 200 as soon as the update is
+in the in-memory queue. It answers 403 to a request without the secret token (when one is
+set), 400 to a body that is not an update, 500 when storing failed (Telegram retries).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot.intake import Intake
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    """Listens on `listen`:`port` (0: any free port), at `/` and at the webhook URL's path."""
+
+    def __init__(
+        self, bot: Any, intake: Intake, *, listen: str, port: int, url: str,
+        secret: str | None,
+    ) -> None:
+        self._bot, self._intake = bot, intake
+        self._listen, self._port = listen, port
+        self._secret = secret
+        self._paths = sorted({"/", urlsplit(url).path or "/"})
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def port(self) -> int:
+        """The port listened on (known once started)."""
+        assert self._runner is not None, "not started"
+        return int(self._runner.addresses[0][1])
+
+    async def start(self) -> None:
+        app = web.Application()
+        for path in self._paths:
+            app.router.add_post(path, self._receive)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._listen, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        if self._secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self._secret.encode()):
+                return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self._bot)
+        except Exception:  # not JSON, or not an update
+            return web.Response(status=400)
+        try:
+            await self._intake.take([update])
+        except Exception:
+            logger.exception("could not store update %s: Telegram will send it again",
+                             update.update_id)
+            return web.Response(status=500)
+        return web.Response(status=200)
