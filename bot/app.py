@@ -21,6 +21,8 @@ from bot.handlers import (
     partner,
     restaurant,
 )
+from bot.inbound import inbound_gate
+from bot.lanes import UserLanes
 from bot.ratelimit import AppRateLimiter
 
 COMMANDS = [
@@ -55,6 +57,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=AppContext))
         .rate_limiter(AppRateLimiter(max_retries=SEND_RETRIES))
+        .concurrent_updates(UserLanes(inbound_gate(settings)))  # the inbound limit, then lanes
         .post_init(_post_init)
     )
     if on_shutdown is not None:

@@ -34,6 +34,9 @@ HELP = (
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
 PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a press alert
+# the inbound limit (bot/inbound.py): plain text, it is also a press alert (200 characters)
+SLOW_DOWN = ("You're sending messages faster than I can answer them. "
+             "Please slow down and try again in a minute.")
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."
