@@ -1,11 +1,12 @@
 """The per-user inbound rate limit (DESIGN.md §7): how many updates one user may send a minute.
 
 A token bucket per user: it holds up to `per_minute` tokens and refills at `per_minute`
-a minute; every update takes one. Chosen over a window of timestamps because it keeps two
-numbers per user whatever the limit, has no cliff at a window's edge (a fixed window lets
-twice the limit through across the boundary), lets a person tap quickly through a few
-screens (a burst up to the limit) and lets a steady flooder through at exactly the limit,
-nothing more.
+a minute; every update takes one. Chosen over windows because it keeps two numbers per user
+whatever the limit (a sliding log keeps up to `per_minute` timestamps), lets a person tap
+quickly through a few screens (a burst up to the limit), and lets a steady flooder through
+evenly at the limit's pace, where a fixed window would let the whole limit through in a burst
+at the start of every minute (and the bot's replies to that burst would all meet Telegram's
+one message a second per chat at once).
 
 An update the bucket has no token for is refused. The first refusal in a window earns the
 user one polite "slow down" (`Verdict.SLOW_DOWN`); the rest of the window's refusals are
