@@ -55,6 +55,9 @@ PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a pr
 # an update that reached the bot too late to act on (the bot was down, or busy restarting)
 TRY_AGAIN = "Sorry, that reached me too late to act on safely. Please try again."
 TRY_AGAIN_ALERT = "That reached me too late. Please try again."  # the press's alert
+# the inbound limit (bot/inbound.py): plain text, it is also a press alert (200 characters)
+SLOW_DOWN = ("You're sending messages faster than I can answer them. "
+             "Please slow down and try again in a minute.")
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."

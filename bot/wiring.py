@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
-from bot.intake import keep_all
+from bot.inbound import inbound_gate
 from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
 from domain.messages import Kind
@@ -172,11 +172,12 @@ async def require_migrated(settings: Settings) -> None:
         )
 
 
-def inbox_parts(sessions: async_sessionmaker[AsyncSession]) -> InboxParts:
-    """The inbox's storage side; one name for this instance in all its leases."""
+def inbox_parts(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> InboxParts:
+    """The inbox's storage side, one name for this instance in all its leases, and the
+    per-user inbound limit that drops a flood before it is stored."""
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        admit=keep_all,  # the filter that drops updates before they are stored
+        admit=inbound_gate(settings).admit,
     )
 
 
@@ -189,7 +190,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
     sessions = make_sessionmaker(engine)
     try:
         app = build_app(build_services(settings, sessions, clock))
-        async with serving(app, inbox_parts(sessions)) as live:
+        async with serving(app, inbox_parts(sessions, settings)) as live:
             yield live
     finally:
         await engine.dispose()

@@ -1,0 +1,102 @@
+"""The per-user inbound limit at the bot's door (DESIGN.md §7; the rule: domain/inbound_limit.py).
+
+`InboundGate.screen(update)` is the one call site of the limiter: it counts the update against
+its user's limit (`INBOUND_LIMIT_PER_USER_PER_MIN`; the admins in `ADMIN_IDS` are never
+limited) as the update is taken in, and says whether to handle it. `InboundGate.admit` is the
+intake's filter (bot/intake.py): every update passes it before it is stored in the inbox, so a
+flood costs no database work, and a backlog is counted as it arrives, not as it drains.
+
+`turn_away` is what a refused update gets: a press is always answered, so no button spins (an
+alert saying "slow down" the first time in a window, the same words as a short note after);
+a message gets "slow down" once per window and nothing after. A refused update that needs no
+answer costs a dictionary lookup. At most `TURNING_AWAY` answers are in flight at once, so a
+flood of refused presses never takes the HTTP connections the other users' replies need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot import texts
+from bot.settings import Settings
+from domain.inbound_limit import InboundLimiter, Verdict
+
+logger = logging.getLogger(__name__)
+
+TURNING_AWAY = 8  # refusals being answered at once, whoever they are for
+
+
+@dataclass
+class Counts:
+    """What the gate has done since start: updates let in, turned away, and users told."""
+
+    admitted: int = 0
+    dropped: int = 0
+    told: int = 0
+
+
+class InboundGate:
+    """The limiter with its clock, and what the bot says to an update it turns away."""
+
+    def __init__(self, limiter: InboundLimiter,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limiter = limiter
+        self._clock = clock
+        self._answering = asyncio.Semaphore(TURNING_AWAY)
+        self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
+        self.counts = Counts()
+
+    async def admit(self, update: Update) -> bool:
+        """The intake's filter: True to store and handle `update`. A refused update is answered
+        in the background (see `turn_away`), so taking in the rest of a batch never waits."""
+        verdict = self.screen(update)
+        if verdict.admitted:
+            return True
+        if update.callback_query is not None or verdict is Verdict.SLOW_DOWN:
+            task = asyncio.create_task(self.turn_away(update, verdict))
+            self._answers.add(task)
+            task.add_done_callback(self._answers.discard)
+        return False
+
+    def screen(self, update: Update) -> Verdict:
+        """Counts `update` against its user's limit: `Verdict.ADMIT` to handle it."""
+        user = update.effective_user
+        if user is None:  # channel posts, polls: nobody to limit
+            return Verdict.ADMIT
+        verdict = self.limiter.admit(user.id, self._clock())
+        if verdict.admitted:
+            self.counts.admitted += 1
+            return verdict
+        self.counts.dropped += 1
+        if verdict is Verdict.SLOW_DOWN:
+            self.counts.told += 1
+            logger.info("user %s is over the inbound limit of %s a minute: their updates are "
+                        "dropped until it refills", user.id, self.limiter.per_minute)
+        return verdict
+
+    async def turn_away(self, update: Update, verdict: Verdict) -> None:
+        """Answers a refused update as it needs (see the module's docstring)."""
+        query = update.callback_query
+        if query is None and verdict is not Verdict.SLOW_DOWN:
+            return
+        async with self._answering:
+            try:
+                if query is not None:
+                    await query.answer(texts.SLOW_DOWN, show_alert=verdict is Verdict.SLOW_DOWN)
+                elif update.effective_chat is not None:
+                    await update.effective_chat.send_message(texts.SLOW_DOWN, parse_mode=None)
+            except TelegramError as error:  # a refused update is not worth an error alert
+                logger.info("could not turn away update %s: %s", update.update_id, error)
+
+
+def inbound_gate(settings: Settings, clock: Callable[[], float] = time.monotonic) -> InboundGate:
+    """The gate for one bot process, from the settings."""
+    limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
+    return InboundGate(limiter, clock)
