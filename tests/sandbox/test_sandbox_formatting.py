@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.errors import ApiError
 from sandbox import plain_text
+from sandbox.errors import ApiError
 from sandbox.formatting import command_entities, entities_to_html, parse_text
 from sandbox.parse_modes import parse_html, parse_markdown
 
