@@ -1,0 +1,140 @@
+"""The notifications of a chaos run, as the outbox wrote them and as the chats received them.
+
+Each outbox row (but the tracking message's edits, which are re-rendered and carry no news of
+their own) is rendered as the sender renders it (`bot.notices`) and found in the server's
+transcript by its text in its chat (a map pin by its coordinates). From that:
+
+- duplicates: a row's message delivered more than once to its chat;
+- stale: a message delivered when the order had already overtaken it, judged by the domain's
+  own rule (`domain.pipeline.stale`) against the order as it was at that moment, rebuilt from
+  its events and offers (an offer delivered after it was taken, a "finding a partner" after
+  one was found, ...); offers (and their pins) are counted apart, and so are the messages
+  overtaken less than `RACE_S` before they arrived (the sender looks just before sending, so
+  a change in the moment between is a race, not a message resent long after);
+- order: the first deliveries to one chat must follow the order the outbox wrote the rows in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
+
+from bench.chaos_checks import Stored
+from bot.notices import render
+from domain.messages import DropOffPin, Kind, MalformedMessage, Message, Offer, decode
+from domain.orders import OrderStatus
+from domain.pipeline.stale import OrderNow, order_of, stale
+from sandbox import TranscriptEvent, plain_text
+
+Key = tuple[Any, ...]
+RACE_S = 1.0  # stale by less than this: the sender's last look raced the change
+
+
+def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
+                  clock_offset_s: float) -> dict[str, Any]:
+    """`clock_offset_s` turns the server's clock (transcript times) into Unix time."""
+    rows: dict[tuple[int, Key], list[tuple[int, Message]]] = defaultdict(list)
+    for row in sorted(stored.outbox, key=lambda r: r.id):
+        if row.kind == Kind.ORDER_STATUS.value:
+            continue
+        try:
+            message = decode(row.kind, row.payload)
+            rows[(row.chat_id, _key(message))].append((row.id, message))
+        except (MalformedMessage, ValueError):
+            continue
+    delivered: dict[tuple[int, Key], list[TranscriptEvent]] = defaultdict(list)
+    for event in transcript:
+        key = _delivered_key(event)
+        if key is not None and (event.chat_id, key) in rows:
+            delivered[(event.chat_id, key)].append(event)
+    history = History(stored)
+    duplicates = stale_offers = stale_other = raced = 0
+    firsts: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
+    for where, events in delivered.items():
+        written = rows[where]
+        duplicates += max(0, len(events) - len(written))
+        for n, event in enumerate(events):
+            row_id, message = written[min(n, len(written) - 1)]
+            if n < len(written):
+                firsts[where[0]].append((event.seq, row_id))
+            at = datetime.fromtimestamp(event.time + clock_offset_s, UTC)
+            order = order_of(message)
+            if order is not None and stale(message, where[0], history.at(order, at)):
+                if isinstance(message, Offer | DropOffPin):
+                    stale_offers += 1
+                else:
+                    stale_other += 1
+                raced += (at - history.changed(order, at)).total_seconds() < RACE_S
+    out_of_order = 0
+    for chat_rows in firsts.values():
+        latest = 0
+        for _, row_id in sorted(chat_rows):
+            out_of_order += row_id < latest
+            latest = max(latest, row_id)
+    sent = sum(len(events) for events in delivered.values())
+    errors = Counter(_reason(r.last_error) for r in stored.outbox
+                     if r.given_up_at is not None)
+    return {
+        "notifications_written": sum(len(w) for w in rows.values()),
+        "notifications_delivered": sent,
+        "notifications_duplicated": duplicates,
+        "duplicates_per_1000": round(1000 * duplicates / sent, 1) if sent else 0.0,
+        "stale_offers": stale_offers, "stale_other": stale_other, "stale_raced": raced,
+        "chat_order_broken": out_of_order,
+        "outbox_unsent": sum(1 for r in stored.outbox
+                             if r.sent_at is None and r.given_up_at is None),
+        "outbox_given_up": dict(sorted(errors.items())),
+    }
+
+
+def _key(message: Message) -> Key:
+    if isinstance(message, DropOffPin):
+        return ("pin", message.latitude, message.longitude)
+    notice = render(message)  # type: ignore[arg-type]  # every kind but order_status
+    return ("text", plain_text(notice.text))
+
+
+def _delivered_key(event: TranscriptEvent) -> Key | None:
+    if event.kind == "bot_message":
+        return ("text", event.text)
+    if event.kind == "bot_location":
+        return ("pin", event.detail.get("latitude"), event.detail.get("longitude"))
+    return None
+
+
+def _reason(error: str | None) -> str:
+    """A given-up row's reason without its details: "stale: the offer is no longer open"."""
+    text = error or "unknown"
+    return text if text.startswith("stale:") else text.split(":")[0]
+
+
+class History:
+    """Each order as it was at a given moment: status, partner and open offers."""
+
+    def __init__(self, stored: Stored) -> None:
+        self._events = stored.events_of()
+        self._offers: dict[int, list[Row[Any]]] = defaultdict(list)
+        for offer in stored.offers:
+            self._offers[offer.order_id].append(offer)
+
+    def at(self, order_id: int, when: datetime) -> OrderNow | None:
+        moves = [e for e in self._events.get(order_id, []) if e.at <= when]
+        if not moves:
+            return None
+        offers = self._offers.get(order_id, [])
+        taken = [o.partner_id for o in offers if o.state == "accepted"
+                 and o.closed_at is not None and o.closed_at <= when]
+        open_now = frozenset(o.partner_id for o in offers if o.offered_at <= when
+                             and (o.closed_at is None or o.closed_at > when))
+        return OrderNow(OrderStatus(moves[-1].to_status), taken[0] if taken else None, open_now)
+
+    def changed(self, order_id: int, when: datetime) -> datetime:
+        """The order's last change (a move, or an offer closed) at or before `when`."""
+        times = [e.at for e in self._events.get(order_id, []) if e.at <= when]
+        times += [o.closed_at for o in self._offers.get(order_id, [])
+                  if o.closed_at is not None and o.closed_at <= when]
+        return max(times, default=when)
