@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -78,7 +77,8 @@ def print_table(r: dict[str, Any]) -> None:
         ("Telegram faults", f"{f['error']:.0%} answered 500, {f['delay']:.0%} held "
          f"{f['delay_s']:g} s" if f else "none"),
         ("time", f"onboarding {r['onboarding_s']} s, ordering {r['ordering_s']} s, "
-         f"total {r['total_s']} s"),
+         f"total {r['total_s']} s" + ("; STOPPED at --timeout" if r["timed_out"] else "")
+         + ("" if r["settled"] else "; not settled")),
         ("people's updates", f"{r['updates_sent']} ({r['texts_sent']} messages, "
          f"{r['presses_sent']} presses); {r['retries']} repeated for lack of reply, "
          f"{r['steps_given_up']} steps given up, {r['journeys_restarted']} journeys restarted"),
@@ -93,8 +93,8 @@ def print_table(r: dict[str, Any]) -> None:
          f"({r['histories_broken']} broken histories)"),
         ("partners with two active orders", f"{r['partners_two_active_now']} at the end, "
          f"{r['partners_two_active_ever']} during the run"),
-        ("notifications", f"{r['notifications_delivered']} delivered of "
-         f"{r['notifications_written']} written; {r['notifications_duplicated']} duplicates "
+        ("notifications", f"{r['notifications_written']} written, "
+         f"{r['notifications_arrived']} arrivals: {r['notifications_duplicated']} duplicates "
          f"({r['duplicates_per_1000']} per 1,000)"),
         ("stale notifications", f"{r['stale_offers']} offers, {r['stale_other']} others "
          f"({r['stale_raced']} overtaken < 1 s before they arrived)"),
@@ -132,11 +132,10 @@ def main() -> int:
         kill_after=args.kill_after, seed=args.seed, faults=args.faults, database=args.database,
         instances=args.instances, flood_limits=not args.no_flood_limits,
         patience_s=args.patience, tries=args.tries, logs=args.logs, timeout_s=args.timeout)
-    result = asyncio.run(run_chaos(config))
+    result = asyncio.run(run_chaos(config, lambda line: print(line, file=sys.stderr)))
     result.update({
         "orders": args.orders, "customers": args.customers, "partners": args.partners,
         "instances": args.instances, "seed": args.seed, "flood_limits": config.flood_limits,
-        "database": "PostgreSQL" if args.database else f"SQLite {sqlite3.sqlite_version}",
         "faults": args.faults and {"error": args.faults.error_rate,
                                    "delay": args.faults.delay_rate,
                                    "delay_s": args.faults.delay_s},

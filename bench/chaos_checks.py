@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, text
 
 from bench.chaos_people import Action
 from bench.chaos_roles import Checkout
@@ -38,6 +39,7 @@ class Stored:
     outbox: Sequence[Row[Any]]
     tasks: Sequence[Row[Any]]
     tracking: Sequence[Row[Any]]
+    server: str  # "SQLite 3.40.1", "PostgreSQL 15.2 ..."
 
     def events_of(self) -> dict[int, list[Row[Any]]]:
         by_order: dict[int, list[Row[Any]]] = defaultdict(list)
@@ -54,14 +56,18 @@ async def load(url: str) -> Stored:
                 return (await db.execute(select(*columns))).all()
 
             o, e, f, m, t = ORDERS.c, ORDER_EVENTS.c, OFFERS.c, OUTBOX.c, TASKS.c
+            server = f"SQLite {sqlite3.sqlite_version}"
+            if engine.dialect.name == "postgresql":
+                server = f"PostgreSQL {(await db.execute(text('SHOW server_version'))).scalar()}"
             return Stored(
                 orders=await rows(o.id, o.customer_id, o.status, o.partner_id),
                 events=await rows(e.id, e.order_id, e.from_status, e.to_status, e.at),
                 offers=await rows(f.order_id, f.partner_id, f.state, f.offered_at, f.closed_at),
                 outbox=await rows(m.id, m.chat_id, m.kind, m.payload, m.sent_at, m.given_up_at,
-                                  m.last_error, m.attempts),
+                                  m.last_error, m.message_id),
                 tasks=await rows(t.order_id, t.kind, t.state, t.run_at, t.attempts),
-                tracking=await rows(TRACKING_MESSAGES.c.chat_id, TRACKING_MESSAGES.c.message_id))
+                tracking=await rows(TRACKING_MESSAGES.c.chat_id, TRACKING_MESSAGES.c.message_id),
+                server=server)
     finally:
         await engine.dispose()
 

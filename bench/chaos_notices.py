@@ -11,7 +11,9 @@ transcript by its text in its chat (a map pin by its coordinates). From that:
   one was found, ...); offers (and their pins) are counted apart, and so are the messages
   overtaken less than `RACE_S` before they arrived (the sender looks just before sending, so
   a change in the moment between is a race, not a message resent long after);
-- order: the first deliveries to one chat must follow the order the outbox wrote the rows in.
+- order: the first arrival of each row in one chat must follow the order the outbox wrote
+  the rows in (a row is recognised by the Telegram message id the sender recorded on it, or
+  as the only row of its chat with that text).
 """
 
 from __future__ import annotations
@@ -37,15 +39,17 @@ RACE_S = 1.0  # stale by less than this: the sender's last look raced the change
 def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
                   clock_offset_s: float) -> dict[str, Any]:
     """`clock_offset_s` turns the server's clock (transcript times) into Unix time."""
-    rows: dict[tuple[int, Key], list[tuple[int, Message]]] = defaultdict(list)
+    rows: dict[tuple[int, Key], list[int]] = defaultdict(list)
+    messages: dict[int, Message] = {}
     for row in sorted(stored.outbox, key=lambda r: r.id):
         if row.kind == Kind.ORDER_STATUS.value:
             continue
         try:
-            message = decode(row.kind, row.payload)
-            rows[(row.chat_id, _key(message))].append((row.id, message))
+            messages[row.id] = decode(row.kind, row.payload)
         except (MalformedMessage, ValueError):
             continue
+        rows[(row.chat_id, _key(messages[row.id]))].append(row.id)
+    marked = {(r.chat_id, r.message_id): r.id for r in stored.outbox if r.message_id is not None}
     delivered: dict[tuple[int, Key], list[TranscriptEvent]] = defaultdict(list)
     for event in transcript:
         key = _delivered_key(event)
@@ -53,34 +57,39 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
             delivered[(event.chat_id, key)].append(event)
     history = History(stored)
     duplicates = stale_offers = stale_other = raced = 0
-    firsts: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
-    for where, events in delivered.items():
-        written = rows[where]
+    arrivals: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
+    for (chat, key), events in delivered.items():
+        written = rows[(chat, key)]
         duplicates += max(0, len(events) - len(written))
-        for n, event in enumerate(events):
-            row_id, message = written[min(n, len(written) - 1)]
-            if n < len(written):
-                firsts[where[0]].append((event.seq, row_id))
+        for event in events:
+            # the row Telegram's message id was recorded on; else the one row with this text
+            row_id = marked.get((chat, event.message_id)) or (
+                written[0] if len(written) == 1 else None)
+            if row_id is not None:
+                arrivals[chat].append((event.seq, row_id))
+            message = messages[row_id if row_id is not None else written[0]]
             at = datetime.fromtimestamp(event.time + clock_offset_s, UTC)
             order = order_of(message)
-            if order is not None and stale(message, where[0], history.at(order, at)):
+            if order is not None and stale(message, chat, history.at(order, at)):
                 if isinstance(message, Offer | DropOffPin):
                     stale_offers += 1
                 else:
                     stale_other += 1
                 raced += (at - history.changed(order, at)).total_seconds() < RACE_S
     out_of_order = 0
-    for chat_rows in firsts.values():
-        latest = 0
+    for chat_rows in arrivals.values():  # each row's first arrival, in the outbox's order?
+        latest, seen = 0, set()
         for _, row_id in sorted(chat_rows):
-            out_of_order += row_id < latest
-            latest = max(latest, row_id)
+            if row_id not in seen:
+                out_of_order += row_id < latest
+                latest = max(latest, row_id)
+                seen.add(row_id)
     sent = sum(len(events) for events in delivered.values())
     errors = Counter(_reason(r.last_error) for r in stored.outbox
                      if r.given_up_at is not None)
     return {
-        "notifications_written": sum(len(w) for w in rows.values()),
-        "notifications_delivered": sent,
+        "notifications_written": len(messages),
+        "notifications_arrived": sent,
         "notifications_duplicated": duplicates,
         "duplicates_per_1000": round(1000 * duplicates / sent, 1) if sent else 0.0,
         "stale_offers": stale_offers, "stale_other": stale_other, "stale_raced": raced,

@@ -61,51 +61,62 @@ class People:
         await asyncio.gather(*(c.run(k) for c, k in zip(self.customers, shares, strict=True)))
 
 
-async def run_chaos(config: ChaosConfig) -> dict[str, Any]:
+Say = Callable[[str], object]
+
+
+async def run_chaos(config: ChaosConfig, say: Say = lambda line: None) -> dict[str, Any]:
+    """The run; `say` hears a line of progress every few seconds."""
     limits = RateLimits() if config.flood_limits else None  # RateLimits(): Telegram's
     async with (BotApiServer(token=TOKEN, limits=limits) as server,
                 prepared_database(config, server) as url):
         with log_folder(config) as folder:
-            return await _run(config, server, url, folder)
+            return await _run(config, server, url, folder, say)
 
 
-async def _run(config: ChaosConfig, server: BotApiServer, url: str, folder: Path) -> dict[str, Any]:
+async def _run(config: ChaosConfig, server: BotApiServer, url: str, folder: Path,
+               say: Say) -> dict[str, Any]:
     clock_offset = time.time() - time.monotonic()  # the server's clock is time.monotonic
     started = time.perf_counter()
     people = People(server, config)
     fleet = Fleet(bot_environment(config, server, url), folder, config.instances)
     if config.faults is not None:
         server.set_faults(config.faults)
-    stop = asyncio.Event()
-    figures: dict[str, Any] = {}
+    stop, at = asyncio.Event(), {"start": started}
+    figures: dict[str, Any] = {"partners_online": 0, "settled": False, "timed_out": False}
+    helpers = [asyncio.create_task(progress(people, fleet, say, started))]
     try:
         async with asyncio.timeout(config.timeout_s):
             await fleet.start()
             figures["partners_online"] = await people.onboard()
-            onboarded = time.perf_counter()
+            at["onboarded"] = time.perf_counter()
             kills = asyncio.create_task(
                 fleet.chaos(config.kills, config.kill_after, random.Random(config.seed)))
-            work = [asyncio.create_task(p.work(stop)) for p in people.partners]
+            helpers += [kills, *(asyncio.create_task(p.work(stop)) for p in people.partners)]
             await people.order(config.orders)
-            ordered = time.perf_counter()
+            at["ordered"] = time.perf_counter()
             kills.cancel()
             figures["settled"] = await settle(url, config.settle_s)
-            stop.set()
-            await asyncio.gather(*work, kills, return_exceptions=True)
+    except TimeoutError:  # the figures so far are still worth checking
+        figures["timed_out"] = True
     finally:
+        stop.set()
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
         await fleet.stop()
         server.set_faults(None)
     stored = await chaos_checks.load(url)
     checkouts = [c for customer in people.customers for c in customer.checkouts]
     diary = people.diary
     return {
-        **figures,
+        "database": stored.server, **figures,
         **chaos_checks.orders(stored, checkouts),
         **chaos_checks.transitions(stored),
         **chaos_checks.partners(stored),
         **chaos_checks.updates(diary.actions, server.transcript, answers(server)),
         **chaos_notices.notifications(stored, server.transcript, clock_offset),
-        "kills": fleet.kills, "crashes": len(fleet.crashes), "poll_conflicts": fleet.conflicts,
+        "kills": fleet.kills, "crashes": len(fleet.crashes), "crashes_how": fleet.crashes,
+        "poll_conflicts": fleet.conflicts,
         "bot_error_lines": fleet.errors, "pending_updates": len(server.pending_updates),
         "startup_s": round(sum(fleet.startups_s) / max(1, len(fleet.startups_s)), 2),
         "retries": diary.retries, "apologies": diary.apologies,
@@ -116,9 +127,24 @@ async def _run(config: ChaosConfig, server: BotApiServer, url: str, folder: Path
         "orders_abandoned": sum(c.abandoned for c in people.customers),
         "customers_waited_out": sum(c.waited_out for c in people.customers),
         "deliveries_pressed": sum(p.deliveries for p in people.partners),
-        "onboarding_s": round(onboarded - started, 1), "ordering_s": round(ordered - onboarded, 1),
+        "onboarding_s": _span(at, "start", "onboarded"),
+        "ordering_s": _span(at, "onboarded", "ordered"),
         "total_s": round(time.perf_counter() - started, 1), "logs": str(folder),
     }
+
+
+def _span(at: dict[str, float], start: str, end: str) -> float | None:
+    return round(at[end] - at[start], 1) if start in at and end in at else None
+
+
+async def progress(people: People, fleet: Fleet, say: Say, started: float) -> None:
+    while True:
+        await asyncio.sleep(10.0)  # a line of progress every ten seconds
+        checkouts = [c for customer in people.customers for c in customer.checkouts]
+        say(f"{time.perf_counter() - started:.0f} s: {fleet.kills} kills, "
+            f"{len(fleet.crashes)} crashes, {len(checkouts)} checkouts, "
+            f"{sum(1 for c in checkouts if c.ended)} orders seen over, "
+            f"{people.diary.retries} retries")
 
 
 def answers(server: BotApiServer) -> Callable[[CallbackPress], CallbackAnswer | None]:
