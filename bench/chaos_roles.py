@@ -77,19 +77,20 @@ class Customer(Person):
         if await self.say(HOME, has(texts.PLACE_BUTTON), "Check your order") is None:
             return None
         checkout = Checkout(self.id, 0)
-        self.checkouts.append(checkout)
         for _ in range(RESTARTS):  # "out of date": the newest summary, as the alert says
             summary = self._newest(texts.PLACE_BUTTON)
             if summary is None:
-                break
+                return None
             checkout.summary_id = summary.message_id
             placed = await self.tap(texts.PLACE_BUTTON, shows("Order #", summary.message_id),
                                     summary.message_id)
+            if isinstance(placed, CallbackAnswer) and placed.text == OUT_OF_DATE:
+                continue  # refused: nothing was placed
+            self.checkouts.append(checkout)
             if isinstance(placed, ChatMessage) and (order_id := order_id_in(placed)):
                 checkout.order_ids.add(order_id)
-            if not (isinstance(placed, CallbackAnswer) and placed.text == OUT_OF_DATE):
-                break
-        return checkout  # with no order shown: the customer never learnt whether it was placed
+            return checkout  # with no order shown: the customer never learnt if it was placed
+        return None
 
     def _newest(self, button: str) -> ChatMessage | None:
         return next((m for m in reversed(self.user.bot_messages) if m.has_button(button)), None)
