@@ -107,6 +107,8 @@ def print_table(r: dict[str, Any]) -> None:
         print(f"{name.ljust(width)}  {value}")
     for order, why in r["waiting_why"].items():
         print(f"  order {order}: {why}")
+    for line in r["notification_examples"]:
+        print(f"  {line}")
 
 
 def main() -> int:

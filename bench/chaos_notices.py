@@ -34,6 +34,7 @@ from sandbox import TranscriptEvent, plain_text
 
 Key = tuple[Any, ...]
 RACE_S = 1.0  # stale by less than this: the sender's last look raced the change
+EXAMPLES = 12
 
 
 def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
@@ -55,12 +56,22 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
         key = _delivered_key(event)
         if key is not None and (event.chat_id, key) in rows:
             delivered[(event.chat_id, key)].append(event)
-    history = History(stored)
+    history, about = History(stored), {r.id: r for r in stored.outbox}
+    examples: list[str] = []  # a few of each finding, to look into
+
+    def example(row_id: int | None, what: str) -> None:
+        row = about.get(row_id) if row_id is not None else None
+        if row is not None and len(examples) < EXAMPLES:
+            examples.append(f"outbox {row.id} ({row.kind}) to chat {row.chat_id} {what}; "
+                            f"its row: {row.last_error or 'sent'}")
+
     duplicates = stale_offers = stale_other = raced = 0
     arrivals: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
     for (chat, key), events in delivered.items():
         written = rows[(chat, key)]
         duplicates += max(0, len(events) - len(written))
+        if len(events) > len(written):
+            example(written[0], f"arrived {len(events)} times")
         for event in events:
             # the row Telegram's message id was recorded on; else the one row with this text
             row_id = marked.get((chat, event.message_id)) or (
@@ -75,13 +86,17 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
                     stale_offers += 1
                 else:
                     stale_other += 1
-                raced += (at - history.changed(order, at)).total_seconds() < RACE_S
+                late = (at - history.changed(order, at)).total_seconds()
+                raced += late < RACE_S
+                example(row_id, f"arrived {late:.1f} s after its order overtook it")
     out_of_order = 0
     for chat_rows in arrivals.values():  # each row's first arrival, in the outbox's order?
         latest, seen = 0, set()
         for _, row_id in sorted(chat_rows):
             if row_id not in seen:
                 out_of_order += row_id < latest
+                if row_id < latest:
+                    example(row_id, f"arrived after outbox {latest}")
                 latest = max(latest, row_id)
                 seen.add(row_id)
     sent = sum(len(events) for events in delivered.values())
@@ -97,6 +112,7 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
         "outbox_unsent": sum(1 for r in stored.outbox
                              if r.sent_at is None and r.given_up_at is None),
         "outbox_given_up": dict(sorted(errors.items())),
+        "notification_examples": examples,
     }
 
 
