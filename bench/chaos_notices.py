@@ -62,8 +62,10 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
     def example(row_id: int | None, what: str) -> None:
         row = about.get(row_id) if row_id is not None else None
         if row is not None and len(examples) < EXAMPLES:
+            state = "sent" if row.sent_at else "given up" if row.given_up_at else "unsent"
+            error = f" (last error: {row.last_error})" if row.last_error else ""
             examples.append(f"outbox {row.id} ({row.kind}) to chat {row.chat_id} {what}; "
-                            f"its row: {row.last_error or 'sent'}")
+                            f"the row is {state}{error}")
 
     duplicates = stale_offers = stale_other = raced = 0
     arrivals: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
