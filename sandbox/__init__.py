@@ -11,6 +11,7 @@ simulated users (``server.user(...)``) and a readable transcript of every conver
 
 from sandbox.errors import ApiError, ButtonNotFound, SandboxError
 from sandbox.faults import Faults
+from sandbox.formatting import plain_text
 from sandbox.limits import RateLimits
 from sandbox.models import (
     Button,
@@ -46,4 +47,5 @@ __all__ = [
     "TranscriptEvent",
     "format_event",
     "format_transcript",
+    "plain_text",
 ]

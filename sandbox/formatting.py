@@ -102,6 +102,13 @@ def parse_text(text: str, parse_mode: str | None, entities: Any = None) -> Forma
     return FormattedText(plain, ents, entities_to_html(plain, ents))
 
 
+def plain_text(text: str, parse_mode: str | None = "HTML") -> str:
+    """What a chat shows of a bot's text sent with ``parse_mode``: the text the transcript
+    records for it (``TranscriptEvent.text``), so a caller can find where a message it knows
+    in its formatted form was delivered. Raises ``ApiError`` for text Telegram would refuse."""
+    return parse_text(text, parse_mode).plain
+
+
 def command_entities(text: str) -> Entities:
     """bot_command entities Telegram attaches to user texts like "/start" or "/add@bot 2"."""
     return tuple(

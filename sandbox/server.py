@@ -240,6 +240,9 @@ class BotApiServer:
             params = await read_params(request)
         except ApiError as error:
             return self._reply(error)
+        except ConnectionResetError:  # the client went away mid-request (say, it was killed)
+            logger.info("a client left during its %s request", name)
+            return self._reply(INTERNAL)  # nobody reads it; the call did nothing
         decision = self._faults.decide(name.lower(), _chat_id(params))
         if decision.error is not None or decision.delay_s > 0:
             self.state.notifier.notify()  # waits on injected_faults see it

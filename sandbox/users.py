@@ -133,6 +133,10 @@ class SandboxUser(ChatView):
         self._last_action = Mark(state.seq)
         return CallbackPress(query.id, self.id, message.message_id, data, label)
 
+    def answer_of(self, press: CallbackPress) -> CallbackAnswer | None:
+        """The bot's answerCallbackQuery for ``press`` so far; None while it is unanswered."""
+        return self._state.queries[press.query_id].answer
+
     async def wait_for_answer(self, press: CallbackPress, timeout: float = 5.0) -> CallbackAnswer:
         """The bot's answerCallbackQuery for ``press``; TimeoutError if it never answers."""
         query = self._state.queries[press.query_id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import httpx
@@ -145,3 +147,37 @@ async def test_expired_callback_query(clock: Any, token: str) -> None:
             response = await client.post(f"/bot{token}/answerCallbackQuery",
                                          json={"callback_query_id": press.query_id})
         assert response.json() == error(400, QUERY_INVALID)
+
+
+class Noticed(logging.Handler):
+    """Sets `seen` when a record mentions `what` or is an error."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(logging.INFO)
+        self.what, self.seen, self.errors = what, asyncio.Event(), []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            self.errors.append(self.format(record))
+        if self.what in record.getMessage() or record.levelno >= logging.ERROR:
+            self.seen.set()
+
+
+async def test_a_client_that_dies_mid_request_is_no_server_failure(
+    server: BotApiServer, api: Any, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="sandbox.server")
+    noticed = Noticed("sendMessage")
+    logging.getLogger().addHandler(noticed)
+    try:
+        _, writer = await asyncio.open_connection(server.host, server.port)
+        writer.write(f"POST /bot{token}/sendMessage HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 99\r\n\r\n{".encode())
+        await writer.drain()
+        writer.close()  # as a killed process's socket is: the body never comes
+        await writer.wait_closed()
+        await asyncio.wait_for(noticed.seen.wait(), 5)  # the server saw the connection go
+    finally:
+        logging.getLogger().removeHandler(noticed)
+    assert noticed.errors == []
+    assert (await api("getMe"))[0] == 200

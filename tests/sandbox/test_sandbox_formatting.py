@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox import plain_text
 from sandbox.errors import ApiError
 from sandbox.formatting import command_entities, entities_to_html, parse_text
 from sandbox.parse_modes import parse_html, parse_markdown
@@ -75,3 +76,10 @@ def test_command_entities() -> None:
         {"type": "bot_command", "offset": 0, "length": 22},)
     assert command_entities("see a/b and /help") == (
         {"type": "bot_command", "offset": 12, "length": 5},)
+
+
+def test_plain_text_is_what_the_transcript_records_of_a_formatted_text() -> None:
+    assert plain_text("  🛵 <b>New delivery</b> &amp; more\n") == "🛵 New delivery & more"
+    assert plain_text("<b>kept</b>", None) == "<b>kept</b>"
+    with pytest.raises(ApiError):
+        plain_text("<b>unclosed")

@@ -65,6 +65,10 @@ async def test_press_data_forged_and_wait_for_answer_timeout(
     assert updates["result"][-1]["callback_query"]["data"] == "add:ghost"
     with pytest.raises(TimeoutError, match="did not answer the press"):
         await asha.wait_for_answer(press, timeout=0.05)
+    assert asha.answer_of(press) is None
+    await api("answerCallbackQuery", callback_query_id=press.query_id, text="Gone")
+    answer = asha.answer_of(press)
+    assert answer is not None and answer.text == "Gone"
     with pytest.raises(SandboxError):
         await asha.press_data(999, "x")
 
