@@ -156,8 +156,9 @@ def updates(actions: Sequence[Action], transcript: Sequence[TranscriptEvent],
     """Presses never answered, and messages never replied to.
 
     A press is answered when the bot called answerCallbackQuery for it. A message is replied
-    to when a bot message showing one of the step's markers came after it and before the
-    person's next step; repeats of one step need as many replies as there were repeats.
+    to when a bot message showing one of its step's markers came after it, each bot message
+    answering one message at most: a repeat needs a reply of its own, though it may come after
+    the person moved on (an update waiting out a killed instance's lease is answered late).
     """
     unanswered_presses = sum(1 for a in actions if a.press is not None
                              and answer_of(a.press) is None)
@@ -174,13 +175,18 @@ def updates(actions: Sequence[Action], transcript: Sequence[TranscriptEvent],
             mine.append([action])
     unanswered_texts = 0
     for user, mine in steps.items():
-        for step, following in zip(mine, [*mine[1:], None], strict=True):
+        used: set[int] = set()  # each bot message answers one text at most
+        for step in mine:
             if step[0].kind != "text":
                 continue
-            start, end = step[0].seq, following[0].seq if following else float("inf")
-            replies = sum(1 for seq, text in said[user] if start < seq < end
-                          and any(marker in text for marker in step[0].markers))
-            unanswered_texts += max(0, len(step) - replies)
+            for action in step:  # a repeat is answered by a reply after it, even a late one
+                reply = next((seq for seq, text in said[user] if seq > action.seq
+                              and seq not in used
+                              and any(marker in text for marker in action.markers)), None)
+                if reply is None:
+                    unanswered_texts += 1
+                else:
+                    used.add(reply)
     texts_sent = sum(1 for a in actions if a.kind == "text")
     return {"updates_sent": len(actions), "texts_sent": texts_sent,
             "presses_sent": len(actions) - texts_sent,

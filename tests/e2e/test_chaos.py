@@ -2,10 +2,11 @@
 through the local Bot API server while the bot, a separate `foodbot run` process, is killed
 with SIGKILL a few times and started again.
 
-It asserts what holds today under kill -9: no order lost or placed twice, no move recorded
-twice, no partner with two active orders, every order over or waiting for a reason that will
-move it, each chat's notifications in the order they were written. Updates lost with a killed
-process and late or repeated notifications are counted by the script, not asserted here.
+It asserts what holds under kill -9: every press answered and every message replied to (the
+inbox), no order lost or placed twice, no move recorded twice, no partner with two active
+orders, every order over or waiting for a reason that will move it, each chat's notifications
+in the order they were written. Late or repeated notifications (a send cut by a kill has an
+unknown outcome) are counted by the script, not asserted here.
 """
 
 from __future__ import annotations
@@ -38,3 +39,4 @@ async def test_orders_are_neither_lost_nor_doubled_when_the_bot_is_killed_mid_ru
     assert result["partners_two_active_ever"] == 0, shown
     assert result["orders_stuck"] == 0, shown
     assert result["chat_order_broken"] == 0, shown
+    assert result["updates_unanswered"] == 0, shown
