@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.chaos_run import run_chaos
 from bench.chaos_world import ChaosConfig
-from bench.report import machine
+from bench.report import machine, print_rows
 from sandbox import Faults
 
 MUST_HOLD = ("orders_lost", "orders_duplicated", "transitions_twice", "partners_two_active_now",
@@ -102,9 +102,7 @@ def print_table(r: dict[str, Any]) -> None:
         ("machine", "{cores} cores, Python {python}, SQLite {sqlite}; "
          "3e6-square sum in {cpu_check_s} s".format(**r["machine"])),
     ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+    print_rows(rows)
     for order, why in r["waiting_why"].items():
         print(f"  order {order}: {why}")
     for line in r["notification_examples"]:

@@ -39,7 +39,7 @@ from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from report import machine
+from report import machine, print_rows
 
 from bot import texts
 from sandbox import BotApiServer, RateLimits, SandboxUser, TranscriptEvent
@@ -238,9 +238,7 @@ def print_table(r: dict[str, Any]) -> None:
         ("machine", "{cores} cores, Python {python}; 3e6-square sum in {cpu_check_s} s"
          .format(**r["machine"])),
     ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+    print_rows(rows)
 
 
 def main() -> None:

@@ -43,6 +43,11 @@ def print_table(result: dict[str, Any]) -> None:
         ("machine", "{cores} cores, Python {python}, SQLite {sqlite}, SQLAlchemy {sqlalchemy}; "
          "3e6-square sum in {cpu_check_s} s".format(**result["machine"])),
     ]
+    print_rows(rows)
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    """Name and value a line, the values lined up: every benchmark's table."""
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name.ljust(width)}  {value}")
