@@ -24,6 +24,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.intake import Intake
+from bot.ratelimit import NO_RETRY, retry_after_s
 from domain.inbox import Leases
 from domain.ports import Clock
 
@@ -142,7 +143,7 @@ class Poller:
             renewed = loop.time()
 
     async def _poll(self) -> None:
-        await self._retrying("deleteWebhook", self._bot.delete_webhook)
+        await self._retrying("deleteWebhook", self._delete_webhook)
         loop = asyncio.get_running_loop()
         conflicts_since: float | None = None
         delay = 0.0
@@ -154,7 +155,7 @@ class Poller:
                     offset=self._offset, timeout=self._timeout, limit=100)
             except Conflict as exc:
                 if "webhook" in str(exc).lower():  # set by someone: polling needs it gone
-                    await self._retrying("deleteWebhook", self._bot.delete_webhook)
+                    await self._retrying("deleteWebhook", self._delete_webhook)
                     continue
                 now = loop.time()
                 if conflicts_since is None:
@@ -167,7 +168,7 @@ class Poller:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                delay = _seconds(exc.retry_after)
+                delay = retry_after_s(exc)
                 continue
             except TelegramError as exc:
                 delay = min(max(delay * 2, 0.5), MAX_BACKOFF_S)
@@ -188,6 +189,12 @@ class Poller:
             return False
         return True
 
+    async def _delete_webhook(self) -> None:
+        """Sent once a try: `_retrying` backs off and tries again for as long as it takes, at
+        start-up and whenever this instance starts polling later (taking over, or after
+        someone set a webhook), so the start-up bound (STARTUP_RETRY_S) does not apply."""
+        await self._bot.delete_webhook(rate_limit_args=NO_RETRY)
+
     async def _retrying(self, what: str, call: Any) -> None:
         delay = 0.5
         while True:
@@ -200,10 +207,6 @@ class Poller:
                 logger.warning("%s failed (%s): again in %.1f s", what, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_S)
-
-
-def _seconds(wait: float | timedelta) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def _report(task: asyncio.Task[None]) -> None:

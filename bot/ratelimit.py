@@ -17,7 +17,7 @@ outbox sender's messages; not getUpdates) passes through `AppRateLimiter`. PTB's
 - anything else (400, 403, ...): straight back to the caller.
 - `answerCallbackQuery` is tried again only within CALLBACK_ANSWER_WITHIN_S of its first
   try: Telegram takes a press's answer for a short while only.
-- the start-up calls (getMe, setMyCommands, deleteWebhook, setWebhook) are tried again with
+- the start-up calls (getMe, setMyCommands, setWebhook) are tried again with
   the policy's backoff, one log line per failed attempt, until STARTUP_RETRY_S after the first
   of them; then, or at once for an error that no retry mends (a rejected token),
   `StartupFailed`: one line for the operator, never the token.
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 NO_RETRY = -1  # rate_limit_args for calls whose caller handles every failure itself
 FLOOD_RETRIES = 3  # a call Telegram answers with 429 waits retry_after, then tries again
 CALLBACK_ANSWER_WITHIN_S = 10.0  # Telegram takes a press's answer for about 15 s
-STARTUP_CALLS = frozenset({"getMe", "setMyCommands", "deleteWebhook", "setWebhook"})
+STARTUP_CALLS = frozenset({"getMe", "setMyCommands", "setWebhook"})  # deleteWebhook: the poller
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Send = Callable[[], Coroutine[Any, Any, Result]]

@@ -15,7 +15,9 @@ from telegram.ext import ExtBot
 from bot.clock import SystemClock
 from bot.intake import Intake
 from bot.polling import Poller
+from bot.ratelimit import AppRateLimiter
 from bot.settings import Settings
+from domain.retry import RetryPolicy
 from sandbox import BotApiServer
 from storage.db import make_engine, make_sessionmaker
 from storage.inbox import SqlInbox, SqlLeases
@@ -36,7 +38,9 @@ class Ahead:
 
 @asynccontextmanager
 async def telegram_bot(settings: Settings) -> AsyncIterator[ExtBot[Any]]:
-    bot: ExtBot[Any] = ExtBot(settings.token(), base_url=settings.telegram_base_url)
+    """A bot like the Application's: its calls go through the bot's rate limiter."""
+    bot: ExtBot[Any] = ExtBot(settings.token(), base_url=settings.telegram_base_url,
+                              rate_limiter=AppRateLimiter(RetryPolicy()))
     await bot.initialize()
     try:
         yield bot

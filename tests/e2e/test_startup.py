@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.wiring import migrate_database, polling
+from bot.wiring import migrate_database, polling, running
 from sandbox import BotApiServer, Faults, SandboxUser
 from tests.e2e.conftest import TOKEN
 from tests.e2e.journey import say
@@ -99,3 +99,21 @@ async def test_failures_of_set_my_commands_and_delete_webhook_at_start_up_are_ri
         await say(customer, "/help", "/restaurants")
     assert [f.method for f in server.injected_faults] == ["setmycommands", "deletewebhook"]
     assert "help" in [c["command"] for c in server.commands["default"]]
+
+
+async def test_a_poller_taking_over_long_after_start_up_rides_out_a_failed_delete_webhook(
+    settings: Settings, server: BotApiServer, customer: SandboxUser
+) -> None:
+    """STARTUP_RETRY_S bounds start-up only: a poller that (re)starts leading later, as a
+    standby taking over does, retries its deleteWebhook like any call of a running bot."""
+    settings = settings.model_copy(update={"startup_retry_s": 0.2})
+    await migrate_database(settings)
+    async with running(settings) as live:
+        await say(customer, "/help", "/restaurants")
+        await asyncio.sleep(settings.startup_retry_s)  # the start-up window is over
+        assert live.poller is not None
+        await live.poller.stop()  # leading again: as after taking over from another instance
+        server.fail_next("deleteWebhook", code=502)
+        live.poller.start()
+        await say(customer, "/help", "/restaurants")
+    assert [f.method for f in server.injected_faults] == ["deletewebhook"]
