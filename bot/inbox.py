@@ -26,6 +26,7 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.context import AppType
+from bot.intake import chat_of
 from domain.inbox import Inbox, InboxPolicy, StoredUpdate, Verdict
 from domain.pipeline.ports import Lease
 from domain.ports import Clock
@@ -156,7 +157,6 @@ async def ask_to_try_again(bot: ExtBot[Any], update: Update) -> None:
             await query.answer(texts.TRY_AGAIN_ALERT)
         except TelegramError as exc:  # Telegram refuses to answer very old presses
             logger.info("could not answer stale press %s: %s", query.id, exc)
-    chat, user = update.effective_chat, update.effective_user
-    chat_id = chat.id if chat is not None else user.id if user is not None else None
+    chat_id = chat_of(update)
     if chat_id is not None:
         await bot.send_message(chat_id, texts.TRY_AGAIN)

@@ -24,12 +24,17 @@ async def keep_all(update: Update) -> bool:
     return True
 
 
+def chat_of(update: Update) -> int | None:
+    """Where the update came from: its chat, else its user's private chat with the bot."""
+    chat, user = update.effective_chat, update.effective_user
+    return chat.id if chat is not None else user.id if user is not None else None
+
+
 def inbound(update: Update) -> InboundUpdate:
     """The update as the inbox stores it: its JSON, its chat (the order key), its own date."""
     payload = update.to_dict()
     kind = next((key for key in payload if key != "update_id"), "unknown")
-    chat, user = update.effective_chat, update.effective_user
-    key = chat.id if chat is not None else user.id if user is not None else 0
+    key = chat_of(update) or 0
     sent_at = update.message.date.astimezone(UTC) if update.message is not None else None
     return InboundUpdate(update.update_id, key, kind, payload, sent_at)
 

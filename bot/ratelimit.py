@@ -65,7 +65,7 @@ def retry_after_s(exc: RetryAfter) -> float:
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
-def transient(exc: TelegramError) -> bool:
+def transient(exc: BaseException) -> bool:
     """A 5xx, a timeout or a lost connection: worth trying again. PTB makes a 400 a NetworkError
     too; it never is."""
     return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)

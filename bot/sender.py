@@ -46,7 +46,7 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import failure_of
 from bot.notices import Notice, render
-from bot.ratelimit import NO_RETRY, retry_after_s
+from bot.ratelimit import NO_RETRY, retry_after_s, transient
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
@@ -129,7 +129,7 @@ async def _retry_later(services: Services, message: OutgoingMessage, exc: Except
     """Again after the retry policy's backoff with jitter; a network error is retried without
     limit (the delay stops growing at its cap), any other error up to the policy's attempts."""
     policy, now = services.retry, services.clock.now()
-    if not isinstance(exc, NetworkError) and message.attempts >= policy.max_attempts:
+    if not transient(exc) and message.attempts >= policy.max_attempts:
         logger.warning("outbox %s given up after %d attempts: %s", message.id,
                        message.attempts, exc)
         await services.outbox.give_up(message.id, error=_error(exc), now=now)
