@@ -19,7 +19,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -33,15 +32,6 @@ logger = logging.getLogger(__name__)
 TURNING_AWAY = 8  # refusals being answered at once, whoever they are for
 
 
-@dataclass
-class Counts:
-    """What the gate has done since start: updates let in, turned away, and users told."""
-
-    admitted: int = 0
-    dropped: int = 0
-    told: int = 0
-
-
 class InboundGate:
     """The limiter with its clock, and what the bot says to an update it turns away."""
 
@@ -51,7 +41,6 @@ class InboundGate:
         self._clock = clock
         self._answering = asyncio.Semaphore(TURNING_AWAY)
         self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
-        self.counts = Counts()
 
     async def admit(self, update: Update) -> bool:
         """The intake's filter: True to store and handle `update`. A refused update is answered
@@ -71,21 +60,14 @@ class InboundGate:
         if user is None:  # channel posts, polls: nobody to limit
             return Verdict.ADMIT
         verdict = self.limiter.admit(user.id, self._clock())
-        if verdict.admitted:
-            self.counts.admitted += 1
-            return verdict
-        self.counts.dropped += 1
         if verdict is Verdict.SLOW_DOWN:
-            self.counts.told += 1
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
                         "dropped until it refills", user.id, self.limiter.per_minute)
         return verdict
 
     async def turn_away(self, update: Update, verdict: Verdict) -> None:
-        """Answers a refused update as it needs (see the module's docstring)."""
+        """Answers a refused update that needs it (see `admit` and the module's docstring)."""
         query = update.callback_query
-        if query is None and verdict is not Verdict.SLOW_DOWN:
-            return
         async with self._answering:
             try:
                 if query is not None:
