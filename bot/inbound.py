@@ -9,8 +9,9 @@ flood costs no database work, and a backlog is counted as it arrives, not as it 
 `turn_away` is what a refused update gets: a press is always answered, so no button spins (an
 alert saying "slow down" the first time in a window, the same words as a short note after);
 a message gets "slow down" once per window and nothing after. A refused update that needs no
-answer costs a dictionary lookup. At most `TURNING_AWAY` answers are in flight at once, so a
-flood of refused presses never takes the HTTP connections the other users' replies need.
+answer costs a dictionary lookup (with REDIS_URL, one Redis round trip: storage/shared.py).
+At most `TURNING_AWAY` answers are in flight at once, so a flood of refused presses never
+takes the HTTP connections the other users' replies need.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.settings import Settings
-from domain.inbound_limit import InboundLimiter, Verdict
+from domain.inbound_limit import InboundLimiter, SharedLimit, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,10 @@ class InboundGate:
     """The limiter with its clock, and what the bot says to an update it turns away."""
 
     def __init__(self, limiter: InboundLimiter,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 shared: SharedLimit | None = None) -> None:
         self.limiter = limiter
+        self.shared = shared  # with REDIS_URL: counted with the other instances
         self._clock = clock
         self._answering = asyncio.Semaphore(TURNING_AWAY)
         self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
@@ -45,7 +48,7 @@ class InboundGate:
     async def admit(self, update: Update) -> bool:
         """The intake's filter: True to store and handle `update`. A refused update is answered
         in the background (see `turn_away`), so taking in the rest of a batch never waits."""
-        verdict = self.screen(update)
+        verdict = await self.screen(update)
         if verdict.admitted:
             return True
         if update.callback_query is not None or verdict is Verdict.SLOW_DOWN:
@@ -54,12 +57,15 @@ class InboundGate:
             task.add_done_callback(self._answers.discard)
         return False
 
-    def screen(self, update: Update) -> Verdict:
-        """Counts `update` against its user's limit: `Verdict.ADMIT` to handle it."""
+    async def screen(self, update: Update) -> Verdict:
+        """Counts `update` against its user's limit: `Verdict.ADMIT` to handle it. With a
+        shared limit, in it; in this process while the shared one cannot be reached."""
         user = update.effective_user
-        if user is None:  # channel posts, polls: nobody to limit
+        if user is None or user.id in self.limiter.exempt:  # channel posts; the admins
             return Verdict.ADMIT
-        verdict = self.limiter.admit(user.id, self._clock())
+        verdict = await self.shared.admit(user.id) if self.shared is not None else None
+        if verdict is None:
+            verdict = self.limiter.admit(user.id, self._clock())
         if verdict is Verdict.SLOW_DOWN:
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
                         "dropped until it refills", user.id, self.limiter.per_minute)
@@ -78,7 +84,8 @@ class InboundGate:
                 logger.info("could not turn away update %s: %s", update.update_id, error)
 
 
-def inbound_gate(settings: Settings, clock: Callable[[], float] = time.monotonic) -> InboundGate:
+def inbound_gate(settings: Settings, clock: Callable[[], float] = time.monotonic,
+                 shared: SharedLimit | None = None) -> InboundGate:
     """The gate for one bot process, from the settings."""
     limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
-    return InboundGate(limiter, clock)
+    return InboundGate(limiter, clock, shared)

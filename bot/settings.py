@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     error_alert_window_s: float = Field(600.0, gt=0)
 
+    # shared state (README "Shared state (Redis)")
+    redis_url: str | None = None
+    redis_prefix: str = Field("foodbot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    catalogue_cache_ttl_s: float = Field(300.0, ge=0, le=86400)
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token_shape(cls, value: object) -> object:
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:6379/0, rediss://... or unix:///path")
         return value
 
     @field_validator("database_url")

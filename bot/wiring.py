@@ -24,6 +24,7 @@ from bot.context import AdminServices, AppType, Services
 from bot.inbound import inbound_gate
 from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
+from domain.catalogue import CatalogueCache
 from domain.messages import Kind
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import PipelineConfig
@@ -42,12 +43,14 @@ from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
+from storage.catalogue import Announce, CachedCatalogue
 from storage.db import make_engine, make_sessionmaker
 from storage.inbox import SqlInbox, SqlLeases
 from storage.migrate import is_at_head, upgrade_to_head
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
 from storage.seed import seed
+from storage.shared import LocalFeed, SharedState, announcer, shared_state
 from storage.uow import uow_factory
 
 logger = logging.getLogger(__name__)
@@ -98,10 +101,10 @@ def message_outbox(
 
 def admin_console(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str,
-    pipeline: PipelineActions,
+    pipeline: PipelineActions, announce: Announce | None = None,
 ) -> AdminServices:
     """The admin console's services, one per area, on one admin unit-of-work factory."""
-    uows = admin_uow_factory(sessions)
+    uows = admin_uow_factory(sessions, announce)
     return AdminServices(
         catalogue=CatalogueAdmin(uows, clock, currency),
         partners=PartnerAdmin(uows, clock, RandomTokens()),
@@ -111,25 +114,32 @@ def admin_console(
 
 
 def build_services(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None,
+    shared: SharedState | None = None,
 ) -> Services:
-    """The services the handlers and jobs call, on the given database sessions."""
-    uows, clock, currency = uow_factory(sessions), clock or SystemClock(), settings.currency
+    """The services the handlers and jobs call, on the given database sessions; `shared` is
+    the catalogue cache with its invalidation and the shared limit (in process when None)."""
+    shared = shared or SharedState(LocalFeed(CatalogueCache(settings.catalogue_cache_ttl_s)),
+                                   None)
+    announce = shared.feed.announce
+    uows, clock, currency = uow_factory(sessions, announce), clock or SystemClock(), \
+        settings.currency
     store = SqlPipelineStore(sessions)
     pipeline, retry = Presses(store, clock), retry_policy(settings)
     return Services(
         settings=settings,
         customers=CustomerService(uows),
-        shopping=ShoppingService(uows, currency),
+        shopping=ShoppingService(uows, currency, CachedCatalogue(sessions, shared.cache)),
         checkout=CheckoutService(uows, clock, currency, RandomTokens()),
         orders=CustomerOrders(uows, clock, currency, pipeline),
-        partners=PartnerService(uows, clock, settings.admin_ids, admin_uow_factory(sessions)),
+        partners=PartnerService(uows, clock, settings.admin_ids,
+                                admin_uow_factory(sessions, announce)),
         clock=clock,
         retry=retry,
         pipeline=pipeline,
         worker=queue_worker(settings, store, clock, retry),
         outbox=message_outbox(settings, sessions),
-        admin=admin_console(sessions, clock, currency, pipeline),
+        admin=admin_console(sessions, clock, currency, pipeline, announce),
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
                                  timedelta(seconds=settings.error_alert_window_s)),
     )
@@ -145,7 +155,9 @@ async def seed_database(settings: Settings) -> str:
     await upgrade_to_head(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        report = await seed(uow_factory(make_sessionmaker(engine)), settings.currency)
+        async with announcer(settings.redis_url, settings.redis_prefix) as feed:
+            uows = uow_factory(make_sessionmaker(engine), feed.announce if feed else None)
+            report = await seed(uows, settings.currency)
     finally:
         await engine.dispose()
     return str(report)
@@ -155,7 +167,8 @@ async def set_prep_minutes(settings: Settings, restaurant: str, minutes: int) ->
     """Changes how long a restaurant cooks (the demo's kitchen is instant)."""
     engine = make_engine(settings.database_url)
     try:
-        async with uow_factory(make_sessionmaker(engine))() as uow:
+        async with announcer(settings.redis_url, settings.redis_prefix) as feed, \
+                uow_factory(make_sessionmaker(engine), feed.announce if feed else None)() as uow:
             found = await uow.restaurants.get_by_name(restaurant)
             if found is None:
                 raise LookupError(restaurant)
@@ -172,12 +185,14 @@ async def require_migrated(settings: Settings) -> None:
         )
 
 
-def inbox_parts(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> InboxParts:
+def inbox_parts(sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                shared: SharedState | None = None) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the
     per-user inbound limit that drops a flood before it is stored."""
+    limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        admit=inbound_gate(settings).admit,
+        admit=inbound_gate(settings, shared=limit).admit,
     )
 
 
@@ -189,9 +204,13 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     try:
-        app = build_app(build_services(settings, sessions, clock))
-        async with serving(app, inbox_parts(sessions, settings)) as live:
-            yield live
+        async with shared_state(settings.redis_url, settings.redis_prefix,
+                                cache_ttl_s=settings.catalogue_cache_ttl_s,
+                                inbound_per_minute=settings.inbound_limit_per_user_per_min
+                                ) as shared:
+            app = build_app(build_services(settings, sessions, clock, shared))
+            async with serving(app, inbox_parts(sessions, settings, shared)) as live:
+                yield live
     finally:
         await engine.dispose()
 

@@ -13,8 +13,8 @@ user one polite "slow down" (`Verdict.SLOW_DOWN`); the rest of the window's refu
 dropped without a word (`Verdict.DROP`). Exempt users (the admins) are always admitted.
 
 Pure: time comes in as `now`, seconds on any clock that never goes back (the bot passes
-`time.monotonic()`). State lives in this object's memory: one instance limits one process;
-the limit shared across instances is the scale issue's (Redis).
+`time.monotonic()`). State lives in this object's memory: one instance limits one process.
+With REDIS_URL the same rule runs in Redis for all instances together (`SharedLimit`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 WINDOW_S = 60.0  # the limit is per minute; the slow-down notice at most once per minute
 
@@ -97,3 +98,12 @@ class InboundLimiter:
                 and now >= b.quiet_until]
         for user in idle:
             del self._buckets[user]
+
+
+class SharedLimit(Protocol):
+    """The same rule counted for every instance together (with REDIS_URL; storage/shared.py)."""
+
+    async def admit(self, user_id: int) -> Verdict | None:
+        """Counts one update of `user_id`; None when the shared count cannot be reached (the
+        caller then counts in its own process)."""
+        ...

@@ -22,6 +22,7 @@ from domain.services.admin.ports import (
     StatsSource,
 )
 from domain.stats import OrderFact
+from storage.catalogue import Announce
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
 from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, TASKS, execute_count
@@ -162,11 +163,12 @@ class SqlAdminUnitOfWork(SqlUnitOfWork):
 
 
 def admin_uow_factory(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], announce: Announce | None = None,
 ) -> Callable[[], SqlAdminUnitOfWork]:
-    """A `domain.services.admin.ports.AdminUowFactory`: each call gives a fresh unit of work."""
+    """A `domain.services.admin.ports.AdminUowFactory`: each call gives a fresh unit of work;
+    `announce` as in `SqlUnitOfWork`."""
 
     def make() -> SqlAdminUnitOfWork:
-        return SqlAdminUnitOfWork(session_factory)
+        return SqlAdminUnitOfWork(session_factory, announce)
 
     return make

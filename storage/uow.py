@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -21,6 +22,7 @@ from domain.ports import (
     TaskQueue,
     TrackingRepository,
 )
+from storage.catalogue import Announce, NotingMenu, NotingRestaurants
 from storage.customer_repositories import (
     SqlCheckoutRepository,
     SqlRatingRepository,
@@ -36,11 +38,15 @@ from storage.repositories import (
     SqlRestaurantRepository,
 )
 
+logger = logging.getLogger(__name__)
+
 
 class SqlUnitOfWork:
     """`async with uow:` opens a session; leaving without `await uow.commit()` rolls back.
 
     Implements `domain.ports.UnitOfWork`; `.session` is there for storage-level queries.
+    With `announce`, a commit that changed restaurants or dishes then names the catalogue
+    cache entries it made stale (storage/catalogue.py), so every instance drops them.
     """
 
     # typed as the ports: Protocol attributes are invariant, so mypy wants exactly these
@@ -57,14 +63,17 @@ class SqlUnitOfWork:
     tasks: TaskQueue
     outbox: Outbox
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession],
+                 announce: Announce | None = None) -> None:
         self._session_factory = session_factory
+        self._announce = announce
+        self._stale: set[str] = set()
 
     async def __aenter__(self) -> Self:
         session = self._session_factory()
         self.session = session
-        self.restaurants = SqlRestaurantRepository(session)
-        self.menu = SqlMenuRepository(session)
+        self.restaurants = NotingRestaurants(SqlRestaurantRepository(session), self._stale)
+        self.menu = NotingMenu(SqlMenuRepository(session), self._stale)
         self.customers = SqlCustomerRepository(session)
         self.carts = SqlCartRepository(session)
         self.checkouts = SqlCheckoutRepository(session)
@@ -87,17 +96,26 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        stale = frozenset(self._stale)
+        self._stale.clear()
+        if stale and self._announce is not None:
+            try:
+                await self._announce(stale)
+            except Exception:  # committed is committed: the cache's time to live bounds it
+                logger.exception("catalogue cache: could not announce a change of %s",
+                                 ", ".join(sorted(stale)))
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._stale.clear()
 
 
 def uow_factory(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], announce: Announce | None = None,
 ) -> Callable[[], SqlUnitOfWork]:
     """A `domain.ports.UnitOfWorkFactory`: each call gives a fresh unit of work."""
 
     def make() -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory)
+        return SqlUnitOfWork(session_factory, announce)
 
     return make

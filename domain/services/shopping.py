@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import ItemUnavailable, NotFound, OtherRestaurantInCart, RestaurantClosed
 from domain.ids import MenuItemId, RestaurantId, UserId
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports import Catalogue, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
 from domain.views import CartView, MenuPage, Page, cart_view, paginate
 
@@ -69,33 +69,71 @@ async def make_room(
     cart.clear()
 
 
+class DirectCatalogue:
+    """The catalogue read straight from the database, one unit of work a read: the
+    `Catalogue` when no cache is wanted."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow = uow_factory
+
+    async def restaurants(self) -> Sequence[Restaurant]:
+        async with self._uow() as uow:
+            return await uow.restaurants.list()
+
+    async def restaurant(self, restaurant_id: RestaurantId) -> Restaurant | None:
+        async with self._uow() as uow:
+            return await uow.restaurants.get(restaurant_id)
+
+    async def menu(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]:
+        async with self._uow() as uow:
+            return await uow.menu.for_restaurant(restaurant_id)
+
+    async def dish(self, item_id: MenuItemId) -> MenuItem | None:
+        async with self._uow() as uow:
+            return await uow.menu.get(item_id)
+
+
 class ShoppingService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, currency: str) -> None:
+    """Browse screens read the `catalogue` (a cache, when wired so); whatever goes into a
+    cart is checked again in the cart's own transaction."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, currency: str,
+                 catalogue: Catalogue | None = None) -> None:
         self._uow = uow_factory
         self.currency = currency
+        self.catalogue = catalogue or DirectCatalogue(uow_factory)
 
     async def restaurants(self, page: int = 0) -> Page[Restaurant]:
         """Open restaurants first, then by name."""
-        async with self._uow() as uow:
-            found = await uow.restaurants.list()
+        found = await self.catalogue.restaurants()
         ordered = sorted(found, key=lambda r: (not r.is_open, r.name.casefold(), r.id))
         return paginate(ordered, page, RESTAURANTS_PER_PAGE)
 
     async def menu(
         self, customer_id: UserId, restaurant_id: RestaurantId, page: int = 0
     ) -> MenuPage:
-        """One page of a restaurant's menu, with the customer's cart for the cart button."""
+        """One page of a restaurant's menu, with the customer's cart for the cart button:
+        the catalogue from `catalogue`, only the cart from the database."""
+        restaurant = await self.catalogue.restaurant(restaurant_id)
+        if restaurant is None:
+            raise NotFound("restaurant", restaurant_id)
+        items = menu_order(await self.catalogue.menu(restaurant_id))
         async with self._uow() as uow:
-            restaurant = await uow.restaurants.get(restaurant_id)
-            if restaurant is None:
-                raise NotFound("restaurant", restaurant_id)
-            items = menu_order(await uow.menu.for_restaurant(restaurant_id))
-            cart = await read_cart(uow, await uow.carts.get(customer_id), self.currency)
-        return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE), cart)
+            cart = await uow.carts.get(customer_id)
+        return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
+                        await self._browsed_cart(cart))
+
+    async def _browsed_cart(self, cart: Cart) -> CartView:
+        """The cart with its restaurant and dishes from the catalogue (a cart holds one
+        restaurant's dishes, so its menu has them all)."""
+        if cart.restaurant_id is None:
+            return cart_view(cart, {}, None, self.currency)
+        restaurant = await self.catalogue.restaurant(cart.restaurant_id)
+        dishes = {dish.id: dish for dish in await self.catalogue.menu(cart.restaurant_id)}
+        return cart_view(cart, dishes, restaurant, self.currency)
 
     async def dish(self, item_id: MenuItemId) -> MenuItem:
-        async with self._uow() as uow:
-            item = await uow.menu.get(item_id)
+        item = await self.catalogue.dish(item_id)
         if item is None:
             raise NotFound("menu item", item_id)
         return item
