@@ -41,11 +41,13 @@ LISTEN_S = 1.0  # each wait for a message; the connection is checked between wai
 RESUBSCRIBE_S = (0.1, 5.0)  # first and longest pause between attempts to subscribe again
 
 
-def connect(url: str) -> Redis:
+def connect(url: str, prefix: str) -> Redis:
     """A client that fails fast: no retries inside redis-py, so the callers' own rules (the
-    cache suspends, the limit counts in process) apply at once."""
+    cache suspends, the limit counts in process) apply at once. Its connections carry the
+    prefix as their name (CLIENT LIST shows which bot they belong to)."""
     return Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
-                          retry=Retry(NoBackoff(), 0), health_check_interval=10)
+                          retry=Retry(NoBackoff(), 0), health_check_interval=10,
+                          client_name=prefix)
 
 
 class LocalFeed:
@@ -203,7 +205,7 @@ async def shared_state(redis_url: str | None, prefix: str, *, cache_ttl_s: float
     if redis_url is None:
         yield SharedState(LocalFeed(cache), None)
         return
-    redis = connect(redis_url)
+    redis = connect(redis_url, prefix)
     feed = RedisFeed(redis, cache, f"{prefix}:catalogue")
     feed.start()
     try:
@@ -220,7 +222,7 @@ async def announcer(redis_url: str | None, prefix: str) -> AsyncIterator[RedisFe
     if redis_url is None:
         yield None
         return
-    redis = connect(redis_url)
+    redis = connect(redis_url, prefix)
     try:
         yield RedisFeed(redis, CatalogueCache(0), f"{prefix}:catalogue")
     finally:
