@@ -41,7 +41,6 @@ from storage.uow import uow_factory as make_uow_factory
 from tests.integration.builders import Catalog, FixedClock, SeqTokens, add_catalog
 
 PG_ENV = "TEST_DATABASE_URL"
-REDIS_ENV = "TEST_REDIS_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 T = TypeVar("T")
 
@@ -203,17 +202,3 @@ def order_admin(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock)
 def stats_admin(admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock) -> StatsAdmin:
     return StatsAdmin(admin_uows, clock)
 
-
-@pytest.fixture
-def redis_url() -> str:
-    """The TEST_REDIS_URL server (tests needing it are skipped, saying why, without it)."""
-    url = os.environ.get(REDIS_ENV)
-    if not url:
-        pytest.skip(f"{REDIS_ENV} not set")
-    return url
-
-
-@pytest.fixture
-def redis_prefix() -> str:
-    """Keys and channels of this test alone: concurrent runs share the machine's Redis."""
-    return f"test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
