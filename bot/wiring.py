@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
 
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
@@ -172,12 +173,14 @@ async def require_migrated(settings: Settings) -> None:
         )
 
 
-def inbox_parts(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> InboxParts:
+def inbox_parts(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot
+) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the
-    per-user inbound limit that drops a flood before it is stored."""
+    per-user inbound limit that drops a flood before it is stored (answering through `bot`)."""
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        admit=inbound_gate(settings).admit,
+        admit=inbound_gate(settings, bot).admit,
     )
 
 
@@ -190,7 +193,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
     sessions = make_sessionmaker(engine)
     try:
         app = build_app(build_services(settings, sessions, clock))
-        async with serving(app, inbox_parts(sessions, settings)) as live:
+        async with serving(app, inbox_parts(sessions, settings, app.bot)) as live:
             yield live
     finally:
         await engine.dispose()
