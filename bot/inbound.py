@@ -1,6 +1,6 @@
 """The per-user inbound limit at the bot's door (DESIGN.md §7; the rule: domain/inbound_limit.py).
 
-`InboundGate.screen(update)` is the one call site of the limiter: it counts the update against
+`InboundGate.screen(arrival)` is the one call site of the limiter: it counts the update against
 its user's limit (`INBOUND_LIMIT_PER_USER_PER_MIN`; the admins in `ADMIN_IDS` are never
 limited) as the update is taken in, and says whether to handle it. `InboundGate.admit` is the
 intake's filter (bot/intake.py): every update passes it before it is stored in the inbox, so a
@@ -21,10 +21,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from telegram import Update
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.intake import Arrival
 from bot.settings import Settings
 from domain.inbound_limit import InboundLimiter, SharedLimit, Verdict
 
@@ -36,56 +37,60 @@ TURNING_AWAY = 8  # refusals being answered at once, whoever they are for
 class InboundGate:
     """The limiter with its clock, and what the bot says to an update it turns away."""
 
-    def __init__(self, limiter: InboundLimiter,
+    def __init__(self, limiter: InboundLimiter, bot: Bot,
                  clock: Callable[[], float] = time.monotonic,
                  shared: SharedLimit | None = None) -> None:
         self.limiter = limiter
         self.shared = shared  # with REDIS_URL: counted with the other instances
+        self._bot = bot
         self._clock = clock
         self._answering = asyncio.Semaphore(TURNING_AWAY)
         self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
 
-    async def admit(self, update: Update) -> bool:
+    async def admit(self, update: Arrival) -> bool:
         """The intake's filter: True to store and handle `update`. A refused update is answered
         in the background (see `turn_away`), so taking in the rest of a batch never waits."""
         verdict = await self.screen(update)
         if verdict.admitted:
             return True
-        if update.callback_query is not None or verdict is Verdict.SLOW_DOWN:
+        if update.query_id is not None or verdict is Verdict.SLOW_DOWN:
             task = asyncio.create_task(self.turn_away(update, verdict))
             self._answers.add(task)
             task.add_done_callback(self._answers.discard)
         return False
 
-    async def screen(self, update: Update) -> Verdict:
+    async def screen(self, update: Arrival) -> Verdict:
         """Counts `update` against its user's limit: `Verdict.ADMIT` to handle it. With a
         shared limit, in it; in this process while the shared one cannot be reached."""
-        user = update.effective_user
-        if user is None or user.id in self.limiter.exempt:  # channel posts; the admins
+        user = update.user_id
+        if user is None or user in self.limiter.exempt:  # channel posts, polls; the admins
             return Verdict.ADMIT
-        verdict = await self.shared.admit(user.id) if self.shared is not None else None
+        verdict = await self.shared.admit(user) if self.shared is not None else None
         if verdict is None:
-            verdict = self.limiter.admit(user.id, self._clock())
+            verdict = self.limiter.admit(user, self._clock())
         if verdict is Verdict.SLOW_DOWN:
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
-                        "dropped until it refills", user.id, self.limiter.per_minute)
+                        "dropped until it refills", user, self.limiter.per_minute)
         return verdict
 
-    async def turn_away(self, update: Update, verdict: Verdict) -> None:
+    async def turn_away(self, update: Arrival, verdict: Verdict) -> None:
         """Answers a refused update that needs it (see `admit` and the module's docstring)."""
-        query = update.callback_query
         async with self._answering:
             try:
-                if query is not None:
-                    await query.answer(texts.SLOW_DOWN, show_alert=verdict is Verdict.SLOW_DOWN)
-                elif update.effective_chat is not None:
-                    await update.effective_chat.send_message(texts.SLOW_DOWN, parse_mode=None)
+                if update.query_id is not None:
+                    await self._bot.answer_callback_query(
+                        update.query_id, texts.SLOW_DOWN, show_alert=verdict is Verdict.SLOW_DOWN)
+                elif update.chat_id is not None:
+                    await self._bot.send_message(update.chat_id, texts.SLOW_DOWN, parse_mode=None)
             except TelegramError as error:  # a refused update is not worth an error alert
                 logger.info("could not turn away update %s: %s", update.update_id, error)
 
 
-def inbound_gate(settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 shared: SharedLimit | None = None) -> InboundGate:
-    """The gate for one bot process, from the settings."""
+def inbound_gate(
+    settings: Settings, bot: Bot, clock: Callable[[], float] = time.monotonic,
+    shared: SharedLimit | None = None,
+) -> InboundGate:
+    """The gate for one bot process, from the settings; it answers through `bot`; with
+    `shared` (REDIS_URL) it counts with the other instances."""
     limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
-    return InboundGate(limiter, clock, shared)
+    return InboundGate(limiter, bot, clock, shared)

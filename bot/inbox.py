@@ -26,7 +26,6 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.context import AppType
-from bot.intake import chat_of
 from domain.inbox import Inbox, InboxPolicy, StoredUpdate, Verdict
 from domain.pipeline.ports import Lease
 from domain.ports import Clock
@@ -136,7 +135,7 @@ class InboxDispatcher:
             else:
                 logger.info("update %s (%s, attempt %d) not acted on: %s", stored.update_id,
                             stored.kind, stored.attempts, verdict.value)
-                await ask_to_try_again(self._app.bot, update)
+                await ask_to_try_again(self._app.bot, update, stored.chat_id)
         except asyncio.CancelledError:
             self._cancelled.append(stored.update_id)
             raise
@@ -146,7 +145,7 @@ class InboxDispatcher:
         self.wake()
 
 
-async def ask_to_try_again(bot: ExtBot[Any], update: Update) -> None:
+async def ask_to_try_again(bot: ExtBot[Any], update: Update, chat_id: int) -> None:
     """A press gets its answer and a message; a message gets a message; nothing else is
     answered. Nothing is acted on."""
     query = update.callback_query
@@ -157,6 +156,4 @@ async def ask_to_try_again(bot: ExtBot[Any], update: Update) -> None:
             await query.answer(texts.TRY_AGAIN_ALERT)
         except TelegramError as exc:  # Telegram refuses to answer very old presses
             logger.info("could not answer stale press %s: %s", query.id, exc)
-    chat_id = chat_of(update)
-    if chat_id is not None:
-        await bot.send_message(chat_id, texts.TRY_AGAIN)
+    await bot.send_message(chat_id, texts.TRY_AGAIN)

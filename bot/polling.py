@@ -17,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
 
-from bot.intake import Intake
+from bot.intake import Arrival, Intake, MalformedUpdate, arrival
 from bot.ratelimit import NO_RETRY, retry_after_s
 from domain.inbox import Leases
 from domain.ports import Clock
@@ -33,6 +35,12 @@ logger = logging.getLogger(__name__)
 LEASE = "polling"
 POLL_TIMEOUT_S = 10  # Telegram holds a getUpdates this long when there is nothing new
 MAX_BACKOFF_S = 30.0
+READ_SLACK_S = 5.0  # a long poll's answer may take this much longer than its timeout
+
+# getUpdates is asked for with `do_api_request`, to get the updates as JSON: PTB's
+# `get_updates` parses every update, and the intake parses none (bot/intake.py). PTB suggests
+# `get_updates` whenever a known method goes through `do_api_request`; here that is the point.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
 class PollingBlocked(Exception):
@@ -151,8 +159,7 @@ class Poller:
             if delay:
                 await asyncio.sleep(delay)
             try:
-                updates = await self._bot.get_updates(
-                    offset=self._offset, timeout=self._timeout, limit=100)
+                updates = await self._get_updates()
             except Conflict as exc:
                 if "webhook" in str(exc).lower():  # set by someone: polling needs it gone
                     await self._retrying("deleteWebhook", self._delete_webhook)
@@ -179,11 +186,32 @@ class Poller:
                 delay = 1.0  # not acknowledged: the same batch comes again
                 continue
             if updates:
-                self._offset = updates[-1].update_id + 1
+                self._offset = max(u["update_id"] for u in updates) + 1
 
-    async def _store(self, updates: Any) -> bool:
+    async def _get_updates(self) -> list[dict[str, Any]]:
+        """The next batch, as JSON; only updates (anything else is logged and skipped, since
+        Telegram would send it again and again)."""
+        found = await self._bot.do_api_request(
+            "getUpdates", api_kwargs={"offset": self._offset, "timeout": self._timeout,
+                                      "limit": 100},
+            read_timeout=self._timeout + READ_SLACK_S)
+        if not isinstance(found, list):
+            raise TelegramError(f"getUpdates answered {type(found).__name__}, not a list")
+        updates = [u for u in found if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
+        if len(updates) != len(found):
+            logger.warning("getUpdates: skipped %d entries without an update_id",
+                           len(found) - len(updates))
+        return updates
+
+    async def _store(self, updates: list[dict[str, Any]]) -> bool:
+        arrivals: list[Arrival] = []
+        for raw in updates:
+            try:
+                arrivals.append(arrival(raw))
+            except MalformedUpdate as exc:
+                logger.warning("getUpdates: skipped update %s: %s", raw["update_id"], exc)
         try:
-            await self._intake.take(updates)
+            await self._intake.take(arrivals)
         except Exception:
             logger.exception("could not store %d updates; they stay unacknowledged", len(updates))
             return False

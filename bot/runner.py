@@ -70,7 +70,7 @@ async def serving(
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret \
                 else None
-            webhook = WebhookServer(app.bot, intake, listen=settings.webhook_listen,
+            webhook = WebhookServer(intake, listen=settings.webhook_listen,
                                     port=settings.webhook_port, url=settings.webhook_url,
                                     secret=secret)
             await webhook.start()

@@ -17,6 +17,11 @@ one tick go to different chats and are sent concurrently; each settles on its ow
   logged as an error and the admins told, then retried like the above (a newer instance of a
   rolling deploy may know it).
 
+A message whose last try never settled (the process died mid-send; Telegram may have it) is
+sent again, but only once its chat has no update left in the inbox: the user may have acted
+on the first copy, and the stale check below then drops the second (`claim_heads`). That
+second copy, when the first did arrive, is the one duplicate the outbox allows.
+
 Just before sending, a message its order has overtaken (an offer no longer open, "finding a
 partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is given up with
 the reason ("stale: ..."). Every row is one Telegram call: an offer's map pin is a row of

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Update
 
-from bot.intake import Intake
+from bot.intake import Intake, MalformedUpdate, arrival
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +25,10 @@ class WebhookServer:
     """Listens on `listen`:`port` (0: any free port), at `/` and at the webhook URL's path."""
 
     def __init__(
-        self, bot: Any, intake: Intake, *, listen: str, port: int, url: str,
+        self, intake: Intake, *, listen: str, port: int, url: str,
         secret: str | None,
     ) -> None:
-        self._bot, self._intake = bot, intake
+        self._intake = intake
         self._listen, self._port = listen, port
         self._secret = secret
         self._paths = sorted({"/", urlsplit(url).path or "/"})
@@ -66,8 +64,8 @@ class WebhookServer:
             if not hmac.compare_digest(given.encode(), self._secret.encode()):
                 return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self._bot)
-        except Exception:  # not JSON, or not an update
+            update = arrival(await request.json())
+        except (ValueError, MalformedUpdate):  # not JSON, or not an update
             return web.Response(status=400)
         try:
             await self._intake.take([update])

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
 
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
@@ -185,14 +186,17 @@ async def require_migrated(settings: Settings) -> None:
         )
 
 
-def inbox_parts(sessions: async_sessionmaker[AsyncSession], settings: Settings,
-                shared: SharedState | None = None) -> InboxParts:
+def inbox_parts(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot,
+    shared: SharedState | None = None,
+) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the
-    per-user inbound limit that drops a flood before it is stored."""
+    per-user inbound limit that drops a flood before it is stored (answering through `bot`;
+    counted with the other instances through `shared`'s limit, with REDIS_URL)."""
     limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        admit=inbound_gate(settings, shared=limit).admit,
+        admit=inbound_gate(settings, bot, shared=limit).admit,
     )
 
 
@@ -209,7 +213,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
                                 inbound_per_minute=settings.inbound_limit_per_user_per_min
                                 ) as shared:
             app = build_app(build_services(settings, sessions, clock, shared))
-            async with serving(app, inbox_parts(sessions, settings, shared)) as live:
+            async with serving(app, inbox_parts(sessions, settings, app.bot, shared)) as live:
                 yield live
     finally:
         await engine.dispose()

@@ -22,7 +22,7 @@ from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
 from domain.pipeline.stale import OrderNow
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
-from storage.sql import ORDERS, OUTBOX
+from storage.sql import INBOX, ORDERS, OUTBOX
 
 SECOND = timedelta(seconds=1)
 
@@ -115,6 +115,11 @@ class SqlOutboxStore:
         Rows of the `unpaced` kinds (edits of a message already there) neither wait for the
         gap nor count as sent for it. A chat whose oldest message waits for a retry, or is
         leased, gets nothing else meanwhile.
+
+        A row still marked with the lease of a try that never settled (its sender died, or
+        hung, mid-send: Telegram may have the message) waits until its chat has no update
+        in the inbox left to handle: the user may have acted on the first copy (accepted the
+        offer), and once that is handled the sender's stale check drops the second.
         """
         o, earlier, recent = OUTBOX.c, OUTBOX.alias("earlier").c, OUTBOX.alias("recent").c
         head = (
@@ -125,8 +130,10 @@ class SqlOutboxStore:
         )
         paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
                                recent.kind.not_in(list(unpaced)))
+        answering = exists().where(INBOX.c.chat_id == o.chat_id, INBOX.c.done_at.is_(None))
         due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
-                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced))
+                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced),
+                   or_(o.locked_by.is_(None), ~answering))
         columns = ("id", "chat_id", "kind", "payload", "attempts")
         rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
         return [_message(row) for row in rows]

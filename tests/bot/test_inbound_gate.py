@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from telegram import Update
+from telegram import Bot
 
 from bot.inbound import InboundGate
+from bot.intake import Arrival, arrival
 from domain.inbound_limit import InboundLimiter, Verdict
 
 ADMIN = 9001
 
 
-def message_from(user_id: int) -> Update:
-    return Update.de_json({"update_id": 1, "message": {
+BOT = Bot("123456:GATE-test-token-value")  # never called: nothing here is turned away aloud
+
+
+def message_from(user_id: int) -> Arrival:
+    return arrival({"update_id": 1, "message": {
         "message_id": 1, "date": 0, "text": "hi",
         "chat": {"id": user_id, "type": "private"},
         "from": {"id": user_id, "is_bot": False, "first_name": "A"},
-    }}, None)
+    }})
 
 
 @dataclass
@@ -35,14 +39,14 @@ class SharedCount:
 
 async def test_the_shared_count_decides_while_it_answers() -> None:
     shared = SharedCount(Verdict.SLOW_DOWN)
-    gate = InboundGate(InboundLimiter(5), lambda: 0.0, shared)
+    gate = InboundGate(InboundLimiter(5), BOT, lambda: 0.0, shared)
 
     assert await gate.screen(message_from(1001)) is Verdict.SLOW_DOWN
     assert gate.limiter.tracked() == 0  # the process's own buckets untouched
 
 
 async def test_with_the_shared_count_unreachable_the_instance_still_limits() -> None:
-    gate = InboundGate(InboundLimiter(2), lambda: 0.0, SharedCount(None))
+    gate = InboundGate(InboundLimiter(2), BOT, lambda: 0.0, SharedCount(None))
 
     verdicts = [await gate.screen(message_from(1001)) for _ in range(4)]
 
@@ -51,7 +55,7 @@ async def test_with_the_shared_count_unreachable_the_instance_still_limits() -> 
 
 async def test_admins_are_never_counted_anywhere() -> None:
     shared = SharedCount(Verdict.DROP)
-    gate = InboundGate(InboundLimiter(1, exempt={ADMIN}), lambda: 0.0, shared)
+    gate = InboundGate(InboundLimiter(1, exempt={ADMIN}), BOT, lambda: 0.0, shared)
 
     assert await gate.screen(message_from(ADMIN)) is Verdict.ADMIT
     assert shared.asked == []

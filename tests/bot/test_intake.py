@@ -1,39 +1,69 @@
-"""What the intake stores of an update: its chat (the order key), its own date, its JSON; and
-that its filter drops updates before anything is stored."""
+"""What the intake reads and stores of an update as Telegram sent it: its chat (the order key),
+its sender (whom the inbound limit counts), its own date, its JSON; that JSON which is not an
+update is refused; and that its filter drops updates before anything is stored."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from telegram import Update
+import pytest
 
-from bot.intake import Intake, inbound
+from bot.intake import Arrival, Intake, MalformedUpdate, arrival
 from domain.inbox import InboundUpdate
 
 SENT = 1_736_164_800  # 2025-01-06 12:00 UTC
 ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 
 
-def message(update_id: int, user: dict[str, object] = ASHA) -> Update:
-    return Update.de_json({"update_id": update_id, "message": {
+def raw_message(update_id: int, user: dict[str, object] = ASHA,
+                chat: int | None = None) -> dict[str, object]:
+    return {"update_id": update_id, "message": {
         "message_id": 5, "date": SENT, "text": "/help", "from": user,
-        "chat": {"id": user["id"], "type": "private"}}}, None)
+        "chat": {"id": chat or user["id"], "type": "private" if chat is None else "group"}}}
+
+
+def message(update_id: int) -> Arrival:
+    return arrival(raw_message(update_id))
 
 
 def test_a_message_is_keyed_by_its_chat_and_keeps_its_own_date() -> None:
-    stored = inbound(message(7))
-    assert (stored.update_id, stored.chat_id, stored.kind) == (7, 1001, "message")
+    seen = arrival(raw_message(7, chat=-500))
+    assert (seen.user_id, seen.chat_id, seen.query_id) == (1001, -500, None)
+    stored = seen.stored()
+    assert (stored.update_id, stored.chat_id, stored.kind) == (7, -500, "message")
     assert stored.sent_at == datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
     assert stored.payload["message"]["text"] == "/help"  # type: ignore[index]
 
 
+def test_a_press_is_keyed_by_the_chat_of_its_message_and_keeps_its_id() -> None:
+    seen = arrival({"update_id": 9, "callback_query": {
+        "id": "q2", "from": ASHA, "chat_instance": "c", "data": "home",
+        "message": {"message_id": 3, "date": SENT, "chat": {"id": -500, "type": "group"}}}})
+    assert (seen.user_id, seen.chat_id, seen.query_id) == (1001, -500, "q2")
+    assert (seen.stored().chat_id, seen.stored().sent_at) == (-500, None)
+
+
 def test_a_press_on_an_inline_message_is_keyed_by_its_user_and_has_no_date() -> None:
-    press = Update.de_json({"update_id": 8, "callback_query": {
+    stored = arrival({"update_id": 8, "callback_query": {
         "id": "q1", "from": ASHA, "chat_instance": "c", "inline_message_id": "i",
-        "data": "home"}}, None)
-    stored = inbound(press)
+        "data": "home"}}).stored()
     assert (stored.chat_id, stored.kind, stored.sent_at) == (1001, "callback_query", None)
+
+
+def test_a_poll_answer_counts_against_the_user_who_answered() -> None:
+    seen = arrival({"update_id": 10, "poll_answer": {"poll_id": "p", "user": ASHA,
+                                                     "option_ids": [0]}})
+    assert (seen.user_id, seen.chat_id, seen.stored().chat_id) == (1001, None, 1001)
+
+
+@pytest.mark.parametrize("raw", [
+    [], "update", {"message": {}}, {"update_id": "7", "message": {}},
+    {"update_id": True, "message": {}}, {"update_id": 7}, {"update_id": 7, "message": "hi"},
+])
+def test_json_that_is_not_an_update_is_refused(raw: object) -> None:
+    with pytest.raises(MalformedUpdate):
+        arrival(raw)
 
 
 class Recording:
@@ -53,7 +83,7 @@ class Now:
 async def test_the_filter_drops_updates_before_they_are_stored() -> None:
     inbox, woken = Recording(), []
 
-    async def only_odd(update: Update) -> bool:
+    async def only_odd(update: Arrival) -> bool:
         return update.update_id % 2 == 1
 
     intake = Intake(inbox, Now(), admit=only_odd,  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.clock import SystemClock
-from bot.intake import Intake
+from bot.intake import Intake, arrival
 from bot.settings import Settings
 from bot.wiring import polling, seed_database
 from domain.ids import UserId
@@ -93,7 +93,7 @@ async def test_a_redelivered_update_is_handled_once(
     try:  # an instance stored it, then died before its next getUpdates acknowledged it
         async with telegram_bot(settings) as bot:
             stored = await Intake(SqlInbox(make_sessionmaker(engine)), SystemClock()).take(
-                await bot.get_updates(timeout=0))
+                [arrival(update.to_dict()) for update in await bot.get_updates(timeout=0)])
     finally:
         await engine.dispose()
     assert len(stored) == 1 and len(server.pending_updates) == 1  # Telegram sends it again

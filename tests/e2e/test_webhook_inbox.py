@@ -48,7 +48,7 @@ async def webhook_only(
     try:
         async with telegram_bot(settings) as bot:
             intake = Intake(inbox_type(make_sessionmaker(engine)), SystemClock())
-            hook = WebhookServer(bot, intake, listen="127.0.0.1", port=0,
+            hook = WebhookServer(intake, listen="127.0.0.1", port=0,
                                  url="https://bot.example/hook", secret=SECRET)
             await hook.start()
             try:

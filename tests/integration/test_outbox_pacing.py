@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.inbox import InboundUpdate
 from domain.messages import Notification, OrderReady, OrderStatusChanged
-from domain.pipeline.ports import OutgoingMessage
+from domain.pipeline.ports import Lease, OutgoingMessage
+from storage.inbox import SqlInbox
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import T0
@@ -98,3 +100,33 @@ async def test_edits_of_the_tracking_message_are_not_held_back_per_chat(
     assert seen(news) == [(ASHA, 1)]
     await send_all(sender, news, 0)
     assert seen(await sender.claim(T0 + timedelta(seconds=0.1))) == [(ASHA, 2)]
+
+
+async def test_a_send_cut_off_mid_try_waits_until_its_chat_has_been_answered(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """The sender died after claiming Asha's message (Telegram may have it): while her press
+    on it waits in the inbox, the message is not sent again; once handled, it may be (the
+    sender then drops it if the press made it stale). Bilal's, cut off too, goes again at
+    once: his chat has nothing waiting."""
+    await write(uow_factory, (ASHA, "a"), (BILAL, "a"))
+    died = outbox(session_factory, lease_s=5.0)
+    [cut_off] = [m for m in await died.claim(T0) if m.chat_id == ASHA]
+    inbox = SqlInbox(session_factory)
+    await inbox.store([InboundUpdate(1, ASHA, "callback_query", {"update_id": 1}, None)], T0)
+    after_lease = T0 + timedelta(seconds=6)
+    restarted = outbox(session_factory, lease_s=5.0)
+    assert seen(await restarted.claim(after_lease)) == [(BILAL, 1)]
+    [pending] = await inbox.claim(Lease("handler", after_lease, timedelta(seconds=5), 10))
+    await inbox.claim(Lease("handler", after_lease, timedelta(seconds=5), 10),
+                      finished=[pending.update_id])
+    assert [m.id for m in await restarted.claim(after_lease)] == [cut_off.id]
+
+
+async def test_a_message_never_tried_is_not_held_back_by_its_chat_s_pending_updates(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"))
+    await SqlInbox(session_factory).store(
+        [InboundUpdate(1, ASHA, "message", {"update_id": 1}, T0)], T0)
+    assert seen(await outbox(session_factory).claim(T0)) == [(ASHA, 0)]
