@@ -68,6 +68,7 @@ class RedisFeed:
         self.cache = cache
         self._redis, self._channel = redis, channel
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         cache.suspend()  # until subscribed: a change published before then would be missed
 
     async def announce(self, stale: frozenset[str]) -> None:
@@ -83,6 +84,7 @@ class RedisFeed:
         self._task = asyncio.create_task(self._listen(), name="catalogue-feed")
 
     async def stop(self) -> None:
+        self._stopping = True  # a Redis error raised while closing may hide the cancel
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -91,7 +93,7 @@ class RedisFeed:
 
     async def _listen(self) -> None:
         pause, down = RESUBSCRIBE_S[0], False
-        while True:
+        while not self._stopping:
             try:
                 pubsub: PubSub = self._redis.pubsub()
                 async with pubsub:
@@ -107,6 +109,8 @@ class RedisFeed:
                     logger.warning("catalogue cache: lost Redis (%s); reading the database "
                                    "until it is back", error)
                 down = True
+            if self._stopping:
+                return
             await asyncio.sleep(pause)  # a pause between reconnection attempts
             pause = min(pause * 2, RESUBSCRIBE_S[1])
 
