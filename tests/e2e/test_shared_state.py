@@ -9,16 +9,18 @@ received an update is the one that handles it.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import Iterator
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from bot import texts
 from bot.context import AppType, Services
 from bot.runner import Running
 from bot.settings import Settings
@@ -36,6 +38,15 @@ from tests.integration.conftest import PG_ENV, PostgresServer
 
 SECRET = "shared-state-test-secret"
 DOSA = "Rava Dosa"
+LIMIT = 4  # updates a minute, per user
+
+
+def helps(user: SandboxUser) -> int:
+    return sum("/restaurants" in m.text for m in user.bot_messages)
+
+
+def slow_downs(user: SandboxUser) -> int:
+    return sum(m.text == texts.SLOW_DOWN for m in user.bot_messages)
 
 
 def free_port() -> int:
@@ -60,16 +71,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def instance_settings(server: BotApiServer, tmp_path: Path, database_url: str,
-                      redis_url: str, redis_prefix: str) -> Settings:
+                      redis_url: str, redis_prefix: str, **overrides: object) -> Settings:
     """One instance in webhook mode on its own port; handlers' leases and the dispatcher's
     tick (a third of the lease) long enough that only woken dispatchers claim."""
     port = free_port()
     settings = e2e_settings(
         server, tmp_path, webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_listen="127.0.0.1", webhook_port=port, webhook_secret=SECRET,
-        inbox_lease_s=600, redis_url=redis_url, redis_prefix=redis_prefix,
+        inbox_lease_s=600, redis_url=redis_url, redis_prefix=redis_prefix, **overrides,
     )
     return settings.model_copy(update={"database_url": database_url})
+
+
+@asynccontextmanager
+async def two_instances(*settings: Settings) -> AsyncIterator[list[Running]]:
+    """Both running on the seeded database, each subscribed to the catalogue's changes."""
+    await seed_database(settings[0])
+    async with AsyncExitStack() as stack:
+        instances = [await stack.enter_async_context(running(s)) for s in settings]
+        for instance in instances:
+            await eventually(lambda i=instance: serving(cache_of(i)), WAIT)
+        yield instances
 
 
 def cache_of(instance: Running) -> CatalogueCache:
@@ -99,14 +121,8 @@ async def test_an_admin_edit_through_one_instance_shows_on_the_next_menu_of_anot
         instance_settings(server, tmp_path, database_url, redis_url, redis_prefix)
         for _ in range(2)
     )
-    await seed_database(a_settings)
-    async with AsyncExitStack() as stack:
-        a = await stack.enter_async_context(running(a_settings))
-        b = await stack.enter_async_context(running(b_settings))
+    async with two_instances(a_settings, b_settings) as (a, b):
         a_cache, b_cache = cache_of(a), cache_of(b)
-        for cache in (a_cache, b_cache):
-            await eventually(lambda c=cache: serving(c), WAIT)  # subscribed to the changes
-
         await route_to(b_settings)
         before = await open_menu(customer, "Udupi Tiffins")
         hits = b_cache.hits
@@ -125,6 +141,51 @@ async def test_an_admin_edit_through_one_instance_shows_on_the_next_menu_of_anot
 
     assert f"➕ {DOSA} · ₹120.50" in after.buttons
     assert b_cache.misses > misses  # B read the menu again: Redis told it of A's change
+
+
+async def test_two_instances_answer_a_flooding_user_the_limit_once_and_say_slow_down_once(
+    server: BotApiServer, tmp_path: Path, database_url: str, redis_url: str,
+    redis_prefix: str, customer: SandboxUser, customer_2: SandboxUser,
+) -> None:
+    server.set_limits(None)  # Telegram's one message a second per chat is not the point here
+    a_settings, b_settings = (
+        instance_settings(server, tmp_path, database_url, redis_url, redis_prefix,
+                          inbound_limit_per_user_per_min=LIMIT)
+        for _ in range(2)
+    )
+    async with two_instances(a_settings, b_settings):
+        await route_to(a_settings)
+        for _ in range(3):
+            await customer.send("/help")
+        await customer.wait_until(lambda: helps(customer) == 3, timeout=WAIT)
+        await route_to(b_settings)
+        for _ in range(3):
+            await customer.send("/help")
+        await customer_2.send("/help")  # after the flood: all of it has been taken in
+
+        await customer_2.wait_until(lambda: helps(customer_2) == 1, timeout=WAIT)
+        await customer.wait_until(lambda: slow_downs(customer) == 1, timeout=WAIT)
+    assert (helps(customer), slow_downs(customer)) == (LIMIT, 1)  # not 4 on each instance
+    assert len(customer.bot_messages) == LIMIT + 1
+
+
+async def test_with_redis_unreachable_the_bot_answers_from_the_database_and_edits_show(
+    server: BotApiServer, tmp_path: Path, customer: SandboxUser, admin: SandboxUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    settings = e2e_settings(server, tmp_path, redis_url="redis://127.0.0.1:1/0")  # nobody there
+    await seed_database(settings)
+    async with running(settings) as instance:
+        before = await open_menu(customer, "Udupi Tiffins")
+        dosa = await dish_named(settings.database_url, DOSA)
+        await say(admin, f"/setprice {dosa.id} 130", f"#{dosa.id}")
+        after = await open_menu(customer, "Udupi Tiffins")
+        assert not cache_of(instance).serving and len(cache_of(instance)) == 0
+
+    assert f"➕ {DOSA} · ₹130.00" in after.buttons and after.buttons != before.buttons
+    lost = [r for r in caplog.records if "lost Redis" in r.getMessage()]
+    assert len(lost) == 1  # said once, not at every attempt to reconnect
 
 
 async def dish_named(database_url: str, name: str) -> MenuItem:
