@@ -103,6 +103,7 @@ class Fleet:
     env: dict[str, str]
     folder: Path
     instances: int
+    command: list[str] = field(default_factory=foodbot_command)  # what one instance runs
     kills: int = 0
     crashes: list[str] = field(default_factory=list)
     startups_s: list[float] = field(default_factory=list)
@@ -138,6 +139,10 @@ class Fleet:
                 victim.process.kill()
                 self.kills += 1
 
+    def pids(self) -> list[int]:
+        """The process ids of the instances running now."""
+        return [i.process.pid for i in self._running.values() if i.process.returncode is None]
+
     def _notify(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
@@ -171,7 +176,7 @@ class Fleet:
 
     async def _spawn(self, index: int) -> Instance:
         process = await asyncio.create_subprocess_exec(
-            *foodbot_command(), env=self.env, cwd=self.folder,
+            *self.command, env=self.env, cwd=self.folder,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         instance = self._running[index] = Instance(index, process, time.perf_counter())
