@@ -25,6 +25,7 @@ TOKEN = "123456:CHAOS-local-sandbox-token"
 ADMIN = 9001
 KITCHEN = "Dominos"  # made instant, so a partner may pick up as soon as they accept
 STARTED = "Application started"  # PTB's log line once the bot polls
+LOG_LINE_LIMIT = 1 << 24  # a DEBUG line can hold a whole batch of SQL parameters
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Fleet:
         process = await asyncio.create_subprocess_exec(
             *self.command, env=self.env, cwd=self.folder,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE, limit=LOG_LINE_LIMIT)
         instance = self._running[index] = Instance(index, process, time.perf_counter())
         reader = asyncio.create_task(self._read_log(instance))
         self._readers.add(reader)

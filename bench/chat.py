@@ -2,6 +2,7 @@
 local Bot API server, foodbot beside a bare PTB bot making the same calls, in the same run.
 
     python bench/chat.py [--customers 200] [--partners 20] [--seconds 20] [--only off,on,flood]
+                         [--database postgresql+asyncpg://...]
 
 Customers do journeys again and again (/restaurants, Dominos, ➕ Pizza, Cart, Checkout, the
 address, Place order), each step as soon as the last one was answered; partners accept, pick up
@@ -16,7 +17,8 @@ the same load, foodbot and the bare bot in turn for each variant:
 - flood: limits on; `--calm` customers at a person's pace (`--think` seconds per screen) while
          one user sends /start `--flood-rate` times a second: the calm users' p50/p99.
 - count: foodbot alone as in `off`, with LOG_LEVEL=DEBUG, whose SQLAlchemy log lines (one per
-         statement) give the database queries per update; its CPU is not reported (logging).
+         statement, on SQLite and PostgreSQL alike) give the database queries per update; its
+         other figures are not comparable (it logs every statement).
 
 An answer time runs from the user's action to the bot's message or edit showing its result, as
 the sandbox clocked both. The simulator and the server share the machine with the bot. Prints a
@@ -133,7 +135,7 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
 
 def targets(args: argparse.Namespace) -> list[Target]:
     partners = [PARTNER_IDS + n for n in range(args.partners)]
-    return [FoodbotPolling(partners), BareBot()]
+    return [FoodbotPolling(partners, args.database), BareBot()]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -144,8 +146,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if variant == "count" and not isinstance(target, FoodbotPolling):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
-            results.setdefault(variant, {})[target.name] = await measure(target, variant, args)
-    return {"bench": "chat", "customers": args.customers, "partners": args.partners,
+            measured = await measure(target, variant, args)
+            print(json.dumps(measured), file=sys.stderr, flush=True)  # kept if a later run fails
+            results.setdefault(variant, {})[target.name] = measured
+    return {"bench": "chat", "database": "PostgreSQL" if args.database else "SQLite",
+            "customers": args.customers, "partners": args.partners,
             "calm_customers": args.calm, "seconds": args.seconds, "results": results,
             "ratios": ratios(results), "machine": machine(), "load_average": load}
 
@@ -172,6 +177,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flood-rate", type=float, default=50.0, help="the flooder's /start a s")
     parser.add_argument("--patience", type=float, default=30.0,
                         help="an unanswered step is given up after this many seconds")
+    parser.add_argument("--database", default=None,
+                        help="a PostgreSQL URL for foodbot (default: a SQLite file)")
     parser.add_argument("--only", type=variants, default=list(VARIANTS),
                         help="variants to run, comma-separated (default off,on,flood,count)")
     return parser.parse_args(argv)

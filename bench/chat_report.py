@@ -54,7 +54,8 @@ def _line(variant: str, r: dict[str, Any]) -> str:
 
 
 def print_table(result: dict[str, Any]) -> None:
-    rows = [("users", f"{result['customers']} customers, {result['partners']} partners "
+    rows = [("foodbot's database", result["database"]),
+            ("users", f"{result['customers']} customers, {result['partners']} partners "
              f"({result['calm_customers']} calm customers beside the flooder); "
              f"{result['seconds']:g} s a run")]
     for variant, by_target in result["results"].items():
