@@ -1,7 +1,7 @@
 """Chat benchmark (DESIGN.md §9, issue 11): simulated users doing whole journeys through the
 local Bot API server, foodbot beside a bare PTB bot making the same calls, in the same run.
 
-    python bench/chat.py [--customers 200] [--partners 20] [--seconds 20] [--only off,on,flood]
+    python bench/chat.py [--customers 200] [--partners 20] [--seconds 60] [--only off,on,flood]
                          [--database postgresql+asyncpg://...]
 
 Customers do journeys again and again (/restaurants, Dominos, ➕ Pizza, Cart, Checkout, the
@@ -104,12 +104,15 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
     cpu0, wall0, started = sum(cpu_s(p) for p in pids), time.time(), time.monotonic()
     refused0 = refusals.count
     people = [asyncio.create_task(c.run(stop)) for c in customers]
-    people += [asyncio.create_task(p.work(stop)) for p in partners]
     if calm:
         people.append(asyncio.create_task(flooder.run(stop)))
+    done = asyncio.Event()  # partners deliver until the customers are through
+    riders = [asyncio.create_task(p.work(done)) for p in partners]
     await asyncio.sleep(args.seconds)  # the measured load runs for this long
     stop.set()
     await asyncio.gather(*people)  # each ends after its step in flight (within patience)
+    done.set()
+    await asyncio.gather(*riders)
     elapsed, wall1 = time.monotonic() - started, time.time()
     cpu = sum(cpu_s(p) for p in pids) - cpu0
     peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
@@ -171,7 +174,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--partners", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured load per run")
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured load per run")
     parser.add_argument("--calm", type=int, default=20, help="customers beside the flooder")
     parser.add_argument("--think", type=float, default=1.0, help="a calm customer's pause, s")
     parser.add_argument("--flood-rate", type=float, default=50.0, help="the flooder's /start a s")
