@@ -108,19 +108,19 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
         people.append(asyncio.create_task(flooder.run(stop)))
     done = asyncio.Event()  # partners deliver until the customers are through
     riders = [asyncio.create_task(p.work(done)) for p in partners]
-    await asyncio.sleep(args.seconds)  # the measured load runs for this long
+    await asyncio.sleep(args.seconds)  # the measured window: steady load, all users busy
+    cpu, wall1, ended = sum(cpu_s(p) for p in pids) - cpu0, time.time(), time.monotonic()
+    peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
     stop.set()
     await asyncio.gather(*people)  # each ends after its step in flight (within patience)
     done.set()
     await asyncio.gather(*riders)
-    elapsed, wall1 = time.monotonic() - started, time.time()
-    cpu = sum(cpu_s(p) for p in pids) - cpu0
-    peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
-    answered = sorted(t for _, t in tally.actions if t is not None)
+    elapsed = ended - started
+    answered = sorted(t for at, t in tally.actions if t is not None and at + t <= ended)
     queries = bots.queries(wall0, wall1)
     return {
         "updates": len(tally.actions), "answered": len(answered),
-        "unanswered": len(tally.actions) - len(answered),
+        "unanswered": sum(t is None for _, t in tally.actions),
         "unanswered_steps": dict(tally.unanswered), "seconds": round(elapsed, 2),
         "updates_per_s": round(len(answered) / elapsed, 1),
         "cpu_ms_per_update": round(cpu * 1000 / max(1, len(answered)), 2),
