@@ -102,7 +102,7 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
     stop = asyncio.Event()
     flooder = Flooder(server.user(FLOODER, first_name="Flo"), args.flood_rate)
     cpu0, wall0, started = sum(cpu_s(p) for p in pids), time.time(), time.monotonic()
-    refused0 = refusals.count
+    refused0, calls0 = refusals.count, sum(screens.to_chat.values())
     people = [asyncio.create_task(c.run(stop)) for c in customers]
     if calm:
         people.append(asyncio.create_task(flooder.run(stop)))
@@ -110,6 +110,7 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
     riders = [asyncio.create_task(p.work(done)) for p in partners]
     await asyncio.sleep(args.seconds)  # the measured window: steady load, all users busy
     cpu, wall1, ended = sum(cpu_s(p) for p in pids) - cpu0, time.time(), time.monotonic()
+    calls = sum(screens.to_chat.values()) - calls0  # the bot's messages and edits in the window
     peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
     stop.set()
     await asyncio.gather(*people)  # each ends after its step in flight (within patience)
@@ -131,7 +132,7 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
         "queries_per_update": None if queries is None else round(
             queries / max(1, len(answered)), 2),
         "flood_sent": flooder.sent, "flood_answered": screens.to_chat.get(FLOODER, 0),
-        "bot_calls_per_update": round(sum(screens.to_chat.values()) / max(1, len(answered)), 2)
+        "bot_calls_per_update": round(calls / max(1, len(answered)), 2)
         if not calm else None,
     }
 
