@@ -25,6 +25,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # the queue and outbox jobs tick twice a second: no INFO line for every run
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # at DEBUG, every SQL statement too: what an operator finding out what an update costs wants
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
 def cmd_migrate(settings: Settings) -> int:
