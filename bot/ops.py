@@ -17,6 +17,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.metrics import Metrics
+from bot.settings import ConfigError
 from domain.health import HealthLimits, OpsReader, problems
 from domain.ports import Clock
 
@@ -88,6 +89,10 @@ class OpsServer:
         await runner.setup()
         try:
             await web.TCPSite(runner, self._listen, self._port).start()
+        except OSError as exc:  # in use, or not an address of this machine
+            await runner.cleanup()
+            raise ConfigError(f"METRICS_LISTEN/METRICS_PORT: cannot listen on "
+                              f"{self._listen}:{self._port} ({exc.strerror or exc})") from None
         except BaseException:
             await runner.cleanup()
             raise

@@ -80,15 +80,15 @@ async def serving(
             stack.push_async_callback(webhook.stop)
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
         else:
-            poller = Poller(app.bot, intake, parts.leases, clock, holder=parts.worker,
-                            lease_s=settings.inbox_lease_s, timeout=poll_timeout)
-            poller.start()
-            stack.push_async_callback(poller.stop)
-            if settings.metrics_port:
+            if settings.metrics_port:  # before polling: a port in use stops the start
                 ops = OpsServer(services.ops, listen=settings.metrics_listen,
                                 port=settings.metrics_port)
                 await ops.start()
                 stack.push_async_callback(ops.stop)
+            poller = Poller(app.bot, intake, parts.leases, clock, holder=parts.worker,
+                            lease_s=settings.inbox_lease_s, timeout=poll_timeout)
+            poller.start()
+            stack.push_async_callback(poller.stop)
         yield Running(app, dispatcher, poller, webhook, ops)
 
 

@@ -19,7 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import logs
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.wiring import polling, seed_database
 from domain.orders import OrderStatus
 from sandbox import BotApiServer, SandboxUser
@@ -193,6 +193,20 @@ async def test_the_webhook_server_serves_health_and_metrics_beside_the_webhook(
         status, body = await health(settings)
     assert (status, body["status"]) == (200, "ok")
     assert value(samples, "foodbot_database_up") == 1
+
+
+async def test_a_metrics_port_in_use_stops_the_start_with_one_clear_line(
+    settings: Settings,
+) -> None:
+    await seed_database(settings)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", settings.metrics_port))
+        taken.listen()
+        with pytest.raises(ConfigError) as refused:
+            async with polling(settings):
+                pass
+    assert str(refused.value).startswith(
+        f"METRICS_LISTEN/METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port} (")
 
 
 class Lines(logging.Handler):
