@@ -127,6 +127,23 @@ async def test_metrics_count_updates_by_kind_a_429_by_code_and_orders_by_status(
     assert value(after, "foodbot_inbound_turned_away_total") == 0
 
 
+async def test_metrics_count_the_updates_and_the_users_the_inbound_limit_turned_away(
+    server: BotApiServer, tmp_path: Path, customer: SandboxUser,
+) -> None:
+    settings = ops_settings(server, tmp_path, inbound_limit_per_user_per_min=2)
+    await seed_database(settings)
+    async with polling(settings):
+        for _ in range(5):
+            await customer.send("/help")
+        samples = await scrape_until(settings, lambda s: value(
+            s, "foodbot_inbound_turned_away_total") >= 3 and value(
+            s, "foodbot_updates_handled_total", kind="message") >= 2)
+
+    assert value(samples, "foodbot_inbound_turned_away_total") == 3
+    assert value(samples, "foodbot_inbound_users_limited_total") == 1  # told once
+    assert value(samples, "foodbot_updates_handled_total", kind="message") == 2
+
+
 async def test_health_is_ok_then_503_naming_the_outbox_once_its_oldest_message_lags(
     server: BotApiServer, tmp_path: Path, customer: SandboxUser,
 ) -> None:
