@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.ratelimit import StartupFailed
 from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import migrate_database, seed_database, serve, where
@@ -16,10 +17,7 @@ logger = logging.getLogger("foodbot")
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings.log_level)  # one line a record, naming the update it is about
     # request URLs carry the bot token: keep the HTTP client's logs out
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

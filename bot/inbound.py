@@ -37,10 +37,13 @@ class InboundGate:
     """The limiter with its clock, and what the bot says to an update it turns away."""
 
     def __init__(self, limiter: InboundLimiter, bot: Bot,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_refused: Callable[[Verdict], None] = lambda _: None) -> None:
+        """`on_refused` hears of every update turned away (the metrics count them)."""
         self.limiter = limiter
         self._bot = bot
         self._clock = clock
+        self._on_refused = on_refused
         self._answering = asyncio.Semaphore(TURNING_AWAY)
         self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
 
@@ -62,6 +65,8 @@ class InboundGate:
         if user is None:  # channel posts, polls: nobody to limit
             return Verdict.ADMIT
         verdict = self.limiter.admit(user, self._clock())
+        if not verdict.admitted:
+            self._on_refused(verdict)
         if verdict is Verdict.SLOW_DOWN:
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
                         "dropped until it refills", user, self.limiter.per_minute)
@@ -81,8 +86,9 @@ class InboundGate:
 
 
 def inbound_gate(
-    settings: Settings, bot: Bot, clock: Callable[[], float] = time.monotonic
+    settings: Settings, bot: Bot, clock: Callable[[], float] = time.monotonic,
+    on_refused: Callable[[Verdict], None] = lambda _: None,
 ) -> InboundGate:
     """The gate for one bot process, from the settings; it answers through `bot`."""
     limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
-    return InboundGate(limiter, bot, clock)
+    return InboundGate(limiter, bot, clock, on_refused)
