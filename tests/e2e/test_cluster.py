@@ -6,9 +6,13 @@ the others; a request without the secret is refused and stores nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.__main__ import main
 from bot.cluster import Cluster, Layout
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER
@@ -32,9 +37,8 @@ SECRET = "cluster-Secret_42"
 # four users the balancer hashes to each instance (consistent hashing of the user id)
 USERS = (1001, 1002, 1003, 1004, 3001, 3002, 3003, 3004)
 SERIES = ("/help", "/restaurants", "/cart", "/orders")  # no command twice in a row
-START_S, ANSWER_S = 90.0, 120.0  # two fresh interpreters and a paced reply per user a second
-
-pytestmark = pytest.mark.postgres
+# two fresh interpreters on a busy machine; replies paced at one a second per chat
+START_S, ANSWER_S, STOP_S = 90.0, 120.0, 60.0
 
 
 def reply_to(message: ChatMessage) -> str:
@@ -143,6 +147,7 @@ async def held_by(settings: Settings, pid: int) -> int:
         await engine.dispose()
 
 
+@pytest.mark.postgres
 async def test_two_instances_behind_haproxy_answer_each_update_once_in_order_through_a_kill(
     server: BotApiServer, settings: Settings, cluster: Cluster
 ) -> None:
@@ -177,6 +182,7 @@ async def test_two_instances_behind_haproxy_answer_each_update_once_in_order_thr
         assert collapse(chats.replies(user)) == chats.sent[user.id]
 
 
+@pytest.mark.postgres
 async def test_a_request_without_the_secret_is_refused_through_the_balancer_and_not_stored(
     settings: Settings, cluster: Cluster
 ) -> None:
@@ -188,3 +194,87 @@ async def test_a_request_without_the_secret_is_refused_through_the_balancer_and_
         unsigned = await client.post(cluster.url, json=update)
     assert (forged.status_code, unsigned.status_code) == (403, 403)
     assert await inbox_rows(settings) == []
+
+
+def free_run(count: int) -> int:
+    """The first of `count` consecutive free loopback ports (`foodbot cluster` uses a run)."""
+    for _ in range(50):
+        first = free_ports(1)[0]
+        if first + count > 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                for port in range(first, first + count):
+                    probe = stack.enter_context(socket.socket())
+                    probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError("no run of free ports")
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    return env | {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN,
+                  "TELEGRAM_BASE_URL": settings.telegram_base_url,
+                  "DATABASE_URL": settings.database_url, **extra}
+
+
+@pytest.mark.postgres
+async def test_foodbot_cluster_starts_haproxy_and_the_instances_answers_and_stops_on_ctrl_c(
+    server: BotApiServer, settings: Settings, tmp_path: Path
+) -> None:
+    port = free_run(4)
+    env = cli_env(settings, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "cluster", "--instances", "2", "--logs", str(tmp_path),
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL)
+    try:
+        assert process.stdout is not None
+        printed: list[str] = []
+        async with asyncio.timeout(START_S):
+            while not printed or "Ctrl-C stops everything" not in printed[-1]:
+                line = await process.stdout.readline()
+                assert line, f"ended before it was up: {printed}"
+                printed.append(line.decode())
+        assert f"Balancer (HAProxy) on 127.0.0.1:{port}" in printed[0]
+        assert [line.split(",")[0] for line in printed[2:4]] == [
+            f"Instance i1 on 127.0.0.1:{port + 1}", f"Instance i2 on 127.0.0.1:{port + 2}"]
+        assert server.webhook_info()["url"] == f"http://127.0.0.1:{port}/telegram"
+
+        customer = server.user(1001, first_name="Asha")
+        await customer.send("/help")
+        await customer.wait_for_new(lambda m: "/restaurants" in m.text, timeout=ANSWER_S)
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), STOP_S) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    for name in ("i1", "i2"):  # each instance stopped cleanly, nothing left leased
+        assert "stopping" in (tmp_path / f"{name}.log").read_text()
+    assert TOKEN.partition(":")[2] not in "".join(printed)
+
+
+async def test_foodbot_cluster_without_haproxy_says_what_to_install(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    on_sqlite = e2e_settings(server, tmp_path)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "cluster", env=cli_env(on_sqlite, PATH=""), cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), START_S)
+    assert process.returncode == 1
+    assert stderr.decode().splitlines()[-1] == (
+        "foodbot: haproxy is not installed (Debian: apt-get install haproxy)")
+
+
+def test_foodbot_cluster_refuses_a_count_of_instances_below_one(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["cluster", "--instances", "0"])
+    assert exit_.value.code == 2
+    assert "argument --instances: expected a whole number of at least 1, got '0'" in (
+        capsys.readouterr().err)
