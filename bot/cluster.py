@@ -100,7 +100,8 @@ class Cluster:
         """Starts the balancer and every instance; returns once the balancer sees all up."""
         haproxy = shutil.which("haproxy")
         if haproxy is None:
-            raise ClusterError("haproxy is not installed (Debian: apt-get install haproxy)")
+            raise ClusterError("haproxy is not on PATH (Debian: apt-get install haproxy, "
+                               "which puts it in /usr/sbin)")
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "haproxy.cfg"
         config.write_text(render(self.layout, TEMPLATE.read_text()))

@@ -67,7 +67,7 @@ def free_ports(count: int) -> list[int]:
 def settings(server: BotApiServer, tmp_path: Path) -> Iterator[Settings]:
     """The bot's settings on a fresh PostgreSQL database (several processes share it)."""
     if shutil.which("haproxy") is None:
-        pytest.skip("haproxy is not installed (apt-get install haproxy): no balancer to test")
+        pytest.skip("haproxy is not on PATH (apt-get install haproxy): no balancer to test")
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f"{PG_ENV} not set: several instances need a shared PostgreSQL")
@@ -267,7 +267,8 @@ async def test_foodbot_cluster_without_haproxy_says_what_to_install(
     _, stderr = await asyncio.wait_for(process.communicate(), START_S)
     assert process.returncode == 1
     assert stderr.decode().splitlines()[-1] == (
-        "foodbot: haproxy is not installed (Debian: apt-get install haproxy)")
+        "foodbot: haproxy is not on PATH (Debian: apt-get install haproxy, which puts it in "
+        "/usr/sbin)")
 
 
 def test_foodbot_cluster_refuses_a_count_of_instances_below_one(
