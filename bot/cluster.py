@@ -14,15 +14,19 @@ import asyncio
 import contextlib
 import csv
 import io
+import os
 import secrets
 import shutil
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+
+from bot.settings import Settings
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "haproxy.cfg"
 BACKEND = "foodbot"  # the backend's name in the template
@@ -65,6 +69,18 @@ def render(layout: Layout, template: str) -> str:
             .replace("@STATS_PORT@", str(layout.stats_port)).replace("@SERVERS@", servers))
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` loopback ports free right now (for tests and benchmarks)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def new_secret() -> str:
     """A webhook secret for one run (Telegram allows A-Z, a-z, 0-9, _ and -)."""
     return secrets.token_urlsafe(24)
@@ -83,6 +99,19 @@ class Cluster:
         self._secret, self._env = secret, dict(env)
         self._instances: list[asyncio.subprocess.Process | None] = [None] * len(layout.names)
         self._balancer: asyncio.subprocess.Process | None = None
+
+    @classmethod
+    def on_loopback(cls, instances: int, folder: Path, **settings: str) -> Cluster:
+        """N instances and the balancer on free loopback ports, a new secret, and `settings`
+        (TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, DATABASE_URL, ...) as the instances'
+        environment in place of any settings in this process's: what a benchmark or a test
+        starts against its own Bot API server and database."""
+        ports = free_ports(instances + 2)
+        layout = Layout("127.0.0.1", ports[0], tuple(ports[1:-1]), ports[-1])
+        inherited = {k: v for k, v in os.environ.items()
+                     if k.lower() not in Settings.model_fields}
+        return cls(layout, url=f"http://127.0.0.1:{layout.port}/telegram", secret=new_secret(),
+                   env=inherited | settings, folder=folder)
 
     def log_of(self, index: int) -> Path:
         return self.folder / f"{self.layout.names[index]}.log"
@@ -119,6 +148,8 @@ class Cluster:
 
     async def restart(self, index: int, within_s: float | None = 60.0) -> None:
         """Starts instance `index` (again); with `within_s`, waits until the balancer sees it."""
+        if self._instances[index] is not None:
+            raise ClusterError(f"instance {self.layout.names[index]} is running")
         env = self._env | {
             "WEBHOOK_URL": self.url, "WEBHOOK_SECRET": self._secret,
             "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(self.layout.instance_ports[index]),
