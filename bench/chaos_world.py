@@ -25,6 +25,7 @@ TOKEN = "123456:CHAOS-local-sandbox-token"
 ADMIN = 9001
 KITCHEN = "Dominos"  # made instant, so a partner may pick up as soon as they accept
 STARTED = "Application started"  # PTB's log line once the bot polls
+LOG_LINE_LIMIT = 1 << 24  # a DEBUG line can hold a whole batch of SQL parameters
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Fleet:
     env: dict[str, str]
     folder: Path
     instances: int
+    command: list[str] = field(default_factory=foodbot_command)  # what one instance runs
     kills: int = 0
     crashes: list[str] = field(default_factory=list)
     startups_s: list[float] = field(default_factory=list)
@@ -138,6 +140,10 @@ class Fleet:
                 victim.process.kill()
                 self.kills += 1
 
+    def pids(self) -> list[int]:
+        """The process ids of the instances running now."""
+        return [i.process.pid for i in self._running.values() if i.process.returncode is None]
+
     def _notify(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
@@ -171,9 +177,9 @@ class Fleet:
 
     async def _spawn(self, index: int) -> Instance:
         process = await asyncio.create_subprocess_exec(
-            *foodbot_command(), env=self.env, cwd=self.folder,
+            *self.command, env=self.env, cwd=self.folder,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE, limit=LOG_LINE_LIMIT)
         instance = self._running[index] = Instance(index, process, time.perf_counter())
         reader = asyncio.create_task(self._read_log(instance))
         self._readers.add(reader)

@@ -46,6 +46,7 @@ def rate_limiter(services: Services) -> AppRateLimiter:
     return AppRateLimiter(
         services.retry, overall_per_s=settings.rate_limit_global_per_s,
         startup_retry_s=settings.startup_retry_s, redact=lambda text: errors.scrub(text, secrets),
+        on_error=services.ops.metrics.telegram_error,
     )
 
 

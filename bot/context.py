@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.ops import Ops
 from bot.settings import Settings
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
@@ -50,6 +51,7 @@ class Services:
     outbox: MessageOutbox  # what the sender job sends (bot/sender.py)
     admin: AdminServices  # the admin console (bot/admin/)
     error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
+    ops: Ops  # /healthz and /metrics, and the metrics the bot counts with (bot/ops.py)
 
 
 Data = dict[Any, Any]

@@ -42,6 +42,7 @@ def demo_settings(server: BotApiServer, folder: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}",
         admin_ids=frozenset({ADMIN}),
         webhook_url=None,
+        metrics_port=0,  # the demo serves no /metrics, whatever .env says for the live bot
         queue_interval_s=0.1,  # brisk ticks: the story waits on them
         outbox_interval_s=0.1,
     )

@@ -39,11 +39,15 @@ class InboundGate:
 
     def __init__(self, limiter: InboundLimiter, bot: Bot,
                  clock: Callable[[], float] = time.monotonic,
+                 on_refused: Callable[[Verdict], None] = lambda _: None,
                  shared: SharedLimit | None = None) -> None:
+        """`on_refused` hears of every update turned away (the metrics count them); with
+        `shared` (REDIS_URL) updates are counted with the other instances'."""
         self.limiter = limiter
         self.shared = shared  # with REDIS_URL: counted with the other instances
         self._bot = bot
         self._clock = clock
+        self._on_refused = on_refused
         self._answering = asyncio.Semaphore(TURNING_AWAY)
         self._answers: set[asyncio.Task[None]] = set()  # turn_away tasks, held until done
 
@@ -68,6 +72,8 @@ class InboundGate:
         verdict = await self.shared.admit(user) if self.shared is not None else None
         if verdict is None:
             verdict = self.limiter.admit(user, self._clock())
+        if not verdict.admitted:
+            self._on_refused(verdict)
         if verdict is Verdict.SLOW_DOWN:
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
                         "dropped until it refills", user, self.limiter.per_minute)
@@ -88,9 +94,10 @@ class InboundGate:
 
 def inbound_gate(
     settings: Settings, bot: Bot, clock: Callable[[], float] = time.monotonic,
+    on_refused: Callable[[Verdict], None] = lambda _: None,
     shared: SharedLimit | None = None,
 ) -> InboundGate:
     """The gate for one bot process, from the settings; it answers through `bot`; with
     `shared` (REDIS_URL) it counts with the other instances."""
     limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
-    return InboundGate(limiter, bot, clock, shared)
+    return InboundGate(limiter, bot, clock, on_refused, shared)

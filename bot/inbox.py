@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.context import AppType
+from bot.logs import UpdateContext, handling
 from domain.inbox import Inbox, InboxPolicy, StoredUpdate, Verdict
 from domain.pipeline.ports import Lease
 from domain.ports import Clock
@@ -40,8 +42,11 @@ class InboxDispatcher:
     def __init__(
         self, app: AppType, inbox: Inbox, clock: Clock, policy: InboxPolicy, *, worker: str,
         lease_s: float, concurrency: int = CONCURRENCY,
+        on_handled: Callable[[str, float], None] = lambda _kind, _seconds: None,
     ) -> None:
+        """`on_handled(kind, seconds)` hears of every update handled (the metrics)."""
         self._app, self._inbox, self._clock, self._policy = app, inbox, clock, policy
+        self._on_handled = on_handled
         self._worker = worker
         self._lease = timedelta(seconds=lease_s)
         self._tick_s = lease_s / 3
@@ -127,22 +132,36 @@ class InboxDispatcher:
         return Lease(self._worker, self._clock.now(), self._lease, max(limit, 0))
 
     async def _handle(self, stored: StoredUpdate) -> None:
-        try:
-            update = Update.de_json(dict(stored.payload), self._app.bot)
-            verdict = self._policy.verdict(stored, self._clock.now())
-            if verdict is Verdict.HANDLE:
-                await self._app.process_update(update)
-            else:
-                logger.info("update %s (%s, attempt %d) not acted on: %s", stored.update_id,
-                            stored.kind, stored.attempts, verdict.value)
-                await ask_to_try_again(self._app.bot, update, stored.chat_id)
-        except asyncio.CancelledError:
-            self._cancelled.append(stored.update_id)
-            raise
-        except Exception:  # outside the handlers (they have the error handler): never again
-            logger.exception("update %s could not be handled", stored.update_id)
+        """Handles one update; every line logged meanwhile names it (bot/logs.py)."""
+        loop = asyncio.get_running_loop()
+        with handling(context_of(stored)):
+            started = loop.time()
+            try:
+                update = Update.de_json(dict(stored.payload), self._app.bot)
+                verdict = self._policy.verdict(stored, self._clock.now())
+                if verdict is Verdict.HANDLE:
+                    await self._app.process_update(update)
+                else:
+                    logger.info("update %s (%s, attempt %d) not acted on: %s", stored.update_id,
+                                stored.kind, stored.attempts, verdict.value)
+                    await ask_to_try_again(self._app.bot, update, stored.chat_id)
+            except asyncio.CancelledError:
+                self._cancelled.append(stored.update_id)
+                raise
+            except Exception:  # outside the handlers (they have the error handler): never again
+                logger.exception("update %s could not be handled", stored.update_id)
+            self._on_handled(stored.kind, loop.time() - started)
         self._finished.append(stored.update_id)
         self.wake()
+
+
+def context_of(stored: StoredUpdate) -> UpdateContext:
+    """Who and what an update is, for the log lines of its handling."""
+    body = stored.payload.get(stored.kind)
+    sender = body.get("from") if isinstance(body, Mapping) else None
+    user = sender.get("id") if isinstance(sender, Mapping) else None
+    return UpdateContext(stored.update_id, user if isinstance(user, int) else None,
+                         stored.chat_id or None, stored.kind)
 
 
 async def ask_to_try_again(bot: ExtBot[Any], update: Update, chat_id: int) -> None:

@@ -76,9 +76,11 @@ class AppRateLimiter(BaseRateLimiter[int]):
 
     def __init__(self, retry: RetryPolicy, *, overall_per_s: float = 30.0,
                  startup_retry_s: float = 60.0, redact: Callable[[str], str] = str,
-                 sample: Callable[[], float] = random.random) -> None:
-        """`redact` takes secrets (the token) out of a text before it is logged."""
-        self._retry, self._sample = retry, sample
+                 sample: Callable[[], float] = random.random,
+                 on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None) -> None:
+        """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
+        hears of every error Telegram answered a call with (the metrics count them)."""
+        self._retry, self._sample, self._on_error = retry, sample, on_error
         self._overall = AsyncLimiter(overall_per_s, 1)
         self._startup_retry_s = startup_retry_s
         self._startup_deadline: float | None = None
@@ -100,13 +102,22 @@ class AppRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        chat, send = data.get("chat_id"), partial(callback, *args, **kwargs)
+        chat = data.get("chat_id")
+        send = partial(self._told, endpoint, partial(callback, *args, **kwargs))
         if rate_limit_args is not None and rate_limit_args <= NO_RETRY:
             return await self._once(chat, send)
         if endpoint in STARTUP_CALLS:
             return await self._start_up(endpoint, send)
         within = CALLBACK_ANSWER_WITHIN_S if endpoint == "answerCallbackQuery" else None
         return await self._retried(endpoint, chat, send, within)
+
+    async def _told(self, endpoint: str, send: Send) -> Result:
+        """One try of the call; an error Telegram answered is reported to `on_error`."""
+        try:
+            return await send()
+        except TelegramError as exc:
+            self._on_error(endpoint, exc)
+            raise
 
     async def _once(self, chat: object, send: Send) -> Result:
         held = self._held_for(chat)

@@ -20,6 +20,7 @@ from datetime import timedelta
 from bot.context import AppType, Services
 from bot.inbox import InboxDispatcher
 from bot.intake import Admit, Intake, keep_all
+from bot.ops import OpsServer
 from bot.polling import POLL_TIMEOUT_S, Poller
 from bot.webhook import WebhookServer
 from domain.inbox import Inbox, InboxPolicy, Leases
@@ -42,7 +43,8 @@ class Running:
     app: AppType
     dispatcher: InboxDispatcher
     poller: Poller | None  # polling mode
-    webhook: WebhookServer | None  # webhook mode
+    webhook: WebhookServer | None  # webhook mode, also serving /healthz and /metrics
+    ops: OpsServer | None = None  # polling mode with METRICS_PORT set: /healthz and /metrics
 
 
 @asynccontextmanager
@@ -61,27 +63,33 @@ async def serving(
         await app.start()
         stack.push_async_callback(app.stop)
         policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
+        metrics = services.ops.metrics
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
-                                     lease_s=settings.inbox_lease_s)
+                                     lease_s=settings.inbox_lease_s, on_handled=metrics.handled)
         dispatcher.start()
         stack.push_async_callback(dispatcher.stop)
         intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)
-        poller, webhook = None, None
+        poller, webhook, ops = None, None, None
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret \
                 else None
             webhook = WebhookServer(intake, listen=settings.webhook_listen,
                                     port=settings.webhook_port, url=settings.webhook_url,
-                                    secret=secret)
+                                    secret=secret, ops=services.ops)
             await webhook.start()
             stack.push_async_callback(webhook.stop)
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
         else:
+            if settings.metrics_port:  # before polling: a port in use stops the start
+                ops = OpsServer(services.ops, listen=settings.metrics_listen,
+                                port=settings.metrics_port)
+                await ops.start()
+                stack.push_async_callback(ops.stop)
             poller = Poller(app.bot, intake, parts.leases, clock, holder=parts.worker,
                             lease_s=settings.inbox_lease_s, timeout=poll_timeout)
             poller.start()
             stack.push_async_callback(poller.stop)
-        yield Running(app, dispatcher, poller, webhook)
+        yield Running(app, dispatcher, poller, webhook, ops)
 
 
 async def until_signalled() -> None:

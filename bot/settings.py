@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     error_alert_window_s: float = Field(600.0, gt=0)
 
+    # /healthz and /metrics (bot/ops.py): on the webhook server, or in polling mode on
+    # METRICS_LISTEN:METRICS_PORT (0: not served)
+    metrics_listen: str = "127.0.0.1"
+    metrics_port: int = Field(0, ge=0, le=65535)
+    health_queue_lag_s: float = Field(120.0, gt=0)
+    health_outbox_lag_s: float = Field(120.0, gt=0)
+
     # shared state (README "Shared state (Redis)")
     redis_url: str | None = None
     redis_prefix: str = Field("foodbot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.intake import Intake, MalformedUpdate, arrival
+from bot.ops import Ops
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,10 @@ class WebhookServer:
 
     def __init__(
         self, intake: Intake, *, listen: str, port: int, url: str,
-        secret: str | None,
+        secret: str | None, ops: Ops | None = None,
     ) -> None:
-        self._intake = intake
+        """`ops`: also serves GET /healthz and /metrics (bot/ops.py)."""
+        self._intake, self._ops = intake, ops
         self._listen, self._port = listen, port
         self._secret = secret
         self._paths = sorted({"/", urlsplit(url).path or "/"})
@@ -44,6 +46,8 @@ class WebhookServer:
         app = web.Application()
         for path in self._paths:
             app.router.add_post(path, self._receive)
+        if self._ops is not None:
+            self._ops.add_routes(app.router)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         try:

@@ -23,9 +23,12 @@ from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
 from bot.inbound import inbound_gate
+from bot.metrics import Metrics
+from bot.ops import Ops
 from bot.runner import InboxParts, Running, serving, until_signalled
 from bot.settings import ConfigError, Settings
 from domain.catalogue import CatalogueCache
+from domain.health import HealthLimits
 from domain.messages import Kind
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import PipelineConfig
@@ -48,6 +51,7 @@ from storage.catalogue import Announce, CachedCatalogue
 from storage.db import make_engine, make_sessionmaker
 from storage.inbox import SqlInbox, SqlLeases
 from storage.migrate import is_at_head, upgrade_to_head
+from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
 from storage.seed import seed
@@ -114,6 +118,16 @@ def admin_console(
     )
 
 
+def operations(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> Ops:
+    """/healthz and /metrics, on this Application's own metrics registry."""
+    reader = SqlOpsReader(sessions)
+    limits = HealthLimits(queue_lag=timedelta(seconds=settings.health_queue_lag_s),
+                          outbox_lag=timedelta(seconds=settings.health_outbox_lag_s))
+    return Ops(reader, clock, limits, Metrics(reader, clock))
+
+
 def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None,
     shared: SharedState | None = None,
@@ -143,6 +157,7 @@ def build_services(
         admin=admin_console(sessions, clock, currency, pipeline, announce),
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
                                  timedelta(seconds=settings.error_alert_window_s)),
+        ops=operations(settings, sessions, clock),
     )
 
 
@@ -187,7 +202,7 @@ async def require_migrated(settings: Settings) -> None:
 
 
 def inbox_parts(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot,
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot, metrics: Metrics,
     shared: SharedState | None = None,
 ) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the
@@ -196,7 +211,7 @@ def inbox_parts(
     limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        admit=inbound_gate(settings, bot, shared=limit).admit,
+        admit=inbound_gate(settings, bot, on_refused=metrics.refused, shared=limit).admit,
     )
 
 
@@ -212,8 +227,10 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
                                 cache_ttl_s=settings.catalogue_cache_ttl_s,
                                 inbound_per_minute=settings.inbound_limit_per_user_per_min
                                 ) as shared:
-            app = build_app(build_services(settings, sessions, clock, shared))
-            async with serving(app, inbox_parts(sessions, settings, app.bot, shared)) as live:
+            services = build_services(settings, sessions, clock, shared)
+            app = build_app(services)
+            parts = inbox_parts(sessions, settings, app.bot, services.ops.metrics, shared)
+            async with serving(app, parts) as live:
                 yield live
     finally:
         await engine.dispose()

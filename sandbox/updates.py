@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,8 +140,32 @@ class UpdateQueue:
         return info
 
 
+def chat_key(update: dict[str, Any]) -> int:
+    """The chat an update belongs to (its chat, else its user; 0 for neither): the lane it is
+    delivered in."""
+    payload = next((v for k, v in update.items() if k != "update_id"), None)
+    if not isinstance(payload, dict):
+        return 0
+    for holder in (payload, payload.get("message")):
+        if isinstance(holder, dict) and isinstance(holder.get("chat"), dict):
+            return int(holder["chat"].get("id", 0))
+    for field in ("from", "user"):
+        if isinstance(payload.get(field), dict):
+            return int(payload[field].get("id", 0))
+    return 0
+
+
 class WebhookDeliverer:
-    """Background task POSTing queued updates, in order, to the webhook URL while one is set."""
+    """Background task POSTing queued updates to the webhook URL while one is set.
+
+    As Telegram's Bot API server does (its webhook sender keeps one queue per chat): up to
+    the webhook's `max_connections` (default 40) requests at once, but one chat's updates
+    one at a time and in update_id order: the next goes out only after the webhook answered
+    the previous one 2xx. A failing update is retried with backoff (0.05 s doubling to 2 s)
+    and holds back only its own chat. So a bot that answers 200 only once an update is
+    stored sees one chat's updates stored in the order they were sent, however many
+    connections, balancers and instances the other chats' updates travel through.
+    """
 
     def __init__(self, queue: UpdateQueue, notifier: Notifier,
                  request_timeout: float = 10.0) -> None:
@@ -147,32 +173,90 @@ class WebhookDeliverer:
         self._notifier = notifier
         self._timeout = request_timeout
         self.delivered = 0
+        self.most_in_flight = 0  # the most requests ever open at once
+        self._in_flight: set[int] = set()  # update ids being posted
+        self._retry_at: dict[int, float] = {}  # chat -> when its failed update goes again
+        self._backoff: dict[int, float] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._finished = 0  # deliveries ended, failed or not
 
-    def _next_job(self) -> tuple[str, dict[str, Any]] | bool | None:
+    def _ready(self) -> list[tuple[str, dict[str, Any]]] | bool | None:
+        """The updates to post now (the oldest waiting of each idle chat), False once closed."""
         q = self._queue
         if q.closed:
             return False
-        if q.webhook.url and q.pending:
-            return q.webhook.url, q.pending[0]
-        return None
+        if not q.webhook.url:
+            return None
+        room = q.webhook.max_connections - len(self._in_flight)
+        now = time.monotonic()
+        seen: set[int] = set()
+        jobs: list[tuple[str, dict[str, Any]]] = []
+        for update in q.pending:
+            if room <= len(jobs):
+                break
+            key = chat_key(update)
+            if key in seen:
+                continue
+            seen.add(key)
+            if update["update_id"] not in self._in_flight and self._retry_at.get(key, 0) <= now:
+                jobs.append((q.webhook.url, update))
+        return jobs or None
+
+    def _plan(self) -> Callable[[], list[tuple[str, dict[str, Any]]] | bool | None]:
+        """What to wait for: updates ready to post, or (an empty list) a delivery ending,
+        after which the wait is planned again (a failure brings a retry time)."""
+        finished = self._finished
+
+        def probe() -> list[tuple[str, dict[str, Any]]] | bool | None:
+            ready = self._ready()
+            return [] if ready is None and self._finished != finished else ready
+
+        return probe
+
+    def _next_retry_in(self) -> float | None:
+        if not self._retry_at:
+            return None
+        return max(min(self._retry_at.values()) - time.monotonic(), 0.0)
 
     async def run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self._timeout)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            backoff = 0.05
-            while True:
-                job = await self._notifier.wait_for(self._next_job, None)
-                if not isinstance(job, tuple):
-                    return
-                url, update = job
-                if await self._post(session, url, update):
-                    self._queue.remove(update["update_id"])
-                    self.delivered += 1
-                    backoff = 0.05
-                    continue
-                with contextlib.suppress(TimeoutError):  # retry later, or sooner on a change
-                    await self._notifier.wait_for(lambda: self._queue.closed or None, backoff)
-                backoff = min(backoff * 2, 2.0)
+            try:
+                while True:
+                    try:
+                        jobs = await self._notifier.wait_for(self._plan(), self._next_retry_in())
+                    except TimeoutError:  # a failed chat's retry is due
+                        continue
+                    if not isinstance(jobs, list):
+                        return
+                    for url, update in jobs:
+                        self._in_flight.add(update["update_id"])
+                        task = asyncio.create_task(self._deliver(session, url, update))
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
+                    self.most_in_flight = max(self.most_in_flight, len(self._in_flight))
+            finally:
+                for task in list(self._tasks):
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _deliver(self, session: aiohttp.ClientSession, url: str,
+                       update: dict[str, Any]) -> None:
+        key = chat_key(update)
+        try:
+            if await self._post(session, url, update):
+                self._retry_at.pop(key, None)
+                self._backoff.pop(key, None)
+                self._queue.remove(update["update_id"])
+                self.delivered += 1
+            else:
+                backoff = self._backoff.get(key, 0.025) * 2
+                self._backoff[key] = min(backoff, 2.0)
+                self._retry_at[key] = time.monotonic() + self._backoff[key]
+        finally:
+            self._in_flight.discard(update["update_id"])
+            self._finished += 1
+            self._notifier.notify()
 
     async def _post(self, session: aiohttp.ClientSession, url: str, update: dict[str, Any]) -> bool:
         headers = {}

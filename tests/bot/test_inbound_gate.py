@@ -39,14 +39,14 @@ class SharedCount:
 
 async def test_the_shared_count_decides_while_it_answers() -> None:
     shared = SharedCount(Verdict.SLOW_DOWN)
-    gate = InboundGate(InboundLimiter(5), BOT, lambda: 0.0, shared)
+    gate = InboundGate(InboundLimiter(5), BOT, lambda: 0.0, shared=shared)
 
     assert await gate.screen(message_from(1001)) is Verdict.SLOW_DOWN
     assert gate.limiter.tracked() == 0  # the process's own buckets untouched
 
 
 async def test_with_the_shared_count_unreachable_the_instance_still_limits() -> None:
-    gate = InboundGate(InboundLimiter(2), BOT, lambda: 0.0, SharedCount(None))
+    gate = InboundGate(InboundLimiter(2), BOT, lambda: 0.0, shared=SharedCount(None))
 
     verdicts = [await gate.screen(message_from(1001)) for _ in range(4)]
 
@@ -55,7 +55,7 @@ async def test_with_the_shared_count_unreachable_the_instance_still_limits() -> 
 
 async def test_admins_are_never_counted_anywhere() -> None:
     shared = SharedCount(Verdict.DROP)
-    gate = InboundGate(InboundLimiter(1, exempt={ADMIN}), BOT, lambda: 0.0, shared)
+    gate = InboundGate(InboundLimiter(1, exempt={ADMIN}), BOT, lambda: 0.0, shared=shared)
 
     assert await gate.screen(message_from(ADMIN)) is Verdict.ADMIT
     assert shared.asked == []

@@ -1,0 +1,198 @@
+"""Chat benchmark (DESIGN.md §9, issue 11): simulated users doing whole journeys through the
+local Bot API server, foodbot beside a bare PTB bot making the same calls, in the same run.
+
+    python bench/chat.py [--customers 200] [--partners 20] [--seconds 60] [--only off,on,flood]
+                         [--database postgresql+asyncpg://...]
+
+Customers do journeys again and again (/restaurants, Dominos, ➕ Pizza, Cart, Checkout, the
+address, Place order), each step as soon as the last one was answered; partners accept, pick up
+and deliver the orders they are offered. Each bot is a separate process (`foodbot run`, long
+polling on a fresh SQLite file; bench/bare_bot.py) against a fresh local Bot API server, with
+the same load, foodbot and the bare bot in turn for each variant:
+
+- off:   Telegram's flood limits off: the bot's own cost. updates/s, CPU ms per update (from
+         /proc/<pid>/stat of the bot process only), p50/p99 answer time, idle and peak RSS.
+- on:    Telegram's flood limits on (~30 messages/s per bot, ~1/s per chat; 429 past them):
+         answered actions/s against that budget, and the 429s the bot ran into.
+- flood: limits on; `--calm` customers at a person's pace (`--think` seconds per screen) while
+         one user sends /start `--flood-rate` times a second: the calm users' p50/p99.
+- count: foodbot alone as in `off`, with LOG_LEVEL=DEBUG, whose SQLAlchemy log lines (one per
+         statement, on SQLite and PostgreSQL alike) give the database queries per update; its
+         other figures are not comparable (it logs every statement).
+
+An answer time runs from the user's action to the bot's message or edit showing its result, as
+the sandbox clocked both. The simulator and the server share the machine with the bot. Prints a
+table and one JSON line. Not a test: nothing here is timed by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.chaos_world import TOKEN
+from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
+from bench.chat_report import print_table, ratios
+from bench.chat_targets import BareBot, FoodbotPolling, Target, cpu_s, memory_mb
+from bench.report import machine
+from sandbox import BotApiServer, RateLimits
+
+CUSTOMER_IDS, PARTNER_IDS, FLOODER = 100_001, 500_001, 900_001
+VARIANTS = ("off", "on", "flood", "count")
+
+
+class Refusals(logging.Handler):
+    """Counts the sandbox's 429 answers (it logs each one)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += record.getMessage().startswith("rate limit:")
+
+
+def percentile(ordered: list[float], share: float) -> float | None:
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000, 1)
+
+
+async def measure(target: Target, variant: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One bot, one fresh server, one variant's load: its figures."""
+    limits = RateLimits() if variant in ("on", "flood") else None
+    refusals = Refusals()
+    sandbox_log = logging.getLogger("sandbox.server")
+    sandbox_log.setLevel(logging.INFO)
+    sandbox_log.addHandler(refusals)
+    try:
+        async with BotApiServer(token=TOKEN, limits=limits) as server:
+            screens = Screens()
+            server.add_listener(screens)
+            async with target.running(server, limits is not None, variant == "count") as bots:
+                return await _load(server, screens, bots, refusals, variant, args)
+    finally:
+        sandbox_log.removeHandler(refusals)
+
+
+async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Refusals,
+                variant: str, args: argparse.Namespace) -> dict[str, Any]:
+    calm, tally = variant == "flood", Tally()
+    customers = [Customer(server.user(CUSTOMER_IDS + n, first_name=f"Customer{n}"), screens,
+                          tally, args.patience, args.think if calm else 0.0)
+                 for n in range(args.calm if calm else args.customers)]
+    partners = [Partner(server.user(PARTNER_IDS + n, first_name=f"Rider{n}"), screens, tally,
+                        args.patience, 0.0) for n in range(args.partners)]
+    opened = await asyncio.gather(*(p.go_online() for p in partners),
+                                  *(c.open_chat() for c in customers))
+    if not all(opened):
+        raise SystemExit(f"{sum(not o for o in opened)} users got no answer to their first "
+                         "message; see the bot's log")
+    tally.actions.clear()
+    pids = bots.pids()
+    idle_rss = sum(memory_mb(pid) for pid in pids)
+    stop = asyncio.Event()
+    flooder = Flooder(server.user(FLOODER, first_name="Flo"), args.flood_rate)
+    cpu0, wall0, started = sum(cpu_s(p) for p in pids), time.time(), time.monotonic()
+    refused0, calls0 = refusals.count, sum(screens.to_chat.values())
+    people = [asyncio.create_task(c.run(stop)) for c in customers]
+    if calm:
+        people.append(asyncio.create_task(flooder.run(stop)))
+    done = asyncio.Event()  # partners deliver until the customers are through
+    riders = [asyncio.create_task(p.work(done)) for p in partners]
+    await asyncio.sleep(args.seconds)  # the measured window: steady load, all users busy
+    cpu, wall1, ended = sum(cpu_s(p) for p in pids) - cpu0, time.time(), time.monotonic()
+    calls = sum(screens.to_chat.values()) - calls0  # the bot's messages and edits in the window
+    peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
+    stop.set()
+    await asyncio.gather(*people)  # each ends after its step in flight (within patience)
+    done.set()
+    await asyncio.gather(*riders)
+    elapsed = ended - started
+    answered = sorted(t for at, t in tally.actions if t is not None and at + t <= ended)
+    queries = bots.queries(wall0, wall1)
+    return {
+        "updates": len(tally.actions), "answered": len(answered),
+        "unanswered": sum(t is None for _, t in tally.actions),
+        "unanswered_steps": dict(tally.unanswered), "seconds": round(elapsed, 2),
+        "updates_per_s": round(len(answered) / elapsed, 1),
+        "cpu_ms_per_update": round(cpu * 1000 / max(1, len(answered)), 2),
+        "p50_ms": percentile(answered, 0.5), "p99_ms": percentile(answered, 0.99),
+        "idle_rss_mb": round(idle_rss, 1), "peak_rss_mb": round(peak_rss, 1),
+        "orders_placed": tally.journeys, "deliveries": tally.deliveries,
+        "http_429": refusals.count - refused0,
+        "queries_per_update": None if queries is None else round(
+            queries / max(1, len(answered)), 2),
+        "flood_sent": flooder.sent, "flood_answered": screens.to_chat.get(FLOODER, 0),
+        "bot_calls_per_update": round(calls / max(1, len(answered)), 2)
+        if not calm else None,
+    }
+
+
+def targets(args: argparse.Namespace) -> list[Target]:
+    partners = [PARTNER_IDS + n for n in range(args.partners)]
+    return [FoodbotPolling(partners, args.database), BareBot()]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    load = _load_average()  # before we add ours
+    results: dict[str, dict[str, Any]] = {}
+    for variant in args.only:
+        for target in targets(args):
+            if variant == "count" and not isinstance(target, FoodbotPolling):
+                continue
+            print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
+            measured = await measure(target, variant, args)
+            print(json.dumps(measured), file=sys.stderr, flush=True)  # kept if a later run fails
+            results.setdefault(variant, {})[target.name] = measured
+    return {"bench": "chat", "database": "PostgreSQL" if args.database else "SQLite",
+            "customers": args.customers, "partners": args.partners,
+            "calm_customers": args.calm, "seconds": args.seconds, "results": results,
+            "ratios": ratios(results), "machine": machine(), "load_average": load}
+
+
+def _load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages: how busy it was besides us."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def variants(spec: str) -> list[str]:
+    chosen = [v for v in spec.split(",") if v]
+    if unknown := set(chosen) - set(VARIANTS):
+        raise argparse.ArgumentTypeError(f"unknown {sorted(unknown)}: {', '.join(VARIANTS)}")
+    return chosen
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--partners", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured load per run")
+    parser.add_argument("--calm", type=int, default=20, help="customers beside the flooder")
+    parser.add_argument("--think", type=float, default=1.0, help="a calm customer's pause, s")
+    parser.add_argument("--flood-rate", type=float, default=50.0, help="the flooder's /start a s")
+    parser.add_argument("--patience", type=float, default=30.0,
+                        help="an unanswered step is given up after this many seconds")
+    parser.add_argument("--database", default=None,
+                        help="a PostgreSQL URL for foodbot (default: a SQLite file)")
+    parser.add_argument("--only", type=variants, default=list(VARIANTS),
+                        help="variants to run, comma-separated (default off,on,flood,count)")
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    result = asyncio.run(run(parse()))
+    print_table(result)
+    print(json.dumps(result, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

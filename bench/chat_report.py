@@ -1,0 +1,77 @@
+"""How the chat benchmark prints what it measured: foodbot beside the bare bot, and the ratios
+the goals of issue 11 are about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.report import print_rows
+
+BARE = "bare PTB bot"
+BUDGET = 30.0  # Telegram's messages a second per bot
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Each foodbot target against the bare bot of the same variant."""
+    found: dict[str, dict[str, float | None]] = {}
+    for variant, by_target in results.items():
+        bare = by_target.get(BARE)
+        if bare is None:
+            continue
+        for name, r in by_target.items():
+            if name != BARE:
+                found[f"{variant}: {name}"] = {
+                    "cpu_per_update": _ratio(r["cpu_ms_per_update"], bare["cpu_ms_per_update"]),
+                    "updates_per_s": _ratio(r["updates_per_s"], bare["updates_per_s"]),
+                    "idle_rss": _ratio(r["idle_rss_mb"], bare["idle_rss_mb"]),
+                    "p99": _ratio(r["p99_ms"], bare["p99_ms"]),
+                }
+    return found
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:g} ms"
+
+
+def _line(variant: str, r: dict[str, Any]) -> str:
+    late = f", {r['unanswered']} unanswered" if r["unanswered"] else ""
+    if variant == "count":
+        return f"{r['queries_per_update']} queries per update ({r['answered']} updates)"
+    head = (f"{r['updates_per_s']} upd/s, {r['cpu_ms_per_update']} CPU ms/upd, "
+            f"p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}{late}")
+    if variant == "off":
+        return (f"{head}; RSS idle {r['idle_rss_mb']} MB, peak {r['peak_rss_mb']} MB; "
+                f"{r['bot_calls_per_update']} visible calls/upd")
+    if variant == "on":
+        return (f"{head}; {r['http_429']} 429s; {r['orders_placed']} placed, "
+                f"{r['deliveries']} delivered")
+    return (f"calm users p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}{late}; flood "
+            f"{r['flood_sent']} sent, {r['flood_answered']} answers; {r['http_429']} 429s")
+
+
+def print_table(result: dict[str, Any]) -> None:
+    rows = [("foodbot's database", result["database"]),
+            ("users", f"{result['customers']} customers, {result['partners']} partners "
+             f"({result['calm_customers']} calm customers beside the flooder); "
+             f"{result['seconds']:g} s a run")]
+    for variant, by_target in result["results"].items():
+        for name, r in by_target.items():
+            rows.append((f"{variant}: {name}", _line(variant, r)))
+    for name, q in result["ratios"].items():
+        rows.append((f"{name} / bare", ", ".join(
+            f"{k.replace('_', ' ')} x{v}" for k, v in q.items() if v is not None)))
+    on = result["results"].get("on", {})
+    for name, r in on.items():
+        if name != BARE:
+            rows.append((f"limits on: {name}", f"{r['updates_per_s']} answered actions/s "
+                         f"= {r['updates_per_s'] / BUDGET:.0%} of Telegram's {BUDGET:g}/s, "
+                         f"{r['http_429']} 429s"))
+    m = result["machine"]
+    rows.append(("machine", f"{m['cores']} cores, Python {m['python']}, SQLite {m['sqlite']}; "
+                 f"3e6-square sum in {m['cpu_check_s']} s; load average before "
+                 + " ".join(f"{x:g}" for x in result["load_average"])))
+    print_rows(rows)

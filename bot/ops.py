@@ -1,0 +1,106 @@
+"""`GET /healthz` and `GET /metrics` (DESIGN.md §7): on the webhook server in webhook mode, on
+a small server of their own (METRICS_LISTEN:METRICS_PORT) in polling mode.
+
+`/healthz` is a load balancer's health check: 200 and a short JSON body when the database
+answers and neither the queue's oldest due task nor the outbox's oldest due message has waited
+past its limit (HEALTH_QUEUE_LAG_S, HEALTH_OUTBOX_LAG_S; the rule: domain.health); otherwise
+503 with the reasons. `/metrics` is Prometheus' text format (bot/metrics.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.metrics import Metrics
+from bot.settings import ConfigError
+from domain.health import HealthLimits, OpsReader, problems
+from domain.ports import Clock
+
+logger = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_S = 5.0  # a database slower than this to answer is as good as gone
+
+
+class Ops:
+    """The health check and the metrics of one Application, and their HTTP routes."""
+
+    def __init__(
+        self, reader: OpsReader, clock: Clock, limits: HealthLimits, metrics: Metrics
+    ) -> None:
+        self._reader, self._clock, self._limits = reader, clock, limits
+        self.metrics = metrics
+
+    async def health(self) -> tuple[bool, dict[str, Any]]:
+        """(healthy, what the body says)."""
+        now = self._clock.now()
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_S):
+                backlog = await self._reader.backlog(now)
+        except Exception as exc:  # the reason is logged; the body stays short
+            logger.warning("health: the database did not answer: %r", exc)
+            return False, {"status": "unhealthy",
+                           "problems": [f"database: did not answer ({type(exc).__name__})"]}
+        found = problems(backlog, self._limits, now)
+        body: dict[str, Any] = {
+            "status": "unhealthy" if found else "ok",
+            "queue_lag_s": round(backlog.queue_lag(now).total_seconds(), 1),
+            "outbox_lag_s": round(backlog.outbox_lag(now).total_seconds(), 1),
+        }
+        if found:
+            body["problems"] = found
+        return not found, body
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/healthz", self._healthz)
+        router.add_get("/metrics", self._metrics)
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        healthy, body = await self.health()
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        response = web.Response(body=await self.metrics.scrape())
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+
+class OpsServer:
+    """`/healthz` and `/metrics` on a port of their own (polling mode)."""
+
+    def __init__(self, ops: Ops, *, listen: str, port: int) -> None:
+        self._ops, self._listen, self._port = ops, listen, port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def port(self) -> int:
+        """The port listened on (known once started)."""
+        assert self._runner is not None, "not started"
+        return int(self._runner.addresses[0][1])
+
+    async def start(self) -> None:
+        app = web.Application()
+        self._ops.add_routes(app.router)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._listen, self._port).start()
+        except OSError as exc:  # in use, or not an address of this machine
+            await runner.cleanup()
+            raise ConfigError(f"METRICS_LISTEN/METRICS_PORT: cannot listen on "
+                              f"{self._listen}:{self._port} ({exc.strerror or exc})") from None
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        logger.info("health and metrics on http://%s:%d/healthz and /metrics",
+                    self._listen, self.port)
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
