@@ -67,7 +67,8 @@ Say = Callable[[str], object]
 async def run_chaos(config: ChaosConfig, say: Say = lambda line: None) -> dict[str, Any]:
     """The run; `say` hears a line of progress every few seconds."""
     limits = RateLimits() if config.flood_limits else None  # RateLimits(): Telegram's
-    async with (BotApiServer(token=TOKEN, limits=limits) as server,
+    async with (BotApiServer(token=TOKEN, limits=limits,
+                             callback_query_ttl=config.press_ttl_s) as server,
                 prepared_database(config, server) as url):
         with log_folder(config) as folder:
             return await _run(config, server, url, folder, say)

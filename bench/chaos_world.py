@@ -46,6 +46,7 @@ class ChaosConfig:
     settle_s: float = 20.0  # after the customers, the orders get this long to end
     timeout_s: float = 900.0  # the whole run
     logs: Path | None = None  # where the bot processes' logs go (a temporary folder if None)
+    press_ttl_s: float = 15.0  # how long a press can be answered (Telegram: a short while)
 
 
 def bot_environment(config: ChaosConfig, server: BotApiServer, url: str) -> dict[str, str]:
