@@ -62,7 +62,8 @@ async def serving(
         stack.push_async_callback(app.stop)
         policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
-                                     lease_s=settings.inbox_lease_s)
+                                     lease_s=settings.inbox_lease_s,
+                                     concurrency=settings.update_concurrency)
         dispatcher.start()
         stack.push_async_callback(dispatcher.stop)
         intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)

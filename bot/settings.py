@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     error_alert_window_s: float = Field(600.0, gt=0)
 
+    # one instance: updates of different users handled at once (one user's always in order)
+    update_concurrency: int = Field(32, ge=1, le=1000)
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token_shape(cls, value: object) -> object:

@@ -51,6 +51,7 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("TELEGRAM_BASE_URL", "not a url"),
         ("QUEUE_INTERVAL_S", "-1"),
         ("WEBHOOK_PORT", "70000"),
+        ("UPDATE_CONCURRENCY", "0"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(
