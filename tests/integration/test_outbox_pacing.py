@@ -98,3 +98,13 @@ async def test_edits_of_the_tracking_message_are_not_held_back_per_chat(
     assert seen(news) == [(ASHA, 1)]
     await send_all(sender, news, 0)
     assert seen(await sender.claim(T0 + timedelta(seconds=0.1))) == [(ASHA, 2)]
+
+
+async def test_a_claim_takes_no_more_than_the_replies_leave_of_the_budget(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (BILAL, "a"), (CHEN, "a"))
+    sender = outbox(session_factory)
+    assert await sender.claim(T0, at_most=0) == []  # replies are waiting: nothing for now
+    assert seen(await sender.claim(T0, at_most=2)) == [(ASHA, 0), (BILAL, 1)]
+    assert seen(await sender.claim(T0, at_most=5)) == [(CHEN, 2)]
