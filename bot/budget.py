@@ -1,8 +1,11 @@
 """One outbound budget for the bot (DESIGN.md §7): replies first, notifications the rest.
 
-A token bucket of `per_s` calls a second holding at most one second's worth, the shape of
-Telegram's own limit (and of the local Bot API server's), so a bot that keeps to it meets no
-429 for going too fast overall. Two kinds of callers take from it:
+A token bucket of `per_s` calls a second, the shape of Telegram's own limit (and of the local
+Bot API server's), holding at most half a second's worth where Telegram's holds a second's:
+a call is counted here when it leaves and there when it arrives, and while calls are on the
+way Telegram's bucket may be full and lose refill that this one still counts. The half second
+of slack keeps that from ever becoming a 429 for going too fast overall. Two kinds of
+callers take from it:
 
 - a reply (a handler answering a user's own action): takes a token at once when there is
   one; else it waits for the next, ahead of every waiting notification;
@@ -26,7 +29,7 @@ from collections.abc import Callable
 class OutboundBudget:
     def __init__(self, per_s: float, *, clock: Callable[[], float] | None = None) -> None:
         self._rate = per_s
-        self._capacity = max(1.0, float(math.floor(per_s)))
+        self._capacity = max(1.0, float(math.floor(per_s / 2)))
         self._tokens = self._capacity
         self._clock = clock
         self._updated: float | None = None

@@ -13,9 +13,14 @@ async def spend(budget: OutboundBudget, count: int) -> None:
         await budget.notify()
 
 
+async def drain(budget: OutboundBudget) -> None:
+    """Takes the burst: from here on every call waits its turn."""
+    await spend(budget, budget.spare())
+
+
 async def test_a_reply_goes_ahead_of_notifications_already_waiting() -> None:
     budget, order = OutboundBudget(20.0), []
-    await spend(budget, 20)  # the second's burst is gone: everything now waits its turn
+    await drain(budget)
 
     async def take(kind: str, i: int) -> None:
         await (budget.reply() if kind == "reply" else budget.notify())
@@ -31,7 +36,7 @@ async def test_a_reply_goes_ahead_of_notifications_already_waiting() -> None:
 
 async def test_a_reply_takes_a_free_token_at_once_even_with_notifications_waiting() -> None:
     budget = OutboundBudget(20.0)
-    await spend(budget, 20)
+    await drain(budget)
     waiting = [asyncio.create_task(budget.notify()) for _ in range(3)]
     await asyncio.sleep(0)
     await asyncio.wait_for(budget.reply(), timeout=1)
@@ -40,8 +45,8 @@ async def test_a_reply_takes_a_free_token_at_once_even_with_notifications_waitin
 
 
 async def test_spare_is_what_no_one_waits_for() -> None:
-    budget = OutboundBudget(10.0)
-    assert budget.spare() == 10
+    budget = OutboundBudget(20.0)
+    assert budget.spare() == 10  # half a second's worth: the slack for calls on the way
     await spend(budget, 7)
     assert budget.spare() == 3
     await spend(budget, 3)
@@ -51,16 +56,16 @@ async def test_spare_is_what_no_one_waits_for() -> None:
     await asyncio.wait_for(waiting, timeout=5)
 
 
-async def test_the_budget_holds_its_rate_after_the_first_seconds_burst() -> None:
+async def test_the_budget_holds_its_rate_after_a_half_seconds_burst() -> None:
     budget, loop = OutboundBudget(50.0), asyncio.get_running_loop()
     started = loop.time()
-    await asyncio.wait_for(spend(budget, 50 + 25), timeout=10)  # a burst, then 25 at 50/s
+    await asyncio.wait_for(spend(budget, 25 + 25), timeout=10)  # a burst, then 25 at 50/s
     assert loop.time() - started >= 0.45
 
 
 async def test_a_cancelled_waiter_gives_up_its_place() -> None:
     budget = OutboundBudget(10.0)
-    await spend(budget, 10)
+    await drain(budget)
     gone = asyncio.create_task(budget.reply())
     await asyncio.sleep(0)
     gone.cancel()
