@@ -1,5 +1,6 @@
 """Handles the inbox (DESIGN.md §4): stored updates go to the Application, per chat in order,
-different chats at once, and each is marked done after its handlers ran.
+different chats at once (at most `concurrency`, UPDATE_CONCURRENCY), and each is marked done
+after its handlers ran.
 
 One loop claims from the database (per chat only its oldest update not done, so a chat's
 updates never overtake each other, whichever instance stored or claims them), starts one task
@@ -34,14 +35,13 @@ from domain.ports import Clock
 
 logger = logging.getLogger(__name__)
 
-CONCURRENCY = 32  # updates handled at once; one chat's always one at a time
 KEEP_DONE = timedelta(hours=1)  # a done update is remembered this long: redeliveries skipped
 
 
 class InboxDispatcher:
     def __init__(
         self, app: AppType, inbox: Inbox, clock: Clock, policy: InboxPolicy, *, worker: str,
-        lease_s: float, concurrency: int = CONCURRENCY,
+        lease_s: float, concurrency: int,
         on_handled: Callable[[str, float], None] = lambda _kind, _seconds: None,
     ) -> None:
         """`on_handled(kind, seconds)` hears of every update handled (the metrics)."""

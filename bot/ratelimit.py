@@ -24,7 +24,9 @@ outbox sender's messages; not getUpdates) passes through `AppRateLimiter`. PTB's
 - `rate_limit_args=NO_RETRY` (the outbox sender): sent once; the sender reschedules. A chat
   that a 429 is holding back gets its `RetryAfter` at once, without asking Telegram again.
 
-Calls to a chat share one overall budget of `overall_per_s` a second (RATE_LIMIT_GLOBAL_PER_S).
+Calls to a chat share one overall budget of `overall_per_s` a second (RATE_LIMIT_GLOBAL_PER_S,
+bot.budget): replies (every call but the sender's) first, the sender's notifications with what
+they leave; `spare()` tells the sender how much that is before it claims.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
+from bot.budget import OutboundBudget
 from domain.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -81,11 +83,16 @@ class AppRateLimiter(BaseRateLimiter[int]):
         """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
         hears of every error Telegram answered a call with (the metrics count them)."""
         self._retry, self._sample, self._on_error = retry, sample, on_error
-        self._overall = AsyncLimiter(overall_per_s, 1)
+        self._budget = OutboundBudget(overall_per_s)
         self._startup_retry_s = startup_retry_s
         self._startup_deadline: float | None = None
         self._held_until: dict[object, float] = {}  # chat -> loop time its 429 ends
         self._redact = redact
+
+    def spare(self) -> int:
+        """Calls the budget has free now that no reply is waiting for: what the outbox sender
+        may claim this tick."""
+        return self._budget.spare()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -124,7 +131,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
         if held > 0:
             raise RetryAfter(math.ceil(held))
         try:
-            return await self._paced(chat, send)
+            return await self._paced(chat, send, reply=False)
         except RetryAfter as exc:
             self._hold(chat, retry_after_s(exc))
             raise
@@ -141,7 +148,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
                 continue
             tried_at = loop.time()
             try:
-                return await self._paced(chat, send)
+                return await self._paced(chat, send, reply=True)
             except RetryAfter as exc:
                 wait, floods = retry_after_s(exc), floods + 1
                 self._hold(chat, wait)
@@ -188,11 +195,10 @@ class AppRateLimiter(BaseRateLimiter[int]):
                            "giving up in %.0f s", endpoint, attempt, reason, delay, left)
             await asyncio.sleep(delay)
 
-    async def _paced(self, chat: object, send: Send) -> Result:
-        if chat is None:
-            return await send()
-        async with self._overall:
-            return await send()
+    async def _paced(self, chat: object, send: Send, *, reply: bool) -> Result:
+        if chat is not None:
+            await (self._budget.reply() if reply else self._budget.notify())
+        return await send()
 
     def _held_for(self, chat: object) -> float:
         """Seconds this chat must still wait after a 429 (0 when it need not)."""

@@ -65,7 +65,9 @@ async def serving(
         policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
         metrics = services.ops.metrics
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
-                                     lease_s=settings.inbox_lease_s, on_handled=metrics.handled)
+                                     lease_s=settings.inbox_lease_s,
+                                     concurrency=settings.update_concurrency,
+                                     on_handled=metrics.handled)
         dispatcher.start()
         stack.push_async_callback(dispatcher.stop)
         intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)

@@ -34,6 +34,9 @@ The sender calls the Bot API with `rate_limit_args=NO_RETRY` (see `bot.ratelimit
 limiter's overall budget still counts these calls, but it never retries them itself, so every
 failure reaches this module, which keeps its retries in the database. A chat that a 429 on a
 handler's reply is holding back gets its `RetryAfter` at once, without asking Telegram.
+
+Replies to users' own actions come first (bot.budget): a tick claims no more than the budget
+has spare (`AppRateLimiter.spare`), and what it claimed waits behind any reply that comes.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import failure_of
 from bot.notices import Notice, render
-from bot.ratelimit import NO_RETRY, retry_after_s, transient
+from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
 from bot.tracking import refresh_tracking
 from domain.ids import OrderId
 from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
@@ -63,7 +66,9 @@ logger = logging.getLogger(__name__)
 
 async def send_due(bot: ExtBot[Any], services: Services) -> int:
     """One tick: claims what may go out now and sends it; returns how many were claimed."""
-    messages = await services.outbox.claim(services.clock.now())
+    limiter = bot.rate_limiter
+    spare = limiter.spare() if isinstance(limiter, AppRateLimiter) else None
+    messages = await services.outbox.claim(services.clock.now(), at_most=spare)
     contents = [_read(message) for message in messages]
     orders = await services.outbox.orders_now(
         {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     redis_prefix: str = Field("foodbot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     catalogue_cache_ttl_s: float = Field(300.0, ge=0, le=86400)
 
+    # one instance: updates of different users handled at once (one user's always in order)
+    update_concurrency: int = Field(32, ge=1, le=1000)
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token_shape(cls, value: object) -> object:

@@ -11,23 +11,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.inbox import InboundUpdate, Inbox, Leases, StoredUpdate
 from domain.pipeline.ports import Lease
-from storage.pipeline.tasks import claim_rows
 from storage.sql import INBOX, LEASES, execute_count, insert_missing
 
 _COLUMNS = ("update_id", "chat_id", "kind", "payload", "sent_at", "received_at", "attempts")
 
 
 class SqlInbox:
-    """Implements domain.inbox.Inbox."""
+    """Implements domain.inbox.Inbox.
+
+    Every update passes through `store` and `claim` (and `claim` again, finished), so these
+    are kept cheap: SQLAlchemy Core on a connection rather than an ORM session, and statements
+    built once with bound parameters, so each call reuses the compiled SQL (a claim built
+    afresh each time cost more Python than the database spent on it).
+    """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
+        self._engine: AsyncEngine = session_factory.kw["bind"]
+        self._statements = _Statements(self._engine.dialect.name)
 
     async def store(self, updates: Sequence[InboundUpdate], now: datetime) -> list[int]:
         if not updates:
@@ -38,20 +46,21 @@ class SqlInbox:
              "attempts": 0}
             for u in updates
         ]
-        async with self._sessions() as session, session.begin():
-            stmt = insert_missing(session, INBOX, rows).returning(INBOX.c.update_id)
-            stored = (await session.execute(stmt)).scalars().all()
+        async with self._engine.begin() as connection:
+            stored = (await connection.execute(self._statements.store, rows)).scalars().all()
         return sorted(stored)
 
     async def claim(self, lease: Lease, *, finished: Sequence[int] = ()) -> list[StoredUpdate]:
-        async with self._sessions() as session, session.begin():
+        async with self._engine.begin() as connection:
             if finished:
-                await _finish(session, finished, lease.now)
+                await connection.execute(self._statements.finish,
+                                         {"ids": list(finished), "done": lease.now})
             if lease.limit <= 0:
                 return []
-            rows = await claim_rows(session, INBOX, _heads(), ("update_id",), lease, _COLUMNS,
-                                    key="update_id")
-        return [_stored(row) for row in rows]
+            rows = (await connection.execute(self._statements.claim, {
+                "now": lease.now, "lease_until": lease.until, "worker": lease.worker,
+                "limit": lease.limit})).mappings().all()
+        return sorted((_stored(row) for row in rows), key=lambda stored: stored.update_id)
 
     async def release(self, update_ids: Sequence[int]) -> None:
         if not update_ids:
@@ -81,21 +90,37 @@ class SqlInbox:
             return await execute_count(session, stmt)
 
 
-def _heads() -> ColumnElement[bool]:
-    """Not done, and the oldest not done of its chat (one pass over the index, grouped)."""
-    i = INBOX.c
-    heads = select(func.min(i.update_id)).where(i.done_at.is_(None)).group_by(i.chat_id)
-    return and_(i.done_at.is_(None), i.update_id.in_(heads))
+class _Statements:
+    """The hot statements, built once per dialect; the values are bound at each call."""
 
-
-async def _finish(session: AsyncSession, update_ids: Sequence[int], now: datetime) -> None:
-    i = INBOX.c
-    stmt = (
-        update(INBOX)
-        .where(i.update_id.in_(list(update_ids)), i.done_at.is_(None))
-        .values(done_at=now, locked_until=None, locked_by=None)
-    )
-    await session.execute(stmt)
+    def __init__(self, dialect: str) -> None:
+        i = INBOX.c
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.store = insert(INBOX).on_conflict_do_nothing().returning(i.update_id)
+        self.finish = (
+            update(INBOX)
+            .where(i.update_id.in_(bindparam("ids", expanding=True)), i.done_at.is_(None))
+            .values(done_at=bindparam("done"), locked_until=None, locked_by=None)
+        )
+        # per chat its oldest update not done (one pass over the index, grouped), unleased;
+        # a CTE, as storage.pipeline.tasks.claim_rows: PostgreSQL keeps the LIMIT with FOR UPDATE
+        heads = select(func.min(i.update_id)).where(i.done_at.is_(None)).group_by(i.chat_id)
+        picked = (
+            select(i.update_id)
+            .where(i.done_at.is_(None), i.update_id.in_(heads),
+                   or_(i.locked_until.is_(None), i.locked_until <= bindparam("now")))
+            .order_by(i.update_id)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+            .cte("picked")
+        )
+        self.claim = (
+            update(INBOX)
+            .where(i.update_id.in_(select(picked.c.update_id)))
+            .values(locked_until=bindparam("lease_until"), locked_by=bindparam("worker"),
+                    attempts=i.attempts + 1)
+            .returning(*(i[name] for name in _COLUMNS))
+        )
 
 
 def _stored(row: RowMapping) -> StoredUpdate:

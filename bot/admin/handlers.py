@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Final
 
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import charts
 from bot.admin import texts
 from bot.admin.commands import (
     AddFood,
@@ -192,10 +192,17 @@ async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> 
 async def _stats(message: Message, service: StatsAdmin, currency: str) -> str:
     """The orders-per-hour chart as a photo; the numbers as the reply text."""
     report = await service.stats()
-    png = await asyncio.to_thread(charts.orders_per_hour_png,
-                                  report.last_7_days.orders_per_hour, texts.STATS_CHART_TITLE)
+    png = await asyncio.to_thread(_chart, report.last_7_days.orders_per_hour)
     await message.reply_photo(png)
     return texts.stats(report, currency)
+
+
+def _chart(points: list[tuple[datetime, int]]) -> bytes:
+    """Drawn in a worker thread. matplotlib is imported here, at the first chart, not at
+    start-up: it takes most of a second and tens of megabytes the bot otherwise never needs."""
+    from bot import charts
+
+    return charts.orders_per_hour_png(points, texts.STATS_CHART_TITLE)
 
 
 def _caption(name: str) -> filters.BaseFilter:

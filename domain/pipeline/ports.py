@@ -216,9 +216,10 @@ class OutgoingMessage:
 class MessageOutbox(Protocol):
     """The sender's side of the outbox (DESIGN.md §4); pacing state lives in the database."""
 
-    async def claim(self, now: datetime) -> list[OutgoingMessage]:
+    async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
         """Leases due messages: per chat only the oldest unsent one, none for a chat that was
-        sent to within its pacing gap, and no more than the global budget left this second."""
+        sent to within its pacing gap, no more than the global budget left this second, nor
+        than `at_most` (what this instance's replies leave of it)."""
         ...
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None: ...

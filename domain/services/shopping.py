@@ -32,6 +32,17 @@ async def read_cart(uow: UnitOfWork, cart: Cart, currency: str) -> CartView:
     return cart_view(cart, menu, restaurant, currency)
 
 
+async def read_cart_beside(
+    uow: UnitOfWork, cart: Cart, restaurant: Restaurant, menu: Iterable[MenuItem], currency: str
+) -> CartView:
+    """`read_cart` for a screen that has just read `restaurant` and its whole `menu`: a cart of
+    that restaurant's dishes (the usual case) is priced from them, with no query of its own."""
+    dishes = {item.id: item for item in menu}
+    if cart.restaurant_id != restaurant.id or not dishes.keys() >= cart.quantities.keys():
+        return await read_cart(uow, cart, currency)
+    return cart_view(cart, dishes, restaurant, currency)
+
+
 async def open_restaurant(uow: UnitOfWork, restaurant_id: RestaurantId) -> Restaurant:
     """The restaurant, if it takes orders now."""
     restaurant = await uow.restaurants.get(restaurant_id)
@@ -160,7 +171,7 @@ class ShoppingService:
             await uow.carts.save(cart)
             items = menu_order(await uow.menu.for_restaurant(restaurant.id))
             view = MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
-                            await read_cart(uow, cart, self.currency))
+                            await read_cart_beside(uow, cart, restaurant, items, self.currency))
             await uow.commit()
             return view
 

@@ -49,12 +49,16 @@ class SqlMessageOutbox:
         self._pacing = pacing
         self._claims = count(1)
 
-    async def claim(self, now: datetime) -> list[OutgoingMessage]:
+    async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
         pacing = self._pacing
         gap = timedelta(seconds=1 / pacing.per_chat_per_s)
+        if at_most is not None and at_most <= 0:
+            return []
         async with self._sessions() as session, session.begin():
             store = SqlOutboxStore(session)
             budget = math.floor(pacing.global_per_s) - await store.sent_since(now - SECOND)
+            if at_most is not None:
+                budget = min(budget, at_most)
             if budget <= 0:
                 return []
             token = f"{self._worker_id}#out{next(self._claims)}"

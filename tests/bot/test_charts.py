@@ -1,7 +1,10 @@
 """The orders-per-hour chart: a real PNG of the expected size, even with no data."""
 
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import matplotlib.image
 import matplotlib.pyplot as plt
@@ -51,3 +54,13 @@ def test_drawing_leaves_no_figure_open_in_pyplot() -> None:
     before = plt.get_fignums()
     orders_per_hour_png(hours(24), "t")
     assert plt.get_fignums() == before
+
+
+def test_the_bot_starts_without_loading_matplotlib() -> None:
+    """matplotlib costs most of a second and tens of MB: loaded at the first chart only."""
+    root = Path(__file__).resolve().parents[2]
+    script = ("import sys, bot.__main__, bot.wiring; "
+              "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"

@@ -54,6 +54,7 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("REDIS_URL", "localhost:6379"),
         ("REDIS_PREFIX", "two words"),
         ("CATALOGUE_CACHE_TTL_S", "-5"),
+        ("UPDATE_CONCURRENCY", "0"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(

@@ -130,3 +130,13 @@ async def test_a_message_never_tried_is_not_held_back_by_its_chat_s_pending_upda
     await SqlInbox(session_factory).store(
         [InboundUpdate(1, ASHA, "message", {"update_id": 1}, T0)], T0)
     assert seen(await outbox(session_factory).claim(T0)) == [(ASHA, 0)]
+
+
+async def test_a_claim_takes_no_more_than_the_replies_leave_of_the_budget(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (BILAL, "a"), (CHEN, "a"))
+    sender = outbox(session_factory)
+    assert await sender.claim(T0, at_most=0) == []  # replies are waiting: nothing for now
+    assert seen(await sender.claim(T0, at_most=2)) == [(ASHA, 0), (BILAL, 1)]
+    assert seen(await sender.claim(T0, at_most=5)) == [(CHEN, 2)]
