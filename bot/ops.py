@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.listening import Listening
 from bot.metrics import Metrics
 from bot.settings import ConfigError
 from domain.health import HealthLimits, OpsReader, problems
@@ -69,38 +70,20 @@ class Ops:
         return response
 
 
-class OpsServer:
+class OpsServer(Listening):
     """`/healthz` and `/metrics` on a port of their own (polling mode)."""
 
     def __init__(self, ops: Ops, *, listen: str, port: int) -> None:
-        self._ops, self._listen, self._port = ops, listen, port
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def port(self) -> int:
-        """The port listened on (known once started)."""
-        assert self._runner is not None, "not started"
-        return int(self._runner.addresses[0][1])
+        super().__init__(listen=listen, port=port)
+        self._ops = ops
 
     async def start(self) -> None:
         app = web.Application()
         self._ops.add_routes(app.router)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
         try:
-            await web.TCPSite(runner, self._listen, self._port).start()
+            await self.serve(app)
         except OSError as exc:  # in use, or not an address of this machine
-            await runner.cleanup()
             raise ConfigError(f"METRICS_LISTEN/METRICS_PORT: cannot listen on "
                               f"{self._listen}:{self._port} ({exc.strerror or exc})") from None
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
         logger.info("health and metrics on http://%s:%d/healthz and /metrics",
                     self._listen, self.port)
-
-    async def stop(self) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.intake import Intake, MalformedUpdate, arrival
+from bot.listening import Listening
 from bot.ops import Ops
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class WebhookServer:
+class WebhookServer(Listening):
     """Listens on `listen`:`port` (0: any free port), at `/` and at the webhook URL's path."""
 
     def __init__(
@@ -30,17 +31,10 @@ class WebhookServer:
         secret: str | None, ops: Ops | None = None,
     ) -> None:
         """`ops`: also serves GET /healthz and /metrics (bot/ops.py)."""
+        super().__init__(listen=listen, port=port)
         self._intake, self._ops = intake, ops
-        self._listen, self._port = listen, port
         self._secret = secret
         self._paths = sorted({"/", urlsplit(url).path or "/"})
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def port(self) -> int:
-        """The port listened on (known once started)."""
-        assert self._runner is not None, "not started"
-        return int(self._runner.addresses[0][1])
 
     async def start(self) -> None:
         app = web.Application()
@@ -48,19 +42,7 @@ class WebhookServer:
             app.router.add_post(path, self._receive)
         if self._ops is not None:
             self._ops.add_routes(app.router)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._listen, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-
-    async def stop(self) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+        await self.serve(app)
 
     async def _receive(self, request: web.Request) -> web.Response:
         if self._secret is not None:
