@@ -28,6 +28,12 @@ The variants:
 - count: foodbot alone as in `off`, with LOG_LEVEL=DEBUG, whose SQLAlchemy log lines (one per
          statement, on SQLite and PostgreSQL alike) give the database queries per update; its
          other figures are not comparable (it logs every statement).
+- kill:  the cluster alone as in `off`, one instance killed with SIGKILL halfway through the
+         window and not restarted: whether every step was still answered (the users' view:
+         `unanswered`, given up after `--patience` s), p50/p99 across the kill, and how many
+         updates the survivor took over from the dead one (claimed twice in the inbox; each
+         answered at most twice) and how many were still not done once the users stopped.
+         Polling and the bare bot have no second instance to kill.
 
 An answer time runs from the user's action to the bot's message or edit showing its result, as
 the sandbox clocked both. The simulator and the server share the machine with the bot. Prints a
@@ -48,7 +54,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.chaos_world import TOKEN
-from bench.chat_cluster import FoodbotCluster
+from bench.chat_cluster import ClusterBots, FoodbotCluster
 from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
 from bench.chat_report import print_table, ratios
 from bench.chat_targets import BareBot, Bots, FoodbotPolling, Target, cpu_s, memory_mb
@@ -56,7 +62,7 @@ from bench.report import machine
 from sandbox import BotApiServer, RateLimits
 
 CUSTOMER_IDS, PARTNER_IDS, FLOODER = 100_001, 500_001, 900_001
-VARIANTS = ("off", "on", "flood", "count")
+VARIANTS = ("off", "on", "flood", "count", "kill")
 TARGETS = ("polling", "cluster")
 
 
@@ -113,18 +119,18 @@ async def _load(server: BotApiServer, screens: Screens, bots: Bots, refusals: Re
     stop = asyncio.Event()
     flooder = Flooder(server.user(FLOODER, first_name="Flo"), args.flood_rate)
     lb0 = 0.0 if balancer is None else cpu_s(balancer)
-    cpu0, wall0, started = sum(cpu_s(p) for p in pids), time.time(), time.monotonic()
+    cpu0, wall0, started = bots.cpu_s(), time.time(), time.monotonic()
     refused0, calls0 = refusals.count, sum(screens.to_chat.values())
     people = [asyncio.create_task(c.run(stop)) for c in customers]
     if calm:
         people.append(asyncio.create_task(flooder.run(stop)))
     done = asyncio.Event()  # partners deliver until the customers are through
     riders = [asyncio.create_task(p.work(done)) for p in partners]
-    await asyncio.sleep(args.seconds)  # the measured window: steady load, all users busy
-    cpu, wall1, ended = sum(cpu_s(p) for p in pids) - cpu0, time.time(), time.monotonic()
+    killed = await _window(bots, variant, args.seconds)
+    cpu, wall1, ended = bots.cpu_s() - cpu0, time.time(), time.monotonic()
     calls = sum(screens.to_chat.values()) - calls0  # the bot's messages and edits in the window
     lb_cpu = None if balancer is None else cpu_s(balancer) - lb0
-    peak_rss = [memory_mb(pid, "VmHWM") for pid in pids]
+    peak_rss = [memory_mb(pid, "VmHWM") for pid in bots.pids()]
     stop.set()
     await asyncio.gather(*people)  # each ends after its step in flight (within patience)
     done.set()
@@ -132,6 +138,7 @@ async def _load(server: BotApiServer, screens: Screens, bots: Bots, refusals: Re
     elapsed = ended - started
     answered = sorted(t for at, t in tally.actions if t is not None and at + t <= ended)
     queries = bots.queries(wall0, wall1)
+    inbox = await bots.inbox_counts() if isinstance(bots, ClusterBots) else (None, None)
     per_update = 1000 / max(1, len(answered))
     return {
         "updates": len(tally.actions), "answered": len(answered),
@@ -151,7 +158,20 @@ async def _load(server: BotApiServer, screens: Screens, bots: Bots, refusals: Re
         "flood_sent": flooder.sent, "flood_answered": screens.to_chat.get(FLOODER, 0),
         "bot_calls_per_update": round(calls / max(1, len(answered)), 2)
         if not calm else None,
+        "killed": killed, "taken_over": inbox[0], "not_done_at_end": inbox[1],
     }
+
+
+async def _window(bots: Bots, variant: str, seconds: float) -> str | None:
+    """The measured window: steady load, all users busy. In `kill`, the cluster loses an
+    instance (SIGKILL) halfway through: returns its name."""
+    if variant != "kill" or not isinstance(bots, ClusterBots):
+        await asyncio.sleep(seconds)
+        return None
+    await asyncio.sleep(seconds / 2)
+    killed = await bots.kill_one()
+    await asyncio.sleep(seconds / 2)
+    return killed
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
@@ -170,7 +190,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
     for variant in args.only:
         for kind, target in targets(args):
-            if variant == "count" and kind == "bare":
+            if (variant == "count" and kind == "bare") or (variant == "kill"
+                                                           and kind != "cluster"):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
             measured = {"target": kind} | await measure(target, variant, args)

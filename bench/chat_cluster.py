@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bench.chaos_world import ADMIN, TOKEN, ChaosConfig, log_folder, prepared_database
-from bench.chat_targets import approve_partners, count_statements
+from bench.chat_targets import approve_partners, count_statements, cpu_s
 from bot.cluster import Cluster
 from sandbox import BotApiServer
+from storage.db import make_engine
+from storage.sql import INBOX
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,10 +48,39 @@ def balancer_pid(folder: Path) -> int | None:
 @dataclass
 class ClusterBots:
     cluster: Cluster
+    database_url: str
     counts_queries: bool
+    ended_cpu_s: dict[int, float] = field(default_factory=dict)  # killed instance: its CPU
 
     def pids(self) -> list[int]:
-        return [self.cluster.pid(i) for i in range(len(self.cluster.layout.names))]
+        return [self.cluster.pid(i) for i in range(len(self.cluster.layout.names))
+                if i not in self.ended_cpu_s]
+
+    def cpu_s(self) -> float:
+        return sum(cpu_s(pid) for pid in self.pids()) + sum(self.ended_cpu_s.values())
+
+    async def kill_one(self) -> str:
+        """SIGKILL the last instance (its CPU time so far is kept); returns its name."""
+        index = len(self.cluster.layout.names) - 1
+        used = cpu_s(self.cluster.pid(index))
+        await self.cluster.kill(index)
+        self.ended_cpu_s[index] = used
+        return self.cluster.layout.names[index]
+
+    async def inbox_counts(self) -> tuple[int, int]:
+        """Updates taken over (an instance claimed them after another had: those the killed
+        one held, handled again once its lease ended, answered twice only if it had already
+        answered) and updates not done yet: read once the users stopped, none should be."""
+        i = INBOX.c
+        engine = make_engine(self.database_url)
+        try:
+            async with engine.connect() as connection:
+                row = (await connection.execute(select(
+                    func.count().filter(i.attempts > 1),
+                    func.count().filter(i.done_at.is_(None))))).one()
+        finally:
+            await engine.dispose()
+        return int(row[0]), int(row[1])
 
     def balancer_pid(self) -> int | None:
         return balancer_pid(self.cluster.folder)
@@ -84,6 +117,6 @@ class FoodbotCluster:
                 cluster = Cluster.on_loopback(self.instances, folder / "cluster", **env)
                 try:
                     await cluster.start()
-                    yield ClusterBots(cluster, count_queries)
+                    yield ClusterBots(cluster, url, count_queries)
                 finally:
                     await cluster.stop()

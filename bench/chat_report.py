@@ -55,6 +55,11 @@ def _line(variant: str, r: dict[str, Any]) -> str:
     late = f", {r['unanswered']} unanswered" if r["unanswered"] else ""
     if variant == "count":
         return f"{r['queries_per_update']} queries per update ({r['answered']} updates)"
+    if variant == "kill":
+        return (f"{r['killed']} killed halfway: {r['updates']} steps, {r['unanswered']} "
+                f"unanswered, p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}; "
+                f"{r['taken_over']} updates taken over from it, {r['not_done_at_end']} "
+                "not done at the end")
     head = (f"{r['updates_per_s']} upd/s, {_cpu(r)}, "
             f"p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}{late}")
     if variant == "off":

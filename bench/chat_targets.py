@@ -67,7 +67,11 @@ def count_statements(logs: Iterable[Path], since: float, until: float) -> int:
 
 class Bots(Protocol):
     def pids(self) -> list[int]:
-        """The bot's processes, whose CPU time and memory are its own."""
+        """The bot's processes running now, whose memory is its own."""
+        ...
+
+    def cpu_s(self) -> float:
+        """CPU seconds the bot's processes used so far, those that ended included."""
         ...
 
     def balancer_pid(self) -> int | None:
@@ -87,6 +91,9 @@ class FleetBots:
 
     def pids(self) -> list[int]:
         return self.fleet.pids()
+
+    def cpu_s(self) -> float:
+        return sum(cpu_s(pid) for pid in self.pids())
 
     def balancer_pid(self) -> int | None:
         return None
