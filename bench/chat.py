@@ -66,6 +66,10 @@ VARIANTS = ("off", "on", "flood", "count", "kill")
 TARGETS = ("polling", "cluster")
 
 
+class NoStart(Exception):
+    """Users got no answer to their first message: this run measured nothing."""
+
+
 class Refusals(logging.Handler):
     """Counts the sandbox's 429 answers (it logs each one)."""
 
@@ -111,8 +115,8 @@ async def _load(server: BotApiServer, screens: Screens, bots: Bots, refusals: Re
     opened = await asyncio.gather(*(p.go_online() for p in partners),
                                   *(c.open_chat() for c in customers))
     if not all(opened):
-        raise SystemExit(f"{sum(not o for o in opened)} users got no answer to their first "
-                         "message; see the bot's log")
+        raise NoStart(f"{sum(not o for o in opened)} of {len(opened)} users got no answer to "
+                      f"their first message within {args.patience:g} s")
     tally.actions.clear()
     pids, balancer = bots.pids(), bots.balancer_pid()
     idle_rss = [memory_mb(pid) for pid in pids]
@@ -194,7 +198,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                                            and kind != "cluster"):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
-            measured = {"target": kind} | await measure(target, variant, args)
+            try:
+                measured = {"target": kind} | await measure(target, variant, args)
+            except NoStart as failed:  # a figure too: the other runs go on
+                measured = {"target": kind, "failed": str(failed)}
             print(json.dumps(measured), file=sys.stderr, flush=True)  # kept if a later run fails
             results.setdefault(variant, {})[target.name] = measured
     polling = ("PostgreSQL" if args.database else "SQLite") if "polling" in args.targets else None

@@ -23,7 +23,7 @@ def ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | No
         if bare is None:
             continue
         for name, r in by_target.items():
-            if name != BARE:
+            if name != BARE and "failed" not in r and "failed" not in bare:
                 found[f"{variant}: {name}"] = {
                     "cpu_per_update": _ratio(r["cpu_ms_per_update"], bare["cpu_ms_per_update"]),
                     "updates_per_s": _ratio(r["updates_per_s"], bare["updates_per_s"]),
@@ -52,6 +52,8 @@ def _rss(r: dict[str, Any]) -> str:
 
 
 def _line(variant: str, r: dict[str, Any]) -> str:
+    if "failed" in r:
+        return f"failed: {r['failed']}"
     late = f", {r['unanswered']} unanswered" if r["unanswered"] else ""
     if variant == "count":
         return f"{r['queries_per_update']} queries per update ({r['answered']} updates)"
@@ -87,7 +89,7 @@ def print_table(result: dict[str, Any]) -> None:
             f"{k.replace('_', ' ')} x{v}" for k, v in q.items() if v is not None)))
     on = result["results"].get("on", {})
     for name, r in on.items():
-        if name != BARE:
+        if name != BARE and "failed" not in r:
             rows.append((f"limits on: {name}", f"{r['updates_per_s']} answered actions/s "
                          f"= {r['updates_per_s'] / BUDGET:.0%} of Telegram's {BUDGET:g}/s, "
                          f"{r['http_429']} 429s"))
