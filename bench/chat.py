@@ -250,7 +250,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cluster-database", default=None,
                         help="the PostgreSQL server the cluster's throwaway database is made on")
     parser.add_argument("--only", type=variants, default=list(VARIANTS),
-                        help="variants to run, comma-separated (default off,on,flood,count)")
+                        help="variants to run, comma-separated (default off,on,flood,count,kill)")
     args = parser.parse_args(argv)
     if "cluster" in args.targets and not args.cluster_database:
         parser.error("--targets cluster needs --cluster-database postgresql+asyncpg://...")
