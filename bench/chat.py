@@ -2,13 +2,22 @@
 local Bot API server, foodbot beside a bare PTB bot making the same calls, in the same run.
 
     python bench/chat.py [--customers 200] [--partners 20] [--seconds 60] [--only off,on,flood]
-                         [--database postgresql+asyncpg://...]
+                         [--database postgresql+asyncpg://...] [--targets polling,cluster]
+                         [--cluster-database postgresql+asyncpg://...]
 
 Customers do journeys again and again (/restaurants, Dominos, ➕ Pizza, Cart, Checkout, the
 address, Place order), each step as soon as the last one was answered; partners accept, pick up
-and deliver the orders they are offered. Each bot is a separate process (`foodbot run`, long
-polling on a fresh SQLite file; bench/bare_bot.py) against a fresh local Bot API server, with
-the same load, foodbot and the bare bot in turn for each variant:
+and deliver the orders they are offered. Each bot is started against a fresh local Bot API
+server, with the same load, in turn for each variant: foodbot as the chosen `--targets`, then
+bench/bare_bot.py, each a separate process:
+
+- polling: mode (a), one `foodbot run`, long polling on a fresh SQLite file (or `--database`).
+- cluster: mode (b), `foodbot cluster`'s HAProxy and two `foodbot run` webhook instances on a
+           throwaway database of the PostgreSQL server `--cluster-database`; CPU time and RSS
+           are both instances' together (RSS also each), HAProxy's CPU time is added to the
+           total and also printed apart.
+
+The variants:
 
 - off:   Telegram's flood limits off: the bot's own cost. updates/s, CPU ms per update (from
          /proc/<pid>/stat of the bot process only), p50/p99 answer time, idle and peak RSS.
@@ -19,6 +28,12 @@ the same load, foodbot and the bare bot in turn for each variant:
 - count: foodbot alone as in `off`, with LOG_LEVEL=DEBUG, whose SQLAlchemy log lines (one per
          statement, on SQLite and PostgreSQL alike) give the database queries per update; its
          other figures are not comparable (it logs every statement).
+- kill:  the cluster alone as in `off`, one instance killed with SIGKILL halfway through the
+         window and not restarted: whether every step was still answered (the users' view:
+         `unanswered`, given up after `--patience` s), p50/p99 across the kill, and how many
+         updates the survivor took over from the dead one (claimed twice in the inbox; each
+         answered at most twice) and how many were still not done once the users stopped.
+         Polling and the bare bot have no second instance to kill.
 
 An answer time runs from the user's action to the bot's message or edit showing its result, as
 the sandbox clocked both. The simulator and the server share the machine with the bot. Prints a
@@ -39,14 +54,20 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.chaos_world import TOKEN
+from bench.chat_cluster import ClusterBots, FoodbotCluster
 from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
 from bench.chat_report import print_table, ratios
-from bench.chat_targets import BareBot, FoodbotPolling, Target, cpu_s, memory_mb
+from bench.chat_targets import BareBot, Bots, FoodbotPolling, Target, cpu_s, memory_mb
 from bench.report import machine
 from sandbox import BotApiServer, RateLimits
 
 CUSTOMER_IDS, PARTNER_IDS, FLOODER = 100_001, 500_001, 900_001
-VARIANTS = ("off", "on", "flood", "count")
+VARIANTS = ("off", "on", "flood", "count", "kill")
+TARGETS = ("polling", "cluster")
+
+
+class NoStart(Exception):
+    """Users got no answer to their first message: this run measured nothing."""
 
 
 class Refusals(logging.Handler):
@@ -83,7 +104,7 @@ async def measure(target: Target, variant: str, args: argparse.Namespace) -> dic
         sandbox_log.removeHandler(refusals)
 
 
-async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Refusals,
+async def _load(server: BotApiServer, screens: Screens, bots: Bots, refusals: Refusals,
                 variant: str, args: argparse.Namespace) -> dict[str, Any]:
     calm, tally = variant == "flood", Tally()
     customers = [Customer(server.user(CUSTOMER_IDS + n, first_name=f"Customer{n}"), screens,
@@ -94,24 +115,26 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
     opened = await asyncio.gather(*(p.go_online() for p in partners),
                                   *(c.open_chat() for c in customers))
     if not all(opened):
-        raise SystemExit(f"{sum(not o for o in opened)} users got no answer to their first "
-                         "message; see the bot's log")
+        raise NoStart(f"{sum(not o for o in opened)} of {len(opened)} users got no answer to "
+                      f"their first message within {args.patience:g} s")
     tally.actions.clear()
-    pids = bots.pids()
-    idle_rss = sum(memory_mb(pid) for pid in pids)
+    pids, balancer = bots.pids(), bots.balancer_pid()
+    idle_rss = [memory_mb(pid) for pid in pids]
     stop = asyncio.Event()
     flooder = Flooder(server.user(FLOODER, first_name="Flo"), args.flood_rate)
-    cpu0, wall0, started = sum(cpu_s(p) for p in pids), time.time(), time.monotonic()
+    lb0 = 0.0 if balancer is None else cpu_s(balancer)
+    cpu0, wall0, started = bots.cpu_s(), time.time(), time.monotonic()
     refused0, calls0 = refusals.count, sum(screens.to_chat.values())
     people = [asyncio.create_task(c.run(stop)) for c in customers]
     if calm:
         people.append(asyncio.create_task(flooder.run(stop)))
     done = asyncio.Event()  # partners deliver until the customers are through
     riders = [asyncio.create_task(p.work(done)) for p in partners]
-    await asyncio.sleep(args.seconds)  # the measured window: steady load, all users busy
-    cpu, wall1, ended = sum(cpu_s(p) for p in pids) - cpu0, time.time(), time.monotonic()
+    killed = await _window(bots, variant, args.seconds)
+    cpu, wall1, ended = bots.cpu_s() - cpu0, time.time(), time.monotonic()
     calls = sum(screens.to_chat.values()) - calls0  # the bot's messages and edits in the window
-    peak_rss = sum(memory_mb(pid, "VmHWM") for pid in pids)
+    lb_cpu = None if balancer is None else cpu_s(balancer) - lb0
+    peak_rss = [memory_mb(pid, "VmHWM") for pid in bots.pids()]
     stop.set()
     await asyncio.gather(*people)  # each ends after its step in flight (within patience)
     done.set()
@@ -119,14 +142,19 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
     elapsed = ended - started
     answered = sorted(t for at, t in tally.actions if t is not None and at + t <= ended)
     queries = bots.queries(wall0, wall1)
+    inbox = await bots.inbox_counts() if isinstance(bots, ClusterBots) else (None, None)
+    per_update = 1000 / max(1, len(answered))
     return {
         "updates": len(tally.actions), "answered": len(answered),
         "unanswered": sum(t is None for _, t in tally.actions),
         "unanswered_steps": dict(tally.unanswered), "seconds": round(elapsed, 2),
         "updates_per_s": round(len(answered) / elapsed, 1),
-        "cpu_ms_per_update": round(cpu * 1000 / max(1, len(answered)), 2),
+        "cpu_ms_per_update": round((cpu + (lb_cpu or 0.0)) * per_update, 2),
+        "balancer_cpu_ms_per_update": None if lb_cpu is None else round(lb_cpu * per_update, 2),
         "p50_ms": percentile(answered, 0.5), "p99_ms": percentile(answered, 0.99),
-        "idle_rss_mb": round(idle_rss, 1), "peak_rss_mb": round(peak_rss, 1),
+        "idle_rss_mb": round(sum(idle_rss), 1), "peak_rss_mb": round(sum(peak_rss), 1),
+        "idle_rss_each_mb": [round(m, 1) for m in idle_rss],
+        "peak_rss_each_mb": [round(m, 1) for m in peak_rss],
         "orders_placed": tally.journeys, "deliveries": tally.deliveries,
         "http_429": refusals.count - refused0,
         "queries_per_update": None if queries is None else round(
@@ -134,26 +162,51 @@ async def _load(server: BotApiServer, screens: Screens, bots: Any, refusals: Ref
         "flood_sent": flooder.sent, "flood_answered": screens.to_chat.get(FLOODER, 0),
         "bot_calls_per_update": round(calls / max(1, len(answered)), 2)
         if not calm else None,
+        "killed": killed, "taken_over": inbox[0], "not_done_at_end": inbox[1],
     }
 
 
-def targets(args: argparse.Namespace) -> list[Target]:
+async def _window(bots: Bots, variant: str, seconds: float) -> str | None:
+    """The measured window: steady load, all users busy. In `kill`, the cluster loses an
+    instance (SIGKILL) halfway through: returns its name."""
+    if variant != "kill" or not isinstance(bots, ClusterBots):
+        await asyncio.sleep(seconds)
+        return None
+    await asyncio.sleep(seconds / 2)
+    killed = await bots.kill_one()
+    await asyncio.sleep(seconds / 2)
+    return killed
+
+
+def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
+    """(kind, target) for each chosen target, then the bare bot they are compared with."""
     partners = [PARTNER_IDS + n for n in range(args.partners)]
-    return [FoodbotPolling(partners, args.database), BareBot()]
+    chosen: list[tuple[str, Target]] = []
+    if "polling" in args.targets:
+        chosen.append(("polling", FoodbotPolling(partners, args.database)))
+    if "cluster" in args.targets:
+        chosen.append(("cluster", FoodbotCluster(partners, args.cluster_database)))
+    return [*chosen, ("bare", BareBot())]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     load = _load_average()  # before we add ours
     results: dict[str, dict[str, Any]] = {}
     for variant in args.only:
-        for target in targets(args):
-            if variant == "count" and not isinstance(target, FoodbotPolling):
+        for kind, target in targets(args):
+            if (variant == "count" and kind == "bare") or (variant == "kill"
+                                                           and kind != "cluster"):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
-            measured = await measure(target, variant, args)
+            try:
+                measured = {"target": kind} | await measure(target, variant, args)
+            except NoStart as failed:  # a figure too: the other runs go on
+                measured = {"target": kind, "failed": str(failed)}
             print(json.dumps(measured), file=sys.stderr, flush=True)  # kept if a later run fails
             results.setdefault(variant, {})[target.name] = measured
-    return {"bench": "chat", "database": "PostgreSQL" if args.database else "SQLite",
+    polling = ("PostgreSQL" if args.database else "SQLite") if "polling" in args.targets else None
+    return {"bench": "chat", "database": polling,  # the polling target's; the cluster's is PG
+            "targets": args.targets, "cluster_instances": 2 if "cluster" in args.targets else 0,
             "customers": args.customers, "partners": args.partners,
             "calm_customers": args.calm, "seconds": args.seconds, "results": results,
             "ratios": ratios(results), "machine": machine(), "load_average": load}
@@ -171,6 +224,13 @@ def variants(spec: str) -> list[str]:
     return chosen
 
 
+def target_names(spec: str) -> list[str]:
+    chosen = [t for t in spec.split(",") if t]
+    if unknown := set(chosen) - set(TARGETS):
+        raise argparse.ArgumentTypeError(f"unknown {sorted(unknown)}: {', '.join(TARGETS)}")
+    return chosen
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=200)
@@ -182,10 +242,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--patience", type=float, default=30.0,
                         help="an unanswered step is given up after this many seconds")
     parser.add_argument("--database", default=None,
-                        help="a PostgreSQL URL for foodbot (default: a SQLite file)")
+                        help="a PostgreSQL URL for the polling foodbot (default: a SQLite "
+                        "file)")
+    parser.add_argument("--targets", type=target_names, default=["polling"],
+                        help="foodbot as: polling (mode a), cluster (mode b: HAProxy and two "
+                        "webhook instances); comma-separated, default polling")
+    parser.add_argument("--cluster-database", default=None,
+                        help="the PostgreSQL server the cluster's throwaway database is made on")
     parser.add_argument("--only", type=variants, default=list(VARIANTS),
-                        help="variants to run, comma-separated (default off,on,flood,count)")
-    return parser.parse_args(argv)
+                        help="variants to run, comma-separated (default off,on,flood,count,kill)")
+    args = parser.parse_args(argv)
+    if "cluster" in args.targets and not args.cluster_database:
+        parser.error("--targets cluster needs --cluster-database postgresql+asyncpg://...")
+    return args
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | No
         if bare is None:
             continue
         for name, r in by_target.items():
-            if name != BARE:
+            if name != BARE and "failed" not in r and "failed" not in bare:
                 found[f"{variant}: {name}"] = {
                     "cpu_per_update": _ratio(r["cpu_ms_per_update"], bare["cpu_ms_per_update"]),
                     "updates_per_s": _ratio(r["updates_per_s"], bare["updates_per_s"]),
@@ -37,15 +37,35 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:g} ms"
 
 
+def _cpu(r: dict[str, Any]) -> str:
+    lb = r.get("balancer_cpu_ms_per_update")
+    return f"{r['cpu_ms_per_update']} CPU ms/upd" + (
+        "" if lb is None else f" (HAProxy's {lb} included)")
+
+
+def _rss(r: dict[str, Any]) -> str:
+    each = r.get("peak_rss_each_mb") or []
+    if len(each) < 2:
+        return f"RSS idle {r['idle_rss_mb']} MB, peak {r['peak_rss_mb']} MB"
+    return (f"RSS idle {r['idle_rss_mb']} MB ({' + '.join(map(str, r['idle_rss_each_mb']))}), "
+            f"peak {r['peak_rss_mb']} MB ({' + '.join(map(str, each))})")
+
+
 def _line(variant: str, r: dict[str, Any]) -> str:
+    if "failed" in r:
+        return f"failed: {r['failed']}"
     late = f", {r['unanswered']} unanswered" if r["unanswered"] else ""
     if variant == "count":
         return f"{r['queries_per_update']} queries per update ({r['answered']} updates)"
-    head = (f"{r['updates_per_s']} upd/s, {r['cpu_ms_per_update']} CPU ms/upd, "
+    if variant == "kill":
+        return (f"{r['killed']} killed halfway: {r['updates']} steps, {r['unanswered']} "
+                f"unanswered, p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}; "
+                f"{r['taken_over']} updates taken over from it, {r['not_done_at_end']} "
+                "not done at the end")
+    head = (f"{r['updates_per_s']} upd/s, {_cpu(r)}, "
             f"p50 {_ms(r['p50_ms'])} p99 {_ms(r['p99_ms'])}{late}")
     if variant == "off":
-        return (f"{head}; RSS idle {r['idle_rss_mb']} MB, peak {r['peak_rss_mb']} MB; "
-                f"{r['bot_calls_per_update']} visible calls/upd")
+        return f"{head}; {_rss(r)}; {r['bot_calls_per_update']} visible calls/upd"
     if variant == "on":
         return (f"{head}; {r['http_429']} 429s; {r['orders_placed']} placed, "
                 f"{r['deliveries']} delivered")
@@ -54,7 +74,10 @@ def _line(variant: str, r: dict[str, Any]) -> str:
 
 
 def print_table(result: dict[str, Any]) -> None:
-    rows = [("foodbot's database", result["database"]),
+    databases = {"polling": f"{result['database']} (polling)",
+                 "cluster": f"PostgreSQL (cluster: HAProxy, {result['cluster_instances']} "
+                            "webhook instances)"}
+    rows = [("foodbot's database", "; ".join(databases[t] for t in result["targets"])),
             ("users", f"{result['customers']} customers, {result['partners']} partners "
              f"({result['calm_customers']} calm customers beside the flooder); "
              f"{result['seconds']:g} s a run")]
@@ -66,7 +89,7 @@ def print_table(result: dict[str, Any]) -> None:
             f"{k.replace('_', ' ')} x{v}" for k, v in q.items() if v is not None)))
     on = result["results"].get("on", {})
     for name, r in on.items():
-        if name != BARE:
+        if name != BARE and "failed" not in r:
             rows.append((f"limits on: {name}", f"{r['updates_per_s']} answered actions/s "
                          f"= {r['updates_per_s'] / BUDGET:.0%} of Telegram's {BUDGET:g}/s, "
                          f"{r['http_429']} 429s"))

@@ -3,9 +3,9 @@
 time, memory and database queries are read (from /proc and the bot's own logs or database).
 
 A target is one way of running a bot: `running(server, flood_limits, count_queries)` starts it
-and yields a `Bots` that knows its process ids and, after the run, its database queries in a
-window. Mode (b) of issue 11 (the balancer and webhook instances on PostgreSQL) plugs in as one
-more target.
+and yields a `Bots` that knows its process ids (and a balancer's, if any) and, after the run, its
+database queries in a window. Mode (b) of issue 11, the balancer and webhook instances on
+PostgreSQL, is bench/chat_cluster.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +54,37 @@ def log_time(at: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) + f",{int(at % 1 * 1000):03d}"
 
 
+def count_statements(logs: Iterable[Path], since: float, until: float) -> int:
+    """SQL statements the bots logged between two wall-clock times (SQLAlchemy's log lines at
+    LOG_LEVEL=DEBUG, one per statement). Read after the bots stopped."""
+    low, high, count = log_time(since), log_time(until), 0
+    for log in logs:
+        with log.open(encoding="utf-8", errors="replace") as lines:
+            count += sum(1 for line in lines
+                         if low <= line[:23] <= high and STATEMENT.search(line))
+    return count
+
+
+class Bots(Protocol):
+    def pids(self) -> list[int]:
+        """The bot's processes running now, whose memory is its own."""
+        ...
+
+    def cpu_s(self) -> float:
+        """CPU seconds the bot's processes used so far, those that ended included."""
+        ...
+
+    def balancer_pid(self) -> int | None:
+        """A balancer in front of them, measured apart; None when there is none."""
+        ...
+
+    def queries(self, since: float, until: float) -> int | None:
+        """Statements run between two wall-clock times; None when not counted."""
+        ...
+
+
 @dataclass
-class Bots:
+class FleetBots:
     fleet: Fleet
     folder: Path
     counts_queries: bool
@@ -63,17 +92,16 @@ class Bots:
     def pids(self) -> list[int]:
         return self.fleet.pids()
 
+    def cpu_s(self) -> float:
+        return sum(cpu_s(pid) for pid in self.pids())
+
+    def balancer_pid(self) -> int | None:
+        return None
+
     def queries(self, since: float, until: float) -> int | None:
-        """Statements the bots ran between two wall-clock times, from SQLAlchemy's log lines
-        (LOG_LEVEL=DEBUG); None when not counted. Read after the bots stopped."""
         if not self.counts_queries:
             return None
-        low, high, count = log_time(since), log_time(until), 0
-        for log in self.folder.glob("bot-*.log"):
-            with log.open(encoding="utf-8", errors="replace") as lines:
-                count += sum(1 for line in lines
-                             if low <= line[:23] <= high and STATEMENT.search(line))
-        return count
+        return count_statements(self.folder.glob("bot-*.log"), since, until)
 
 
 class Target(Protocol):
@@ -113,7 +141,7 @@ class FoodbotPolling:
 
     @asynccontextmanager
     async def running(self, server: BotApiServer, flood_limits: bool,
-                      count_queries: bool) -> AsyncIterator[Bots]:
+                      count_queries: bool) -> AsyncIterator[FleetBots]:
         config = ChaosConfig(database=self.database_url)
         async with prepared_database(config, server) as url:
             await approve_partners(url, self.partner_ids)
@@ -127,7 +155,7 @@ class FoodbotPolling:
                 fleet = Fleet(env, folder, 1)
                 try:
                     await fleet.start()
-                    yield Bots(fleet, folder, count_queries)
+                    yield FleetBots(fleet, folder, count_queries)
                 finally:
                     await fleet.stop()
 
@@ -140,7 +168,7 @@ class BareBot:
 
     @asynccontextmanager
     async def running(self, server: BotApiServer, flood_limits: bool,
-                      count_queries: bool) -> AsyncIterator[Bots]:
+                      count_queries: bool) -> AsyncIterator[FleetBots]:
         env = settings_free_environment() | {
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.base_url,
             "BARE_RATE_LIMITER": "1" if flood_limits else "0"}
@@ -148,6 +176,6 @@ class BareBot:
             fleet = Fleet(env, folder, 1, command=[sys.executable, str(HERE / "bare_bot.py")])
             try:
                 await fleet.start()
-                yield Bots(fleet, folder, counts_queries=False)
+                yield FleetBots(fleet, folder, counts_queries=False)
             finally:
                 await fleet.stop()
