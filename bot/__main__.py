@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot import logs
 from bot.ratelimit import StartupFailed
-from bot.runner import until_signalled
+from bot.runner import stop_signal, until_signalled
 from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import migrate_database, seed_database, serve, where
 
@@ -91,6 +91,7 @@ def cmd_cluster(settings: Settings, instances: int, logs: Path | None) -> int:
 
 async def _serve_cluster(cluster: Cluster, database: str) -> None:
     layout = cluster.layout
+    stop = stop_signal()
     await cluster.start()
     try:
         print(f"Balancer (HAProxy) on {layout.listen}:{layout.port}, webhook {cluster.url}\n"
@@ -99,7 +100,7 @@ async def _serve_cluster(cluster: Cluster, database: str) -> None:
             print(f"Instance {name} on 127.0.0.1:{layout.instance_ports[index]}, "
                   f"pid {cluster.pid(index)}, log {cluster.log_of(index)}")
         print(f"Database {database}. Ctrl-C stops everything.", flush=True)
-        await until_signalled()
+        await until_signalled(stop)
     finally:
         await cluster.stop()
 

@@ -94,11 +94,19 @@ async def serving(
         yield Running(app, dispatcher, poller, webhook, ops)
 
 
-async def until_signalled() -> None:
-    """Returns on SIGINT or SIGTERM (a clean stop: leases released, nothing left leased)."""
+def stop_signal() -> asyncio.Event:
+    """An event set on SIGINT or SIGTERM from now on. Taken before starting, so a signal that
+    comes while the bot starts (handling a previous run's leftovers, say) still stops it cleanly
+    once started, instead of killing it the default way."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
+
+
+async def until_signalled(stop: asyncio.Event | None = None) -> None:
+    """Returns on SIGINT or SIGTERM (a clean stop: leases released, nothing left leased), or
+    at once if `stop` (from `stop_signal`) was set already."""
+    await (stop or stop_signal()).wait()
     logger.info("stopping")

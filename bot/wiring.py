@@ -25,7 +25,7 @@ from bot.context import AdminServices, AppType, Services
 from bot.inbound import inbound_gate
 from bot.metrics import Metrics
 from bot.ops import Ops
-from bot.runner import InboxParts, Running, serving, until_signalled
+from bot.runner import InboxParts, Running, serving, stop_signal, until_signalled
 from bot.settings import ConfigError, Settings
 from domain.catalogue import CatalogueCache
 from domain.health import HealthLimits
@@ -245,6 +245,7 @@ async def polling(settings: Settings, clock: Clock | None = None) -> AsyncIterat
 
 
 async def serve(settings: Settings) -> None:
-    """`foodbot run`: the bot until SIGINT or SIGTERM."""
+    """`foodbot run`: the bot until SIGINT or SIGTERM (also one that came while it started)."""
+    stop = stop_signal()
     async with running(settings):
-        await until_signalled()
+        await until_signalled(stop)
