@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.chaos_world import ADMIN, TOKEN, ChaosConfig, log_folder, prepared_database
-from bench.chat_targets import approve_partners, count_statements, cpu_s
+from bench.chaos_world import ChaosConfig, log_folder, prepared_database
+from bench.chat_targets import approve_partners, bot_settings, count_statements, cpu_s
 from bot.cluster import Cluster
 from sandbox import BotApiServer
 from storage.db import make_engine
@@ -107,12 +107,8 @@ class FoodbotCluster:
         config = ChaosConfig(database=self.database_url)
         async with prepared_database(config, server) as url:
             await approve_partners(url, self.partner_ids)
-            env = {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN,
-                   "TELEGRAM_BASE_URL": server.base_url,
-                   "TELEGRAM_BASE_FILE_URL": server.base_file_url, "DATABASE_URL": url,
-                   "ADMIN_IDS": str(ADMIN), "LOG_LEVEL": "DEBUG" if count_queries else "INFO"}
-            if not flood_limits:  # the bot's own pacing must not stand in for Telegram's
-                env |= {"RATE_LIMIT_GLOBAL_PER_S": "100000", "RATE_LIMIT_PER_CHAT_PER_S": "1000"}
+            env = {"PYTHONPATH": str(ROOT)} | bot_settings(server, url, flood_limits,
+                                                          count_queries)
             with log_folder(config) as folder:
                 cluster = Cluster.on_loopback(self.instances, folder / "cluster", **env)
                 try:

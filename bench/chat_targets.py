@@ -118,6 +118,17 @@ def settings_free_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.upper() not in names}
 
 
+def bot_settings(server: BotApiServer, database_url: str, flood_limits: bool,
+                 count_queries: bool) -> dict[str, str]:
+    """foodbot's settings for a run, as environment variables (every target's the same)."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.base_url,
+           "TELEGRAM_BASE_FILE_URL": server.base_file_url, "DATABASE_URL": database_url,
+           "ADMIN_IDS": str(ADMIN), "LOG_LEVEL": "DEBUG" if count_queries else "INFO"}
+    if not flood_limits:  # the bot's own pacing must not stand in for Telegram's
+        env |= {"RATE_LIMIT_GLOBAL_PER_S": "100000", "RATE_LIMIT_PER_CHAT_PER_S": "1000"}
+    return env
+
+
 async def approve_partners(url: str, partner_ids: list[int]) -> None:
     """The partners as an admin approved them; each goes /online in the chat."""
     engine = make_engine(url)
@@ -145,12 +156,8 @@ class FoodbotPolling:
         config = ChaosConfig(database=self.database_url)
         async with prepared_database(config, server) as url:
             await approve_partners(url, self.partner_ids)
-            env = settings_free_environment() | {
-                "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.base_url,
-                "TELEGRAM_BASE_FILE_URL": server.base_file_url, "DATABASE_URL": url,
-                "ADMIN_IDS": str(ADMIN), "LOG_LEVEL": "DEBUG" if count_queries else "INFO"}
-            if not flood_limits:  # the bot's own pacing must not stand in for Telegram's
-                env |= {"RATE_LIMIT_GLOBAL_PER_S": "100000", "RATE_LIMIT_PER_CHAT_PER_S": "1000"}
+            env = settings_free_environment() | bot_settings(server, url, flood_limits,
+                                                             count_queries)
             with log_folder(config) as folder:
                 fleet = Fleet(env, folder, 1)
                 try:

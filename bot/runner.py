@@ -105,8 +105,8 @@ def stop_signal() -> asyncio.Event:
     return stop
 
 
-async def until_signalled(stop: asyncio.Event | None = None) -> None:
-    """Returns on SIGINT or SIGTERM (a clean stop: leases released, nothing left leased), or
-    at once if `stop` (from `stop_signal`) was set already."""
-    await (stop or stop_signal()).wait()
+async def until_signalled(stop: asyncio.Event) -> None:
+    """Returns once `stop` (from `stop_signal`) is set, at once if a signal came already (a
+    clean stop follows: leases released, nothing left leased)."""
+    await stop.wait()
     logger.info("stopping")

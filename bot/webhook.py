@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.intake import Intake, MalformedUpdate, arrival
+from bot.intake import Intake, arrival
 from bot.listening import Listening
 from bot.ops import Ops
 
@@ -51,7 +51,7 @@ class WebhookServer(Listening):
                 return web.Response(status=403)
         try:
             update = arrival(await request.json())
-        except (ValueError, MalformedUpdate):  # not JSON, or not an update
+        except ValueError:  # not JSON, or not an update (MalformedUpdate)
             return web.Response(status=400)
         try:
             await self._intake.take([update])

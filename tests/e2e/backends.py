@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,19 +24,27 @@ from tests.integration.conftest import PG_ENV, PostgresServer
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=BACKENDS)
-def settings(
-    request: pytest.FixtureRequest, server: BotApiServer, tmp_path: Path
-) -> Iterator[Settings]:
-    on_sqlite = still_queue_settings(server, tmp_path)
-    if request.param == "sqlite":
-        yield on_sqlite
+@contextmanager
+def database_on(backend: str, sqlite_url: str) -> Iterator[str]:
+    """`sqlite_url` on "sqlite"; on "postgres", a fresh PostgreSQL database, dropped after
+    (the test is skipped, saying why, when TEST_DATABASE_URL is not set)."""
+    if backend == "sqlite":
+        yield sqlite_url
         return
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f"{PG_ENV} not set")
     databases = PostgresServer(url)
     try:
-        yield on_sqlite.model_copy(update={"database_url": databases.create_database()})
+        yield databases.create_database()
     finally:
         databases.drop_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(
+    request: pytest.FixtureRequest, server: BotApiServer, tmp_path: Path
+) -> Iterator[Settings]:
+    on_sqlite = still_queue_settings(server, tmp_path)
+    with database_on(request.param, on_sqlite.database_url) as url:
+        yield on_sqlite.model_copy(update={"database_url": url})

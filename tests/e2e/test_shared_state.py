@@ -10,7 +10,6 @@ received an update is the one that handles it.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -31,10 +30,10 @@ from sandbox import BotApiServer, SandboxUser
 from storage.catalogue import CachedCatalogue
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import uow_factory
+from tests.e2e.backends import BACKENDS, database_on
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.inbox_kit import WAIT, telegram_bot
 from tests.e2e.journey import eventually, item, open_menu, say
-from tests.integration.conftest import PG_ENV, PostgresServer
 
 SECRET = "shared-state-test-secret"
 DOSA = "Rava Dosa"
@@ -55,19 +54,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-        return
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f"{PG_ENV} not set")
-    databases = PostgresServer(url)
-    try:
-        yield databases.create_database()
-    finally:
-        databases.drop_all()
+    with database_on(request.param, f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}") as url:
+        yield url
 
 
 def instance_settings(server: BotApiServer, tmp_path: Path, database_url: str,
