@@ -10,6 +10,7 @@ a previous run left), then the intake. Stopping runs it backwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import AppType, Services
+from bot.holders import REAP_EVERY_S, Reaper
 from bot.inbox import InboxDispatcher
 from bot.intake import Admit, Intake, keep_all
 from bot.ops import OpsServer
 from bot.polling import POLL_TIMEOUT_S, Poller
 from bot.webhook import WebhookServer
 from domain.inbox import Inbox, InboxPolicy, Leases
+from domain.ports import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class InboxParts:
     leases: Leases
     worker: str  # names this instance in the inbox's and the polling leases
     admit: Admit = keep_all  # drops updates before they are stored (the inbound rate limit)
+    reaper: Reaper | None = None  # ends the leases of this machine's dead processes
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ async def serving(
     assert isinstance(services, Services)
     settings, clock = services.settings, services.clock
     async with AsyncExitStack() as stack:
+        if parts.reaper is not None:
+            await _reap(parts.reaper, clock)  # a restart after a crash carries on at once
         await app.initialize()
         stack.push_async_callback(app.shutdown)
         if app.post_init is not None:
@@ -70,6 +76,9 @@ async def serving(
                                      on_handled=metrics.handled)
         dispatcher.start()
         stack.push_async_callback(dispatcher.stop)
+        if parts.reaper is not None:
+            reaping = asyncio.create_task(_reaping(parts.reaper, clock), name="reaper")
+            stack.push_async_callback(_cancelled, reaping)
         intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)
         poller, webhook, ops = None, None, None
         if settings.webhook_url:
@@ -92,6 +101,26 @@ async def serving(
             poller.start()
             stack.push_async_callback(poller.stop)
         yield Running(app, dispatcher, poller, webhook, ops)
+
+
+async def _reap(reaper: Reaper, clock: Clock) -> None:
+    try:
+        await reaper.reap(clock.now())
+    except Exception:  # the leases run out on their own
+        logger.warning("could not look for the leases of stopped processes", exc_info=True)
+
+
+async def _reaping(reaper: Reaper, clock: Clock) -> None:
+    """Every few seconds: an instance beside one that died takes its work over at once."""
+    while True:
+        await asyncio.sleep(REAP_EVERY_S)
+        await _reap(reaper, clock)
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def stop_signal() -> asyncio.Event:

@@ -7,9 +7,6 @@ With `bot/__main__.py` (the CLI on top of it), the only module that imports both
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -22,6 +19,7 @@ from telegram import Bot
 from bot.app import build_app
 from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
+from bot.holders import Reaper, worker_id
 from bot.inbound import inbound_gate
 from bot.metrics import Metrics
 from bot.ops import Ops
@@ -54,6 +52,7 @@ from storage.migrate import is_at_head, upgrade_to_head
 from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
+from storage.reaping import SqlLeaseHolders
 from storage.seed import seed
 from storage.shared import LocalFeed, SharedState, announcer, shared_state
 from storage.uow import uow_factory
@@ -64,12 +63,6 @@ logger = logging.getLogger(__name__)
 def where(url: str) -> str:
     """A database URL fit for printing: the password hidden."""
     return make_url(url).render_as_string(hide_password=True)
-
-
-def worker_id() -> str:
-    """Names this worker in queue leases: host and process, plus a few random characters
-    so two Applications in one process (tests, the demo) never share a name."""
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}"  # locked_by: 64
 
 
 def queue_worker(
@@ -211,6 +204,7 @@ def inbox_parts(
     limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
+        reaper=Reaper(SqlLeaseHolders(sessions)),
         admit=inbound_gate(settings, bot, on_refused=metrics.refused, shared=limit).admit,
     )
 
