@@ -124,3 +124,32 @@ def test_a_record_in_an_updates_handling_is_one_line_ending_with_its_update() ->
 def test_a_record_outside_any_update_carries_nothing_extra() -> None:
     line = logs.OneLineFormatter().format(record("outbox tick"))
     assert line.endswith("ERROR bot.handlers.cart: outbox tick")
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_a_skipped_job_tick_is_a_debug_line_not_a_warning(level: str) -> None:
+    """APScheduler warns each time a job's tick finds the last still running; the queue and
+    outbox jobs run one at a time on purpose, so that is shown only at DEBUG, as DEBUG."""
+    skipped = ('Execution of job "outbox (trigger: interval[0:00:00.500000], next run at: '
+               '2026-11-29 16:32:53 UTC)" skipped: maximum number of running instances '
+               'reached (1)')
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    root = logging.getLogger()
+    seen: list[logging.LogRecord] = []
+    collect = logging.Handler()
+    collect.emit = seen.append  # type: ignore[method-assign]
+    was = root.level
+    scheduler.addHandler(collect)
+    scheduler.addFilter(filter_ := logs.OverrunTicks())
+    root.setLevel(level)
+    try:
+        scheduler.warning(skipped)
+        scheduler.warning("Run time of job was missed by 0:00:02")
+    finally:
+        root.setLevel(was)
+        scheduler.removeFilter(filter_)
+        scheduler.removeHandler(collect)
+
+    shown = [(r.levelname, r.getMessage()[:16]) for r in seen]
+    tick = [("DEBUG", "Execution of job")] if level == "DEBUG" else []
+    assert shown == [*tick, ("WARNING", "Run time of job ")]
