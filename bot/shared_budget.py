@@ -144,10 +144,11 @@ class SharedBudget:
             self._returning += granted
 
     async def _pause(self, grant: Grant) -> None:
-        """Until the bucket should hold a token for the first waiting reply, or a few above
-        the reserve for the waiting notifications (a reply arriving meanwhile wakes it)."""
+        """Until the bucket should hold a token for each waiting reply (a few at most: fewer
+        round trips when instances compete), or a few above the reserve for the waiting
+        notifications (a reply arriving meanwhile wakes it)."""
         self._waiting_for_notices = not self._replies
-        level = (1 if self._replies
+        level = (min(len(self._replies), self._ahead) if self._replies
                  else self._reserve + min(len(self._notices), self._ahead))
         self._wake.clear()
         with contextlib.suppress(TimeoutError):

@@ -40,9 +40,11 @@ end
 tokens = math.min(capacity, tokens + returned)
 local granted = math.max(0, math.min(want, math.floor(tokens - keep)))
 tokens = tokens - granted
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(updated))
+local exact = '%.17g'  -- tostring keeps 14 digits: a stored fraction would drift
+redis.call('HSET', KEYS[1], 'tokens', string.format(exact, tokens),
+           'updated', string.format(exact, updated))
 redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
-return {granted, tostring(tokens)}
+return {granted, string.format(exact, tokens)}
 """
 
 
