@@ -32,12 +32,13 @@ from collections import deque
 from collections.abc import Callable
 
 from bot.budget import OutboundBudget
-from domain.outbound_budget import Grant, SharedTokens, burst, reserve
+from domain.outbound_budget import Grant, SharedTokens, reserve, shared_burst
 
 logger = logging.getLogger(__name__)
 
 HOLD_S = 0.25  # tokens leased ahead and not used within this go back to the bucket
-LEASE_AHEAD = 4  # at most this many (and a quarter of the burst) leased ahead of the replies
+LEASE_AHEAD = 2  # at most this many (and a third of the burst) leased ahead of the replies
+GATHER = 3  # waiting calls wait until the bucket should hold this many for them (fewer asks)
 RECHECK_S = 1.0  # while Redis cannot be reached, how often it is tried again
 MIN_PAUSE_S = 0.002  # the pump's shortest wait for the bucket to refill
 
@@ -52,7 +53,7 @@ class SharedBudget:
         self.local = OutboundBudget(per_s, clock=clock)  # while Redis cannot be reached
         self._tokens, self._rate, self._clock = tokens, per_s, clock
         self._reserve = reserve(per_s)
-        self._ahead = min(LEASE_AHEAD, max(1, burst(per_s) // 4))
+        self._ahead = min(LEASE_AHEAD, max(1, shared_burst(per_s) // 3))
         self._replies: deque[Waiter] = deque()
         self._notices: deque[Waiter] = deque()
         self._held, self._held_until, self._returning = 0, 0.0, 0
@@ -148,8 +149,8 @@ class SharedBudget:
         round trips when instances compete), or a few above the reserve for the waiting
         notifications (a reply arriving meanwhile wakes it)."""
         self._waiting_for_notices = not self._replies
-        level = (min(len(self._replies), self._ahead) if self._replies
-                 else self._reserve + min(len(self._notices), self._ahead))
+        level = (min(len(self._replies), GATHER) if self._replies
+                 else self._reserve + min(len(self._notices), GATHER))
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from domain.outbound_budget import Grant, burst
+from domain.outbound_budget import Grant, shared_burst
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class RedisOutboundTokens:
         try:
             granted, left = await self._script(
                 keys=[self._key],
-                args=[repr(self._rate), burst(self._rate), want, keep, returned, now])
+                args=[repr(self._rate), shared_burst(self._rate), want, keep, returned, now])
         except (RedisError, OSError) as error:
             if not self._down:
                 logger.warning("outbound budget: Redis unreachable (%s); pacing in this "

@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.shared_budget import HOLD_S, SharedBudget
-from domain.outbound_budget import SharedBucket, burst, reserve
+from domain.outbound_budget import SharedBucket, burst, reserve, shared_burst
 from storage.shared import connect
 from storage.shared_budget import RedisOutboundTokens
 
@@ -68,7 +68,7 @@ async def test_two_instances_taking_all_they_can_get_the_rate_together_and_no_mo
             grant = await instance.take(5)
             assert grant is not None
             taken.append(grant.granted)
-    assert sum(taken) == burst(per_s) + per_s * 159 / 16  # full at the first take
+    assert sum(taken) == shared_burst(per_s) + per_s * 159 / 16  # full at the first take
     assert sum(taken[0::2]) > 0 and sum(taken[1::2]) > 0  # both got some
 
 
@@ -81,7 +81,7 @@ async def test_notifications_leave_the_reserve_and_a_reply_on_another_instance_t
     later = await a.take(100, keep=reserve(per_s))
     reply = await b.take(100)
     assert notices is not None and later is not None and reply is not None
-    assert (notices.granted, later.granted) == (burst(per_s) - reserve(per_s), 0)
+    assert (notices.granted, later.granted) == (shared_burst(per_s) - reserve(per_s), 0)
     assert reply.granted == reserve(per_s)
 
 
@@ -105,9 +105,9 @@ async def test_two_budgets_on_one_redis_hand_out_no_more_than_the_rate(
             await budget.close()
 
     granted.sort()
-    bound = burst(per_s) + per_s * (1 + HOLD_S)  # a second's refill, the burst, leased ahead
+    bound = shared_burst(per_s) + per_s * (1 + HOLD_S)  # a second's refill, the burst, leased ahead
     assert max(sum(1 for t in granted if s <= t < s + 1.0) for s in granted) <= bound
-    assert granted[-1] - granted[0] >= (2 * each - burst(per_s)) / per_s * 0.95
+    assert granted[-1] - granted[0] >= (2 * each - shared_burst(per_s)) / per_s * 0.95
 
 
 async def test_a_reply_on_one_instance_goes_ahead_of_notifications_waiting_on_another(
