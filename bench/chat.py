@@ -3,7 +3,7 @@ local Bot API server, foodbot beside a bare PTB bot making the same calls, in th
 
     python bench/chat.py [--customers 200] [--partners 20] [--seconds 60] [--only off,on,flood]
                          [--database postgresql+asyncpg://...] [--targets polling,cluster]
-                         [--cluster-database postgresql+asyncpg://...]
+                         [--cluster-database postgresql+asyncpg://...] [--redis redis://...]
 
 Customers do journeys again and again (/restaurants, Dominos, ➕ Pizza, Cart, Checkout, the
 address, Place order), each step as soon as the last one was answered; partners accept, pick up
@@ -15,7 +15,8 @@ bench/bare_bot.py, each a separate process:
 - cluster: mode (b), `foodbot cluster`'s HAProxy and two `foodbot run` webhook instances on a
            throwaway database of the PostgreSQL server `--cluster-database`; CPU time and RSS
            are both instances' together (RSS also each), HAProxy's CPU time is added to the
-           total and also printed apart.
+           total and also printed apart. With `--redis` (default: REDIS_URL) the instances
+           share that Redis (inbound limit, catalogue cache, outbound budget).
 
 The variants:
 
@@ -46,6 +47,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -185,7 +187,8 @@ def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
     if "polling" in args.targets:
         chosen.append(("polling", FoodbotPolling(partners, args.database)))
     if "cluster" in args.targets:
-        chosen.append(("cluster", FoodbotCluster(partners, args.cluster_database)))
+        chosen.append(("cluster", FoodbotCluster(partners, args.cluster_database,
+                                                 redis_url=args.redis)))
     return [*chosen, ("bare", BareBot())]
 
 
@@ -207,6 +210,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     polling = ("PostgreSQL" if args.database else "SQLite") if "polling" in args.targets else None
     return {"bench": "chat", "database": polling,  # the polling target's; the cluster's is PG
             "targets": args.targets, "cluster_instances": 2 if "cluster" in args.targets else 0,
+            "cluster_redis": "cluster" in args.targets and args.redis is not None,
             "customers": args.customers, "partners": args.partners,
             "calm_customers": args.calm, "seconds": args.seconds, "results": results,
             "ratios": ratios(results), "machine": machine(), "load_average": load}
@@ -249,6 +253,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "webhook instances); comma-separated, default polling")
     parser.add_argument("--cluster-database", default=None,
                         help="the PostgreSQL server the cluster's throwaway database is made on")
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or None,
+                        help="a Redis URL the cluster's instances share (default: REDIS_URL; "
+                        "none: each instance keeps its own state)")
     parser.add_argument("--only", type=variants, default=list(VARIANTS),
                         help="variants to run, comma-separated (default off,on,flood,count,kill)")
     args = parser.parse_args(argv)

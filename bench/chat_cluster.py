@@ -1,7 +1,9 @@
 """Mode (b) of the chat benchmark (issue 11): foodbot as `foodbot cluster` runs it, HAProxy in
 front of two `foodbot run` instances in webhook mode (bot/cluster.py), on a throwaway
 PostgreSQL database, with the local Bot API server posting to the balancer over its parallel
-webhook connections.
+webhook connections. With a Redis URL (`--redis`, or REDIS_URL) the instances share it as
+`foodbot cluster` would pass it on: the inbound limit, the catalogue cache and the outbound
+budget, under a key prefix of this run's own.
 
 The bot's CPU time and memory are the instances' together; HAProxy's own CPU time is read apart
 from /proc of its process (a child of this one, started by `Cluster`) so that the table can
@@ -11,6 +13,7 @@ show it beside the instances' and in the total.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -99,6 +102,7 @@ class FoodbotCluster:
     partner_ids: list[int]
     database_url: str  # a PostgreSQL server; a throwaway database is made on it
     instances: int = 2
+    redis_url: str | None = None  # shared by the instances when given
     name: str = "foodbot cluster"
 
     @asynccontextmanager
@@ -109,6 +113,9 @@ class FoodbotCluster:
             await approve_partners(url, self.partner_ids)
             env = {"PYTHONPATH": str(ROOT)} | bot_settings(server, url, flood_limits,
                                                           count_queries)
+            if self.redis_url is not None:
+                env |= {"REDIS_URL": self.redis_url,
+                        "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:12]}"}
             with log_folder(config) as folder:
                 cluster = Cluster.on_loopback(self.instances, folder / "cluster", **env)
                 try:

@@ -76,7 +76,8 @@ def _line(variant: str, r: dict[str, Any]) -> str:
 def print_table(result: dict[str, Any]) -> None:
     databases = {"polling": f"{result['database']} (polling)",
                  "cluster": f"PostgreSQL (cluster: HAProxy, {result['cluster_instances']} "
-                            "webhook instances)"}
+                            "webhook instances"
+                            f"{', one Redis' if result.get('cluster_redis') else ''})"}
     rows = [("foodbot's database", "; ".join(databases[t] for t in result["targets"])),
             ("users", f"{result['customers']} customers, {result['partners']} partners "
              f"({result['calm_customers']} calm customers beside the flooder); "

@@ -77,9 +77,7 @@ def cmd_cluster(settings: Settings, instances: int, logs: Path | None) -> int:
     cluster = Cluster(
         layout, url=settings.webhook_url or f"http://{host}:{layout.port}/telegram",
         secret=secret.get_secret_value() if secret else new_secret(),
-        env=dict(os.environ) | {
-            "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": settings.telegram_base_url,
-            "TELEGRAM_BASE_FILE_URL": settings.file_url, "DATABASE_URL": settings.database_url},
+        env=dict(os.environ) | instance_env(settings, token),
         folder=logs or Path(tempfile.mkdtemp(prefix="foodbot-cluster-")))
     try:
         asyncio.run(_serve_cluster(cluster, where(settings.database_url)))
@@ -87,6 +85,17 @@ def cmd_cluster(settings: Settings, instances: int, logs: Path | None) -> int:
         print(f"foodbot: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def instance_env(settings: Settings, token: str) -> dict[str, str]:
+    """What every instance of `foodbot cluster` is told, whether the operator set it in the
+    environment or in `.env`: the bot, the database, and the Redis they share (if any)."""
+    env = {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": settings.telegram_base_url,
+           "TELEGRAM_BASE_FILE_URL": settings.file_url, "DATABASE_URL": settings.database_url,
+           "REDIS_PREFIX": settings.redis_prefix}
+    if settings.redis_url is not None:
+        env["REDIS_URL"] = settings.redis_url
+    return env
 
 
 async def _serve_cluster(cluster: Cluster, database: str) -> None:

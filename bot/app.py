@@ -22,6 +22,7 @@ from bot.handlers import (
     restaurant,
 )
 from bot.ratelimit import AppRateLimiter
+from bot.shared_budget import SharedBudget
 
 COMMANDS = [
     BotCommand("start", "Main menu"),
@@ -43,10 +44,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def rate_limiter(services: Services) -> AppRateLimiter:
     """Paces and retries every call the bot makes; a 429 holds back only its chat."""
     settings, secrets = services.settings, errors.secrets_of(services.settings)
+    per_s = settings.rate_limit_global_per_s
+    shared = services.outbound
     return AppRateLimiter(
-        services.retry, overall_per_s=settings.rate_limit_global_per_s,
+        services.retry, overall_per_s=per_s,
         startup_retry_s=settings.startup_retry_s, redact=lambda text: errors.scrub(text, secrets),
         on_error=services.ops.metrics.telegram_error,
+        budget=SharedBudget(shared, per_s) if shared is not None else None,
     )
 
 

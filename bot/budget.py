@@ -13,8 +13,9 @@ callers take from it:
   sender asks `spare()` before it claims, so it claims no more than is left, and what it
   claimed waits here behind any reply that comes meanwhile.
 
-The bucket lives in this process: with several instances each keeps its own (see README
-"Running at scale"); notifications are also capped across instances by the database
+This bucket lives in this process. With REDIS_URL every instance takes from one bucket in
+Redis instead (bot/shared_budget.py, the same two kinds of callers) and falls back to this one
+while Redis cannot be reached; notifications are also capped across instances by the database
 (storage.pipeline.outbox.Pacing).
 """
 
@@ -24,12 +25,37 @@ import asyncio
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
+
+from domain.outbound_budget import burst
+
+
+class Budget(Protocol):
+    """What the rate limiter (bot/ratelimit.py) paces calls to chats with."""
+
+    async def reply(self) -> None:
+        """Waits for a token, ahead of any notification."""
+        ...
+
+    async def notify(self) -> None:
+        """Waits for a token no reply wants."""
+        ...
+
+    async def spare(self) -> int:
+        """Whole tokens free now and wanted by no reply: what notifications may claim."""
+        ...
+
+    async def close(self) -> None:
+        """Stops whatever the budget runs in the background."""
+        ...
 
 
 class OutboundBudget:
+    """Implements `Budget` in this process."""
+
     def __init__(self, per_s: float, *, clock: Callable[[], float] | None = None) -> None:
         self._rate = per_s
-        self._capacity = max(1.0, float(math.floor(per_s / 2)))
+        self._capacity = float(burst(per_s))
         self._tokens = self._capacity
         self._clock = clock
         self._updated: float | None = None
@@ -45,11 +71,18 @@ class OutboundBudget:
         """Waits for a token no reply wants."""
         await self._take(self._notices)
 
-    def spare(self) -> int:
+    async def spare(self) -> int:
         """Whole tokens free now and wanted by no one: what notifications may claim."""
+        return self.spare_now()
+
+    def spare_now(self) -> int:
+        """`spare`, without waiting."""
         self._refill()
         waiting = len(self._replies) + len(self._notices)
         return max(0, math.floor(self._tokens) - waiting)
+
+    async def close(self) -> None:
+        """Nothing runs in the background."""
 
     async def _take(self, queue: deque[asyncio.Future[None]]) -> None:
         self._refill()

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.ops import Ops
 from bot.settings import Settings
+from domain.outbound_budget import SharedTokens
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
@@ -52,6 +53,7 @@ class Services:
     admin: AdminServices  # the admin console (bot/admin/)
     error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
     ops: Ops  # /healthz and /metrics, and the metrics the bot counts with (bot/ops.py)
+    outbound: SharedTokens | None = None  # with REDIS_URL: the budget all instances share
 
 
 Data = dict[Any, Any]

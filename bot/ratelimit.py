@@ -25,8 +25,9 @@ outbox sender's messages; not getUpdates) passes through `AppRateLimiter`. PTB's
   that a 429 is holding back gets its `RetryAfter` at once, without asking Telegram again.
 
 Calls to a chat share one overall budget of `overall_per_s` a second (RATE_LIMIT_GLOBAL_PER_S,
-bot.budget): replies (every call but the sender's) first, the sender's notifications with what
-they leave; `spare()` tells the sender how much that is before it claims.
+bot.budget; with REDIS_URL one `budget` for all instances, bot.shared_budget): replies (every
+call but the sender's) first, the sender's notifications with what they leave; `spare()` tells
+the sender how much that is before it claims.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
-from bot.budget import OutboundBudget
+from bot.budget import Budget, OutboundBudget
 from domain.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -79,26 +80,29 @@ class AppRateLimiter(BaseRateLimiter[int]):
     def __init__(self, retry: RetryPolicy, *, overall_per_s: float = 30.0,
                  startup_retry_s: float = 60.0, redact: Callable[[str], str] = str,
                  sample: Callable[[], float] = random.random,
-                 on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None) -> None:
+                 on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None,
+                 budget: Budget | None = None) -> None:
         """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
-        hears of every error Telegram answered a call with (the metrics count them)."""
+        hears of every error Telegram answered a call with (the metrics count them); `budget`
+        paces calls to chats (default: this process's bucket of `overall_per_s`)."""
         self._retry, self._sample, self._on_error = retry, sample, on_error
-        self._budget = OutboundBudget(overall_per_s)
+        self._budget = budget if budget is not None else OutboundBudget(overall_per_s)
         self._startup_retry_s = startup_retry_s
         self._startup_deadline: float | None = None
         self._held_until: dict[object, float] = {}  # chat -> loop time its 429 ends
         self._redact = redact
 
-    def spare(self) -> int:
+    async def spare(self) -> int:
         """Calls the budget has free now that no reply is waiting for: what the outbox sender
         may claim this tick."""
-        return self._budget.spare()
+        return await self._budget.spare()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Stops the budget's background work (the shared budget's pump)."""
+        await self._budget.close()
 
     async def process_request(
         self,

@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 async def send_due(bot: ExtBot[Any], services: Services) -> int:
     """One tick: claims what may go out now and sends it; returns how many were claimed."""
     limiter = bot.rate_limiter
-    spare = limiter.spare() if isinstance(limiter, AppRateLimiter) else None
+    spare = await limiter.spare() if isinstance(limiter, AppRateLimiter) else None
     messages = await services.outbox.claim(services.clock.now(), at_most=spare)
     contents = [_read(message) for message in messages]
     orders = await services.outbox.orders_now(

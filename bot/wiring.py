@@ -151,6 +151,7 @@ def build_services(
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
                                  timedelta(seconds=settings.error_alert_window_s)),
         ops=operations(settings, sessions, clock),
+        outbound=shared.outbound,
     )
 
 
@@ -219,8 +220,8 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
     try:
         async with shared_state(settings.redis_url, settings.redis_prefix,
                                 cache_ttl_s=settings.catalogue_cache_ttl_s,
-                                inbound_per_minute=settings.inbound_limit_per_user_per_min
-                                ) as shared:
+                                inbound_per_minute=settings.inbound_limit_per_user_per_min,
+                                outbound_per_s=settings.rate_limit_global_per_s) as shared:
             services = build_services(settings, sessions, clock, shared)
             app = build_app(services)
             parts = inbox_parts(sessions, settings, app.bot, services.ops.metrics, shared)

@@ -12,6 +12,9 @@ Inbound limit: the token bucket of domain/inbound_limit.py kept in Redis and run
 one Lua script, so all instances count one user's updates together, atomically, on Redis's
 clock. When Redis cannot be reached, `admit` says None and the gate counts in the process
 (bot/inbound.py): the limit holds per instance instead of failing open or shut.
+
+Outbound budget: RATE_LIMIT_GLOBAL_PER_S for all instances together, in one Redis bucket
+(storage/shared_budget.py; the rule: domain/outbound_budget.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from redis.retry import Retry
 
 from domain.catalogue import CatalogueCache
 from domain.inbound_limit import WINDOW_S, Verdict
+from storage.shared_budget import RedisOutboundTokens
 
 logger = logging.getLogger(__name__)
 
@@ -190,10 +194,12 @@ class RedisInboundLimit:
 
 @dataclass(frozen=True)
 class SharedState:
-    """This instance's catalogue cache and how it hears of changes, and the shared limit."""
+    """This instance's catalogue cache and how it hears of changes, the shared inbound limit
+    and the shared outbound budget (both None without Redis)."""
 
     feed: LocalFeed | RedisFeed
     limit: RedisInboundLimit | None
+    outbound: RedisOutboundTokens | None = None
 
     @property
     def cache(self) -> CatalogueCache:
@@ -202,7 +208,8 @@ class SharedState:
 
 @asynccontextmanager
 async def shared_state(redis_url: str | None, prefix: str, *, cache_ttl_s: float,
-                       inbound_per_minute: int) -> AsyncIterator[SharedState]:
+                       inbound_per_minute: int, outbound_per_s: float = 30.0
+                       ) -> AsyncIterator[SharedState]:
     """The state for one running instance: in process without `redis_url`; with it, through
     Redis, under keys and a channel starting with `prefix`."""
     cache = CatalogueCache(cache_ttl_s)
@@ -213,7 +220,8 @@ async def shared_state(redis_url: str | None, prefix: str, *, cache_ttl_s: float
     feed = RedisFeed(redis, cache, f"{prefix}:catalogue")
     feed.start()
     try:
-        yield SharedState(feed, RedisInboundLimit(redis, inbound_per_minute, prefix))
+        yield SharedState(feed, RedisInboundLimit(redis, inbound_per_minute, prefix),
+                          RedisOutboundTokens(redis, outbound_per_s, prefix))
     finally:
         await feed.stop()
         await redis.aclose()

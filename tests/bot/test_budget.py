@@ -15,7 +15,7 @@ async def spend(budget: OutboundBudget, count: int) -> None:
 
 async def drain(budget: OutboundBudget) -> None:
     """Takes the burst: from here on every call waits its turn."""
-    await spend(budget, budget.spare())
+    await spend(budget, budget.spare_now())
 
 
 async def test_a_reply_goes_ahead_of_notifications_already_waiting() -> None:
@@ -46,13 +46,13 @@ async def test_a_reply_takes_a_free_token_at_once_even_with_notifications_waitin
 
 async def test_spare_is_what_no_one_waits_for() -> None:
     budget = OutboundBudget(20.0)
-    assert budget.spare() == 10  # half a second's worth: the slack for calls on the way
+    assert budget.spare_now() == 10  # half a second's worth: the slack for calls on the way
     await spend(budget, 7)
-    assert budget.spare() == 3
+    assert budget.spare_now() == 3
     await spend(budget, 3)
     waiting = asyncio.create_task(budget.reply())
     await asyncio.sleep(0)
-    assert budget.spare() == 0  # a reply waits: notifications may claim nothing
+    assert budget.spare_now() == 0  # a reply waits: notifications may claim nothing
     await asyncio.wait_for(waiting, timeout=5)
 
 
@@ -70,5 +70,5 @@ async def test_a_cancelled_waiter_gives_up_its_place() -> None:
     await asyncio.sleep(0)
     gone.cancel()
     await asyncio.gather(gone, return_exceptions=True)
-    assert budget.spare() == 0
+    assert budget.spare_now() == 0
     await asyncio.wait_for(budget.notify(), timeout=5)  # the next token is not lost

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import instance_env
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +78,13 @@ def test_unknown_commands_get_usage(tmp_path: Path, args: list[str]) -> None:
     done = foodbot(*args, tmp_path=tmp_path)
     assert done.returncode == 2
     assert "usage: foodbot" in done.stderr
+
+
+def test_foodbot_cluster_tells_every_instance_the_redis_they_share(tmp_path: Path) -> None:
+    with_redis = Settings(_env_file=None, redis_url="redis://10.0.0.5:6379/2",
+                          redis_prefix="shop-a")
+    without = Settings(_env_file=None)
+
+    told = instance_env(with_redis, TOKEN)
+    assert (told["REDIS_URL"], told["REDIS_PREFIX"]) == ("redis://10.0.0.5:6379/2", "shop-a")
+    assert "REDIS_URL" not in instance_env(without, TOKEN)  # each instance keeps its own state
