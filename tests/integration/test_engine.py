@@ -39,3 +39,38 @@ def test_urls_tell_sqlite_files_from_memory_and_postgres() -> None:
     assert sqlite_file("sqlite+aiosqlite://") is None
     assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_file("postgresql+asyncpg://bot@db/foodbot") is None
+
+
+async def test_a_sqlite_file_keeps_its_connections_instead_of_reopening_them(
+    tmp_path: Path,
+) -> None:
+    """Twelve transactions at once, twice: the second round reuses the first's connections
+    (SQLAlchemy's default kept 5 and opened the other 7 again each round)."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")
+    opened: list[object] = []
+    event.listen(engine.sync_engine, "connect", lambda connection, _record: opened.append(1))
+    all_in = asyncio.Event()
+    inside = 0
+
+    async def hold() -> None:
+        nonlocal inside
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            inside += 1
+            if inside == 12:
+                all_in.set()
+            await asyncio.wait_for(all_in.wait(), timeout=30)
+
+    try:
+        await asyncio.gather(*(hold() for _ in range(12)))
+        assert len(opened) == 12
+        all_in.clear()
+        inside = 0
+        await asyncio.gather(*(hold() for _ in range(12)))
+        assert len(opened) == 12
+    finally:
+        await engine.dispose()
