@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
+
 DEFAULT_URL = "sqlite+aiosqlite:///./foodbot.db"
 
 _SQLITE_PRAGMAS = (
@@ -60,6 +62,8 @@ def make_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngine:
         ensure_sqlite_folder(url)
         if sqlite_file(url) is not None:  # in-memory databases keep their one static connection
             options = SQLITE_FILE_POOL | options
+        if make_url(url).get_driver_name() == "aiosqlite":
+            options = {"module": sqlite_driver.dbapi()} | options
         engine = create_async_engine(url, echo=echo, **options)
         _install_sqlite_pragmas(engine, wal=sqlite_file(url) is not None)
         return engine

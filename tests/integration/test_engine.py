@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -39,6 +40,78 @@ def test_urls_tell_sqlite_files_from_memory_and_postgres() -> None:
     assert sqlite_file("sqlite+aiosqlite://") is None
     assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_file("postgresql+asyncpg://bot@db/foodbot") is None
+
+
+# The SQLite driver (storage/sqlite_driver.py): each statement is one call on aiosqlite's
+# thread; what SQLAlchemy reads of a statement must be what the stock driver gives.
+
+
+def _crossings(engine: AsyncEngine, calls: list[str]) -> None:
+    """Records every call handed to a connection's database thread."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _spy(dbapi_connection: object, _record: object) -> None:
+        aio = dbapi_connection._connection  # type: ignore[attr-defined]
+        aio._tx = _Counted(aio._tx, calls)  # the thread still reads the queue it was given
+
+
+class _Counted:
+    def __init__(self, queue: Any, calls: list[str]) -> None:
+        self._queue, self._calls = queue, calls
+
+    def put_nowait(self, item: tuple[object, object]) -> None:
+        self._calls.append(repr(item[1]))
+        self._queue.put_nowait(item)
+
+
+async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
+    calls: list[str] = []
+    _crossings(engine, calls)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with engine.begin() as connection:
+            calls.clear()
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')"))
+            rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
+            assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
+        assert [row.v for row in rows] == ["a", "b", "c"]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_driver_reports_rows_counts_and_ids_and_raises_as_sqlalchemy_expects(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert, update
+    from sqlalchemy.exc import IntegrityError
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("v", String, unique=True))
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(table.metadata.create_all)
+            first = await connection.execute(insert(table).values(v="a"))
+            assert first.inserted_primary_key == (1,)  # lastrowid
+            await connection.execute(insert(table), [{"v": "b"}, {"v": "c"}])  # executemany
+            moved = await connection.execute(update(table).where(table.c.id > 1).values(v=None))
+            assert moved.rowcount == 2
+            returned = await connection.execute(
+                update(table).where(table.c.id == 1).values(v="z").returning(table.c.id))
+            assert returned.scalars().all() == [1]
+            empty = await connection.execute(text("SELECT v FROM t WHERE id = 99"))
+            assert empty.first() is None
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(insert(table).values(v="z"))
+        async with engine.connect() as connection:  # the failed transaction left nothing
+            count = await connection.execute(text("SELECT count(*) FROM t"))
+            assert count.scalar_one() == 3
+    finally:
+        await engine.dispose()
 
 
 async def test_a_sqlite_file_keeps_its_connections_instead_of_reopening_them(
