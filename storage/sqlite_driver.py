@@ -108,8 +108,29 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """Also skips the crossing for a commit or rollback with no transaction open: the pool
+    rolls back every connection it is given back, most of them just committed, and sqlite3
+    does nothing then anyway."""
+
     __slots__ = ()
     _cursor_cls = OneHopCursor
+
+    def _idle(self) -> bool:
+        """True when SQLite has no transaction open on the connection (sqlite3 reads it
+        without touching the database; were that ever refused off its thread, ask there)."""
+        connection = self._connection._connection
+        try:
+            return connection is not None and not connection.in_transaction
+        except sqlite3.ProgrammingError:
+            return False
+
+    def rollback(self) -> None:
+        if not self._idle():
+            super().rollback()
+
+    def commit(self) -> None:
+        if not self._idle():
+            super().commit()
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -66,18 +66,32 @@ class _Counted:
 
 
 async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
+    """A statement is one crossing, a commit one more; giving the connection back to the pool
+    is none when no transaction is open (the pool's rollback), one when one is."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
     calls: list[str] = []
     _crossings(engine, calls)
     try:
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        calls.clear()
         async with engine.begin() as connection:
-            calls.clear()
             await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')"))
             rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
             assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
+        assert len(calls) == 3  # and the commit; the stock pool rolled back after it too
         assert [row.v for row in rows] == ["a", "b", "c"]
+        calls.clear()
+        async with engine.connect() as connection:  # a read: nothing to commit or roll back
+            await connection.execute(text("SELECT count(*) FROM t"))
+        assert len(calls) == 1
+        calls.clear()
+        async with engine.connect() as connection:  # a write not committed
+            await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
+        assert len(calls) == 2  # the pool rolls it back
+        async with engine.connect() as connection:
+            left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
+            assert left.scalars().all() == ["a", "b", "c"]
     finally:
         await engine.dispose()
 
