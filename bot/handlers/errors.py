@@ -23,6 +23,8 @@ from domain.services.error_alerts import Failure
 
 logger = logging.getLogger(__name__)
 OUR_PACKAGES = frozenset({"bot", "domain", "storage"})
+# a driver shim: what fails in it is the statement's, named by the code that ran the statement
+NOT_OURS = frozenset({"storage.sqlite_driver"})
 REDACTED = "<redacted>"
 
 
@@ -86,7 +88,7 @@ def innermost_place(error: BaseException) -> str:
         frame = frame_tb.tb_frame
         module = str(frame.f_globals.get("__name__", "?"))
         innermost = f"{module}.{frame.f_code.co_qualname}"
-        if module.partition(".")[0] in OUR_PACKAGES:
+        if module.partition(".")[0] in OUR_PACKAGES and module not in NOT_OURS:
             ours = innermost
         frame_tb = frame_tb.tb_next
     return ours if ours != "unknown" else innermost

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from bot import texts
 from bot.context import AppType
+from bot.settings import Settings
 from domain.checkout import Checkout
 from domain.errors import NotYourContact
 from domain.ids import UserId
 from domain.orders import MAX_ADDRESS, MAX_NOTE, OrderStatus
 from sandbox import BotApiServer, SandboxUser
+from tests.e2e.conftest import still_queue_settings
 from tests.e2e.journey import (
     HOME,
     TIMEOUT,
@@ -29,6 +34,11 @@ from tests.e2e.journey import (
     say,
     stored_order,
 )
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return still_queue_settings(server, tmp_path)  # a placed order stays CREATED: no race
 
 
 def order_id_in(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -39,3 +40,124 @@ def test_urls_tell_sqlite_files_from_memory_and_postgres() -> None:
     assert sqlite_file("sqlite+aiosqlite://") is None
     assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_file("postgresql+asyncpg://bot@db/foodbot") is None
+
+
+# The SQLite driver (storage/sqlite_driver.py): each statement is one call on aiosqlite's
+# thread; what SQLAlchemy reads of a statement must be what the stock driver gives.
+
+
+def _crossings(engine: AsyncEngine, calls: list[str]) -> None:
+    """Records every call handed to a connection's database thread."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _spy(dbapi_connection: object, _record: object) -> None:
+        aio = dbapi_connection._connection  # type: ignore[attr-defined]
+        aio._tx = _Counted(aio._tx, calls)  # the thread still reads the queue it was given
+
+
+class _Counted:
+    def __init__(self, queue: Any, calls: list[str]) -> None:
+        self._queue, self._calls = queue, calls
+
+    def put_nowait(self, item: tuple[object, object]) -> None:
+        self._calls.append(repr(item[1]))
+        self._queue.put_nowait(item)
+
+
+async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
+    """A statement is one crossing, a commit one more; giving the connection back to the pool
+    is none when no transaction is open (the pool's rollback), one when one is."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
+    calls: list[str] = []
+    _crossings(engine, calls)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        calls.clear()
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')"))
+            rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
+            assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
+        assert len(calls) == 3  # and the commit; the stock pool rolled back after it too
+        assert [row.v for row in rows] == ["a", "b", "c"]
+        calls.clear()
+        async with engine.connect() as connection:  # a read: nothing to commit or roll back
+            await connection.execute(text("SELECT count(*) FROM t"))
+        assert len(calls) == 1
+        calls.clear()
+        async with engine.connect() as connection:  # a write not committed
+            await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
+        assert len(calls) == 2  # the pool rolls it back
+        async with engine.connect() as connection:
+            left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
+            assert left.scalars().all() == ["a", "b", "c"]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_driver_reports_rows_counts_and_ids_and_raises_as_sqlalchemy_expects(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert, update
+    from sqlalchemy.exc import IntegrityError
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("v", String, unique=True))
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(table.metadata.create_all)
+            first = await connection.execute(insert(table).values(v="a"))
+            assert first.inserted_primary_key == (1,)  # lastrowid
+            await connection.execute(insert(table), [{"v": "b"}, {"v": "c"}])  # executemany
+            moved = await connection.execute(update(table).where(table.c.id > 1).values(v=None))
+            assert moved.rowcount == 2
+            returned = await connection.execute(
+                update(table).where(table.c.id == 1).values(v="z").returning(table.c.id))
+            assert returned.scalars().all() == [1]
+            empty = await connection.execute(text("SELECT v FROM t WHERE id = 99"))
+            assert empty.first() is None
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(insert(table).values(v="z"))
+        async with engine.connect() as connection:  # the failed transaction left nothing
+            count = await connection.execute(text("SELECT count(*) FROM t"))
+            assert count.scalar_one() == 3
+    finally:
+        await engine.dispose()
+
+
+async def test_a_sqlite_file_keeps_its_connections_instead_of_reopening_them(
+    tmp_path: Path,
+) -> None:
+    """Twelve transactions at once, twice: the second round reuses the first's connections
+    (SQLAlchemy's default kept 5 and opened the other 7 again each round)."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")
+    opened: list[object] = []
+    event.listen(engine.sync_engine, "connect", lambda connection, _record: opened.append(1))
+    all_in = asyncio.Event()
+    inside = 0
+
+    async def hold() -> None:
+        nonlocal inside
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            inside += 1
+            if inside == 12:
+                all_in.set()
+            await asyncio.wait_for(all_in.wait(), timeout=30)
+
+    try:
+        await asyncio.gather(*(hold() for _ in range(12)))
+        assert len(opened) == 12
+        all_in.clear()
+        inside = 0
+        await asyncio.gather(*(hold() for _ in range(12)))
+        assert len(opened) == 12
+    finally:
+        await engine.dispose()

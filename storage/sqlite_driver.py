@@ -1,0 +1,148 @@
+"""SQLAlchemy's aiosqlite driver with one hand-off to the database thread per statement.
+
+aiosqlite runs each sqlite3 call on a thread of its own and hands the answer back to the event
+loop. SQLAlchemy's adapter makes one such call for each step of a statement: open a cursor,
+execute, fetch the rows, close the cursor, so every statement crossed to the thread and back
+three or four times, each crossing a queue put, a thread wake-up, a GIL hand-over and an
+event-loop wake-up; on the chat benchmark these crossings were a large part of the bot's CPU.
+Here the four steps run as one function on the same thread, in the same order, on the same
+sqlite3 connection: what the database sees is unchanged, and the rows come back in one
+crossing. Transactions (commit, rollback) are unchanged: one crossing each, as before.
+
+Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+
+_Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
+
+
+def _run(connection: aiosqlite.Connection, operation: str, parameters: Any,
+         many: bool) -> _Outcome:
+    """On the database thread: a statement from cursor to closed cursor."""
+    cursor = connection._conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        else:
+            cursor.execute(operation, () if parameters is None else parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """A cursor whose every statement is one call on the database thread. Holds no sqlite3
+    cursor between calls: what SQLAlchemy reads afterwards (description, rowcount, lastrowid,
+    the rows) is kept from the call."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = {}  # type: ignore[assignment]
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return 1
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        pass
+
+    async def _async_soft_close(self) -> None:
+        """Nothing to close: the sqlite3 cursor was closed in the call that used it."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await self._call(operation, parameters, many=False)
+        return self
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await self._call(operation, seq_of_parameters, many=True)
+        return self
+
+    async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        connection = self._connection
+        async with self._adapt_connection._execute_mutex:
+            outcome: _Outcome = await connection._execute(
+                _run, connection, operation, parameters, many)
+        self._description, self._rowcount, self._lastrowid, rows = outcome
+        self._rows = collections.deque(rows)
+
+    def nextset(self) -> None:
+        self._rows.clear()
+
+
+class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """Also skips the crossing for a commit or rollback with no transaction open: the pool
+    rolls back every connection it is given back, most of them just committed, and sqlite3
+    does nothing then anyway."""
+
+    __slots__ = ()
+    _cursor_cls = OneHopCursor
+
+    def _idle(self) -> bool:
+        """True when SQLite has no transaction open on the connection (sqlite3 reads it
+        without touching the database; were that ever refused off its thread, ask there)."""
+        connection = self._connection._connection
+        try:
+            return connection is not None and not connection.in_transaction
+        except sqlite3.ProgrammingError:
+            return False
+
+    def rollback(self) -> None:
+        if not self._idle():
+            super().rollback()
+
+    def commit(self) -> None:
+        if not self._idle():
+            super().commit()
+
+
+class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
+    """The aiosqlite DBAPI shim SQLAlchemy builds, handing out `OneHopConnection`s."""
+
+    def __init__(self) -> None:
+        super().__init__(aiosqlite, sqlite3)
+
+    def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        connection = super().connect(*arg, **kw)
+        return OneHopConnection(self, connection._connection)
+
+
+def dbapi() -> OneHopDbapi:
+    return OneHopDbapi()
