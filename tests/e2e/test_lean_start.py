@@ -12,11 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import sys
 from pathlib import Path
-
-import pytest
 
 from bot.settings import Settings
 from bot.wiring import seed_database
@@ -151,7 +148,6 @@ def threads_and_heaps(pid: int) -> tuple[int, int]:
     return len(list(Path(f"/proc/{pid}/task").iterdir())), malloc_heaps(pid)
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's arenas")
 async def test_foodbot_run_keeps_its_threads_to_two_malloc_arenas(
     settings: Settings, server: BotApiServer, tmp_path: Path
 ) -> None:
