@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import logs
-from bot.memory import cap_malloc_arenas
 from bot.ratelimit import StartupFailed
 from bot.runner import stop_signal, until_signalled
 from bot.settings import ConfigError, Settings, load_settings
@@ -57,7 +56,6 @@ def cmd_run(settings: Settings) -> int:
         )
     else:
         logger.info("starting with long polling against %s", settings.telegram_base_url)
-    cap_malloc_arenas()  # before the database driver's threads start
     try:
         asyncio.run(serve(settings))
     except StartupFailed as exc:  # retried for STARTUP_RETRY_S, each attempt logged

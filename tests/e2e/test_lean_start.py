@@ -19,13 +19,11 @@ from bot.settings import Settings
 from bot.wiring import seed_database
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_startup import foodbot_run
 from tests.e2e.test_webhook_inbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WITHIN_S = 60.0  # a fresh interpreter importing the bot, on a busy machine
 OPTIONAL = ("alembic", "mako", "aiohttp", "redis")
-USERS = 20  # at once: the bot opens several database connections
 
 # runs the bot as `foodbot run` does (settings from the environment) until stdin closes, then
 # prints the optional libraries it had loaded
@@ -118,47 +116,3 @@ async def test_a_bot_sharing_state_through_redis_loads_the_redis_client_only(
 
     assert loaded == ["redis"]
 
-
-
-HEAP = 64 << 20  # glibc's arenas past the main one: 64 MB-aligned reservations of 64 MB
-
-
-def malloc_heaps(pid: int) -> int:
-    """glibc arenas besides the main one, from the process's memory map: anonymous
-    mappings starting on a 64 MB boundary that with their neighbours span exactly 64 MB."""
-    spans = []
-    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
-        fields = line.split()
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        spans.append((start, end, len(fields) == 5))  # no path: anonymous
-    heaps = 0
-    for index, (start, _, anonymous) in enumerate(spans):
-        if not anonymous or start % HEAP:
-            continue
-        end = start
-        for next_start, next_end, next_anonymous in spans[index:]:
-            if next_start != end or not next_anonymous or next_end - start > HEAP:
-                break
-            end = next_end
-        heaps += end - start == HEAP
-    return heaps
-
-
-def threads_and_heaps(pid: int) -> tuple[int, int]:
-    return len(list(Path(f"/proc/{pid}/task").iterdir())), malloc_heaps(pid)
-
-
-async def test_foodbot_run_keeps_its_threads_to_two_malloc_arenas(
-    settings: Settings, server: BotApiServer, tmp_path: Path
-) -> None:
-    """The database driver runs a thread per connection; without the cap (bot/memory.py) each
-    would get an arena of its own, holding memory the others cannot reuse."""
-    await seed_database(settings)
-    users = [server.user(3000 + n, first_name=f"User{n}") for n in range(USERS)]
-    async with foodbot_run(settings, tmp_path) as process:
-        await asyncio.gather(*(user.send("/start") for user in users))
-        await asyncio.gather(*(user.wait_for_new(lambda m: "Foodbot" in m.text,
-                                                 timeout=WITHIN_S) for user in users))
-        threads, heaps = threads_and_heaps(process.pid)
-    assert threads >= 3  # connections were opened: there were threads to give arenas to
-    assert heaps <= 1  # the main arena and at most one more
