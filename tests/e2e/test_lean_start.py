@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.wiring import seed_database
-from sandbox import BotApiServer, SandboxUser
+from sandbox import SandboxUser
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_webhook_inbox import free_port
 
