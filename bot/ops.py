@@ -1,6 +1,9 @@
 """`GET /healthz` and `GET /metrics` (DESIGN.md §7): on the webhook server in webhook mode, on
 a small server of their own (METRICS_LISTEN:METRICS_PORT) in polling mode.
 
+The HTTP side (routes, the polling-mode server) is bot/ops_http.py: aiohttp loads only when
+something is served over HTTP, not in plain polling mode.
+
 `/healthz` is a load balancer's health check: 200 and a short JSON body when the database
 answers and neither the queue's oldest due task nor the outbox's oldest due message has waited
 past its limit (HEALTH_QUEUE_LAG_S, HEALTH_OUTBOX_LAG_S; the rule: domain.health); otherwise
@@ -13,12 +16,7 @@ import asyncio
 import logging
 from typing import Any
 
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST
-
-from bot.listening import Listening
 from bot.metrics import Metrics
-from bot.settings import ConfigError
 from domain.health import HealthLimits, OpsReader, problems
 from domain.ports import Clock
 
@@ -55,35 +53,3 @@ class Ops:
         if found:
             body["problems"] = found
         return not found, body
-
-    def add_routes(self, router: web.UrlDispatcher) -> None:
-        router.add_get("/healthz", self._healthz)
-        router.add_get("/metrics", self._metrics)
-
-    async def _healthz(self, request: web.Request) -> web.Response:
-        healthy, body = await self.health()
-        return web.json_response(body, status=200 if healthy else 503)
-
-    async def _metrics(self, request: web.Request) -> web.Response:
-        response = web.Response(body=await self.metrics.scrape())
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
-
-
-class OpsServer(Listening):
-    """`/healthz` and `/metrics` on a port of their own (polling mode)."""
-
-    def __init__(self, ops: Ops, *, listen: str, port: int) -> None:
-        super().__init__(listen=listen, port=port)
-        self._ops = ops
-
-    async def start(self) -> None:
-        app = web.Application()
-        self._ops.add_routes(app.router)
-        try:
-            await self.serve(app)
-        except OSError as exc:  # in use, or not an address of this machine
-            raise ConfigError(f"METRICS_LISTEN/METRICS_PORT: cannot listen on "
-                              f"{self._listen}:{self._port} ({exc.strerror or exc})") from None
-        logger.info("health and metrics on http://%s:%d/healthz and /metrics",
-                    self._listen, self.port)

@@ -17,16 +17,19 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.context import AppType, Services
 from bot.holders import REAP_EVERY_S, Reaper
 from bot.inbox import InboxDispatcher
 from bot.intake import Admit, Intake, keep_all
-from bot.ops import OpsServer
 from bot.polling import POLL_TIMEOUT_S, Poller
-from bot.webhook import WebhookServer
 from domain.inbox import Inbox, InboxPolicy, Leases
 from domain.ports import Clock
+
+if TYPE_CHECKING:  # imported where served: aiohttp loads only when something listens
+    from bot.ops_http import OpsServer
+    from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +85,8 @@ async def serving(
         intake = Intake(parts.inbox, clock, admit=parts.admit, on_stored=dispatcher.wake)
         poller, webhook, ops = None, None, None
         if settings.webhook_url:
+            from bot.webhook import WebhookServer
+
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret \
                 else None
             webhook = WebhookServer(intake, listen=settings.webhook_listen,
@@ -92,6 +97,8 @@ async def serving(
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
         else:
             if settings.metrics_port:  # before polling: a port in use stops the start
+                from bot.ops_http import OpsServer
+
                 ops = OpsServer(services.ops, listen=settings.metrics_listen,
                                 port=settings.metrics_port)
                 await ops.start()

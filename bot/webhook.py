@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.intake import Intake, arrival
 from bot.listening import Listening
 from bot.ops import Ops
+from bot.ops_http import add_routes
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class WebhookServer(Listening):
         self, intake: Intake, *, listen: str, port: int, url: str,
         secret: str | None, ops: Ops | None = None,
     ) -> None:
-        """`ops`: also serves GET /healthz and /metrics (bot/ops.py)."""
+        """`ops`: also serves GET /healthz and /metrics (bot/ops_http.py)."""
         super().__init__(listen=listen, port=port)
         self._intake, self._ops = intake, ops
         self._secret = secret
@@ -41,7 +42,7 @@ class WebhookServer(Listening):
         for path in self._paths:
             app.router.add_post(path, self._receive)
         if self._ops is not None:
-            self._ops.add_routes(app.router)
+            add_routes(app.router, self._ops)
         await self.serve(app)
 
     async def _receive(self, request: web.Request) -> web.Response:

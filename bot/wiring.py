@@ -48,11 +48,11 @@ from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import Announce, CachedCatalogue
 from storage.db import make_engine, make_sessionmaker
 from storage.inbox import SqlInbox, SqlLeases
-from storage.migrate import is_at_head, upgrade_to_head
 from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
 from storage.reaping import SqlLeaseHolders
+from storage.revision import is_at_head
 from storage.seed import seed
 from storage.shared import LocalFeed, SharedState, announcer, shared_state
 from storage.uow import uow_factory
@@ -156,13 +156,16 @@ def build_services(
 
 
 async def migrate_database(settings: Settings) -> None:
-    """Upgrades the schema to the newest revision; safe to repeat."""
+    """Upgrades the schema to the newest revision; safe to repeat. Alembic loads here only:
+    a running bot checks the revision without it (storage/revision.py)."""
+    from storage.migrate import upgrade_to_head
+
     await upgrade_to_head(settings.database_url)
 
 
 async def seed_database(settings: Settings) -> str:
     """Migrates, then adds the sample restaurants and menus that are missing."""
-    await upgrade_to_head(settings.database_url)
+    await migrate_database(settings)
     engine = make_engine(settings.database_url)
     try:
         async with announcer(settings.redis_url, settings.redis_prefix) as feed:

@@ -7,12 +7,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, pool, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.db import ensure_sqlite_folder, is_sqlite, sqlite_file
+from storage.db import ensure_sqlite_folder, is_sqlite
+from storage.revision import current_revision, is_at_head
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "is_at_head",
+           "upgrade_to_head"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x466F6F64  # "Food": the advisory lock migrators take on PostgreSQL
@@ -48,24 +51,6 @@ async def upgrade_to_head(url: str) -> None:
         await engine.dispose()
 
 
-async def current_revision(url: str) -> str | None:
-    """The revision the database is at; None for a database never migrated."""
-    path = sqlite_file(url)
-    if path is not None and not path.exists():
-        return None
-    engine = _migration_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(_current_revision)
-    finally:
-        await engine.dispose()
-
-
-async def is_at_head(url: str) -> bool:
-    """Whether the database has the newest schema this code knows."""
-    return await current_revision(url) == head_revision()
-
-
 def _migration_engine(url: str) -> AsyncEngine:
     """No pooling and no app PRAGMAs (SQLite batch migrations want foreign_keys=OFF).
 
@@ -93,7 +78,3 @@ def _upgrade(connection: Connection, config: Config) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()

@@ -15,6 +15,8 @@ clock. When Redis cannot be reached, `admit` says None and the gate counts in th
 
 Outbound budget: RATE_LIMIT_GLOBAL_PER_S for all instances together, in one Redis bucket
 (storage/shared_budget.py; the rule: domain/outbound_budget.py).
+
+The Redis client (about 6 MB of resident memory) is imported only when REDIS_URL is set.
 """
 
 from __future__ import annotations
@@ -26,17 +28,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from redis.asyncio import Redis
-from redis.asyncio.client import PubSub
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
+from typing import TYPE_CHECKING, Any
 
 from domain.catalogue import CatalogueCache
 from domain.inbound_limit import WINDOW_S, Verdict
-from storage.shared_budget import RedisOutboundTokens
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.asyncio.client import PubSub
+
+    from storage.shared_budget import RedisOutboundTokens
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ def connect(url: str, prefix: str) -> Redis:
     """A client that fails fast: no retries inside redis-py, so the callers' own rules (the
     cache suspends, the limit counts in process) apply at once. Its connections carry the
     prefix as their name (CLIENT LIST shows which bot they belong to)."""
+    from redis.asyncio import Redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     return Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
                           retry=Retry(NoBackoff(), 0), health_check_interval=10,
                           client_name=prefix)
@@ -76,6 +81,8 @@ class RedisFeed:
         cache.suspend()  # until subscribed: a change published before then would be missed
 
     async def announce(self, stale: frozenset[str]) -> None:
+        from redis.exceptions import RedisError  # loaded already: self._redis is a client
+
         self.cache.drop(stale)
         try:
             await self._redis.publish(self._channel, json.dumps(sorted(stale)))
@@ -96,6 +103,8 @@ class RedisFeed:
         self.cache.suspend()
 
     async def _listen(self) -> None:
+        from redis.exceptions import RedisError
+
         pause, down = RESUBSCRIBE_S[0], False
         while not self._stopping:
             try:
@@ -177,6 +186,8 @@ class RedisInboundLimit:
         self._down = False
 
     async def admit(self, user_id: int) -> Verdict | None:
+        from redis.exceptions import RedisError
+
         try:
             answer = await self._script(keys=[f"{self._prefix}:inbound:{user_id}"],
                                         args=list(self._args))
@@ -216,6 +227,8 @@ async def shared_state(redis_url: str | None, prefix: str, *, cache_ttl_s: float
     if redis_url is None:
         yield SharedState(LocalFeed(cache), None)
         return
+    from storage.shared_budget import RedisOutboundTokens  # loads the Redis client
+
     redis = connect(redis_url, prefix)
     feed = RedisFeed(redis, cache, f"{prefix}:catalogue")
     feed.start()

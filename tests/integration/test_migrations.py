@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, is_at_head, upgrade_to_head
+from storage.revision import HEAD
 from storage.rows import Base
 from storage.seed import seed
 from storage.uow import uow_factory
@@ -68,3 +69,24 @@ async def test_upgrading_twice_changes_nothing_and_keeps_the_data(empty_database
     assert names == report.restaurants_added > 0
     assert versions.scalar() == 1
     assert await pending_schema_diff(empty_database_url) == []
+
+
+def test_the_head_a_running_bot_checks_for_is_the_newest_migration() -> None:
+    """`foodbot run` checks the revision without Alembic, against storage.revision.HEAD: a new
+    migration must move HEAD too, or every bot would refuse a migrated database."""
+    assert head_revision() == HEAD
+
+
+async def test_a_database_behind_the_newest_migration_is_not_at_head(
+    empty_database_url: str,
+) -> None:
+    await upgrade_to_head(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    finally:
+        await engine.dispose()
+
+    assert await current_revision(empty_database_url) == "0006"
+    assert not await is_at_head(empty_database_url)
