@@ -76,24 +76,31 @@ async def test_two_instances_together_never_hand_out_more_than_the_rate() -> Non
     assert granted[-1] - granted[0] >= (2 * calls_each - shared_burst(per_s)) / per_s * 0.95
 
 
+async def reply_and_notices(*, replying: SharedBudget, notifying: SharedBudget) -> list[str]:
+    """Ten notifications queued on one instance, then a reply on the other, on an empty
+    bucket: the order they were granted in."""
+    order: list[str] = []
+
+    async def notice(i: int) -> None:
+        await notifying.notify()
+        order.append(f"notice{i}")
+
+    async def reply() -> None:
+        await replying.reply()
+        order.append("reply")
+
+    notices = [asyncio.create_task(notice(i)) for i in range(10)]
+    await asyncio.sleep(0)  # queued on the notifying instance first
+    await asyncio.wait_for(asyncio.gather(*notices, reply()), WAIT)
+    return order
+
+
 async def test_a_reply_on_one_instance_goes_ahead_of_notifications_waiting_on_another() -> None:
     per_s = 20.0
     bucket, (a_view, b_view) = shared(per_s)
     a, b = SharedBudget(a_view, per_s), SharedBudget(b_view, per_s)
     empty(bucket)
-    order: list[str] = []
-
-    async def notice(i: int) -> None:
-        await a.notify()
-        order.append(f"notice{i}")
-
-    async def reply() -> None:
-        await b.reply()
-        order.append("reply")
-
-    notices = [asyncio.create_task(notice(i)) for i in range(10)]
-    await asyncio.sleep(0)  # queued on A first
-    await asyncio.wait_for(asyncio.gather(*notices, reply()), WAIT)
+    order = await reply_and_notices(replying=b, notifying=a)
     assert order[0] == "reply", order
 
 

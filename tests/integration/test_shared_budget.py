@@ -17,6 +17,7 @@ from bot.shared_budget import HOLD_S, SharedBudget
 from domain.outbound_budget import SharedBucket, burst, reserve, shared_burst
 from storage.shared import connect
 from storage.shared_budget import RedisOutboundTokens
+from tests.bot.test_shared_budget import reply_and_notices
 
 WAIT = 30.0  # generous: the machine is shared; nothing here asserts how fast
 
@@ -117,20 +118,8 @@ async def test_a_reply_on_one_instance_goes_ahead_of_notifications_waiting_on_an
     tokens = [RedisOutboundTokens(c, per_s, redis_prefix) for c in clients]
     a, b = (SharedBudget(t, per_s) for t in tokens)
     await tokens[0].take(1000)  # empty: everything from here waits for the refill
-    order: list[str] = []
-
-    async def notice(i: int) -> None:
-        await a.notify()
-        order.append(f"notice{i}")
-
-    async def reply() -> None:
-        await b.reply()
-        order.append("reply")
-
-    notices = [asyncio.create_task(notice(i)) for i in range(10)]
-    await asyncio.sleep(0)  # queued on A first
     try:
-        await asyncio.wait_for(asyncio.gather(*notices, reply()), WAIT)
+        order = await reply_and_notices(replying=b, notifying=a)
     finally:
         await a.close()
         await b.close()
