@@ -110,7 +110,7 @@ async def test_notifications_leave_the_reserve_for_the_replies_of_any_instance()
     a, b = SharedBudget(a_view, per_s), SharedBudget(b_view, per_s)
     flood = [asyncio.create_task(a.notify()) for _ in range(40)]
     await asyncio.sleep(0)
-    await _until(lambda: sum(t.done() for t in flood) >= 5)
+    await until(lambda: sum(t.done() for t in flood) >= 5)
 
     await asyncio.wait_for(asyncio.gather(*(b.reply() for _ in range(reserve(per_s)))), WAIT)
 
@@ -153,7 +153,7 @@ async def test_while_the_bucket_cannot_be_reached_each_instance_paces_alone_then
     asked = len(view.calls)
 
     view.reachable = True
-    await _until(lambda: not budget.down)  # tried again, and back
+    await until(lambda: not budget.down)  # tried again, and back
     await asyncio.wait_for(budget.reply(), WAIT)
     assert len(view.calls) > asked
     await budget.close()
@@ -176,7 +176,7 @@ async def test_a_pump_that_fails_unexpectedly_leaves_no_call_waiting(
     await budget.close()
 
 
-async def _until(condition: Callable[[], bool], at_most: float = WAIT) -> None:
+async def until(condition: Callable[[], bool], at_most: float = WAIT) -> None:
     """Polls `condition` until it holds; fails the test after `at_most` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + at_most

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -17,7 +17,8 @@ from bot.shared_budget import HOLD_S, SharedBudget
 from domain.outbound_budget import SharedBucket, burst, reserve, shared_burst
 from storage.shared import connect
 from storage.shared_budget import RedisOutboundTokens
-from tests.bot.test_shared_budget import reply_and_notices
+from tests.bot.test_shared_budget import reply_and_notices, until
+from tests.integration.test_shared_state import kill_connections
 
 WAIT = 30.0  # generous: the machine is shared; nothing here asserts how fast
 
@@ -152,32 +153,12 @@ async def test_a_lost_connection_paces_alone_then_shares_again_once_redis_answer
     budget = SharedBudget(RedisOutboundTokens(clients[0], 20.0, redis_prefix), 20.0)
     try:
         await budget.spare()  # connected
-        await _kill_connections(redis_url, redis_prefix)
+        await kill_connections(redis_url, redis_prefix)
         await asyncio.wait_for(budget.reply(), WAIT)
         assert budget.down
-        await _until(lambda: not budget.down)  # tried again within a second or so
+        await until(lambda: not budget.down)  # tried again within a second or so
         await asyncio.wait_for(budget.reply(), WAIT)
     finally:
         await budget.close()
     said = [r.getMessage() for r in caplog.records if "outbound budget" in r.getMessage()]
     assert len(said) == 2 and "unreachable" in said[0] and "is back" in said[1], said
-
-
-async def _kill_connections(redis_url: str, name: str) -> None:
-    admin: Redis = Redis.from_url(redis_url)
-    try:
-        for client in await admin.client_list():
-            if client.get("name") == name:
-                await admin.client_kill_filter(_id=client["id"])
-    finally:
-        await admin.aclose()
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while True:
-        if condition():
-            return
-        assert loop.time() < deadline, "not within the deadline"
-        await asyncio.sleep(0.01)  # a poll bounded by the deadline

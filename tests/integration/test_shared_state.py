@@ -98,7 +98,7 @@ async def test_a_lost_subscription_drops_everything_and_caching_resumes_once_bac
     warm(b)
     generation = b.cache.generation
 
-    await _kill_connections(redis_url, redis_prefix)
+    await kill_connections(redis_url, redis_prefix)
 
     await eventually(lambda: _true(b.cache.generation > generation and b.cache.serving), WAIT)
     assert b.cache.lookup(MENU, 1.0) is None and len(b.cache) == 0
@@ -108,7 +108,7 @@ async def test_a_lost_subscription_drops_everything_and_caching_resumes_once_bac
     await eventually(lambda: _true(b.cache.lookup(MENU, 1.0) is None), WAIT)
 
 
-async def _kill_connections(redis_url: str, name: str) -> None:
+async def kill_connections(redis_url: str, name: str) -> None:
     """Closes, server side, every connection of the clients named `name` (this test's)."""
     admin: Redis = Redis.from_url(redis_url)
     try:
