@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.chaos_world import ChaosConfig, log_folder, prepared_database
-from bench.chat_targets import approve_partners, bot_settings, count_statements, cpu_s
+from bench.chaos_world import log_folder
+from bench.chat_targets import count_statements, cpu_s, prepared_foodbot
 from bot.cluster import Cluster
 from sandbox import BotApiServer
 from storage.db import make_engine
@@ -108,11 +108,9 @@ class FoodbotCluster:
     @asynccontextmanager
     async def running(self, server: BotApiServer, flood_limits: bool,
                       count_queries: bool) -> AsyncIterator[ClusterBots]:
-        config = ChaosConfig(database=self.database_url)
-        async with prepared_database(config, server) as url:
-            await approve_partners(url, self.partner_ids)
-            env = {"PYTHONPATH": str(ROOT)} | bot_settings(server, url, flood_limits,
-                                                          count_queries)
+        async with prepared_foodbot(server, self.database_url, self.partner_ids,
+                                    flood_limits, count_queries) as (config, url, settings):
+            env = {"PYTHONPATH": str(ROOT)} | settings
             if self.redis_url is not None:
                 env |= {"REDIS_URL": self.redis_url,
                         "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:12]}"}

@@ -142,6 +142,20 @@ async def approve_partners(url: str, partner_ids: list[int]) -> None:
         await engine.dispose()
 
 
+@asynccontextmanager
+async def prepared_foodbot(
+    server: BotApiServer, database_url: str | None, partner_ids: list[int], flood_limits: bool,
+    count_queries: bool,
+) -> AsyncIterator[tuple[ChaosConfig, str, dict[str, str]]]:
+    """A fresh migrated and seeded database (a SQLite file, or a throwaway database on the
+    PostgreSQL server `database_url`) with the partners approved, and foodbot's settings for
+    it: what every foodbot target starts from."""
+    config = ChaosConfig(database=database_url)
+    async with prepared_database(config, server) as url:
+        await approve_partners(url, partner_ids)
+        yield config, url, bot_settings(server, url, flood_limits, count_queries)
+
+
 @dataclass
 class FoodbotPolling:
     """`foodbot run`, long polling, default settings, a fresh migrated and seeded database."""
@@ -153,11 +167,9 @@ class FoodbotPolling:
     @asynccontextmanager
     async def running(self, server: BotApiServer, flood_limits: bool,
                       count_queries: bool) -> AsyncIterator[FleetBots]:
-        config = ChaosConfig(database=self.database_url)
-        async with prepared_database(config, server) as url:
-            await approve_partners(url, self.partner_ids)
-            env = settings_free_environment() | bot_settings(server, url, flood_limits,
-                                                             count_queries)
+        async with prepared_foodbot(server, self.database_url, self.partner_ids,
+                                    flood_limits, count_queries) as (config, _url, settings):
+            env = settings_free_environment() | settings
             with log_folder(config) as folder:
                 fleet = Fleet(env, folder, 1)
                 try:
