@@ -12,10 +12,6 @@ from sqlalchemy import Connection, event, pool, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.db import ensure_sqlite_folder, is_sqlite
-from storage.revision import current_revision, is_at_head
-
-__all__ = ["alembic_config", "current_revision", "head_revision", "is_at_head",
-           "upgrade_to_head"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x466F6F64  # "Food": the advisory lock migrators take on PostgreSQL

@@ -13,8 +13,8 @@ from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import make_engine, make_sessionmaker
-from storage.migrate import current_revision, head_revision, is_at_head, upgrade_to_head
-from storage.revision import HEAD
+from storage.migrate import head_revision, upgrade_to_head
+from storage.revision import HEAD, current_revision, is_at_head
 from storage.rows import Base
 from storage.seed import seed
 from storage.uow import uow_factory
