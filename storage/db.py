@@ -19,7 +19,7 @@ DEFAULT_URL = "sqlite+aiosqlite:///./foodbot.db"
 
 _SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=NORMAL",
 )
 

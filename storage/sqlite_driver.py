@@ -9,6 +9,10 @@ Here the four steps run as one function on the same thread, in the same order, o
 sqlite3 connection: what the database sees is unchanged, and the rows come back in one
 crossing. Transactions (commit, rollback) are unchanged: one crossing each, as before.
 
+It also makes the connections of one engine take turns at writing (storage/write_lock.py): a
+statement that may write waits for the engine's `WriteLock` before it crosses, and the turn
+ends with the connection's transaction.
+
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
 """
 
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
@@ -25,6 +29,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+
+from storage.write_lock import WriteLock
+
+BUSY_TIMEOUT_MS = 5000  # SQLite's busy_timeout on every connection; the WriteLock's too
 
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
@@ -96,10 +104,17 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         return self
 
     async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        connection = self._connection
-        async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(
-                _run, connection, operation, parameters, many)
+        connection, adapt = self._connection, cast("OneHopConnection", self._adapt_connection)
+        async with adapt._execute_mutex:
+            if not adapt._writing and _may_write(operation):
+                await adapt.dbapi.write_lock.acquire()
+                adapt._writing = True
+            try:
+                outcome: _Outcome = await connection._execute(
+                    _run, connection, operation, parameters, many)
+            finally:
+                if adapt._writing and not adapt._in_transaction():  # e.g. a write that failed
+                    adapt._end_turn()
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
 
@@ -112,8 +127,26 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     rolls back every connection it is given back, most of them just committed, and sqlite3
     does nothing then anyway."""
 
-    __slots__ = ()
+    __slots__ = ("_writing",)
     _cursor_cls = OneHopCursor
+    dbapi: OneHopDbapi
+
+    def __init__(self, dbapi: OneHopDbapi, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._writing = False  # this connection's turn of the engine's WriteLock
+
+    def _end_turn(self) -> None:
+        if self._writing:
+            self._writing = False
+            self.dbapi.write_lock.release()
+
+    def _in_transaction(self) -> bool:
+        """`not _idle()`, except that a closed connection holds no transaction."""
+        connection = self._connection._connection
+        try:
+            return connection is not None and connection.in_transaction
+        except sqlite3.ProgrammingError:
+            return False
 
     def _idle(self) -> bool:
         """True when SQLite has no transaction open on the connection (sqlite3 reads it
@@ -125,12 +158,38 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             return False
 
     def rollback(self) -> None:
-        if not self._idle():
-            super().rollback()
+        try:
+            if not self._idle():
+                super().rollback()
+        finally:
+            if not self._in_transaction():
+                self._end_turn()
 
     def commit(self) -> None:
-        if not self._idle():
-            super().commit()
+        try:
+            if not self._idle():
+                super().commit()
+        finally:
+            if not self._in_transaction():
+                self._end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._end_turn()
+
+    def _terminate_force_close(self) -> None:
+        try:
+            super()._terminate_force_close()
+        finally:
+            self._end_turn()
+
+    async def _terminate_graceful_close(self) -> None:
+        try:
+            await super()._terminate_graceful_close()
+        finally:
+            self._end_turn()
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
@@ -138,10 +197,17 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
 
     def __init__(self) -> None:
         super().__init__(aiosqlite, sqlite3)
+        self.write_lock = WriteLock(BUSY_TIMEOUT_MS / 1000)
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         connection = super().connect(*arg, **kw)
         return OneHopConnection(self, connection._connection)
+
+
+def _may_write(operation: str) -> bool:
+    """Whether a statement may start a write: a SELECT never does, nor does a PRAGMA (every
+    new connection sets its own); a WITH may end in one."""
+    return operation.lstrip()[:6].upper() not in ("SELECT", "PRAGMA")
 
 
 def dbapi() -> OneHopDbapi:

@@ -23,6 +23,7 @@ from domain.pipeline.stale import OrderNow
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
 from storage.sql import INBOX, ORDERS, OUTBOX
+from storage.write_lock import first_in_line
 
 SECOND = timedelta(seconds=1)
 
@@ -68,8 +69,11 @@ class SqlMessageOutbox:
         return claimed
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
-        async with self._sessions() as session, session.begin():
-            await SqlOutboxStore(session).mark_sent(message_id, now=now, telegram_id=telegram_id)
+        # Telegram has the message: until this commits, a kill means sending it again
+        with first_in_line():
+            async with self._sessions() as session, session.begin():
+                await SqlOutboxStore(session).mark_sent(message_id, now=now,
+                                                        telegram_id=telegram_id)
 
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None:
         async with self._sessions() as session, session.begin():

@@ -1,0 +1,86 @@
+"""One writer at a time per process on a SQLite file, waiting in line instead of polling.
+
+SQLite lets one connection write at a time. Without this, a connection that wants to write
+while another does waits in SQLite's busy handler, which sleeps 1, 2, 5, ... up to 100 ms
+between tries: the lock often stands free while every waiter sleeps, and whoever wakes first
+wins, not whoever came first. A send the outbox has handed to Telegram then waited up to
+350 ms (the bot's own logs, chaos runs) before the database recorded it, and a kill in that
+gap is a message sent twice.
+
+Here the connections of one engine take turns in the process instead: a statement that may
+write waits for the engine's `WriteLock` before it goes to its connection's thread, and the
+turn lasts until that connection's transaction ends (commit, rollback, close), exactly the
+span SQLite itself holds its write lock. Turns go in arrival order, except that a write
+marked `first_in_line()` (an outbox settlement: what Telegram already has) goes ahead of
+every other waiting one. Other processes on the same file still meet SQLite's busy handler
+as before, and a wait here gives up after the same busy timeout with the same error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_FIRST_IN_LINE: ContextVar[bool] = ContextVar("first_in_line", default=False)
+
+
+@contextmanager
+def first_in_line() -> Iterator[None]:
+    """Writes made within go ahead of every other waiting writer of their process."""
+    token = _FIRST_IN_LINE.set(True)
+    try:
+        yield
+    finally:
+        _FIRST_IN_LINE.reset(token)
+
+
+class WriteLock:
+    """A lock handed to its waiters in turn: those first in line, then the rest, each in
+    arrival order. `acquire` gives up after `timeout_s` with SQLite's own "database is
+    locked" error, so a caller sees what SQLite's busy timeout would have given it."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
+        self._held = False
+        self._first: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._rest: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def waiting(self) -> int:
+        return sum(not f.done() for f in (*self._first, *self._rest))
+
+    async def acquire(self) -> None:
+        if not self._held:  # a free lock has nobody waiting: release hands it on
+            self._held = True
+            return
+        line = self._first if _FIRST_IN_LINE.get() else self._rest
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        line.append(turn)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await turn
+        except BaseException as exc:
+            if turn.done() and not turn.cancelled():  # handed the lock as we gave up: pass it on
+                self.release()
+            else:
+                turn.cancel()
+            if isinstance(exc, TimeoutError):
+                raise sqlite3.OperationalError("database is locked") from None
+            raise
+
+    def release(self) -> None:
+        """Hands the lock to the next waiter, or frees it."""
+        for line in (self._first, self._rest):
+            while line:
+                turn = line.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # still held: now by that waiter
+                    return
+        self._held = False
