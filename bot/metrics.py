@@ -124,6 +124,10 @@ class Metrics:
             "foodbot_telegram_errors", "Bot API calls Telegram answered with an error, by "
             "method and code (429, 400, 403, 401, 409, timeout, network)",
             ["method", "code"], registry=registry)
+        self.outbox_settle_seconds = Histogram(
+            "foodbot_outbox_settle_seconds", "Time from Telegram taking an outbox message to "
+            "the database recording it sent: a crash in between sends it again",
+            buckets=HANDLER_BUCKETS, registry=registry)
         self._database = DatabaseGauges()
         registry.register(self._database)
 

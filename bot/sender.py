@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -119,7 +120,9 @@ async def _deliver(
     except (NetworkError, TelegramError) as exc:
         await _retry_later(services, message, exc)
     else:
+        taken = time.perf_counter()
         await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
+        services.ops.metrics.outbox_settle_seconds.observe(time.perf_counter() - taken)
 
 
 async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:

@@ -17,12 +17,15 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 
 from bot import logs
 from bot.settings import ConfigError, Settings
 from bot.wiring import polling, seed_database
+from domain.messages import Notification, PartnerApproved
 from domain.orders import OrderStatus
 from sandbox import BotApiServer, SandboxUser
+from storage.rows import OutboxRow
 from tests.e2e.conftest import CUSTOMER, e2e_settings
 from tests.e2e.inbox_kit import WAIT, inbox_rows
 from tests.e2e.journey import Uows, advance, place_directly, say
@@ -125,6 +128,32 @@ async def test_metrics_count_updates_by_kind_a_429_by_code_and_orders_by_status(
     assert value(after, "foodbot_orders", status="DELIVERED") == 0
     assert value(after, "foodbot_database_up") == 1
     assert value(after, "foodbot_inbound_turned_away_total") == 0
+
+
+async def test_metrics_time_each_sent_notification_from_telegram_taking_it_to_its_record(
+    server: BotApiServer, tmp_path: Path, uows: Uows, customer: SandboxUser,
+    customer_2: SandboxUser,
+) -> None:
+    settings = e2e_settings(server, tmp_path, metrics_listen="127.0.0.1",
+                            metrics_port=free_port(), outbox_interval_s=0.2)
+    await seed_database(settings)
+    async with polling(settings):
+        await say(customer, "/help", "/restaurants")  # Telegram: a bot writes to its users
+        await say(customer_2, "/help", "/restaurants")
+        async with uows() as uow:  # three notifications for the outbox to send
+            for chat in (customer.id, customer_2.id, customer.id):
+                await uow.outbox.add(Notification(chat, PartnerApproved("Ravi")),
+                                     datetime.now(UTC))
+            await uow.commit()
+        await customer_2.wait_for_text("Ravi", timeout=WAIT)
+        samples = await scrape_until(settings, lambda s: value(
+            s, "foodbot_outbox_settle_seconds_count") >= 3)
+    async with uows() as uow:
+        sent = await uow.session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_not(None)))
+    assert sent == 3
+    assert value(samples, "foodbot_outbox_settle_seconds_count") == 3
+    assert value(samples, "foodbot_outbox_settle_seconds_bucket", le="+Inf") == 3
 
 
 async def test_metrics_count_the_updates_and_the_users_the_inbound_limit_turned_away(
