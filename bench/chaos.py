@@ -95,7 +95,8 @@ def print_table(r: dict[str, Any]) -> None:
          f"{r['partners_two_active_ever']} during the run"),
         ("notifications", f"{r['notifications_written']} written, "
          f"{r['notifications_arrived']} arrivals: {r['notifications_duplicated']} duplicates "
-         f"({r['duplicates_per_1000']} per 1,000)"),
+         f"({r['duplicates_per_1000']} per 1,000; {r['duplicates_cut_by_a_kill']} of them "
+         "resent after a kill cut the send)"),
         ("stale notifications", f"{r['stale_offers']} offers, {r['stale_other']} others "
          f"({r['stale_raced']} overtaken < 1 s before they arrived)"),
         ("per-chat order broken", str(r["chat_order_broken"])),

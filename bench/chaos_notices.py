@@ -38,8 +38,11 @@ EXAMPLES = 12
 
 
 def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
-                  clock_offset_s: float) -> dict[str, Any]:
-    """`clock_offset_s` turns the server's clock (transcript times) into Unix time."""
+                  clock_offset_s: float, killed_at: Sequence[float] = ()) -> dict[str, Any]:
+    """`clock_offset_s` turns the server's clock (transcript times) into Unix time;
+    `killed_at` are the Unix times of the kills. A copy that arrived after a kill that came
+    after the copy before it is a send the kill cut: Telegram took it, the database had not
+    recorded it yet (the one duplicate the outbox allows)."""
     rows: dict[tuple[int, Key], list[int]] = defaultdict(list)
     messages: dict[int, Message] = {}
     for row in sorted(stored.outbox, key=lambda r: r.id):
@@ -67,13 +70,16 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
             examples.append(f"outbox {row.id} ({row.kind}) to chat {row.chat_id} {what}; "
                             f"the row is {state}{error}")
 
-    duplicates = stale_offers = stale_other = raced = 0
+    duplicates = stale_offers = stale_other = raced = cut = 0
     arrivals: dict[int, list[tuple[int, int]]] = defaultdict(list)  # chat -> (seq, row id)
     for (chat, key), events in delivered.items():
         written = rows[(chat, key)]
         duplicates += max(0, len(events) - len(written))
         if len(events) > len(written):
             example(written[0], f"arrived {len(events)} times")
+            times = sorted(event.time + clock_offset_s for event in events)
+            cut += sum(any(before < kill < after for kill in killed_at)
+                       for before, after in zip(times, times[len(written):], strict=False))
         for event in events:
             # the row Telegram's message id was recorded on; else the one row with this text
             row_id = marked.get((chat, event.message_id)) or (
@@ -109,6 +115,7 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
         "notifications_arrived": sent,
         "notifications_duplicated": duplicates,
         "duplicates_per_1000": round(1000 * duplicates / sent, 1) if sent else 0.0,
+        "duplicates_cut_by_a_kill": cut,
         "stale_offers": stale_offers, "stale_other": stale_other, "stale_raced": raced,
         "chat_order_broken": out_of_order,
         "outbox_unsent": sum(1 for r in stored.outbox

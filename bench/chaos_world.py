@@ -107,6 +107,7 @@ class Fleet:
     instances: int
     command: list[str] = field(default_factory=foodbot_command)  # what one instance runs
     kills: int = 0
+    killed_at: list[float] = field(default_factory=list)  # Unix times of the kills
     crashes: list[str] = field(default_factory=list)
     startups_s: list[float] = field(default_factory=list)
     conflicts: int = 0  # "Conflict" log lines: two instances polling one token
@@ -140,6 +141,7 @@ class Fleet:
                 victim.killed = True
                 victim.process.kill()
                 self.kills += 1
+                self.killed_at.append(time.time())
 
     def pids(self) -> list[int]:
         """The process ids of the instances running now."""
