@@ -6,13 +6,14 @@ went out in the last second), so every instance sharing the database keeps the s
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,6 +40,14 @@ class Pacing:
     unpaced_kinds: frozenset[str] = frozenset()  # edits: not limited per chat like sends
 
 
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    message_id: int
+    at: datetime
+    telegram_id: int | None
+    recorded: asyncio.Future[None]
+
+
 class SqlMessageOutbox:
     """Implements domain.pipeline.ports.MessageOutbox."""
 
@@ -49,6 +58,8 @@ class SqlMessageOutbox:
         self._worker_id = worker_id
         self._pacing = pacing
         self._claims = count(1)
+        self._marks: list[_Mark] = []
+        self._marking = False
 
     async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
         pacing = self._pacing
@@ -69,11 +80,44 @@ class SqlMessageOutbox:
         return claimed
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
-        # Telegram has the message: until this commits, a kill means sending it again
-        with first_in_line():
-            async with self._sessions() as session, session.begin():
-                await SqlOutboxStore(session).mark_sent(message_id, now=now,
-                                                        telegram_id=telegram_id)
+        """Records a message Telegram took. Until this commits a kill means sending it again,
+        so it goes ahead of other writers (SQLite), and marks that arrive while one is being
+        written share the next transaction: the first caller writes them all, the others
+        wait for theirs, so a tick's sends are recorded in one or two commits, not one each."""
+        mark = _Mark(message_id, now, telegram_id, asyncio.get_running_loop().create_future())
+        self._marks.append(mark)
+        if self._marking:
+            await mark.recorded
+            return
+        self._marking = True
+        try:
+            while self._marks:
+                marks, self._marks = self._marks, []
+                await self._record(marks)
+        finally:
+            self._marking = False
+            for left in self._marks:  # only when cancelled: their leases run out as after a kill
+                left.recorded.cancel()
+            self._marks = []
+        await mark.recorded
+
+    async def _record(self, marks: list[_Mark]) -> None:
+        try:
+            with first_in_line():
+                async with self._sessions() as session, session.begin():
+                    await SqlOutboxStore(session).mark_all_sent(marks)
+        except Exception as exc:
+            for mark in marks:
+                if not mark.recorded.done():
+                    mark.recorded.set_exception(exc)
+        except BaseException:
+            for mark in marks:
+                mark.recorded.cancel()
+            raise
+        else:
+            for mark in marks:
+                if not mark.recorded.done():
+                    mark.recorded.set_result(None)
 
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None:
         async with self._sessions() as session, session.begin():
@@ -166,6 +210,17 @@ class SqlOutboxStore:
             .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
         )
         await self._session.execute(stmt)
+
+    async def mark_all_sent(self, marks: Sequence[_Mark]) -> None:
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("mark_id"))
+            .values(sent_at=bindparam("mark_at"), message_id=bindparam("mark_telegram_id"),
+                    locked_until=None, locked_by=None)
+        )
+        await self._session.execute(stmt, [
+            {"mark_id": m.message_id, "mark_at": m.at, "mark_telegram_id": m.telegram_id}
+            for m in marks])
 
     async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
         stmt = (

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.inbox import InboundUpdate
 from domain.messages import Notification, OrderReady, OrderStatusChanged
 from domain.pipeline.ports import Lease, OutgoingMessage
 from storage.inbox import SqlInbox
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
+from storage.sql import OUTBOX
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import T0
 
@@ -140,3 +144,73 @@ async def test_a_claim_takes_no_more_than_the_replies_leave_of_the_budget(
     assert await sender.claim(T0, at_most=0) == []  # replies are waiting: nothing for now
     assert seen(await sender.claim(T0, at_most=2)) == [(ASHA, 0), (BILAL, 1)]
     assert seen(await sender.claim(T0, at_most=5)) == [(CHEN, 2)]
+
+
+async def test_marks_made_at_once_share_a_commit_and_each_keeps_its_own_telegram_id(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine,
+) -> None:
+    await write(uow_factory, *((1000 + n, "a") for n in range(20)))
+    sender = outbox(session_factory)
+    claimed = await sender.claim(T0)
+    assert len(claimed) == 20
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _connection: commits.append(1))
+    await asyncio.gather(*(sender.sent(m.id, now=T0 + timedelta(seconds=n), telegram_id=500 + n)
+                           for n, m in enumerate(claimed)))
+    assert len(commits) <= 2  # the first mark's own, then everyone who came meanwhile
+    async with session_factory() as session:
+        rows = (await session.execute(
+            select(OUTBOX.c.id, OUTBOX.c.message_id, OUTBOX.c.sent_at, OUTBOX.c.locked_by)
+            .order_by(OUTBOX.c.id))).all()
+    assert [(r.message_id, r.sent_at, r.locked_by) for r in rows] == [
+        (500 + n, T0 + timedelta(seconds=n), None) for n in range(20)]
+
+
+async def test_when_a_shared_mark_fails_every_caller_hears_and_the_next_marks_are_written(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await write(uow_factory, (ASHA, "a"), (BILAL, "a"), (CHEN, "a"), (1004, "a"))
+    failing = _Failing(session_factory)
+    sender = SqlMessageOutbox(failing, "sender", Pacing())  # type: ignore[arg-type]
+    first, second, third, fourth = await sender.claim(T0)
+    failing.left = 2
+    marking = asyncio.create_task(sender.sent(first.id, now=T0, telegram_id=1))
+    await failing.entered.wait()  # the first mark is being written: the next two wait for it
+    waiting = [asyncio.create_task(sender.sent(m.id, now=T0, telegram_id=2)) for m in (second,
+                                                                                        third)]
+    failing.gate.set()
+    results = await asyncio.gather(marking, *waiting, return_exceptions=True)
+    assert [type(r) for r in results] == [ConnectionError] * 3
+    await sender.sent(fourth.id, now=T0, telegram_id=4)
+    async with session_factory() as session:
+        sent = (await session.execute(
+            select(OUTBOX.c.id).where(OUTBOX.c.sent_at.is_not(None)))).scalars().all()
+    assert sent == [fourth.id]
+
+
+class _Failing:
+    """A session factory whose next `left` sessions cannot reach the database: the first
+    one fails once `gate` is set."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions, self.left = sessions, 0
+        self.entered, self.gate = asyncio.Event(), asyncio.Event()
+
+    def __call__(self) -> Any:
+        if self.left:
+            self.left -= 1
+            return _Unreachable(self)
+        return self._sessions()
+
+
+class _Unreachable:
+    def __init__(self, factory: _Failing) -> None:
+        self._factory = factory
+
+    async def __aenter__(self) -> None:
+        self._factory.entered.set()
+        await self._factory.gate.wait()
+        raise ConnectionError("the database went away")
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
