@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import admin, jobs
+from bot.aiohttp_request import AiohttpRequest
 from bot.context import AppContext, AppType, Services
 from bot.handlers import (
     basics,
@@ -66,6 +67,9 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # PTB's defaults (pool of 256, one for getUpdates), on aiohttp: less CPU a call
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=AppContext))
         .rate_limiter(rate_limiter(services))
         .post_init(_post_init)

@@ -65,6 +65,9 @@ async def serving(
     async with AsyncExitStack() as stack:
         if parts.reaper is not None:
             await _reap(parts.reaper, clock)  # a restart after a crash carries on at once
+        # closes the HTTP sessions also when initialize fails after opening them (at getMe);
+        # after app.shutdown, which closes them too, it does nothing
+        stack.push_async_callback(app.bot.shutdown)
         await app.initialize()
         stack.push_async_callback(app.shutdown)
         if app.post_init is not None:
