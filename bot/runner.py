@@ -23,6 +23,7 @@ from bot.context import AppType, Services
 from bot.holders import REAP_EVERY_S, Reaper
 from bot.inbox import InboxDispatcher
 from bot.intake import Admit, Intake, keep_all
+from bot.jobs import Jobs
 from bot.polling import POLL_TIMEOUT_S, Poller
 from domain.inbox import Inbox, InboxPolicy, Leases
 from domain.ports import Clock
@@ -52,6 +53,7 @@ class Running:
     poller: Poller | None  # polling mode
     webhook: WebhookServer | None  # webhook mode, also serving /healthz and /metrics
     ops: OpsServer | None = None  # polling mode with METRICS_PORT set: /healthz and /metrics
+    jobs: Jobs | None = None  # the order queue's worker and the outbox sender
 
 
 @asynccontextmanager
@@ -71,6 +73,9 @@ async def serving(
             await app.post_init(app)
         await app.start()
         stack.push_async_callback(app.stop)
+        jobs = Jobs(app, services)
+        jobs.start()
+        stack.push_async_callback(jobs.stop)
         policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
         metrics = services.ops.metrics
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
@@ -107,7 +112,7 @@ async def serving(
                             lease_s=settings.inbox_lease_s, timeout=poll_timeout)
             poller.start()
             stack.push_async_callback(poller.stop)
-        yield Running(app, dispatcher, poller, webhook, ops)
+        yield Running(app, dispatcher, poller, webhook, ops, jobs)
 
 
 async def _reap(reaper: Reaper, clock: Clock) -> None:
