@@ -67,7 +67,6 @@ class JobLoop:
         self._stopping = False
         self._busy = False
         self._task: asyncio.Task[None] | None = None
-        self.runs = 0  # how many times the job ran, for tests and logs
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name=self.name)
@@ -87,7 +86,6 @@ class JobLoop:
         while True:
             started = loop.time()
             self._signal.take()
-            self.runs += 1
             self._busy = True
             try:
                 wait_s = self.wait_after(await self._work())

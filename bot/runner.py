@@ -53,7 +53,6 @@ class Running:
     poller: Poller | None  # polling mode
     webhook: WebhookServer | None  # webhook mode, also serving /healthz and /metrics
     ops: OpsServer | None = None  # polling mode with METRICS_PORT set: /healthz and /metrics
-    jobs: Jobs | None = None  # the order queue's worker and the outbox sender
 
 
 @asynccontextmanager
@@ -112,7 +111,7 @@ async def serving(
                             lease_s=settings.inbox_lease_s, timeout=poll_timeout)
             poller.start()
             stack.push_async_callback(poller.stop)
-        yield Running(app, dispatcher, poller, webhook, ops, jobs)
+        yield Running(app, dispatcher, poller, webhook, ops)
 
 
 async def _reap(reaper: Reaper, clock: Clock) -> None:
