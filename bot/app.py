@@ -9,7 +9,7 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import admin, jobs
+from bot import admin
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import AppContext, AppType, Services
 from bot.handlers import (
@@ -84,5 +84,4 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
     admin.register(app)
     basics.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
-    jobs.register(app, settings)
     return app

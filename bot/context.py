@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.ops import Ops
 from bot.settings import Settings
+from bot.wakeup import Wakeup
 from domain.outbound_budget import SharedTokens
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
@@ -54,6 +55,7 @@ class Services:
     error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
     ops: Ops  # /healthz and /metrics, and the metrics the bot counts with (bot/ops.py)
     outbound: SharedTokens | None = None  # with REDIS_URL: the budget all instances share
+    wakeup: Wakeup = field(default_factory=Wakeup)  # the storage ports' commits wake the jobs
 
 
 Data = dict[Any, Any]

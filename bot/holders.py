@@ -29,6 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from bot.wakeup import Wakeup
+
 logger = logging.getLogger(__name__)
 
 REAP_EVERY_S = 5.0  # how often a running instance looks for a dead neighbour's leases
@@ -110,10 +112,12 @@ class LeaseHolders(Protocol):
 
 
 class Reaper:
-    """Ends the running leases of this machine's dead processes."""
+    """Ends the running leases of this machine's dead processes; what it frees wakes this
+    process's jobs (`wakes`), which take the tasks and messages over at once."""
 
-    def __init__(self, holders: LeaseHolders) -> None:
+    def __init__(self, holders: LeaseHolders, wakes: Wakeup | None = None) -> None:
         self._holders = holders
+        self._wakes = wakes
 
     async def reap(self, now: datetime) -> int:
         """Frees what dead processes held at `now`; returns how many rows."""
@@ -125,4 +129,7 @@ class Reaper:
             processes = sorted({name.split("#", 1)[0][:-4] for name in dead})
             logger.warning("took over %d leases from stopped processes %s", freed,
                            ", ".join(processes))
+            if self._wakes is not None:
+                self._wakes.tasks_written()
+                self._wakes.messages_written()
         return freed

@@ -1,4 +1,16 @@
-"""JobQueue callbacks (DESIGN.md §4): the order queue's worker and the outbox sender.
+"""The order queue's worker and the outbox sender (DESIGN.md §4), each run by one loop.
+
+A job runs when this process commits work for it (bot/wakeup.py: a placed order's task, a
+status message, the worker's own follow-ups), at the next due time it read from the database
+(a retry's backoff, a task's `run_at`, a lease that runs out), and at the latest after its
+fallback interval (QUEUE_INTERVAL_S, OUTBOX_INTERVAL_S), which finds what other instances
+wrote. One loop per job: never two runs of one job at once, and the wake-ups that come
+during a run make one more run after it. Runs start at most every `MIN_GAP_S`, so a stream
+of commits under load is worked in batches.
+
+While messages are due but held back (per-chat pacing, the overall budget, replies first),
+the sender looks again every `HELD_BACK_S`; the queue's worker, whose due tasks are all it
+may claim, looks again at once.
 
 Both only drive ports built at the composition root; every bit of state is in the database,
 so any number of instances can run them side by side.
@@ -6,32 +18,128 @@ so any number of instances can run them side by side.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
-from bot.context import AppContext, AppType
+from bot.context import AppType, Services
+from bot.handlers.errors import failure_of, scrub, secrets_of
 from bot.sender import send_due
-from bot.settings import Settings
+from bot.wakeup import Signal
+from domain.ports import Clock
 
 logger = logging.getLogger(__name__)
-_ONE_AT_A_TIME = {"max_instances": 1, "coalesce": True}
+
+MIN_GAP_S = 0.05  # between the starts of two runs of one job
+HELD_BACK_S = 0.25  # the sender, while due messages wait for their pace
+AFTER_ERROR_S = 1.0  # at most; a run that failed is tried again after this
+
+Work = Callable[[], Awaitable[datetime | None]]  # runs the job once; returns its next due time
 
 
-async def process_order_queue(context: AppContext) -> None:
+async def process_order_queue(services: Services) -> datetime | None:
     """Works the due tasks of the order queue: confirms, dispatches, marks ready."""
-    report = await context.services.worker.run_once()
+    report = await services.worker.run_once()
     if report.claimed:
         logger.debug("order queue: %s", report)
+    return await services.worker.next_due()
 
 
-async def send_outbox(context: AppContext) -> None:
+async def send_outbox(app: AppType, services: Services) -> datetime | None:
     """Sends the committed chat messages that may go out now, paced per chat and overall."""
-    await send_due(context.bot, context.services)
+    await send_due(app.bot, services)
+    return await services.outbox.next_due()
 
 
-def register(app: AppType, settings: Settings) -> None:
-    queue = app.job_queue
-    assert queue is not None  # python-telegram-bot[job-queue] is a dependency
-    queue.run_repeating(process_order_queue, interval=settings.queue_interval_s, first=0,
-                        name="order-queue", job_kwargs=_ONE_AT_A_TIME)
-    queue.run_repeating(send_outbox, interval=settings.outbox_interval_s, first=0,
-                        name="outbox", job_kwargs=_ONE_AT_A_TIME)
+class JobLoop:
+    """Runs one job: when woken, when due, at the latest every `fallback_s`."""
+
+    def __init__(
+        self, name: str, work: Work, signal: Signal, clock: Clock, *, fallback_s: float,
+        held_s: float, on_error: Callable[[str, Exception], Awaitable[None]],
+    ) -> None:
+        self.name = name
+        self._work, self._signal, self._clock = work, signal, clock
+        self._fallback_s, self._held_s, self._on_error = fallback_s, held_s, on_error
+        self._stopping = False
+        self._busy = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name=self.name)
+
+    async def stop(self) -> None:
+        """Lets a run in progress finish (it settles what it claimed), then stops."""
+        self._stopping = True
+        if self._task is None:
+            return
+        if not self._busy:  # waiting for the next look: nothing to finish
+            self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            self._signal.take()
+            self._busy = True
+            try:
+                wait_s = self.wait_after(await self._work())
+            except Exception as exc:  # logged and the admins told; tried again shortly
+                await self._on_error(self.name, exc)
+                wait_s = min(self._fallback_s, AFTER_ERROR_S)
+            finally:
+                self._busy = False
+            if self._stopping:
+                return
+            await self._signal.wait(wait_s)
+            gap = started + MIN_GAP_S - loop.time()
+            if gap > 0:
+                await asyncio.sleep(gap)
+
+    def wait_after(self, due: datetime | None) -> float:
+        """Seconds until the next look, unless woken: the next due time, at most the fallback
+        interval; `held_s` when something is due already (it is held back)."""
+        if due is None:
+            return self._fallback_s
+        left = (due - self._clock.now()).total_seconds()
+        return self._held_s if left <= 0 else min(left, self._fallback_s)
+
+
+class Jobs:
+    """The two job loops of one running Application."""
+
+    def __init__(self, app: AppType, services: Services) -> None:
+        settings, wakeup = services.settings, services.wakeup
+
+        async def on_error(name: str, exc: Exception) -> None:
+            await report_failure(services, name, exc)
+
+        self.queue = JobLoop("order-queue", lambda: process_order_queue(services),
+                             wakeup.queue, services.clock, fallback_s=settings.queue_interval_s,
+                             held_s=0.0, on_error=on_error)
+        self.outbox = JobLoop("outbox", lambda: send_outbox(app, services), wakeup.outbox,
+                              services.clock, fallback_s=settings.outbox_interval_s,
+                              held_s=min(HELD_BACK_S, settings.outbox_interval_s),
+                              on_error=on_error)
+
+    def start(self) -> None:
+        self.queue.start()
+        self.outbox.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(self.queue.stop(), self.outbox.stop())
+
+
+async def report_failure(services: Services, job: str, exc: Exception) -> None:
+    """As the error handler does for a job: logged with its traceback, the admins told."""
+    trace = "".join(traceback.format_exception(exc)).rstrip()
+    logger.error("job %s failed:\n%s", job, scrub(trace, secrets_of(services.settings)))
+    try:
+        await services.error_alerts.report(failure_of(exc, None, job=job))
+    except Exception as alert_exc:  # the database may be what failed; the log has it all
+        logger.warning("could not alert the admins: %r", alert_exc)

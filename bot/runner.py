@@ -23,6 +23,7 @@ from bot.context import AppType, Services
 from bot.holders import REAP_EVERY_S, Reaper
 from bot.inbox import InboxDispatcher
 from bot.intake import Admit, Intake, keep_all
+from bot.jobs import Jobs
 from bot.polling import POLL_TIMEOUT_S, Poller
 from domain.inbox import Inbox, InboxPolicy, Leases
 from domain.ports import Clock
@@ -74,6 +75,9 @@ async def serving(
             await app.post_init(app)
         await app.start()
         stack.push_async_callback(app.stop)
+        jobs = Jobs(app, services)
+        jobs.start()
+        stack.push_async_callback(jobs.stop)
         policy = InboxPolicy(timedelta(seconds=settings.inbox_stale_after_s))
         metrics = services.ops.metrics
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,

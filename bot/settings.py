@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
 
-    queue_interval_s: float = Field(0.5, gt=0, le=60)
+    queue_interval_s: float = Field(5.0, gt=0, le=60)  # the fallback look (bot/jobs.py)
     queue_batch_size: int = Field(200, ge=1, le=5000)
     queue_lease_s: float = Field(30.0, gt=0)
     task_max_attempts: int = Field(6, ge=1, le=100)
@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     offer_timeout_s: float = Field(60.0, gt=0)
     no_partner_alert_after_s: float = Field(300.0, gt=0)
 
-    outbox_interval_s: float = Field(0.5, gt=0, le=60)
+    outbox_interval_s: float = Field(5.0, gt=0, le=60)  # the fallback look (bot/jobs.py)
     rate_limit_global_per_s: float = Field(30.0, gt=0)
     rate_limit_per_chat_per_s: float = Field(1.0, gt=0)
     inbound_limit_per_user_per_min: int = Field(60, ge=1)

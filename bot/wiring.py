@@ -25,6 +25,7 @@ from bot.metrics import Metrics
 from bot.ops import Ops
 from bot.runner import InboxParts, Running, serving, stop_signal, until_signalled
 from bot.settings import ConfigError, Settings
+from bot.wakeup import Wakeup
 from domain.catalogue import CatalogueCache
 from domain.health import HealthLimits
 from domain.messages import Kind
@@ -99,10 +100,10 @@ def message_outbox(
 
 def admin_console(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str,
-    pipeline: PipelineActions, announce: Announce | None = None,
+    pipeline: PipelineActions, announce: Announce | None = None, wakes: Wakeup | None = None,
 ) -> AdminServices:
     """The admin console's services, one per area, on one admin unit-of-work factory."""
-    uows = admin_uow_factory(sessions, announce)
+    uows = admin_uow_factory(sessions, announce, wakes)
     return AdminServices(
         catalogue=CatalogueAdmin(uows, clock, currency),
         partners=PartnerAdmin(uows, clock, RandomTokens()),
@@ -123,16 +124,17 @@ def operations(
 
 def build_services(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None,
-    shared: SharedState | None = None,
+    shared: SharedState | None = None, wakeup: Wakeup | None = None,
 ) -> Services:
     """The services the handlers and jobs call, on the given database sessions; `shared` is
-    the catalogue cache with its invalidation and the shared limit (in process when None)."""
+    the catalogue cache with its invalidation and the shared limit (in process when None);
+    every commit that writes tasks or outbox rows wakes the jobs through `wakeup`."""
     shared = shared or SharedState(LocalFeed(CatalogueCache(settings.catalogue_cache_ttl_s)),
                                    None)
-    announce = shared.feed.announce
-    uows, clock, currency = uow_factory(sessions, announce), clock or SystemClock(), \
+    announce, wakeup = shared.feed.announce, wakeup or Wakeup()
+    uows, clock, currency = uow_factory(sessions, announce, wakeup), clock or SystemClock(), \
         settings.currency
-    store = SqlPipelineStore(sessions)
+    store = SqlPipelineStore(sessions, wakeup)
     pipeline, retry = Presses(store, clock), retry_policy(settings)
     return Services(
         settings=settings,
@@ -141,17 +143,18 @@ def build_services(
         checkout=CheckoutService(uows, clock, currency, RandomTokens()),
         orders=CustomerOrders(uows, clock, currency, pipeline),
         partners=PartnerService(uows, clock, settings.admin_ids,
-                                admin_uow_factory(sessions, announce)),
+                                admin_uow_factory(sessions, announce, wakeup)),
         clock=clock,
         retry=retry,
         pipeline=pipeline,
         worker=queue_worker(settings, store, clock, retry),
         outbox=message_outbox(settings, sessions),
-        admin=admin_console(sessions, clock, currency, pipeline, announce),
+        admin=admin_console(sessions, clock, currency, pipeline, announce, wakeup),
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
                                  timedelta(seconds=settings.error_alert_window_s)),
         ops=operations(settings, sessions, clock),
         outbound=shared.outbound,
+        wakeup=wakeup,
     )
 
 
@@ -200,7 +203,7 @@ async def require_migrated(settings: Settings) -> None:
 
 def inbox_parts(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot, metrics: Metrics,
-    shared: SharedState | None = None,
+    shared: SharedState | None = None, wakeup: Wakeup | None = None,
 ) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the
     per-user inbound limit that drops a flood before it is stored (answering through `bot`;
@@ -208,15 +211,18 @@ def inbox_parts(
     limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        reaper=Reaper(SqlLeaseHolders(sessions)),
+        reaper=Reaper(SqlLeaseHolders(sessions), wakeup),
         admit=inbound_gate(settings, bot, on_refused=metrics.refused, shared=limit).admit,
     )
 
 
 @asynccontextmanager
-async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Running]:
+async def running(
+    settings: Settings, clock: Clock | None = None, wakeup: Wakeup | None = None
+) -> AsyncIterator[Running]:
     """Runs the bot in this event loop until the block ends: long polling, or a webhook
-    server when WEBHOOK_URL is set; every update through the inbox."""
+    server when WEBHOOK_URL is set; every update through the inbox. `wakeup` (tests): what
+    this process's commits wake."""
     await require_migrated(settings)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -225,9 +231,10 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
                                 cache_ttl_s=settings.catalogue_cache_ttl_s,
                                 inbound_per_minute=settings.inbound_limit_per_user_per_min,
                                 outbound_per_s=settings.rate_limit_global_per_s) as shared:
-            services = build_services(settings, sessions, clock, shared)
+            services = build_services(settings, sessions, clock, shared, wakeup)
             app = build_app(services)
-            parts = inbox_parts(sessions, settings, app.bot, services.ops.metrics, shared)
+            parts = inbox_parts(sessions, settings, app.bot, services.ops.metrics, shared,
+                                services.wakeup)
             async with serving(app, parts) as live:
                 yield live
     finally:
@@ -235,10 +242,12 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
 
 
 @asynccontextmanager
-async def polling(settings: Settings, clock: Clock | None = None) -> AsyncIterator[AppType]:
+async def polling(
+    settings: Settings, clock: Clock | None = None, wakeup: Wakeup | None = None
+) -> AsyncIterator[AppType]:
     """`running`, yielding the Application: used by `foodbot demo` and the end-to-end tests
     against the local Bot API server."""
-    async with running(settings, clock) as live:
+    async with running(settings, clock, wakeup) as live:
         yield live.app
 
 

@@ -27,6 +27,7 @@ from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
 from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, TASKS, execute_count
 from storage.uow import SqlUnitOfWork
+from storage.wakes import Wakes, Written
 
 AUDIT = cast(Table, AuditRow.__table__)
 INVITES = cast(Table, InviteRow.__table__)
@@ -83,8 +84,9 @@ class SqlInviteCodes:
 class SqlDeadLetters:
     """Implements `domain.services.admin.ports.DeadLetters`; never commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, written: Written | None = None) -> None:
         self._session = session
+        self._written = written or Written()
 
     async def latest(self, limit: int) -> Sequence[DeadTask]:
         stmt = (select(TASKS).where(TASKS.c.state == "dead")
@@ -101,7 +103,9 @@ class SqlDeadLetters:
         return int((await self._session.execute(stmt)).scalar_one()) > 0
 
     async def revive(self, task_id: TaskId, now: datetime) -> bool:
-        return await SqlTaskStore(self._session).revive(task_id, now)
+        revived = await SqlTaskStore(self._session).revive(task_id, now)
+        self._written.tasks |= revived
+        return revived
 
 
 def _dead(row: Any) -> DeadTask:
@@ -157,18 +161,19 @@ class SqlAdminUnitOfWork(SqlUnitOfWork):
         await super().__aenter__()
         self.audit = SqlAuditLog(self.session)
         self.invites = SqlInviteCodes(self.session)
-        self.dead_letters = SqlDeadLetters(self.session)
+        self.dead_letters = SqlDeadLetters(self.session, self._written)
         self.stats = SqlStatsSource(self.session)
         return self
 
 
 def admin_uow_factory(
     session_factory: async_sessionmaker[AsyncSession], announce: Announce | None = None,
+    wakes: Wakes | None = None,
 ) -> Callable[[], SqlAdminUnitOfWork]:
     """A `domain.services.admin.ports.AdminUowFactory`: each call gives a fresh unit of work;
-    `announce` as in `SqlUnitOfWork`."""
+    `announce` and `wakes` as in `SqlUnitOfWork`."""
 
     def make() -> SqlAdminUnitOfWork:
-        return SqlAdminUnitOfWork(session_factory, announce)
+        return SqlAdminUnitOfWork(session_factory, announce, wakes)
 
     return make

@@ -37,6 +37,7 @@ from storage.repositories import (
     SqlPartnerRepository,
     SqlRestaurantRepository,
 )
+from storage.wakes import NoWakes, Wakes, Written
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ class SqlUnitOfWork:
 
     Implements `domain.ports.UnitOfWork`; `.session` is there for storage-level queries.
     With `announce`, a commit that changed restaurants or dishes then names the catalogue
-    cache entries it made stale (storage/catalogue.py), so every instance drops them.
+    cache entries it made stale (storage/catalogue.py), so every instance drops them. A
+    commit that wrote queue tasks or outbox rows wakes this process's jobs (`wakes`,
+    storage/wakes.py).
     """
 
     # typed as the ports: Protocol attributes are invariant, so mypy wants exactly these
@@ -64,10 +67,12 @@ class SqlUnitOfWork:
     outbox: Outbox
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession],
-                 announce: Announce | None = None) -> None:
+                 announce: Announce | None = None, wakes: Wakes | None = None) -> None:
         self._session_factory = session_factory
         self._announce = announce
+        self._wakes: Wakes = wakes or NoWakes()
         self._stale: set[str] = set()
+        self._written = Written()
 
     async def __aenter__(self) -> Self:
         session = self._session_factory()
@@ -81,8 +86,8 @@ class SqlUnitOfWork:
         self.tracking = SqlTrackingRepository(session)
         self.ratings = SqlRatingRepository(session)
         self.partners = SqlPartnerRepository(session)
-        self.tasks = SqlTaskQueue(session)
-        self.outbox = SqlOutbox(session)
+        self.tasks = SqlTaskQueue(session, self._written)
+        self.outbox = SqlOutbox(session, self._written)
         return self
 
     async def __aexit__(
@@ -96,6 +101,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        self._written.tell(self._wakes)
         stale = frozenset(self._stale)
         self._stale.clear()
         if stale and self._announce is not None:
@@ -108,14 +114,16 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._stale.clear()
+        self._written.clear()
 
 
 def uow_factory(
     session_factory: async_sessionmaker[AsyncSession], announce: Announce | None = None,
+    wakes: Wakes | None = None,
 ) -> Callable[[], SqlUnitOfWork]:
     """A `domain.ports.UnitOfWorkFactory`: each call gives a fresh unit of work."""
 
     def make() -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory, announce)
+        return SqlUnitOfWork(session_factory, announce, wakes)
 
     return make

@@ -152,6 +152,10 @@ class PipelineStore(Protocol):
         """Claims due tasks under `lease` and commits the claim."""
         ...
 
+    async def next_due(self) -> datetime | None:
+        """See `QueueWorker.next_due`."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[PipelineTx]:
         """Commits when the block ends normally, rolls back when it raises. Raises StoreError
         for a failure of the database itself."""
@@ -198,7 +202,12 @@ class PipelineActions(Protocol):
 
 class QueueWorker(Protocol):
     async def run_once(self, now: datetime | None = None) -> TickReport:
-        """One JobQueue tick: works the due tasks, batch after batch."""
+        """One run of the job: works the due tasks, batch after batch."""
+        ...
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending task can be claimed (its time, or the end of the lease
+        holding it); None when none is pending."""
         ...
 
 
@@ -220,6 +229,12 @@ class MessageOutbox(Protocol):
         """Leases due messages: per chat only the oldest unsent one, none for a chat that was
         sent to within its pacing gap, no more than the global budget left this second, nor
         than `at_most` (what this instance's replies leave of it)."""
+        ...
+
+    async def next_due(self) -> datetime | None:
+        """When the first chat's oldest unsent message is due by its own time (its next
+        attempt, or the end of the lease holding it); pacing not counted. None: nothing
+        waits."""
         ...
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None: ...

@@ -65,7 +65,8 @@ class _Outcome:
 
 
 class PipelineWorker:
-    """The order pipeline without Telegram: the JobQueue job calls `run_once` every tick."""
+    """The order pipeline without Telegram: the job (bot/jobs.py) calls `run_once` when woken
+    and at its fallback look, then sleeps until `next_due` at the latest."""
 
     def __init__(
         self,
@@ -99,6 +100,9 @@ class PipelineWorker:
             if not report.claimed:
                 break
         return total
+
+    async def next_due(self) -> datetime | None:
+        return await self._store.next_due()
 
     async def run_batch(self, now: datetime) -> TickReport:
         """Claims one batch and works it; a batch whose writes fail is worked task by task."""

@@ -12,8 +12,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
+from typing import cast
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -78,6 +79,10 @@ class SqlMessageOutbox:
                           min(budget, pacing.batch_size))
             claimed = await store.claim_heads(lease, gap, pacing.unpaced_kinds)
         return claimed
+
+    async def next_due(self) -> datetime | None:
+        async with self._sessions() as session:
+            return await SqlOutboxStore(session).next_due()
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
         """Records a message Telegram took. Until this commits a kill means sending it again,
@@ -189,6 +194,23 @@ class SqlOutboxStore:
         columns = ("id", "chat_id", "kind", "payload", "attempts")
         rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
         return [_message(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """When the first chat's oldest unsent message is due by its own row: its next
+        attempt, or the end of the lease holding it, whichever is later. Pacing is not
+        counted (a message it holds back is due); None when nothing waits."""
+        o, earlier = OUTBOX.c, OUTBOX.alias("earlier").c
+        head = (
+            select(func.min(earlier.id))
+            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
+                   earlier.given_up_at.is_(None))
+            .scalar_subquery()
+        )
+        later = case((o.locked_until > o.next_attempt_at, o.locked_until),
+                     else_=o.next_attempt_at)
+        stmt = select(func.min(later)).where(o.sent_at.is_(None), o.given_up_at.is_(None),
+                                             o.id == head)
+        return cast(datetime | None, (await self._session.execute(stmt)).scalar_one())
 
     async def sent_since(self, since: datetime) -> int:
         """How many messages were sent after `since` (by every instance)."""

@@ -39,13 +39,20 @@ from storage.pipeline.apply import apply_effects
 from storage.pipeline.sql import OFFERS
 from storage.pipeline.tasks import SqlTaskStore
 from storage.sql import TASKS, execute_count
+from storage.wakes import NoWakes, Wakes, Written
 
 _TRANSIENT = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
 
 
 class SqlPipelineStore:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """`wakes` hears of every committed transaction that wrote tasks or outbox rows (the
+    worker's settlements and follow-ups, the presses): storage/wakes.py."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], wakes: Wakes | None = None
+    ) -> None:
         self._sessions = session_factory
+        self._wakes: Wakes = wakes or NoWakes()
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
         try:
@@ -54,21 +61,31 @@ class SqlPipelineStore:
         except DBAPIError as exc:
             raise _store_error(exc) from exc
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PipelineTx]:
+    async def next_due(self) -> datetime | None:
         try:
-            async with self._sessions() as session, session.begin():
-                yield SqlPipelineTx(session)
+            async with self._sessions() as session:
+                return await SqlTaskStore(session).next_due()
         except DBAPIError as exc:
             raise _store_error(exc) from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PipelineTx]:
+        written = Written()
+        try:
+            async with self._sessions() as session, session.begin():
+                yield SqlPipelineTx(session, written)
+        except DBAPIError as exc:
+            raise _store_error(exc) from exc
+        written.tell(self._wakes)
 
 
 class SqlPipelineTx:
     """One transaction's reads and writes; see domain.pipeline.ports.PipelineTx."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, written: Written | None = None) -> None:
         self._session = session
         self._tasks = SqlTaskStore(session)
+        self._written = written or Written()
 
     async def hold(self, task_ids: Sequence[TaskId], lease: Lease) -> set[TaskId]:
         return await self._tasks.hold(task_ids, lease)
@@ -81,12 +98,16 @@ class SqlPipelineTx:
             await self._tasks.complete(done, now)
         await self._tasks.reschedule(later)
         await self._tasks.fail(failed, now)
+        self._written.tasks |= bool(later) or any(f.run_at is not None for f in failed)
 
     async def release(self, task_ids: Sequence[TaskId]) -> None:
         await self._tasks.release(task_ids)
+        self._written.tasks |= bool(task_ids)
 
     async def wake_dispatch(self, now: datetime, limit: int) -> int:
-        return await assign.wake_dispatch(self._session, now, limit)
+        woken = await assign.wake_dispatch(self._session, now, limit)
+        self._written.tasks |= woken > 0
+        return woken
 
     async def orders(self, order_ids: Collection[OrderId]) -> dict[OrderId, OrderView]:
         return await load.orders(self._session, order_ids)
@@ -117,7 +138,11 @@ class SqlPipelineTx:
         return await load.assignments(self._session, pairs)
 
     async def apply(self, effects: Sequence[Effects], now: datetime) -> set[OrderId]:
-        return await apply_effects(self._session, effects, now)
+        failed = await apply_effects(self._session, effects, now)
+        done = [e for e in effects if e.order_id not in failed]
+        self._written.tasks |= any(e.tasks for e in done)
+        self._written.messages |= any(e.notes for e in done)
+        return failed
 
     async def take(self, pairs: Sequence[Pair], now: datetime) -> set[Pair]:
         return await assign.take(self._session, pairs, now)
@@ -134,6 +159,7 @@ class SqlPipelineTx:
             .where(t.order_id == order_id, t.kind == TaskKind.DISPATCH.value, t.state == "pending")
             .values(run_at=now)
         )
+        self._written.tasks = True
         o = OFFERS.c
         stmt = (
             update(OFFERS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -19,6 +19,8 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
+    func,
     or_,
     select,
     update,
@@ -77,6 +79,14 @@ class SqlTaskStore:
         due = and_(TASKS.c.state == "pending", TASKS.c.run_at <= lease.now)
         rows = await claim_rows(self._session, TASKS, due, ("run_at", "id"), lease, _TASK_COLUMNS)
         return [_task(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending task becomes claimable: its `run_at`, or the end of the
+        lease that holds it, whichever is later; None when nothing is pending."""
+        t = TASKS.c
+        later = case((t.locked_until > t.run_at, t.locked_until), else_=t.run_at)
+        stmt = select(func.min(later)).where(t.state == "pending")
+        return cast(datetime | None, (await self._session.execute(stmt)).scalar_one())
 
     async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
         """Marks tasks done; returns how many were still pending."""

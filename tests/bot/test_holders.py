@@ -16,6 +16,7 @@ import pytest
 
 from bot import holders
 from bot.holders import Reaper, dead_on_this_machine, worker_id
+from bot.wakeup import Wakeup
 from tests.integration.builders import T0
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -101,3 +102,14 @@ async def test_the_reaper_ends_the_dead_ones_leases_and_says_so(
     assert fake.ended == {earlier, f"{earlier}#out9"}
     [line] = [r.getMessage() for r in caplog.records]
     assert "took over 2 leases" in line and earlier[:-4] in line
+
+
+async def test_what_the_reaper_frees_wakes_this_processs_jobs() -> None:
+    wakeup = Wakeup()
+    reaper = Reaper(FakeHolders({worker_id()}), wakeup)
+    assert await reaper.reap(T0) == 0
+    assert not wakeup.queue.is_set and not wakeup.outbox.is_set  # nothing freed: no one woken
+
+    reaper = Reaper(FakeHolders({like(worker_id(), tag="zzzz")}), wakeup)
+    assert await reaper.reap(T0) == 1
+    assert wakeup.queue.is_set and wakeup.outbox.is_set

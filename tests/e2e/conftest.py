@@ -13,6 +13,7 @@ import pytest
 
 from bot.context import AppType
 from bot.settings import Settings, load_settings
+from bot.wakeup import Wakeup
 from bot.wiring import polling, seed_database
 from sandbox import BotApiServer, SandboxUser
 from storage.db import make_engine, make_sessionmaker
@@ -41,10 +42,32 @@ def e2e_settings(server: BotApiServer, folder: Path, **overrides: object) -> Set
     )
 
 
+STILL_S = 60.0  # a job whose fallback look is this long, and that commits do not wake
+
+
 def still_queue_settings(server: BotApiServer, folder: Path) -> Settings:
-    """Settings whose queue works once at start and then not for a minute: orders stay where
-    a test puts them (one placed in chat stays CREATED) instead of racing the worker."""
-    return e2e_settings(server, folder, queue_interval_s=60)
+    """Settings whose queue works once at start and then not for a minute (run the bot with
+    `Still` wake-ups, as the `bot` fixture does): orders stay where a test puts them (one
+    placed in chat stays CREATED) instead of racing the worker."""
+    return e2e_settings(server, folder, queue_interval_s=STILL_S)
+
+
+class Still(Wakeup):
+    """This process's wake-ups, except for a job whose fallback look is `STILL_S`: commits do
+    not wake it, so it works once at start and then not for a minute."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._queue = settings.queue_interval_s < STILL_S
+        self._outbox = settings.outbox_interval_s < STILL_S
+
+    def tasks_written(self) -> None:
+        if self._queue:
+            super().tasks_written()
+
+    def messages_written(self) -> None:
+        if self._outbox:
+            super().messages_written()
 
 
 @pytest.fixture
@@ -55,7 +78,7 @@ def settings(server: BotApiServer, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[AppType]:
     await seed_database(settings)
-    async with polling(settings) as app:
+    async with polling(settings, wakeup=Still(settings)) as app:
         yield app
 
 

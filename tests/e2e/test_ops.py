@@ -26,7 +26,7 @@ from domain.messages import Notification, PartnerApproved
 from domain.orders import OrderStatus
 from sandbox import BotApiServer, SandboxUser
 from storage.rows import OutboxRow
-from tests.e2e.conftest import CUSTOMER, e2e_settings
+from tests.e2e.conftest import CUSTOMER, Still, e2e_settings
 from tests.e2e.inbox_kit import WAIT, inbox_rows
 from tests.e2e.journey import Uows, advance, place_directly, say
 from tests.integration.conftest import PG_ENV, PostgresServer
@@ -103,7 +103,7 @@ async def test_metrics_count_updates_by_kind_a_429_by_code_and_orders_by_status(
     customer_2: SandboxUser,
 ) -> None:
     await seed_database(settings)
-    async with polling(settings):
+    async with polling(settings, wakeup=Still(settings)):
         before = await scrape(settings)
         await say(customer, "/help", "/restaurants")
         await say(customer, "/restaurants", "Restaurants")
@@ -161,7 +161,7 @@ async def test_metrics_count_the_updates_and_the_users_the_inbound_limit_turned_
 ) -> None:
     settings = ops_settings(server, tmp_path, inbound_limit_per_user_per_min=2)
     await seed_database(settings)
-    async with polling(settings):
+    async with polling(settings, wakeup=Still(settings)):
         for _ in range(5):
             await customer.send("/help")
         samples = await scrape_until(settings, lambda s: value(
@@ -179,7 +179,7 @@ async def test_health_is_ok_then_503_naming_the_outbox_once_its_oldest_message_l
     settings = ops_settings(server, tmp_path, health_outbox_lag_s=60)
     clock = Shifted()
     await seed_database(settings)
-    async with polling(settings, clock):
+    async with polling(settings, clock, Still(settings)):
         await say(customer, "/partner", "")  # the admins are told through the outbox ...
         samples = await scrape_until(settings, lambda s: value(s, "foodbot_outbox_backlog") > 0)
         assert value(samples, "foodbot_outbox_lag_seconds") < 60
@@ -209,7 +209,7 @@ async def test_health_is_503_and_metrics_say_database_down_when_the_database_is_
         settings = ops_settings(server, tmp_path).model_copy(
             update={"database_url": databases.create_database()})
         await seed_database(settings)
-        async with polling(settings):
+        async with polling(settings, wakeup=Still(settings)):
             await say(customer, "/help", "/restaurants")
             assert (await health(settings))[0] == 200
             await asyncio.to_thread(databases.drop_all)  # WITH (FORCE): connections cut
@@ -232,7 +232,7 @@ async def test_the_webhook_server_serves_health_and_metrics_beside_the_webhook(
     settings = e2e_settings(server, tmp_path, webhook_url=f"http://127.0.0.1:{port}/telegram",
                             webhook_listen="127.0.0.1", webhook_port=port)
     await seed_database(settings)
-    async with polling(settings):
+    async with polling(settings, wakeup=Still(settings)):
         await say(customer, "/help", "/restaurants")
         samples = await scrape_until(settings, lambda s: value(
             s, "foodbot_updates_handled_total", kind="message") == 1)
@@ -249,7 +249,7 @@ async def test_a_metrics_port_in_use_stops_the_start_with_one_clear_line(
         taken.bind(("127.0.0.1", settings.metrics_port))
         taken.listen()
         with pytest.raises(ConfigError) as refused:
-            async with polling(settings):
+            async with polling(settings, wakeup=Still(settings)):
                 pass
     assert str(refused.value).startswith(
         f"METRICS_LISTEN/METRICS_PORT: cannot listen on 127.0.0.1:{settings.metrics_port} (")
@@ -283,7 +283,7 @@ async def test_a_handlers_log_line_names_the_update_and_the_user(
     settings: Settings, customer: SandboxUser, log_lines: Lines,
 ) -> None:
     await seed_database(settings)
-    async with polling(settings):
+    async with polling(settings, wakeup=Still(settings)):
         await say(customer, "/allorders", "")  # an admin's command: refused, and logged
         [(update_id, _, _)] = await inbox_rows(settings)
 
