@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,19 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine
 from storage.write_lock import WriteLock, first_in_line
+from tests.bot.test_shared_budget import until
 
 WAIT_S = 20.0
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Polls `condition` until it holds; fails the test after WAIT_S."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT_S
-    while True:
-        if condition():
-            return
-        assert loop.time() < deadline, "not within the deadline"
-        await asyncio.sleep(0.005)  # a poll bounded by the deadline
 
 
 @pytest.fixture
