@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import admin
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import AppContext, AppType, Services
+from bot.floor import Floor
 from bot.handlers import (
     basics,
     browse,
@@ -52,6 +53,7 @@ def rate_limiter(services: Services) -> AppRateLimiter:
         startup_retry_s=settings.startup_retry_s, redact=lambda text: errors.scrub(text, secrets),
         on_error=services.ops.metrics.telegram_error,
         budget=SharedBudget(shared, per_s) if shared is not None else None,
+        floor=Floor(settings.notify_floor_per_s),
     )
 
 

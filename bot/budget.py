@@ -33,8 +33,9 @@ from domain.outbound_budget import burst
 class Budget(Protocol):
     """What the rate limiter (bot/ratelimit.py) paces calls to chats with."""
 
-    async def reply(self) -> None:
-        """Waits for a token, ahead of any notification."""
+    async def reply(self, *, first: bool = False) -> None:
+        """Waits for a token, ahead of any notification; `first`: ahead of the waiting
+        replies too (a notification within its floor, bot/floor.py)."""
         ...
 
     async def notify(self) -> None:
@@ -63,9 +64,10 @@ class OutboundBudget:
         self._notices: deque[asyncio.Future[None]] = deque()
         self._timer: asyncio.TimerHandle | None = None
 
-    async def reply(self) -> None:
-        """Waits for a token, ahead of any notification."""
-        await self._take(self._replies)
+    async def reply(self, *, first: bool = False) -> None:
+        """Waits for a token, ahead of any notification (and of the waiting replies when
+        `first`)."""
+        await self._take(self._replies, first=first)
 
     async def notify(self) -> None:
         """Waits for a token no reply wants."""
@@ -84,14 +86,17 @@ class OutboundBudget:
     async def close(self) -> None:
         """Nothing runs in the background."""
 
-    async def _take(self, queue: deque[asyncio.Future[None]]) -> None:
+    async def _take(self, queue: deque[asyncio.Future[None]], *, first: bool = False) -> None:
         self._refill()
         if self._tokens >= 1 and not self._replies and (queue is self._replies
                                                          or not self._notices):
             self._tokens -= 1
             return
         waiter = asyncio.get_running_loop().create_future()
-        queue.append(waiter)
+        if first:
+            queue.appendleft(waiter)
+        else:
+            queue.append(waiter)
         self._schedule()
         try:
             await waiter

@@ -45,6 +45,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.budget import Budget, OutboundBudget
+from bot.floor import Floor
 from domain.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -81,21 +82,23 @@ class AppRateLimiter(BaseRateLimiter[int]):
                  startup_retry_s: float = 60.0, redact: Callable[[str], str] = str,
                  sample: Callable[[], float] = random.random,
                  on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None,
-                 budget: Budget | None = None) -> None:
+                 budget: Budget | None = None, floor: Floor | None = None) -> None:
         """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
         hears of every error Telegram answered a call with (the metrics count them); `budget`
-        paces calls to chats (default: this process's bucket of `overall_per_s`)."""
+        paces calls to chats (default: this process's bucket of `overall_per_s`); `floor`
+        lets that many notifications a second go in turn with the replies (bot/floor.py)."""
         self._retry, self._sample, self._on_error = retry, sample, on_error
         self._budget = budget if budget is not None else OutboundBudget(overall_per_s)
         self._startup_retry_s = startup_retry_s
         self._startup_deadline: float | None = None
         self._held_until: dict[object, float] = {}  # chat -> loop time its 429 ends
         self._redact = redact
+        self._floor = floor if floor is not None else Floor(0)
 
     async def spare(self) -> int:
-        """Calls the budget has free now that no reply is waiting for: what the outbox sender
-        may claim this tick."""
-        return await self._budget.spare()
+        """Calls the budget has free now that no reply is waiting for, or the floor's token
+        when that is more: what the outbox sender may claim this tick."""
+        return max(await self._budget.spare(), self._floor.available())
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -135,7 +138,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
         if held > 0:
             raise RetryAfter(math.ceil(held))
         try:
-            return await self._paced(chat, send, reply=False)
+            return await self._paced(chat, send, reply=False, first=self._floor.take())
         except RetryAfter as exc:
             self._hold(chat, retry_after_s(exc))
             raise
@@ -199,9 +202,13 @@ class AppRateLimiter(BaseRateLimiter[int]):
                            "giving up in %.0f s", endpoint, attempt, reason, delay, left)
             await asyncio.sleep(delay)
 
-    async def _paced(self, chat: object, send: Send, *, reply: bool) -> Result:
+    async def _paced(self, chat: object, send: Send, *, reply: bool,
+                     first: bool = False) -> Result:
         if chat is not None:
-            await (self._budget.reply() if reply else self._budget.notify())
+            if first:  # a notification within its floor: the next token
+                await self._budget.reply(first=True)
+            else:
+                await (self._budget.reply() if reply else self._budget.notify())
         return await send()
 
     def _held_for(self, chat: object) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     outbox_interval_s: float = Field(5.0, gt=0, le=60)  # the fallback look (bot/jobs.py)
     rate_limit_global_per_s: float = Field(30.0, gt=0)
     rate_limit_per_chat_per_s: float = Field(1.0, gt=0)
+    notify_floor_per_s: float = Field(3.0, ge=0)  # bot/floor.py; below the global rate
     inbound_limit_per_user_per_min: int = Field(60, ge=1)
 
     inbox_stale_after_s: float = Field(120.0, gt=0)
@@ -113,6 +114,15 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:6379/0, rediss://... or unix:///path")
+        return value
+
+    @field_validator("notify_floor_per_s")
+    @classmethod
+    def _floor_below_budget(cls, value: float, info: ValidationInfo) -> float:
+        budget = info.data.get("rate_limit_global_per_s")
+        if budget is not None and value >= budget:
+            raise ValueError(f"must be below RATE_LIMIT_GLOBAL_PER_S ({budget:g}), or 0 for "
+                             "no floor: replies need the rest")
         return value
 
     @field_validator("database_url")

@@ -64,15 +64,15 @@ class SharedBudget:
         self._waiting_for_notices = False
         self.down = False  # Redis could not be reached: pacing in this process
 
-    async def reply(self) -> None:
+    async def reply(self, *, first: bool = False) -> None:
         self._expire()
         if self.down:
-            await self.local.reply()
-        elif self._held > 0 and not self._replies:
+            await self.local.reply(first=first)
+        elif self._held > 0 and (first or not self._replies):
             self._held -= 1
             self._note_reply()
-        elif not await self._wait(self._replies):
-            await self.local.reply()
+        elif not await self._wait(self._replies, first=first):
+            await self.local.reply(first=first)
 
     async def notify(self) -> None:
         if self.down or not await self._wait(self._notices):
@@ -93,9 +93,12 @@ class SharedBudget:
                     await task
         self._release()
 
-    async def _wait(self, queue: deque[Waiter]) -> bool:
+    async def _wait(self, queue: deque[Waiter], *, first: bool = False) -> bool:
         waiter: Waiter = asyncio.get_running_loop().create_future()
-        queue.append(waiter)
+        if first:
+            queue.appendleft(waiter)
+        else:
+            queue.append(waiter)
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._run(), name="outbound-budget")
         elif queue is self._replies and self._waiting_for_notices:

@@ -55,6 +55,8 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("REDIS_PREFIX", "two words"),
         ("CATALOGUE_CACHE_TTL_S", "-5"),
         ("UPDATE_CONCURRENCY", "0"),
+        ("NOTIFY_FLOOR_PER_S", "30"),  # not below RATE_LIMIT_GLOBAL_PER_S's 30
+        ("NOTIFY_FLOOR_PER_S", "-1"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(

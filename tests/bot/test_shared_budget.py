@@ -185,3 +185,22 @@ async def until(condition: Callable[[], bool], at_most: float = WAIT) -> None:
             return
         assert loop.time() < deadline, "not within the deadline"
         await asyncio.sleep(0.01)  # a poll bounded by the deadline
+
+
+async def test_a_notification_within_its_floor_goes_ahead_of_the_replies_waiting() -> None:
+    bucket, (view,) = shared(20.0, count=1)
+    empty(bucket)
+    budget, order = SharedBudget(view, 20.0), []
+
+    async def reply(name: str, first: bool = False) -> None:
+        await budget.reply(first=first)
+        order.append(name)
+
+    waiting = []
+    for name in ("r0", "r1", "r2"):
+        waiting.append(asyncio.create_task(reply(name)))
+        await asyncio.sleep(0)  # queued before the next one comes
+    waiting.append(asyncio.create_task(reply("floor", first=True)))
+    await asyncio.wait_for(asyncio.gather(*waiting), WAIT)
+    await budget.close()
+    assert order[0] == "floor" or order[:2] == ["r0", "floor"], order
