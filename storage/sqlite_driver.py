@@ -113,8 +113,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 outcome: _Outcome = await connection._execute(
                     _run, connection, operation, parameters, many)
             finally:
-                if adapt._writing and not adapt._in_transaction():  # e.g. a write that failed
-                    adapt._end_turn()
+                adapt._end_turn_if_over()  # e.g. a write that failed outside a transaction
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
 
@@ -140,38 +139,36 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._writing = False
             self.dbapi.write_lock.release()
 
-    def _in_transaction(self) -> bool:
-        """`not _idle()`, except that a closed connection holds no transaction."""
-        connection = self._connection._connection
-        try:
-            return connection is not None and connection.in_transaction
-        except sqlite3.ProgrammingError:
-            return False
+    def _end_turn_if_over(self) -> None:
+        """Ends this connection's turn once it has no transaction open (or is closed)."""
+        if self._transaction() is not True:
+            self._end_turn()
 
-    def _idle(self) -> bool:
-        """True when SQLite has no transaction open on the connection (sqlite3 reads it
-        without touching the database; were that ever refused off its thread, ask there)."""
+    def _transaction(self) -> bool | None:
+        """Whether SQLite has a transaction open on the connection; None when it is closed.
+        (sqlite3 reads it without touching the database; were that ever refused off its
+        thread, ask there.)"""
         connection = self._connection._connection
+        if connection is None:
+            return None
         try:
-            return connection is not None and not connection.in_transaction
+            return bool(connection.in_transaction)
         except sqlite3.ProgrammingError:
-            return False
+            return None
 
     def rollback(self) -> None:
         try:
-            if not self._idle():
+            if self._transaction() is not False:  # open, or closed: sqlite3 says which
                 super().rollback()
         finally:
-            if not self._in_transaction():
-                self._end_turn()
+            self._end_turn_if_over()
 
     def commit(self) -> None:
         try:
-            if not self._idle():
+            if self._transaction() is not False:
                 super().commit()
         finally:
-            if not self._in_transaction():
-                self._end_turn()
+            self._end_turn_if_over()
 
     def close(self) -> None:
         try:
