@@ -138,7 +138,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
         if held > 0:
             raise RetryAfter(math.ceil(held))
         try:
-            return await self._paced(chat, send, reply=False, first=self._floor.take())
+            return await self._paced(chat, send, reply=False)
         except RetryAfter as exc:
             self._hold(chat, retry_after_s(exc))
             raise
@@ -202,14 +202,18 @@ class AppRateLimiter(BaseRateLimiter[int]):
                            "giving up in %.0f s", endpoint, attempt, reason, delay, left)
             await asyncio.sleep(delay)
 
-    async def _paced(self, chat: object, send: Send, *, reply: bool,
-                     first: bool = False) -> Result:
+    async def _paced(self, chat: object, send: Send, *, reply: bool) -> Result:
         if chat is not None:
-            if first:  # a notification within its floor: the next token
-                await self._budget.reply(first=True)
-            else:
-                await (self._budget.reply() if reply else self._budget.notify())
+            await self._token(reply)
         return await send()
+
+    async def _token(self, reply: bool) -> None:
+        if reply:
+            await self._budget.reply()
+        elif self._floor.take():  # a notification within its floor: the next token
+            await self._budget.reply(first=True)
+        else:
+            await self._budget.notify()
 
     def _held_for(self, chat: object) -> float:
         """Seconds this chat must still wait after a 429 (0 when it need not)."""
