@@ -5,16 +5,15 @@ rather than after the last reply, each once, with no 429."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings
-from domain.messages import Notification, OfferExpired
 from sandbox import BotApiServer, SandboxUser, TranscriptEvent
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.journey import Uows, say
+from tests.e2e.test_outbound_budget import notify, open_chats, too_fast
 
 BUDGET, FLOOR = 10.0, 2.0  # a small budget: sixty replies fill it for six seconds
 ASKERS, NOTES = 60, 20
@@ -34,10 +33,7 @@ async def test_notifications_go_out_at_their_floor_while_replies_fill_the_budget
     caplog.set_level(logging.INFO, logger="sandbox.server")  # it logs every 429 it answers
     await say(customer, "/start", "Foodbot")
     askers = [server.user(FIRST_ASKER + i) for i in range(ASKERS)]
-    notes = set(range(FIRST_CHAT, FIRST_CHAT + NOTES))
-    for chat in notes:  # people who once talked to the bot
-        server.user(chat)
-        server.state.open_chat(chat)
+    notes = open_chats(server, FIRST_CHAT, NOTES)
     asking = {u.id for u in askers}
     arrivals: list[str] = []
 
@@ -49,10 +45,7 @@ async def test_notifications_go_out_at_their_floor_while_replies_fill_the_budget
     for user in askers:
         await user.send("/help")
     await customer.wait_until(lambda: arrivals.count("reply") >= 5, timeout=30)
-    async with uows() as uow:  # queued while replies fill the budget
-        for n, chat in enumerate(sorted(notes)):
-            await uow.outbox.add(Notification(chat, OfferExpired(n)), datetime.now(UTC))
-        await uow.commit()
+    await notify(uows, notes)  # queued while replies fill the budget
     await customer.wait_until(lambda: arrivals.count("reply") >= ASKERS, timeout=60)
     last_reply = len(arrivals) - 1 - arrivals[::-1].index("reply")
     before = arrivals[:last_reply].count("note")
@@ -60,5 +53,4 @@ async def test_notifications_go_out_at_their_floor_while_replies_fill_the_budget
     assert before >= 4, f"{before} notifications before the last reply: {arrivals}"
     await customer.wait_until(lambda: arrivals.count("note") >= NOTES, timeout=60)
     assert arrivals.count("note") == NOTES, "each notification once"
-    flood = [r.getMessage() for r in caplog.records if "rate limit" in r.getMessage()]
-    assert flood == [], flood
+    assert too_fast(caplog) == []

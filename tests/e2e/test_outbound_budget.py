@@ -27,16 +27,26 @@ def settings(server: BotApiServer, tmp_path: Path) -> Settings:
     return e2e_settings(server, tmp_path, outbox_interval_s=0.05)  # the default global budget
 
 
-async def queue_backlog(server: BotApiServer, uows: Uows) -> set[int]:
-    chats = set(range(FIRST_CHAT, FIRST_CHAT + BACKLOG))
-    for chat in chats:  # people who once talked to the bot
+def open_chats(server: BotApiServer, first: int, count: int) -> set[int]:
+    """`count` people who once talked to the bot, from user id `first` on."""
+    chats = set(range(first, first + count))
+    for chat in chats:
         server.user(chat)
         server.state.open_chat(chat)
+    return chats
+
+
+async def notify(uows: Uows, chats: set[int]) -> None:
+    """One notification to each chat, committed together."""
     async with uows() as uow:
         for n, chat in enumerate(sorted(chats)):
             await uow.outbox.add(Notification(chat, OfferExpired(n)), datetime.now(UTC))
         await uow.commit()
-    return chats
+
+
+def too_fast(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The 429s the local Bot API server answered (it logs each)."""
+    return [r.getMessage() for r in caplog.records if "rate limit" in r.getMessage()]
 
 
 async def test_twenty_users_help_is_answered_long_before_a_backlog_of_notifications_drains(
@@ -46,7 +56,8 @@ async def test_twenty_users_help_is_answered_long_before_a_backlog_of_notificati
     caplog.set_level(logging.INFO, logger="sandbox.server")  # it logs every 429 it answers
     await say(customer, "/start", "Foodbot")
     delivered: list[int] = []
-    chats = await queue_backlog(server, uows)
+    chats = open_chats(server, FIRST_CHAT, BACKLOG)
+    await notify(uows, chats)
     server.add_listener(lambda e: delivered.append(e.chat_id)
                         if _sent(e) and e.chat_id in chats else None)
     await customer.wait_until(lambda: len(delivered) >= 45, timeout=30)  # past the burst
@@ -58,8 +69,7 @@ async def test_twenty_users_help_is_answered_long_before_a_backlog_of_notificati
     assert ahead < 90, f"{ahead} notifications went out before the last answer"
     await customer.wait_until(lambda: len(delivered) >= BACKLOG, timeout=60)
     assert sorted(delivered) == sorted(chats), "each notification once"
-    flood = [r.getMessage() for r in caplog.records if "rate limit" in r.getMessage()]
-    assert flood == [], flood
+    assert too_fast(caplog) == []
 
 
 def _sent(event: TranscriptEvent) -> bool:
