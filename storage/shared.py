@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.catalogue import CatalogueCache
 from domain.inbound_limit import WINDOW_S, Verdict
+from storage.outage import Outage
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -105,7 +106,9 @@ class RedisFeed:
     async def _listen(self) -> None:
         from redis.exceptions import RedisError
 
-        pause, down = RESUBSCRIBE_S[0], False
+        pause = RESUBSCRIBE_S[0]
+        outage = Outage(logger, "catalogue cache: lost Redis (%s); reading the database until "
+                        "it is back", "catalogue cache: Redis is back; caching again")
         while not self._stopping:
             try:
                 pubsub: PubSub = self._redis.pubsub()
@@ -114,25 +117,21 @@ class RedisFeed:
                     while True:
                         message = await pubsub.get_message(timeout=LISTEN_S)
                         if message is not None:
-                            down = self._heard(message, down)
+                            self._heard(message, outage)
                             pause = RESUBSCRIBE_S[0]
             except (RedisError, OSError) as error:
                 self.cache.suspend()
-                if not down:
-                    logger.warning("catalogue cache: lost Redis (%s); reading the database "
-                                   "until it is back", error)
-                down = True
+                outage.failed(error)
             if self._stopping:
                 return
             await asyncio.sleep(pause)  # a pause between reconnection attempts
             pause = min(pause * 2, RESUBSCRIBE_S[1])
 
-    def _heard(self, message: dict[str, Any], down: bool) -> bool:
-        """Handles one pub/sub message; returns whether Redis is still down (no longer)."""
+    def _heard(self, message: dict[str, Any], outage: Outage) -> None:
+        """Handles one pub/sub message."""
         if message["type"] == "subscribe":  # (re)subscribed: anything may have been missed
             self.cache.resume()
-            if down:
-                logger.warning("catalogue cache: Redis is back; caching again")
+            outage.answered()
         elif message["type"] == "message":
             try:
                 self.cache.drop(json.loads(message["data"]))
@@ -140,7 +139,6 @@ class RedisFeed:
                 logger.warning("catalogue cache: unreadable message %r; dropping everything",
                                message["data"])
                 self.cache.drop_all()
-        return False
 
 
 # KEYS[1] the user's bucket; ARGV: capacity, tokens a second, window seconds.
@@ -183,7 +181,9 @@ class RedisInboundLimit:
         self._redis, self._prefix = redis, prefix
         self._args = (per_minute, per_minute / window_s, window_s)
         self._script = redis.register_script(_BUCKET)
-        self._down = False
+        self._outage = Outage(
+            logger, "inbound limit: Redis unreachable (%s); counting in this instance until "
+            "it is back", "inbound limit: Redis is back; counting across instances again")
 
     async def admit(self, user_id: int) -> Verdict | None:
         from redis.exceptions import RedisError
@@ -192,14 +192,9 @@ class RedisInboundLimit:
             answer = await self._script(keys=[f"{self._prefix}:inbound:{user_id}"],
                                         args=list(self._args))
         except RedisError as error:
-            if not self._down:
-                logger.warning("inbound limit: Redis unreachable (%s); counting in this "
-                               "instance until it is back", error)
-            self._down = True
+            self._outage.failed(error)
             return None
-        if self._down:
-            logger.warning("inbound limit: Redis is back; counting across instances again")
-            self._down = False
+        self._outage.answered()
         return _VERDICTS[int(answer)]
 
 

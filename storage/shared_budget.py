@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from domain.outbound_budget import Grant, shared_burst
+from storage.outage import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,10 @@ class RedisOutboundTokens:
         self._rate = per_s
         self._script = redis.register_script(_TAKE)
         self._clock = clock
-        self._down = False
+        self._outage = Outage(
+            logger, "outbound budget: Redis unreachable (%s); pacing in this instance alone "
+            "until it is back", "outbound budget: Redis is back; sharing the budget across "
+            "instances again")
 
     async def take(self, want: int, *, keep: int = 0, returned: int = 0) -> Grant | None:
         now = "" if self._clock is None else repr(self._clock())
@@ -69,13 +73,7 @@ class RedisOutboundTokens:
                 keys=[self._key],
                 args=[repr(self._rate), shared_burst(self._rate), want, keep, returned, now])
         except (RedisError, OSError) as error:
-            if not self._down:
-                logger.warning("outbound budget: Redis unreachable (%s); pacing in this "
-                               "instance alone until it is back", error)
-            self._down = True
+            self._outage.failed(error)
             return None
-        if self._down:
-            logger.warning("outbound budget: Redis is back; sharing the budget across "
-                           "instances again")
-            self._down = False
+        self._outage.answered()
         return Grant(int(granted), float(left))
