@@ -111,7 +111,9 @@ class CheckoutService:
         key = order_key(customer_id, token)
         try:
             return await self._place(customer_id, token, key, tracking)
-        except DuplicateOrder:  # a press on another instance won the race
+        except (DuplicateOrder, StaleSummary, EmptyCart):
+            # A press on another instance may have won the race: its order took the insert,
+            # or its commit came between our reads and took the summary or emptied the cart.
             async with self._uow() as uow:
                 placed = await _placed_before(uow, key)
             if placed is None:

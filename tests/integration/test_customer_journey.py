@@ -4,7 +4,7 @@ messages, ratings, cancelling and reordering."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from itertools import count
 from typing import Self
@@ -154,6 +154,52 @@ async def test_two_instances_pressing_place_at_once_place_one_order(
     placed = [r for r in results if isinstance(r, Placed)]
     assert sorted(p.created for p in placed) == [False, True]
     assert placed[0].view.order.id == placed[1].view.order.id
+    assert await rows(uow_factory, OrderRow) == 1
+
+
+class _ReadLate:
+    """A repository whose first `get` lets `meanwhile` (the other press) run to its end."""
+
+    def __init__(self, repository: object, meanwhile: list[Callable[[], Awaitable[object]]]
+                 ) -> None:
+        self._repository, self._meanwhile = repository, meanwhile
+
+    async def get(self, *args: object) -> object:
+        if self._meanwhile:
+            await self._meanwhile.pop()()
+        return await self._repository.get(*args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._repository, name)
+
+
+@pytest.mark.parametrize("read", ["checkouts", "carts"])
+async def test_a_press_whose_reads_straddle_the_winning_commit_answers_with_its_order(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+    clock: FixedClock, read: str,
+) -> None:
+    """The other press commits between this one's first look and its read of the summary (or
+    of the cart): the summary is gone (the cart empty), and the answer is the order placed."""
+    first, summary = await summary_for(uow_factory, catalog, clock)
+    winner: list[Placed | Summary] = []
+
+    async def other_press() -> None:
+        winner.append(await first.place(CUSTOMER, summary.token, HERE))
+
+    meanwhile: list[Callable[[], Awaitable[object]]] = [other_press]
+
+    class Straddling(SqlUnitOfWork):
+        async def __aenter__(self) -> Self:
+            await super().__aenter__()
+            setattr(self, read, _ReadLate(getattr(self, read), meanwhile))
+            return self
+
+    late = CheckoutService(lambda: Straddling(session_factory), clock, "INR", CountingTokens())
+    answer = await late.place(CUSTOMER, summary.token, HERE)
+
+    assert isinstance(winner[0], Placed) and winner[0].created
+    assert isinstance(answer, Placed) and not answer.created
+    assert answer.view.order.id == winner[0].view.order.id
     assert await rows(uow_factory, OrderRow) == 1
 
 
