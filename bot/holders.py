@@ -7,7 +7,9 @@ wait. A dead process on the same machine can be told apart from a slow one, thou
 process id is gone (or a zombie, or is now this process). So every lease name says which
 machine and process took it, and `Reaper` ends at once the running leases of processes on
 this machine that no longer exist: at start-up (a restart after a crash carries on at once)
-and every few seconds (an instance beside one that died takes its work over).
+and every few seconds (an instance beside one that died takes its work over). First it
+records as sent what their journals say Telegram took (storage.sent_journal), so none of
+that is sent again.
 
 "This machine" is the host name, the boot and the process-id namespace together (hashed into
 the name), so two containers sharing a host name but not their process ids never judge each
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.wakeup import Wakeup
+from storage.reaping import Ended
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def dead_on_this_machine(names: Collection[str], *, gone: Callable[[int], bool] 
 
 class LeaseHolders(Protocol):
     async def running(self, now: datetime) -> set[str]: ...
-    async def end(self, names: Collection[str], now: datetime) -> int: ...
+    async def end(self, names: Collection[str], now: datetime) -> Ended: ...
 
 
 class Reaper:
@@ -124,11 +127,13 @@ class Reaper:
         dead = dead_on_this_machine(await self._holders.running(now))
         if not dead:
             return 0
-        freed = await self._holders.end(dead, now)
+        freed, recorded = await self._holders.end(dead, now)
+        processes = ", ".join(sorted({name.split("#", 1)[0][:-4] for name in dead}))
+        if recorded:
+            logger.warning("recorded %d messages stopped processes %s had sent (their journal)",
+                           recorded, processes)
         if freed:
-            processes = sorted({name.split("#", 1)[0][:-4] for name in dead})
-            logger.warning("took over %d leases from stopped processes %s", freed,
-                           ", ".join(processes))
+            logger.warning("took over %d leases from stopped processes %s", freed, processes)
             if self._wakes is not None:
                 self._wakes.tasks_written()
                 self._wakes.messages_written()

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,7 +48,7 @@ from domain.services.partners import PartnerService
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import Announce, CachedCatalogue
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.inbox import SqlInbox, SqlLeases
 from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
@@ -55,6 +56,7 @@ from storage.pipeline.store import SqlPipelineStore
 from storage.reaping import SqlLeaseHolders
 from storage.revision import is_at_head
 from storage.seed import seed
+from storage.sent_journal import SentJournal, folder_for
 from storage.shared import LocalFeed, SharedState, announcer, shared_state
 from storage.uow import uow_factory
 
@@ -95,7 +97,15 @@ def message_outbox(
         lease_s=settings.queue_lease_s,
         unpaced_kinds=frozenset({Kind.ORDER_STATUS}),  # edits the tracking message
     )
-    return SqlMessageOutbox(sessions, worker_id(), pacing)
+    name, journals = worker_id(), sent_journals(settings)
+    journal = SentJournal(journals, name) if journals is not None else None
+    return SqlMessageOutbox(sessions, name, pacing, journal)
+
+
+def sent_journals(settings: Settings) -> Path | None:
+    """Where the outbox's senders write down Telegram's answers (SQLite files only)."""
+    database = sqlite_file(settings.database_url)
+    return folder_for(database) if database is not None else None
 
 
 def admin_console(
@@ -211,7 +221,7 @@ def inbox_parts(
     limit = shared.limit if shared is not None else None
     return InboxParts(
         SqlInbox(sessions), SqlLeases(sessions), worker_id(),
-        reaper=Reaper(SqlLeaseHolders(sessions), wakeup),
+        reaper=Reaper(SqlLeaseHolders(sessions, sent_journals(settings)), wakeup),
         admit=inbound_gate(settings, bot, on_refused=metrics.refused, shared=limit).admit,
     )
 
@@ -235,8 +245,11 @@ async def running(
             app = build_app(services)
             parts = inbox_parts(sessions, settings, app.bot, services.ops.metrics, shared,
                                 services.wakeup)
-            async with serving(app, parts) as live:
-                yield live
+            try:
+                async with serving(app, parts) as live:
+                    yield live
+            finally:
+                services.outbox.close()
     finally:
         await engine.dispose()
 

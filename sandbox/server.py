@@ -65,6 +65,7 @@ class BotApiServer:
         self._limiter: RateLimiter | None = None
         self.set_limits(limits)
         self._faults = FaultInjector(faults)
+        self._before_call: Callable[[str, int | None], None] | None = None
         self._methods: dict[str, Method] = {**MESSAGE_METHODS, **MISC_METHODS}
         self._users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None
@@ -152,6 +153,12 @@ class BotApiServer:
         """Fail the next n calls of method ("*" = any) with code (429 gets retry_after); with
         chat_id, only the calls towards that chat."""
         self._faults.fail_next(method, n, code, retry_after, description, chat_id)
+
+    def before_call(self, hook: Callable[[str, int | None], None] | None) -> None:
+        """Calls ``hook(method, chat_id)`` (the method lower-case) as each call that passed
+        the fault injector is about to be handled: a test's way to act at an exact point of
+        the bot's work (say, just as it sends one message). None removes it."""
+        self._before_call = hook
 
     @property
     def injected_faults(self) -> list[InjectedFault]:
@@ -253,6 +260,8 @@ class BotApiServer:
         if decision.error is not None:
             logger.info("fault injected: %s -> %s", name, decision.error.code)
             return self._reply(decision.error)
+        if self._before_call is not None:
+            self._before_call(name.lower(), _chat_id(params))
         try:
             limited_chat = self._check_limits(name.lower(), params)
             result = method(self.state, params)

@@ -248,3 +248,7 @@ class MessageOutbox(Protocol):
     async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
         """The orders as they are now, for the stale check; a missing id has no order."""
         ...
+
+    def close(self) -> None:
+        """This process sends nothing more: what the outbox keeps open is released."""
+        ...

@@ -12,10 +12,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import CursorResult, RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.orders import OrderStatus
@@ -24,6 +24,7 @@ from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
 from domain.pipeline.stale import OrderNow
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
+from storage.sent_journal import SentJournal, Taken
 from storage.sql import INBOX, ORDERS, OUTBOX
 from storage.write_lock import first_in_line
 
@@ -43,9 +44,7 @@ class Pacing:
 
 @dataclass(frozen=True, slots=True)
 class _Mark:
-    message_id: int
-    at: datetime
-    telegram_id: int | None
+    taken: Taken
     recorded: asyncio.Future[None]
 
 
@@ -53,11 +52,13 @@ class SqlMessageOutbox:
     """Implements domain.pipeline.ports.MessageOutbox."""
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], worker_id: str, pacing: Pacing
+        self, session_factory: async_sessionmaker[AsyncSession], worker_id: str, pacing: Pacing,
+        journal: SentJournal | None = None,
     ) -> None:
         self._sessions = session_factory
         self._worker_id = worker_id
         self._pacing = pacing
+        self._journal = journal
         self._claims = count(1)
         self._marks: list[_Mark] = []
         self._marking = False
@@ -86,19 +87,26 @@ class SqlMessageOutbox:
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
         """Records a message Telegram took. Until this commits a kill means sending it again,
-        so it goes ahead of other writers (SQLite), and marks that arrive while one is being
+        unless the journal (storage.sent_journal, SQLite) has it: written first, at once. The
+        mark goes ahead of other writers (SQLite), and marks that arrive while one is being
         written share the next transaction: the first caller writes them all, the others
         wait for theirs, so a tick's sends are recorded in one or two commits, not one each."""
-        mark = _Mark(message_id, now, telegram_id, asyncio.get_running_loop().create_future())
+        taken = Taken(message_id, now, telegram_id)
+        if self._journal is not None:
+            self._journal.took(taken)
+        mark = _Mark(taken, asyncio.get_running_loop().create_future())
         self._marks.append(mark)
         if self._marking:
             await mark.recorded
             return
         self._marking = True
         try:
+            failed = False
             while self._marks:
                 marks, self._marks = self._marks, []
-                await self._record(marks)
+                failed = not await self._record(marks) or failed
+            if self._journal is not None and not failed:
+                self._journal.recorded()  # else kept: if this process dies, a reaper has them
         finally:
             self._marking = False
             for left in self._marks:  # only when cancelled: their leases run out as after a kill
@@ -106,15 +114,17 @@ class SqlMessageOutbox:
             self._marks = []
         await mark.recorded
 
-    async def _record(self, marks: list[_Mark]) -> None:
+    async def _record(self, marks: list[_Mark]) -> bool:
+        """Writes `marks` and settles each caller's wait; False when the write failed."""
         try:
             with first_in_line():
                 async with self._sessions() as session, session.begin():
-                    await SqlOutboxStore(session).mark_all_sent(marks)
+                    await SqlOutboxStore(session).mark_all_sent([m.taken for m in marks])
         except Exception as exc:
             for mark in marks:
                 if not mark.recorded.done():
                     mark.recorded.set_exception(exc)
+            return False
         except BaseException:
             for mark in marks:
                 mark.recorded.cancel()
@@ -123,6 +133,12 @@ class SqlMessageOutbox:
             for mark in marks:
                 if not mark.recorded.done():
                     mark.recorded.set_result(None)
+            return True
+
+    def close(self) -> None:
+        """Stops the journal: this process sends nothing more."""
+        if self._journal is not None:
+            self._journal.close()
 
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None:
         async with self._sessions() as session, session.begin():
@@ -233,16 +249,19 @@ class SqlOutboxStore:
         )
         await self._session.execute(stmt)
 
-    async def mark_all_sent(self, marks: Sequence[_Mark]) -> None:
+    async def mark_all_sent(self, marks: Sequence[Taken]) -> int:
+        """Records messages Telegram took; one already recorded keeps its first record.
+        Returns how many were recorded now."""
         stmt = (
             update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("mark_id"))
+            .where(OUTBOX.c.id == bindparam("mark_id"), OUTBOX.c.sent_at.is_(None))
             .values(sent_at=bindparam("mark_at"), message_id=bindparam("mark_telegram_id"),
                     locked_until=None, locked_by=None)
         )
-        await self._session.execute(stmt, [
+        result = await self._session.execute(stmt, [
             {"mark_id": m.message_id, "mark_at": m.at, "mark_telegram_id": m.telegram_id}
             for m in marks])
+        return cast(CursorResult[Any], result).rowcount  # summed over the rows (sqlite3)
 
     async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
         stmt = (

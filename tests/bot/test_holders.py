@@ -17,6 +17,7 @@ import pytest
 from bot import holders
 from bot.holders import Reaper, dead_on_this_machine, worker_id
 from bot.wakeup import Wakeup
+from storage.reaping import Ended
 from tests.integration.builders import T0
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -83,9 +84,9 @@ class FakeHolders:
     async def running(self, now: datetime) -> set[str]:
         return self.names - self.ended
 
-    async def end(self, names: Collection[str], now: datetime) -> int:
+    async def end(self, names: Collection[str], now: datetime) -> Ended:
         self.ended |= set(names)
-        return len(names)
+        return Ended(len(names), 0)
 
 
 async def test_the_reaper_ends_the_dead_ones_leases_and_says_so(

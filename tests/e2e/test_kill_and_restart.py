@@ -29,7 +29,8 @@ async def foodbot_run(settings: Settings, folder: Path) -> asyncio.subprocess.Pr
     env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=TOKEN, LOG_LEVEL="WARNING",
                TELEGRAM_BASE_URL=settings.telegram_base_url,
                TELEGRAM_BASE_FILE_URL=settings.file_url, DATABASE_URL=settings.database_url,
-               INBOX_LEASE_S=str(settings.inbox_lease_s))
+               INBOX_LEASE_S=str(settings.inbox_lease_s),
+               OUTBOX_INTERVAL_S=str(settings.outbox_interval_s))
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=folder, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)

@@ -68,7 +68,8 @@ async def test_the_running_leases_name_their_holders_and_ending_some_frees_only_
     now = T0 + timedelta(seconds=1)
     assert await holders.running(now) == {DEAD, ALIVE, f"{DEAD}#out1", f"{ALIVE}#out1"}
 
-    assert await holders.end({DEAD, f"{DEAD}#out1"}, now) == 4  # update, task, message, polling
+    assert await holders.end({DEAD, f"{DEAD}#out1"}, now) == (4, 0)  # update, task, message,
+    # polling; nothing recorded from a journal
 
     assert await claimable(uow_factory, session_factory) == [1, 1, 1, 1]
     assert await holders.running(now) == {ALIVE, f"{ALIVE}#out1", NEW}
@@ -80,4 +81,4 @@ async def test_leases_that_ran_out_are_not_running(
     await hold(uow_factory, session_factory)
     holders = SqlLeaseHolders(session_factory)
     assert await holders.running(T0 + LONG) == set()
-    assert await holders.end({DEAD, f"{DEAD}#out1"}, T0 + LONG) == 0
+    assert await holders.end({DEAD, f"{DEAD}#out1"}, T0 + LONG) == (0, 0)

@@ -170,7 +170,7 @@ async def test_when_a_shared_mark_fails_every_caller_hears_and_the_next_marks_ar
     uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     await write(uow_factory, (ASHA, "a"), (BILAL, "a"), (CHEN, "a"), (1004, "a"))
-    failing = _Failing(session_factory)
+    failing = Failing(session_factory)
     sender = SqlMessageOutbox(failing, "sender", Pacing())  # type: ignore[arg-type]
     first, second, third, fourth = await sender.claim(T0)
     failing.left = 2
@@ -188,7 +188,7 @@ async def test_when_a_shared_mark_fails_every_caller_hears_and_the_next_marks_ar
     assert sent == [fourth.id]
 
 
-class _Failing:
+class Failing:
     """A session factory whose next `left` sessions cannot reach the database: the first
     one fails once `gate` is set."""
 
@@ -199,12 +199,12 @@ class _Failing:
     def __call__(self) -> Any:
         if self.left:
             self.left -= 1
-            return _Unreachable(self)
+            return Unreachable(self)
         return self._sessions()
 
 
-class _Unreachable:
-    def __init__(self, factory: _Failing) -> None:
+class Unreachable:
+    def __init__(self, factory: Failing) -> None:
         self._factory = factory
 
     async def __aenter__(self) -> None:
