@@ -155,9 +155,8 @@ class BotApiServer:
         self._faults.fail_next(method, n, code, retry_after, description, chat_id)
 
     def before_call(self, hook: Callable[[str, int | None], None] | None) -> None:
-        """Calls ``hook(method, chat_id)`` (the method lower-case) as each call that passed
-        the fault injector is about to be handled: a test's way to act at an exact point of
-        the bot's work (say, just as it sends one message). None removes it."""
+        """Calls ``hook(method, chat_id)`` (lower-case) just before each call is handled, past
+        the fault injector: a test acts at an exact point of the bot's work. None: removed."""
         self._before_call = hook
 
     @property
