@@ -144,6 +144,10 @@ class Metrics:
     def telegram_error(self, method: str, exc: TelegramError) -> None:
         self.telegram_errors.labels(method=method, code=error_code(exc)).inc()
 
+    def settled(self, seconds: float) -> None:
+        """An outbox message recorded sent, `seconds` after Telegram took it."""
+        self.outbox_settle_seconds.observe(seconds)
+
     async def scrape(self) -> bytes:
         """Reads the database's figures, then renders every metric in Prometheus' text
         format. A database that does not answer shows as foodbot_database_up 0."""

@@ -14,22 +14,69 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.metrics import Metrics
 from domain.health import HealthLimits, OpsReader, problems
+from domain.inbound_limit import Verdict
 from domain.ports import Clock
+
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
 
 logger = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_S = 5.0  # a database slower than this to answer is as good as gone
 
 
+class Counts(Protocol):
+    """What the bot counts as things happen: bot/metrics.py's `Metrics` when something serves
+    /metrics, else `Uncounted`."""
+
+    def handled(self, kind: str, seconds: float) -> None: ...
+
+    def refused(self, verdict: Verdict) -> None: ...
+
+    def telegram_error(self, method: str, exc: TelegramError) -> None: ...
+
+    def settled(self, seconds: float) -> None: ...
+
+    async def scrape(self) -> bytes: ...
+
+
+class Uncounted:
+    """Polling with no METRICS_PORT: nothing serves /metrics, so nothing is counted, and
+    prometheus_client (about 1 MB resident) is not loaded."""
+
+    def handled(self, kind: str, seconds: float) -> None:
+        pass
+
+    def refused(self, verdict: Verdict) -> None:
+        pass
+
+    def telegram_error(self, method: str, exc: TelegramError) -> None:
+        pass
+
+    def settled(self, seconds: float) -> None:
+        pass
+
+    async def scrape(self) -> bytes:
+        return b""
+
+
+def counting(served: bool, reader: OpsReader, clock: Clock) -> Counts:
+    """bot/metrics.py's `Metrics` when something serves /metrics, else `Uncounted`."""
+    if not served:
+        return Uncounted()
+    from bot.metrics import Metrics
+
+    return Metrics(reader, clock)
+
+
 class Ops:
     """The health check and the metrics of one Application, and their HTTP routes."""
 
     def __init__(
-        self, reader: OpsReader, clock: Clock, limits: HealthLimits, metrics: Metrics
+        self, reader: OpsReader, clock: Clock, limits: HealthLimits, metrics: Counts
     ) -> None:
         self._reader, self._clock, self._limits = reader, clock, limits
         self.metrics = metrics

@@ -122,7 +122,7 @@ async def _deliver(
     else:
         taken = time.perf_counter()
         await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
-        services.ops.metrics.outbox_settle_seconds.observe(time.perf_counter() - taken)
+        services.ops.metrics.settled(time.perf_counter() - taken)
 
 
 async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:

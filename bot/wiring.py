@@ -22,8 +22,7 @@ from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
 from bot.holders import Reaper, worker_id
 from bot.inbound import inbound_gate
-from bot.metrics import Metrics
-from bot.ops import Ops
+from bot.ops import Counts, Ops, counting
 from bot.runner import InboxParts, Running, serving, stop_signal, until_signalled
 from bot.settings import ConfigError, Settings
 from bot.wakeup import Wakeup
@@ -125,11 +124,14 @@ def admin_console(
 def operations(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> Ops:
-    """/healthz and /metrics, on this Application's own metrics registry."""
+    """/healthz and /metrics, on this Application's own metrics registry; counted only when
+    something serves them (a webhook, or METRICS_PORT): plain polling loads no
+    prometheus_client."""
     reader = SqlOpsReader(sessions)
     limits = HealthLimits(queue_lag=timedelta(seconds=settings.health_queue_lag_s),
                           outbox_lag=timedelta(seconds=settings.health_outbox_lag_s))
-    return Ops(reader, clock, limits, Metrics(reader, clock))
+    served = bool(settings.webhook_url or settings.metrics_port)
+    return Ops(reader, clock, limits, counting(served, reader, clock))
 
 
 def build_services(
@@ -212,7 +214,7 @@ async def require_migrated(settings: Settings) -> None:
 
 
 def inbox_parts(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot, metrics: Metrics,
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot, metrics: Counts,
     shared: SharedState | None = None, wakeup: Wakeup | None = None,
 ) -> InboxParts:
     """The inbox's storage side, one name for this instance in all its leases, and the

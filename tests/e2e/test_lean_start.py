@@ -2,7 +2,8 @@
 left out is resident memory a process never pays: Alembic and Mako (~10 MB: the revision is
 checked with one read), aiohttp's server (~2 MB: only a webhook or METRICS_PORT serves HTTP;
 its client is the bot's Bot API client, bot/aiohttp_request.py), the Redis client (~6 MB: only
-with REDIS_URL).
+with REDIS_URL), prometheus_client (~1 MB: only when something serves /metrics, a webhook or
+METRICS_PORT), matplotlib (only at an admin's first /stats chart).
 
 The bot runs in a fresh interpreter against the local Bot API server, answers a user, and then
 says which of those libraries it had loaded.
@@ -24,7 +25,7 @@ from tests.e2e.test_webhook_inbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WITHIN_S = 60.0  # a fresh interpreter importing the bot, on a busy machine
-OPTIONAL = ("alembic", "mako", "aiohttp.web", "redis")
+OPTIONAL = ("alembic", "mako", "aiohttp.web", "redis", "prometheus_client", "matplotlib")
 
 # runs the bot as `foodbot run` does (settings from the environment) until stdin closes, then
 # prints the optional libraries it had loaded
@@ -75,7 +76,7 @@ async def loaded_while_serving(
     return loaded
 
 
-async def test_a_polling_bot_loads_no_migrations_http_server_or_redis_client(
+async def test_a_polling_bot_loads_no_migrations_http_server_redis_client_or_metrics(
     settings: Settings, customer: SandboxUser, tmp_path: Path
 ) -> None:
     await seed_database(settings)
@@ -83,7 +84,7 @@ async def test_a_polling_bot_loads_no_migrations_http_server_or_redis_client(
     assert await loaded_while_serving(settings, customer, tmp_path) == []
 
 
-async def test_a_polling_bot_serving_metrics_loads_the_http_server_only(
+async def test_a_polling_bot_serving_metrics_loads_the_http_server_and_metrics_only(
     settings: Settings, customer: SandboxUser, tmp_path: Path
 ) -> None:
     await seed_database(settings)
@@ -91,10 +92,10 @@ async def test_a_polling_bot_serving_metrics_loads_the_http_server_only(
     loaded = await loaded_while_serving(settings, customer, tmp_path,
                                         METRICS_PORT=str(free_port()))
 
-    assert loaded == ["aiohttp.web"]
+    assert loaded == ["aiohttp.web", "prometheus_client"]
 
 
-async def test_a_webhook_bot_loads_the_http_server_only(
+async def test_a_webhook_bot_loads_the_http_server_and_metrics_only(
     settings: Settings, customer: SandboxUser, tmp_path: Path
 ) -> None:
     await seed_database(settings)
@@ -104,7 +105,7 @@ async def test_a_webhook_bot_loads_the_http_server_only(
         settings, customer, tmp_path, WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
 
-    assert loaded == ["aiohttp.web"]
+    assert loaded == ["aiohttp.web", "prometheus_client"]
 
 
 async def test_a_bot_sharing_state_through_redis_loads_the_redis_client_only(

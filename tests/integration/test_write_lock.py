@@ -52,11 +52,11 @@ async def test_writers_take_turns_in_the_order_they_came(engine: AsyncEngine) ->
     async with engine.begin() as holder:
         await holder.execute(text("INSERT INTO t (v) VALUES ('first')"))
         waiting = []
-        for n in range(6):  # each queued before the next comes
+        for n in range(4):  # each queued before the next comes; with the holder, the pool's 5
             waiting.append(asyncio.create_task(insert(engine, f"w{n}")))
             await until(lambda n=n: lock.waiting() == n + 1)
     await asyncio.gather(*waiting)
-    assert await written(engine) == ["first", "w0", "w1", "w2", "w3", "w4", "w5"]
+    assert await written(engine) == ["first", "w0", "w1", "w2", "w3"]
     assert not lock.held
 
 
