@@ -16,7 +16,7 @@ from domain.orders import Order, OrderEvent
 from domain.partners import Partner
 from domain.restaurants import MenuItem, Restaurant
 from domain.tasks import NewTask
-from domain.views import TrackingMessage
+from domain.views import OrderView, TrackingMessage
 
 
 class Clock(Protocol):
@@ -96,6 +96,11 @@ class OrderRepository(Protocol):
     async def get_by_idempotency_key(self, key: str) -> Order | None: ...
     async def for_customer(self, customer_id: UserId, limit: int) -> Sequence[Order]: ...
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]: ...
+
+    async def view(self, order: Order) -> OrderView:
+        """The order with its restaurant's name, history, partner's name, rating and tracking
+        message."""
+        ...
 
 
 class PartnerRepository(Protocol):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, null, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DuplicateOrder
 from domain.ids import OrderId, UserId
 from domain.orders import Order, OrderEvent, OrderStatus
+from domain.views import OrderView, TrackingMessage
 from storage import mapping
-from storage.sql import ORDER_EVENTS, ORDER_ITEMS, ORDERS
+from storage.sql import (
+    ORDER_EVENTS,
+    ORDER_ITEMS,
+    ORDER_RATINGS,
+    ORDERS,
+    PARTNERS,
+    RESTAURANTS,
+    TRACKING_MESSAGES,
+)
 
 
 class SqlOrderRepository:
@@ -78,6 +87,27 @@ class SqlOrderRepository:
         )
         rows = (await self._session.execute(stmt)).mappings()
         return [mapping.event_from_row(row) for row in rows]
+
+    async def view(self, order: Order) -> OrderView:
+        """The order with its restaurant's name, partner's name, rating and tracking message
+        (one query) and its history (a second): what every order screen shows."""
+        tracking = TRACKING_MESSAGES.c
+        stmt = select(
+            select(RESTAURANTS.c.name).where(RESTAURANTS.c.id == order.restaurant_id)
+            .scalar_subquery(),
+            select(PARTNERS.c.name).where(PARTNERS.c.id == order.partner_id).scalar_subquery()
+            if order.partner_id else null(),
+            select(ORDER_RATINGS.c.stars).where(ORDER_RATINGS.c.order_id == order.id)
+            .scalar_subquery(),
+            select(tracking.chat_id).where(tracking.order_id == order.id).scalar_subquery(),
+            select(tracking.message_id).where(tracking.order_id == order.id).scalar_subquery(),
+        )
+        restaurant, partner, stars, chat_id, message_id = (await self._session.execute(stmt)).one()
+        return OrderView(
+            order, restaurant if restaurant is not None else "?",
+            tuple(await self.history(order.id)), partner, stars,
+            TrackingMessage(chat_id, message_id) if chat_id is not None else None,
+        )
 
     async def _load(self, stmt: Select[Any]) -> list[Order]:
         """Orders the statement selects, with their items, in two queries."""

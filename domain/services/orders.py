@@ -116,16 +116,7 @@ class CustomerOrders:
 
 async def order_view(uow: UnitOfWork, order: Order) -> OrderView:
     """The order with its restaurant's name, history, partner, rating and tracking message."""
-    restaurant = await uow.restaurants.get(order.restaurant_id)
-    partner = await uow.partners.get(order.partner_id) if order.partner_id else None
-    return OrderView(
-        order,
-        restaurant.name if restaurant else "?",
-        tuple(await uow.orders.history(order.id)),
-        partner.name if partner else None,
-        await uow.ratings.get(order.id),
-        await uow.tracking.get(order.id),
-    )
+    return await uow.orders.view(order)
 
 
 async def _own(uow: UnitOfWork, customer_id: UserId, order_id: OrderId) -> Order:

@@ -18,6 +18,7 @@ from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import Restaurant
 from domain.tasks import NewTask, TaskKind
+from domain.views import TrackingMessage
 from storage.rows import OutboxRow, TaskRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import CUSTOMER, OTHER_CUSTOMER, T0, Catalog, new_order, store_order
@@ -156,6 +157,29 @@ async def test_order_round_trips_with_items_delivery_and_first_event(
     assert (placed.order_id, placed.from_status, placed.to_status) == (order.id, None, "CREATED")
     assert str(placed.actor) == f"customer:{CUSTOMER}"
     assert_utc(placed.at)
+
+
+async def test_an_order_view_names_restaurant_and_partner_with_rating_tracking_and_history(
+    uow_factory: Uows, catalog: Catalog
+) -> None:
+    order = await store_order(uow_factory, new_order(catalog, T0))
+    async with uow_factory() as uow:
+        bare = await uow.orders.view(order)
+    assert (bare.order, bare.restaurant_name, bare.partner_name, bare.rating, bare.tracking) \
+        == (order, "Dominos", None, None, None)
+    assert [e.to_status for e in bare.history] == ["CREATED"]
+
+    partner = Partner(UserId(8_000_000_001), "Kiran", PartnerStatus.APPROVED)
+    async with uow_factory() as uow:
+        await uow.partners.save(partner)
+        await uow.tracking.save(order.id, TrackingMessage(CUSTOMER, 555))
+        await uow.ratings.add(order.id, 4, T0)
+        await uow.commit()
+    order.partner_id = partner.id
+    async with uow_factory() as uow:
+        full = await uow.orders.view(order)
+    assert (full.restaurant_name, full.partner_name, full.rating, full.tracking) \
+        == ("Dominos", "Kiran", 4, TrackingMessage(CUSTOMER, 555))
 
 
 async def test_orders_for_a_customer_come_newest_first(uow_factory: Uows, catalog: Catalog) -> None:
