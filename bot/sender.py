@@ -27,6 +27,11 @@ partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is 
 the reason ("stale: ..."). Every row is one Telegram call: an offer's map pin is a row of
 its own, so it is paced and retried alone and never marked sent with the offer.
 
+Edits of the tracking message are coalesced: each renders the order as it is when it is
+sent, so once one has gone out, the edits of the same order queued behind it in its chat
+before it was rendered have nothing left to show; they are given up ("superseded: ...")
+instead of costing a Telegram call each (`MessageOutbox.later_edits`, `supersede`).
+
 Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
 composition root.
 
@@ -45,7 +50,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -73,8 +78,11 @@ async def send_due(bot: ExtBot[Any], services: Services) -> int:
     contents = [_read(message) for message in messages]
     orders = await services.outbox.orders_now(
         {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})
+    edits = [m for m, c in zip(messages, contents, strict=True)
+             if isinstance(c, OrderStatusChanged)]
+    later = await services.outbox.later_edits(edits) if edits else []  # before any renders
     results = await asyncio.gather(
-        *(_deliver(bot, services, message, content, orders)
+        *(_deliver(bot, services, message, content, orders, later)
           for message, content in zip(messages, contents, strict=True)),
         return_exceptions=True)
     for message, result in zip(messages, results, strict=True):
@@ -93,6 +101,7 @@ def _read(message: OutgoingMessage) -> Message | MalformedMessage:
 async def _deliver(
     bot: ExtBot[Any], services: Services, message: OutgoingMessage,
     content: Message | MalformedMessage, orders: Mapping[int, OrderNow],
+    later: Sequence[OutgoingMessage] = (),
 ) -> None:
     outbox, clock = services.outbox, services.clock
     try:
@@ -123,6 +132,17 @@ async def _deliver(
         taken = time.perf_counter()
         await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
         services.ops.metrics.settled(time.perf_counter() - taken)
+        if isinstance(prepared, OrderStatusChanged):
+            await outbox.supersede(_shown(message, prepared, later), by=message.id,
+                                   now=clock.now())
+
+
+def _shown(head: OutgoingMessage, edit: OrderStatusChanged,
+           later: Sequence[OutgoingMessage]) -> list[int]:
+    """The edits of `edit`'s order queued behind `head` in its chat, which it has shown."""
+    return [m.id for m in later
+            if m.chat_id == head.chat_id and m.id > head.id
+            and isinstance(c := _read(m), OrderStatusChanged) and c.order_id == edit.order_id]
 
 
 async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:

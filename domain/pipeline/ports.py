@@ -245,6 +245,16 @@ class MessageOutbox(Protocol):
         order has overtaken (domain.pipeline.stale)."""
         ...
 
+    async def later_edits(self, heads: Collection[OutgoingMessage]) -> list[OutgoingMessage]:
+        """The unsent edits of a message already there (the tracking message) queued after
+        `heads` in the heads' chats, oldest first: an edit that renders the order now shows
+        what they would."""
+        ...
+
+    async def supersede(self, message_ids: Collection[int], *, by: int, now: datetime) -> None:
+        """Records unsent edits as not needed: the edit `by` showed what they would."""
+        ...
+
     async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
         """The orders as they are now, for the stale check; a missing id has no order."""
         ...

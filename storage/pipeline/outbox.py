@@ -148,6 +148,39 @@ class SqlMessageOutbox:
         async with self._sessions() as session, session.begin():
             await SqlOutboxStore(session).give_up(message_id, error=error[:MAX_ERROR], now=now)
 
+    async def later_edits(self, heads: Collection[OutgoingMessage]) -> list[OutgoingMessage]:
+        """The unsent edits (the unpaced kinds) queued after `heads` in the heads' chats,
+        oldest first."""
+        if not heads or not self._pacing.unpaced_kinds:
+            return []
+        o = OUTBOX.c
+        stmt = (
+            select(o.id, o.chat_id, o.kind, o.payload, o.attempts)
+            .where(o.chat_id.in_(sorted({head.chat_id for head in heads})),
+                   o.id > min(head.id for head in heads),
+                   o.id.not_in(sorted(head.id for head in heads)),
+                   o.kind.in_(sorted(self._pacing.unpaced_kinds)),
+                   o.sent_at.is_(None), o.given_up_at.is_(None))
+            .order_by(o.id)
+        )
+        async with self._sessions() as session:
+            return [_message(row) for row in (await session.execute(stmt)).mappings()]
+
+    async def supersede(self, message_ids: Collection[int], *, by: int, now: datetime) -> None:
+        """Gives up unsent edits that the edit `by` has shown (it rendered the order after
+        they were written); one being sent by another try is left to it."""
+        if not message_ids:
+            return
+        o = OUTBOX.c
+        stmt = (
+            update(OUTBOX)
+            .where(o.id.in_(sorted(message_ids)), o.sent_at.is_(None), o.given_up_at.is_(None),
+                   or_(o.locked_until.is_(None), o.locked_until <= now))
+            .values(given_up_at=now, last_error=f"superseded: outbox {by} showed it")
+        )
+        async with self._sessions() as session, session.begin():
+            await session.execute(stmt)
+
     async def orders_now(self, order_ids: Collection[int]) -> Mapping[int, OrderNow]:
         if not order_ids:
             return {}

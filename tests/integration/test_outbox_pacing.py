@@ -188,6 +188,27 @@ async def test_when_a_shared_mark_fails_every_caller_hears_and_the_next_marks_ar
     assert sent == [fourth.id]
 
 
+async def test_the_edits_queued_behind_a_head_are_found_and_superseded_unless_being_sent(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await write(uow_factory, (ASHA, EDIT), (ASHA, "a"), (ASHA, EDIT), (BILAL, EDIT), (CHEN, EDIT),
+                (ASHA, EDIT))
+    sender = outbox(session_factory)
+    heads = await sender.claim(T0)
+    asha, bilal, chen = heads
+    later = await sender.later_edits([asha, bilal])
+    # after the heads, edits only, in the heads' chats: not Chen's, not the heads themselves
+    assert [(m.chat_id, m.id) for m in later] == [(ASHA, asha.id + 2), (ASHA, asha.id + 5)]
+    await sender.supersede([m.id for m in later] + [chen.id], by=asha.id, now=T0)
+
+    async with session_factory() as session:
+        rows = dict((await session.execute(
+            select(OUTBOX.c.id, OUTBOX.c.last_error).where(OUTBOX.c.given_up_at.is_not(None))
+        )).all())
+    assert rows == {m.id: f"superseded: outbox {asha.id} showed it" for m in later}  # not
+    # chen's: its lease is running (it is being sent)
+
+
 class Failing:
     """A session factory whose next `left` sessions cannot reach the database: the first
     one fails once `gate` is set."""
