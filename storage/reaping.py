@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import sent_journal
-from storage.pipeline.outbox import SqlOutboxStore
+from storage.pipeline.marks import mark_all_sent
 from storage.sql import INBOX, LEASES, OUTBOX, TASKS, execute_count
 
 
@@ -73,7 +73,7 @@ class SqlLeaseHolders:
         freed = recorded = 0
         async with self._sessions() as session, session.begin():
             if taken:
-                recorded = await SqlOutboxStore(session).mark_all_sent(taken)
+                recorded = await mark_all_sent(session, taken)
             for table in (INBOX, TASKS, OUTBOX):
                 stmt = (
                     update(table)

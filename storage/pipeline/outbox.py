@@ -6,27 +6,26 @@ went out in the last second), so every instance sharing the database keeps the s
 
 from __future__ import annotations
 
-import asyncio
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
-from sqlalchemy.engine import CursorResult, RowMapping
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.orders import OrderStatus
 from domain.pipeline.model import OfferState
 from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
 from domain.pipeline.stale import OrderNow
+from storage.pipeline.marks import SentMarks
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
 from storage.sent_journal import SentJournal, Taken
 from storage.sql import INBOX, ORDERS, OUTBOX
-from storage.write_lock import first_in_line
 
 SECOND = timedelta(seconds=1)
 
@@ -42,12 +41,6 @@ class Pacing:
     unpaced_kinds: frozenset[str] = frozenset()  # edits: not limited per chat like sends
 
 
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    taken: Taken
-    recorded: asyncio.Future[None]
-
-
 class SqlMessageOutbox:
     """Implements domain.pipeline.ports.MessageOutbox."""
 
@@ -58,10 +51,8 @@ class SqlMessageOutbox:
         self._sessions = session_factory
         self._worker_id = worker_id
         self._pacing = pacing
-        self._journal = journal
         self._claims = count(1)
-        self._marks: list[_Mark] = []
-        self._marking = False
+        self._marks = SentMarks(session_factory, journal)
 
     async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
         pacing = self._pacing
@@ -86,59 +77,13 @@ class SqlMessageOutbox:
             return await SqlOutboxStore(session).next_due()
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
-        """Records a message Telegram took. Until this commits a kill means sending it again,
-        unless the journal (storage.sent_journal, SQLite) has it: written first, at once. The
-        mark goes ahead of other writers (SQLite), and marks that arrive while one is being
-        written share the next transaction: the first caller writes them all, the others
-        wait for theirs, so a tick's sends are recorded in one or two commits, not one each."""
-        taken = Taken(message_id, now, telegram_id)
-        if self._journal is not None:
-            self._journal.took(taken)
-        mark = _Mark(taken, asyncio.get_running_loop().create_future())
-        self._marks.append(mark)
-        if self._marking:
-            await mark.recorded
-            return
-        self._marking = True
-        try:
-            failed = False
-            while self._marks:
-                marks, self._marks = self._marks, []
-                failed = not await self._record(marks) or failed
-            if self._journal is not None and not failed:
-                self._journal.recorded()  # else kept: if this process dies, a reaper has them
-        finally:
-            self._marking = False
-            for left in self._marks:  # only when cancelled: their leases run out as after a kill
-                left.recorded.cancel()
-            self._marks = []
-        await mark.recorded
-
-    async def _record(self, marks: list[_Mark]) -> bool:
-        """Writes `marks` and settles each caller's wait; False when the write failed."""
-        try:
-            with first_in_line():
-                async with self._sessions() as session, session.begin():
-                    await SqlOutboxStore(session).mark_all_sent([m.taken for m in marks])
-        except Exception as exc:
-            for mark in marks:
-                if not mark.recorded.done():
-                    mark.recorded.set_exception(exc)
-            return False
-        except BaseException:
-            for mark in marks:
-                mark.recorded.cancel()
-            raise
-        else:
-            for mark in marks:
-                if not mark.recorded.done():
-                    mark.recorded.set_result(None)
-            return True
+        """Records a message Telegram took (storage.pipeline.marks: written to the journal
+        first, then in a commit shared with the marks that came meanwhile)."""
+        await self._marks.record(Taken(message_id, now, telegram_id))
 
     def close(self) -> None:
         """Stops the journal: this process sends nothing more."""
-        if self._journal is not None:
-            self._journal.close()
+        self._marks.close()
 
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None:
         async with self._sessions() as session, session.begin():
@@ -281,20 +226,6 @@ class SqlOutboxStore:
             .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
         )
         await self._session.execute(stmt)
-
-    async def mark_all_sent(self, marks: Sequence[Taken]) -> int:
-        """Records messages Telegram took; one already recorded keeps its first record.
-        Returns how many were recorded now."""
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("mark_id"), OUTBOX.c.sent_at.is_(None))
-            .values(sent_at=bindparam("mark_at"), message_id=bindparam("mark_telegram_id"),
-                    locked_until=None, locked_by=None)
-        )
-        result = await self._session.execute(stmt, [
-            {"mark_id": m.message_id, "mark_at": m.at, "mark_telegram_id": m.telegram_id}
-            for m in marks])
-        return cast(CursorResult[Any], result).rowcount  # summed over the rows (sqlite3)
 
     async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
         stmt = (
