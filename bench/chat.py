@@ -60,7 +60,7 @@ from bench.chat_cluster import ClusterBots, FoodbotCluster
 from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
 from bench.chat_report import print_table, ratios
 from bench.chat_targets import BareBot, Bots, FoodbotPolling, Target, cpu_s, memory_mb
-from bench.report import machine
+from bench.report import Refusals, machine
 from sandbox import BotApiServer, RateLimits
 
 CUSTOMER_IDS, PARTNER_IDS, FLOODER = 100_001, 500_001, 900_001
@@ -70,17 +70,6 @@ TARGETS = ("polling", "cluster")
 
 class NoStart(Exception):
     """Users got no answer to their first message: this run measured nothing."""
-
-
-class Refusals(logging.Handler):
-    """Counts the sandbox's 429 answers (it logs each one)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += record.getMessage().startswith("rate limit:")
 
 
 def percentile(ordered: list[float], share: float) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import sqlite3
@@ -9,6 +10,17 @@ import time
 from typing import Any
 
 import sqlalchemy
+
+
+class Refusals(logging.Handler):
+    """Counts the sandbox's 429 answers (it logs each one at INFO on "sandbox.server")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += record.getMessage().startswith("rate limit:")
 
 
 def machine() -> dict[str, Any]:
