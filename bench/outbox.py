@@ -106,6 +106,7 @@ def report(server: BotApiServer, chats: list[int], args: argparse.Namespace, tot
         "arrived": len(times), "duplicates": sum(n - 1 for n in copies.values()),
         "per_s": round((len(times) - 1) / span, 1) if span else None,
         "busiest_s": max(full, default=None), "quietest_s": min(full, default=None),
+        "each_second": full,
         "span_s": round(span, 2), "start_to_last_s": round(took, 2), "http_429": refused,
         "chat_order_kept": in_order, "machine": machine(),
     }

@@ -51,7 +51,7 @@ async def process_order_queue(services: Services) -> datetime | None:
 async def send_outbox(app: AppType, services: Services) -> datetime | None:
     """Sends the committed chat messages that may go out now, paced per chat and overall."""
     await send_due(app.bot, services)
-    return await services.outbox.next_due()
+    return await services.outbox.next_due(services.clock.now())
 
 
 class JobLoop:

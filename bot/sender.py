@@ -118,6 +118,7 @@ async def _deliver(
         await outbox.give_up(message.id, error=f"stale: {overtaken}", now=clock.now())
         return
     try:
+        asked = clock.now()  # Telegram counts a message as it arrives: the pacing does too
         telegram_id = await _send(bot, services, message.chat_id, prepared)
     except RetryAfter as exc:
         seconds = retry_after_s(exc)
@@ -130,7 +131,7 @@ async def _deliver(
         await _retry_later(services, message, exc)
     else:
         taken = time.perf_counter()
-        await outbox.sent(message.id, now=clock.now(), telegram_id=telegram_id)
+        await outbox.sent(message.id, now=asked, telegram_id=telegram_id)
         services.ops.metrics.settled(time.perf_counter() - taken)
         if isinstance(prepared, OrderStatusChanged):
             await outbox.supersede(_shown(message, prepared, later), by=message.id,

@@ -231,13 +231,18 @@ class MessageOutbox(Protocol):
         than `at_most` (what this instance's replies leave of it)."""
         ...
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, now: datetime) -> datetime | None:
         """When the first chat's oldest unsent message is due by its own time (its next
-        attempt, or the end of the lease holding it); pacing not counted. None: nothing
-        waits."""
+        attempt, or the end of the lease holding it), and not before the overall budget has
+        room again (the last second's sends leave it one by one); the per-chat pace not
+        counted. None: nothing waits."""
         ...
 
-    async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None: ...
+    async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
+        """Records a message Telegram took; `now` is when it was asked to (the pacing counts
+        a message from then, as Telegram does from its arrival)."""
+        ...
+
     async def retry(self, message_id: int, *, error: str, at: datetime) -> None: ...
 
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:

@@ -28,6 +28,7 @@ from storage.sent_journal import SentJournal, Taken
 from storage.sql import INBOX, ORDERS, OUTBOX
 
 SECOND = timedelta(seconds=1)
+BATCH_S = 0.25  # a sender held back by the overall budget looks again once this much is free
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +73,15 @@ class SqlMessageOutbox:
             claimed = await store.claim_heads(lease, gap, pacing.unpaced_kinds)
         return claimed
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, now: datetime) -> datetime | None:
         async with self._sessions() as session:
-            return await SqlOutboxStore(session).next_due()
+            store = SqlOutboxStore(session)
+            due = await store.next_due()
+            if due is None:
+                return None
+            budget = math.floor(self._pacing.global_per_s)
+            room = await store.room_at(now - SECOND, budget, math.ceil(budget * BATCH_S))
+        return due if room is None else max(due, room)
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
         """Records a message Telegram took (storage.pipeline.marks: written to the journal
@@ -205,6 +212,16 @@ class SqlOutboxStore:
         stmt = select(func.min(later)).where(o.sent_at.is_(None), o.given_up_at.is_(None),
                                              o.id == head)
         return cast(datetime | None, (await self._session.execute(stmt)).scalar_one())
+
+    async def room_at(self, since: datetime, budget: int, room: int) -> datetime | None:
+        """When the overall `budget`, full now, has `room` messages free again: the messages
+        sent after `since` leave it a second after they were sent. None: it is not full."""
+        stmt = select(OUTBOX.c.sent_at).where(OUTBOX.c.sent_at > since).order_by(OUTBOX.c.sent_at)
+        sent = (await self._session.execute(stmt)).scalars().all()
+        if len(sent) < budget:
+            return None
+        leaving = len(sent) - budget + min(room, budget)  # how many must leave first
+        return cast(datetime, sent[leaving - 1]) + SECOND
 
     async def sent_since(self, since: datetime) -> int:
         """How many messages were sent after `since` (by every instance)."""

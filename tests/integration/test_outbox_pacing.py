@@ -188,6 +188,26 @@ async def test_when_a_shared_mark_fails_every_caller_hears_and_the_next_marks_ar
     assert sent == [fourth.id]
 
 
+async def test_with_the_overall_budget_full_the_sender_is_due_when_a_batch_has_room_again(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Not at a fixed tick: a tick that found the last second's 30 sends still in the window
+    claimed nothing, and the sender lost that tick, about one in four (28 a second)."""
+    await write(uow_factory, *((1000 + n, "a") for n in range(31)))
+    sender = outbox(session_factory, global_per_s=30.0)
+    claimed = await sender.claim(T0)
+    assert len(claimed) == 30
+    for n, message in enumerate(claimed):  # sent 10 ms apart, the last at T0 + 0.29 s
+        await sender.sent(message.id, now=T0 + timedelta(seconds=n / 100), telegram_id=n)
+    now = T0 + timedelta(seconds=0.5)
+    assert await sender.claim(now) == []  # the budget is full
+    # due once a quarter second's worth (8) has left the window: the 8th send, a second on
+    assert await sender.next_due(now) == T0 + timedelta(seconds=1.07)
+    later = T0 + timedelta(seconds=1.08)  # 9 have left: the one waiting is due by its row
+    assert await sender.next_due(later) == T0
+    assert len(await sender.claim(later)) == 1
+
+
 async def test_the_edits_queued_behind_a_head_are_found_and_superseded_unless_being_sent(
     uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
