@@ -8,9 +8,10 @@ wrote. One loop per job: never two runs of one job at once, and the wake-ups tha
 during a run make one more run after it. Runs start at most every `MIN_GAP_S`, so a stream
 of commits under load is worked in batches.
 
-While messages are due but held back (per-chat pacing, the overall budget, replies first),
-the sender looks again every `HELD_BACK_S`; the queue's worker, whose due tasks are all it
-may claim, looks again at once.
+While messages are due but held back (per-chat pacing, replies first), the sender looks
+again every `HELD_BACK_S`; when the overall budget of the last second is spent, when a batch
+of it has room again (`MessageOutbox.next_due`). The queue's worker, whose due tasks are all
+it may claim, looks again at once.
 
 Both only drive ports built at the composition root; every bit of state is in the database,
 so any number of instances can run them side by side.
