@@ -136,18 +136,20 @@ class SqlCartRepository:
         self._session = session
 
     async def get(self, customer_id: UserId) -> Cart:
-        """The customer's cart; an empty one when none is stored."""
-        cart_stmt = select(CARTS).where(CARTS.c.customer_id == customer_id)
-        cart_row = (await self._session.execute(cart_stmt)).mappings().one_or_none()
-        if cart_row is None:
-            return Cart(customer_id)
-        lines_stmt = (
-            select(CART_LINES)
-            .where(CART_LINES.c.customer_id == customer_id)
-            .order_by(CART_LINES.c.position, CART_LINES.c.menu_item_id)
+        """The customer's cart, with its lines in one query; an empty one when none is
+        stored."""
+        lines = CART_LINES.c
+        stmt = (
+            select(CARTS.c.restaurant_id, lines.menu_item_id, lines.quantity)
+            .select_from(CARTS.outerjoin(CART_LINES, lines.customer_id == CARTS.c.customer_id))
+            .where(CARTS.c.customer_id == customer_id)
+            .order_by(lines.position, lines.menu_item_id)
         )
-        lines = (await self._session.execute(lines_stmt)).mappings().all()
-        return mapping.cart_from_rows(customer_id, cart_row, lines)
+        rows = (await self._session.execute(stmt)).mappings().all()
+        if not rows:
+            return Cart(customer_id)
+        return mapping.cart_from_rows(
+            customer_id, rows[0], [row for row in rows if row["menu_item_id"] is not None])
 
     async def save(self, cart: Cart) -> None:
         """Replaces the stored cart with this one; an empty cart is removed."""
