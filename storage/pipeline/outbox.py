@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import cast
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import ScalarSelect, and_, case, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -179,13 +179,8 @@ class SqlOutboxStore:
         in the inbox left to handle: the user may have acted on the first copy (accepted the
         offer), and once that is handled the sender's stale check drops the second.
         """
-        o, earlier, recent = OUTBOX.c, OUTBOX.alias("earlier").c, OUTBOX.alias("recent").c
-        head = (
-            select(func.min(earlier.id))
-            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
-                   earlier.given_up_at.is_(None))
-            .scalar_subquery()
-        )
+        o, recent = OUTBOX.c, OUTBOX.alias("recent").c
+        head = _chat_head()
         paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
                                recent.kind.not_in(list(unpaced)))
         answering = exists().where(INBOX.c.chat_id == o.chat_id, INBOX.c.done_at.is_(None))
@@ -200,13 +195,7 @@ class SqlOutboxStore:
         """When the first chat's oldest unsent message is due by its own row: its next
         attempt, or the end of the lease holding it, whichever is later. Pacing is not
         counted (a message it holds back is due); None when nothing waits."""
-        o, earlier = OUTBOX.c, OUTBOX.alias("earlier").c
-        head = (
-            select(func.min(earlier.id))
-            .where(earlier.chat_id == o.chat_id, earlier.sent_at.is_(None),
-                   earlier.given_up_at.is_(None))
-            .scalar_subquery()
-        )
+        o, head = OUTBOX.c, _chat_head()
         later = case((o.locked_until > o.next_attempt_at, o.locked_until),
                      else_=o.next_attempt_at)
         stmt = select(func.min(later)).where(o.sent_at.is_(None), o.given_up_at.is_(None),
@@ -236,14 +225,6 @@ class SqlOutboxStore:
         )
         await self._session.execute(stmt)
 
-    async def mark_sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
-        stmt = (
-            update(OUTBOX)
-            .where(OUTBOX.c.id == message_id)
-            .values(sent_at=now, message_id=telegram_id, locked_until=None, locked_by=None)
-        )
-        await self._session.execute(stmt)
-
     async def retry_later(self, message_id: int, *, error: str, at: datetime) -> None:
         stmt = (
             update(OUTBOX)
@@ -251,6 +232,17 @@ class SqlOutboxStore:
             .values(next_attempt_at=at, last_error=error, locked_until=None, locked_by=None)
         )
         await self._session.execute(stmt)
+
+
+def _chat_head() -> ScalarSelect[int]:
+    """The id of the oldest unsent, not given up row in the outer outbox row's chat."""
+    earlier = OUTBOX.alias("earlier").c
+    return (
+        select(func.min(earlier.id))
+        .where(earlier.chat_id == OUTBOX.c.chat_id, earlier.sent_at.is_(None),
+               earlier.given_up_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def _message(row: RowMapping) -> OutgoingMessage:

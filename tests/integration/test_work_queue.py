@@ -10,8 +10,10 @@ from domain.ids import TaskId
 from domain.messages import Notification, OrderReady
 from domain.pipeline.ports import ClaimedTask, Lease
 from domain.tasks import NewTask, TaskKind
+from storage.pipeline.marks import mark_all_sent
 from storage.pipeline.outbox import SqlOutboxStore
 from storage.pipeline.tasks import SqlTaskStore
+from storage.sent_journal import Taken
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import CUSTOMER, T0, Catalog, new_order, store_order
 
@@ -104,8 +106,7 @@ async def test_outbox_messages_are_claimed_in_order_and_sent_once(uow_factory: U
     async with uow_factory() as uow:
         outbox = SqlOutboxStore(uow.session)
         first, second, third = await outbox.claim_due(lease)
-        await outbox.mark_sent(first.id, now=T0, telegram_id=501)
-        await outbox.mark_sent(third.id, now=T0, telegram_id=502)
+        await mark_all_sent(uow.session, [Taken(first.id, T0, 501), Taken(third.id, T0, 502)])
         await outbox.retry_later(second.id, error="RetryAfter 3", at=T0 + timedelta(seconds=3))
         await uow.commit()
     assert [m.data for m in (first, second, third)] == [{"order_id": n} for n in range(3)]
