@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.context import AppType, Services
-from bot.handlers.errors import failure_of, scrub, secrets_of
+from bot.handlers.errors import alert_admins, failure_of, scrub, secrets_of
 from bot.sender import send_due
 from bot.wakeup import Signal
 from domain.ports import Clock
@@ -138,9 +138,7 @@ class Jobs:
 
 async def report_failure(services: Services, job: str, exc: Exception) -> None:
     """As the error handler does for a job: logged with its traceback, the admins told."""
+    secrets = secrets_of(services.settings)
     trace = "".join(traceback.format_exception(exc)).rstrip()
-    logger.error("job %s failed:\n%s", job, scrub(trace, secrets_of(services.settings)))
-    try:
-        await services.error_alerts.report(failure_of(exc, None, job=job))
-    except Exception as alert_exc:  # the database may be what failed; the log has it all
-        logger.warning("could not alert the admins: %r", alert_exc)
+    logger.error("job %s failed:\n%s", job, scrub(trace, secrets))
+    await alert_admins(services.error_alerts, failure_of(exc, None, job=job), secrets)

@@ -58,7 +58,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.context import Services
-from bot.handlers.errors import failure_of
+from bot.handlers.errors import alert_admins, failure_of, secrets_of
 from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
 from bot.tracking import refresh_tracking
@@ -152,10 +152,8 @@ async def _unrenderable(services: Services, message: OutgoingMessage, exc: Excep
     send it, and given up after the retry policy's attempts."""
     logger.error("outbox %s (%s) to chat %s cannot be rendered", message.id, message.kind,
                  message.chat_id, exc_info=exc)
-    try:
-        await services.error_alerts.report(failure_of(exc, None, job="outbox sender"))
-    except Exception as alert_exc:  # the log above has it all
-        logger.warning("could not alert the admins: %r", alert_exc)
+    await alert_admins(services.error_alerts, failure_of(exc, None, job="outbox sender"),
+                       secrets_of(services.settings))
     await _retry_later(services, message, exc)
 
 

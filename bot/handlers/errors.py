@@ -19,7 +19,7 @@ from bot import texts
 from bot.context import AppContext
 from bot.handlers.common import answered
 from bot.settings import Settings
-from domain.services.error_alerts import Failure
+from domain.services.error_alerts import ErrorAlerts, Failure
 
 logger = logging.getLogger(__name__)
 OUR_PACKAGES = frozenset({"bot", "domain", "storage"})
@@ -40,9 +40,15 @@ async def on_error(update: object, context: AppContext) -> None:
                  failure.error_type, failure.where, scrub(_traceback(error), secrets))
     if isinstance(update, Update):
         await _apologise(update, secrets)
+    await alert_admins(context.services.error_alerts, failure, secrets)
+
+
+async def alert_admins(alerts: ErrorAlerts, failure: Failure, secrets: Iterable[str]) -> None:
+    """Has the admins told of `failure`; when that fails too (the database may be what
+    failed), a warning: the caller's own log line has it all."""
     try:
-        await context.services.error_alerts.report(failure)
-    except Exception as exc:  # the database may be what failed; the log above has it all
+        await alerts.report(failure)
+    except Exception as exc:
         logger.warning("could not alert the admins: %s", scrub(repr(exc), secrets))
 
 

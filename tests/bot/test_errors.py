@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from pydantic import SecretStr
 
 from bot.callbacks import BadCallback, unpack
-from bot.handlers.errors import REDACTED, failure_of, scrub, secrets_of
+from bot.handlers.errors import REDACTED, alert_admins, failure_of, scrub, secrets_of
 from bot.settings import load_settings
 
 TOKEN = "123456:AAE-secret_Token-value"
@@ -48,3 +49,22 @@ def test_the_token_is_scrubbed_whole_and_url_encoded_and_so_is_the_webhook_secre
 def test_without_a_token_there_is_nothing_to_scrub() -> None:
     settings = load_settings(_env_file=None, telegram_bot_token=None, webhook_secret=None)
     assert secrets_of(settings) == []
+
+
+class _Unreachable:
+    """Error alerts whose database fails with the token in its text (a URL, say)."""
+
+    async def report(self, failure: object) -> None:
+        raise ConnectionError(f"could not reach https://example.test/bot{TOKEN}")
+
+
+async def test_an_alert_that_cannot_be_written_is_a_warning_with_the_token_scrubbed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = load_settings(_env_file=None, telegram_bot_token=TOKEN)
+    failure = failure_of(KeyError("x"), None, job="outbox sender")
+    await alert_admins(_Unreachable(), failure, secrets_of(settings))  # type: ignore[arg-type]
+    [record] = caplog.records
+    assert record.levelname == "WARNING" and "could not alert the admins" in record.getMessage()
+    assert "AAE-secret_Token-value" not in record.getMessage()
+    assert REDACTED in record.getMessage()
