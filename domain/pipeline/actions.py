@@ -8,19 +8,24 @@ whose guard fails lost a race: the state changed since it was read, nothing was 
 the press is looked at again on fresh data, so it gets the rules' answer on the new state:
 never a double move, a double assignment or a second message. A busy database (a deadlock, a
 serialization failure) is tried again the same way.
+
+Presses made at the same moment share one transaction (domain.pipeline.line): the ones that
+arrive while a batch is being written go together in the next, read together and written
+set-based, each still answered on its own.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from domain.audit import AuditEntry
-from domain.errors import DomainError, StaleOrder
+from domain.errors import DomainError
 from domain.ids import OrderId, UserId
 from domain.orders import Actor
+from domain.pipeline.line import Kind, Lost, PressLine, Request
 from domain.pipeline.model import Effects, OrderView
 from domain.pipeline.ports import PipelineActions, PipelineStore, PipelineTx, StoreError
 from domain.pipeline.presses import (
@@ -46,10 +51,6 @@ T = TypeVar("T")
 Decide = Callable[[OrderView, Restaurant | None, datetime], Effects | None]
 
 
-class _LostRace(Exception):
-    """A guarded write matched nothing: the state changed since it was read."""
-
-
 class Presses:
     """Implements PipelineActions on a PipelineStore."""
 
@@ -57,16 +58,18 @@ class Presses:
         self._store = store
         self._clock = clock
         self._tries = tries
+        self._line = PressLine(store, self._batch, tries=tries)
 
     # partners ------------------------------------------------------------------------------
 
     async def accept_offer(self, order_id: OrderId, partner_id: UserId) -> Assignment:
         """Takes the offered order: exactly one partner wins it; a replay returns it again."""
-        return await self._again(order_id, lambda tx: self._accept(tx, order_id, partner_id))
+        answer: Assignment = await self._line.submit(Request(Kind.ACCEPT, order_id, partner_id))
+        return answer
 
     async def decline_offer(self, order_id: OrderId, partner_id: UserId) -> None:
         """Passes on the offer; it moves on to the next partner at once."""
-        await self._again(order_id, lambda tx: self._decline(tx, order_id, partner_id))
+        await self._line.submit(Request(Kind.DECLINE, order_id, partner_id))
 
     async def picked_up(self, order_id: OrderId, partner_id: UserId) -> None:
         """PREPARING → OUT_FOR_DELIVERY, by the assigned partner, once the order is ready."""
@@ -127,70 +130,95 @@ class Presses:
     async def wake_dispatch(self, limit: int = 100) -> int:
         """Orders waiting for a free partner look again now (call when one comes online)."""
         now = self._clock.now()
-        return await self._again(None, lambda tx: tx.wake_dispatch(now, limit))
-
-    # the machinery -------------------------------------------------------------------------
-
-    async def _again(
-        self, order_id: OrderId | None, work: Callable[[PipelineTx], Awaitable[T]]
-    ) -> T:
-        """Runs `work` in one transaction, again when it lost a race or the database was busy;
-        StaleOrder when it kept losing."""
         for attempt in range(1, self._tries + 1):
             try:
                 async with self._store.transaction() as tx:
-                    return await work(tx)
-            except _LostRace:
-                logger.info("press on order %s lost a race; looking again", order_id)
+                    return await tx.wake_dispatch(now, limit)
             except StoreError as exc:
                 if not exc.transient or attempt == self._tries:
                     raise
-                logger.info("press transaction retried: %s", exc)
-        raise StaleOrder(order_id or 0)
+                logger.info("waking dispatch retried: %s", exc)
+        raise AssertionError("unreachable")
+
+    # the machinery -------------------------------------------------------------------------
 
     async def _press(
         self, order_id: OrderId, decide: Decide, audit: AuditEntry | None = None
     ) -> bool:
         """Runs one press; True when it changed the order, False for a replay. `audit` is
         written with the change, in its transaction."""
-        async def once(tx: PipelineTx) -> bool:
-            now = self._clock.now()
-            order = found((await tx.orders({order_id})).get(order_id), order_id)
-            kitchen = (await tx.restaurants({order.restaurant_id})).get(order.restaurant_id)
-            effects = decide(order, kitchen, now)
-            if effects is None:
-                return False  # a replay: nothing changes, nothing is sent
-            if await tx.apply([effects], now):
-                raise _LostRace()
-            if effects.release_partner is not None:  # an order waiting for a partner looks again
-                await tx.wake_dispatch(now, 1)
-            if audit is not None:
-                await tx.audit(audit)
-            return True
+        return bool(await self._line.submit(Request(Kind.PRESS, order_id, None, decide, audit)))
 
-        return await self._again(order_id, once)
-
-    async def _accept(self, tx: PipelineTx, order_id: OrderId, partner_id: UserId) -> Assignment:
-        now, pair = self._clock.now(), (order_id, partner_id)
+    async def _batch(self, tx: PipelineTx, batch: list[Request]) -> None:
+        """One transaction for every press in `batch` (distinct orders; an accept's or a
+        decline's partner once): reads once, decides each, writes set-based."""
+        now = self._clock.now()
+        pairs = {r: (r.order_id, r.partner_id) for r in batch
+                 if r.kind is not Kind.PRESS and r.partner_id is not None}
+        accepts = [r for r in batch if r.kind is Kind.ACCEPT]
         # read in the order an accept commits backwards: whatever a racing accept changed
         # between these reads, the order (read last) is at least as new as the rest
-        partner = (await tx.partners({partner_id})).get(partner_id)
-        offer = (await tx.offer_pairs([pair])).get(pair)
-        order = found((await tx.orders({order_id})).get(order_id), order_id)
-        if not check_accept(order, offer, partner, partner_id, now):
-            if pair not in await tx.take([pair], now):
-                raise _LostRace()
-            assert partner is not None  # check_accept refuses an unknown partner
-            await tx.apply([assigned(order, partner)], now)
-            await tx.finish_dispatch([order_id], now)
-        return (await tx.assignments([pair]))[order_id]
-
-    async def _decline(self, tx: PipelineTx, order_id: OrderId, partner_id: UserId) -> None:
-        now, pair = self._clock.now(), (order_id, partner_id)
-        offer = (await tx.offer_pairs([pair])).get(pair)
-        order = found((await tx.orders({order_id})).get(order_id), order_id)
-        if not check_decline(order, offer, now) and not await tx.decline(pair, now):
-            raise _LostRace()
+        partners = await tx.partners({pairs[r][1] for r in accepts}) if accepts else {}
+        offers = await tx.offer_pairs(list(pairs.values())) if pairs else {}
+        orders = await tx.orders({r.order_id for r in batch})
+        kitchens = await tx.restaurants({
+            o.restaurant_id for r in batch if r.kind is Kind.PRESS
+            and (o := orders.get(r.order_id)) is not None
+        })
+        moves: dict[Request, Effects] = {}
+        taking: list[Request] = []
+        declining: list[Request] = []
+        for r in batch:
+            try:
+                order = found(orders.get(r.order_id), r.order_id)
+                if r.kind is Kind.PRESS:
+                    effects = r.decide(order, kitchens.get(order.restaurant_id), now)
+                    if effects is None:
+                        r.answer = False  # a replay: nothing changes, nothing is sent
+                    else:
+                        moves[r] = effects
+                elif r.kind is Kind.ACCEPT:
+                    pair = pairs[r]
+                    if not check_accept(order, offers.get(pair), partners.get(pair[1]),
+                                        pair[1], now):
+                        taking.append(r)
+                else:
+                    if check_decline(order, offers.get(pairs[r]), now):
+                        r.answer = None
+                    else:
+                        declining.append(r)
+            except DomainError as exc:
+                r.answer = exc
+        for r in declining:  # the task before the offer, as the worker locks them
+            r.answer = None if await tx.decline(pairs[r], now) else Lost()
+        won = await tx.take([pairs[r] for r in taking], now) if taking else set()
+        given: list[Effects] = []
+        for r in taking:
+            if pairs[r] in won:
+                partner = partners[pairs[r][1]]
+                given.append(assigned(orders[r.order_id], partner))
+            else:
+                r.answer = Lost()
+        failed = await tx.apply([*moves.values(), *given], now) if moves or given else set()
+        if won:
+            await tx.finish_dispatch(sorted(o for o, _ in won), now)
+        released = 0
+        for r, effects in moves.items():
+            if effects.order_id in failed:
+                r.answer = Lost()
+                continue
+            r.answer = True
+            released += effects.release_partner is not None
+            if r.audit is not None:
+                await tx.audit(r.audit)
+        if released:  # orders waiting for a partner look again
+            await tx.wake_dispatch(now, released)
+        answered = [pairs[r] for r in accepts if r.answer is None]
+        if answered:
+            assignments = await tx.assignments(answered)
+            for r in accepts:
+                if r.answer is None:
+                    r.answer = assignments[r.order_id]
 
 
 def _known(restaurant: Restaurant | None, order: OrderView) -> Restaurant:

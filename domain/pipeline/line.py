@@ -1,0 +1,169 @@
+"""Presses waiting in line, answered in batches: group commit (DESIGN.md §9).
+
+Presses that arrive while another batch is in its transaction wait here; the next batch takes
+all of them at once (up to `most`), reads their orders together, asks the rules about each,
+writes every change set-based and commits once. Each caller still gets its own answer: the
+result, the DomainError the rules gave it, or, when its guarded write lost a race, a fresh
+look in the next batch. A lone press is a batch of one and waits for nothing.
+
+A batch holds at most one press per order and one accept or decline per partner, so the
+rules see each order once per transaction; a second press on the same order waits for the
+next batch and is answered on the state the first one left. When a batch fails for any
+reason but a busy database, its presses are run again one by one, so only the press that
+caused it hears of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.audit import AuditEntry
+from domain.errors import StaleOrder
+from domain.ids import OrderId, UserId
+from domain.pipeline.ports import PipelineStore, PipelineTx, StoreError
+
+logger = logging.getLogger(__name__)
+
+
+class Lost(Exception):
+    """A guarded write matched nothing: the state changed since it was read."""
+
+
+class Kind(enum.Enum):
+    PRESS = "press"  # moves an order (picked up, delivered, the kitchen's, cancel)
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+@dataclass(eq=False)
+class Request:
+    """One caller's press, and the future it waits on. `answer` is what the batch decided
+    for it: a value, a DomainError, or Lost."""
+
+    kind: Kind
+    order_id: OrderId
+    partner_id: UserId | None = None
+    decide: Any = None  # actions.Decide for PRESS
+    audit: AuditEntry | None = None
+    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
+                                      .create_future())
+    tries: int = 0
+    alone: bool = False
+    answer: Any = None
+
+
+Batch = Callable[[PipelineTx, list[Request]], Awaitable[None]]
+
+
+class PressLine:
+    """The line and its one runner; `run_batch` fills in each request's `answer`."""
+
+    def __init__(
+        self, store: PipelineStore, run_batch: Batch, *, tries: int, most: int = 256
+    ) -> None:
+        self._store = store
+        self._run_batch = run_batch
+        self._tries = tries
+        self._most = most
+        self._waiting: collections.deque[Request] = collections.deque()
+        self._runner: asyncio.Task[None] | None = None
+
+    async def submit(self, request: Request) -> Any:
+        self._waiting.append(request)
+        if self._runner is None:
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+        return await request.done
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._next_batch()
+                if batch:
+                    await self._one(batch)
+        finally:
+            self._runner = None
+            if self._waiting:  # cancelled with callers still in line
+                for request in self._waiting:
+                    request.done.cancel()
+                self._waiting.clear()
+
+    def _next_batch(self) -> list[Request]:
+        """The first waiting requests, skipping those whose order or partner is taken; a
+        request that must run alone goes in a batch of its own."""
+        batch: list[Request] = []
+        orders: set[OrderId] = set()
+        partners: set[UserId] = set()
+        kept: collections.deque[Request] = collections.deque()
+        while self._waiting:
+            request = self._waiting.popleft()
+            if request.done.done():  # its caller gave up
+                continue
+            busy = request.order_id in orders or (
+                request.kind is not Kind.PRESS and request.partner_id in partners)
+            if busy or len(batch) == self._most or (
+                    batch and (request.alone or batch[0].alone)):
+                kept.append(request)
+                continue
+            batch.append(request)
+            orders.add(request.order_id)
+            if request.kind is not Kind.PRESS and request.partner_id is not None:
+                partners.add(request.partner_id)
+        self._waiting = kept
+        return batch
+
+    async def _one(self, batch: list[Request]) -> None:
+        for request in batch:
+            request.answer = None
+        try:
+            async with self._store.transaction() as tx:
+                await self._run_batch(tx, batch)
+        except StoreError as exc:
+            if exc.transient:
+                logger.info("press transaction retried: %s", exc)
+                self._again(batch, exc)
+            else:
+                self._alone_or_fail(batch, exc)
+            return
+        except Exception as exc:
+            self._alone_or_fail(batch, exc)
+            return
+        for request in batch:
+            self._answer(request)
+
+    def _answer(self, request: Request) -> None:
+        if request.done.done():
+            return
+        if isinstance(request.answer, Lost):
+            logger.info("press on order %s lost a race; looking again", request.order_id)
+            self._again([request], StaleOrder(request.order_id))
+        elif isinstance(request.answer, BaseException):
+            request.done.set_exception(request.answer)
+        else:
+            request.done.set_result(request.answer)
+
+    def _again(self, requests: Iterable[Request], last: BaseException) -> None:
+        """Back to the front of the line, unless tried `tries` times already."""
+        for request in reversed(list(requests)):
+            request.tries += 1
+            if request.tries >= self._tries:
+                if not request.done.done():
+                    request.done.set_exception(
+                        last if isinstance(last, StoreError) else StaleOrder(request.order_id))
+            else:
+                self._waiting.appendleft(request)
+
+    def _alone_or_fail(self, batch: list[Request], exc: Exception) -> None:
+        if len(batch) == 1:
+            if not batch[0].done.done():
+                batch[0].done.set_exception(exc)
+            return
+        logger.info("a batch of %d presses failed (%s); running them one by one", len(batch), exc)
+        for request in reversed(batch):
+            request.alone = True
+            self._waiting.appendleft(request)
