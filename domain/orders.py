@@ -169,9 +169,13 @@ class Order:
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
             updated_at=at, idempotency_key=idempotency_key,
         )
-        actor = Actor(ActorKind.CUSTOMER, customer_id)
-        order.new_events.append(OrderEvent(order_id, None, OrderStatus.CREATED, at, actor))
+        order.new_events.append(order.placing())
         return order
+
+    def placing(self) -> OrderEvent:
+        """Its first event: the customer placed it."""
+        return OrderEvent(self.id, None, OrderStatus.CREATED, self.created_at,
+                          Actor(ActorKind.CUSTOMER, self.customer_id))
 
     def bind_id(self, order_id: OrderId) -> None:
         """Takes the id storage gave the new order, in its pending events too."""

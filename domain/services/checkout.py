@@ -15,11 +15,11 @@ from domain.ids import MenuItemId, UserId
 from domain.money import Money
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
-from domain.restaurants import MenuItem
+from domain.restaurants import MenuItem, Restaurant
 from domain.services.orders import order_view
 from domain.services.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
-from domain.views import Placed, PriceChange, Summary, TrackingMessage
+from domain.views import OrderView, Placed, PriceChange, Summary, TrackingMessage
 
 
 class CheckoutService:
@@ -134,15 +134,16 @@ class CheckoutService:
             menu = await uow.menu.get_many(cart.quantities)
             if _unavailable(cart, menu) or not checkout.matches(cart.price(menu, self.currency)):
                 return await self._summarize(uow, checkout, changed=True)
-            order = await place_cart(
+            order, restaurant = await place_cart(
                 uow, cart, checkout.delivery(), currency=self.currency,
-                at=self._clock.now(), idempotency_key=key,
+                at=self._clock.now(), idempotency_key=key, menu=menu,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
-            view = await order_view(uow, order)
             await uow.commit()
-            return Placed(view, created=True)
+        # all there is to show of a new order, without reading it back
+        return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking),
+                      created=True)
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
@@ -196,11 +197,15 @@ async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:
     return None if existing is None else Placed(await order_view(uow, existing), created=False)
 
 
-async def price_cart(uow: UnitOfWork, cart: Cart, currency: str) -> PricedCart:
-    """The cart priced from the menu as stored now; refuses missing or unavailable dishes."""
+async def price_cart(
+    uow: UnitOfWork, cart: Cart, currency: str, menu: dict[MenuItemId, MenuItem] | None = None
+) -> PricedCart:
+    """The cart priced from the menu as stored now (`menu`, when the caller has just read
+    its dishes in this unit of work); refuses missing or unavailable dishes."""
     if cart.is_empty:
         raise EmptyCart()
-    menu: dict[MenuItemId, MenuItem] = await uow.menu.get_many(cart.quantities)
+    if menu is None:
+        menu = await uow.menu.get_many(cart.quantities)
     return cart.price(menu, currency)
 
 
@@ -212,12 +217,14 @@ async def place_cart(
     currency: str,
     at: datetime,
     idempotency_key: str | None = None,
-) -> Order:
-    """Writes the cart as a CREATED order with its first event and queue task, and empties it.
+    menu: dict[MenuItemId, MenuItem] | None = None,
+) -> tuple[Order, Restaurant]:
+    """Writes the cart as a CREATED order with its first event and queue task, and empties it;
+    returns the order and its restaurant. `menu`: the cart's dishes, if just read.
 
     Runs inside the caller's unit of work; the caller commits.
     """
-    priced = await price_cart(uow, cart, currency)
+    priced = await price_cart(uow, cart, currency, menu)
     restaurant = await open_restaurant(uow, priced.restaurant_id)
     items = tuple(
         OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
@@ -231,4 +238,4 @@ async def place_cart(
     await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
     cart.clear()
     await uow.carts.save(cart)
-    return order
+    return order, restaurant

@@ -191,7 +191,7 @@ async def place_directly(uows: Uows, customer_id: int, *dishes: str) -> Order:
         cart = Cart(UserId(customer_id))
         for name in dishes or ("Pizza",):
             cart.add(await item(uows, name))
-        order = await place_cart(uow, cart, DeliveryDetails(HOME), currency="INR",
+        order, _ = await place_cart(uow, cart, DeliveryDetails(HOME), currency="INR",
                                  at=datetime.now(UTC))
         await uow.session.execute(
             update(TaskRow).where(TaskRow.order_id == order.id).values(state="done"))
