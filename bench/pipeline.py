@@ -1,16 +1,23 @@
 """Order pipeline benchmark (DESIGN.md §9): orders a second from placed to delivered.
 
-    python bench/pipeline.py [--orders 2000] [--database-url postgresql+asyncpg://...]
+    python bench/pipeline.py [--orders 2000] [--rate 0] [--workers 1] [--placing chat]
+                             [--database-url postgresql+asyncpg://...]
 
 Seeds restaurants (no managers, so orders are confirmed automatically), menus, customers and
 approved online partners in a fresh database: a temporary SQLite file, or a throwaway database
 created on the PostgreSQL server that `--database-url` (or DATABASE_URL) points at, dropped
-at the end. It stores N orders as checkout stores them (the domain's `Order.place`, then the
-order, its items, its first event and its confirm task), in batches, then runs the real
-`PipelineWorker` against simulated partners: they read their offers from the outbox, accept,
-pick up once the food is ready, and deliver, each press through the entry point a partner's
-button calls (`Presses.accept_offer`, `picked_up`, `delivered`), until every order is
-delivered. No Telegram.
+at the end. Each of N customers is at checkout's summary (cart, shared location, the token of
+its "Place order" button: setting the scene, not measured). Then, timed, each customer
+presses "Place order" through the entry point the button calls (`CheckoutService.place`),
+while the real `PipelineWorker` runs its ticks and simulated partners press as theirs do
+(`Presses.accept_offer`, `picked_up`, `delivered`: one call per press, many in flight at
+once), until every order is delivered. No Telegram.
+
+Load shapes: closed (`--rate 0`, every customer pressing at once, 64 in flight) or open
+(`--rate R`: one press every 1/R seconds whatever the state of the earlier ones, as
+customers arrive; the placed -> delivered latency at that rate is what a customer feels).
+`--workers 2` runs a second worker process on the same database, as a second instance would.
+`--placing bulk` stores the orders in chunks first instead (the pipeline alone).
 
 Time: an accelerated fake clock runs `--speed` times faster than the wall clock, so the
 restaurants' preparation time (`--prep-minutes`) passes quickly. Timeouts the system keeps
@@ -18,7 +25,10 @@ for people (the offer timeout, the lease) are scaled by the same factor, so they
 they are in real time. Latencies come from the order events (placed → delivered) and are
 reported in wall-clock milliseconds (fake time divided by the speed).
 
-Prints a table and one JSON line. Not a test: nothing here is timed by pytest.
+Beside it, in the same run and on the same database, the bare sketch of the hot path
+(bench/sketch.py) and the pipeline's ratio to it. Every run checks that each order was
+delivered once, each status recorded once and each message written once. Prints a table and
+one JSON line. Not a test: nothing here is timed by pytest.
 """
 
 from __future__ import annotations
@@ -34,12 +44,15 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline_world import (  # the benchmark's own helpers, next to this file
+from pipeline_customers import Customers, Tokens, at_checkout  # the benchmark's own helpers
+from pipeline_workers import Extra, settings
+from pipeline_world import (
     AcceleratedClock,
     Autovacuum,
     Partners,
@@ -55,9 +68,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.messages import Kind
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
-from domain.pipeline.model import PipelineConfig
 from domain.pipeline.worker import PipelineWorker
-from domain.retry import RetryPolicy
+from domain.services.checkout import CheckoutService
 from storage.db import is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
 from storage.pipeline.store import SqlPipelineStore
@@ -67,6 +79,7 @@ from storage.sql import (
     OUTBOX,
     PARTNERS,
 )
+from storage.uow import uow_factory
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -75,12 +88,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     sessions = make_sessionmaker(engine)
     try:
         clock = AcceleratedClock(args.speed)
-        config = PipelineConfig(
-            offer_timeout_s=60 * args.speed, no_partner_alert_after_s=300 * args.speed,
-            dispatch_max_wait_s=5 * args.speed, batch_size=args.batch, lease_s=30 * args.speed,
-            max_batches_per_tick=args.batches_per_tick,
-        )
-        policy = RetryPolicy(base_delay_s=args.speed, max_delay_s=30 * args.speed)
+        config, policy = settings(args.speed, args.batch, args.batches_per_tick)
         store = SqlPipelineStore(sessions)
         worker = PipelineWorker(store, clock, policy, config, "bench-worker",
                                 rng=random.Random(1).random)
@@ -88,15 +96,24 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         kitchens, customers = await seed(sessions, args)
 
         vacuum = Autovacuum(engine)
-        started = time.perf_counter()
-        await place(sessions, clock, args.orders, kitchens, customers)
+        buyers = Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens()),
+                           args.rate)
+        ready = await at_checkout(sessions, args.orders, kitchens) if args.chat else []
         await vacuum.tick(force=True)
-        placed = time.perf_counter()
-        if args.concurrent:
-            ticks = await run_concurrently(args, worker, partners, sessions, vacuum, placed)
-        else:
-            ticks = await run_in_turn(args, worker, partners, sessions, vacuum, placed)
-        finished = time.perf_counter()
+        with Extra(args.workers - 1, url, clock, args):  # started and ready before the clock
+            started = time.perf_counter()
+            if args.chat:  # "Place order" pressed while the pipeline runs
+                placed = started
+                ticks = await run_concurrently(args, worker, partners, sessions, vacuum, placed,
+                                               buyers.press_all(ready))
+            else:
+                await place(sessions, clock, args.orders, kitchens, customers)
+                await vacuum.tick(force=True)
+                placed = time.perf_counter()
+                run_ = run_concurrently if args.concurrent else run_in_turn
+                ticks = await run_(args, worker, partners, sessions, vacuum, placed)
+            finished = time.perf_counter()
+        placing_s = (buyers.finished or finished) - started if args.chat else placed - started
         checks = await verify(sessions, args.orders)
         latencies = await latencies_ms(sessions, args.speed)
         server = await server_version(sessions)
@@ -106,9 +123,11 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     return {
         "orders": args.orders, "partners": args.partners, "restaurants": args.restaurants,
         "batch": args.batch, "speed": args.speed, "prep_minutes": args.prep_minutes,
-        "concurrent": args.concurrent,
-        "place_s": round(placed - started, 3),
-        "placed_per_s": round(args.orders / (placed - started)),
+        "concurrent": args.concurrent, "placing": args.placing, "rate": args.rate,
+        "workers": args.workers,
+        "place_s": round(placing_s, 3),
+        "placed_per_s": round(args.orders / placing_s),
+        "refused_places": buyers.refused,
         "pipeline_s": round(finished - placed, 3),
         "pipeline_per_s": round(args.orders / (finished - placed)),
         "placed_to_delivered_per_s": round(args.orders / (finished - started)),
@@ -142,9 +161,11 @@ async def run_in_turn(
 async def run_concurrently(
     args: argparse.Namespace, worker: PipelineWorker, partners: Partners,
     sessions: async_sessionmaker[AsyncSession], vacuum: Autovacuum, placed: float,
+    placing: Awaitable[None] | None = None,
 ) -> int:
     """The worker's ticks and the partners' rounds as two loops side by side, as the bot's
-    JobQueue job and its handlers run; each uses its own connection."""
+    JobQueue job and its handlers run, and the customers' presses when `placing`; each uses
+    its own connection."""
     delivered = ticks = 0
 
     async def work() -> None:
@@ -165,7 +186,7 @@ async def run_concurrently(
                 await asyncio.sleep(0.002)
             _deadline(args, placed, delivered)
 
-    await asyncio.gather(work(), press())
+    await asyncio.gather(work(), press(), *([placing] if placing else []))
     return ticks
 
 
@@ -232,6 +253,14 @@ def main() -> None:
     parser.add_argument("--prep-minutes", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=600.0, help="wall-clock seconds")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--placing", choices=("chat", "bulk"), default="chat",
+                        help='chat: each order one press of "Place order" (CheckoutService.place)'
+                        ", while the pipeline runs; bulk: stored in chunks first, as before")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="open load: orders placed per second (chat placing); 0: closed "
+                        "load, every customer pressing at once")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes: this one, and N-1 more on the same database")
     parser.add_argument("--concurrent", action=argparse.BooleanOptionalAction, default=None,
                         help="worker and partners side by side (default: on PostgreSQL only)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run here")
@@ -241,8 +270,10 @@ def main() -> None:
     if args.tracemalloc:
         tracemalloc.start()
 
+    args.chat = args.placing == "chat"
     if args.concurrent is None:
-        args.concurrent = bool(args.database_url) and not is_sqlite(args.database_url)
+        args.concurrent = args.chat or args.workers > 1 or (
+            bool(args.database_url) and not is_sqlite(args.database_url))
 
     async def go() -> dict[str, Any]:
         async with database(args.database_url) as url:

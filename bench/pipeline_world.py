@@ -48,14 +48,15 @@ PRESSING = 16  # presses in flight at once: partners pressing at the same moment
 
 
 class AcceleratedClock:
-    """Fake time that runs `speed` times faster than the wall clock, from T0."""
+    """Fake time that runs `speed` times faster than the wall clock, from T0 at `origin` (a
+    wall-clock time, so that worker processes share it; now, unless given)."""
 
-    def __init__(self, speed: float) -> None:
+    def __init__(self, speed: float, origin: float | None = None) -> None:
         self.speed = speed
-        self._origin = time.perf_counter()
+        self.origin = time.time() if origin is None else origin
 
     def now(self) -> datetime:
-        return T0 + timedelta(seconds=(time.perf_counter() - self._origin) * self.speed)
+        return T0 + timedelta(seconds=(time.time() - self.origin) * self.speed)
 
 
 @dataclass
@@ -149,7 +150,7 @@ async def seed(
              "available": True, "description": "", "category": "Menu"}
             for r in kitchens for d in range(3)
         ])
-        customers = min(args.orders, 5000)
+        customers = args.orders if args.placing == "chat" else min(args.orders, 5000)
         await session.execute(insert(CUSTOMERS), [
             {"id": 100_000 + c, "name": f"Customer {c}", "created_at": now}
             for c in range(customers)

@@ -41,7 +41,10 @@ def print_table(result: dict[str, Any]) -> None:
          f"{result['orders']} / {result['partners']} / {result['restaurants']}"),
         ("batch size, clock speed, prep time",
          f"{result['batch']}, x{result['speed']:g}, {result['prep_minutes']} min"),
-        ("placing", f"{result['place_s']} s  ({result['placed_per_s']} orders/s)"),
+        ("placing", f"{result['placing']}, " + (
+            f"open load at {result['rate']:g} orders/s" if result["rate"] else "closed load")
+         + f": {result['place_s']} s  ({result['placed_per_s']} orders/s)"),
+        ("worker processes", str(result["workers"])),
         ("pipeline (worker + partners)",
          f"{result['pipeline_s']} s  ({result['pipeline_per_s']} orders/s)"),
         ("placed -> delivered, overall", f"{result['placed_to_delivered_per_s']} orders/s"),

@@ -1,0 +1,101 @@
+"""The benchmark's customers: at checkout's summary, then pressing "Place order"."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline_world import PLACE_CHUNK  # the benchmark's own helpers, next to this file
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.cart import Cart
+from domain.checkout import Checkout
+from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.orders import OrderItem
+from domain.services.checkout import CheckoutService
+from domain.views import Placed, TrackingMessage
+from storage.uow import uow_factory
+
+PLACING = 64  # "Place order" presses in flight at once under closed load
+
+
+class Tokens:
+    def new_token(self) -> int:
+        return secrets.randbits(62) or 1
+
+
+async def at_checkout(
+    sessions: async_sessionmaker[AsyncSession], n: int,
+    kitchens: list[tuple[RestaurantId, list[OrderItem]]],
+) -> list[tuple[UserId, int]]:
+    """N customers looking at their summary: two dishes in the cart, an address, and the token
+    their "Place order" button carries; written through the repositories the chat's own steps
+    use, a chunk per transaction. Setting the scene: only the press on "Place order" is
+    measured. Returns (customer, token) pairs."""
+    rng = random.Random(5)
+    uows = uow_factory(sessions)
+    ready = []
+    async with uows() as uow:
+        menu = await uow.menu.get_many(
+            [MenuItemId(item.item_id) for _, dishes in kitchens for item in dishes])
+    for start in range(0, n, PLACE_CHUNK):
+        async with uows() as uow:
+            for i in range(start, min(n, start + PLACE_CHUNK)):
+                customer = UserId(100_000 + i)
+                _, dishes = kitchens[i % len(kitchens)]
+                cart = Cart(customer)
+                for dish in rng.sample(dishes, 2):
+                    cart.add(menu[MenuItemId(dish.item_id)])
+                checkout = Checkout(customer)
+                checkout.set_location(12.97, 77.6)  # shared from the chat
+                checkout.summarize(cart.price(menu, "INR"), i + 1)
+                await uow.carts.save(cart)
+                await uow.checkouts.save(checkout)
+                ready.append((customer, i + 1))
+            await uow.commit()
+    return ready
+
+
+@dataclass
+class Customers:
+    """The customers pressing "Place order": one `CheckoutService.place` call each, the
+    entry point the button calls. Closed load (`rate` 0): all of them, `PLACING` in flight at
+    once. Open load: one press every 1/`rate` seconds, each on its own, whether or not the
+    earlier ones are done, as customers arrive."""
+
+    checkout: CheckoutService
+    rate: float = 0.0
+    placed: int = 0
+    refused: int = 0
+    finished: float | None = None  # perf_counter when the last press was answered
+
+    async def press_all(self, ready: Sequence[tuple[UserId, int]]) -> None:
+        if not self.rate:
+            gate = asyncio.Semaphore(PLACING)
+
+            async def gated(customer: UserId, token: int) -> None:
+                async with gate:
+                    await self._place(customer, token)
+
+            await asyncio.gather(*(gated(c, t) for c, t in ready))
+            self.finished = time.perf_counter()
+            return
+        started, pressing = time.perf_counter(), []
+        for i, (customer, token) in enumerate(ready):
+            delay = started + i / self.rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)  # the arrival schedule, not a wait for anything
+            pressing.append(asyncio.ensure_future(self._place(customer, token)))
+        await asyncio.gather(*pressing)
+        self.finished = time.perf_counter()
+
+    async def _place(self, customer: UserId, token: int) -> None:
+        placed = await self.checkout.place(customer, token, TrackingMessage(customer, token))
+        if isinstance(placed, Placed) and placed.created:
+            self.placed += 1
+        else:
+            self.refused += 1
