@@ -44,7 +44,7 @@ from storage.sql import (
 T0 = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
 PLACE_CHUNK = 1000
 PRESS_CHUNK = 2000  # offers read from the outbox per round
-PRESSING = 16  # presses in flight at once: partners pressing at the same moment
+PRESSING = 64  # presses in flight at once: partners pressing at the same moment
 
 
 class AcceleratedClock:

@@ -14,6 +14,7 @@ from domain.errors import (
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.money import Money
+from domain.orders import OrderItem
 from domain.restaurants import MenuItem
 
 MAX_QUANTITY = 20
@@ -41,6 +42,11 @@ class PricedCart:
     @property
     def total(self) -> Money:
         return Money(sum(line.subtotal for line in self.lines), self.currency)
+
+    def order_items(self) -> tuple[OrderItem, ...]:
+        """The lines as an order keeps them, at these prices."""
+        return tuple(OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
+                     for line in self.lines)
 
 
 @dataclass

@@ -97,6 +97,11 @@ class NotingRestaurants:
     async def get(self, restaurant_id: RestaurantId) -> Restaurant | None:
         return await self._inner.get(restaurant_id)
 
+    async def get_many(
+        self, restaurant_ids: Iterable[RestaurantId]
+    ) -> dict[RestaurantId, Restaurant]:
+        return await self._inner.get_many(restaurant_ids)
+
     async def get_by_name(self, name: str) -> Restaurant | None:
         return await self._inner.get_by_name(name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
@@ -23,6 +24,15 @@ class SqlCheckoutRepository:
         stmt = select(CHECKOUTS).where(CHECKOUTS.c.customer_id == customer_id)
         row = (await self._session.execute(stmt)).mappings().one_or_none()
         return mapping.checkout_from_row(row) if row is not None else None
+
+    async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Checkout]:
+        stmt = select(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(sorted(set(customer_ids))))
+        rows = (await self._session.execute(stmt)).mappings()
+        return {UserId(row["customer_id"]): mapping.checkout_from_row(row) for row in rows}
+
+    async def delete_many(self, customer_ids: Iterable[UserId]) -> None:
+        ids = sorted(set(customer_ids))
+        await self._session.execute(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids)))
 
     async def save(self, checkout: Checkout) -> None:
         """Inserts or replaces the customer's checkout in one statement."""
@@ -47,6 +57,14 @@ class SqlTrackingRepository:
                   "message_id": message.message_id}
         stmt = upsert(self._session, TRACKING_MESSAGES, values, key=["order_id"])
         await self._session.execute(stmt)
+
+    async def add_many(self, messages: Mapping[OrderId, TrackingMessage]) -> None:
+        """The tracking messages of new orders (none stored yet), in one statement."""
+        if messages:
+            await self._session.execute(insert(TRACKING_MESSAGES), [
+                {"order_id": o, "chat_id": m.chat_id, "message_id": m.message_id}
+                for o, m in messages.items()
+            ])
 
 
 class SqlRatingRepository:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, insert, null, select
@@ -52,6 +52,35 @@ class SqlOrderRepository:
         events = [mapping.event_values(event) for event in order.new_events]
         await self._session.execute(insert(ORDER_EVENTS), events)
         order.new_events.clear()
+
+    async def add_many(self, orders: Sequence[Order]) -> None:
+        """Stores new orders with their items and pending events, set-based, and binds their
+        ids. Raises DuplicateOrder as `add` does (the whole transaction is spoilt then)."""
+        if not orders:
+            return
+        try:
+            # one multi-row INSERT: the ids come back in the rows' order on both databases
+            ids = (await self._session.execute(
+                insert(ORDERS).returning(ORDERS.c.id), [mapping.order_values(o) for o in orders]
+            )).scalars().all()
+        except IntegrityError as exc:
+            if "idempotency_key" in str(exc.orig):
+                raise DuplicateOrder(next((o.idempotency_key for o in orders
+                                           if o.idempotency_key), "")) from exc
+            raise
+        for order, new_id in zip(orders, sorted(ids), strict=True):
+            order.bind_id(OrderId(new_id))
+        await self._session.execute(insert(ORDER_ITEMS), [
+            row for o in orders for row in mapping.order_item_values(o.id, o.items)])
+        await self._session.execute(insert(ORDER_EVENTS), [
+            mapping.event_values(event) for o in orders for event in o.new_events])
+        for order in orders:
+            order.new_events.clear()
+
+    async def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these idempotency keys an order was placed with already."""
+        stmt = select(ORDERS.c.idempotency_key).where(ORDERS.c.idempotency_key.in_(sorted(keys)))
+        return set((await self._session.execute(stmt)).scalars())
 
     async def get(self, order_id: OrderId) -> Order | None:
         found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))

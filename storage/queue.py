@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -25,6 +26,12 @@ class SqlTaskQueue:
         stmt = insert(TASKS).values(mapping.task_values(task)).returning(TASKS.c.id)
         self._written.tasks = True
         return TaskId((await self._session.execute(stmt)).scalar_one())
+
+    async def enqueue_many(self, tasks: Sequence[NewTask]) -> None:
+        """Adds pending tasks, in one statement."""
+        if tasks:
+            await self._session.execute(insert(TASKS), [mapping.task_values(t) for t in tasks])
+            self._written.tasks = True
 
 
 class SqlOutbox:

@@ -6,10 +6,12 @@ tables directly, so no ORM object is ever lazy-loaded or left stale in an identi
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
@@ -47,6 +49,13 @@ class SqlRestaurantRepository:
         stmt = select(RESTAURANTS).where(RESTAURANTS.c.id == restaurant_id)
         row = (await self._session.execute(stmt)).mappings().one_or_none()
         return mapping.restaurant_from_row(row) if row is not None else None
+
+    async def get_many(
+        self, restaurant_ids: Iterable[RestaurantId]
+    ) -> dict[RestaurantId, Restaurant]:
+        stmt = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(sorted(set(restaurant_ids))))
+        rows = (await self._session.execute(stmt)).mappings()
+        return {RestaurantId(row["id"]): mapping.restaurant_from_row(row) for row in rows}
 
     async def get_by_name(self, name: str) -> Restaurant | None:
         stmt = select(RESTAURANTS).where(RESTAURANTS.c.name == name.strip())
@@ -150,6 +159,33 @@ class SqlCartRepository:
             return Cart(customer_id)
         return mapping.cart_from_rows(
             customer_id, rows[0], [row for row in rows if row["menu_item_id"] is not None])
+
+    async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Cart]:
+        """Each customer's cart (an empty one when none is stored), in one query."""
+        ids = sorted(set(customer_ids))
+        lines = CART_LINES.c
+        stmt = (
+            select(CARTS.c.customer_id, CARTS.c.restaurant_id, lines.menu_item_id,
+                   lines.quantity)
+            .select_from(CARTS.outerjoin(CART_LINES, lines.customer_id == CARTS.c.customer_id))
+            .where(CARTS.c.customer_id.in_(ids))
+            .order_by(CARTS.c.customer_id, lines.position, lines.menu_item_id)
+        )
+        rows: defaultdict[int, list[RowMapping]] = defaultdict(list)
+        for row in (await self._session.execute(stmt)).mappings():
+            rows[row["customer_id"]].append(row)
+        return {
+            c: mapping.cart_from_rows(c, rows[c][0], [r for r in rows[c]
+                                                      if r["menu_item_id"] is not None])
+            if rows[c] else Cart(c)
+            for c in ids
+        }
+
+    async def clear_many(self, customer_ids: Iterable[UserId]) -> None:
+        """Removes the customers' carts (what saving an emptied cart does), set-based."""
+        ids = sorted(set(customer_ids))
+        await self._session.execute(delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids)))
+        await self._session.execute(delete(CARTS).where(CARTS.c.customer_id.in_(ids)))
 
     async def save(self, cart: Cart) -> None:
         """Replaces the stored cart with this one; an empty cart is removed."""

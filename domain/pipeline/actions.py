@@ -25,7 +25,7 @@ from domain.audit import AuditEntry
 from domain.errors import DomainError
 from domain.ids import OrderId, UserId
 from domain.orders import Actor
-from domain.pipeline.line import Kind, Lost, PressLine, Request
+from domain.pipeline.line import Kind, Line, Lost, Request
 from domain.pipeline.model import Effects, OrderView
 from domain.pipeline.ports import PipelineActions, PipelineStore, PipelineTx, StoreError
 from domain.pipeline.presses import (
@@ -58,7 +58,7 @@ class Presses:
         self._store = store
         self._clock = clock
         self._tries = tries
-        self._line = PressLine(store, self._batch, tries=tries)
+        self._line: Line[PipelineTx, Request] = Line(store.transaction, self._batch, tries=tries)
 
     # partners ------------------------------------------------------------------------------
 

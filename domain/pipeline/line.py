@@ -1,4 +1,5 @@
-"""Presses waiting in line, answered in batches: group commit (DESIGN.md §9).
+"""Presses waiting in line, answered in batches: group commit (DESIGN.md §9). The same line
+carries checkout's "Place order" presses (domain.services.placing).
 
 Presses that arrive while another batch is in its transaction wait here; the next batch takes
 all of them at once (up to `most`), reads their orders together, asks the rules about each,
@@ -19,14 +20,15 @@ import asyncio
 import collections
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.audit import AuditEntry
 from domain.errors import StaleOrder
 from domain.ids import OrderId, UserId
-from domain.pipeline.ports import PipelineStore, PipelineTx, StoreError
+from domain.pipeline.ports import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -41,40 +43,65 @@ class Kind(enum.Enum):
     DECLINE = "decline"
 
 
-@dataclass(eq=False)
-class Request:
-    """One caller's press, and the future it waits on. `answer` is what the batch decided
-    for it: a value, a DomainError, or Lost."""
+@dataclass(eq=False, kw_only=True)
+class Waiting:
+    """One caller's request in a line, and the future it waits on. `answer` is what its batch
+    decided for it: a value, a DomainError, or Lost."""
 
-    kind: Kind
-    order_id: OrderId
-    partner_id: UserId | None = None
-    decide: Any = None  # actions.Decide for PRESS
-    audit: AuditEntry | None = None
     done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future())
     tries: int = 0
     alone: bool = False
     answer: Any = None
 
+    def keys(self) -> Iterable[Hashable]:
+        """What a batch may hold once (an order, a partner, a customer)."""
+        return ()
 
-Batch = Callable[[PipelineTx, list[Request]], Awaitable[None]]
+    def gave_up(self) -> Exception:
+        """What its caller hears when it lost every try."""
+        return RuntimeError("gave up")
 
 
-class PressLine:
-    """The line and its one runner; `run_batch` fills in each request's `answer`."""
+@dataclass(eq=False)
+class Request(Waiting):
+    """A press."""
+
+    kind: Kind
+    order_id: OrderId
+    partner_id: UserId | None = None
+    decide: Any = None  # actions.Decide for PRESS
+    audit: AuditEntry | None = None
+
+    def keys(self) -> Iterable[Hashable]:
+        yield ("order", self.order_id)
+        if self.kind is not Kind.PRESS and self.partner_id is not None:
+            yield ("partner", self.partner_id)
+
+    def gave_up(self) -> Exception:
+        return StaleOrder(self.order_id)
+
+
+W = TypeVar("W", bound=Waiting)
+T = TypeVar("T")
+
+
+class Line(Generic[T, W]):
+    """The line and its one runner. `begin` opens a transaction (giving `T`); `run_batch`
+    fills in each request's `answer` within it."""
 
     def __init__(
-        self, store: PipelineStore, run_batch: Batch, *, tries: int, most: int = 256
+        self, begin: Callable[[], AbstractAsyncContextManager[T]],
+        run_batch: Callable[[T, list[W]], Awaitable[None]], *, tries: int, most: int = 256,
     ) -> None:
-        self._store = store
+        self._begin = begin
         self._run_batch = run_batch
         self._tries = tries
         self._most = most
-        self._waiting: collections.deque[Request] = collections.deque()
+        self._waiting: collections.deque[W] = collections.deque()
         self._runner: asyncio.Task[None] | None = None
 
-    async def submit(self, request: Request) -> Any:
+    async def submit(self, request: W) -> Any:
         self._waiting.append(request)
         if self._runner is None:
             self._runner = asyncio.get_running_loop().create_task(self._run())
@@ -93,35 +120,31 @@ class PressLine:
                     request.done.cancel()
                 self._waiting.clear()
 
-    def _next_batch(self) -> list[Request]:
-        """The first waiting requests, skipping those whose order or partner is taken; a
-        request that must run alone goes in a batch of its own."""
-        batch: list[Request] = []
-        orders: set[OrderId] = set()
-        partners: set[UserId] = set()
-        kept: collections.deque[Request] = collections.deque()
+    def _next_batch(self) -> list[W]:
+        """The first waiting requests, skipping those whose keys are taken; a request that
+        must run alone goes in a batch of its own."""
+        batch: list[W] = []
+        taken: set[Hashable] = set()
+        kept: collections.deque[W] = collections.deque()
         while self._waiting:
             request = self._waiting.popleft()
             if request.done.done():  # its caller gave up
                 continue
-            busy = request.order_id in orders or (
-                request.kind is not Kind.PRESS and request.partner_id in partners)
-            if busy or len(batch) == self._most or (
+            keys = set(request.keys())
+            if keys & taken or len(batch) == self._most or (
                     batch and (request.alone or batch[0].alone)):
                 kept.append(request)
                 continue
             batch.append(request)
-            orders.add(request.order_id)
-            if request.kind is not Kind.PRESS and request.partner_id is not None:
-                partners.add(request.partner_id)
+            taken |= keys
         self._waiting = kept
         return batch
 
-    async def _one(self, batch: list[Request]) -> None:
+    async def _one(self, batch: list[W]) -> None:
         for request in batch:
             request.answer = None
         try:
-            async with self._store.transaction() as tx:
+            async with self._begin() as tx:
                 await self._run_batch(tx, batch)
         except StoreError as exc:
             if exc.transient:
@@ -136,29 +159,29 @@ class PressLine:
         for request in batch:
             self._answer(request)
 
-    def _answer(self, request: Request) -> None:
+    def _answer(self, request: W) -> None:
         if request.done.done():
             return
         if isinstance(request.answer, Lost):
-            logger.info("press on order %s lost a race; looking again", request.order_id)
-            self._again([request], StaleOrder(request.order_id))
+            logger.info("%s lost a race; looking again", request)
+            self._again([request], request.gave_up())
         elif isinstance(request.answer, BaseException):
             request.done.set_exception(request.answer)
         else:
             request.done.set_result(request.answer)
 
-    def _again(self, requests: Iterable[Request], last: BaseException) -> None:
+    def _again(self, requests: Iterable[W], last: BaseException) -> None:
         """Back to the front of the line, unless tried `tries` times already."""
         for request in reversed(list(requests)):
             request.tries += 1
             if request.tries >= self._tries:
                 if not request.done.done():
                     request.done.set_exception(
-                        last if isinstance(last, StoreError) else StaleOrder(request.order_id))
+                        last if isinstance(last, StoreError) else request.gave_up())
             else:
                 self._waiting.appendleft(request)
 
-    def _alone_or_fail(self, batch: list[Request], exc: Exception) -> None:
+    def _alone_or_fail(self, batch: list[W], exc: Exception) -> None:
         if len(batch) == 1:
             if not batch[0].done.done():
                 batch[0].done.set_exception(exc)

@@ -1,6 +1,8 @@
 """Checkout as use cases: address, note, summary, and placing exactly the order shown.
 
-This is the one way an order is placed (DESIGN.md §3): `place_cart`, called by `place`.
+This is the one way an order is placed (DESIGN.md §3): `place`, which places the presses
+made at the same moment together (domain.services.placing) and any other the one-order way,
+`place_cart`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from domain.customers import Customer
 from domain.errors import DuplicateOrder, EmptyCart, NotFound, NotYourContact, StaleSummary
 from domain.ids import MenuItemId, UserId
 from domain.money import Money
-from domain.orders import DeliveryDetails, Order, OrderItem
+from domain.orders import DeliveryDetails, Order
+from domain.pipeline.line import Line
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.orders import order_view
+from domain.services.placing import ALONE, PlaceRequest, place_batch
 from domain.services.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, PriceChange, Summary, TrackingMessage
@@ -30,6 +34,7 @@ class CheckoutService:
         self._clock = clock
         self._tokens = tokens
         self.currency = currency
+        self._line: Line[UnitOfWork, PlaceRequest] = Line(uow_factory, self._batch, tries=1)
 
     async def start(self, customer_id: UserId) -> None:
         """Begins checkout, or goes back to its address step keeping the note; any summary
@@ -110,6 +115,10 @@ class CheckoutService:
         cart no longer matches the summary, nothing is placed: a new summary comes back."""
         key = order_key(customer_id, token)
         try:
+            placed = await self._line.submit(PlaceRequest(customer_id, token, key, tracking))
+            if placed != ALONE:  # placed together with the presses made at the same moment
+                assert isinstance(placed, Placed)
+                return placed
             return await self._place(customer_id, token, key, tracking)
         except (DuplicateOrder, StaleSummary, EmptyCart):
             # A press on another instance may have won the race: its order took the insert,
@@ -120,9 +129,13 @@ class CheckoutService:
                 raise
             return placed
 
+    async def _batch(self, uow: UnitOfWork, batch: list[PlaceRequest]) -> None:
+        await place_batch(uow, batch, self.currency, self._clock.now())
+
     async def _place(
         self, customer_id: UserId, token: int, key: str, tracking: TrackingMessage
     ) -> Placed | Summary:
+        """The one-order way: any press a batch does not place (domain.services.placing)."""
         async with self._uow() as uow:
             placed = await _placed_before(uow, key)
             if placed is not None:
@@ -226,12 +239,8 @@ async def place_cart(
     """
     priced = await price_cart(uow, cart, currency, menu)
     restaurant = await open_restaurant(uow, priced.restaurant_id)
-    items = tuple(
-        OrderItem(line.item_id, line.name, line.unit_price, line.quantity)
-        for line in priced.lines
-    )
     order = Order.place(
-        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=items,
+        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=priced.order_items(),
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
     )
     await uow.orders.add(order)

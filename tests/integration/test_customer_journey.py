@@ -158,7 +158,8 @@ async def test_two_instances_pressing_place_at_once_place_one_order(
 
 
 class _ReadLate:
-    """A repository whose first `get` lets `meanwhile` (the other press) run to its end."""
+    """A repository whose first read (`get`, or `get_many` as a batch of presses reads) lets
+    `meanwhile` (the other press) run to its end."""
 
     def __init__(self, repository: object, meanwhile: list[Callable[[], Awaitable[object]]]
                  ) -> None:
@@ -168,6 +169,11 @@ class _ReadLate:
         if self._meanwhile:
             await self._meanwhile.pop()()
         return await self._repository.get(*args)  # type: ignore[attr-defined]
+
+    async def get_many(self, *args: object) -> object:
+        if self._meanwhile:
+            await self._meanwhile.pop()()
+        return await self._repository.get_many(*args)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._repository, name)

@@ -3,7 +3,7 @@ it in one transaction, or none of it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Self
 
@@ -32,6 +32,9 @@ class QueueDown(Exception):
 
 class BrokenQueue:
     async def enqueue(self, task: NewTask) -> TaskId:
+        raise QueueDown("the queue table is unreachable")
+
+    async def enqueue_many(self, tasks: Sequence[NewTask]) -> None:
         raise QueueDown("the queue table is unreachable")
 
 

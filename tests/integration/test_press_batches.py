@@ -5,6 +5,7 @@ ahead mixed in, leave every order moved once and every message written once."""
 from __future__ import annotations
 
 import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import NotAllowed, NotOffered

@@ -13,7 +13,7 @@ import pytest
 
 from domain.errors import NotAllowed, StaleOrder
 from domain.ids import OrderId, UserId
-from domain.pipeline.line import Kind, Lost, PressLine, Request
+from domain.pipeline.line import Kind, Line, Lost, Request
 from domain.pipeline.ports import PipelineTx, StoreError
 
 
@@ -61,7 +61,7 @@ def press(order: int, partner: int | None = None, kind: Kind = Kind.PRESS) -> Re
 
 async def test_presses_made_at_once_share_one_transaction_and_each_gets_its_own_answer() -> None:
     store, kitchen = Store(), Kitchen()
-    line = PressLine(store, kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(store.transaction, kitchen.run, tries=3)
 
     answers = await asyncio.gather(
         *(line.submit(press(n)) for n in (1, 2, 13, 4)), return_exceptions=True)
@@ -73,7 +73,7 @@ async def test_presses_made_at_once_share_one_transaction_and_each_gets_its_own_
 
 async def test_a_second_press_on_the_same_order_waits_for_the_next_batch() -> None:
     store, kitchen = Store(), Kitchen()
-    line = PressLine(store, kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(store.transaction, kitchen.run, tries=3)
 
     await asyncio.gather(line.submit(press(1)), line.submit(press(2)), line.submit(press(1)),
                          line.submit(press(3, 50, Kind.ACCEPT)),
@@ -85,7 +85,7 @@ async def test_a_second_press_on_the_same_order_waits_for_the_next_batch() -> No
 
 async def test_a_press_that_lost_its_race_looks_again_in_the_next_batch() -> None:
     store, kitchen = Store(), Kitchen(losing={2})
-    line = PressLine(store, kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(store.transaction, kitchen.run, tries=3)
 
     assert await asyncio.gather(line.submit(press(1)), line.submit(press(2))) == [1, 2]
     assert kitchen.batches == [[1, 2], [2]]
@@ -98,7 +98,7 @@ async def test_a_press_that_keeps_losing_gives_up_with_stale_order() -> None:
             await super().run(tx, batch)
 
     kitchen = Loser()
-    line = PressLine(Store(), kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(Store().transaction, kitchen.run, tries=3)
 
     with pytest.raises(StaleOrder):
         await line.submit(press(7))
@@ -107,7 +107,7 @@ async def test_a_press_that_keeps_losing_gives_up_with_stale_order() -> None:
 
 async def test_a_batch_that_blows_up_is_run_again_one_by_one_so_only_its_culprit_fails() -> None:
     kitchen = Kitchen(broken=2)
-    line = PressLine(Store(), kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(Store().transaction, kitchen.run, tries=3)
 
     answers = await asyncio.gather(*(line.submit(press(n)) for n in (1, 2, 3)),
                                    return_exceptions=True)
@@ -120,7 +120,7 @@ async def test_a_batch_that_blows_up_is_run_again_one_by_one_so_only_its_culprit
 async def test_a_busy_database_runs_the_batch_again_and_a_broken_one_answers_with_its_error(
 ) -> None:
     store, kitchen = Store(failing=[StoreError("database is locked", transient=True)]), Kitchen()
-    line = PressLine(store, kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(store.transaction, kitchen.run, tries=3)
     assert await asyncio.gather(line.submit(press(1)), line.submit(press(2))) == [1, 2]
     assert store.transactions == 2
 
@@ -132,7 +132,7 @@ async def test_a_busy_database_runs_the_batch_again_and_a_broken_one_answers_wit
 
 async def test_a_press_whose_caller_gave_up_before_its_turn_is_not_made() -> None:
     kitchen = Kitchen()
-    line = PressLine(Store(), kitchen.run, tries=3)  # type: ignore[arg-type]
+    line = Line(Store().transaction, kitchen.run, tries=3)
     given_up = press(2)
     given_up.done.cancel()  # what cancelling its caller's task does to the future it awaits
 

@@ -1,0 +1,80 @@
+""""Place order" presses made at the same moment, placed in one unit of work: group commit,
+as the partners' presses do (domain.pipeline.line).
+
+A batch takes the presses that are plain sailing: the summary's token is the checkout's, the
+cart is what the summary showed, every dish is available and the restaurant open. Those are
+read together (one query per table for the whole batch), stored set-based and committed once;
+each caller gets its own order. Any other press (a repeat, a stale summary, a changed price,
+an empty cart, a closed restaurant) is answered `ALONE`: its caller places it the one-order
+way (CheckoutService), which gives every refusal and every new summary exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.ids import UserId
+from domain.orders import Order
+from domain.pipeline.line import Waiting
+from domain.ports import UnitOfWork
+from domain.tasks import NewTask, TaskKind
+from domain.views import OrderView, Placed, TrackingMessage
+
+ALONE = "alone"  # the answer for a press this batch leaves to the one-order path
+
+
+@dataclass(eq=False)
+class PlaceRequest(Waiting):
+    customer_id: UserId
+    token: int
+    key: str  # the order's idempotency key
+    tracking: TrackingMessage
+
+    def keys(self) -> Iterable[Hashable]:
+        yield ("customer", self.customer_id)
+
+
+async def place_batch(
+    uow: UnitOfWork, batch: list[PlaceRequest], currency: str, now: datetime
+) -> None:
+    """Places every plain-sailing press of `batch` and commits; see the module doc."""
+    customers = [r.customer_id for r in batch]
+    known = await uow.orders.known_keys([r.key for r in batch])
+    checkouts = await uow.checkouts.get_many(customers)
+    carts = await uow.carts.get_many(customers)
+    menu = await uow.menu.get_many({i for cart in carts.values() for i in cart.quantities})
+    restaurants = await uow.restaurants.get_many(
+        {cart.restaurant_id for cart in carts.values() if cart.restaurant_id is not None})
+    placing: list[tuple[PlaceRequest, Order, str]] = []
+    for r in batch:
+        r.answer = ALONE
+        checkout, cart = checkouts.get(r.customer_id), carts[r.customer_id]
+        restaurant = restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
+        if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
+                or restaurant is None or not restaurant.is_open
+                or any(i not in menu or not menu[i].available for i in cart.quantities)):
+            continue
+        priced = cart.price(menu, currency)
+        if not checkout.matches(priced):
+            continue
+        order = Order.place(
+            customer_id=r.customer_id, restaurant_id=restaurant.id,
+            items=priced.order_items(), currency=currency, delivery=checkout.delivery(),
+            at=now, idempotency_key=r.key,
+        )
+        placing.append((r, order, restaurant.name))
+    if not placing:
+        return
+    orders = [order for _, order, _ in placing]
+    await uow.orders.add_many(orders)
+    await uow.tasks.enqueue_many([NewTask(TaskKind.CONFIRM_ORDER, o.id, now) for o in orders])
+    placed = [r.customer_id for r, _, _ in placing]
+    await uow.carts.clear_many(placed)
+    await uow.checkouts.delete_many(placed)
+    await uow.tracking.add_many({order.id: r.tracking for r, order, _ in placing})
+    await uow.commit()
+    for r, order, name in placing:  # all there is to show of a new order
+        r.answer = Placed(OrderView(order, name, (order.placing(),), tracking=r.tracking),
+                          created=True)
