@@ -234,6 +234,11 @@ class MessageOutbox(Protocol):
         against the free one as before."""
         ...
 
+    @property
+    def batch_size(self) -> int:
+        """The most one claim takes from each budget."""
+        ...
+
     async def next_due(self, now: datetime) -> datetime | None:
         """When the first chat's oldest unsent message is due by its own time (its next
         attempt, or the end of the lease holding it), and not before the overall budget has

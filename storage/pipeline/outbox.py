@@ -68,6 +68,10 @@ class SqlMessageOutbox:
         self._claims = count(1)
         self._marks = SentMarks(session_factory, journal)
 
+    @property
+    def batch_size(self) -> int:
+        return self._pacing.batch_size
+
     async def claim(self, now: datetime, *, at_most: int | None = None,
                     paid_at_most: int | None = None) -> list[OutgoingMessage]:
         pacing = self._pacing
