@@ -13,6 +13,10 @@ server's side: messages a second from the first arrival to the last (and in the 
 the quietest full second in between), the 429s the bot ran into, whether every chat got its
 messages in order, and duplicates. No replies compete: nobody writes to the bot meanwhile.
 
+On PostgreSQL the outbox is analysed once the notes are written: a table filled in one commit
+has no statistics until autovacuum's next look (up to a minute), and until then the planner
+scans the outbox for every chat's head (a claim of 100 among 6,000 rows took 0.37 s, not 0.04).
+
 `--paid` runs the bot with PAID_BROADCAST on (its default PAID_BROADCAST_PER_S, 1000): every
 notification goes as a paid broadcast, which the server counts against its own limit (1000 a
 second) and reports (`paid`: what Telegram would charge Stars for). The per-chat limit still
@@ -36,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
 
 from bench.report import Refusals, machine, print_rows
 from bot.settings import load_settings
@@ -85,6 +91,9 @@ async def write_notes(url: str, chats: list[int], per_chat: int) -> int:
             for n in range(len(chats) * per_chat):
                 await uow.outbox.add(Notification(chats[n % len(chats)], OfferExpired(n)), now)
             await uow.commit()
+        if engine.dialect.name == "postgresql":  # the planner's statistics, as on a live table
+            async with engine.begin() as connection:
+                await connection.execute(text("ANALYZE outbox"))
     finally:
         await engine.dispose()
     return len(chats) * per_chat
