@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import admin
 from bot.aiohttp_request import AiohttpRequest
+from bot.budget import OutboundBudget
 from bot.context import AppContext, AppType, Services
 from bot.floor import Floor
 from bot.handlers import (
@@ -44,7 +45,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 def rate_limiter(services: Services) -> AppRateLimiter:
-    """Paces and retries every call the bot makes; a 429 holds back only its chat."""
+    """Paces and retries every call the bot makes; a 429 holds back only its chat. With
+    PAID_BROADCAST the sender's paid broadcasts have a budget of their own, in this process
+    (across instances the outbox's count of the last second caps them)."""
     settings, secrets = services.settings, errors.secrets_of(services.settings)
     per_s = settings.rate_limit_global_per_s
     shared = services.outbound
@@ -54,6 +57,7 @@ def rate_limiter(services: Services) -> AppRateLimiter:
         on_error=services.ops.metrics.telegram_error,
         budget=SharedBudget(shared, per_s) if shared is not None else None,
         floor=Floor(settings.notify_floor_per_s),
+        paid=OutboundBudget(settings.paid_per_s) if settings.paid_per_s is not None else None,
     )
 
 

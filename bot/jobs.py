@@ -10,8 +10,11 @@ of commits under load is worked in batches.
 
 While messages are due but held back (per-chat pacing, replies first), the sender looks
 again every `HELD_BACK_S`; when the overall budget of the last second is spent, when a batch
-of it has room again (`MessageOutbox.next_due`). The queue's worker, whose due tasks are all
-it may claim, looks again at once.
+of it has room again (`MessageOutbox.next_due`). A run that claimed a whole batch
+(`MessageOutbox.batch_size`: only with a budget above it, as with PAID_BROADCAST) looks again
+at once: more may be waiting, and a quarter second between batches of 100 would cap the
+sender at 400 a second. The queue's worker, whose due tasks are all it may claim, looks again
+at once.
 
 Both only drive ports built at the composition root; every bit of state is in the database,
 so any number of instances can run them side by side.
@@ -51,7 +54,8 @@ async def process_order_queue(services: Services) -> datetime | None:
 
 async def send_outbox(app: AppType, services: Services) -> datetime | None:
     """Sends the committed chat messages that may go out now, paced per chat and overall."""
-    await send_due(app.bot, services)
+    if await send_due(app.bot, services) >= services.outbox.batch_size:
+        services.wakeup.outbox.set()  # a whole batch: more may be due now
     return await services.outbox.next_due(services.clock.now())
 
 

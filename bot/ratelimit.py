@@ -28,6 +28,11 @@ Calls to a chat share one overall budget of `overall_per_s` a second (RATE_LIMIT
 bot.budget; with REDIS_URL one `budget` for all instances, bot.shared_budget): replies (every
 call but the sender's) first, the sender's notifications with what they leave; `spare()` tells
 the sender how much that is before it claims.
+
+A call carrying `allow_paid_broadcast` (the sender's new messages with PAID_BROADCAST on) is
+paced by its own budget, `paid` (PAID_BROADCAST_PER_S), as Telegram counts it against its own
+limit: it takes nothing from the replies' budget; `paid_spare()` is what the sender may claim
+for it. Per chat nothing changes: the sender's pacing (one a second) and a chat's 429 still hold.
 """
 
 from __future__ import annotations
@@ -82,11 +87,13 @@ class AppRateLimiter(BaseRateLimiter[int]):
                  startup_retry_s: float = 60.0, redact: Callable[[str], str] = str,
                  sample: Callable[[], float] = random.random,
                  on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None,
-                 budget: Budget | None = None, floor: Floor | None = None) -> None:
+                 budget: Budget | None = None, floor: Floor | None = None,
+                 paid: Budget | None = None) -> None:
         """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
         hears of every error Telegram answered a call with (the metrics count them); `budget`
         paces calls to chats (default: this process's bucket of `overall_per_s`); `floor`
-        lets that many notifications a second go in turn with the replies (bot/floor.py)."""
+        lets that many notifications a second go in turn with the replies (bot/floor.py);
+        `paid` paces the paid broadcasts (None: there are none)."""
         self._retry, self._sample, self._on_error = retry, sample, on_error
         self._budget = budget if budget is not None else OutboundBudget(overall_per_s)
         self._startup_retry_s = startup_retry_s
@@ -94,11 +101,16 @@ class AppRateLimiter(BaseRateLimiter[int]):
         self._held_until: dict[object, float] = {}  # chat -> loop time its 429 ends
         self._redact = redact
         self._floor = floor if floor is not None else Floor(0)
+        self._paid = paid
 
     async def spare(self) -> int:
         """Calls the budget has free now that no reply is waiting for, or the floor's token
         when that is more: what the outbox sender may claim this tick."""
         return max(await self._budget.spare(), self._floor.available())
+
+    async def paid_spare(self) -> int | None:
+        """Paid broadcasts the paid budget has free now; None: notifications are not paid."""
+        return await self._paid.spare() if self._paid is not None else None
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -106,6 +118,8 @@ class AppRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Stops the budget's background work (the shared budget's pump)."""
         await self._budget.close()
+        if self._paid is not None:
+            await self._paid.close()
 
     async def process_request(
         self,
@@ -118,12 +132,13 @@ class AppRateLimiter(BaseRateLimiter[int]):
     ) -> Result:
         chat = data.get("chat_id")
         send = partial(self._told, endpoint, partial(callback, *args, **kwargs))
+        paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
         if rate_limit_args is not None and rate_limit_args <= NO_RETRY:
-            return await self._once(chat, send)
+            return await self._once(chat, send, paid=paid)
         if endpoint in STARTUP_CALLS:
             return await self._start_up(endpoint, send)
         within = CALLBACK_ANSWER_WITHIN_S if endpoint == "answerCallbackQuery" else None
-        return await self._retried(endpoint, chat, send, within)
+        return await self._retried(endpoint, chat, send, within, paid=paid)
 
     async def _told(self, endpoint: str, send: Send) -> Result:
         """One try of the call; an error Telegram answered is reported to `on_error`."""
@@ -133,18 +148,18 @@ class AppRateLimiter(BaseRateLimiter[int]):
             self._on_error(endpoint, exc)
             raise
 
-    async def _once(self, chat: object, send: Send) -> Result:
+    async def _once(self, chat: object, send: Send, *, paid: bool = False) -> Result:
         held = self._held_for(chat)
         if held > 0:
             raise RetryAfter(math.ceil(held))
         try:
-            return await self._paced(chat, send, reply=False)
+            return await self._paced(chat, send, reply=False, paid=paid)
         except RetryAfter as exc:
             self._hold(chat, retry_after_s(exc))
             raise
 
     async def _retried(self, endpoint: str, chat: object, send: Send,
-                       within: float | None) -> Result:
+                       within: float | None, *, paid: bool = False) -> Result:
         loop = asyncio.get_running_loop()
         deadline = None if within is None else loop.time() + within
         failures = floods = 0
@@ -155,7 +170,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
                 continue
             tried_at = loop.time()
             try:
-                return await self._paced(chat, send, reply=True)
+                return await self._paced(chat, send, reply=True, paid=paid)
             except RetryAfter as exc:
                 wait, floods = retry_after_s(exc), floods + 1
                 self._hold(chat, wait)
@@ -202,8 +217,10 @@ class AppRateLimiter(BaseRateLimiter[int]):
                            "giving up in %.0f s", endpoint, attempt, reason, delay, left)
             await asyncio.sleep(delay)
 
-    async def _paced(self, chat: object, send: Send, *, reply: bool) -> Result:
-        if chat is not None:
+    async def _paced(self, chat: object, send: Send, *, reply: bool, paid: bool) -> Result:
+        if chat is not None and paid and self._paid is not None:
+            await self._paid.notify()  # a paid broadcast: its own budget, none of the replies'
+        elif chat is not None:
             await self._token(reply)
         return await send()
 

@@ -42,6 +42,12 @@ handler's reply is holding back gets its `RetryAfter` at once, without asking Te
 
 Replies to users' own actions come first (bot.budget): a tick claims no more than the budget
 has spare (`AppRateLimiter.spare`), and what it claimed waits behind any reply that comes.
+
+With PAID_BROADCAST every new message (text or map pin) goes with `allow_paid_broadcast`:
+Telegram takes up to 1000 a second, for Stars, and the limiter paces them on their own budget
+(`AppRateLimiter.paid_spare`), leaving the free one to the replies. Edits of the tracking
+message cannot be paid for (editMessageText has no such parameter): they stay on the free
+budget, behind the replies, as before. Per chat nothing changes.
 """
 
 from __future__ import annotations
@@ -73,8 +79,11 @@ logger = logging.getLogger(__name__)
 async def send_due(bot: ExtBot[Any], services: Services) -> int:
     """One tick: claims what may go out now and sends it; returns how many were claimed."""
     limiter = bot.rate_limiter
-    spare = await limiter.spare() if isinstance(limiter, AppRateLimiter) else None
-    messages = await services.outbox.claim(services.clock.now(), at_most=spare)
+    spare = paid = None
+    if isinstance(limiter, AppRateLimiter):
+        spare, paid = await limiter.spare(), await limiter.paid_spare()
+    messages = await services.outbox.claim(services.clock.now(), at_most=spare,
+                                           paid_at_most=paid)
     contents = [_read(message) for message in messages]
     orders = await services.outbox.orders_now(
         {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})
@@ -179,11 +188,13 @@ async def _send(
         await refresh_tracking(bot, services.orders, OrderId(content.order_id),
                                rate_limit_args=NO_RETRY)
         return None
+    paid = services.settings.paid_broadcast or None  # None: the parameter is not sent
     if content.location is not None:
-        pin = await bot.send_location(chat_id, *content.location, rate_limit_args=NO_RETRY)
+        pin = await bot.send_location(chat_id, *content.location, allow_paid_broadcast=paid,
+                                      rate_limit_args=NO_RETRY)
         return pin.message_id
     sent = await bot.send_message(chat_id, content.text, reply_markup=content.keyboard,
-                                  rate_limit_args=NO_RETRY)
+                                  allow_paid_broadcast=paid, rate_limit_args=NO_RETRY)
     return sent.message_id
 
 

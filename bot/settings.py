@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     rate_limit_global_per_s: float = Field(30.0, gt=0)
     rate_limit_per_chat_per_s: float = Field(1.0, gt=0)
     notify_floor_per_s: float = Field(3.0, ge=0)  # bot/floor.py; below the global rate
+    # notifications as paid broadcasts: up to 1000 a second, in Stars (README "Paid broadcasts")
+    paid_broadcast: bool = False
+    paid_broadcast_per_s: float = Field(1000.0, gt=0, le=1000)
     inbound_limit_per_user_per_min: int = Field(60, ge=1)
 
     inbox_stale_after_s: float = Field(120.0, gt=0)
@@ -125,6 +128,15 @@ class Settings(BaseSettings):
                              "no floor: replies need the rest")
         return value
 
+    @field_validator("paid_broadcast_per_s")
+    @classmethod
+    def _paid_above_free(cls, value: float, info: ValidationInfo) -> float:
+        budget = info.data.get("rate_limit_global_per_s")
+        if info.data.get("paid_broadcast") and budget is not None and value <= budget:
+            raise ValueError(f"must be above RATE_LIMIT_GLOBAL_PER_S ({budget:g}) with "
+                             "PAID_BROADCAST on: paying buys nothing below the free rate")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -133,6 +145,11 @@ class Settings(BaseSettings):
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @property
+    def paid_per_s(self) -> float | None:
+        """The overall budget of notifications sent as paid broadcasts; None: not paid."""
+        return self.paid_broadcast_per_s if self.paid_broadcast else None
 
     @property
     def file_url(self) -> str:

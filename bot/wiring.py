@@ -95,6 +95,7 @@ def message_outbox(
         global_per_s=settings.rate_limit_global_per_s,
         lease_s=settings.queue_lease_s,
         unpaced_kinds=frozenset({Kind.ORDER_STATUS}),  # edits the tracking message
+        paid_per_s=settings.paid_per_s,  # new messages as paid broadcasts: their own budget
     )
     name, journals = worker_id(), sent_journals(settings)
     journal = SentJournal(journals, name) if journals is not None else None

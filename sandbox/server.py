@@ -9,14 +9,15 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-from sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError, too_many_requests
+from sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError
 from sandbox.faults import FaultInjector, Faults, InjectedFault
-from sandbox.limits import Clock, RateLimiter, RateLimits
+from sandbox.limits import Clock, RateLimiter, RateLimits, SendLog, admit, is_paid
 from sandbox.methods_messages import MESSAGE_METHODS, Method
 from sandbox.methods_misc import MISC_METHODS
 from sandbox.models import TranscriptEvent
@@ -33,8 +34,7 @@ DEFAULT_LIMITS = RateLimits()
 MAX_UPLOAD_BYTES = 52 * 1024 * 1024
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dumps = partial(json.dumps, ensure_ascii=False)
 
 
 def _chat_id(params: Params) -> int | None:
@@ -48,7 +48,8 @@ class BotApiServer:
     """A local Telegram Bot API server (private chats only) with in-process users.
 
     ``limits`` defaults to Telegram-like flood limits; pass ``None`` to disable them.
-    ``clock`` (monotonic seconds) drives rate limits and callback-query expiry.
+    ``clock`` (monotonic seconds) drives rate limits and callback-query expiry. ``sends``:
+    the messages accepted, per second, and how many were paid broadcasts.
     """
 
     def __init__(self, token: str = "123456:TEST-TOKEN", host: str = "127.0.0.1", port: int = 0,
@@ -64,6 +65,7 @@ class BotApiServer:
         self.state = SandboxState(identity, clock, callback_query_ttl)
         self._limiter: RateLimiter | None = None
         self.set_limits(limits)
+        self.sends = SendLog(clock)
         self._faults = FaultInjector(faults)
         self._before_call: Callable[[str, int | None], None] | None = None
         self._methods: dict[str, Method] = {**MESSAGE_METHODS, **MISC_METHODS}
@@ -230,9 +232,8 @@ class BotApiServer:
     # -- HTTP handlers --------------------------------------------------------------------------
     @staticmethod
     def _reply(error: ApiError | None = None, result: Any = None) -> web.Response:
-        if error is not None:
-            return web.json_response(error.payload(), status=error.code, dumps=_dumps)
-        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+        body = error.payload() if error is not None else {"ok": True, "result": result}
+        return web.json_response(body, status=error.code if error else 200, dumps=_dumps)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -261,8 +262,9 @@ class BotApiServer:
             return self._reply(decision.error)
         if self._before_call is not None:
             self._before_call(name.lower(), _chat_id(params))
+        paid = is_paid(name.lower(), params.get_bool("allow_paid_broadcast"))
         try:
-            limited_chat = self._check_limits(name.lower(), params)
+            limited_chat = admit(self._limiter, name.lower(), _chat_id(params), paid=paid)
             result = method(self.state, params)
             if inspect.isawaitable(result):
                 result = await result
@@ -273,19 +275,9 @@ class BotApiServer:
             logger.exception("sandbox failure while handling %s", name)
             return self._reply(INTERNAL)
         if limited_chat is not None and self._limiter is not None:
-            self._limiter.consume(limited_chat)
+            self._limiter.consume(limited_chat, paid=paid)
+        self.sends.record(name.lower(), paid=paid)
         return self._reply(result=result)
-
-    def _check_limits(self, method: str, params: Params) -> int | None:
-        """The chat id to charge after success, or raise 429 (before any side effect)."""
-        limiter, chat_id = self._limiter, _chat_id(params)
-        if limiter is None or not limiter.applies_to(method) or chat_id is None:
-            return None
-        retry_after = limiter.check(chat_id)
-        if retry_after is not None:
-            logger.info("rate limit: %s to chat %s, retry after %s", method, chat_id, retry_after)
-            raise too_many_requests(retry_after)
-        return chat_id
 
     async def _handle_unknown(self, request: web.Request) -> web.Response:
         return self._reply(NOT_FOUND)

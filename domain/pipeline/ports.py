@@ -225,10 +225,18 @@ class OutgoingMessage:
 class MessageOutbox(Protocol):
     """The sender's side of the outbox (DESIGN.md §4); pacing state lives in the database."""
 
-    async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
+    async def claim(self, now: datetime, *, at_most: int | None = None,
+                    paid_at_most: int | None = None) -> list[OutgoingMessage]:
         """Leases due messages: per chat only the oldest unsent one, none for a chat that was
         sent to within its pacing gap, no more than the global budget left this second, nor
-        than `at_most` (what this instance's replies leave of it)."""
+        than `at_most` (what this instance's replies leave of it). With paid broadcasts, new
+        messages count against the paid budget instead (no more than `paid_at_most`), edits
+        against the free one as before."""
+        ...
+
+    @property
+    def batch_size(self) -> int:
+        """The most one claim takes from each budget."""
         ...
 
     async def next_due(self, now: datetime) -> datetime | None:

@@ -2,6 +2,10 @@
 
 Pacing is derived from the outbox itself (when each chat was last sent to, how many messages
 went out in the last second), so every instance sharing the database keeps the same limits.
+
+With paid broadcasts (`Pacing.paid_per_s`, PAID_BROADCAST) the overall budget has two lanes:
+new messages, sent as paid broadcasts, count against `paid_per_s`; edits (the unpaced kinds:
+editMessageText takes no allow_paid_broadcast) against `global_per_s`, as before.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import cast
 
-from sqlalchemy import ScalarSelect, and_, case, exists, func, or_, select, update
+from sqlalchemy import ScalarSelect, and_, case, exists, func, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from domain.orders import OrderStatus
 from domain.pipeline.model import OfferState
@@ -40,6 +45,14 @@ class Pacing:
     lease_s: float = 30.0
     batch_size: int = 100
     unpaced_kinds: frozenset[str] = frozenset()  # edits: not limited per chat like sends
+    paid_per_s: float | None = None  # new messages as paid broadcasts: their own overall budget
+
+    def lanes(self) -> list[tuple[bool | None, float]]:
+        """(which rows, budget a second): all rows on one budget; with paid broadcasts the
+        edits (True) on the free one, the new messages (False) on the paid one."""
+        if self.paid_per_s is None:
+            return [(None, self.global_per_s)]
+        return [(True, self.global_per_s), (False, self.paid_per_s)]
 
 
 class SqlMessageOutbox:
@@ -55,33 +68,47 @@ class SqlMessageOutbox:
         self._claims = count(1)
         self._marks = SentMarks(session_factory, journal)
 
-    async def claim(self, now: datetime, *, at_most: int | None = None) -> list[OutgoingMessage]:
+    @property
+    def batch_size(self) -> int:
+        return self._pacing.batch_size
+
+    async def claim(self, now: datetime, *, at_most: int | None = None,
+                    paid_at_most: int | None = None) -> list[OutgoingMessage]:
         pacing = self._pacing
         gap = timedelta(seconds=1 / pacing.per_chat_per_s)
-        if at_most is not None and at_most <= 0:
+        lanes = [(edits, per_s, paid_at_most if edits is False else at_most)
+                 for edits, per_s in pacing.lanes()]
+        lanes = [lane for lane in lanes if lane[2] is None or lane[2] > 0]
+        if not lanes:
             return []
+        claimed: list[OutgoingMessage] = []
         async with self._sessions() as session, session.begin():
-            store = SqlOutboxStore(session)
-            budget = math.floor(pacing.global_per_s) - await store.sent_since(now - SECOND)
-            if at_most is not None:
-                budget = min(budget, at_most)
-            if budget <= 0:
-                return []
+            store = SqlOutboxStore(session, pacing.unpaced_kinds)
             token = f"{self._worker_id}#out{next(self._claims)}"
-            lease = Lease(token, now, timedelta(seconds=pacing.lease_s),
-                          min(budget, pacing.batch_size))
-            claimed = await store.claim_heads(lease, gap, pacing.unpaced_kinds)
+            for edits, per_s, limit in lanes:
+                budget = math.floor(per_s) - await store.sent_since(now - SECOND, edits)
+                budget = budget if limit is None else min(budget, limit)
+                if budget > 0:
+                    lease = Lease(token, now, timedelta(seconds=pacing.lease_s),
+                                  min(budget, pacing.batch_size))
+                    claimed += await store.claim_heads(lease, gap, edits)
         return claimed
 
     async def next_due(self, now: datetime) -> datetime | None:
         async with self._sessions() as session:
-            store = SqlOutboxStore(session)
+            store = SqlOutboxStore(session, self._pacing.unpaced_kinds)
             due = await store.next_due()
             if due is None:
                 return None
-            budget = math.floor(self._pacing.global_per_s)
-            room = await store.room_at(now - SECOND, budget, math.ceil(budget * BATCH_S))
-        return due if room is None else max(due, room)
+            rooms = []
+            for edits, per_s in self._pacing.lanes():  # due once any lane has room
+                budget = math.floor(per_s)
+                room = await store.room_at(now - SECOND, budget, math.ceil(budget * BATCH_S),
+                                           edits)
+                if room is None:
+                    return due
+                rooms.append(room)
+        return max(due, min(rooms))
 
     async def sent(self, message_id: int, *, now: datetime, telegram_id: int | None) -> None:
         """Records a message Telegram took (storage.pipeline.marks: written to the journal
@@ -154,8 +181,17 @@ class SqlMessageOutbox:
 
 
 class SqlOutboxStore:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, unpaced: Collection[str] = ()) -> None:
+        """`unpaced`: the kinds that are edits (not paced per chat, never paid broadcasts)."""
         self._session = session
+        self._unpaced = sorted(unpaced)
+
+    def _lane(self, edits: bool | None) -> ColumnElement[bool]:
+        """The rows of a lane: the edits (True), the new messages (False), or all (None)."""
+        if edits is None:
+            return true()
+        is_edit = OUTBOX.c.kind.in_(self._unpaced)
+        return is_edit if edits else ~is_edit
 
     async def claim_due(self, lease: Lease) -> list[OutgoingMessage]:
         """Unsent messages that are due, oldest first, so each chat gets them in order."""
@@ -165,7 +201,7 @@ class SqlOutboxStore:
         return [_message(row) for row in rows]
 
     async def claim_heads(
-        self, lease: Lease, gap: timedelta, unpaced: Collection[str] = ()
+        self, lease: Lease, gap: timedelta, edits: bool | None = None
     ) -> list[OutgoingMessage]:
         """Like `claim_due`, but per chat only its oldest unsent message, and only for chats
         nothing was sent to within `gap`: messages reach each chat in order, paced.
@@ -178,15 +214,17 @@ class SqlOutboxStore:
         hung, mid-send: Telegram may have the message) waits until its chat has no update
         in the inbox left to handle: the user may have acted on the first copy (accepted the
         offer), and once that is handled the sender's stale check drops the second.
+
+        `edits`: only the edits (True), only the new messages (False), or both (None).
         """
-        o, recent = OUTBOX.c, OUTBOX.alias("recent").c
+        o, recent, unpaced = OUTBOX.c, OUTBOX.alias("recent").c, self._unpaced
         head = _chat_head()
         paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
                                recent.kind.not_in(list(unpaced)))
         answering = exists().where(INBOX.c.chat_id == o.chat_id, INBOX.c.done_at.is_(None))
         due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
                    o.id == head, or_(o.kind.in_(list(unpaced)), ~paced),
-                   or_(o.locked_by.is_(None), ~answering))
+                   or_(o.locked_by.is_(None), ~answering), self._lane(edits))
         columns = ("id", "chat_id", "kind", "payload", "attempts")
         rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
         return [_message(row) for row in rows]
@@ -202,19 +240,24 @@ class SqlOutboxStore:
                                              o.id == head)
         return cast(datetime | None, (await self._session.execute(stmt)).scalar_one())
 
-    async def room_at(self, since: datetime, budget: int, room: int) -> datetime | None:
-        """When the overall `budget`, full now, has `room` messages free again: the messages
-        sent after `since` leave it a second after they were sent. None: it is not full."""
-        stmt = select(OUTBOX.c.sent_at).where(OUTBOX.c.sent_at > since).order_by(OUTBOX.c.sent_at)
+    async def room_at(self, since: datetime, budget: int, room: int,
+                      edits: bool | None = None) -> datetime | None:
+        """When the overall `budget` (of the lane `edits`), full now, has `room` messages free
+        again: the messages sent after `since` leave it a second after they were sent. None:
+        it is not full."""
+        stmt = (select(OUTBOX.c.sent_at).where(OUTBOX.c.sent_at > since, self._lane(edits))
+                .order_by(OUTBOX.c.sent_at))
         sent = (await self._session.execute(stmt)).scalars().all()
         if len(sent) < budget:
             return None
         leaving = len(sent) - budget + min(room, budget)  # how many must leave first
         return cast(datetime, sent[leaving - 1]) + SECOND
 
-    async def sent_since(self, since: datetime) -> int:
-        """How many messages were sent after `since` (by every instance)."""
-        stmt = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at > since)
+    async def sent_since(self, since: datetime, edits: bool | None = None) -> int:
+        """How many messages (of the lane `edits`) were sent after `since` (by every
+        instance)."""
+        stmt = (select(func.count()).select_from(OUTBOX)
+                .where(OUTBOX.c.sent_at > since, self._lane(edits)))
         return int((await self._session.execute(stmt)).scalar_one())
 
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:

@@ -57,6 +57,9 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("UPDATE_CONCURRENCY", "0"),
         ("NOTIFY_FLOOR_PER_S", "30"),  # not below RATE_LIMIT_GLOBAL_PER_S's 30
         ("NOTIFY_FLOOR_PER_S", "-1"),
+        ("PAID_BROADCAST", "sometimes"),
+        ("PAID_BROADCAST_PER_S", "0"),
+        ("PAID_BROADCAST_PER_S", "1001"),  # above Telegram's paid limit
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(
@@ -96,3 +99,33 @@ def test_every_setting_is_documented_in_env_example() -> None:
         line.split("=", 1)[0] for line in example.splitlines() if line and line[0].isupper()
     }
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_paid_broadcast_is_off_by_default() -> None:
+    settings = load()
+    assert settings.paid_broadcast is False
+    assert settings.paid_per_s is None  # the sender's notifications are not paid for
+
+
+def test_paid_broadcast_on_gives_its_own_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAID_BROADCAST", "true")
+    assert load().paid_per_s == 1000
+    monkeypatch.setenv("PAID_BROADCAST_PER_S", "300")
+    assert load().paid_per_s == 300
+
+
+def test_a_paid_rate_not_above_the_free_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAID_BROADCAST", "1")
+    monkeypatch.setenv("PAID_BROADCAST_PER_S", "30")
+    with pytest.raises(ConfigError, match=r"PAID_BROADCAST_PER_S: must be above "
+                                          r"RATE_LIMIT_GLOBAL_PER_S \(30\)"):
+        load()
+    monkeypatch.setenv("RATE_LIMIT_GLOBAL_PER_S", "20")
+    assert load().paid_per_s == 30
+
+
+def test_the_paid_rate_is_not_checked_against_the_free_one_while_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAID_BROADCAST_PER_S", "10")
+    assert load().paid_per_s is None
