@@ -1,6 +1,6 @@
 """Order pipeline benchmark (DESIGN.md §9): orders a second from placed to delivered.
 
-    python bench/pipeline.py [--orders 2000] [--rate 0] [--workers 1] [--placing chat]
+    python bench/pipeline.py [--orders 2000] [--rate 0] [--processes 1] [--placing chat]
                              [--database-url postgresql+asyncpg://...]
 
 Seeds restaurants (no managers, so orders are confirmed automatically), menus, customers and
@@ -16,7 +16,8 @@ once), until every order is delivered. No Telegram.
 Load shapes: closed (`--rate 0`, every customer pressing at once, 64 in flight) or open
 (`--rate R`: one press every 1/R seconds whatever the state of the earlier ones, as
 customers arrive; the placed -> delivered latency at that rate is what a customer feels).
-`--workers 2` runs a second worker process on the same database, as a second instance would.
+`--processes 2` runs a second instance on the same database: a process with half the
+customers and partners and a queue worker of its own.
 `--placing bulk` stores the orders in chunks first instead (the pipeline alone).
 
 Time: an accelerated fake clock runs `--speed` times faster than the wall clock, so the
@@ -39,7 +40,6 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import statistics
 import sys
 import time
@@ -50,8 +50,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline_customers import Customers, Tokens, at_checkout  # the benchmark's own helpers
-from pipeline_workers import Extra, settings
+from pipeline_checks import latencies_ms, server_version, verify
+from pipeline_customers import (  # the benchmark's own helpers, next to this file
+    Customers,
+    Tokens,
+    at_checkout,
+    ready_pairs,
+)
+from pipeline_instances import Instances, settings
 from pipeline_world import (
     AcceleratedClock,
     Autovacuum,
@@ -62,10 +68,9 @@ from pipeline_world import (
 )
 from report import machine, print_table
 from sketch import sketch
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.messages import Kind
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
@@ -74,10 +79,7 @@ from storage.db import is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
 from storage.pipeline.store import SqlPipelineStore
 from storage.sql import (
-    ORDER_EVENTS,
     ORDERS,
-    OUTBOX,
-    PARTNERS,
 )
 from storage.uow import uow_factory
 
@@ -92,20 +94,23 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         store = SqlPipelineStore(sessions)
         worker = PipelineWorker(store, clock, policy, config, "bench-worker",
                                 rng=random.Random(1).random)
-        partners = Partners(Presses(store, clock), clock)
+        share = (0, args.processes)  # this process's customers and partners
+        partners = Partners(Presses(store, clock), clock, share=share)
         kitchens, customers = await seed(sessions, args)
 
         vacuum = Autovacuum(engine)
         buyers = Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens()),
-                           args.rate)
-        ready = await at_checkout(sessions, args.orders, kitchens) if args.chat else []
+                           args.rate / args.processes)
+        if args.chat:
+            await at_checkout(sessions, args.orders, kitchens)
         await vacuum.tick(force=True)
-        with Extra(args.workers - 1, url, clock, args):  # started and ready before the clock
+        with Instances(url, clock, args) as others:  # started and ready before the clock
+            others.go()
             started = time.perf_counter()
             if args.chat:  # "Place order" pressed while the pipeline runs
                 placed = started
                 ticks = await run_concurrently(args, worker, partners, sessions, vacuum, placed,
-                                               buyers.press_all(ready))
+                                               buyers.press_all(ready_pairs(args.orders, share)))
             else:
                 await place(sessions, clock, args.orders, kitchens, customers)
                 await vacuum.tick(force=True)
@@ -124,7 +129,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "orders": args.orders, "partners": args.partners, "restaurants": args.restaurants,
         "batch": args.batch, "speed": args.speed, "prep_minutes": args.prep_minutes,
         "concurrent": args.concurrent, "placing": args.placing, "rate": args.rate,
-        "workers": args.workers,
+        "processes": args.processes,
         "place_s": round(placing_s, 3),
         "placed_per_s": round(args.orders / placing_s),
         "refused_places": buyers.refused,
@@ -165,12 +170,15 @@ async def run_concurrently(
 ) -> int:
     """The worker's ticks and the partners' rounds as two loops side by side, as the bot's
     JobQueue job and its handlers run, and the customers' presses when `placing`; each uses
-    its own connection."""
+    its own connection. With other processes, until the database says all are delivered."""
     delivered = ticks = 0
+
+    def over() -> bool:
+        return delivered >= args.orders
 
     async def work() -> None:
         nonlocal ticks
-        while delivered < args.orders:
+        while not over():
             report = await worker.run_once(partners.clock.now())
             ticks += 1
             if not report.claimed:
@@ -178,68 +186,30 @@ async def run_concurrently(
 
     async def press() -> None:
         nonlocal delivered
-        while delivered < args.orders:
+        while not over():
             done = await partners.act(sessions)
-            delivered += done
+            delivered += done if args.processes == 1 else 0
             await vacuum.tick()
             if not done:
                 await asyncio.sleep(0.002)
             _deadline(args, placed, delivered)
 
-    await asyncio.gather(work(), press(), *([placing] if placing else []))
+    async def count() -> None:  # the other processes deliver too
+        nonlocal delivered
+        while not over():
+            await asyncio.sleep(0.02)  # how often to look, not a wait for anything
+            async with sessions() as session:
+                delivered = (await session.execute(select(func.count()).where(
+                    ORDERS.c.status == OrderStatus.DELIVERED.value))).scalar_one()
+
+    counting = [count()] if args.processes > 1 else []
+    await asyncio.gather(work(), press(), *counting, *([placing] if placing else []))
     return ticks
 
 
 def _deadline(args: argparse.Namespace, placed: float, delivered: int) -> None:
     if time.perf_counter() - placed > args.timeout:
         raise SystemExit(f"gave up after {args.timeout} s: {delivered} delivered")
-
-
-async def verify(sessions: async_sessionmaker[AsyncSession], n: int) -> dict[str, Any]:
-    """Every order delivered, each status recorded once, each message written once."""
-    async with sessions() as session:
-        statuses = dict((await session.execute(
-            select(ORDERS.c.status, func.count()).group_by(ORDERS.c.status)
-        )).all())
-        events = (await session.execute(select(func.count()).select_from(ORDER_EVENTS))).scalar()
-        kinds = dict((await session.execute(
-            select(OUTBOX.c.kind, func.count()).group_by(OUTBOX.c.kind)
-        )).all())
-        busy = (await session.execute(
-            select(func.count()).where(PARTNERS.c.active_order_id.is_not(None))
-        )).scalar()
-    expected = {Kind.ORDER_STATUS: 4 * n, Kind.OFFER: n, Kind.DROP_OFF_PIN: n,
-                Kind.PARTNER_ASSIGNED: n, Kind.OUT_FOR_DELIVERY: n, Kind.DELIVERED: n}
-    waited = kinds.pop(Kind.FINDING_PARTNER.value, 0)  # orders placed while all were busy
-    ok = (statuses == {OrderStatus.DELIVERED.value: n} and events == 5 * n and busy == 0
-          and kinds == {k.value: v for k, v in expected.items()} and waited <= n)
-    kinds[Kind.FINDING_PARTNER.value] = waited
-    if not ok:
-        print(f"CHECK FAILED: statuses={statuses} events={events} kinds={kinds} busy={busy}")
-    return {"all_delivered_once": ok, "outbox_rows": sum(kinds.values()), "events": events}
-
-
-async def latencies_ms(sessions: async_sessionmaker[AsyncSession], speed: float) -> list[float]:
-    """Placed → delivered of every order, from its events, in wall-clock milliseconds."""
-    e = ORDER_EVENTS.c
-    stmt = select(e.order_id, e.to_status, e.at).where(
-        e.to_status.in_([OrderStatus.CREATED.value, OrderStatus.DELIVERED.value])
-    )
-    async with sessions() as session:
-        rows = (await session.execute(stmt)).all()
-    placed = {r.order_id: r.at for r in rows if r.to_status == OrderStatus.CREATED.value}
-    return [
-        (r.at - placed[r.order_id]).total_seconds() * 1000 / speed
-        for r in rows if r.to_status == OrderStatus.DELIVERED.value
-    ]
-
-
-async def server_version(sessions: async_sessionmaker[AsyncSession]) -> str:
-    async with sessions() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            version = (await session.execute(text("SHOW server_version"))).scalar()
-            return f"PostgreSQL {version}"
-    return "SQLite " + sqlite3.sqlite_version
 
 
 def main() -> None:
@@ -259,8 +229,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.0,
                         help="open load: orders placed per second (chat placing); 0: closed "
                         "load, every customer pressing at once")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="worker processes: this one, and N-1 more on the same database")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="instances: this process and N-1 more on the same database, each "
+                        "with its share of customers and partners and a queue worker")
     parser.add_argument("--concurrent", action=argparse.BooleanOptionalAction, default=None,
                         help="worker and partners side by side (default: on PostgreSQL only)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run here")
@@ -272,7 +243,7 @@ def main() -> None:
 
     args.chat = args.placing == "chat"
     if args.concurrent is None:
-        args.concurrent = args.chat or args.workers > 1 or (
+        args.concurrent = args.chat or args.processes > 1 or (
             bool(args.database_url) and not is_sqlite(args.database_url))
 
     async def go() -> dict[str, Any]:

@@ -38,7 +38,6 @@ async def at_checkout(
     measured. Returns (customer, token) pairs."""
     rng = random.Random(5)
     uows = uow_factory(sessions)
-    ready = []
     async with uows() as uow:
         menu = await uow.menu.get_many(
             [MenuItemId(item.item_id) for _, dishes in kitchens for item in dishes])
@@ -55,9 +54,14 @@ async def at_checkout(
                 checkout.summarize(cart.price(menu, "INR"), i + 1)
                 await uow.carts.save(cart)
                 await uow.checkouts.save(checkout)
-                ready.append((customer, i + 1))
             await uow.commit()
-    return ready
+    return ready_pairs(n)
+
+
+def ready_pairs(n: int, share: tuple[int, int] = (0, 1)) -> list[tuple[UserId, int]]:
+    """The (customer, token) pairs `at_checkout` set up, or one instance's share of them."""
+    index, count = share
+    return [(UserId(100_000 + i), i + 1) for i in range(index, n, count)]
 
 
 @dataclass

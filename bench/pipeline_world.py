@@ -70,6 +70,7 @@ class Partners:
 
     actions: Presses
     clock: AcceleratedClock
+    share: tuple[int, int] = (0, 1)  # this instance's partners: id % count == index
     cursor: int = 0
     waiting: dict[OrderId, tuple[UserId, datetime]] = field(default_factory=dict)
     refused: int = 0
@@ -112,6 +113,9 @@ class Partners:
             .order_by(OUTBOX.c.id)
             .limit(4 * PRESS_CHUNK)
         )
+        index, count = self.share
+        if count > 1:
+            stmt = stmt.where(OUTBOX.c.chat_id % count == index)
         async with sessions() as session:
             rows = (await session.execute(stmt)).all()
         if rows:

@@ -44,7 +44,7 @@ def print_table(result: dict[str, Any]) -> None:
         ("placing", f"{result['placing']}, " + (
             f"open load at {result['rate']:g} orders/s" if result["rate"] else "closed load")
          + f": {result['place_s']} s  ({result['placed_per_s']} orders/s)"),
-        ("worker processes", str(result["workers"])),
+        ("processes (instances)", str(result["processes"])),
         ("pipeline (worker + partners)",
          f"{result['pipeline_s']} s  ({result['pipeline_per_s']} orders/s)"),
         ("placed -> delivered, overall", f"{result['placed_to_delivered_per_s']} orders/s"),

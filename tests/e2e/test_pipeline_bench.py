@@ -20,7 +20,7 @@ from tests.integration.conftest import PG_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {"placed_per_s", "pipeline_per_s", "placed_to_delivered_per_s", "p50_ms", "p99_ms",
-           "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "workers", "rate", "placing"}
+           "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "processes", "rate", "placing"}
 
 
 def tiny_run(*options: str) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def tiny_run(*options: str) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("options", [(), ("--rate", "60"), ("--workers", "2"),
+@pytest.mark.parametrize("options", [(), ("--rate", "60"), ("--processes", "2"),
                                      ("--placing", "bulk")])
 def test_the_pipeline_benchmark_delivers_every_order_once(options: tuple[str, ...]) -> None:
     result = tiny_run(*options)
@@ -47,6 +47,6 @@ def test_the_pipeline_benchmark_runs_on_postgresql() -> None:
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f"{PG_ENV} not set")
-    result = tiny_run("--database-url", url, "--workers", "2")
+    result = tiny_run("--database-url", url, "--processes", "2")
 
     assert result["all_delivered_once"] is True and result["server"].startswith("PostgreSQL")
