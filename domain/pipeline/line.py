@@ -99,6 +99,7 @@ class Line(Generic[T, W]):
         self._tries = tries
         self._most = most
         self._waiting: collections.deque[W] = collections.deque()
+        self._current: list[W] = []  # the batch being written
         self._runner: asyncio.Task[None] | None = None
 
     async def submit(self, request: W) -> Any:
@@ -110,15 +111,16 @@ class Line(Generic[T, W]):
     async def _run(self) -> None:
         try:
             while self._waiting:
-                batch = self._next_batch()
-                if batch:
-                    await self._one(batch)
+                self._current = self._next_batch()
+                if self._current:
+                    await self._one(self._current)
         finally:
             self._runner = None
-            if self._waiting:  # cancelled with callers still in line
-                for request in self._waiting:
+            for request in (*self._current, *self._waiting):  # cancelled: nobody hangs
+                if not request.done.done():
                     request.done.cancel()
-                self._waiting.clear()
+            self._current = []
+            self._waiting.clear()
 
     def _next_batch(self) -> list[W]:
         """The first waiting requests, skipping those whose keys are taken; a request that
@@ -148,7 +150,7 @@ class Line(Generic[T, W]):
                 await self._run_batch(tx, batch)
         except StoreError as exc:
             if exc.transient:
-                logger.info("press transaction retried: %s", exc)
+                logger.info("batch transaction retried: %s", exc)
                 self._again(batch, exc)
             else:
                 self._alone_or_fail(batch, exc)
@@ -163,7 +165,7 @@ class Line(Generic[T, W]):
         if request.done.done():
             return
         if isinstance(request.answer, Lost):
-            logger.info("%s lost a race; looking again", request)
+            logger.info("%s lost a race; looking again", list(request.keys()))
             self._again([request], request.gave_up())
         elif isinstance(request.answer, BaseException):
             request.done.set_exception(request.answer)
@@ -186,7 +188,7 @@ class Line(Generic[T, W]):
             if not batch[0].done.done():
                 batch[0].done.set_exception(exc)
             return
-        logger.info("a batch of %d presses failed (%s); running them one by one", len(batch), exc)
+        logger.info("a batch of %d failed (%s); running them one by one", len(batch), exc)
         for request in reversed(batch):
             request.alone = True
             self._waiting.appendleft(request)

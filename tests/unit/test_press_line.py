@@ -141,3 +141,22 @@ async def test_a_press_whose_caller_gave_up_before_its_turn_is_not_made() -> Non
 
     assert answers[0] == 1 and isinstance(answers[1], asyncio.CancelledError)
     assert kitchen.batches == [[1]]
+
+
+async def test_a_line_stopped_mid_batch_leaves_no_caller_waiting() -> None:
+    started = asyncio.Event()
+
+    async def stuck(_: PipelineTx, batch: list[Request]) -> None:
+        started.set()
+        await asyncio.Event().wait()  # a batch that never ends, until the line is stopped
+
+    line = Line(Store().transaction, stuck, tries=3)
+    # two in the batch; a second press on order 1 waits behind it
+    callers = [asyncio.ensure_future(line.submit(press(n))) for n in (1, 2, 1)]
+    await started.wait()
+    [runner] = asyncio.all_tasks() - {*callers, asyncio.current_task()}
+    runner.cancel()  # what the event loop's shutdown does to the line's runner
+
+    async with asyncio.timeout(10):  # a deadline: without the fix they would wait forever
+        answers = await asyncio.gather(*callers, return_exceptions=True)
+    assert len(answers) == 3 and all(isinstance(a, asyncio.CancelledError) for a in answers)
