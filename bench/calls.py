@@ -82,10 +82,11 @@ class Ledger:
         self.calls[(self.round, role, method)] += 1
 
     def refused(self, method: str, chat_id: int) -> None:
-        """A call the server answered 429 (counted above too): it was made, but did nothing."""
+        """A call the server answered 429 (counted above first): made, but it did nothing."""
         role = self.roles.get(chat_id)
         if self.round is not None and role is not None and (
                 role != "customer" or chat_id in self.placing):
+            self.calls[(self.round, role, method)] -= 1
             self.calls[(self.round, role, f"{method} (429)")] += 1
 
 
@@ -196,6 +197,8 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                     delivered[name] = sum(done)
                     ledger.round = None
             server.before_call(None)
+            if args.transcript:
+                print(server.format_transcript())
             await engine.dispose()
     finally:
         sandbox_log.removeHandler(refusals)
@@ -255,6 +258,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10, help="orders at once, each round")
     parser.add_argument("--database-url", default=None,
                         help="an empty database (default: a temporary SQLite file)")
+    parser.add_argument("--transcript", action="store_true", help="print the chats too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'calls.db'}"
