@@ -25,7 +25,7 @@ class Kind(StrEnum):
     ORDER_CANCELLED = "order_cancelled"  # customer, the partner if one was assigned, the kitchen
     RESTAURANT_TICKET = "restaurant_ticket"  # manager: the order, with Accept / Reject / Ready
     OFFER = "offer"  # partner: a delivery offer, with Accept / Decline
-    DROP_OFF_PIN = "drop_off_pin"  # partner, after the offer: where the food goes, on the map
+    DROP_OFF_PIN = "drop_off_pin"  # partner: the drop-off on the map (older rows: the offer has it)
     OFFER_EXPIRED = "offer_expired"  # partner: the offer ran out and went to someone else
     FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
     PARTNER_ASSIGNED = "partner_assigned"  # customer
@@ -84,12 +84,15 @@ class Offer:
     total: int  # minor units of `currency`, collected on delivery
     currency: str
     expires_at: datetime
+    latitude: float | None = None  # where the customer shared, shown as a map link
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DropOffPin:
-    """Sent after the offer when the customer shared a location: a message of its own, so it
-    is paced, retried and recorded like any other, and never resends the offer."""
+    """The drop-off as a map pin, a message of its own after the offer. No longer written: the
+    offer carries the location as a map link, one call instead of two (issue 12); read and sent
+    still, for rows an older version wrote."""
 
     KIND: ClassVar[Kind] = Kind.DROP_OFF_PIN
     order_id: int
