@@ -28,7 +28,7 @@ class Kind(StrEnum):
     DROP_OFF_PIN = "drop_off_pin"  # partner: the drop-off on the map (older rows: the offer has it)
     OFFER_EXPIRED = "offer_expired"  # partner: the offer ran out and went to someone else
     FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
-    PARTNER_ASSIGNED = "partner_assigned"  # customer
+    PARTNER_ASSIGNED = "partner_assigned"  # customer (older rows: now a tracking edit)
     ORDER_READY = "order_ready"  # partner: the restaurant marked the order ready
     OUT_FOR_DELIVERY = "out_for_delivery"  # customer
     DELIVERED = "delivered"  # customer
@@ -42,7 +42,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OrderStatusChanged:
-    """Not a new message: the customer's tracking message is edited to show the order now."""
+    """Not a new message: the customer's tracking message is edited to show the order now
+    (also with no move, `status` == `previous`, when a partner took the order)."""
 
     KIND: ClassVar[Kind] = Kind.ORDER_STATUS
     order_id: int
@@ -90,9 +91,8 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class DropOffPin:
-    """The drop-off as a map pin, a message of its own after the offer. No longer written: the
-    offer carries the location as a map link, one call instead of two (issue 12); read and sent
-    still, for rows an older version wrote."""
+    """A map pin after the offer: rows of older versions only; the offer now carries the spot
+    as a map link, one call instead of two (issue 12)."""
 
     KIND: ClassVar[Kind] = Kind.DROP_OFF_PIN
     order_id: int
@@ -114,6 +114,8 @@ class FindingPartner:
 
 @dataclass(frozen=True, slots=True)
 class PartnerAssigned:
+    """Rows of older versions only: the tracking message now shows the partner (issue 12)."""
+
     KIND: ClassVar[Kind] = Kind.PARTNER_ASSIGNED
     order_id: int
     partner_id: int
