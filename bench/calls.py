@@ -1,12 +1,13 @@
 """Telegram calls per delivered order (issue 12), counted by the local Bot API server.
 
-    python bench/calls.py [--orders 10] [--database-url postgresql+asyncpg://...]
+    python bench/calls.py [--orders 10] [--database-url postgresql+asyncpg://...] [--transcript]
 
 The local server runs in this process with Telegram's flood limits on, and the real bot
 (`bot.wiring.polling`: the Application `foodbot run` starts, its queue worker and outbox
-sender, default settings) against a fresh seeded database. Two rounds, one after the other:
-`--orders` customers at once order at Dominos (no restaurant manager: confirmed automatically,
-cooks instantly), then as many at Udupi Tiffins, linked to a kitchen chat.
+sender, default settings) against a fresh seeded database: a temporary SQLite file, or a
+throwaway database on the PostgreSQL server `--database-url` points at. Two rounds, one after
+the other: `--orders` customers at once order at Dominos (no restaurant manager: confirmed
+automatically, cooks instantly), then as many at Udupi Tiffins, linked to a kitchen chat.
 
 Customers go through the chat as people do (menu, dish, cart, checkout, 📍 Share location,
 Place order). Partners (approved, online, their chats open) and the kitchen act through the
@@ -30,7 +31,6 @@ import asyncio
 import json
 import logging
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline_world import database
 from report import Refusals, machine, print_rows
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -257,12 +258,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=10, help="orders at once, each round")
     parser.add_argument("--database-url", default=None,
-                        help="an empty database (default: a temporary SQLite file)")
+                        help="a PostgreSQL server to make a throwaway database on "
+                             "(default: a temporary SQLite file)")
     parser.add_argument("--transcript", action="store_true", help="print the chats too")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'calls.db'}"
-        result = asyncio.run(run(args, url))
+    async def go() -> dict[str, Any]:
+        async with database(args.database_url) as url:
+            return await run(args, url)
+
+    result = asyncio.run(go())
     rows = []
     for name, r in result["rounds"].items():
         rows.append((f"{name}: calls per delivered order",
