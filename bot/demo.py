@@ -105,7 +105,7 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     # the delivery: Ravi gets the offer, accepts, picks up, delivers
     await seen(ravi, "New delivery")
     await tap(ravi, texts.ACCEPT_OFFER_BUTTON, "Pick up")
-    await seen(asha, "Ravi will deliver")
+    await seen(asha, "Delivery partner: Ravi")  # the tracking message names the partner
     await tap(ravi, texts.PICKED_UP_BUTTON, "On the way")
     await seen(asha, "on its way")
     await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")

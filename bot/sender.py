@@ -24,8 +24,8 @@ second copy, when the first did arrive, is the one duplicate the outbox allows.
 
 Just before sending, a message its order has overtaken (an offer no longer open, "finding a
 partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is given up with
-the reason ("stale: ..."). Every row is one Telegram call: an offer's map pin is a row of
-its own, so it is paced and retried alone and never marked sent with the offer.
+the reason ("stale: ..."). Every row is one Telegram call. An offer carries the drop-off as
+a map link; a map pin of its own (`DropOffPin`) is only in rows an older version wrote.
 
 Edits of the tracking message are coalesced: each renders the order as it is when it is
 sent, so once one has gone out, the edits of the same order queued behind it in its chat

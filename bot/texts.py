@@ -391,10 +391,21 @@ def restaurant_ticket(m: RestaurantTicket) -> str:
             + f"\n\nTotal: {Money(m.total, m.currency)}")
 
 
+def map_link(latitude: float | None, longitude: float | None) -> str:
+    """" · map" linking to the spot the customer shared, or nothing: one message carries what
+    a separate pin used to (issue 12)."""
+    if latitude is None or longitude is None:
+        return ""
+    return f' · <a href="https://maps.google.com/?q={latitude:.6f},{longitude:.6f}">{MAP}</a>'
+
+
+MAP = "🗺 map"
+
+
 def offer(m: Offer) -> str:
     return (f"🛵 <b>New delivery: order #{m.order_id}</b>\n"
             f"🍽 Pick up at {escape(m.restaurant)}, {escape(m.pickup)}\n"
-            f"📍 Deliver to {escape(m.address)}\n"
+            f"📍 Deliver to {escape(m.address)}{map_link(m.latitude, m.longitude)}\n"
             f"💰 Collect {Money(m.total, m.currency)} on delivery\n\nWill you take it?")
 
 
@@ -484,7 +495,8 @@ def job(card: Job) -> str:
     order, restaurant = card.order, card.restaurant
     rows = [f"📦 <b>Delivery: order #{order.id}</b> · {SHORT_STATUS[order.status]}",
             f"🍽 Pick up: <b>{escape(restaurant.name)}</b>, {escape(restaurant.address)}",
-            f"📍 Drop off: {escape(order.delivery.address)}"]
+            f"📍 Drop off: {escape(order.delivery.address)}"
+            + map_link(order.delivery.latitude, order.delivery.longitude)]
     if order.delivery.phone:
         rows.append(f"📞 Customer: {escape(order.delivery.phone)}")
     if order.delivery.note:

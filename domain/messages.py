@@ -25,10 +25,10 @@ class Kind(StrEnum):
     ORDER_CANCELLED = "order_cancelled"  # customer, the partner if one was assigned, the kitchen
     RESTAURANT_TICKET = "restaurant_ticket"  # manager: the order, with Accept / Reject / Ready
     OFFER = "offer"  # partner: a delivery offer, with Accept / Decline
-    DROP_OFF_PIN = "drop_off_pin"  # partner, after the offer: where the food goes, on the map
+    DROP_OFF_PIN = "drop_off_pin"  # partner: the drop-off on the map (older rows: the offer has it)
     OFFER_EXPIRED = "offer_expired"  # partner: the offer ran out and went to someone else
     FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
-    PARTNER_ASSIGNED = "partner_assigned"  # customer
+    PARTNER_ASSIGNED = "partner_assigned"  # customer (older rows: now a tracking edit)
     ORDER_READY = "order_ready"  # partner: the restaurant marked the order ready
     OUT_FOR_DELIVERY = "out_for_delivery"  # customer
     DELIVERED = "delivered"  # customer
@@ -42,7 +42,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OrderStatusChanged:
-    """Not a new message: the customer's tracking message is edited to show the order now."""
+    """Not a new message: the customer's tracking message is edited to show the order now
+    (also with no move, `status` == `previous`, when a partner took the order)."""
 
     KIND: ClassVar[Kind] = Kind.ORDER_STATUS
     order_id: int
@@ -84,12 +85,14 @@ class Offer:
     total: int  # minor units of `currency`, collected on delivery
     currency: str
     expires_at: datetime
+    latitude: float | None = None  # where the customer shared, shown as a map link
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DropOffPin:
-    """Sent after the offer when the customer shared a location: a message of its own, so it
-    is paced, retried and recorded like any other, and never resends the offer."""
+    """A map pin after the offer: rows of older versions only; the offer now carries the spot
+    as a map link, one call instead of two (issue 12)."""
 
     KIND: ClassVar[Kind] = Kind.DROP_OFF_PIN
     order_id: int
@@ -111,6 +114,8 @@ class FindingPartner:
 
 @dataclass(frozen=True, slots=True)
 class PartnerAssigned:
+    """Rows of older versions only: the tracking message now shows the partner (issue 12)."""
+
     KIND: ClassVar[Kind] = Kind.PARTNER_ASSIGNED
     order_id: int
     partner_id: int

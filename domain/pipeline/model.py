@@ -147,6 +147,11 @@ class Effects:
                   OrderStatusChanged(order.id, to.value, current.value, reason))
         return event
 
+    def show(self, order: OrderView, *, reason: str) -> None:
+        """The customer's tracking message is edited to show a change that is not a move."""
+        status = (self.status or order.status).value
+        self.tell(order.customer_id, OrderStatusChanged(order.id, status, status, reason))
+
     def tell(self, chat_id: int, message: Message) -> None:
         self.notes.append(Notification(chat_id, message))
 

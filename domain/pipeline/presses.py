@@ -27,7 +27,7 @@ from domain.errors import (
     TooLateToCancel,
 )
 from domain.ids import OrderId, UserId
-from domain.messages import Delivered, OrderCancelled, OutForDelivery, PartnerAssigned
+from domain.messages import Delivered, OrderCancelled, OutForDelivery
 from domain.orders import ASSIGNABLE, CUSTOMER_CANCELLABLE, Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.pipeline.model import Effects, OfferState, OfferView, OrderView
@@ -87,9 +87,10 @@ def check_accept(
 
 
 def assigned(order: OrderView, partner: Partner) -> Effects:
-    """The customer hears who is coming. Assignment is not a move (§2)."""
+    """The customer's tracking message shows who is coming: an edit, not a new message (issue
+    12: the pings are kept for "on its way" and "delivered"). Assignment is not a move (§2)."""
     effects = Effects(order.id)
-    effects.tell(order.customer_id, PartnerAssigned(order.id, partner.id, partner.name))
+    effects.show(order, reason=f"{partner.name} will deliver it")
     return effects
 
 

@@ -22,7 +22,6 @@ from domain.errors import NotFound
 from domain.messages import (
     AdminAlert,
     AlertReason,
-    DropOffPin,
     FindingPartner,
     Message,
     Offer,
@@ -101,9 +100,8 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
     effects.tell(partner.id, Offer(
         order.id, restaurant.name, pickup=restaurant.address, address=order.address,
         total=order.total, currency=order.currency, expires_at=expires_at,
+        latitude=order.latitude, longitude=order.longitude,  # one message: a map link in it
     ))
-    if order.latitude is not None and order.longitude is not None:
-        effects.tell(partner.id, DropOffPin(order.id, order.latitude, order.longitude))
     return Step(effects, Next(TaskKind.DISPATCH, expires_at))
 
 

@@ -90,6 +90,14 @@ def test_an_offer_has_accept_and_decline_for_its_order_and_escapes_what_users_ty
     assert "12 &lt;Residency&gt; Road" in notice.text
 
 
+def test_an_offer_links_the_drop_off_on_the_map_when_the_customer_shared_it() -> None:
+    shared = render(Offer(7, "Dominos", "MG Road", "Home", 50000, "INR", EXPIRES, 12.97, 77.59))
+    assert 'href="https://maps.google.com/?q=12.970000,77.590000"' in shared.text
+    assert shared.location is None  # one message: no pin of its own
+    typed = render(Offer(7, "Dominos", "MG Road", "Home", 50000, "INR", EXPIRES))
+    assert "maps.google.com" not in typed.text
+
+
 def test_admin_alerts_say_what_needs_a_person() -> None:
     assert "for 300 s" in render(AdminAlert(AlertReason.NO_PARTNER, 7, waited_s=300)).text
     failed = render(AdminAlert(AlertReason.ORDER_FAILED, 7, error="TimeoutError: <db>")).text
@@ -107,7 +115,9 @@ def test_rows_written_by_the_previous_version_still_read() -> None:
                  "latitude": 12.97, "longitude": 77.59, "total": 50000, "currency": "INR",
                  "expires_at": EXPIRES.isoformat()}
     assert decode("offer", old_offer) == Offer(7, "Dominos", "MG Road", "x", 50000, "INR",
-                                               EXPIRES)
+                                               EXPIRES, 12.97, 77.59)  # read since issue 12
+    del old_offer["latitude"], old_offer["longitude"]
+    assert decode("offer", old_offer).latitude is None  # type: ignore[union-attr]
     ticket = {"order_id": 7, "restaurant_id": 1, "items": [{"name": "Pizza", "quantity": 2}],
               "total": 50000, "currency": "INR"}
     assert decode("restaurant_ticket", ticket).items == (TicketLine("Pizza", 2),)  # type: ignore[union-attr]

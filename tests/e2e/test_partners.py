@@ -77,7 +77,7 @@ async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_
     assert "Dominos" in offer.content and "12 Residency Road" in offer.content
 
     card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
-    await customer.wait_for_text("Ravi will deliver", timeout=TIMEOUT)
+    await customer.wait_for_text("Delivery partner: Ravi", timeout=TIMEOUT)  # tracking
     await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
     await customer.wait_for_text("on its way", timeout=TIMEOUT)
     await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",

@@ -64,10 +64,9 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     assert await kitchen.order(order_id) == (S.DELIVERED, first)
     assert await kitchen.partner(first) == (None, clock.now())  # free, idle from delivery
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Kind.ORDER_STATUS: 4, Kind.PARTNER_ASSIGNED: 1, Kind.OUT_FOR_DELIVERY: 1,
-        Kind.DELIVERED: 1,
-    })
-    assert await kitchen.kinds(first) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1})
+        Kind.ORDER_STATUS: 5, Kind.OUT_FOR_DELIVERY: 1, Kind.DELIVERED: 1,
+    })  # four moves and the partner's name: edits; on its way and delivered: new messages
+    assert await kitchen.kinds(first) == Counter({Kind.OFFER: 1})  # its map link: no pin
     assert await kitchen.kinds() == await kitchen.kinds(CUSTOMER) + await kitchen.kinds(first)
     assert {t["state"] for t in await kitchen.tasks()} == {"done"}
 
@@ -113,8 +112,7 @@ async def test_a_restaurant_with_a_manager_accepts_prepares_and_marks_ready(
         S.CREATED, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY, S.DELIVERED,
     ]
     assert str(history[2].actor) == f"restaurant:{kitchen.restaurant.id}"
-    assert await kitchen.kinds(rider) == Counter({Kind.OFFER: 1, Kind.DROP_OFF_PIN: 1,
-                                               Kind.ORDER_READY: 1})
+    assert await kitchen.kinds(rider) == Counter({Kind.OFFER: 1, Kind.ORDER_READY: 1})
     assert await kitchen.kinds(MANAGER_CHAT) == Counter({Kind.RESTAURANT_TICKET: 1})
 
 

@@ -73,9 +73,11 @@ def test_a_partner_is_told_why_they_cannot_take_an_order(
         check_accept(view, offer, rider, ME, T0)
 
 
-def test_taking_an_order_tells_the_customer_who_is_coming() -> None:
-    [note] = assigned(order(), RIDER).notes
-    assert (note.kind, note.data["partner_name"]) == (Kind.PARTNER_ASSIGNED, "Kiran")
+def test_taking_an_order_shows_the_customer_who_is_coming_in_the_tracking_message() -> None:
+    [note] = assigned(order(), RIDER).notes  # an edit of the tracking message, no new message
+    assert note.kind == Kind.ORDER_STATUS
+    assert note.data["status"] == note.data["previous"] == order().status.value
+    assert "Kiran" in note.data["reason"]
     assert assigned(order(), RIDER).moves == []  # assignment is not a move
 
 

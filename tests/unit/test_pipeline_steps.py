@@ -129,9 +129,9 @@ def test_dispatch_offers_the_longest_idle_partner_until_the_offer_runs_out() -> 
 
     assert step.effects is not None and step.effects.new_offer is not None
     assert step.effects.new_offer.partner_id == UserId(2) == pick_partner(team).id  # type: ignore[union-attr]
-    [offer, pin] = step.effects.notes  # the pin is a message of its own, after the offer
+    [offer] = step.effects.notes  # the drop-off's location in it, not a pin of its own
     assert (offer.chat_id, offer.kind, offer.data["pickup"]) == (2, Kind.OFFER, "Gandhi Bazaar")
-    assert (pin.chat_id, pin.kind) == (2, Kind.DROP_OFF_PIN)
+    assert offer.data["latitude"] is not None and offer.data["longitude"] is not None
     assert step.next is not None and step.next.run_at == T0 + timedelta(seconds=60)
     assert len(snap.pool) == 2  # a partner gets one offer per batch
 
@@ -149,7 +149,7 @@ def test_dispatch_moves_past_an_expired_offer_and_whoever_had_one_for_this_order
     assert step.effects is not None
     assert step.effects.expire_offer == UserId(3)
     assert step.effects.new_offer is not None and step.effects.new_offer.partner_id == UserId(1)
-    assert kinds(step.effects) == [(3, Kind.OFFER_EXPIRED), (1, Kind.OFFER), (1, Kind.DROP_OFF_PIN)]
+    assert kinds(step.effects) == [(3, Kind.OFFER_EXPIRED), (1, Kind.OFFER)]
 
 
 def test_dispatch_waits_for_a_live_offer() -> None:

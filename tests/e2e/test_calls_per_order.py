@@ -1,0 +1,69 @@
+"""What one delivered order costs in Telegram calls, and what the customer and the partner see
+(issue 12): counted by the local Bot API server while the partner presses the real buttons."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot import texts
+from domain.orders import OrderStatus
+from sandbox import BotApiServer, SandboxUser
+from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
+    no_flood_limits,
+    ready_at_once,
+    settings,
+)
+from tests.e2e.journey import TIMEOUT, Uows, add_dishes, open_menu, press
+from tests.e2e.test_partners import offer_for, online_partner
+
+HOME = (12.9716, 77.5946)
+NOTIFICATIONS_PER_ORDER = 7  # was 8: the drop-off pin rides in the offer (bench/calls.py)
+
+
+@pytest.mark.usefixtures("ready_at_once")
+async def test_a_delivered_order_costs_at_most_seven_calls_and_the_customer_is_pinged_twice(
+    bot: object, server: BotApiServer, customer: SandboxUser, partner: SandboxUser, uows: Uows,
+) -> None:
+    await online_partner(uows, partner)
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    await press(customer, texts.CART_BUTTON, "Your cart")
+    await press(customer, texts.CHECKOUT_BUTTON, "Where should we deliver")
+    await customer.tap_reply_button(texts.SHARE_LOCATION_BUTTON, location=HOME)
+    await customer.wait_for_new(lambda m: "Check your order" in m.content, timeout=TIMEOUT)
+    before = len(customer.bot_messages)
+    calls: Counter[tuple[int, str]] = Counter()
+    server.before_call(lambda method, chat: calls.update([(chat, method)]) if chat else None)
+    tracking = await press(customer, texts.PLACE_BUTTON, "Order #")
+
+    offer = await offer_for(partner)
+    assert 'href="https://maps.google.com/?q=12.971600,77.594600"' in offer.html
+    card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
+    assert "maps.google.com" in card.html  # the job card keeps the way to the customer
+    await customer.wait_for(lambda m: m.message_id == tracking.message_id
+                            and "Delivery partner: Ravi" in m.content, timeout=TIMEOUT)
+    await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
+    await customer.wait_for_text("is on its way", timeout=TIMEOUT)
+    await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
+                message_id=card.message_id)
+    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
+    shown = await customer.wait_for(
+        lambda m: m.message_id == tracking.message_id
+        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
+    server.before_call(None)
+
+    pings = [m.content for m in customer.bot_messages[before:]]  # the summary is tracking now
+    assert len(pings) == 2
+    assert "is on its way" in pings[0] and "has been delivered" in pings[1]
+    assert "Ravi" in shown.content
+    assert [m for m in partner.bot_messages if m.location is not None] == []  # no pin
+    # what the bot sent on its own: the customer's calls after the Place press's own reply
+    # (one edit), and the partner's new messages (their presses' replies are edits)
+    customer_calls = sum(n for (chat, _), n in calls.items() if chat == customer.id) - 1
+    partner_sent = sum(n for (chat, method), n in calls.items()
+                       if chat == partner.id and method.startswith("send"))
+    assert partner_sent == 1  # the offer
+    assert calls[(customer.id, "sendmessage")] == 2  # on its way, delivered: both ping
+    assert customer_calls + partner_sent <= NOTIFICATIONS_PER_ORDER
