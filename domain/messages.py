@@ -17,6 +17,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, TypeAlias, Union, get_args, get_origin, get_type_hints
 
+from domain.plain import plain
+
 
 class Kind(StrEnum):
     """What the outbox row says; the names are stored, so they never change."""
@@ -221,9 +223,9 @@ class MalformedMessage(ValueError):
 
 def encode(message: Message) -> dict[str, Any]:
     """The message's fields as JSON values (datetimes as ISO 8601, tuples as lists)."""
-    plain = _plain(message)
-    assert isinstance(plain, dict)
-    return plain
+    fields = plain(message)
+    assert isinstance(fields, dict)
+    return fields
 
 
 def decode(kind: str, data: Mapping[str, Any]) -> Message:
@@ -236,18 +238,6 @@ def decode(kind: str, data: Mapping[str, Any]) -> Message:
     message = _read(cls, data, kind)
     assert isinstance(message, cls)
     return message
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
 
 
 def _read(cls: type[Any], data: object, where: str) -> Any:
