@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await vacuum.tick(force=True)
         with Instances(url, clock, args) as others:  # started and ready before the clock
             others.go()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if args.chat:  # "Place order" pressed while the pipeline runs
                 placed = started
                 ticks = await run_concurrently(args, worker, partners, sessions, vacuum, placed,
@@ -117,7 +117,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 placed = time.perf_counter()
                 run_ = run_concurrently if args.concurrent else run_in_turn
                 ticks = await run_(args, worker, partners, sessions, vacuum, placed)
-            finished = time.perf_counter()
+            finished, cpu = time.perf_counter(), time.process_time() - cpu
         placing_s = (buyers.finished or finished) - started if args.chat else placed - started
         checks = await verify(sessions, args.orders)
         latencies = await latencies_ms(sessions, args.speed)
@@ -131,6 +131,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "concurrent": args.concurrent, "placing": args.placing, "rate": args.rate,
         "processes": args.processes,
         "place_s": round(placing_s, 3),
+        "cpu_ms_per_order": round(cpu * 1000 / args.orders, 3),  # this process, all threads
         "placed_per_s": round(args.orders / placing_s),
         "refused_places": buyers.refused,
         "pipeline_s": round(finished - placed, 3),

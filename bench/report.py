@@ -48,6 +48,7 @@ def print_table(result: dict[str, Any]) -> None:
         ("pipeline (worker + partners)",
          f"{result['pipeline_s']} s  ({result['pipeline_per_s']} orders/s)"),
         ("placed -> delivered, overall", f"{result['placed_to_delivered_per_s']} orders/s"),
+        ("CPU per order (this process)", f"{result['cpu_ms_per_order']} ms"),
         ("bare sketch of DESIGN §9, same run", f"{result['sketch_per_s']} orders/s "
          f"(pipeline = {result['pipeline_vs_sketch']} x sketch)"),
         ("latency p50 / p99 (wall clock)", f"{result['p50_ms']} ms / {result['p99_ms']} ms"),

@@ -20,7 +20,8 @@ from tests.integration.conftest import PG_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {"placed_per_s", "pipeline_per_s", "placed_to_delivered_per_s", "p50_ms", "p99_ms",
-           "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "processes", "rate", "placing"}
+           "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "processes", "rate", "placing",
+           "cpu_ms_per_order"}
 
 
 def tiny_run(*options: str) -> dict[str, Any]:
