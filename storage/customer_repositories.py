@@ -37,7 +37,7 @@ class SqlCheckoutRepository:
     async def save(self, checkout: Checkout) -> None:
         """Inserts or replaces the customer's checkout in one statement."""
         values = mapping.checkout_values(checkout) | {"updated_at": utcnow()}
-        await self._session.execute(upsert(self._session, CHECKOUTS, values, key=["customer_id"]))
+        await upsert(self._session, CHECKOUTS, values, key=["customer_id"])
 
     async def delete(self, customer_id: UserId) -> None:
         await self._session.execute(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id == customer_id))
@@ -55,8 +55,7 @@ class SqlTrackingRepository:
     async def save(self, order_id: OrderId, message: TrackingMessage) -> None:
         values = {"order_id": order_id, "chat_id": message.chat_id,
                   "message_id": message.message_id}
-        stmt = upsert(self._session, TRACKING_MESSAGES, values, key=["order_id"])
-        await self._session.execute(stmt)
+        await upsert(self._session, TRACKING_MESSAGES, values, key=["order_id"])
 
     async def add_many(self, messages: Mapping[OrderId, TrackingMessage]) -> None:
         """The tracking messages of new orders (none stored yet), in one statement."""

@@ -132,7 +132,7 @@ class SqlCustomerRepository:
     async def save(self, customer: Customer) -> None:
         """Inserts or updates the customer in one statement."""
         values = mapping.customer_values(customer)
-        await self._session.execute(upsert(self._session, CUSTOMERS, values, key=["id"]))
+        await upsert(self._session, CUSTOMERS, values, key=["id"])
 
     async def ensure(self, customer: Customer) -> None:
         """Inserts the customer unless the id is known; a known customer is left unchanged."""
@@ -201,7 +201,7 @@ class SqlCartRepository:
             "restaurant_id": cart.restaurant_id,
             "updated_at": utcnow(),
         }
-        await self._session.execute(upsert(self._session, CARTS, values, key=["customer_id"]))
+        await upsert(self._session, CARTS, values, key=["customer_id"])
         await self._session.execute(insert(CART_LINES), mapping.cart_line_values(cart))
 
 
@@ -237,4 +237,4 @@ class SqlPartnerRepository:
     async def save(self, partner: Partner) -> None:
         """Inserts or updates the partner in one statement."""
         values = mapping.partner_values(partner)
-        await self._session.execute(upsert(self._session, PARTNERS, values, key=["id"]))
+        await upsert(self._session, PARTNERS, values, key=["id"])

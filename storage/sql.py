@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -50,16 +51,25 @@ def _conflict_insert(session: AsyncSession, table: Table) -> postgresql.Insert |
     raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {name} dialect")
 
 
-def upsert(
+async def upsert(
     session: AsyncSession, table: Table, values: dict[str, Any], *, key: Sequence[str]
-) -> Insert:
+) -> None:
     """INSERT ... ON CONFLICT (key) DO UPDATE SET every other given column.
 
-    One statement, so two sessions saving the same new row cannot both insert it.
+    One statement, so two sessions saving the same new row cannot both insert it. Built once
+    per table and set of columns, the values passed as parameters: building it anew for each
+    row made SQLAlchemy derive the `excluded` table's columns every time (a cart, a checkout
+    and a tracking message are saved on most chat screens).
     """
-    stmt = _conflict_insert(session, table).values(values)
-    changes = {c: stmt.excluded[c] for c in values if c not in key}
-    return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+    stmt = _upsert(dialect_name(session), table, tuple(values), tuple(key))
+    await session.execute(stmt, values)
+
+
+@functools.cache
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]) -> Insert:
+    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    changes = {c: base.excluded[c] for c in columns if c not in key}
+    return base.on_conflict_do_update(index_elements=list(key), set_=changes)
 
 
 def insert_missing(
