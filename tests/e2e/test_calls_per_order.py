@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 
 from bot import texts
-from domain.orders import OrderStatus
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,
@@ -16,7 +15,7 @@ from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     settings,
 )
 from tests.e2e.journey import TIMEOUT, Uows, add_dishes, open_menu, press
-from tests.e2e.test_partners import offer_for, online_partner
+from tests.e2e.test_partners import deliver, offer_for, online_partner
 
 HOME = (12.9716, 77.5946)
 NOTIFICATIONS_PER_ORDER = 7  # was 8: the drop-off pin rides in the offer (bench/calls.py)
@@ -44,14 +43,7 @@ async def test_a_delivered_order_costs_at_most_seven_calls_and_the_customer_is_p
     assert "maps.google.com" in card.html  # the job card keeps the way to the customer
     await customer.wait_for(lambda m: m.message_id == tracking.message_id
                             and "Delivery partner: Ravi" in m.content, timeout=TIMEOUT)
-    await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
-    await customer.wait_for_text("is on its way", timeout=TIMEOUT)
-    await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
-                message_id=card.message_id)
-    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
-    shown = await customer.wait_for(
-        lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
+    shown = await deliver(partner, customer, card, tracking)
     server.before_call(None)
 
     pings = [m.content for m in customer.bot_messages[before:]]  # the summary is tracking now

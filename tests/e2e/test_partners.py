@@ -46,6 +46,20 @@ async def online_partner(uows: Uows, user: SandboxUser) -> None:
     await say(user, "/online", "Online")
 
 
+async def deliver(partner: SandboxUser, customer: SandboxUser, card: ChatMessage,
+                  tracking: ChatMessage) -> ChatMessage:
+    """The partner presses Picked up, then Delivered, on the job card; the customer hears of
+    each. Returns the customer's tracking message once it shows DELIVERED."""
+    await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
+    await customer.wait_for_text("on its way", timeout=TIMEOUT)
+    await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
+                message_id=card.message_id)
+    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
+    return await customer.wait_for(
+        lambda m: m.message_id == tracking.message_id
+        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
+
+
 async def offer_for(user: SandboxUser) -> ChatMessage:
     return await user.wait_for(lambda m: m.has_button(texts.ACCEPT_OFFER_BUTTON),
                                timeout=TIMEOUT)
@@ -78,15 +92,8 @@ async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_
 
     card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
     await customer.wait_for_text("Delivery partner: Ravi", timeout=TIMEOUT)  # tracking
-    await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
-    await customer.wait_for_text("on its way", timeout=TIMEOUT)
-    await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
-                message_id=card.message_id)
-    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
+    shown = await deliver(partner, customer, card, tracking)
 
-    shown = await customer.wait_for(
-        lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
     for status in ("Confirmed", "Preparing", "On the way", "Delivered", "Ravi"):
         assert status in shown.content, shown.content
     order = await stored_order(uows, order_id_of(tracking))

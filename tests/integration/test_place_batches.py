@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from sqlalchemy import func, select
-
 from domain.customers import Customer
 from domain.errors import StaleSummary
 from domain.ids import UserId
@@ -18,6 +16,7 @@ from domain.views import Placed, Summary, TrackingMessage
 from storage.rows import CheckoutRow, OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import Catalog, FixedClock, SeqTokens
+from tests.integration.test_place_order import count
 
 Uows = Callable[[], SqlUnitOfWork]
 CUSTOMERS = [UserId(3000 + n) for n in range(5)]
@@ -34,11 +33,6 @@ async def at_summary(uows: Uows, catalog: Catalog, clock: FixedClock) -> dict[Us
         assert isinstance(summary, Summary)
         tokens[customer] = summary.token
     return tokens
-
-
-async def count(uows: Uows, row: type[object]) -> int:
-    async with uows() as uow:
-        return (await uow.session.execute(select(func.count()).select_from(row))).scalar_one()
 
 
 async def test_customers_pressing_place_at_once_each_get_their_own_order(
