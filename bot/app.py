@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import admin
 from bot.aiohttp_request import AiohttpRequest
 from bot.budget import OutboundBudget
+from bot.chat_pace import ChatPace
 from bot.context import AppContext, AppType, Services
 from bot.floor import Floor
 from bot.handlers import (
@@ -58,6 +59,7 @@ def rate_limiter(services: Services) -> AppRateLimiter:
         budget=SharedBudget(shared, per_s) if shared is not None else None,
         floor=Floor(settings.notify_floor_per_s),
         paid=OutboundBudget(settings.paid_per_s) if settings.paid_per_s is not None else None,
+        per_chat=ChatPace(settings.rate_limit_per_chat_per_s),
     )
 
 

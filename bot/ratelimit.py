@@ -50,6 +50,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.budget import Budget, OutboundBudget
+from bot.chat_pace import ChatPace
 from bot.floor import Floor
 from domain.retry import RetryPolicy
 
@@ -88,12 +89,13 @@ class AppRateLimiter(BaseRateLimiter[int]):
                  sample: Callable[[], float] = random.random,
                  on_error: Callable[[str, TelegramError], None] = lambda _m, _e: None,
                  budget: Budget | None = None, floor: Floor | None = None,
-                 paid: Budget | None = None) -> None:
+                 paid: Budget | None = None, per_chat: ChatPace | None = None) -> None:
         """`redact` takes secrets (the token) out of a text before it is logged; `on_error`
         hears of every error Telegram answered a call with (the metrics count them); `budget`
         paces calls to chats (default: this process's bucket of `overall_per_s`); `floor`
         lets that many notifications a second go in turn with the replies (bot/floor.py);
-        `paid` paces the paid broadcasts (None: there are none)."""
+        `paid` paces the paid broadcasts (None: there are none); `per_chat` counts the new
+        messages to each chat, so notifications wait for room (bot/chat_pace.py)."""
         self._retry, self._sample, self._on_error = retry, sample, on_error
         self._budget = budget if budget is not None else OutboundBudget(overall_per_s)
         self._startup_retry_s = startup_retry_s
@@ -102,6 +104,7 @@ class AppRateLimiter(BaseRateLimiter[int]):
         self._redact = redact
         self._floor = floor if floor is not None else Floor(0)
         self._paid = paid
+        self._per_chat = per_chat if per_chat is not None else ChatPace(1.0)
 
     async def spare(self) -> int:
         """Calls the budget has free now that no reply is waiting for, or the floor's token
@@ -133,7 +136,11 @@ class AppRateLimiter(BaseRateLimiter[int]):
         chat = data.get("chat_id")
         send = partial(self._told, endpoint, partial(callback, *args, **kwargs))
         paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
+        if endpoint.startswith("send") and chat is not None:  # a new message: the chat counts it
+            send = partial(self._counted, chat, send)
         if rate_limit_args is not None and rate_limit_args <= NO_RETRY:
+            if endpoint.startswith("send") and (room := self._per_chat.wait(chat)) > 0:
+                raise RetryAfter(math.ceil(room))  # the chat's replies used its messages
             return await self._once(chat, send, paid=paid)
         if endpoint in STARTUP_CALLS:
             return await self._start_up(endpoint, send)
@@ -147,6 +154,11 @@ class AppRateLimiter(BaseRateLimiter[int]):
         except TelegramError as exc:
             self._on_error(endpoint, exc)
             raise
+
+    async def _counted(self, chat: object, send: Send) -> Result:
+        result = await send()
+        self._per_chat.took(chat)
+        return result
 
     async def _once(self, chat: object, send: Send, *, paid: bool = False) -> Result:
         held = self._held_for(chat)
