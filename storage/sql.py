@@ -41,9 +41,8 @@ async def execute_count(session: AsyncSession, statement: Executable) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-def _conflict_insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+def _conflict_insert(name: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which knows ON CONFLICT."""
-    name = dialect_name(session)
     if name == "postgresql":
         return postgresql.insert(table)
     if name == "sqlite":
@@ -61,13 +60,18 @@ async def upsert(
     row made SQLAlchemy derive the `excluded` table's columns every time (a cart, a checkout
     and a tracking message are saved on most chat screens).
     """
-    stmt = _upsert(dialect_name(session), table, tuple(values), tuple(key))
+    stmt = upsert_statement(dialect_name(session), table=table, columns=tuple(values),
+                            key=tuple(key))
     await session.execute(stmt, values)
 
 
 @functools.cache
-def _upsert(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]) -> Insert:
-    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+def upsert_statement(
+    dialect: str, *, table: Table, columns: tuple[str, ...], key: tuple[str, ...]
+) -> Insert:
+    """The dialect's INSERT of `columns` ... ON CONFLICT (key) DO UPDATE SET the others, built
+    once for each; the rows come as parameters."""
+    base = _conflict_insert(dialect, table)
     changes = {c: base.excluded[c] for c in columns if c not in key}
     return base.on_conflict_do_update(index_elements=list(key), set_=changes)
 
@@ -76,4 +80,4 @@ def insert_missing(
     session: AsyncSession, table: Table, values: dict[str, Any] | Sequence[dict[str, Any]]
 ) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: adds the row (or rows) unless its key is taken."""
-    return _conflict_insert(session, table).values(values).on_conflict_do_nothing()
+    return _conflict_insert(dialect_name(session), table).values(values).on_conflict_do_nothing()

@@ -34,7 +34,7 @@ from domain.tasks import NewTask
 from storage import mapping
 from storage.pipeline.bulk import Bulk
 from storage.rows import OfferRow, OrderProgressRow
-from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name
+from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name, upsert_statement
 
 OFFERS = cast(Table, OfferRow.__table__)
 PROGRESS = cast(Table, OrderProgressRow.__table__)
@@ -89,15 +89,9 @@ async def upsert_many(
         upsert = _UPSERTS.get((table.name, columns))
         if upsert is None:
             upsert = _UPSERTS[(table.name, columns)] = Bulk(
-                partial(_upsert, table, columns, key), columns
+                partial(upsert_statement, table=table, columns=columns, key=(key,)), columns
             )
         await upsert.run(session, group)
-
-
-def _upsert(table: Table, columns: tuple[str, ...], key: str, dialect: str) -> Insert:
-    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    changes = {name: base.excluded[name] for name in columns if name != key}
-    return base.on_conflict_do_update(index_elements=[key], set_=changes)
 
 
 _UPSERTS: dict[tuple[str, tuple[str, ...]], Bulk] = {}
