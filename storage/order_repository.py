@@ -37,21 +37,7 @@ class SqlOrderRepository:
         Raises DuplicateOrder when a concurrent writer stored the same idempotency key first;
         the transaction is spoilt then, so the caller reads the winner in a new one.
         """
-        stmt = insert(ORDERS).values(mapping.order_values(order)).returning(ORDERS.c.id)
-        try:
-            new_id = (await self._session.execute(stmt)).scalar_one()
-        except IntegrityError as exc:
-            key = order.idempotency_key
-            if key is not None and "idempotency_key" in str(exc.orig):
-                raise DuplicateOrder(key) from exc
-            raise
-        order.bind_id(OrderId(new_id))
-        await self._session.execute(
-            insert(ORDER_ITEMS), mapping.order_item_values(order.id, order.items)
-        )
-        events = [mapping.event_values(event) for event in order.new_events]
-        await self._session.execute(insert(ORDER_EVENTS), events)
-        order.new_events.clear()
+        await self.add_many([order])
 
     async def add_many(self, orders: Sequence[Order]) -> None:
         """Stores new orders with their items and pending events, set-based, and binds their
@@ -64,9 +50,9 @@ class SqlOrderRepository:
                 insert(ORDERS).returning(ORDERS.c.id), [mapping.order_values(o) for o in orders]
             )).scalars().all()
         except IntegrityError as exc:
-            if "idempotency_key" in str(exc.orig):
-                raise DuplicateOrder(next((o.idempotency_key for o in orders
-                                           if o.idempotency_key), "")) from exc
+            keys = [o.idempotency_key for o in orders if o.idempotency_key is not None]
+            if keys and "idempotency_key" in str(exc.orig):
+                raise DuplicateOrder(keys[0]) from exc
             raise
         for order, new_id in zip(orders, sorted(ids), strict=True):
             order.bind_id(OrderId(new_id))
