@@ -101,6 +101,11 @@ class Cart:
         self.quantities.clear()
         self.restaurant_id = None
 
+    def unavailable(self, menu: Mapping[MenuItemId, MenuItem]) -> list[MenuItemId]:
+        """Dishes in the cart that are gone from `menu` or not available now."""
+        return [item_id for item_id in self.quantities
+                if (item := menu.get(item_id)) is None or not item.available]
+
     def price(self, menu: Mapping[MenuItemId, MenuItem], currency: str) -> PricedCart:
         """Prices every line from the current menu; refuses missing or unavailable dishes."""
         if self.is_empty or self.restaurant_id is None:

@@ -20,10 +20,10 @@ from domain.pipeline.line import Line
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.orders import order_view
-from domain.services.placing import ALONE, PlaceRequest, place_batch
+from domain.services.placing import ALONE, PlaceRequest, just_placed, place_batch
 from domain.services.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
-from domain.views import OrderView, Placed, PriceChange, Summary, TrackingMessage
+from domain.views import Placed, PriceChange, Summary, TrackingMessage
 
 
 class CheckoutService:
@@ -145,7 +145,7 @@ class CheckoutService:
                 raise StaleSummary()
             cart = await uow.carts.get(customer_id)
             menu = await uow.menu.get_many(cart.quantities)
-            if _unavailable(cart, menu) or not checkout.matches(cart.price(menu, self.currency)):
+            if cart.unavailable(menu) or not checkout.matches(cart.price(menu, self.currency)):
                 return await self._summarize(uow, checkout, changed=True)
             order, restaurant = await place_cart(
                 uow, cart, checkout.delivery(), currency=self.currency,
@@ -154,9 +154,7 @@ class CheckoutService:
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
             await uow.commit()
-        # all there is to show of a new order, without reading it back
-        return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking),
-                      created=True)
+        return just_placed(order, restaurant.name, tracking)
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
@@ -166,7 +164,7 @@ class CheckoutService:
         under a new token. The draft is kept even when the cart turns out empty."""
         cart = await uow.carts.get(checkout.customer_id)
         menu = await uow.menu.get_many(cart.quantities)
-        removed = _unavailable(cart, menu)
+        removed = cart.unavailable(menu)
         for item_id in removed:
             cart.remove(item_id)
         if removed:
@@ -194,14 +192,6 @@ class CheckoutService:
             ),
             changed=changed, new_address=new_address,
         )
-
-
-def _unavailable(cart: Cart, menu: dict[MenuItemId, MenuItem]) -> list[MenuItemId]:
-    """Dishes in the cart that are gone from the menu or not available now."""
-    return [
-        item_id for item_id in cart.quantities
-        if (item := menu.get(item_id)) is None or not item.available
-    ]
 
 
 async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:

@@ -54,7 +54,7 @@ async def place_batch(
         restaurant = restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
         if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
                 or restaurant is None or not restaurant.is_open
-                or any(i not in menu or not menu[i].available for i in cart.quantities)):
+                or cart.unavailable(menu)):
             continue
         priced = cart.price(menu, currency)
         if not checkout.matches(priced):
@@ -75,6 +75,12 @@ async def place_batch(
     await uow.checkouts.delete_many(placed)
     await uow.tracking.add_many({order.id: r.tracking for r, order, _ in placing})
     await uow.commit()
-    for r, order, name in placing:  # all there is to show of a new order
-        r.answer = Placed(OrderView(order, name, (order.placing(),), tracking=r.tracking),
-                          created=True)
+    for r, order, name in placing:
+        r.answer = just_placed(order, name, r.tracking)
+
+
+def just_placed(order: Order, restaurant_name: str, tracking: TrackingMessage) -> Placed:
+    """What a customer sees of the order they have just placed: all there is to show of a
+    new order, without reading it back."""
+    return Placed(OrderView(order, restaurant_name, (order.placing(),), tracking=tracking),
+                  created=True)
