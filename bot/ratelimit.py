@@ -136,10 +136,11 @@ class AppRateLimiter(BaseRateLimiter[int]):
         chat = data.get("chat_id")
         send = partial(self._told, endpoint, partial(callback, *args, **kwargs))
         paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
-        if endpoint.startswith("send") and chat is not None:  # a new message: the chat counts it
+        counted = endpoint.startswith("send") and chat is not None  # a new message to a chat
+        if counted:
             send = partial(self._counted, chat, send)
         if rate_limit_args is not None and rate_limit_args <= NO_RETRY:
-            if endpoint.startswith("send") and (room := self._per_chat.wait(chat)) > 0:
+            if counted and (room := self._per_chat.wait(chat)) > 0:
                 raise RetryAfter(math.ceil(room))  # the chat's replies used its messages
             return await self._once(chat, send, paid=paid)
         if endpoint in STARTUP_CALLS:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 from domain.audit import AuditEntry
 from domain.errors import DomainError
@@ -47,7 +46,6 @@ from domain.ports import Clock
 from domain.restaurants import Restaurant
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 Decide = Callable[[OrderView, Restaurant | None, datetime], Effects | None]
 
 
