@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,35 +148,14 @@ class SqlCartRepository:
     async def get(self, customer_id: UserId) -> Cart:
         """The customer's cart, with its lines in one query; an empty one when none is
         stored."""
-        return (await self._carts(CARTS.c.customer_id == customer_id, [customer_id]))[customer_id]
+        rows = await self._session.execute(_carts(CARTS.c.customer_id == customer_id))
+        return _by_customer(rows.mappings(), [customer_id])[customer_id]
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Cart]:
         """Each customer's cart (an empty one when none is stored), in one query."""
         ids = sorted(set(customer_ids))
-        return await self._carts(CARTS.c.customer_id.in_(ids), ids)
-
-    async def _carts(
-        self, which: ColumnElement[bool], customer_ids: Sequence[UserId]
-    ) -> dict[UserId, Cart]:
-        """The carts `which` selects, with their lines; (a plain `==` for one customer: an
-        expanding IN costs twice the CPU of a statement on the chat's hot path)."""
-        lines = CART_LINES.c
-        stmt = (
-            select(CARTS.c.customer_id, CARTS.c.restaurant_id, lines.menu_item_id,
-                   lines.quantity)
-            .select_from(CARTS.outerjoin(CART_LINES, lines.customer_id == CARTS.c.customer_id))
-            .where(which)
-            .order_by(CARTS.c.customer_id, lines.position, lines.menu_item_id)
-        )
-        rows: defaultdict[int, list[RowMapping]] = defaultdict(list)
-        for row in (await self._session.execute(stmt)).mappings():
-            rows[row["customer_id"]].append(row)
-        return {
-            c: mapping.cart_from_rows(c, rows[c][0], [r for r in rows[c]
-                                                      if r["menu_item_id"] is not None])
-            if rows[c] else Cart(c)
-            for c in customer_ids
-        }
+        rows = await self._session.execute(_carts(CARTS.c.customer_id.in_(ids)))
+        return _by_customer(rows.mappings(), ids)
 
     async def clear_many(self, customer_ids: Iterable[UserId]) -> None:
         """Removes the customers' carts (what saving an emptied cart does), set-based."""
@@ -234,3 +214,28 @@ class SqlPartnerRepository:
         """Inserts or updates the partner in one statement."""
         values = mapping.partner_values(partner)
         await upsert(self._session, PARTNERS, values, key=["id"])
+
+
+def _carts(which: ColumnElement[bool]) -> Select[Any]:
+    """The carts `which` selects, with their lines (a plain `=` for one customer: an
+    expanding IN costs about twice the CPU of a statement on the chat's hot path)."""
+    lines = CART_LINES.c
+    return (
+        select(CARTS.c.customer_id, CARTS.c.restaurant_id, lines.menu_item_id, lines.quantity)
+        .select_from(CARTS.outerjoin(CART_LINES, lines.customer_id == CARTS.c.customer_id))
+        .where(which)
+        .order_by(CARTS.c.customer_id, lines.position, lines.menu_item_id)
+    )
+
+
+def _by_customer(rows: Iterable[RowMapping], customer_ids: Sequence[UserId]) -> dict[UserId, Cart]:
+    """Each customer's cart from `_carts`' rows; an empty one for a customer without rows."""
+    found: defaultdict[int, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        found[row["customer_id"]].append(row)
+    return {
+        c: mapping.cart_from_rows(c, found[c][0], [r for r in found[c]
+                                                   if r["menu_item_id"] is not None])
+        if found[c] else Cart(c)
+        for c in customer_ids
+    }
