@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     telegram_base_url: str = TELEGRAM_API
     telegram_base_file_url: str | None = None
     database_url: str = "sqlite+aiosqlite:///./foodbot.db"
+    database_pool_size: int = Field(20, ge=1, le=1000)  # PostgreSQL connections kept, at most
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.app import build_app
@@ -207,6 +207,11 @@ async def set_prep_minutes(settings: Settings, restaurant: str, minutes: int) ->
         await engine.dispose()
 
 
+def engine_for(settings: Settings) -> AsyncEngine:
+    """The running bot's engine: DATABASE_URL, with DATABASE_POOL_SIZE on PostgreSQL."""
+    return make_engine(settings.database_url, pool_size=settings.database_pool_size)
+
+
 async def require_migrated(settings: Settings) -> None:
     if not await is_at_head(settings.database_url):
         raise ConfigError(
@@ -237,7 +242,7 @@ async def running(
     server when WEBHOOK_URL is set; every update through the inbox. `wakeup` (tests): what
     this process's commits wake."""
     await require_migrated(settings)
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     sessions = make_sessionmaker(engine)
     try:
         async with shared_state(settings.redis_url, settings.redis_prefix,

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ConfigError, Settings, load_settings
+from bot.wiring import engine_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:AAE-secret_Token-value"
@@ -55,6 +56,7 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("REDIS_PREFIX", "two words"),
         ("CATALOGUE_CACHE_TTL_S", "-5"),
         ("UPDATE_CONCURRENCY", "0"),
+        ("DATABASE_POOL_SIZE", "0"),
         ("NOTIFY_FLOOR_PER_S", "30"),  # not below RATE_LIMIT_GLOBAL_PER_S's 30
         ("NOTIFY_FLOOR_PER_S", "-1"),
         ("PAID_BROADCAST", "sometimes"),
@@ -129,3 +131,16 @@ def test_the_paid_rate_is_not_checked_against_the_free_one_while_off(
 ) -> None:
     monkeypatch.setenv("PAID_BROADCAST_PER_S", "10")
     assert load().paid_per_s is None
+
+
+async def test_the_running_bot_keeps_database_pool_size_connections_to_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot@127.0.0.1:5432/foodbot")
+    assert load().database_pool_size == 20
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "7")
+    engine = engine_for(load())  # nothing connects until a statement runs
+    try:
+        assert (engine.pool.size(), engine.pool._max_overflow) == (7, 0)  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
