@@ -8,17 +8,27 @@ dictionary lookups each (parsing 2,000 of them took longer than the answer a use
 Its `admit` filter is the one place to drop an update before any database work (the per-user
 inbound rate limit belongs there); an update it drops is acknowledged and never stored or
 handled.
+
+Updates that arrive while others are being stored (a webhook takes one update a request, many
+at once) wait and are stored together in the next transaction: group commit, through the same
+line as the partners' presses (domain/pipeline/line.py). Each caller returns only when its
+own updates are committed; a batch that fails is tried again one caller at a time, so only a
+caller whose own store fails hears of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from domain.inbox import InboundUpdate, Inbox
+from domain.pipeline.line import Line, Waiting
 from domain.ports import Clock
+
+STORED_TOGETHER = 64  # callers whose updates one transaction stores, at most
 
 
 class MalformedUpdate(ValueError):
@@ -83,6 +93,16 @@ async def keep_all(update: Arrival) -> bool:
     return True
 
 
+@dataclass(eq=False)
+class _Storing(Waiting):
+    """One caller's admitted updates, waiting for a transaction."""
+
+    updates: list[InboundUpdate]
+
+    def keys(self) -> Iterable[Hashable]:
+        return (update.update_id for update in self.updates)  # one copy of an update a batch
+
+
 class Intake:
     """Filters, stores, and wakes whoever handles the stored updates."""
 
@@ -94,16 +114,27 @@ class Intake:
         self._clock = clock
         self._admit = admit
         self._on_stored = on_stored
+        self._line: Line[None, _Storing] = Line(nullcontext, self._store, tries=1,
+                                                 most=STORED_TOGETHER)
 
     async def take(self, updates: Sequence[Arrival]) -> list[int]:
-        """Stores the admitted updates in one transaction; returns the ids newly stored.
+        """Stores the admitted updates, committed before it returns; returns the ids newly
+        stored.
 
         Raises when storing fails: the caller must not acknowledge the updates then.
         """
         kept = [update.stored() for update in updates if await self._admit(update)]
         if not kept:
             return []
-        stored = await self._inbox.store(kept, self._clock.now())
+        stored: list[int] = await self._line.submit(_Storing(kept))
         if stored:
             self._on_stored()
         return stored
+
+    async def _store(self, _transaction: None, batch: list[_Storing]) -> None:
+        """Every caller's updates in one transaction (the inbox's own); each hears its own."""
+        updates = [update for storing in batch for update in storing.updates]
+        stored = set(await self._inbox.store(updates, self._clock.now()))
+        for storing in batch:
+            storing.answer = sorted(u.update_id for u in storing.updates
+                                    if u.update_id in stored)

@@ -4,6 +4,7 @@ update is refused; and that its filter drops updates before anything is stored."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -91,3 +92,50 @@ async def test_the_filter_drops_updates_before_they_are_stored() -> None:
     assert await intake.take([message(1), message(2), message(3)]) == [1, 3]
     assert await intake.take([message(4)]) == []
     assert (inbox.stored, woken) == ([1, 3], [True])
+
+
+class Gated:
+    """Stores after `gate` opens; refuses any batch holding update 13."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.entered = asyncio.Event()
+        self.calls: list[list[int]] = []
+
+    async def store(self, updates: Sequence[InboundUpdate], now: datetime) -> list[int]:
+        ids = [u.update_id for u in updates]
+        self.calls.append(ids)
+        self.entered.set()
+        await self.gate.wait()
+        if 13 in ids:
+            raise ConnectionError("the database went away")
+        return [i for i in ids if i != 2]  # 2 was stored before: not new
+
+
+async def test_updates_arriving_while_others_are_stored_are_stored_together() -> None:
+    """One webhook request an update: those that come while a transaction is open share the
+    next one, and each request still hears only of its own updates."""
+    inbox, woken = Gated(), []
+    intake = Intake(inbox, Now(), on_stored=lambda: woken.append(True))  # type: ignore[arg-type]
+    first = asyncio.create_task(intake.take([message(1)]))
+    await asyncio.wait_for(inbox.entered.wait(), timeout=10)
+    rest = [asyncio.create_task(intake.take([message(i)])) for i in (2, 3, 4)]
+    inbox.gate.set()
+    assert await asyncio.wait_for(asyncio.gather(first, *rest), timeout=10) == [[1], [], [3], [4]]
+    assert inbox.calls == [[1], [2, 3, 4]]
+    assert len(woken) == 3  # update 2 was no news
+
+
+async def test_a_batch_that_fails_is_tried_again_one_caller_at_a_time() -> None:
+    inbox = Gated()
+    intake = Intake(inbox, Now())  # type: ignore[arg-type]
+    first = asyncio.create_task(intake.take([message(1)]))
+    await asyncio.wait_for(inbox.entered.wait(), timeout=10)
+    bad = asyncio.create_task(intake.take([message(13)]))
+    good = asyncio.create_task(intake.take([message(5)]))
+    inbox.gate.set()
+    assert await asyncio.wait_for(first, timeout=10) == [1]
+    assert await asyncio.wait_for(good, timeout=10) == [5]
+    with pytest.raises(ConnectionError):  # its webhook answers 500; Telegram sends it again
+        await asyncio.wait_for(bad, timeout=10)
+    assert inbox.calls == [[1], [13, 5], [13], [5]]
