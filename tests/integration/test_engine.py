@@ -128,43 +128,59 @@ async def test_the_driver_reports_rows_counts_and_ids_and_raises_as_sqlalchemy_e
         await engine.dispose()
 
 
+class Counted:
+    """An engine's pool, watched: connections opened so far, and rounds of transactions that
+    each hold their connection until `at_once` of them hold one."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        from sqlalchemy import event
+
+        self.engine, self.opened = engine, 0
+        event.listen(engine.sync_engine, "connect", self._connected)
+
+    def _connected(self, _connection: object, _record: object) -> None:
+        self.opened += 1
+
+    async def __aenter__(self) -> Counted:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.engine.dispose()
+
+    async def round(self, transactions: int, at_once: int) -> int:
+        """Runs `transactions` at once; returns the most that held a connection together."""
+        import asyncio
+
+        all_in = asyncio.Event()
+        inside = most = 0
+
+        async def hold() -> None:
+            nonlocal inside, most
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                inside += 1
+                most = max(most, inside)
+                if inside == at_once:
+                    all_in.set()
+                await asyncio.wait_for(all_in.wait(), timeout=30)
+                inside -= 1
+
+        await asyncio.gather(*(hold() for _ in range(transactions)))
+        return most
+
+
 async def test_a_sqlite_file_keeps_at_most_five_connections_instead_of_reopening_them(
     tmp_path: Path,
 ) -> None:
     """Five transactions at once open five connections; then twelve at once, twice, take turns
     on those five (SQLAlchemy's default kept 5 and opened the other 7 again each round; 15
     kept cost 6 MB of idle RSS, README "Memory")."""
-    import asyncio
-
-    from sqlalchemy import event
-
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")
-    opened: list[object] = []
-    event.listen(engine.sync_engine, "connect", lambda connection, _record: opened.append(1))
-    all_in = asyncio.Event()
-    inside = most = 0
-
-    async def hold(until: int) -> None:
-        nonlocal inside, most
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            inside += 1
-            most = max(most, inside)
-            if inside == until:
-                all_in.set()
-            await asyncio.wait_for(all_in.wait(), timeout=30)
-            inside -= 1
-
-    try:
-        await asyncio.gather(*(hold(5) for _ in range(5)))
-        assert len(opened) == 5
+    async with Counted(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")) as pool:
+        await pool.round(5, at_once=5)
+        assert pool.opened == 5
         for _ in range(2):
-            all_in.clear()
-            most = 0
-            await asyncio.gather(*(hold(5) for _ in range(12)))  # the first five wait for five
-            assert (len(opened), most) == (5, 5)
-    finally:
-        await engine.dispose()
+            most = await pool.round(12, at_once=5)  # the first five wait for five
+            assert (pool.opened, most) == (5, 5)
 
 
 @pytest.mark.postgres
@@ -175,35 +191,10 @@ async def test_postgres_keeps_its_pool_size_of_connections_and_never_opens_more(
     turns on three, twice over, and no connection is closed and opened again (before, 10
     were kept and up to 20 more opened and closed around every burst: about 400 connections
     in 20 s of the chat benchmark)."""
-    import asyncio
-
-    from sqlalchemy import event
-
-    engine = make_engine(postgres_server.url, pool_size=3)
-    opened: list[object] = []
-    event.listen(engine.sync_engine, "connect", lambda connection, _record: opened.append(1))
-    all_in = asyncio.Event()
-    inside = most = 0
-
-    async def hold() -> None:
-        nonlocal inside, most
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            inside += 1
-            most = max(most, inside)
-            if inside == 3:
-                all_in.set()
-            await asyncio.wait_for(all_in.wait(), timeout=30)
-            inside -= 1
-
-    try:
+    async with Counted(make_engine(postgres_server.url, pool_size=3)) as pool:
         for _ in range(2):
-            all_in.clear()
-            most = 0
-            await asyncio.gather(*(hold() for _ in range(8)))
-            assert (len(opened), most) == (3, 3)
-    finally:
-        await engine.dispose()
+            most = await pool.round(8, at_once=3)
+            assert (pool.opened, most) == (3, 3)
 
 
 @pytest.mark.postgres
