@@ -37,7 +37,9 @@ def setup() -> None:
         sys.exit(f"foodbot needs Python 3.11 or newer, this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
-        venv.create(VENV, with_pip=True)
+        # linked to its interpreter, as `python -m venv` makes it off Windows: a copied one is
+        # a binary py-spy cannot read (README, "Where the CPU goes")
+        venv.create(VENV, with_pip=True, symlinks=os.name != "nt")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != wanted:
         step(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
