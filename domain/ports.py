@@ -115,6 +115,10 @@ class OrderRepository(Protocol):
         message."""
         ...
 
+    async def view_of(self, order_id: OrderId) -> OrderView | None:
+        """`view(get(order_id))`, read in fewer queries; None when there is no such order."""
+        ...
+
 
 class PartnerRepository(Protocol):
     async def get(self, partner_id: UserId) -> Partner | None: ...

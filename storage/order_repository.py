@@ -106,18 +106,24 @@ class SqlOrderRepository:
     async def view(self, order: Order) -> OrderView:
         """The order with its restaurant's name, partner's name, rating and tracking message
         (one query) and its history (a second): what every order screen shows."""
-        tracking = TRACKING_MESSAGES.c
-        stmt = select(
-            select(RESTAURANTS.c.name).where(RESTAURANTS.c.id == order.restaurant_id)
-            .scalar_subquery(),
-            select(PARTNERS.c.name).where(PARTNERS.c.id == order.partner_id).scalar_subquery()
-            if order.partner_id else null(),
-            select(ORDER_RATINGS.c.stars).where(ORDER_RATINGS.c.order_id == order.id)
-            .scalar_subquery(),
-            select(tracking.chat_id).where(tracking.order_id == order.id).scalar_subquery(),
-            select(tracking.message_id).where(tracking.order_id == order.id).scalar_subquery(),
-        )
-        restaurant, partner, stars, chat_id, message_id = (await self._session.execute(stmt)).one()
+        stmt = select(*_facts(order.id, order.restaurant_id, order.partner_id))
+        return await self._view(order, (await self._session.execute(stmt)).one())
+
+    async def view_of(self, order_id: OrderId) -> OrderView | None:
+        """`view(get(order_id))` in three queries, not four: the order's row with its names,
+        rating and tracking message, its items, its history. None when there is no such
+        order."""
+        o = ORDERS.c
+        facts = _facts(o.id, o.restaurant_id, o.partner_id)
+        stmt = select(ORDERS, *(fact.label(f"_fact{n}") for n, fact in enumerate(facts)))
+        row = (await self._session.execute(stmt.where(o.id == order_id))).mappings().first()
+        if row is None:
+            return None
+        order = mapping.order_from_rows(row, (await self._items([order_id]))[order_id])
+        return await self._view(order, [row[f"_fact{n}"] for n in range(len(facts))])
+
+    async def _view(self, order: Order, facts: Sequence[Any]) -> OrderView:
+        restaurant, partner, stars, chat_id, message_id = facts
         return OrderView(
             order, restaurant if restaurant is not None else "?",
             tuple(await self.history(order.id)), partner, stars,
@@ -129,12 +135,33 @@ class SqlOrderRepository:
         rows = (await self._session.execute(stmt)).mappings().all()
         if not rows:
             return []
-        items_stmt = (
+        items = await self._items([row["id"] for row in rows])
+        return [mapping.order_from_rows(row, items[row["id"]]) for row in rows]
+
+    async def _items(self, order_ids: Sequence[int]) -> defaultdict[int, list[RowMapping]]:
+        """The orders' item rows, each order's in position order."""
+        stmt = (
             select(ORDER_ITEMS)
-            .where(ORDER_ITEMS.c.order_id.in_([row["id"] for row in rows]))
+            .where(ORDER_ITEMS.c.order_id.in_(order_ids))
             .order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
         )
         items: defaultdict[int, list[RowMapping]] = defaultdict(list)
-        for item in (await self._session.execute(items_stmt)).mappings():
+        for item in (await self._session.execute(stmt)).mappings():
             items[item["order_id"]].append(item)
-        return [mapping.order_from_rows(row, items[row["id"]]) for row in rows]
+        return items
+
+
+def _facts(order_id: Any, restaurant_id: Any, partner_id: Any) -> list[Any]:
+    """What an order's screen shows beside the order, as scalar subqueries: its restaurant's
+    name, its partner's name, its rating, its tracking message's chat and id. The arguments
+    are values, or the orders table's columns to read them from the same row."""
+    tracking = TRACKING_MESSAGES.c
+    return [
+        select(RESTAURANTS.c.name).where(RESTAURANTS.c.id == restaurant_id).scalar_subquery(),
+        select(PARTNERS.c.name).where(PARTNERS.c.id == partner_id).scalar_subquery()
+        if partner_id is not None else null(),
+        select(ORDER_RATINGS.c.stars).where(ORDER_RATINGS.c.order_id == order_id)
+        .scalar_subquery(),
+        select(tracking.chat_id).where(tracking.order_id == order_id).scalar_subquery(),
+        select(tracking.message_id).where(tracking.order_id == order_id).scalar_subquery(),
+    ]

@@ -109,8 +109,7 @@ class CustomerOrders:
     async def tracking(self, order_id: OrderId) -> OrderView | None:
         """What the order's live status message should show now; None without such a message."""
         async with self._uow() as uow:
-            order = await uow.orders.get(order_id)
-            view = await order_view(uow, order) if order is not None else None
+            view = await uow.orders.view_of(order_id)
         return view if view is not None and view.tracking is not None else None
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.cart import Cart
 from domain.customers import Customer
@@ -180,6 +181,42 @@ async def test_an_order_view_names_restaurant_and_partner_with_rating_tracking_a
         full = await uow.orders.view(order)
     assert (full.restaurant_name, full.partner_name, full.rating, full.tracking) \
         == ("Dominos", "Kiran", 4, TrackingMessage(CUSTOMER, 555))
+
+
+async def test_an_order_view_by_id_is_the_same_view_in_three_queries(
+    uow_factory: Uows, catalog: Catalog, engine: AsyncEngine
+) -> None:
+    """What the tracking message is redrawn from at every status change: the order with its
+    names, rating and tracking message in one query, then its items, then its history."""
+    from sqlalchemy import event, update
+
+    from storage.sql import ORDERS
+
+    order = await store_order(uow_factory, new_order(catalog, T0))
+    partner = Partner(UserId(8_000_000_001), "Kiran", PartnerStatus.APPROVED)
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda *args: statements.append(args[2]))
+    async with uow_factory() as uow:
+        assert await uow.orders.view_of(OrderId(999_999)) is None
+        statements.clear()
+        bare = await uow.orders.view_of(order.id)
+        assert (len(statements), bare) == (3, await uow.orders.view(order))
+        await uow.partners.save(partner)
+        await uow.tracking.save(order.id, TrackingMessage(CUSTOMER, 555))
+        await uow.ratings.add(order.id, 4, T0)
+        await uow.commit()
+    async with engine.begin() as connection:
+        await connection.execute(update(ORDERS).where(ORDERS.c.id == order.id)
+                                 .values(partner_id=partner.id))
+    order.partner_id = partner.id
+    async with uow_factory() as uow:
+        full = await uow.orders.view_of(order.id)
+        assert full == await uow.orders.view(order)
+    assert full is not None and (full.restaurant_name, full.partner_name, full.rating,
+                                 full.tracking) == ("Dominos", "Kiran", 4,
+                                                    TrackingMessage(CUSTOMER, 555))
+    assert [item.name for item in full.order.items] == [item.name for item in order.items]
 
 
 async def test_orders_for_a_customer_come_newest_first(uow_factory: Uows, catalog: Catalog) -> None:
