@@ -10,8 +10,8 @@ inbound rate limit belongs there); an update it drops is acknowledged and never 
 handled.
 
 Updates that arrive while others are being stored (a webhook takes one update a request, many
-at once) wait and are stored together in the next transaction: group commit, through the same
-line as the partners' presses (domain/pipeline/line.py). Each caller returns only when its
+at once) wait and are stored together in the next transaction: group commit, as the partners'
+presses are written (domain/group_commit.py). Each caller returns only when its
 own updates are committed; a batch that fails is tried again one caller at a time, so only a
 caller whose own store fails hears of it.
 """
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.group_commit import Line, Waiting
 from domain.inbox import InboundUpdate, Inbox
-from domain.pipeline.line import Line, Waiting
 from domain.ports import Clock
 
 STORED_TOGETHER = 64  # callers whose updates one transaction stores, at most

@@ -9,7 +9,7 @@ the press is looked at again on fresh data, so it gets the rules' answer on the 
 never a double move, a double assignment or a second message. A busy database (a deadlock, a
 serialization failure) is tried again the same way.
 
-Presses made at the same moment share one transaction (domain.pipeline.line): the ones that
+Presses made at the same moment share one transaction (domain.group_commit): the ones that
 arrive while a batch is being written go together in the next, read together and written
 set-based, each still answered on its own.
 """
@@ -22,9 +22,10 @@ from datetime import datetime
 
 from domain.audit import AuditEntry
 from domain.errors import DomainError
+from domain.group_commit import Line, Lost
 from domain.ids import OrderId, UserId
 from domain.orders import Actor
-from domain.pipeline.line import Kind, Line, Lost, Request
+from domain.pipeline.line import Kind, Request
 from domain.pipeline.model import Effects, OrderView
 from domain.pipeline.ports import PipelineActions, PipelineStore, PipelineTx, StoreError
 from domain.pipeline.presses import (

@@ -1,66 +1,29 @@
-"""Presses waiting in line, answered in batches: group commit (DESIGN.md §9). The same line
-carries checkout's "Place order" presses (domain.services.placing).
-
-Presses that arrive while another batch is in its transaction wait here; the next batch takes
-all of them at once (up to `most`), reads their orders together, asks the rules about each,
-writes every change set-based and commits once. Each caller still gets its own answer: the
-result, the DomainError the rules gave it, or, when its guarded write lost a race, a fresh
-look in the next batch. A lone press is a batch of one and waits for nothing.
+"""Presses waiting in line, answered in batches (domain.group_commit): the presses that arrive
+while a batch is being written go together in the next, which reads their orders together,
+asks the rules about each, writes every change set-based and commits once
+(domain.pipeline.actions).
 
 A batch holds at most one press per order and one accept or decline per partner, so the
-rules see each order once per transaction; a second press on the same order waits for the
-next batch and is answered on the state the first one left. When a batch fails for any
-reason but a busy database, its presses are run again one by one, so only the press that
-caused it hears of it.
+rules see each order once per transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import enum
-import logging
-from collections.abc import Awaitable, Callable, Hashable, Iterable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from domain.audit import AuditEntry
 from domain.errors import StaleOrder
+from domain.group_commit import Waiting
 from domain.ids import OrderId, UserId
-from domain.pipeline.ports import StoreError
-
-logger = logging.getLogger(__name__)
-
-
-class Lost(Exception):
-    """A guarded write matched nothing: the state changed since it was read."""
 
 
 class Kind(enum.Enum):
     PRESS = "press"  # moves an order (picked up, delivered, the kitchen's, cancel)
     ACCEPT = "accept"
     DECLINE = "decline"
-
-
-@dataclass(eq=False, kw_only=True)
-class Waiting:
-    """One caller's request in a line, and the future it waits on. `answer` is what its batch
-    decided for it: a value, a DomainError, or Lost."""
-
-    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
-                                      .create_future())
-    tries: int = 0
-    alone: bool = False
-    answer: Any = None
-
-    def keys(self) -> Iterable[Hashable]:
-        """What a batch may hold once (an order, a partner, a customer)."""
-        return ()
-
-    def gave_up(self) -> Exception:
-        """What its caller hears when it lost every try."""
-        return RuntimeError("gave up")
 
 
 @dataclass(eq=False)
@@ -80,115 +43,3 @@ class Request(Waiting):
 
     def gave_up(self) -> Exception:
         return StaleOrder(self.order_id)
-
-
-W = TypeVar("W", bound=Waiting)
-T = TypeVar("T")
-
-
-class Line(Generic[T, W]):
-    """The line and its one runner. `begin` opens a transaction (giving `T`); `run_batch`
-    fills in each request's `answer` within it."""
-
-    def __init__(
-        self, begin: Callable[[], AbstractAsyncContextManager[T]],
-        run_batch: Callable[[T, list[W]], Awaitable[None]], *, tries: int, most: int = 256,
-    ) -> None:
-        self._begin = begin
-        self._run_batch = run_batch
-        self._tries = tries
-        self._most = most
-        self._waiting: collections.deque[W] = collections.deque()
-        self._current: list[W] = []  # the batch being written
-        self._runner: asyncio.Task[None] | None = None
-
-    async def submit(self, request: W) -> Any:
-        self._waiting.append(request)
-        if self._runner is None:
-            self._runner = asyncio.get_running_loop().create_task(self._run())
-        return await request.done
-
-    async def _run(self) -> None:
-        try:
-            while self._waiting:
-                self._current = self._next_batch()
-                if self._current:
-                    await self._one(self._current)
-        finally:
-            self._runner = None
-            for request in (*self._current, *self._waiting):  # cancelled: nobody hangs
-                if not request.done.done():
-                    request.done.cancel()
-            self._current = []
-            self._waiting.clear()
-
-    def _next_batch(self) -> list[W]:
-        """The first waiting requests, skipping those whose keys are taken; a request that
-        must run alone goes in a batch of its own."""
-        batch: list[W] = []
-        taken: set[Hashable] = set()
-        kept: collections.deque[W] = collections.deque()
-        while self._waiting:
-            request = self._waiting.popleft()
-            if request.done.done():  # its caller gave up
-                continue
-            keys = set(request.keys())
-            if keys & taken or len(batch) == self._most or (
-                    batch and (request.alone or batch[0].alone)):
-                kept.append(request)
-                continue
-            batch.append(request)
-            taken |= keys
-        self._waiting = kept
-        return batch
-
-    async def _one(self, batch: list[W]) -> None:
-        for request in batch:
-            request.answer = None
-        try:
-            async with self._begin() as tx:
-                await self._run_batch(tx, batch)
-        except StoreError as exc:
-            if exc.transient:
-                logger.info("batch transaction retried: %s", exc)
-                self._again(batch, exc)
-            else:
-                self._alone_or_fail(batch, exc)
-            return
-        except Exception as exc:
-            self._alone_or_fail(batch, exc)
-            return
-        for request in batch:
-            self._answer(request)
-
-    def _answer(self, request: W) -> None:
-        if request.done.done():
-            return
-        if isinstance(request.answer, Lost):
-            logger.info("%s lost a race; looking again", list(request.keys()))
-            self._again([request], request.gave_up())
-        elif isinstance(request.answer, BaseException):
-            request.done.set_exception(request.answer)
-        else:
-            request.done.set_result(request.answer)
-
-    def _again(self, requests: Iterable[W], last: BaseException) -> None:
-        """Back to the front of the line, unless tried `tries` times already."""
-        for request in reversed(list(requests)):
-            request.tries += 1
-            if request.tries >= self._tries:
-                if not request.done.done():
-                    request.done.set_exception(
-                        last if isinstance(last, StoreError) else request.gave_up())
-            else:
-                self._waiting.appendleft(request)
-
-    def _alone_or_fail(self, batch: list[W], exc: Exception) -> None:
-        if len(batch) == 1:
-            if not batch[0].done.done():
-                batch[0].done.set_exception(exc)
-            return
-        logger.info("a batch of %d failed (%s); running them one by one", len(batch), exc)
-        for request in reversed(batch):
-            request.alone = True
-            self._waiting.appendleft(request)

@@ -13,10 +13,10 @@ from domain.cart import Cart, PricedCart
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.customers import Customer
 from domain.errors import DuplicateOrder, EmptyCart, NotFound, NotYourContact, StaleSummary
+from domain.group_commit import Line
 from domain.ids import MenuItemId, UserId
 from domain.money import Money
 from domain.orders import DeliveryDetails, Order
-from domain.pipeline.line import Line
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.orders import order_view

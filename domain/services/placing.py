@@ -1,5 +1,5 @@
 """"Place order" presses made at the same moment, placed in one unit of work: group commit,
-as the partners' presses do (domain.pipeline.line).
+as the partners' presses do (domain.group_commit).
 
 A batch takes the presses that are plain sailing: the summary's token is the checkout's, the
 cart is what the summary showed, every dish is available and the restaurant open. Those are
@@ -15,9 +15,9 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.group_commit import Waiting
 from domain.ids import UserId
 from domain.orders import Order
-from domain.pipeline.line import Waiting
 from domain.ports import UnitOfWork
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, TrackingMessage

@@ -1,4 +1,4 @@
-"""Presses made at the same moment share a transaction (domain.pipeline.line), on the real
+"""Presses made at the same moment share a transaction (domain.group_commit), on the real
 databases: many partners pressing at once, with double taps and presses that may not go
 ahead mixed in, leave every order moved once and every message written once."""
 

@@ -1,5 +1,6 @@
-"""Group commit of presses (domain.pipeline.line): presses made at once share a transaction,
-and each caller still gets its own answer, its own refusal, or its own second look."""
+"""Group commit of presses (domain.group_commit, domain.pipeline.line): presses made at once
+share a transaction, and each caller still gets its own answer, its own refusal, or its own
+second look."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 
 from domain.errors import NotAllowed, StaleOrder
+from domain.group_commit import Line, Lost
 from domain.ids import OrderId, UserId
-from domain.pipeline.line import Kind, Line, Lost, Request
+from domain.pipeline.line import Kind, Request
 from domain.pipeline.ports import PipelineTx, StoreError
 
 
