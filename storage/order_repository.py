@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, null, select
+from sqlalchemy import Select, bindparam, insert, null, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,14 +113,11 @@ class SqlOrderRepository:
         """`view(get(order_id))` in three queries, not four: the order's row with its names,
         rating and tracking message, its items, its history. None when there is no such
         order."""
-        o = ORDERS.c
-        facts = _facts(o.id, o.restaurant_id, o.partner_id)
-        stmt = select(ORDERS, *(fact.label(f"_fact{n}") for n, fact in enumerate(facts)))
-        row = (await self._session.execute(stmt.where(o.id == order_id))).mappings().first()
+        row = (await self._session.execute(_VIEW_OF, {"order_id": order_id})).mappings().first()
         if row is None:
             return None
         order = mapping.order_from_rows(row, (await self._items([order_id]))[order_id])
-        return await self._view(order, [row[f"_fact{n}"] for n in range(len(facts))])
+        return await self._view(order, [row[key] for key in _FACT_KEYS])
 
     async def _view(self, order: Order, facts: Sequence[Any]) -> OrderView:
         restaurant, partner, stars, chat_id, message_id = facts
@@ -165,3 +162,12 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any) -> list[Any]:
         select(tracking.chat_id).where(tracking.order_id == order_id).scalar_subquery(),
         select(tracking.message_id).where(tracking.order_id == order_id).scalar_subquery(),
     ]
+
+
+# `view_of`'s statement, built once (the tracking message is redrawn at every status change)
+_FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id")
+_VIEW_OF = select(ORDERS, *(
+    fact.label(key) for key, fact in zip(
+        _FACT_KEYS, _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id),
+        strict=True)
+)).where(ORDERS.c.id == bindparam("order_id"))
