@@ -41,17 +41,20 @@ async def at_checkout(
     async with uows() as uow:
         menu = await uow.menu.get_many(
             [MenuItemId(item.item_id) for _, dishes in kitchens for item in dishes])
+        restaurants = await uow.restaurants.get_many([rid for rid, _ in kitchens])
     for start in range(0, n, PLACE_CHUNK):
         async with uows() as uow:
             for i in range(start, min(n, start + PLACE_CHUNK)):
                 customer = UserId(100_000 + i)
-                _, dishes = kitchens[i % len(kitchens)]
+                kitchen, dishes = kitchens[i % len(kitchens)]
                 cart = Cart(customer)
                 for dish in rng.sample(dishes, 2):
                     cart.add(menu[MenuItemId(dish.item_id)])
                 checkout = Checkout(customer)
                 checkout.set_location(12.97, 77.6)  # shared from the chat
-                checkout.summarize(cart.price(menu, "INR"), i + 1)
+                priced = cart.price(menu, "INR")
+                bill = restaurants[kitchen].bill_for(priced.total.amount, "INR")
+                checkout.summarize(priced, bill, i + 1)
                 await uow.carts.save(cart)
                 await uow.checkouts.save(checkout)
             await uow.commit()

@@ -7,7 +7,9 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from domain.bill import Bill
 from domain.errors import (
+    BelowMinimum,
     InvalidInput,
     InvalidQuantity,
     ItemUnavailable,
@@ -175,6 +177,7 @@ def menu(view: MenuPage) -> str:
     r, cart = view.restaurant, view.cart
     head = f"🍽 <b>{escape(r.name)}</b>{_page_of(view.items)}\n{escape(r.address)}"
     head += f" · ~{r.prep_minutes} min" if r.is_open else f"\n{CLOSED_NOW}"
+    head += "\n" + terms(r, cart.currency)
     rows: list[str] = []
     category = None
     for item in view.items.entries:
@@ -185,8 +188,37 @@ def menu(view: MenuPage) -> str:
     if not view.items.entries:
         rows.append("\nNo dishes yet.")
     if cart.item_count:
-        rows.append(f"\n🛒 In your cart: {_count(cart.item_count)} · {cart.total}")
+        rows.append(f"\n🛒 In your cart: {_count(cart.item_count)} · {cart.total}"
+                    + _more_needed(cart.short_of_minimum))
     return head + "\n" + "\n".join(rows)
+
+
+def terms(restaurant: Restaurant, currency: str) -> str:
+    """A restaurant's delivery fee, free-delivery amount and minimum order, in one line."""
+    fee, free_from = restaurant.delivery_fee, restaurant.free_delivery_from
+    parts = [f"🛵 Delivery {Money(fee, currency)}" if fee else "🛵 Free delivery"]
+    if fee and free_from is not None:
+        parts.append(f"free from {Money(free_from, currency)}")
+    if restaurant.min_order:
+        parts.append(f"minimum order {Money(restaurant.min_order, currency)}")
+    return " · ".join(parts)
+
+
+def _more_needed(short: Money) -> str:
+    return f" · add {short} more to order" if short.amount else ""
+
+
+def bill(b: Bill, *, how: str = "pay on delivery") -> list[str]:
+    """An order's cost, part by part, the same on every screen; the total line says `how` it
+    is paid."""
+    rows = [f"Items: {b.money(b.subtotal)}",
+            f"Delivery: {b.money(b.delivery_fee) if b.delivery_fee else 'free'}"]
+    if b.discount:
+        rows.append(f"Discount: −{b.money(b.discount)}")
+    if b.tip:
+        rows.append(f"Tip: {b.money(b.tip)}")
+    rows.append(f"<b>Total: {b.total}</b>" + (f" · {how}" if how else ""))
+    return rows
 
 
 def _short(text: str, limit: int = SHORT_DESCRIPTION) -> str:
@@ -239,7 +271,16 @@ def cart(view: CartView, *, skipped: Iterable[str] = ()) -> str:
             rows.append(f"{line.quantity} × {name} — {line.subtotal}")
         else:
             rows.append(f"<s>{line.quantity} × {name}</s> — not available now")
-    rows.append(f"\n<b>Total: {view.total}</b>")
+    rows.append("")
+    rows += bill(view.bill, how="") if view.bill is not None else []
+    restaurant, currency = view.restaurant, view.currency
+    free_from = restaurant.free_delivery_from
+    if restaurant.delivery_fee and free_from is not None and view.total.amount < free_from:
+        rows.append(f"🛵 Free delivery from {Money(free_from, currency)}: "
+                    f"add {Money(free_from - view.total.amount, currency)} more")
+    if view.short_of_minimum.amount:
+        rows.append(f"⚠️ Minimum order {Money(restaurant.min_order, currency)}: "
+                    f"add {view.short_of_minimum} more to check out")
     return _skipped(skipped) + "\n".join(rows)
 
 
@@ -261,7 +302,7 @@ def summary(view: Summary) -> str:
     rows = [f"🧾 <b>Check your order</b> · {escape(view.restaurant.name)}\n"]
     rows += [f"{li.quantity} × {escape(li.name)} — {Money(li.subtotal, priced.currency)}"
              for li in priced.lines]
-    rows.append(f"\n<b>Total: {priced.total}</b> · pay on delivery")
+    rows += ["", *bill(view.bill)]
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
@@ -270,6 +311,9 @@ def summary(view: Summary) -> str:
     else:
         rows.append("📝 To add a note (flat number, landmark, cooking request), type it now.")
     changes = [f"{escape(c.name)}: {c.before} → {c.after}" for c in view.price_changes]
+    if view.fee_before is not None:
+        b = view.bill
+        changes.append(f"delivery: {b.money(view.fee_before)} → {b.money(b.delivery_fee)}")
     if view.removed:
         changes.append(f"no longer available, taken out: {escape(', '.join(view.removed))}")
     if view.changed:
@@ -291,7 +335,7 @@ def tracking(view: OrderView) -> str:
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
              for i in order.items]
-    rows.append(f"<b>Total: {order.total}</b> · pay on delivery")
+    rows += bill(order.bill)
     rows.append(f"📍 {escape(order.delivery.address)}")
     if order.delivery.note:
         rows.append(f"📝 {escape(order.delivery.note)}")
@@ -366,6 +410,9 @@ def refusal(error: Exception) -> str:
         return f"Sorry, {error.name} is closed right now."
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
+    if isinstance(error, BelowMinimum):
+        return (f"The minimum order here is {Money(error.minimum, error.currency)}: "
+                f"please add {Money(error.short_by, error.currency)} more.")
     return _REFUSALS.get(getattr(error, "code", ""), "Sorry, that can't be done right now.")
 
 
@@ -387,8 +434,10 @@ def order_cancelled(m: OrderCancelled) -> str:
 
 def restaurant_ticket(m: RestaurantTicket) -> str:
     lines = [f"{line.quantity} × {escape(line.name)}" for line in m.items]
+    paid = Bill.from_total(m.total, m.currency, delivery_fee=m.delivery_fee,
+                           discount=m.discount, tip=m.tip)
     return (f"🧾 <b>New order #{m.order_id}</b>\n\n" + "\n".join(lines)
-            + f"\n\nTotal: {Money(m.total, m.currency)}")
+            + "\n\n" + "\n".join(bill(paid)))
 
 
 def map_link(latitude: float | None, longitude: float | None) -> str:
@@ -406,7 +455,12 @@ def offer(m: Offer) -> str:
     return (f"🛵 <b>New delivery: order #{m.order_id}</b>\n"
             f"🍽 Pick up at {escape(m.restaurant)}, {escape(m.pickup)}\n"
             f"📍 Deliver to {escape(m.address)}{map_link(m.latitude, m.longitude)}\n"
-            f"💰 Collect {Money(m.total, m.currency)} on delivery\n\nWill you take it?")
+            f"💰 Collect {Money(m.total, m.currency)} on delivery"
+            f"{_fee_part(m.delivery_fee, m.currency)}\n\nWill you take it?")
+
+
+def _fee_part(fee: int, currency: str) -> str:
+    return f" (delivery {Money(fee, currency)} included)" if fee else ""
 
 
 def offer_expired(m: OfferExpired) -> str:
@@ -503,7 +557,8 @@ def job(card: Job) -> str:
         rows.append(f"📝 Note: {escape(order.delivery.note)}")
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
-    rows.append(f"\n💰 Collect <b>{order.total}</b> on delivery")
+    rows += ["", *bill(order.bill, how="")]
+    rows.append(f"💰 Collect <b>{order.total}</b> on delivery")
     return "\n".join(rows)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.bill import Bill
 from domain.cart import PricedCart
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, UserId
@@ -51,6 +52,7 @@ class Checkout:
     token: int | None = None
     snapshot: tuple[SnapshotLine, ...] = field(default=())
     phone: str | None = None
+    delivery_fee: int | None = None  # as the summary shown last charged it
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""
@@ -78,11 +80,13 @@ class Checkout:
             self.address, self.latitude, self.longitude, phone=self.phone, note=self.note
         )
 
-    def summarize(self, priced: PricedCart, token: int) -> None:
+    def summarize(self, priced: PricedCart, bill: Bill, token: int) -> None:
         """Records what the new summary shows and the token its "Place order" carries."""
         self.snapshot = snapshot_of(priced)
+        self.delivery_fee = bill.delivery_fee
         self.token = token
 
-    def matches(self, priced: PricedCart) -> bool:
-        """Whether the cart priced now is exactly what the summary showed."""
-        return self.snapshot == snapshot_of(priced)
+    def matches(self, priced: PricedCart, bill: Bill) -> bool:
+        """Whether the cart priced and billed now is exactly what the summary showed."""
+        shown_fee = self.delivery_fee or 0  # None: a summary from before fees charged none
+        return self.snapshot == snapshot_of(priced) and shown_fee == bill.delivery_fee

@@ -86,6 +86,18 @@ class OtherRestaurantInCart(DomainError):
         self.wanted_name = wanted_name
 
 
+class BelowMinimum(DomainError):
+    """The dishes come to less than the restaurant's minimum order (minor units)."""
+
+    code = "below_minimum"
+
+    def __init__(self, short_by: int, minimum: int, currency: str) -> None:
+        super().__init__(f"{short_by} short of the minimum order of {minimum}")
+        self.short_by = short_by
+        self.minimum = minimum
+        self.currency = currency
+
+
 class InvalidQuantity(DomainError):
     code = "invalid_quantity"
 

@@ -75,6 +75,9 @@ class RestaurantTicket:
     items: tuple[TicketLine, ...]
     total: int  # minor units of `currency`
     currency: str
+    delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill.Bill)
+    discount: int = 0
+    tip: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,9 @@ class Offer:
     expires_at: datetime
     latitude: float | None = None  # where the customer shared, shown as a map link
     longitude: float | None = None
+    delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill.Bill)
+    discount: int = 0
+    tip: int = 0
 
 
 @dataclass(frozen=True, slots=True)

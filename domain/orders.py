@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from domain.bill import Bill
 from domain.errors import InvalidInput
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
@@ -143,11 +144,20 @@ class Order:
     partner_id: UserId | None = None
     updated_at: datetime | None = None
     idempotency_key: str | None = None
+    delivery_fee: int = 0  # minor units, as the summary showed it; see `bill`
+    discount: int = 0
+    tip: int = 0
     new_events: list[OrderEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
+    def bill(self) -> Bill:
+        """What the order costs, part by part: its dishes at the prices placed, and the rest."""
+        subtotal = sum(item.subtotal for item in self.items)
+        return Bill(self.currency, subtotal, self.delivery_fee, self.discount, self.tip)
+
+    @property
     def total(self) -> Money:
-        return Money(sum(item.subtotal for item in self.items), self.currency)
+        return self.bill.total
 
     @classmethod
     def place(
@@ -160,6 +170,7 @@ class Order:
         delivery: DeliveryDetails,
         at: datetime,
         idempotency_key: str | None = None,
+        delivery_fee: int = 0,
     ) -> Order:
         """A new CREATED order, not yet stored (id 0), whose first event is its placing."""
         if not items:
@@ -167,7 +178,7 @@ class Order:
         order_id = OrderId(0)
         order = cls(
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
-            updated_at=at, idempotency_key=idempotency_key,
+            updated_at=at, idempotency_key=idempotency_key, delivery_fee=delivery_fee,
         )
         order.new_events.append(order.placing())
         return order

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import InvalidInput
+from domain.bill import Bill
+from domain.errors import BelowMinimum, InvalidInput
 from domain.ids import MenuItemId, RestaurantId
 from domain.validation import check_length
 
@@ -21,12 +22,38 @@ class Restaurant:
     is_open: bool = True
     prep_minutes: int = 20
     manager_chat_id: int | None = None
+    # the restaurant's terms, in minor units of the service's currency
+    delivery_fee: int = 0
+    free_delivery_from: int | None = None  # dishes worth this much or more deliver free
+    min_order: int = 0  # the dishes must come to at least this; 0: no minimum
 
     def __post_init__(self) -> None:
         self.name = check_length("name", self.name, MAX_NAME)
         self.address = check_length("address", self.address, MAX_ADDRESS)
         if not 0 <= self.prep_minutes <= 240:
             raise InvalidInput("preparation time must be between 0 and 240 minutes")
+        if self.delivery_fee < 0 or self.min_order < 0:
+            raise InvalidInput("a delivery fee or minimum order cannot be negative")
+        if self.free_delivery_from is not None and self.free_delivery_from <= 0:
+            raise InvalidInput("free delivery must start above zero")
+
+    def delivery_fee_for(self, subtotal: int) -> int:
+        """The delivery fee for dishes worth `subtotal`: none from the free-delivery amount."""
+        free_from = self.free_delivery_from
+        return 0 if free_from is not None and subtotal >= free_from else self.delivery_fee
+
+    def short_of_minimum(self, subtotal: int) -> int:
+        """How much more the dishes must come to before the order can be placed; 0: enough."""
+        return max(self.min_order - subtotal, 0)
+
+    def check_minimum(self, subtotal: int, currency: str) -> None:
+        """Refuses dishes below the minimum order with BelowMinimum, saying by how much."""
+        if short_by := self.short_of_minimum(subtotal):
+            raise BelowMinimum(short_by, self.min_order, currency)
+
+    def bill_for(self, subtotal: int, currency: str) -> Bill:
+        """What dishes worth `subtotal` cost from this restaurant, delivered."""
+        return Bill(currency, subtotal, self.delivery_fee_for(subtotal))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from domain.bill import Bill
 from domain.cart import Cart, PricedCart
 from domain.checkout import Checkout
 from domain.ids import MenuItemId
@@ -79,8 +80,22 @@ class CartView:
 
     @property
     def total(self) -> Money:
+        """The dishes that can be ordered now."""
         available = (line.subtotal for line in self.lines if line.available)
         return sum(available, Money.zero(self.currency))
+
+    @property
+    def bill(self) -> Bill | None:
+        """What the cart would cost delivered, by the restaurant's terms today."""
+        if self.restaurant is None:
+            return None
+        return self.restaurant.bill_for(self.total.amount, self.currency)
+
+    @property
+    def short_of_minimum(self) -> Money:
+        """How much more the dishes must come to before checkout (zero: enough)."""
+        short = self.restaurant.short_of_minimum(self.total.amount) if self.restaurant else 0
+        return Money(short, self.currency)
 
     def quantity_of(self, item_id: MenuItemId) -> int:
         return next((line.quantity for line in self.lines if line.item_id == item_id), 0)
@@ -122,6 +137,8 @@ class Summary:
     restaurant: Restaurant
     priced: PricedCart
     checkout: Checkout
+    bill: Bill
+    fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
     removed: tuple[str, ...] = ()
     price_changes: tuple[PriceChange, ...] = ()
     changed: bool = False

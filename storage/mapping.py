@@ -33,6 +33,9 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "is_open": restaurant.is_open,
         "prep_minutes": restaurant.prep_minutes,
         "manager_chat_id": restaurant.manager_chat_id,
+        "delivery_fee": restaurant.delivery_fee,
+        "free_delivery_from": restaurant.free_delivery_from,
+        "min_order": restaurant.min_order,
     }
 
 
@@ -44,6 +47,9 @@ def restaurant_from_row(row: Row) -> Restaurant:
         is_open=bool(row["is_open"]),
         prep_minutes=row["prep_minutes"],
         manager_chat_id=row["manager_chat_id"],
+        delivery_fee=row["delivery_fee"],
+        free_delivery_from=row["free_delivery_from"],
+        min_order=row["min_order"],
     )
 
 
@@ -107,6 +113,7 @@ def checkout_values(checkout: Checkout) -> Values:
         "phone": checkout.phone,
         "token": checkout.token,
         "snapshot": [[li.item_id, li.quantity, li.unit_price] for li in checkout.snapshot],
+        "delivery_fee": checkout.delivery_fee,
     }
 
 
@@ -121,17 +128,22 @@ def checkout_from_row(row: Row) -> Checkout:
         phone=row["phone"],
         token=row["token"],
         snapshot=tuple(SnapshotLine(MenuItemId(i), q, p) for i, q, p in row["snapshot"]),
+        delivery_fee=row["delivery_fee"],
     )
 
 
 def order_values(order: Order) -> Values:
-    delivery = order.delivery
+    delivery, bill = order.delivery, order.bill
     return {
         "customer_id": order.customer_id,
         "restaurant_id": order.restaurant_id,
         "status": order.status.value,
         "currency": order.currency,
-        "total": order.total.amount,
+        "subtotal": bill.subtotal,
+        "delivery_fee": bill.delivery_fee,
+        "discount": bill.discount,
+        "tip": bill.tip,
+        "total": bill.total.amount,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -181,6 +193,9 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         partner_id=UserId(row["partner_id"]) if row["partner_id"] is not None else None,
         updated_at=row["updated_at"],
         idempotency_key=row["idempotency_key"],
+        delivery_fee=row["delivery_fee"],
+        discount=row["discount"],
+        tip=row["tip"],
     )
 
 

@@ -37,12 +37,17 @@ async def upgrade_to_head(url: str) -> None:
     Safe to call from inside a running event loop: Alembic runs on our own connection
     through `run_sync` instead of starting a loop of its own.
     """
+    await upgrade(url, "head")
+
+
+async def upgrade(url: str, revision: str) -> None:
+    """Brings the database at `url` up to `revision` (see `upgrade_to_head`)."""
     ensure_sqlite_folder(url)
     config = alembic_config(url)
     engine = _migration_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_upgrade, config)
+            await connection.run_sync(_upgrade, config, revision)
     finally:
         await engine.dispose()
 
@@ -68,9 +73,9 @@ def _migration_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def _upgrade(connection: Connection, config: Config) -> None:
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     if connection.dialect.name == "postgresql":
         # one migrator at a time per database; released at commit
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -27,6 +27,9 @@ class SampleRestaurant:
     prep_minutes: int
     dishes: tuple[SampleDish, ...]
     is_open: bool = True
+    # whole major units: the delivery fee, the dishes' value from which delivery is free, the
+    # minimum order ("" for none)
+    terms: tuple[str, str, str] = ("0", "", "0")
 
 
 D = SampleDish
@@ -47,7 +50,7 @@ SAMPLES: tuple[SampleRestaurant, ...] = (
         D("Paneer Tikka", "230", "Starters", "Tandoor-grilled paneer", available=False),
         D("Butter Naan", "60", "Breads"),
         D("Masala Chaas", "50", "Beverages", "Spiced buttermilk"),
-    )),
+    ), terms=("30", "500", "200")),
     SampleRestaurant("Udupi Tiffins", "11th Main, Jayanagar, Bengaluru", 10, (
         D("Masala Dosa", "90", "Dosa", "With chutney and sambar"),
         D("Rava Dosa", "100", "Dosa"),
@@ -85,17 +88,20 @@ async def seed(
         for sample in samples:
             restaurant = await uow.restaurants.get_by_name(sample.name)
             if restaurant is None:
-                restaurant = await uow.restaurants.add(_restaurant(sample))
+                restaurant = await uow.restaurants.add(_restaurant(sample, currency))
                 restaurants_added += 1
             items_added += await _add_missing_dishes(uow, restaurant.id, sample, currency)
         await uow.commit()
     return SeedReport(restaurants_added, items_added)
 
 
-def _restaurant(sample: SampleRestaurant) -> Restaurant:
+def _restaurant(sample: SampleRestaurant, currency: str) -> Restaurant:
+    fee, free_from, minimum = (Money.parse(amount, currency).amount if amount else None
+                               for amount in sample.terms)
     return Restaurant(
         RestaurantId(0), sample.name, sample.address,
         is_open=sample.is_open, prep_minutes=sample.prep_minutes,
+        delivery_fee=fee or 0, free_delivery_from=free_from, min_order=minimum or 0,
     )
 
 

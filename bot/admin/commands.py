@@ -40,6 +40,16 @@ class LinkManager:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTerms:
+    """Minor units; None: keep the current value. free_delivery_from 0: never free."""
+
+    restaurant_id: RestaurantId
+    delivery_fee: int | None = None
+    free_delivery_from: int | None = None
+    min_order: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AddFood:
     restaurant_id: RestaurantId
     name: str
@@ -143,7 +153,7 @@ class AdminHelp:
 
 
 AdminCommand = (
-    AddRestaurant | EditRestaurant | SetOpen | LinkManager
+    AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask

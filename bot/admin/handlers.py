@@ -39,6 +39,7 @@ from bot.admin.commands import (
     SetOpen,
     SetPhoto,
     SetPrice,
+    SetTerms,
     ShowOrder,
     Stats,
 )
@@ -96,10 +97,12 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return await _stats(message, admin.stats, currency)
         case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
             return await _menu(message, admin.catalogue, actor, command, currency)
-    return await _restaurants(admin.catalogue, actor, command)
+    return await _restaurants(admin.catalogue, actor, command, currency)
 
 
-async def _restaurants(service: CatalogueAdmin, actor: UserId, command: AdminCommand) -> str:
+async def _restaurants(
+    service: CatalogueAdmin, actor: UserId, command: AdminCommand, currency: str
+) -> str:
     match command:
         case AddRestaurant(name, address, prep):
             return texts.restaurant_added(
@@ -111,6 +114,10 @@ async def _restaurants(service: CatalogueAdmin, actor: UserId, command: AdminCom
             return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
             return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+        case SetTerms(rid, fee, free_from, minimum):
+            changed = await service.set_terms(actor, rid, delivery_fee=fee,
+                                              free_delivery_from=free_from, min_order=minimum)
+            return texts.terms_set(changed, currency)
         case Audit(limit):
             return texts.audit(await service.audit(limit))
     raise AssertionError(f"not a restaurant command: {command!r}")

@@ -22,10 +22,12 @@ from bot.admin.commands import (
     LinkManager,
     ListOrders,
     SetPrice,
+    SetTerms,
 )
 from domain.errors import InvalidInput
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
-from domain.menu_import import DEFAULT_CATEGORY, parse_price
+from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
+from domain.money import AmountError, minor_exponent, parse_amount
 from domain.orders import OrderStatus
 from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
 from domain.validation import check_length
@@ -108,6 +110,33 @@ def edit_restaurant(args: str, _: str) -> EditRestaurant:
         check_length("address", address, MAX_ADDRESS) if address else None,
         _minutes(prep) if prep else None,
     )
+
+
+def set_terms(args: str, currency: str) -> SetTerms:
+    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
+    names = ("DELIVERY_FEE", "FREE_DELIVERY_FROM", "MINIMUM_ORDER")
+    fee, free_from, minimum = _fields(rest, names, 1)
+    if not (fee or free_from or minimum):
+        raise InvalidInput("give at least one field to change")
+    return SetTerms(
+        RestaurantId(restaurant_id),
+        _amount(fee, currency, "delivery fee", CLEAR) if fee else None,
+        _amount(free_from, currency, "free delivery amount", CLEAR) if free_from else None,
+        _amount(minimum, currency, "minimum order", CLEAR) if minimum else None,
+    )
+
+
+def _amount(text: str, currency: str, what: str, none: str) -> int:
+    """A major-unit amount of zero or more, in minor units; `none` stands for zero."""
+    if text == none:
+        return 0
+    try:
+        amount = parse_amount(text, currency)
+    except AmountError as problem:
+        raise InvalidInput(f"{what} '{text[:40]}' {problem}") from None
+    if amount > MAX_PRICE_MAJOR * 10 ** minor_exponent(currency):
+        raise InvalidInput(f"{what} '{text}' is above {MAX_PRICE_MAJOR:,}")
+    return amount
 
 
 def add_food(args: str, currency: str) -> AddFood:

@@ -51,6 +51,7 @@ from bot.admin.parsers import (
     link_manager,
     list_orders,
     set_price,
+    set_terms,
 )
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
@@ -118,6 +119,12 @@ _SPECS: Final = (
                 "/linkmanager 3 -1001234567890",
                 "send a restaurant's order tickets to a manager chat ('none' unlinks)",
                 link_manager, _RESTAURANTS),
+    CommandSpec("fees",
+                "/fees RESTAURANT_ID DELIVERY_FEE [| FREE_DELIVERY_FROM [| MINIMUM_ORDER]]",
+                "/fees 3 40 | 500 | 199",
+                f"set a restaurant's delivery fee, the order value from which delivery is free "
+                f"and its minimum order; empty fields keep their value, '{CLEAR}' removes one",
+                set_terms, _RESTAURANTS),
     CommandSpec("addfood", "/addfood RESTAURANT_ID NAME | PRICE [| CATEGORY [| DESCRIPTION]]",
                 "/addfood 3 Pizza | 250 | Pizzas | Cheese, tomato",
                 "add a dish; price in major units such as 249.50", add_food, _MENU),

@@ -7,6 +7,7 @@ from html import escape
 from typing import Final
 
 from bot.admin.specs import COMMANDS
+from bot.texts import bill, terms
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.money import Money
@@ -76,6 +77,12 @@ def restaurant_changed(restaurant: Restaurant) -> str:
 def restaurant_opened(restaurant: Restaurant) -> str:
     verb = "Opened" if restaurant.is_open else "Closed"
     return f"{verb} restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>."
+
+
+def terms_set(restaurant: Restaurant, currency: str) -> str:
+    """The restaurant's terms as customers now see them on its menu."""
+    return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: "
+            f"{terms(restaurant, currency)}.")
 
 
 def manager_linked(restaurant: Restaurant) -> str:
@@ -216,7 +223,7 @@ def order_detail(detail: OrderDetail) -> str:
              f"Placed {_when(order)}", ""]
     lines += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
               for i in order.items]
-    lines += [f"Total: {order.total}", "", f"Customer: {customer}",
+    lines += [*bill(order.bill, how=""), "", f"Customer: {customer}",
               f"Address: {escape(delivery.address)}",
               f"Phone: {escape(delivery.phone or '-')}",
               f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}", "",

@@ -75,6 +75,9 @@ class OrderView:
     searching_since: datetime | None = None  # when dispatch began looking for a partner
     told_searching: bool = False  # the customer heard "finding a partner"
     admins_alerted: bool = False  # admins heard that no partner could be found
+    delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill)
+    discount: int = 0
+    tip: int = 0
 
     def is_ready(self, now: datetime) -> bool:
         return self.ready_at is not None and self.ready_at <= now

@@ -67,7 +67,8 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
     if restaurant.manager_chat_id is not None:
         lines = tuple(TicketLine(line.name, line.quantity) for line in snap.lines[order.id])
         effects.tell(restaurant.manager_chat_id, RestaurantTicket(
-            order.id, restaurant.id, lines, order.total, order.currency))
+            order.id, restaurant.id, lines, order.total, order.currency,
+            order.delivery_fee, order.discount, order.tip))
         return Step(effects)
     effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
     effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
@@ -101,6 +102,7 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
         order.id, restaurant.name, pickup=restaurant.address, address=order.address,
         total=order.total, currency=order.currency, expires_at=expires_at,
         latitude=order.latitude, longitude=order.longitude,  # one message: a map link in it
+        delivery_fee=order.delivery_fee, discount=order.discount, tip=order.tip,
     ))
     return Step(effects, Next(TaskKind.DISPATCH, expires_at))
 

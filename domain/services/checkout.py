@@ -23,7 +23,7 @@ from domain.services.orders import order_view
 from domain.services.placing import ALONE, PlaceRequest, just_placed, place_batch
 from domain.services.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
-from domain.views import Placed, PriceChange, Summary, TrackingMessage
+from domain.views import Placed, PriceChange, Summary, TrackingMessage, cart_view
 
 
 class CheckoutService:
@@ -43,7 +43,11 @@ class CheckoutService:
             cart = await uow.carts.get(customer_id)
             if cart.is_empty or cart.restaurant_id is None:
                 raise EmptyCart()
-            await open_restaurant(uow, cart.restaurant_id)
+            restaurant = await open_restaurant(uow, cart.restaurant_id)
+            if restaurant.min_order:
+                menu = await uow.menu.get_many(cart.quantities)
+                dishes = cart_view(cart, menu, restaurant, self.currency).total
+                restaurant.check_minimum(dishes.amount, self.currency)
             draft = await uow.checkouts.get(customer_id)
             known = await uow.customers.get(customer_id)
             note = draft.note if draft is not None else ""
@@ -145,11 +149,16 @@ class CheckoutService:
                 raise StaleSummary()
             cart = await uow.carts.get(customer_id)
             menu = await uow.menu.get_many(cart.quantities)
-            if cart.unavailable(menu) or not checkout.matches(cart.price(menu, self.currency)):
+            if cart.unavailable(menu):
+                return await self._summarize(uow, checkout, changed=True)
+            priced = cart.price(menu, self.currency)
+            restaurant = await open_restaurant(uow, priced.restaurant_id)
+            if not checkout.matches(priced, restaurant.bill_for(priced.total.amount,
+                                                                self.currency)):
                 return await self._summarize(uow, checkout, changed=True)
             order, restaurant = await place_cart(
                 uow, cart, checkout.delivery(), currency=self.currency,
-                at=self._clock.now(), idempotency_key=key, menu=menu,
+                at=self._clock.now(), idempotency_key=key, menu=menu, restaurant=restaurant,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
@@ -177,12 +186,20 @@ class CheckoutService:
         if restaurant is None:
             raise NotFound("restaurant", cart.restaurant_id)
         priced = cart.price(menu, self.currency)
+        if restaurant.short_of_minimum(priced.total.amount):
+            checkout.token = None  # no summary stands: "Place order" on an older one is stale
+            await uow.checkouts.save(checkout)
+            await uow.commit()
+            restaurant.check_minimum(priced.total.amount, self.currency)
+        bill = restaurant.bill_for(priced.total.amount, self.currency)
         before = {line.item_id: line.unit_price for line in checkout.snapshot}
-        checkout.summarize(priced, self._tokens.new_token())
+        fee_before = checkout.delivery_fee
+        checkout.summarize(priced, bill, self._tokens.new_token())
         await uow.checkouts.save(checkout)
         await uow.commit()
         return Summary(
-            restaurant, priced, checkout,
+            restaurant, priced, checkout, bill,
+            fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
             removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
             price_changes=tuple(
                 PriceChange(line.name, Money(before[line.item_id], self.currency),
@@ -221,17 +238,24 @@ async def place_cart(
     at: datetime,
     idempotency_key: str | None = None,
     menu: dict[MenuItemId, MenuItem] | None = None,
+    restaurant: Restaurant | None = None,
 ) -> tuple[Order, Restaurant]:
     """Writes the cart as a CREATED order with its first event and queue task, and empties it;
-    returns the order and its restaurant. `menu`: the cart's dishes, if just read.
+    returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
+    dishes and restaurant, if just read. Refuses a closed restaurant, and dishes below its
+    minimum order (BelowMinimum).
 
     Runs inside the caller's unit of work; the caller commits.
     """
     priced = await price_cart(uow, cart, currency, menu)
-    restaurant = await open_restaurant(uow, priced.restaurant_id)
+    if restaurant is None or restaurant.id != priced.restaurant_id:
+        restaurant = await open_restaurant(uow, priced.restaurant_id)
+    dishes = priced.total.amount
+    restaurant.check_minimum(dishes, currency)
     order = Order.place(
         customer_id=cart.customer_id, restaurant_id=restaurant.id, items=priced.order_items(),
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
+        delivery_fee=restaurant.delivery_fee_for(dishes),
     )
     await uow.orders.add(order)
     await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))

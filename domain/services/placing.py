@@ -2,11 +2,12 @@
 as the partners' presses do (domain.group_commit).
 
 A batch takes the presses that are plain sailing: the summary's token is the checkout's, the
-cart is what the summary showed, every dish is available and the restaurant open. Those are
-read together (one query per table for the whole batch), stored set-based and committed once;
-each caller gets its own order. Any other press (a repeat, a stale summary, a changed price,
-an empty cart, a closed restaurant) is answered `ALONE`: its caller places it the one-order
-way (CheckoutService), which gives every refusal and every new summary exactly as before.
+cart and its delivery fee are what the summary showed, every dish is available, the restaurant
+open and its minimum order reached. Those are read together (one query per table for the whole
+batch), stored set-based and committed once; each caller gets its own order. Any other press
+(a repeat, a stale summary, a changed price or fee, an empty cart, a closed restaurant, dishes
+below the minimum) is answered `ALONE`: its caller places it the one-order way
+(CheckoutService), which gives every refusal and every new summary exactly as before.
 """
 
 from __future__ import annotations
@@ -57,12 +58,13 @@ async def place_batch(
                 or cart.unavailable(menu)):
             continue
         priced = cart.price(menu, currency)
-        if not checkout.matches(priced):
+        bill = restaurant.bill_for(priced.total.amount, currency)
+        if restaurant.short_of_minimum(bill.subtotal) or not checkout.matches(priced, bill):
             continue
         order = Order.place(
             customer_id=r.customer_id, restaurant_id=restaurant.id,
             items=priced.order_items(), currency=currency, delivery=checkout.delivery(),
-            at=now, idempotency_key=r.key,
+            at=now, idempotency_key=r.key, delivery_fee=bill.delivery_fee,
         )
         placing.append((r, order, restaurant.name))
     if not placing:

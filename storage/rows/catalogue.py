@@ -20,6 +20,13 @@ from storage.rows.base import Base, utcnow
 
 class RestaurantRow(Base):
     __tablename__ = "restaurants"
+    __table_args__ = (
+        CheckConstraint(
+            "delivery_fee >= 0 AND min_order >= 0"
+            " AND (free_delivery_from IS NULL OR free_delivery_from > 0)",
+            name="terms_in_range",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -27,6 +34,10 @@ class RestaurantRow(Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     prep_minutes: Mapped[int] = mapped_column(Integer, default=20)
     manager_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # terms, minor units: see domain.restaurants.Restaurant
+    delivery_fee: Mapped[int] = mapped_column(Integer, default=0)
+    free_delivery_from: Mapped[int | None] = mapped_column(Integer)
+    min_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

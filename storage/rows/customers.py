@@ -62,4 +62,5 @@ class CheckoutRow(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     token: Mapped[int | None] = mapped_column(BigInteger)  # of the summary shown last
     snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[item, qty, price]]
+    delivery_fee: Mapped[int | None] = mapped_column(Integer)  # as that summary charged it
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

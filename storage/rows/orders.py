@@ -25,6 +25,11 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
         CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint(
+            "subtotal >= 0 AND delivery_fee >= 0 AND discount >= 0 AND tip >= 0"
+            " AND total = subtotal + delivery_fee - discount + tip",
+            name="bill_adds_up",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -32,7 +37,12 @@ class OrderRow(Base):
     restaurant_id: Mapped[int] = mapped_column(ForeignKey("restaurants.id"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[int] = mapped_column(BigInteger)  # minor units, fixed when placed
+    # the bill (domain.bill), minor units, fixed when placed: total = the sum of its parts
+    subtotal: Mapped[int] = mapped_column(BigInteger)  # the dishes
+    delivery_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    tip: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger)
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

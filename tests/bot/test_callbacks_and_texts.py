@@ -78,6 +78,8 @@ def test_patterns_tell_actions_sharing_a_prefix_apart() -> None:
     (errors.StaleSummary(), "This summary is out of date. Please use the newest one, "
                             "or check out again from your /cart."),
     (errors.EmptyCart(), "Your cart is empty. Add something from /restaurants first."),
+    (errors.BelowMinimum(4450, 19900, "INR"),
+     "The minimum order here is ₹199.00: please add ₹44.50 more."),
     (errors.DomainError("?"), "Sorry, that can't be done right now."),
 ])
 def test_each_refusal_has_its_own_polite_wording(error: Exception, expected: str) -> None:
@@ -89,7 +91,9 @@ def test_user_text_is_escaped_in_html_screens() -> None:
 
 
 def test_the_longest_menu_page_fits_in_one_telegram_message() -> None:
-    restaurant = Restaurant(RestaurantId(1), "R" * 64, "A" * 200, is_open=False)
+    most = 10**8  # the largest amount an admin can set: 1,000,000.00
+    restaurant = Restaurant(RestaurantId(1), "R" * 64, "A" * 200, is_open=False,
+                            delivery_fee=most, free_delivery_from=most, min_order=most)
     dishes = [
         MenuItem(MenuItemId(n), restaurant.id, f"{n:02}" + "N" * 62, 99_999_99, available=False,
                  description="<&>" * 100, category=f"{n:02}" + "C" * 62, photo_file_id="photo")
@@ -103,3 +107,33 @@ def test_the_longest_menu_page_fits_in_one_telegram_message() -> None:
     plain = html.unescape(re.sub(r"<[^>]+>", "", texts.menu(page)))
 
     assert "page 1 of 2" in plain and len(plain) <= 4096
+
+
+CAFE = Restaurant(RestaurantId(1), "Cafe", "MG Road", delivery_fee=4000,
+                  free_delivery_from=50000, min_order=20000)
+
+
+def cart_of(*lines: tuple[str, int, int]) -> CartView:
+    return CartView(CAFE, tuple(
+        CartLineView(MenuItemId(n), name, Money(price, "INR"), quantity, True)
+        for n, (name, price, quantity) in enumerate(lines, 1)), "INR")
+
+
+def test_the_cart_shows_delivery_and_what_free_delivery_and_the_minimum_still_need() -> None:
+    small = texts.cart(cart_of(("Dip", 3500, 2)))
+    assert "Items: ₹70.00\nDelivery: ₹40.00\n<b>Total: ₹110.00</b>" in small
+    assert "Free delivery from ₹500.00: add ₹430.00 more" in small
+    assert "Minimum order ₹200.00: add ₹130.00 more to check out" in small
+
+    big = texts.cart(cart_of(("Pizza", 25000, 2)))
+    assert "Items: ₹500.00\nDelivery: free\n<b>Total: ₹500.00</b>" in big
+    assert "add" not in big
+
+
+def test_a_menu_shows_the_restaurants_terms_and_what_the_cart_still_needs() -> None:
+    page = texts.menu(MenuPage(CAFE, paginate([], 0, DISHES_PER_PAGE), cart_of(("Dip", 3500, 2))))
+    assert "🛵 Delivery ₹40.00 · free from ₹500.00 · minimum order ₹200.00" in page
+    assert "In your cart: 2 items · ₹70.00 · add ₹130.00 more to order" in page
+    free = Restaurant(RestaurantId(2), "Free", "MG Road")
+    empty = CartView(None, (), "INR")
+    assert "🛵 Free delivery\n" in texts.menu(MenuPage(free, paginate([], 0, 8), empty))

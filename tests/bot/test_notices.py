@@ -41,8 +41,10 @@ from domain.messages import (
 EXPIRES = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 EXAMPLES: list[NewMessage] = [
     OrderCancelled(7, "Dominos is closed"),
-    RestaurantTicket(7, 1, (TicketLine("Pizza", 2), TicketLine("Coke", 1)), 50000, "INR"),
-    Offer(7, "Dominos", "MG Road", "12 <Residency> Road", 50000, "INR", EXPIRES),
+    RestaurantTicket(7, 1, (TicketLine("Pizza", 2), TicketLine("Coke", 1)), 54000, "INR",
+                     delivery_fee=4000),
+    Offer(7, "Dominos", "MG Road", "12 <Residency> Road", 54000, "INR", EXPIRES,
+          delivery_fee=4000),
     DropOffPin(7, 12.97, 77.59),
     OfferExpired(7),
     FindingPartner(7),
@@ -120,7 +122,16 @@ def test_rows_written_by_the_previous_version_still_read() -> None:
     assert decode("offer", old_offer).latitude is None  # type: ignore[union-attr]
     ticket = {"order_id": 7, "restaurant_id": 1, "items": [{"name": "Pizza", "quantity": 2}],
               "total": 50000, "currency": "INR"}
-    assert decode("restaurant_ticket", ticket).items == (TicketLine("Pizza", 2),)  # type: ignore[union-attr]
+    assert decode("restaurant_ticket", ticket) == RestaurantTicket(
+        7, 1, (TicketLine("Pizza", 2),), 50000, "INR")  # no fee before issue 13: all dishes
+    assert "Delivery: free" in render(decode("restaurant_ticket", ticket)).text
+
+
+def test_the_kitchen_and_the_partner_see_the_orders_bill() -> None:
+    ticket = render(EXAMPLES[1]).text
+    assert "Items: ₹500.00\nDelivery: ₹40.00\n<b>Total: ₹540.00</b>" in ticket
+    offer = render(EXAMPLES[2]).text
+    assert "Collect ₹540.00 on delivery (delivery ₹40.00 included)" in offer
 
 
 @pytest.mark.parametrize(("kind", "data", "why"), [

@@ -7,6 +7,7 @@ SQLite file, and the real `Application` polling it in this event loop.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.uow import SqlUnitOfWork, uow_factory
 
 TOKEN = "123456:E2E-test-token-value"
-CUSTOMER, CUSTOMER_2, PARTNER, ADMIN = 1001, 1002, 2001, 9001
+CUSTOMER, CUSTOMER_2, PARTNER, ADMIN, MANAGER = 1001, 1002, 2001, 9001, 3001
 
 
 @pytest.fixture
@@ -108,3 +109,16 @@ async def uows(settings: Settings) -> AsyncIterator[Callable[[], SqlUnitOfWork]]
     engine = make_engine(settings.database_url)
     yield uow_factory(make_sessionmaker(engine))
     await engine.dispose()
+
+
+@pytest.fixture
+async def manager(server: BotApiServer, uows: Callable[[], SqlUnitOfWork]) -> SandboxUser:
+    """Dominos' kitchen chat, as an admin's /linkmanager leaves it."""
+    kitchen = server.user(MANAGER, first_name="Dominos kitchen")
+    await kitchen.send("/start")
+    async with uows() as uow:
+        dominos = await uow.restaurants.get_by_name("Dominos")
+        assert dominos is not None
+        await uow.restaurants.save(replace(dominos, manager_chat_id=MANAGER))
+        await uow.commit()
+    return kitchen

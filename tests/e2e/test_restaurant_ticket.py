@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import pytest
-
 from bot import texts
 from domain.errors import NotAllowed
 from domain.orders import OrderStatus
-from sandbox import BotApiServer, ChatMessage, SandboxUser
+from sandbox import ChatMessage, SandboxUser
 from tests.e2e.fast_pipeline import (  # noqa: F401  (fixtures)
     no_flood_limits,
     ready_at_once,
@@ -21,25 +17,10 @@ from tests.e2e.journey import (
     order_pizza,
     press,
     refused,
-    restaurant,
     say,
     stored_order,
 )
 from tests.e2e.test_partners import offer_for, online_partner, order_id_of
-
-MANAGER = 3001
-
-
-@pytest.fixture
-async def manager(server: BotApiServer, uows: Uows) -> SandboxUser:
-    """Dominos' kitchen chat, as an admin's /linkmanager leaves it."""
-    kitchen = server.user(MANAGER, first_name="Dominos kitchen")
-    await kitchen.send("/start")
-    dominos = await restaurant(uows, "Dominos")
-    async with uows() as uow:
-        await uow.restaurants.save(replace(dominos, manager_chat_id=MANAGER))
-        await uow.commit()
-    return kitchen
 
 
 async def ticket_for(kitchen: SandboxUser) -> ChatMessage:

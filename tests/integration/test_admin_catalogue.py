@@ -66,6 +66,29 @@ async def test_closing_hiding_repricing_and_photos_are_stored(
         "link_manager", "set_photo", "set_price", "hide_food", "close_restaurant"]
 
 
+async def test_terms_are_stored_kept_when_left_out_and_recorded(
+    catalogue_admin: CatalogueAdmin, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
+) -> None:
+    rid = catalog.restaurant.id
+    await catalogue_admin.set_terms(ADMIN, rid, delivery_fee=4000, free_delivery_from=50000,
+                                    min_order=19900)
+    kept = await catalogue_admin.set_terms(ADMIN, rid, min_order=0)
+    async with admin_uows() as uow:
+        stored = await uow.restaurants.get(rid)
+    assert stored == kept
+    assert (kept.delivery_fee, kept.free_delivery_from, kept.min_order) == (4000, 50000, 0)
+    never_free = await catalogue_admin.set_terms(ADMIN, rid, free_delivery_from=0)
+    assert never_free.free_delivery_from is None
+    assert [e.detail for e in await catalogue_admin.audit(3)] == [
+        "delivery ₹40.00 | free from never | minimum ₹0.00",
+        "delivery ₹40.00 | free from ₹500.00 | minimum ₹0.00",
+        "delivery ₹40.00 | free from ₹500.00 | minimum ₹199.00",
+    ]
+    with pytest.raises(InvalidInput):
+        await catalogue_admin.set_terms(ADMIN, rid, delivery_fee=-1)
+    assert len(await catalogue_admin.audit(10)) == 3
+
+
 async def test_unknown_ids_and_bad_values_change_nothing_and_record_nothing(
     catalogue_admin: CatalogueAdmin, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
 ) -> None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, pool, text
+from sqlalchemy import Connection, bindparam, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import make_engine, make_sessionmaker
-from storage.migrate import head_revision, upgrade_to_head
+from storage.migrate import head_revision, upgrade, upgrade_to_head
 from storage.revision import HEAD, current_revision, is_at_head
 from storage.rows import Base
 from storage.seed import seed
+from storage.types import UTCDateTime
 from storage.uow import uow_factory
 
 
@@ -90,3 +92,35 @@ async def test_a_database_behind_the_newest_migration_is_not_at_head(
 
     assert await current_revision(empty_database_url) == "0006"
     assert not await is_at_head(empty_database_url)
+
+
+async def test_orders_placed_before_bills_keep_their_total_as_the_dishes(
+    empty_database_url: str,
+) -> None:
+    """0008 splits an order's total into its parts: an order stored before it was all dishes."""
+    await upgrade(empty_database_url, "0007")
+    engine = make_engine(empty_database_url)
+    try:
+        async with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO customers (id, name, created_at) VALUES (1001, 'Asha', :at)",
+                "INSERT INTO restaurants (id, name, address, is_open, prep_minutes, created_at,"
+                " updated_at) VALUES (1, 'Dominos', 'MG Road', true, 20, :at, :at)",
+                "INSERT INTO orders (id, customer_id, restaurant_id, status, currency, total,"
+                " address, note, created_at, updated_at) VALUES (7, 1001, 1, 'DELIVERED', 'INR',"
+                " 53500, 'Jayanagar', '', :at, :at)",
+            ):
+                stmt = text(statement).bindparams(bindparam("at", type_=UTCDateTime()))
+                await connection.execute(stmt, {"at": datetime(2026, 11, 1, 10, tzinfo=UTC)})
+        await upgrade_to_head(empty_database_url)
+        async with engine.connect() as connection:
+            order = (await connection.execute(text(
+                "SELECT subtotal, delivery_fee, discount, tip, total FROM orders"))).one()
+            terms = (await connection.execute(text(
+                "SELECT delivery_fee, free_delivery_from, min_order FROM restaurants"))).one()
+    finally:
+        await engine.dispose()
+
+    assert tuple(order) == (53500, 0, 0, 0, 53500)
+    assert tuple(terms) == (0, None, 0)
+    assert await pending_schema_diff(empty_database_url) == []

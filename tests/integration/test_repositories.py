@@ -39,7 +39,8 @@ async def test_restaurant_round_trips_and_saves_changes(uow_factory: Uows) -> No
         added = await uow.restaurants.add(Restaurant(RestaurantId(0), "Spice Route", "Koramangala"))
         await uow.commit()
     assert added.id > 0
-    changed = replace(added, is_open=False, prep_minutes=35, manager_chat_id=-100_123_456_789)
+    changed = replace(added, is_open=False, prep_minutes=35, manager_chat_id=-100_123_456_789,
+                      delivery_fee=3000, free_delivery_from=50000, min_order=20000)
     async with uow_factory() as uow:
         assert await uow.restaurants.get(added.id) == added
         await uow.restaurants.save(changed)

@@ -43,6 +43,9 @@ async def test_the_samples_include_dominos_pizza_at_250_rupees(uow_factory: Uows
     assert len({item.category for item in menu.values()}) >= 3
     assert any(not r.is_open for r in restaurants)
     assert any(not item.available for item in every_item)
+    assert dominos.bill_for(25000, "INR").delivery_fee == 0  # the tests' free-delivery kitchen
+    spice = next(r for r in restaurants if r.name == "Spice Route")
+    assert (spice.delivery_fee, spice.free_delivery_from, spice.min_order) == (3000, 50000, 20000)
 
 
 async def test_seeding_fills_in_only_what_is_missing(uow_factory: Uows) -> None:

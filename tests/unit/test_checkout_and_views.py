@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.bill import Bill
 from domain.cart import Cart
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.errors import InvalidInput
@@ -63,16 +64,18 @@ def test_a_shared_location_stands_in_for_the_address_until_one_is_typed() -> Non
         checkout.set_location(91.0, 0.0)
 
 
-def test_a_summary_matches_only_the_cart_exactly_as_it_was_shown() -> None:
+def test_a_summary_matches_only_the_cart_and_fee_exactly_as_they_were_shown() -> None:
     cart = priced((PIZZA, 2))
     checkout = Checkout(ASHA)
-    checkout.summarize(cart.price(MENU, "INR"), token=42)
-    assert checkout.token == 42 and checkout.matches(cart.price(MENU, "INR"))
+    shown = cart.price(MENU, "INR")
+    checkout.summarize(shown, Bill("INR", 50000, 4000), token=42)
+    assert checkout.token == 42 and checkout.matches(shown, Bill("INR", 50000, 4000))
 
+    assert not checkout.matches(shown, Bill("INR", 50000, 3000))  # the fee changed
     dearer = {**MENU, PIZZA.id: MenuItem(PIZZA.id, DOMINOS.id, "Pizza", 27500)}
-    assert not checkout.matches(cart.price(dearer, "INR"))
+    assert not checkout.matches(cart.price(dearer, "INR"), Bill("INR", 55000, 4000))
     cart.add(PIZZA)
-    assert not checkout.matches(cart.price(MENU, "INR"))
+    assert not checkout.matches(cart.price(MENU, "INR"), Bill("INR", 75000, 4000))
 
 
 def test_each_customer_and_summary_has_its_own_order_key() -> None:

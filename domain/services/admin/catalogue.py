@@ -91,6 +91,32 @@ class CatalogueAdmin:
             lambda r: replace(r, manager_chat_id=chat_id), detail,
         )
 
+    async def set_terms(
+        self, actor: UserId, restaurant_id: RestaurantId, *, delivery_fee: int | None = None,
+        free_delivery_from: int | None = None, min_order: int | None = None,
+    ) -> Restaurant:
+        """A restaurant's delivery fee, free-delivery amount (0: never free) and minimum
+        order (0: none), in minor units; None keeps a value. Summaries shown before are
+        checked again when "Place order" is pressed."""
+        def change(r: Restaurant) -> Restaurant:
+            free_from = r.free_delivery_from if free_delivery_from is None else (
+                free_delivery_from or None)
+            return replace(
+                r, delivery_fee=r.delivery_fee if delivery_fee is None else delivery_fee,
+                free_delivery_from=free_from,
+                min_order=r.min_order if min_order is None else min_order)
+
+        async with self._uows() as uow:
+            changed = change(await _restaurant(uow, restaurant_id))
+            await uow.restaurants.save(changed)
+            free_from = changed.free_delivery_from
+            await record(uow, self._clock, actor, "set_terms", restaurant_target(restaurant_id),
+                         f"delivery {self._price(changed.delivery_fee)} | free from "
+                         f"{self._price(free_from) if free_from else 'never'} | minimum "
+                         f"{self._price(changed.min_order)}")
+            await uow.commit()
+            return changed
+
     async def add_food(
         self, actor: UserId, restaurant_id: RestaurantId, name: str, price: int,
         category: str, description: str,

@@ -26,6 +26,7 @@ from bot.admin.commands import (
     SetOpen,
     SetPhoto,
     SetPrice,
+    SetTerms,
     ShowOrder,
     Stats,
 )
@@ -49,6 +50,7 @@ EXAMPLES: dict[str, AdminCommand] = {
     "openrestaurant": SetOpen(R3, True),
     "closerestaurant": SetOpen(R3, False),
     "linkmanager": LinkManager(R3, -1001234567890),
+    "fees": SetTerms(R3, 4000, 50000, 19900),
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
@@ -79,6 +81,8 @@ MALFORMED: dict[str, list[str]] = {
     "openrestaurant": ["", "x", "0", "-3", "3 4", "3.5"],
     "closerestaurant": ["", "three", "3 now"],
     "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
+    "fees": ["", "3", "3 | |", "x 40", "3 -40", "3 40.505", "3 4,50", "3 40 | free",
+             "3 40 | 500 | 199 | 1", "3 " + "9" * 20, "3 | 2000000"],
     "addfood": ["", "3", "3 Pizza", "3 Pizza 250", "Pizza | 250", "3 Pizza | abc",
                 "3 Pizza | 0", "3 Pizza | -250", "3 Pizza | 250.505", "3 | 250",
                 f"3 {LONG_NAME} | 250", "3 Pizza | 250 | " + "C" * (MAX_NAME + 1),
@@ -286,3 +290,15 @@ def test_unknown_commands_are_told_apart(text: str) -> None:
 def test_command_names_are_valid_telegram_bot_commands() -> None:
     for name in COMMANDS:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ("3 0", SetTerms(R3, 0)),
+    ("3 | 499.50", SetTerms(R3, None, 49950)),
+    ("3 | - | -", SetTerms(R3, None, 0, 0)),
+    ("#3 25 | | 150", SetTerms(R3, 2500, None, 15000)),
+])
+def test_fees_change_only_the_fields_given_and_a_dash_removes_one(
+    args: str, expected: SetTerms
+) -> None:
+    assert COMMANDS["fees"].read(args, "INR") == expected
