@@ -36,6 +36,8 @@ class Action(StrEnum):
     CHECKOUT = "co"
     CHANGE_ADDRESS = "addr"
     PLACE = "place"  # summary token
+    PROMO = "promo"  # the summary's 🏷 Promo code: the next text is the code
+    PROMO_REMOVE = "promox"
     ORDERS = "ol"
     ORDER = "od"  # order
     CANCEL = "cx"  # order: asks to confirm

@@ -17,6 +17,7 @@ from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.promos import PromoAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
@@ -34,6 +35,7 @@ class AdminServices:
     partners: PartnerAdmin
     orders: OrderAdmin
     stats: StatsAdmin
+    promos: PromoAdmin
 
 
 @dataclass(frozen=True)

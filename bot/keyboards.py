@@ -128,6 +128,8 @@ def address_request() -> ReplyKeyboardMarkup:
 def summary(view: Summary) -> InlineKeyboardMarkup:
     return _markup([
         [_button(texts.PLACE_BUTTON, Action.PLACE, view.token)],
+        [_button(texts.REMOVE_PROMO_BUTTON, Action.PROMO_REMOVE) if view.checkout.promo_code
+         else _button(texts.PROMO_BUTTON, Action.PROMO)],
         [_button(texts.CHANGE_ADDRESS_BUTTON, Action.CHANGE_ADDRESS),
          _button(texts.EDIT_CART_BUTTON, Action.CART)],
     ])

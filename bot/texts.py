@@ -37,9 +37,10 @@ from domain.messages import (
 from domain.money import Money
 from domain.orders import OrderStatus
 from domain.partners import Partner
+from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
-from domain.views import CartView, MenuPage, OrderView, Page, Summary
+from domain.views import CartView, MenuPage, OrderView, Page, PromoNote, Summary
 
 HELP = (
     "<b>Foodbot</b> brings food from local restaurants to your door.\n\n"
@@ -91,6 +92,9 @@ BACK_TO_MENU = "⬅ {name} menu"
 CLEAR_BUTTON = "🗑 Clear cart"
 CHECKOUT_BUTTON = "✅ Checkout"
 PLACE_BUTTON = "✅ Place order"
+PROMO_BUTTON = "🏷 Promo code"
+REMOVE_PROMO_BUTTON = "✖ Remove promo code"
+PROMO_PROMPT = "🏷 Type your promo code (for example SAVE10)."
 CHANGE_ADDRESS_BUTTON = "📍 Change address"
 EDIT_CART_BUTTON = "🛒 Edit cart"
 SHARE_LOCATION_BUTTON = "📍 Share location"
@@ -208,13 +212,13 @@ def _more_needed(short: Money) -> str:
     return f" · add {short} more to order" if short.amount else ""
 
 
-def bill(b: Bill, *, how: str = "pay on delivery") -> list[str]:
+def bill(b: Bill, *, how: str = "pay on delivery", code: str | None = None) -> list[str]:
     """An order's cost, part by part, the same on every screen; the total line says `how` it
-    is paid."""
+    is paid, the discount the promo `code` behind it."""
     rows = [f"Items: {b.money(b.subtotal)}",
             f"Delivery: {b.money(b.delivery_fee) if b.delivery_fee else 'free'}"]
     if b.discount:
-        rows.append(f"Discount: −{b.money(b.discount)}")
+        rows.append(f"Discount{f' ({escape(code)})' if code else ''}: −{b.money(b.discount)}")
     if b.tip:
         rows.append(f"Tip: {b.money(b.tip)}")
     rows.append(f"<b>Total: {b.total}</b>" + (f" · {how}" if how else ""))
@@ -302,10 +306,13 @@ def summary(view: Summary) -> str:
     rows = [f"🧾 <b>Check your order</b> · {escape(view.restaurant.name)}\n"]
     rows += [f"{li.quantity} × {escape(li.name)} — {Money(li.subtotal, priced.currency)}"
              for li in priced.lines]
-    rows += ["", *bill(view.bill)]
+    promo = view.promo
+    rows += ["", *bill(view.bill, code=promo.code if promo and promo.problem is None else None)]
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
+    if promo is not None and promo.problem is not None:
+        rows.append(promo_refused(promo, priced.currency))
     if checkout.note:
         rows.append(f"📝 Note: {escape(checkout.note)}")
     else:
@@ -325,6 +332,23 @@ def summary(view: Summary) -> str:
     return "\n".join(rows)
 
 
+PROMO_PROBLEMS = {
+    PromoProblem.UNKNOWN: "there is no such code",
+    PromoProblem.ENDED: "it has ended",
+    PromoProblem.EXPIRED: "it has expired",
+    PromoProblem.USED_UP: "it has been used up",
+    PromoProblem.BELOW_MINIMUM: "it is for orders of {minimum} or more",
+    PromoProblem.USED_BY_YOU: "you have used it already",
+}
+
+
+def promo_refused(note: PromoNote, currency: str) -> str:
+    """Why the promo code on a summary takes nothing off (the bill shows it when it does)."""
+    assert note.problem is not None
+    why = PROMO_PROBLEMS[note.problem].format(minimum=Money(note.min_order, currency))
+    return f"🏷 Promo code <b>{escape(note.code)}</b> does not apply: {why}."
+
+
 def tracking(view: OrderView) -> str:
     """An order as its customer follows it: status, partner, items, address, timeline."""
     order = view.order
@@ -335,7 +359,7 @@ def tracking(view: OrderView) -> str:
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
              for i in order.items]
-    rows += bill(order.bill)
+    rows += bill(order.bill, code=order.promo_code)
     rows.append(f"📍 {escape(order.delivery.address)}")
     if order.delivery.note:
         rows.append(f"📝 {escape(order.delivery.note)}")
@@ -557,7 +581,7 @@ def job(card: Job) -> str:
         rows.append(f"📝 Note: {escape(order.delivery.note)}")
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
-    rows += ["", *bill(order.bill, how="")]
+    rows += ["", *bill(order.bill, how="", code=order.promo_code)]
     rows.append(f"💰 Collect <b>{order.total}</b> on delivery")
     return "\n".join(rows)
 

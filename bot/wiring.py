@@ -38,6 +38,7 @@ from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.promos import PromoAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
@@ -119,6 +120,7 @@ def admin_console(
         partners=PartnerAdmin(uows, clock, RandomTokens()),
         orders=OrderAdmin(uows, clock, pipeline),
         stats=StatsAdmin(uows, clock),
+        promos=PromoAdmin(uows, clock, currency),
     )
 
 

@@ -21,6 +21,7 @@ from domain.validation import check_length
 class CheckoutStep(StrEnum):
     ADDRESS = "address"  # waiting for a typed address or a shared location
     CONFIRM = "confirm"  # the summary is shown; a typed text becomes the note
+    PROMO = "promo"  # 🏷 Promo code was pressed: a typed text is the code
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ class Checkout:
     snapshot: tuple[SnapshotLine, ...] = field(default=())
     phone: str | None = None
     delivery_fee: int | None = None  # as the summary shown last charged it
+    promo_code: str | None = None  # a code the customer gave, whether or not it applies
+    discount: int | None = None  # as the summary shown last took it off
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""
@@ -83,10 +86,10 @@ class Checkout:
     def summarize(self, priced: PricedCart, bill: Bill, token: int) -> None:
         """Records what the new summary shows and the token its "Place order" carries."""
         self.snapshot = snapshot_of(priced)
-        self.delivery_fee = bill.delivery_fee
+        self.delivery_fee, self.discount = bill.delivery_fee, bill.discount
         self.token = token
 
     def matches(self, priced: PricedCart, bill: Bill) -> bool:
         """Whether the cart priced and billed now is exactly what the summary showed."""
-        shown_fee = self.delivery_fee or 0  # None: a summary from before fees charged none
-        return self.snapshot == snapshot_of(priced) and shown_fee == bill.delivery_fee
+        shown = (self.delivery_fee or 0, self.discount or 0)  # None: shown before fees
+        return self.snapshot == snapshot_of(priced) and shown == (bill.delivery_fee, bill.discount)

@@ -147,6 +147,7 @@ class Order:
     delivery_fee: int = 0  # minor units, as the summary showed it; see `bill`
     discount: int = 0
     tip: int = 0
+    promo_code: str | None = None  # the code that gave `discount`
     new_events: list[OrderEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -171,6 +172,8 @@ class Order:
         at: datetime,
         idempotency_key: str | None = None,
         delivery_fee: int = 0,
+        discount: int = 0,
+        promo_code: str | None = None,
     ) -> Order:
         """A new CREATED order, not yet stored (id 0), whose first event is its placing."""
         if not items:
@@ -179,6 +182,7 @@ class Order:
         order = cls(
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
             updated_at=at, idempotency_key=idempotency_key, delivery_fee=delivery_fee,
+            discount=discount, promo_code=promo_code,
         )
         order.new_events.append(order.placing())
         return order

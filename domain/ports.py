@@ -14,6 +14,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.messages import Notification
 from domain.orders import Order, OrderEvent
 from domain.partners import Partner
+from domain.promos import Promos
 from domain.restaurants import MenuItem, Restaurant
 from domain.tasks import NewTask
 from domain.views import OrderView, TrackingMessage
@@ -170,6 +171,7 @@ class UnitOfWork(Transaction, Protocol):
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
+    promos: Promos
 
 
 class UnitOfWorkFactory(Protocol):

@@ -51,9 +51,10 @@ class Restaurant:
         if short_by := self.short_of_minimum(subtotal):
             raise BelowMinimum(short_by, self.min_order, currency)
 
-    def bill_for(self, subtotal: int, currency: str) -> Bill:
-        """What dishes worth `subtotal` cost from this restaurant, delivered."""
-        return Bill(currency, subtotal, self.delivery_fee_for(subtotal))
+    def bill_for(self, subtotal: int, currency: str, discount: int = 0) -> Bill:
+        """What dishes worth `subtotal` cost from this restaurant, delivered, less `discount`
+        (free delivery counts the dishes before it)."""
+        return Bill(currency, subtotal, self.delivery_fee_for(subtotal), discount)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from domain.checkout import Checkout
 from domain.ids import MenuItemId
 from domain.money import Money
 from domain.orders import CUSTOMER_CANCELLABLE, Order, OrderEvent, OrderStatus
+from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 
 T = TypeVar("T")
@@ -126,6 +127,16 @@ class PriceChange:
     after: Money
 
 
+@dataclass(frozen=True, slots=True)
+class PromoNote:
+    """A promo code on a summary: the discount it gives, or why it does not apply."""
+
+    code: str
+    discount: int
+    problem: PromoProblem | None
+    min_order: int = 0  # the code's own minimum, for BELOW_MINIMUM
+
+
 @dataclass(frozen=True)
 class Summary:
     """The checkout summary: what "Place order" will order, for how much, and where to.
@@ -139,6 +150,7 @@ class Summary:
     checkout: Checkout
     bill: Bill
     fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
+    promo: PromoNote | None = None
     removed: tuple[str, ...] = ()
     price_changes: tuple[PriceChange, ...] = ()
     changed: bool = False

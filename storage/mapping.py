@@ -114,6 +114,8 @@ def checkout_values(checkout: Checkout) -> Values:
         "token": checkout.token,
         "snapshot": [[li.item_id, li.quantity, li.unit_price] for li in checkout.snapshot],
         "delivery_fee": checkout.delivery_fee,
+        "promo_code": checkout.promo_code,
+        "discount": checkout.discount,
     }
 
 
@@ -129,6 +131,8 @@ def checkout_from_row(row: Row) -> Checkout:
         token=row["token"],
         snapshot=tuple(SnapshotLine(MenuItemId(i), q, p) for i, q, p in row["snapshot"]),
         delivery_fee=row["delivery_fee"],
+        promo_code=row["promo_code"],
+        discount=row["discount"],
     )
 
 
@@ -144,6 +148,7 @@ def order_values(order: Order) -> Values:
         "discount": bill.discount,
         "tip": bill.tip,
         "total": bill.total.amount,
+        "promo_code": order.promo_code,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -196,6 +201,7 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         delivery_fee=row["delivery_fee"],
         discount=row["discount"],
         tip=row["tip"],
+        promo_code=row["promo_code"],
     )
 
 

@@ -29,6 +29,8 @@ TRACKING_MESSAGES = cast(Table, rows.TrackingMessageRow.__table__)
 ORDER_RATINGS = cast(Table, rows.OrderRatingRow.__table__)
 INBOX = cast(Table, rows.InboxRow.__table__)
 LEASES = cast(Table, rows.LeaseRow.__table__)
+PROMOS = cast(Table, rows.PromoRow.__table__)
+PROMO_USES = cast(Table, rows.PromoUseRow.__table__)
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -22,6 +22,7 @@ from domain.ports import (
     TaskQueue,
     TrackingRepository,
 )
+from domain.promos import Promos
 from storage.catalogue import Announce, NotingMenu, NotingRestaurants
 from storage.customer_repositories import (
     SqlCheckoutRepository,
@@ -29,6 +30,7 @@ from storage.customer_repositories import (
     SqlTrackingRepository,
 )
 from storage.order_repository import SqlOrderRepository
+from storage.promos import SqlPromos
 from storage.queue import SqlOutbox, SqlTaskQueue
 from storage.repositories import (
     SqlCartRepository,
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
+    promos: Promos
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession],
                  announce: Announce | None = None, wakes: Wakes | None = None) -> None:
@@ -88,6 +91,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(session)
         self.tasks = SqlTaskQueue(session, self._written)
         self.outbox = SqlOutbox(session, self._written)
+        self.promos = SqlPromos(session)
         return self
 
     async def __aexit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
@@ -92,6 +93,29 @@ class ImportMenu:
 
 
 @dataclass(frozen=True, slots=True)
+class AddPromo:
+    """A promo code: `percent` or `amount` (minor units) off; None: no limit / no last day."""
+
+    code: str
+    percent: int | None
+    amount: int | None
+    min_order: int = 0
+    last_day: date | None = None
+    total_uses: int | None = None
+    uses_per_customer: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ListPromos:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class EndPromo:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListPartners:
     pass
 
@@ -157,5 +181,6 @@ AdminCommand = (
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
+    | AddPromo | ListPromos | EndPromo
     | Stats | Audit | AdminHelp
 )

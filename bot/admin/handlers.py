@@ -19,6 +19,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.admin import texts
 from bot.admin.commands import (
     AddFood,
+    AddPromo,
     AddRestaurant,
     AdminCommand,
     AdminHelp,
@@ -27,11 +28,13 @@ from bot.admin.commands import (
     CancelOrder,
     EditFood,
     EditRestaurant,
+    EndPromo,
     ImportMenu,
     LinkManager,
     ListDeadLetters,
     ListOrders,
     ListPartners,
+    ListPromos,
     MakeInvite,
     RetryTask,
     RevokePartner,
@@ -49,9 +52,11 @@ from bot.handlers.common import Screen, reply, user_id
 from domain.errors import DomainError
 from domain.ids import MenuItemId, UserId
 from domain.menu_import import MAX_FILE_CHARS, decode_menu_file, parse_menu_csv
+from domain.promos import Promo
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
+from domain.services.admin.promos import PromoAdmin, valid_through
 from domain.services.admin.stats import StatsAdmin
 
 logger = logging.getLogger(__name__)
@@ -95,6 +100,8 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return await _orders(admin.orders, actor, command)
         case Stats():
             return await _stats(message, admin.stats, currency)
+        case AddPromo() | ListPromos() | EndPromo():
+            return await _promos(admin.promos, actor, command, currency)
         case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
             return await _menu(message, admin.catalogue, actor, command, currency)
     return await _restaurants(admin.catalogue, actor, command, currency)
@@ -194,6 +201,21 @@ async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> 
         case RetryTask(task_id):
             return texts.task_retried(await service.retry_task(actor, task_id))
     raise AssertionError(f"not an order or queue command: {command!r}")
+
+
+async def _promos(service: PromoAdmin, actor: UserId, command: AdminCommand,
+                  currency: str) -> str:
+    match command:
+        case AddPromo(code, percent, amount, minimum, last_day, total, per_customer):
+            until = valid_through(last_day) if last_day is not None else None
+            added = await service.add(actor, Promo(code, percent, amount, minimum, until, total,
+                                                   per_customer))
+            return texts.promo_added(added, currency)
+        case ListPromos():
+            return texts.promos(await service.latest(), currency)
+        case EndPromo(code):
+            return texts.promo_ended(await service.end(actor, code))
+    raise AssertionError(f"not a promo command: {command!r}")
 
 
 async def _stats(message: Message, service: StatsAdmin, currency: str) -> str:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Final
 
 from bot.admin.commands import (
     AddFood,
+    AddPromo,
     AddRestaurant,
     AdminCommand,
     Audit,
     CancelOrder,
     EditFood,
     EditRestaurant,
+    EndPromo,
     LinkManager,
     ListOrders,
     SetPrice,
@@ -29,6 +32,7 @@ from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, Restaurant
 from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
 from domain.money import AmountError, minor_exponent, parse_amount
 from domain.orders import OrderStatus
+from domain.promos import normalize_code
 from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
 from domain.validation import check_length
 
@@ -137,6 +141,54 @@ def _amount(text: str, currency: str, what: str, none: str) -> int:
     if amount > MAX_PRICE_MAJOR * 10 ** minor_exponent(currency):
         raise InvalidInput(f"{what} '{text}' is above {MAX_PRICE_MAJOR:,}")
     return amount
+
+
+MAX_USES: Final = 1_000_000
+
+
+def add_promo(args: str, currency: str) -> AddPromo:
+    names = ("CODE", "DISCOUNT", "MIN_ORDER", "VALID_UNTIL", "TOTAL_USES", "USES_PER_CUSTOMER")
+    code, off, minimum, until, total, per_customer = _fields(args, names, 2)
+    percent, amount = _discount(off, currency)
+    return AddPromo(
+        normalize_code(code), percent, amount,
+        _amount(minimum, currency, "minimum order", CLEAR) if minimum else 0,
+        _day(until) if until and until != CLEAR else None,
+        _uses(total, "total uses") if total and total != CLEAR else None,
+        _uses(per_customer, "uses per customer") if per_customer else 1,
+    )
+
+
+def _discount(text: str, currency: str) -> tuple[int | None, int | None]:
+    """'10%' -> (10, None); '50' -> (None, 5000): a percentage or an amount off."""
+    if text.endswith("%"):
+        number = text.removesuffix("%").strip()
+        if not re.fullmatch(r"[0-9]{1,3}", number) or not 1 <= int(number) <= 100:
+            raise InvalidInput(f"a percentage off must be 1% to 100%, not '{text[:40]}'")
+        return int(number), None
+    amount = _amount(text, currency, "discount", "")
+    if not amount:
+        raise InvalidInput("the discount must be above zero: 10% or an amount such as 50")
+    return None, amount
+
+
+def _day(text: str) -> date:
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2026-02-30
+            pass
+    raise InvalidInput(f"the last day must be a date such as 2026-12-31, not '{text[:40]}'")
+
+
+def _uses(text: str, what: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_USES:
+        raise InvalidInput(f"{what} must be a whole number from 1 to {MAX_USES:,}")
+    return int(text)
+
+
+def end_promo(args: str, _: str) -> EndPromo:
+    return EndPromo(normalize_code(args))
 
 
 def add_food(args: str, currency: str) -> AddFood:

@@ -23,6 +23,7 @@ from bot.admin.commands import (
     ImportMenu,
     ListDeadLetters,
     ListPartners,
+    ListPromos,
     MakeInvite,
     RetryTask,
     RevokePartner,
@@ -39,6 +40,7 @@ from bot.admin.parsers import (
     MAX_REASON,
     Parser,
     add_food,
+    add_promo,
     add_restaurant,
     audit,
     bare,
@@ -48,6 +50,7 @@ from bot.admin.parsers import (
     cancel_order,
     edit_food,
     edit_restaurant,
+    end_promo,
     link_manager,
     list_orders,
     set_price,
@@ -97,8 +100,8 @@ class UnknownCommand(LookupError):
     """The text does not start with an admin command."""
 
 
-_RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _QUEUE, _SERVICE = (
-    "Restaurants", "Menus", "Partners", "Orders", "Queue", "Service"
+_RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _PROMOS, _QUEUE, _SERVICE = (
+    "Restaurants", "Menus", "Partners", "Orders", "Promo codes", "Queue", "Service"
 )
 _SPECS: Final = (
     CommandSpec("addrestaurant", "/addrestaurant NAME | ADDRESS [| PREP_MINUTES]",
@@ -163,6 +166,17 @@ _SPECS: Final = (
                 "/cancelorder 42 Restaurant ran out of cheese",
                 f"cancel any unfinished order; the reason (up to {MAX_REASON} characters) "
                 "goes in the order's history", cancel_order, _ORDERS),
+    CommandSpec("addpromo", "/addpromo CODE | DISCOUNT [| MIN_ORDER [| VALID_UNTIL "
+                "[| TOTAL_USES [| USES_PER_CUSTOMER]]]]",
+                "/addpromo SAVE10 | 10% | 300 | 2026-12-31 | 100 | 1",
+                "add a promo code: DISCOUNT is a percentage (10%) or an amount off (50); "
+                "VALID_UNTIL its last day (UTC); empty fields: no minimum, no last day, no "
+                "use limit, one use per customer", add_promo, _PROMOS),
+    CommandSpec("promos", "/promos", "/promos", "the latest promo codes and their uses",
+                bare(ListPromos), _PROMOS),
+    CommandSpec("endpromo", "/endpromo CODE", "/endpromo SAVE10",
+                "end a promo code now: summaries showing it lose the discount", end_promo,
+                _PROMOS),
     CommandSpec("deadletters", "/deadletters", "/deadletters",
                 "list tasks the queue gave up on", bare(ListDeadLetters), _QUEUE),
     CommandSpec("retry", "/retry TASK_ID", "/retry 7", "run a dead-lettered task again",

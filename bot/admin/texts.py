@@ -13,10 +13,12 @@ from domain.invites import InviteCode
 from domain.money import Money
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
+from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.admin.catalogue import ImportResult
 from domain.services.admin.orders import OrderDetail, OrderLine
 from domain.services.admin.ports import AuditEntry, DeadTask
+from domain.services.admin.promos import describe
 from domain.stats import Stats as PeriodStats
 from domain.stats import StatsReport
 
@@ -53,7 +55,8 @@ def argument_error(text: str) -> str:
 def refusal(error: DomainError) -> str:
     if isinstance(error, NotFound):
         what = "dish" if "item" in error.what else error.what
-        return f"There is no {escape(what)} #{escape(str(error.ident))}."
+        mark = "" if isinstance(error.ident, str) else "#"  # ids are numbers, codes words
+        return f"There is no {escape(what)} {mark}{escape(str(error.ident))}."
     if isinstance(error, InvalidInput):
         text = str(error)
         return escape(f"{text[:1].upper()}{text[1:]}.")
@@ -223,7 +226,7 @@ def order_detail(detail: OrderDetail) -> str:
              f"Placed {_when(order)}", ""]
     lines += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
               for i in order.items]
-    lines += [*bill(order.bill, how=""), "", f"Customer: {customer}",
+    lines += [*bill(order.bill, how="", code=order.promo_code), "", f"Customer: {customer}",
               f"Address: {escape(delivery.address)}",
               f"Phone: {escape(delivery.phone or '-')}",
               f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}", "",
@@ -294,3 +297,33 @@ def capped(lines: list[str]) -> str:
         kept.append(line)
         size += len(line) + 1
     return "\n".join(kept)
+
+
+# promo codes ------------------------------------------------------------------------------
+
+NO_PROMOS = "No promo codes yet. /addpromo makes one."
+
+
+def promo_line(promo: Promo, currency: str) -> str:
+    state = "ended" if promo.ended_at is not None else "active"
+    used = f"{promo.used}/{promo.total_uses}" if promo.total_uses is not None else (
+        f"{promo.used}")
+    return (f"<b>{escape(promo.code)}</b> · {escape(describe(promo, currency))} · "
+            f"used {used} · {state}")
+
+
+def promo_added(promo: Promo, currency: str) -> str:
+    return f"Added promo code {promo_line(promo, currency)}"
+
+
+def promos(codes: Sequence[Promo], currency: str) -> str:
+    if not codes:
+        return NO_PROMOS
+    lines = [f"<b>Latest {len(codes)} promo codes</b> (newest first)"]
+    lines += [promo_line(promo, currency) for promo in codes]
+    return capped(lines)
+
+
+def promo_ended(promo: Promo) -> str:
+    return (f"Ended promo code <b>{escape(promo.code)}</b>: summaries showing it lose the "
+            "discount before an order is placed.")

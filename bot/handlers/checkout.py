@@ -1,4 +1,5 @@
-"""Checkout: address (typed or shared location), optional note, summary, place order.
+"""Checkout: address (typed or shared location), optional note and promo code, summary, place
+order.
 
 The step and the draft live in the database (`checkouts`), so plain text and locations are
 routed by the stored step, not by process memory.
@@ -90,10 +91,26 @@ async def place_order(update: Update, context: AppContext, token: int) -> Screen
     return Screen(texts.summary(result), keyboards.summary(result), texts.CHANGED, alert=True)
 
 
+@press
+async def ask_promo(update: Update, context: AppContext) -> Screen:
+    """🏷 Promo code: the next text the customer types is the code."""
+    await context.services.checkout.ask_promo(user_id(update))
+    return Screen(texts.PROMO_PROMPT, new_message=True)
+
+
+@press
+async def remove_promo(update: Update, context: AppContext) -> Screen:
+    """The summary again, without the code."""
+    summary = await context.services.checkout.remove_promo(user_id(update))
+    return Screen(texts.summary(summary), keyboards.summary(summary))
+
+
 def register(app: AppType) -> None:
     app.add_handler(CallbackQueryHandler(start_checkout, pattern=pattern(Action.CHECKOUT)))
     app.add_handler(CallbackQueryHandler(start_checkout, pattern=pattern(Action.CHANGE_ADDRESS)))
     app.add_handler(CallbackQueryHandler(place_order, pattern=pattern(Action.PLACE)))
+    app.add_handler(CallbackQueryHandler(ask_promo, pattern=pattern(Action.PROMO)))
+    app.add_handler(CallbackQueryHandler(remove_promo, pattern=pattern(Action.PROMO_REMOVE)))
     cancel = filters.Text([texts.CANCEL_CHECKOUT_BUTTON])
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & cancel, cancel_checkout))
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND

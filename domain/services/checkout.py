@@ -1,4 +1,4 @@
-"""Checkout as use cases: address, note, summary, and placing exactly the order shown.
+"""Checkout as use cases: address, note, promo code, summary, and placing exactly the order shown.
 
 This is the one way an order is placed (DESIGN.md §3): `place`, which places the presses
 made at the same moment together (domain.services.placing) and any other the one-order way,
@@ -7,23 +7,33 @@ made at the same moment together (domain.services.placing) and any other the one
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from domain.cart import Cart, PricedCart
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.customers import Customer
-from domain.errors import DuplicateOrder, EmptyCart, NotFound, NotYourContact, StaleSummary
+from domain.errors import (
+    DuplicateOrder,
+    EmptyCart,
+    InvalidInput,
+    NotFound,
+    NotYourContact,
+    StaleSummary,
+)
 from domain.group_commit import Line
-from domain.ids import MenuItemId, UserId
+from domain.ids import UserId
 from domain.money import Money
-from domain.orders import DeliveryDetails, Order
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
-from domain.restaurants import MenuItem, Restaurant
+from domain.promos import PromoProblem, normalize_code
+from domain.services.billing import bill_checkout
 from domain.services.orders import order_view
-from domain.services.placing import ALONE, PlaceRequest, just_placed, place_batch
+from domain.services.placing import (
+    ALONE,
+    PlaceRequest,
+    PromoTaken,
+    just_placed,
+    place_batch,
+    place_cart,
+)
 from domain.services.shopping import open_restaurant
-from domain.tasks import NewTask, TaskKind
-from domain.views import Placed, PriceChange, Summary, TrackingMessage, cart_view
+from domain.views import Placed, PriceChange, PromoNote, Summary, TrackingMessage, cart_view
 
 
 class CheckoutService:
@@ -53,7 +63,9 @@ class CheckoutService:
             note = draft.note if draft is not None else ""
             phone = draft.phone if draft is not None and draft.phone else None
             phone = phone or (known.phone if known is not None else None)
-            await uow.checkouts.save(Checkout(customer_id, note=note, phone=phone))
+            code = draft.promo_code if draft is not None else None
+            await uow.checkouts.save(Checkout(customer_id, note=note, phone=phone,
+                                              promo_code=code))
             await uow.commit()
 
     async def cancel(self, customer_id: UserId) -> bool:
@@ -65,14 +77,15 @@ class CheckoutService:
         return found
 
     async def receive_text(self, customer_id: UserId, text: str) -> Summary | None:
-        """A typed message during checkout: the address, or once it is known, the note.
-
-        None when the customer is not checking out.
+        """A typed message during checkout: the address, or once it is known, the note, or
+        after 🏷 Promo code, the code. None when the customer is not checking out.
         """
         async with self._uow() as uow:
             checkout = await uow.checkouts.get(customer_id)
             if checkout is None:
                 return None
+            if checkout.step == CheckoutStep.PROMO:
+                return await self._take_code(uow, checkout, text)
             new_address = checkout.step == CheckoutStep.ADDRESS
             if new_address:
                 checkout.set_address(text)
@@ -111,6 +124,38 @@ class CheckoutService:
                 return checkout
             return await self._summarize(uow, checkout)
 
+    async def ask_promo(self, customer_id: UserId) -> None:
+        """🏷 Promo code on a summary: the next typed text is the code."""
+        async with self._uow() as uow:
+            checkout = await uow.checkouts.get(customer_id)
+            if checkout is None or checkout.step == CheckoutStep.ADDRESS:
+                raise StaleSummary()
+            checkout.step = CheckoutStep.PROMO
+            await uow.checkouts.save(checkout)
+            await uow.commit()
+
+    async def remove_promo(self, customer_id: UserId) -> Summary:
+        """Takes the promo code off: a new summary without it."""
+        async with self._uow() as uow:
+            checkout = await uow.checkouts.get(customer_id)
+            if checkout is None or checkout.step == CheckoutStep.ADDRESS:
+                raise StaleSummary()
+            checkout.step, checkout.promo_code = CheckoutStep.CONFIRM, None
+            return await self._summarize(uow, checkout)
+
+    async def _take_code(self, uow: UnitOfWork, checkout: Checkout, text: str) -> Summary:
+        """A code that exists is kept (the summary says whether it applies); any other
+        text is not, and the summary says there is no such code."""
+        checkout.step = CheckoutStep.CONFIRM
+        try:
+            code = normalize_code(text)
+        except InvalidInput:
+            return await self._summarize(uow, checkout, unknown_code=text.strip()[:20])
+        if await uow.promos.get(code) is None:
+            return await self._summarize(uow, checkout, unknown_code=code)
+        checkout.promo_code = code
+        return await self._summarize(uow, checkout)
+
     async def place(
         self, customer_id: UserId, token: int, tracking: TrackingMessage
     ) -> Placed | Summary:
@@ -140,6 +185,18 @@ class CheckoutService:
         self, customer_id: UserId, token: int, key: str, tracking: TrackingMessage
     ) -> Placed | Summary:
         """The one-order way: any press a batch does not place (domain.services.placing)."""
+        try:
+            return await self._place_alone(customer_id, token, key, tracking)
+        except PromoTaken:  # its last use went to another order meanwhile: nothing placed
+            async with self._uow() as uow:
+                checkout = await uow.checkouts.get(customer_id)
+                if checkout is None:
+                    raise StaleSummary() from None
+                return await self._summarize(uow, checkout, changed=True)
+
+    async def _place_alone(
+        self, customer_id: UserId, token: int, key: str, tracking: TrackingMessage
+    ) -> Placed | Summary:
         async with self._uow() as uow:
             placed = await _placed_before(uow, key)
             if placed is not None:
@@ -153,12 +210,14 @@ class CheckoutService:
                 return await self._summarize(uow, checkout, changed=True)
             priced = cart.price(menu, self.currency)
             restaurant = await open_restaurant(uow, priced.restaurant_id)
-            if not checkout.matches(priced, restaurant.bill_for(priced.total.amount,
-                                                                self.currency)):
+            now = self._clock.now()
+            billed = await bill_checkout(uow, checkout, restaurant, priced, now)
+            if not checkout.matches(priced, billed.bill):
                 return await self._summarize(uow, checkout, changed=True)
             order, restaurant = await place_cart(
-                uow, cart, checkout.delivery(), currency=self.currency,
-                at=self._clock.now(), idempotency_key=key, menu=menu, restaurant=restaurant,
+                uow, cart, checkout.delivery(), currency=self.currency, at=now,
+                idempotency_key=key, menu=menu, restaurant=restaurant,
+                discount=billed.bill.discount, promo=billed.promo,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
@@ -167,7 +226,7 @@ class CheckoutService:
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
-        changed: bool = False,
+        changed: bool = False, unknown_code: str | None = None,
     ) -> Summary:
         """Prices the cart now, takes out dishes no longer available, and stores the summary
         under a new token. The draft is kept even when the cart turns out empty."""
@@ -191,7 +250,10 @@ class CheckoutService:
             await uow.checkouts.save(checkout)
             await uow.commit()
             restaurant.check_minimum(priced.total.amount, self.currency)
-        bill = restaurant.bill_for(priced.total.amount, self.currency)
+        billed = await bill_checkout(uow, checkout, restaurant, priced, self._clock.now())
+        bill, promo = billed.bill, billed.note
+        if unknown_code is not None:
+            promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
         before = {line.item_id: line.unit_price for line in checkout.snapshot}
         fee_before = checkout.delivery_fee
         checkout.summarize(priced, bill, self._tokens.new_token())
@@ -200,6 +262,7 @@ class CheckoutService:
         return Summary(
             restaurant, priced, checkout, bill,
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
+            promo=promo,
             removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
             price_changes=tuple(
                 PriceChange(line.name, Money(before[line.item_id], self.currency),
@@ -215,50 +278,3 @@ async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:
     """The order an earlier press with the same key placed, if any."""
     existing = await uow.orders.get_by_idempotency_key(key)
     return None if existing is None else Placed(await order_view(uow, existing), created=False)
-
-
-async def price_cart(
-    uow: UnitOfWork, cart: Cart, currency: str, menu: dict[MenuItemId, MenuItem] | None = None
-) -> PricedCart:
-    """The cart priced from the menu as stored now (`menu`, when the caller has just read
-    its dishes in this unit of work); refuses missing or unavailable dishes."""
-    if cart.is_empty:
-        raise EmptyCart()
-    if menu is None:
-        menu = await uow.menu.get_many(cart.quantities)
-    return cart.price(menu, currency)
-
-
-async def place_cart(
-    uow: UnitOfWork,
-    cart: Cart,
-    delivery: DeliveryDetails,
-    *,
-    currency: str,
-    at: datetime,
-    idempotency_key: str | None = None,
-    menu: dict[MenuItemId, MenuItem] | None = None,
-    restaurant: Restaurant | None = None,
-) -> tuple[Order, Restaurant]:
-    """Writes the cart as a CREATED order with its first event and queue task, and empties it;
-    returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
-    dishes and restaurant, if just read. Refuses a closed restaurant, and dishes below its
-    minimum order (BelowMinimum).
-
-    Runs inside the caller's unit of work; the caller commits.
-    """
-    priced = await price_cart(uow, cart, currency, menu)
-    if restaurant is None or restaurant.id != priced.restaurant_id:
-        restaurant = await open_restaurant(uow, priced.restaurant_id)
-    dishes = priced.total.amount
-    restaurant.check_minimum(dishes, currency)
-    order = Order.place(
-        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=priced.order_items(),
-        currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
-        delivery_fee=restaurant.delivery_fee_for(dishes),
-    )
-    await uow.orders.add(order)
-    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
-    cart.clear()
-    await uow.carts.save(cart)
-    return order, restaurant

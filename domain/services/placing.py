@@ -16,10 +16,15 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.cart import Cart, PricedCart
+from domain.errors import EmptyCart
 from domain.group_commit import Waiting
-from domain.ids import UserId
-from domain.orders import Order
+from domain.ids import MenuItemId, UserId
+from domain.orders import DeliveryDetails, Order
 from domain.ports import UnitOfWork
+from domain.promos import Promo
+from domain.restaurants import MenuItem, Restaurant
+from domain.services.shopping import open_restaurant
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, TrackingMessage
 
@@ -54,6 +59,7 @@ async def place_batch(
         checkout, cart = checkouts.get(r.customer_id), carts[r.customer_id]
         restaurant = restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
         if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
+                or checkout.promo_code is not None  # its use is counted the one-order way
                 or restaurant is None or not restaurant.is_open
                 or cart.unavailable(menu)):
             continue
@@ -86,3 +92,61 @@ def just_placed(order: Order, restaurant_name: str, tracking: TrackingMessage) -
     new order, without reading it back."""
     return Placed(OrderView(order, restaurant_name, (order.placing(),), tracking=tracking),
                   created=True)
+
+
+class PromoTaken(Exception):
+    """The promo code's last use (in all, or the customer's) went to another order between
+    the summary and this placing; the unit of work is left without committing."""
+
+
+async def price_cart(
+    uow: UnitOfWork, cart: Cart, currency: str, menu: dict[MenuItemId, MenuItem] | None = None
+) -> PricedCart:
+    """The cart priced from the menu as stored now (`menu`, when the caller has just read
+    its dishes in this unit of work); refuses missing or unavailable dishes."""
+    if cart.is_empty:
+        raise EmptyCart()
+    if menu is None:
+        menu = await uow.menu.get_many(cart.quantities)
+    return cart.price(menu, currency)
+
+
+async def place_cart(
+    uow: UnitOfWork,
+    cart: Cart,
+    delivery: DeliveryDetails,
+    *,
+    currency: str,
+    at: datetime,
+    idempotency_key: str | None = None,
+    menu: dict[MenuItemId, MenuItem] | None = None,
+    restaurant: Restaurant | None = None,
+    discount: int = 0,
+    promo: Promo | None = None,
+) -> tuple[Order, Restaurant]:
+    """Writes the cart as a CREATED order with its first event and queue task, and empties it;
+    returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
+    dishes and restaurant, if just read. Refuses a closed restaurant, and dishes below its
+    minimum order (BelowMinimum).
+
+    Runs inside the caller's unit of work; the caller commits.
+    """
+    priced = await price_cart(uow, cart, currency, menu)
+    if restaurant is None or restaurant.id != priced.restaurant_id:
+        restaurant = await open_restaurant(uow, priced.restaurant_id)
+    dishes = priced.total.amount
+    restaurant.check_minimum(dishes, currency)
+    order = Order.place(
+        customer_id=cart.customer_id, restaurant_id=restaurant.id, items=priced.order_items(),
+        currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
+        delivery_fee=restaurant.delivery_fee_for(dishes), discount=discount,
+        promo_code=promo.code if promo is not None else None,
+    )
+    await uow.orders.add(order)
+    if promo is not None and not await uow.promos.take_use(
+            promo, cart.customer_id, order.id, at):
+        raise PromoTaken()
+    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
+    cart.clear()
+    await uow.carts.save(cart)
+    return order, restaurant

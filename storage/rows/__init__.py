@@ -23,6 +23,7 @@ from storage.rows.orders import (
 from storage.rows.outbox import OutboxRow
 from storage.rows.partners import PartnerRow
 from storage.rows.pipeline import OfferRow, OrderProgressRow
+from storage.rows.promos import PromoRow, PromoUseRow
 from storage.rows.tasks import TaskRow
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "OrderRow",
     "OutboxRow",
     "PartnerRow",
+    "PromoRow",
+    "PromoUseRow",
     "RestaurantRow",
     "TaskRow",
     "TrackingMessageRow",

@@ -63,4 +63,6 @@ class CheckoutRow(Base):
     token: Mapped[int | None] = mapped_column(BigInteger)  # of the summary shown last
     snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[item, qty, price]]
     delivery_fee: Mapped[int | None] = mapped_column(Integer)  # as that summary charged it
+    promo_code: Mapped[str | None] = mapped_column(String(20))
+    discount: Mapped[int | None] = mapped_column(Integer)  # as that summary took it off
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -43,6 +43,7 @@ class OrderRow(Base):
     discount: Mapped[int] = mapped_column(BigInteger, default=0)
     tip: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger)
+    promo_code: Mapped[str | None] = mapped_column(String(20))  # the code behind `discount`
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -23,7 +23,7 @@ from domain.ids import OrderId, UserId
 from domain.orders import DeliveryDetails, Order, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
-from domain.services.checkout import place_cart
+from domain.services.placing import place_cart
 from sandbox import CallbackAnswer, ChatMessage, SandboxUser
 from storage.rows import OrderRow, TaskRow
 from storage.uow import SqlUnitOfWork

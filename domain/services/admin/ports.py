@@ -24,6 +24,7 @@ from domain.ports import (
     RestaurantRepository,
     Transaction,
 )
+from domain.promos import Promos
 from domain.stats import OrderFact
 
 
@@ -88,6 +89,7 @@ class AdminUnitOfWork(Transaction, Protocol):
     audit: AuditLog
     dead_letters: DeadLetters
     stats: StatsSource
+    promos: Promos
 
 
 AdminUowFactory = Callable[[], AdminUnitOfWork]

@@ -1,11 +1,13 @@
 """Admin command arguments: every example parses, malformed input replies with syntax + example."""
 
 import re
+from datetime import date
 
 import pytest
 
 from bot.admin.commands import (
     AddFood,
+    AddPromo,
     AddRestaurant,
     AdminCommand,
     AdminHelp,
@@ -14,11 +16,13 @@ from bot.admin.commands import (
     CancelOrder,
     EditFood,
     EditRestaurant,
+    EndPromo,
     ImportMenu,
     LinkManager,
     ListDeadLetters,
     ListOrders,
     ListPartners,
+    ListPromos,
     MakeInvite,
     RetryTask,
     RevokePartner,
@@ -65,6 +69,9 @@ EXAMPLES: dict[str, AdminCommand] = {
     "allorders": ListOrders(OrderStatus.OUT_FOR_DELIVERY),
     "showorder": ShowOrder(ORDER42),
     "cancelorder": CancelOrder(ORDER42, "Restaurant ran out of cheese"),
+    "addpromo": AddPromo("SAVE10", 10, None, 30000, date(2026, 12, 31), 100, 1),
+    "promos": ListPromos(),
+    "endpromo": EndPromo("SAVE10"),
     "deadletters": ListDeadLetters(),
     "retry": RetryTask(TaskId(7)),
     "stats": Stats(),
@@ -101,6 +108,14 @@ MALFORMED: dict[str, list[str]] = {
     "allorders": ["shipped", "done", "1"],
     "showorder": ["", "abc", "42 43", "9" * 30],
     "cancelorder": ["", "42", "42   ", "x reason", "42 " + "r" * 201, "42 |"],
+    "addpromo": ["", "SAVE10", "SAVE10 | ", "S | 10%", "SAVE 10 | 10%", "SAVE10 | 0%",
+                 "SAVE10 | 101%", "SAVE10 | 0", "SAVE10 | -5", "SAVE10 | 10 %%",
+                 "SAVE10 | 10% | abc", "SAVE10 | 10% | | 31-12-2026",
+                 "SAVE10 | 10% | | 2026-02-30", "SAVE10 | 10% | | | 0",
+                 "SAVE10 | 10% | | | | 0", "SAVE10 | 10% | | | | 1.5",
+                 "SAVE10 | 10% | 1 | 2026-12-31 | 5 | 1 | more", "SAVE10 | ₹50"],
+    "promos": ["all"],
+    "endpromo": ["", "S", "SAVE 10"],
     "deadletters": ["now"],
     "retry": ["", "task", "0"],
     "stats": ["today"],
@@ -302,3 +317,15 @@ def test_fees_change_only_the_fields_given_and_a_dash_removes_one(
     args: str, expected: SetTerms
 ) -> None:
     assert COMMANDS["fees"].read(args, "INR") == expected
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ("save10 | 50", AddPromo("SAVE10", None, 5000)),
+    ("WELCOME | 100% | - | - | - | 3", AddPromo("WELCOME", 100, None, 0, None, None, 3)),
+    ("DIWALI-50 | 49.50 | 200 | 2026-11-15 | 1000", AddPromo(
+        "DIWALI-50", None, 4950, 20000, date(2026, 11, 15), 1000, 1)),
+])
+def test_a_promo_is_a_percentage_or_an_amount_and_empty_fields_take_the_defaults(
+    args: str, expected: AddPromo
+) -> None:
+    assert COMMANDS["addpromo"].read(args, "INR") == expected
