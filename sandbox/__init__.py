@@ -12,6 +12,7 @@ simulated users (``server.user(...)``) and a readable transcript of every conver
 from sandbox.errors import ApiError, ButtonNotFound, SandboxError
 from sandbox.faults import Faults
 from sandbox.formatting import plain_text
+from sandbox.invoices import Invoice, LabeledPrice, OrderInfo, ShippingAddress, SuccessfulPayment
 from sandbox.limits import RateLimits
 from sandbox.models import (
     Button,
@@ -24,11 +25,17 @@ from sandbox.models import (
     ReplyButton,
     TranscriptEvent,
 )
+from sandbox.payments import Payment
 from sandbox.server import BotApiServer
 from sandbox.transcript import format_event, format_transcript
 from sandbox.users import SandboxUser
 
+# The local server's test payment provider: sendInvoice takes it (any "<digits>:TEST:<any>"
+# token works), for a bot run against the sandbox without a real provider token.
+TEST_PROVIDER_TOKEN = "284685063:TEST:sandbox"
+
 __all__ = [
+    "TEST_PROVIDER_TOKEN",
     "ApiError",
     "BotApiServer",
     "Button",
@@ -38,12 +45,18 @@ __all__ = [
     "ChatMessage",
     "Contact",
     "Faults",
+    "Invoice",
+    "LabeledPrice",
     "Location",
     "Mark",
+    "OrderInfo",
+    "Payment",
     "RateLimits",
     "ReplyButton",
     "SandboxError",
     "SandboxUser",
+    "ShippingAddress",
+    "SuccessfulPayment",
     "TranscriptEvent",
     "format_event",
     "format_transcript",

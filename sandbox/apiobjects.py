@@ -6,6 +6,7 @@ from typing import Any
 
 from sandbox.keyboards import Markup
 from sandbox.models import Button, ChatMessage
+from sandbox.precheckout import PreCheckout
 from sandbox.state import BotIdentity, PendingQuery, SandboxState, UserProfile
 
 
@@ -81,6 +82,10 @@ def message_dict(state: SandboxState, msg: ChatMessage, with_reply: bool = True)
         out["contact"] = _without_none({
             "phone_number": msg.contact.phone_number, "first_name": msg.contact.first_name,
             "last_name": msg.contact.last_name, "user_id": msg.contact.user_id})
+    if msg.invoice is not None:
+        out["invoice"] = msg.invoice.to_dict()
+    if msg.successful_payment is not None:
+        out["successful_payment"] = msg.successful_payment.to_dict()
     markup = inline_markup_dict(msg.inline_keyboard)
     if markup is not None:
         out["reply_markup"] = markup
@@ -97,4 +102,15 @@ def callback_query_dict(state: SandboxState, query: PendingQuery) -> dict[str, A
     else:  # deleted meanwhile: Telegram sends an InaccessibleMessage
         out["message"] = {"chat": chat_dict(state.users[query.user_id]),
                           "message_id": query.message_id, "date": 0}
+    return out
+
+
+def pre_checkout_query_dict(state: SandboxState, query: PreCheckout) -> dict[str, Any]:
+    """The PreCheckoutQuery object (no shipping_option_id: shipping is not emulated)."""
+    out: dict[str, Any] = {"id": query.id, "from": user_dict(state.users[query.user_id]),
+                           "currency": query.invoice.currency,
+                           "total_amount": query.total_amount,
+                           "invoice_payload": query.invoice.payload}
+    if query.order_info is not None:
+        out["order_info"] = query.order_info.to_dict()
     return out

@@ -38,6 +38,8 @@ def too_many_requests(retry_after: int) -> ApiError:
 
 
 UNAUTHORIZED = ApiError(401, "Unauthorized")
+# A callback or pre-checkout query answered twice, too late, or never sent.
+QUERY_INVALID = bad_request("query is too old and response timeout expired or query ID is invalid")
 NOT_FOUND = ApiError(404, "Not Found")
 INTERNAL = ApiError(500, "Internal Server Error")
 

@@ -44,6 +44,8 @@ def _button_dict(b: Button) -> dict[str, Any]:
         out["callback_data"] = b.callback_data
     if b.url is not None:
         out["url"] = b.url
+    if b.pay:
+        out["pay"] = True
     return out
 
 
@@ -90,7 +92,8 @@ def _parse_inline(value: Any) -> list[list[Button]]:
                 if not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
                     raise bad_request("BUTTON_DATA_INVALID")
             url = item.get("url")
-            out.append(Button(text=item["text"], callback_data=data, url=str(url) if url else None))
+            out.append(Button(text=item["text"], callback_data=data, url=str(url) if url else None,
+                              pay=item.get("pay") is True))
         if out:
             rows.append(out)
     return rows
@@ -113,6 +116,11 @@ def _parse_reply(value: Any) -> list[list[ReplyButton]]:
     if not rows:
         raise bad_request("keyboard must be non-empty")
     return rows
+
+
+def first_button_pays(markup: Markup) -> bool:
+    """Telegram's rule for an invoice's own keyboard: its first button is the Pay button."""
+    return bool(markup.inline and markup.inline[0] and markup.inline[0][0].pay)
 
 
 def check_markup_allowed_on_edit(markup: Markup) -> None:

@@ -23,7 +23,7 @@ logger = logging.getLogger("sandbox.server")  # its 429s: tests and benchmarks c
 Clock = Callable[[], float]
 
 SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendlocation",
-                          "sendcontact"})
+                          "sendcontact", "sendinvoice"})
 EDIT_METHODS = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
 PAID_METHODS = SEND_METHODS  # those that take allow_paid_broadcast (all the sends served here)
 

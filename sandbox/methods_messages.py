@@ -69,15 +69,15 @@ def _reply_to(chat: Chat, p: Params) -> int | None:
     return int(message_id)
 
 
-def _prepare(state: SandboxState, p: Params) -> tuple[Chat, Markup, int | None]:
+def prepare(state: SandboxState, p: Params) -> tuple[Chat, Markup, int | None]:
     """Validate the target chat, reply_markup and reply parameters (before any side effect)."""
     chat = target_chat(state, p)
     return chat, parse_markup(p.raw("reply_markup")), _reply_to(chat, p)
 
 
-def _deliver(state: SandboxState, target: tuple[Chat, Markup, int | None], event: str,
-             event_text: str, detail: dict[str, Any] | None = None,
-             **fields: Any) -> dict[str, Any]:
+def deliver(state: SandboxState, target: tuple[Chat, Markup, int | None], event: str,
+            event_text: str, detail: dict[str, Any] | None = None,
+            **fields: Any) -> dict[str, Any]:
     """Store a bot message, update the user's reply keyboard and log it."""
     chat, markup, reply_to = target
     message = state.add_message(chat, True, inline_keyboard=markup.inline,
@@ -96,10 +96,10 @@ def _deliver(state: SandboxState, target: tuple[Chat, Markup, int | None], event
 
 
 def send_message(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = _prepare(state, p)
+    target = prepare(state, p)
     text = _text(p)
-    return _deliver(state, target, "bot_message", text.plain, text=text.plain, html=text.html,
-                    entities=text.entities, parse_mode=p.get_str("parse_mode"))
+    return deliver(state, target, "bot_message", text.plain, text=text.plain, html=text.html,
+                   entities=text.entities, parse_mode=p.get_str("parse_mode"))
 
 
 def _resolve_file(state: SandboxState, value: Upload | str | None, kind: str) -> StoredFile:
@@ -119,41 +119,41 @@ def _resolve_file(state: SandboxState, value: Upload | str | None, kind: str) ->
 
 
 def send_photo(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = _prepare(state, p)
+    target = prepare(state, p)
     caption = _caption(p)
     stored = _resolve_file(state, p.get_file("photo"), "photo")
-    return _deliver(state, target, "bot_photo", caption.plain if caption else "",
-                    {"file_id": stored.file_id, "size": stored.size},
-                    photo_file_id=stored.file_id, **_caption_fields(caption))
+    return deliver(state, target, "bot_photo", caption.plain if caption else "",
+                   {"file_id": stored.file_id, "size": stored.size},
+                   photo_file_id=stored.file_id, **_caption_fields(caption))
 
 
 def send_document(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = _prepare(state, p)
+    target = prepare(state, p)
     caption = _caption(p)
     stored = _resolve_file(state, p.get_file("document"), "document")
-    return _deliver(state, target, "bot_document", caption.plain if caption else "",
-                    {"file_id": stored.file_id, "file_name": stored.file_name, "size": stored.size},
-                    document_file_id=stored.file_id, document_name=stored.file_name,
-                    **_caption_fields(caption))
+    return deliver(state, target, "bot_document", caption.plain if caption else "",
+                   {"file_id": stored.file_id, "file_name": stored.file_name, "size": stored.size},
+                   document_file_id=stored.file_id, document_name=stored.file_name,
+                   **_caption_fields(caption))
 
 
 def send_location(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = _prepare(state, p)
+    target = prepare(state, p)
     lat, lon = p.get_float("latitude"), p.get_float("longitude")
     if lat is None or lon is None:
         raise bad_request(f"{'latitude' if lat is None else 'longitude'} is empty")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise bad_request("wrong coordinates")
-    return _deliver(state, target, "bot_location", "", {"latitude": lat, "longitude": lon},
-                    location=Location(lat, lon))
+    return deliver(state, target, "bot_location", "", {"latitude": lat, "longitude": lon},
+                   location=Location(lat, lon))
 
 
 def send_contact(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = _prepare(state, p)
+    target = prepare(state, p)
     phone = p.require_str("phone_number", bad_request("phone_number is empty"))
     first = p.require_str("first_name", bad_request("first_name is empty"))
     contact = Contact(phone, first, p.get_str("last_name"), p.get_int("user_id"))
-    return _deliver(state, target, "bot_contact", first, {"phone_number": phone}, contact=contact)
+    return deliver(state, target, "bot_contact", first, {"phone_number": phone}, contact=contact)
 
 
 def _editable(state: SandboxState, p: Params) -> tuple[Chat, ChatMessage, Markup]:

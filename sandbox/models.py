@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.invoices import Invoice, SuccessfulPayment, format_amount
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -13,6 +15,7 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    pay: bool = False  # an invoice's Pay button (SandboxUser.pay pays it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,8 @@ class ChatMessage:
     document_name: str | None = None
     location: Location | None = None
     contact: Contact | None = None
+    invoice: Invoice | None = None
+    successful_payment: SuccessfulPayment | None = None
     inline_keyboard: list[list[Button]] = field(default_factory=list)
     reply_keyboard: list[list[ReplyButton]] | None = None
     force_reply: bool = False
@@ -106,6 +111,13 @@ class ChatMessage:
             body = f"[location {self.location.latitude}, {self.location.longitude}]"
         elif self.contact is not None:
             body = f"[contact {self.contact.phone_number}]"
+        elif self.invoice is not None:
+            total = format_amount(self.invoice.total_amount, self.invoice.currency)
+            body = f"[invoice {self.invoice.title}: {total}]"
+        elif self.successful_payment is not None:
+            paid = self.successful_payment
+            body = (f"[payment {format_amount(paid.total_amount, paid.currency)} "
+                    f"{paid.telegram_payment_charge_id}]")
         line = f"#{self.message_id} {who}: {body!r}"
         if self.inline_keyboard:
             line += " " + " ".join(f"[{t}]" for t in self.buttons)
@@ -148,7 +160,9 @@ class TranscriptEvent:
 
     kind is one of: user_text, user_location, user_contact, user_photo, user_document,
     user_edit, press, block, unblock, bot_message, bot_photo, bot_document, bot_location,
-    bot_edit, bot_delete, callback_answer, chat_action.
+    bot_edit, bot_delete, callback_answer, chat_action; payments: bot_invoice, pay (the user
+    starts paying), precheckout_answer, payment (one per successful_payment message),
+    payment_declined, payment_timeout.
     """
 
     seq: int

@@ -8,6 +8,8 @@
     POST /sandbox/users/{id}/photo           {"data_base64", "caption"} or multipart file=
     POST /sandbox/users/{id}/document        {"file_name", "data_base64", "caption"} or multipart
     POST /sandbox/users/{id}/reply_button    {"text", "latitude", "longitude", "phone_number"}
+    POST /sandbox/users/{id}/pay             {"message_id" (default: newest invoice), "tip",
+                                              "duplicate"}  -> the Payment, once known
     POST /sandbox/users/{id}/block | unblock
     POST /sandbox/users/{id}/wait            {"text", "timeout", "new"}
     GET  /sandbox/users/{id}/chat            GET /sandbox/users        GET /sandbox
@@ -107,6 +109,18 @@ async def _reply_button(u: SandboxUser, p: Params) -> Any:
                                                  phone_number=p.get_str("phone_number")))
 
 
+async def _pay(u: SandboxUser, p: Params) -> Any:
+    message_id = p.get_int("message_id")
+    if message_id is None:
+        invoices = [m for m in u.bot_messages if m.invoice is not None]
+        if not invoices:
+            raise SandboxError(f"{u.name} has no invoice to pay")
+        message_id = invoices[-1].message_id
+    payment = await u.pay(message_id, tip=p.get_int("tip", 0) or 0,
+                          duplicate=p.get_bool("duplicate"))
+    return {**dataclasses.asdict(payment), "ok": payment.ok}
+
+
 async def _block(u: SandboxUser, p: Params) -> Any:
     u.block()
     return True
@@ -137,7 +151,7 @@ def _user_json(u: SandboxUser) -> dict[str, Any]:
 
 ACTIONS: dict[str, Action] = {
     "send": _send, "press": _press, "location": _location, "contact": _contact,
-    "photo": _photo, "document": _document, "reply_button": _reply_button,
+    "photo": _photo, "document": _document, "reply_button": _reply_button, "pay": _pay,
     "block": _block, "unblock": _unblock, "wait": _wait,
 }
 

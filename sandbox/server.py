@@ -20,6 +20,7 @@ from sandbox.faults import FaultInjector, Faults, InjectedFault
 from sandbox.limits import Clock, RateLimiter, RateLimits, SendLog, admit, is_paid
 from sandbox.methods_messages import MESSAGE_METHODS, Method
 from sandbox.methods_misc import MISC_METHODS
+from sandbox.methods_payments import PAYMENT_METHODS
 from sandbox.models import TranscriptEvent
 from sandbox.params import Params, read_params
 from sandbox.sandbox_http import add_sandbox_routes
@@ -50,25 +51,28 @@ class BotApiServer:
     ``limits`` defaults to Telegram-like flood limits; pass ``None`` to disable them.
     ``clock`` (monotonic seconds) drives rate limits and callback-query expiry. ``sends``:
     the messages accepted, per second, and how many were paid broadcasts.
+    ``pre_checkout_timeout``: how long the bot has to answer a pre-checkout query (Telegram:
+    10 s), in real time since the paying user waits for it (see sandbox/precheckout.py).
     """
 
     def __init__(self, token: str = "123456:TEST-TOKEN", host: str = "127.0.0.1", port: int = 0,
                  limits: RateLimits | None = DEFAULT_LIMITS, faults: Faults | None = None, *,
                  clock: Clock = time.monotonic, bot_name: str = "Foodbot",
-                 bot_username: str = "FoodbotSandboxBot", callback_query_ttl: float = 15.0) -> None:
+                 bot_username: str = "FoodbotSandboxBot", callback_query_ttl: float = 15.0,
+                 pre_checkout_timeout: float = 10.0) -> None:
         head = token.split(":", 1)[0]
         self.token = token
         self.host = host
         self._requested_port = port
         self._clock = clock
         identity = BotIdentity(int(head) if head.isdigit() else 1, bot_name, bot_username)
-        self.state = SandboxState(identity, clock, callback_query_ttl)
+        self.state = SandboxState(identity, clock, callback_query_ttl, pre_checkout_timeout)
         self._limiter: RateLimiter | None = None
         self.set_limits(limits)
         self.sends = SendLog(clock)
         self._faults = FaultInjector(faults)
         self._before_call: Callable[[str, int | None], None] | None = None
-        self._methods: dict[str, Method] = {**MESSAGE_METHODS, **MISC_METHODS}
+        self._methods: dict[str, Method] = {**MESSAGE_METHODS, **MISC_METHODS, **PAYMENT_METHODS}
         self._users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None

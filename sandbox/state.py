@@ -10,15 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.errors import ApiError, bad_request, forbidden
+from sandbox.errors import QUERY_INVALID, ApiError, bad_request, forbidden
 from sandbox.files import FileStore
 from sandbox.models import CallbackAnswer, ChatMessage, ReplyButton, TranscriptEvent
 from sandbox.notifier import Notifier
+from sandbox.precheckout import PaymentDesk
 from sandbox.transcript import TranscriptLog
 from sandbox.updates import UpdateQueue
 
 Clock = Callable[[], float]
-QUERY_INVALID = bad_request("query is too old and response timeout expired or query ID is invalid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,8 @@ class PendingQuery:
 
 
 class SandboxState:
-    def __init__(self, bot: BotIdentity, clock: Clock, callback_query_ttl: float = 15.0) -> None:
+    def __init__(self, bot: BotIdentity, clock: Clock, callback_query_ttl: float = 15.0,
+                 pre_checkout_timeout: float = 10.0) -> None:
         self.bot = bot
         self.clock = clock
         self.callback_query_ttl = callback_query_ttl
@@ -76,6 +77,7 @@ class SandboxState:
         self.users: dict[int, UserProfile] = {}
         self.chats: dict[int, Chat] = {}
         self.queries: dict[str, PendingQuery] = {}
+        self.payments = PaymentDesk(self.notifier, pre_checkout_timeout)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.seq = 0
         self._query_ids = itertools.count(1)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 
+from sandbox.invoices import PAYMENT_EVENTS, payment_lines
 from sandbox.models import TranscriptEvent
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ def format_event(event: TranscriptEvent, names: Mapping[int, str] | None = None,
         if not show_actions:
             return []
         lines = [f"{event.bot_name} {_ACTIONS.get(text, text)}"]
+    elif kind in PAYMENT_EVENTS:
+        lines = payment_lines(kind, user, bot, text, d)
     else:
         lines = [f"{user} {kind}{suffix}"]
     lines += _keyboard_lines(event.buttons)

@@ -12,7 +12,9 @@ from sandbox.apiobjects import bot_user, callback_query_dict, chat_dict, message
 from sandbox.chat_view import ChatView
 from sandbox.errors import ButtonNotFound, SandboxError
 from sandbox.formatting import command_entities
+from sandbox.invoices import OrderInfo
 from sandbox.models import CallbackAnswer, CallbackPress, ChatMessage, Contact, Location, Mark
+from sandbox.payments import Payment, pay_invoice
 
 
 class SandboxUser(ChatView):
@@ -101,6 +103,9 @@ class SandboxUser(ChatView):
             button = message.button(text)
             if button is None:
                 continue
+            if button.pay:
+                raise SandboxError(f"[{text}] on #{message.message_id} is an invoice's Pay "
+                                   "button: call pay(message) instead")
             if button.callback_data is None:
                 raise SandboxError(f"[{text}] on #{message.message_id} is not a callback button "
                                    f"(url={button.url!r})")
@@ -165,6 +170,19 @@ class SandboxUser(ChatView):
         if button.request_contact:
             return await self.share_contact(phone_number)
         return await self.send(text)
+
+    async def pay(self, invoice: ChatMessage | int, *, tip: int = 0, duplicate: bool = False,
+                  order_info: OrderInfo | None = None) -> Payment:
+        """Pay an invoice message (or its id) with ``tip`` (smallest units, at most its
+        max_tip_amount, else ValueError) and wait until the bot answered the pre-checkout
+        query or its deadline passed. ``duplicate``: a successful payment reaches the bot
+        twice (two messages, same charge ids). ``order_info`` replaces the details the form
+        fills in for the invoice's need_* flags. Paying an invoice again is allowed."""
+        mark = self.mark()  # wait_for_new after pay() sees all the bot said meanwhile
+        payment = await pay_invoice(self._state, self.profile, invoice, tip=tip,
+                                    duplicate=duplicate, order_info=order_info)
+        self._last_action = mark
+        return payment
 
     def _member_update(self, old: str, new: str) -> None:
         state = self._state

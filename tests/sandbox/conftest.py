@@ -54,6 +54,19 @@ def api(http: httpx.AsyncClient) -> ApiCall:
 
 
 @pytest.fixture
+async def hurried(token: str) -> AsyncIterator[tuple[BotApiServer, ApiCall]]:
+    """A server whose bot has 0.2 s to answer a pre-checkout query, and its ``api``."""
+    async with (BotApiServer(token, limits=None, pre_checkout_timeout=0.2) as srv,
+                httpx.AsyncClient(base_url=srv.url, timeout=5.0) as client):
+
+        async def call(method: str, **params: Any) -> tuple[int, dict[str, Any]]:
+            response = await client.post(f"/bot{token}/{method}", json=params)
+            return response.status_code, response.json()
+
+        yield srv, call
+
+
+@pytest.fixture
 async def bot(server: BotApiServer) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as ptb_bot:
         yield ptb_bot
