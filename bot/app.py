@@ -23,6 +23,7 @@ from bot.handlers import (
     errors,
     orders,
     partner,
+    payments,
     restaurant,
 )
 from bot.ratelimit import AppRateLimiter
@@ -87,7 +88,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    for journey in (basics, browse, cart, checkout, orders, partner, restaurant):
+    for journey in (basics, browse, cart, payments, checkout, orders, partner, restaurant):
         journey.register(app)
     admin.register(app)
     basics.register_fallbacks(app)

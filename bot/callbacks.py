@@ -37,6 +37,7 @@ class Action(StrEnum):
     CHANGE_ADDRESS = "addr"
     PLACE = "place"  # summary token
     PROMO = "promo"  # the summary's 🏷 Promo code: the next text is the code
+    PAY = "pay"  # summary token: 💳 Pay now sends the invoice
     PROMO_REMOVE = "promox"
     ORDERS = "ol"
     ORDER = "od"  # order
@@ -66,7 +67,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
     Action.PHOTO: (_DISH,), Action.ADD_FROM_PHOTO: (_DISH,), Action.MORE: (_DISH,),
-    Action.LESS: (_DISH,), Action.REMOVE: (_DISH,), Action.PLACE: (_TOKEN,),
+    Action.LESS: (_DISH,), Action.REMOVE: (_DISH,), Action.PLACE: (_TOKEN,), Action.PAY: (_TOKEN,),
     Action.ORDER: (_ORDER,), Action.CANCEL: (_ORDER,), Action.CANCEL_CONFIRMED: (_ORDER,),
     Action.REORDER: (_ORDER,), Action.REORDER_NEW_CART: (_ORDER,),
     Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),

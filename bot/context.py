@@ -18,12 +18,14 @@ from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
+from domain.services.admin.refunds import RefundAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
+from domain.services.payments import PaymentService
 from domain.services.shopping import ShoppingService
 
 
@@ -36,6 +38,7 @@ class AdminServices:
     orders: OrderAdmin
     stats: StatsAdmin
     promos: PromoAdmin
+    refunds: RefundAdmin
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Services:
     customers: CustomerService
     shopping: ShoppingService
     checkout: CheckoutService
+    payments: PaymentService  # 💳 Pay now (offered with PAYMENT_PROVIDER_TOKEN)
     orders: CustomerOrders
     partners: PartnerService
     clock: Clock

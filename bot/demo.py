@@ -6,6 +6,8 @@ Meera is told and approves him with /approve, Ravi is told and goes online; cust
 browses, fills the cart, checks out and places an order at Dominos (whose kitchen is made
 instant in the demo's database, so the order is ready at once); Ravi accepts the offer,
 picks the order up and delivers it, and Asha watches her tracking message reach Delivered.
+Then Asha orders again and pays in chat with a tip (💳 Pay now, through the local server's test
+payment provider unless PAYMENT_PROVIDER_TOKEN is set), and Ravi delivers it collecting nothing.
 Prints the chat transcript as it happens and exits 0 when the story ran to its end.
 """
 
@@ -16,11 +18,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot import texts
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database, set_prep_minutes
 from domain.orders import OrderStatus
-from sandbox import BotApiServer, ButtonNotFound, SandboxUser
+from sandbox import TEST_PROVIDER_TOKEN, BotApiServer, ButtonNotFound, SandboxUser
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ class DemoFailed(Exception):
 
 
 def demo_settings(server: BotApiServer, folder: Path) -> Settings:
-    return load_settings(
+    settings = load_settings(
         telegram_bot_token=DEMO_TOKEN,
         telegram_base_url=server.base_url,
         telegram_base_file_url=server.base_file_url,
@@ -46,6 +50,10 @@ def demo_settings(server: BotApiServer, folder: Path) -> Settings:
         queue_interval_s=0.1,  # brisk ticks: the story waits on them
         outbox_interval_s=0.1,
     )
+    if settings.payment_provider_token is None:  # the local server's test provider
+        settings = settings.model_copy(
+            update={"payment_provider_token": SecretStr(TEST_PROVIDER_TOKEN)})
+    return settings
 
 
 async def say(user: SandboxUser, text: str, expect: str) -> None:
@@ -101,7 +109,7 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     await tap(asha, texts.CHECKOUT_BUTTON, "Where should we deliver")
     await say(asha, "12 Residency Road, Bengaluru", "Check your order")
     await say(asha, "Flat 4B, please ring twice", "Note: Flat 4B")
-    await tap(asha, texts.PLACE_BUTTON, "Order #")
+    await tap(asha, texts.PLACE_CASH_BUTTON, "Order #")
     # the delivery: Ravi gets the offer, accepts, picks up, delivers
     await seen(ravi, "New delivery")
     await tap(ravi, texts.ACCEPT_OFFER_BUTTON, "Pick up")
@@ -112,6 +120,28 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     await seen(asha, "has been delivered")
     await seen(asha, texts.STATUS[OrderStatus.DELIVERED])
     await say(asha, "/orders", "Delivered")
+    await paid_order(asha, ravi)
+
+
+async def paid_order(asha: SandboxUser, ravi: SandboxUser) -> None:
+    """Asha orders again and pays in chat with a ₹20 tip; Ravi collects nothing."""
+    await tap(asha, texts.REORDER_BUTTON, "Your cart")
+    await tap(asha, texts.CHECKOUT_BUTTON, "Where should we deliver")
+    await say(asha, "12 Residency Road, Bengaluru", "Check your order")
+    await asha.press(texts.PAY_NOW_BUTTON)
+    try:
+        invoice = await asha.wait_for(lambda m: m.invoice is not None, timeout=STEP_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise DemoFailed("Asha never got the invoice") from exc
+    payment = await asha.pay(invoice, tip=2000)
+    if not payment.ok:
+        raise DemoFailed(f"the payment was refused: {payment.error_message}")
+    await seen(asha, "Payment received")
+    await seen(ravi, "collect nothing")
+    await tap(ravi, texts.ACCEPT_OFFER_BUTTON, "Pick up")
+    await tap(ravi, texts.PICKED_UP_BUTTON, "On the way")
+    await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")
+    await seen(asha, "💳 paid online")
 
 
 async def play(write: Callable[[str], object] = print) -> int:

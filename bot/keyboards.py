@@ -125,9 +125,12 @@ def address_request() -> ReplyKeyboardMarkup:
     )
 
 
-def summary(view: Summary) -> InlineKeyboardMarkup:
+def summary(view: Summary, *, pay_now: bool = False) -> InlineKeyboardMarkup:
+    """The summary's buttons; with `pay_now`, 💳 Pay now beside placing it to pay on delivery."""
+    place = _button(texts.PLACE_CASH_BUTTON if pay_now else texts.PLACE_BUTTON, Action.PLACE,
+                    view.token)
     return _markup([
-        [_button(texts.PLACE_BUTTON, Action.PLACE, view.token)],
+        [place, _button(texts.PAY_NOW_BUTTON, Action.PAY, view.token)] if pay_now else [place],
         [_button(texts.REMOVE_PROMO_BUTTON, Action.PROMO_REMOVE) if view.checkout.promo_code
          else _button(texts.PROMO_BUTTON, Action.PROMO)],
         [_button(texts.CHANGE_ADDRESS_BUTTON, Action.CHANGE_ADDRESS),

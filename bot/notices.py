@@ -30,6 +30,9 @@ from domain.messages import (
     PartnerAssigned,
     PartnerRequest,
     PartnerRevoked,
+    RefundDone,
+    RefundDue,
+    RefundPromised,
     RestaurantTicket,
 )
 
@@ -78,5 +81,11 @@ def render(message: NewMessage) -> Notice:
             return Notice(texts.partner_approved(message))
         case PartnerRevoked():
             return Notice(texts.partner_revoked(message))
+        case RefundDue():
+            return Notice(texts.refund_due(message))
+        case RefundPromised():
+            return Notice(texts.refund_promised(message))
+        case RefundDone():
+            return Notice(texts.refund_done(message))
         case _:
             assert_never(message)

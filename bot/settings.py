@@ -8,6 +8,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.errors import InvalidInput
+from domain.money import AmountError, parse_amount
+from domain.payments import Tips
+
 TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 
@@ -32,6 +36,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(20, ge=1, le=1000)  # PostgreSQL connections kept, at most
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
+    payment_provider_token: SecretStr | None = None  # 💳 Pay now; without it, cash only
+    payment_tips: str = "20,50,100"  # suggested tips, major units of `currency`, at most 4
+    payment_max_tip: str = "500"  # the largest tip an invoice takes
 
     queue_interval_s: float = Field(5.0, gt=0, le=60)  # the fallback look (bot/jobs.py)
     queue_batch_size: int = Field(200, ge=1, le=5000)
@@ -106,6 +113,22 @@ class Settings(BaseSettings):
             raise ValueError("expected a three-letter ISO 4217 code such as INR")
         return value
 
+    @field_validator("payment_tips", "payment_max_tip")
+    @classmethod
+    def _tip_amounts(cls, value: str, info: ValidationInfo) -> str:
+        data = {**info.data, info.field_name or "": value}
+        if "payment_tips" in data and "payment_max_tip" in data:
+            try:
+                _tips(data["payment_tips"], data["payment_max_tip"], data.get("currency", "INR"))
+            except (AmountError, InvalidInput) as problem:
+                raise ValueError(f"tips in major units such as 20,50,100: {problem}") from None
+        return value
+
+    @property
+    def tips(self) -> Tips:
+        """The tips an invoice suggests, and the largest it takes (minor units)."""
+        return _tips(self.payment_tips, self.payment_max_tip, self.currency)
+
     @field_validator("telegram_base_url", "telegram_base_file_url", "webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -168,6 +191,11 @@ class Settings(BaseSettings):
                 "(or run `foodbot demo`, which needs none)"
             )
         return self.telegram_bot_token.get_secret_value()
+
+
+def _tips(suggested: str, most: str, currency: str) -> Tips:
+    amounts = tuple(parse_amount(part, currency) for part in suggested.split(",") if part.strip())
+    return Tips(amounts, parse_amount(most, currency))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -32,11 +32,15 @@ from domain.messages import (
     PartnerAssigned,
     PartnerRequest,
     PartnerRevoked,
+    RefundDone,
+    RefundDue,
+    RefundPromised,
     RestaurantTicket,
 )
 from domain.money import Money
 from domain.orders import OrderStatus
 from domain.partners import Partner
+from domain.payments import Refund
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
@@ -51,7 +55,7 @@ HELP = (
     "/help – this help\n"
     "/partner – deliver for us (partners also have /online, /offline and /job)\n\n"
     "Pick a restaurant, tap ➕ on dishes, open the cart and check out. "
-    "You pay on delivery."
+    "Pay on delivery, or in chat where 💳 Pay now is offered."
 )
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
 PRESS_FAILED = "Sorry, that did not work. Please try again in a moment."  # a press alert
@@ -92,6 +96,10 @@ BACK_TO_MENU = "⬅ {name} menu"
 CLEAR_BUTTON = "🗑 Clear cart"
 CHECKOUT_BUTTON = "✅ Checkout"
 PLACE_BUTTON = "✅ Place order"
+PLACE_CASH_BUTTON = "✅ Place order, pay on delivery"
+PAY_NOW_BUTTON = "💳 Pay now"
+PAYMENT_PLACED = "💳 Payment received: order #{order_id} is placed. Follow it above."
+INVOICE_SENT = "💳 Your invoice is below: pay it there, with a tip if you like."
 PROMO_BUTTON = "🏷 Promo code"
 REMOVE_PROMO_BUTTON = "✖ Remove promo code"
 PROMO_PROMPT = "🏷 Type your promo code (for example SAVE10)."
@@ -301,13 +309,15 @@ def address_saved(summary: Summary) -> str:
     return f"📍 Delivering to: {escape(summary.checkout.address or '')}"
 
 
-def summary(view: Summary) -> str:
+def summary(view: Summary, *, pay_now: bool = False) -> str:
+    """The checkout summary; with `pay_now` the customer chooses how to pay by button."""
     priced, checkout = view.priced, view.checkout
     rows = [f"🧾 <b>Check your order</b> · {escape(view.restaurant.name)}\n"]
     rows += [f"{li.quantity} × {escape(li.name)} — {Money(li.subtotal, priced.currency)}"
              for li in priced.lines]
     promo = view.promo
-    rows += ["", *bill(view.bill, code=promo.code if promo and promo.problem is None else None)]
+    code = promo.code if promo and promo.problem is None else None
+    rows += ["", *bill(view.bill, code=code, how="" if pay_now else "pay on delivery")]
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
@@ -352,14 +362,15 @@ def promo_refused(note: PromoNote, currency: str) -> str:
 def tracking(view: OrderView) -> str:
     """An order as its customer follows it: status, partner, items, address, timeline."""
     order = view.order
-    rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}",
+    rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}"
+            + (" · 💳 Paid" if order.paid_online else ""),
             f"<b>{STATUS[order.status]}</b>"]
     if view.partner_name:
         rows.append(f"🛵 Delivery partner: {escape(view.partner_name)}")
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
              for i in order.items]
-    rows += bill(order.bill, code=order.promo_code)
+    rows += bill(order.bill, code=order.promo_code, how=_paid(order.paid_online))
     rows.append(f"📍 {escape(order.delivery.address)}")
     if order.delivery.note:
         rows.append(f"📝 {escape(order.delivery.note)}")
@@ -461,7 +472,7 @@ def restaurant_ticket(m: RestaurantTicket) -> str:
     paid = Bill.from_total(m.total, m.currency, delivery_fee=m.delivery_fee,
                            discount=m.discount, tip=m.tip)
     return (f"🧾 <b>New order #{m.order_id}</b>\n\n" + "\n".join(lines)
-            + "\n\n" + "\n".join(bill(paid)))
+            + "\n\n" + "\n".join(bill(paid, how=_paid(m.paid_online))))
 
 
 def map_link(latitude: float | None, longitude: float | None) -> str:
@@ -479,8 +490,21 @@ def offer(m: Offer) -> str:
     return (f"🛵 <b>New delivery: order #{m.order_id}</b>\n"
             f"🍽 Pick up at {escape(m.restaurant)}, {escape(m.pickup)}\n"
             f"📍 Deliver to {escape(m.address)}{map_link(m.latitude, m.longitude)}\n"
-            f"💰 Collect {Money(m.total, m.currency)} on delivery"
-            f"{_fee_part(m.delivery_fee, m.currency)}\n\nWill you take it?")
+            + (_collect(Money(m.total, m.currency), True) if m.paid_online else
+               f"💰 Collect {Money(m.total, m.currency)} on delivery"
+               f"{_fee_part(m.delivery_fee, m.currency)}")
+            + "\n\nWill you take it?")
+
+
+def _paid(online: bool) -> str:
+    return "💳 paid online" if online else "pay on delivery"
+
+
+def _collect(total: Money, paid_online: bool) -> str:
+    """What the partner collects at the door."""
+    if paid_online:
+        return "💳 Paid online — collect nothing"
+    return f"💰 Pay on delivery: collect <b>{total}</b>"
 
 
 def _fee_part(fee: int, currency: str) -> str:
@@ -530,6 +554,31 @@ def error_alert(m: ErrorAlert) -> str:
     return (f"🐞 <b>Unexpected error</b> handling {escape(m.update_kind)}:\n"
             f"<code>{escape(m.error_type)}</code> in <code>{escape(m.where)}</code>.\n"
             "The traceback is in the logs; repeats of it are only logged for a while.")
+
+
+def payment_refunded(refund: Refund) -> str:
+    """A payment that could not become its order: said at once, with the money's way back."""
+    return (f"⚠️ Sorry, we could not place your order ({escape(refund.reason)}). Your "
+            f"payment of {Money(refund.amount, refund.currency)} will be refunded to the card "
+            "you paid with; we'll tell you when it's done.")
+
+
+def refund_due(m: RefundDue) -> str:
+    of = f"order #{m.order_id}" if m.order_id is not None else "a payment that placed no order"
+    return (f"💸 <b>Refund due</b>: {Money(m.amount, m.currency)} for {of} "
+            f"({escape(m.reason)}). Make it at the payment provider, then record it with "
+            "/refunded; /refunds lists those due.")
+
+
+def refund_promised(m: RefundPromised) -> str:
+    return (f"💳 Order #{m.order_id} was paid online: your {Money(m.amount, m.currency)} will "
+            "be refunded to the card you paid with. We'll tell you when it's done.")
+
+
+def refund_done(m: RefundDone) -> str:
+    of = f" for order #{m.order_id}" if m.order_id is not None else ""
+    return (f"💳 Your refund of {Money(m.amount, m.currency)}{of} has been made. It may take "
+            "a few days to show on your statement.")
 
 
 def partner_request(m: PartnerRequest) -> str:
@@ -582,7 +631,7 @@ def job(card: Job) -> str:
     rows.append("")
     rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
     rows += ["", *bill(order.bill, how="", code=order.promo_code)]
-    rows.append(f"💰 Collect <b>{order.total}</b> on delivery")
+    rows.append(_collect(order.total, order.paid_online))
     return "\n".join(rows)
 
 

@@ -39,12 +39,14 @@ from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
+from domain.services.admin.refunds import RefundAdmin
 from domain.services.admin.stats import StatsAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
+from domain.services.payments import PaymentService
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import Announce, CachedCatalogue
@@ -121,6 +123,7 @@ def admin_console(
         orders=OrderAdmin(uows, clock, pipeline),
         stats=StatsAdmin(uows, clock),
         promos=PromoAdmin(uows, clock, currency),
+        refunds=RefundAdmin(uows, clock),
     )
 
 
@@ -150,12 +153,16 @@ def build_services(
     uows, clock, currency = uow_factory(sessions, announce, wakeup), clock or SystemClock(), \
         settings.currency
     store = SqlPipelineStore(sessions, wakeup)
-    pipeline, retry = Presses(store, clock), retry_policy(settings)
+    pipeline = Presses(store, clock, admins=frozenset(settings.admin_ids))
+    retry = retry_policy(settings)
+    checkout = CheckoutService(uows, clock, currency, RandomTokens())
     return Services(
         settings=settings,
         customers=CustomerService(uows),
         shopping=ShoppingService(uows, currency, CachedCatalogue(sessions, shared.cache)),
-        checkout=CheckoutService(uows, clock, currency, RandomTokens()),
+        checkout=checkout,
+        payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
+                                settings.admin_ids),
         orders=CustomerOrders(uows, clock, currency, pipeline),
         partners=PartnerService(uows, clock, settings.admin_ids,
                                 admin_uow_factory(sessions, announce, wakeup)),

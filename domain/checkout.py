@@ -38,8 +38,14 @@ def snapshot_of(priced: PricedCart) -> tuple[SnapshotLine, ...]:
 
 
 def order_key(customer_id: UserId, token: int) -> str:
-    """The idempotency key of the order a summary places."""
+    """The idempotency key of the order a summary places (also its invoice's payload)."""
     return f"checkout:{customer_id}:{token}"
+
+
+def token_of(key: str, customer_id: UserId) -> int | None:
+    """The summary token in this customer's order key; None when it is not one."""
+    number = key.removeprefix(f"checkout:{customer_id}:")
+    return int(number) if number != key and number.isdigit() and len(number) < 20 else None
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Checkout:
     delivery_fee: int | None = None  # as the summary shown last charged it
     promo_code: str | None = None  # a code the customer gave, whether or not it applies
     discount: int | None = None  # as the summary shown last took it off
+    paying_in: int | None = None  # the summary message 💳 Pay now was pressed on
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""

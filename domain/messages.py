@@ -9,15 +9,14 @@ and its fields as JSON; `decode` reads it back and refuses a row this version ca
 
 from __future__ import annotations
 
-import dataclasses
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, TypeAlias, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeAlias, get_args
 
 from domain.plain import plain
+from domain.reading import Unreadable, read
 
 
 class Kind(StrEnum):
@@ -40,6 +39,9 @@ class Kind(StrEnum):
     PARTNER_APPROVED = "partner_approved"  # the partner: they may deliver
     PARTNER_REVOKED = "partner_revoked"  # the partner: they may no longer deliver
     ERROR_ALERT = "error_alert"  # every admin: handling something failed unexpectedly
+    REFUND_DUE = "refund_due"  # every admin: money paid online is to be given back
+    REFUND_PROMISED = "refund_promised"  # customer: a paid order ended; the money comes back
+    REFUND_DONE = "refund_done"  # customer: an admin recorded the refund made
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class RestaurantTicket:
     delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill.Bill)
     discount: int = 0
     tip: int = 0
+    paid_online: bool = False  # else cash on delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class Offer:
     delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill.Bill)
     discount: int = 0
     tip: int = 0
+    paid_online: bool = False  # the partner collects nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +202,38 @@ class PartnerRevoked:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class RefundDue:
+    """To the admins: a refund to make at the payment provider (/refunds lists it)."""
+
+    KIND: ClassVar[Kind] = Kind.REFUND_DUE
+    amount: int  # minor units of `currency`
+    currency: str
+    reason: str
+    order_id: int | None = None  # None: the payment could not become an order
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPromised:
+    KIND: ClassVar[Kind] = Kind.REFUND_PROMISED
+    order_id: int
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundDone:
+    KIND: ClassVar[Kind] = Kind.REFUND_DONE
+    amount: int
+    currency: str
+    order_id: int | None = None
+
+
 NewMessage: TypeAlias = (  # each becomes a new message in its chat
     OrderCancelled | RestaurantTicket | Offer | DropOffPin | OfferExpired | FindingPartner
     | PartnerAssigned | OrderReady | OutForDelivery | Delivered | OrderFailed | AdminAlert
-    | PartnerRequest | ErrorAlert | PartnerApproved | PartnerRevoked
+    | PartnerRequest | ErrorAlert | PartnerApproved | PartnerRevoked | RefundDue
+    | RefundPromised | RefundDone
 )
 Message: TypeAlias = OrderStatusChanged | NewMessage  # the first edits the tracking message
 TYPES: Mapping[Kind, type[Message]] = {cls.KIND: cls for cls in get_args(Message)}
@@ -241,56 +273,9 @@ def decode(kind: str, data: Mapping[str, Any]) -> Message:
         cls = TYPES[Kind(kind)]
     except ValueError:
         raise MalformedMessage(f"unknown message kind {kind!r}") from None
-    message = _read(cls, data, kind)
+    try:
+        message = read(cls, data, kind)
+    except Unreadable as problem:
+        raise MalformedMessage(str(problem)) from None
     assert isinstance(message, cls)
     return message
-
-
-def _read(cls: type[Any], data: object, where: str) -> Any:
-    if not isinstance(data, Mapping):
-        raise MalformedMessage(f"{where}: expected an object, got {type(data).__name__}")
-    hints = get_type_hints(cls)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            values[f.name] = _value(hints[f.name], data[f.name], f"{where}.{f.name}")
-        elif f.default is dataclasses.MISSING:
-            raise MalformedMessage(f"{where}: {f.name} is missing")
-    return cls(**values)
-
-
-def _value(hint: Any, value: object, where: str) -> Any:
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        options = get_args(hint)
-        if value is None and type(None) in options:
-            return None
-        (inner,) = [option for option in options if option is not type(None)]
-        return _value(inner, value, where)
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise MalformedMessage(f"{where}: expected a list, got {type(value).__name__}")
-        return tuple(_value(get_args(hint)[0], item, where) for item in value)
-    if dataclasses.is_dataclass(hint):
-        return _read(hint, value, where)  # type: ignore[arg-type]
-    if isinstance(hint, type) and issubclass(hint, StrEnum):
-        if value not in {member.value for member in hint}:
-            raise MalformedMessage(f"{where}: {value!r} is not a {hint.__name__}")
-        return hint(value)
-    if hint is datetime:
-        return _datetime(value, where)
-    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if hint in (int, str) and type(value) is hint:
-        return value
-    raise MalformedMessage(f"{where}: expected {getattr(hint, '__name__', hint)}, got {value!r}")
-
-
-def _datetime(value: object, where: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value)) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise MalformedMessage(f"{where}: expected an ISO 8601 time with its zone, got {value!r}")
-    return parsed

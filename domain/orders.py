@@ -148,6 +148,7 @@ class Order:
     discount: int = 0
     tip: int = 0
     promo_code: str | None = None  # the code that gave `discount`
+    paid_online: bool = False  # paid in chat before placing; else cash on delivery
     new_events: list[OrderEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -174,6 +175,8 @@ class Order:
         delivery_fee: int = 0,
         discount: int = 0,
         promo_code: str | None = None,
+        tip: int = 0,
+        paid_online: bool = False,
     ) -> Order:
         """A new CREATED order, not yet stored (id 0), whose first event is its placing."""
         if not items:
@@ -182,7 +185,7 @@ class Order:
         order = cls(
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
             updated_at=at, idempotency_key=idempotency_key, delivery_fee=delivery_fee,
-            discount=discount, promo_code=promo_code,
+            discount=discount, promo_code=promo_code, tip=tip, paid_online=paid_online,
         )
         order.new_events.append(order.placing())
         return order

@@ -14,6 +14,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.messages import Notification
 from domain.orders import Order, OrderEvent
 from domain.partners import Partner
+from domain.payments import Payments
 from domain.promos import Promos
 from domain.restaurants import MenuItem, Restaurant
 from domain.tasks import NewTask
@@ -172,6 +173,7 @@ class UnitOfWork(Transaction, Protocol):
     tasks: TaskQueue
     outbox: Outbox
     promos: Promos
+    payments: Payments
 
 
 class UnitOfWorkFactory(Protocol):

@@ -6,7 +6,9 @@ Rules:
   its status is its status now. So the counts by status add up to the orders placed in
   the period, and an order placed at 23:50 and delivered at 00:20 counts for the day
   it was placed.
-- Revenue is the sum of the totals of those orders that are DELIVERED, in minor units.
+- Revenue is the sum of the totals of those orders that are DELIVERED, in minor units,
+  split into cash and paid online; the delivery fees, discounts and tips are those of the
+  same orders. Refunds are those recorded due in the period (by when they were recorded).
 - Delivery time is minutes from placed to delivered, over the DELIVERED orders that
   have a delivery time. The p90 uses the nearest-rank method: the values sorted
   ascending, the one at rank ``ceil(0.9 * n)`` (1-based), so it is always a time that
@@ -51,6 +53,10 @@ class OrderFact:
     total_minor: int
     placed_at: datetime
     delivered_at: datetime | None = None
+    delivery_fee: int = 0
+    discount: int = 0
+    tip: int = 0
+    paid_online: bool = False
 
     def __post_init__(self) -> None:
         require_utc(self.placed_at, "placed_at")
@@ -66,6 +72,26 @@ class OrderFact:
 
 
 @dataclass(frozen=True, slots=True)
+class RefundFact:
+    """A refund recorded due: when, and how much (minor units)."""
+
+    at: datetime
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Takings:
+    """Where the period's money came from and went, minor units."""
+
+    online: int = 0  # of the revenue, paid in chat; the rest was cash on delivery
+    fees: int = 0
+    discounts: int = 0
+    tips: int = 0
+    refunds: int = 0  # how many refunds were recorded due
+    refunded: int = 0  # and their sum
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     start: datetime
     end: datetime
@@ -76,6 +102,11 @@ class Stats:
     p90_minutes: float | None
     orders_per_hour: list[tuple[datetime, int]]
     partners_online: int
+    money: Takings = Takings()
+
+    @property
+    def cash_minor(self) -> int:
+        return self.revenue_minor - self.money.online
 
     @property
     def total_orders(self) -> int:
@@ -104,7 +135,8 @@ def hour_start(moment: datetime) -> datetime:
 
 
 def compute_stats(
-    start: datetime, end: datetime, facts: Iterable[OrderFact], partners_online: int
+    start: datetime, end: datetime, facts: Iterable[OrderFact], partners_online: int,
+    refunds: Iterable[RefundFact] = (),
 ) -> Stats:
     """The stats of the orders placed in [start, end)."""
     require_utc(start, "start")
@@ -128,19 +160,32 @@ def compute_stats(
         p90_minutes=nearest_rank_percentile(minutes, 90),
         orders_per_hour=_per_hour(start, end, placed),
         partners_online=partners_online,
+        money=_money(delivered, [r for r in refunds if start <= r.at < end]),
+    )
+
+
+def _money(delivered: list[OrderFact], refunds: list[RefundFact]) -> Takings:
+    return Takings(
+        online=sum(fact.total_minor for fact in delivered if fact.paid_online),
+        fees=sum(fact.delivery_fee for fact in delivered),
+        discounts=sum(fact.discount for fact in delivered),
+        tips=sum(fact.tip for fact in delivered),
+        refunds=len(refunds),
+        refunded=sum(refund.amount for refund in refunds),
     )
 
 
 def today_and_last_7_days(
-    now: datetime, facts: Iterable[OrderFact], partners_online: int
+    now: datetime, facts: Iterable[OrderFact], partners_online: int,
+    refunds: Iterable[RefundFact] = (),
 ) -> StatsReport:
     """Stats for today (UTC midnight to now) and for today plus the six days before it."""
     require_utc(now, "now")
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    facts = list(facts)
+    facts, refunds = list(facts), list(refunds)
     return StatsReport(
-        today=compute_stats(midnight, now, facts, partners_online),
-        last_7_days=compute_stats(midnight - 6 * DAY, now, facts, partners_online),
+        today=compute_stats(midnight, now, facts, partners_online, refunds),
+        last_7_days=compute_stats(midnight - 6 * DAY, now, facts, partners_online, refunds),
     )
 
 

@@ -21,11 +21,11 @@ from domain.services.admin.ports import (
     DeadTask,
     StatsSource,
 )
-from domain.stats import OrderFact
+from domain.stats import OrderFact, RefundFact
 from storage.catalogue import Announce
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
-from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, TASKS, execute_count
+from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, REFUNDS, TASKS, execute_count
 from storage.uow import SqlUnitOfWork
 from storage.wakes import Wakes, Written
 
@@ -124,7 +124,8 @@ class SqlStatsSource:
     async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
         o, e = ORDERS.c, ORDER_EVENTS.c
         orders = (await self._session.execute(
-            select(o.id, o.status, o.total, o.created_at).where(o.created_at >= since)
+            select(o.id, o.status, o.total, o.created_at, o.delivery_fee, o.discount, o.tip,
+                   o.paid_online).where(o.created_at >= since)
         )).all()
         delivered: dict[int, datetime] = {}
         events = await self._session.execute(
@@ -136,9 +137,15 @@ class SqlStatsSource:
             delivered[order_id] = min(at, delivered.get(order_id, at))
         return [
             OrderFact(OrderId(order_id), OrderStatus(status), total, placed,
-                      delivered.get(order_id))
-            for order_id, status, total, placed in orders
+                      delivered.get(order_id), fee, discount, tip, bool(online))
+            for order_id, status, total, placed, fee, discount, tip, online in orders
         ]
+
+    async def refund_facts(self, since: datetime) -> Sequence[RefundFact]:
+        r = REFUNDS.c
+        rows = await self._session.execute(
+            select(r.created_at, r.amount).where(r.created_at >= since))
+        return [RefundFact(at, amount) for at, amount in rows]
 
     async def partners_online(self) -> int:
         p = PARTNERS.c

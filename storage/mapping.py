@@ -116,6 +116,7 @@ def checkout_values(checkout: Checkout) -> Values:
         "delivery_fee": checkout.delivery_fee,
         "promo_code": checkout.promo_code,
         "discount": checkout.discount,
+        "paying_in": checkout.paying_in,
     }
 
 
@@ -133,6 +134,7 @@ def checkout_from_row(row: Row) -> Checkout:
         delivery_fee=row["delivery_fee"],
         promo_code=row["promo_code"],
         discount=row["discount"],
+        paying_in=row["paying_in"],
     )
 
 
@@ -149,6 +151,7 @@ def order_values(order: Order) -> Values:
         "tip": bill.tip,
         "total": bill.total.amount,
         "promo_code": order.promo_code,
+        "paid_online": order.paid_online,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -202,6 +205,7 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         discount=row["discount"],
         tip=row["tip"],
         promo_code=row["promo_code"],
+        paid_online=bool(row["paid_online"]),
     )
 
 

@@ -31,6 +31,8 @@ INBOX = cast(Table, rows.InboxRow.__table__)
 LEASES = cast(Table, rows.LeaseRow.__table__)
 PROMOS = cast(Table, rows.PromoRow.__table__)
 PROMO_USES = cast(Table, rows.PromoUseRow.__table__)
+PAYMENTS = cast(Table, rows.PaymentRow.__table__)
+REFUNDS = cast(Table, rows.RefundRow.__table__)
 
 
 def dialect_name(session: AsyncSession) -> str:

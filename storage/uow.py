@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.payments import Payments
 from domain.ports import (
     CartRepository,
     CheckoutRepository,
@@ -30,6 +31,7 @@ from storage.customer_repositories import (
     SqlTrackingRepository,
 )
 from storage.order_repository import SqlOrderRepository
+from storage.payments import SqlPayments
 from storage.promos import SqlPromos
 from storage.queue import SqlOutbox, SqlTaskQueue
 from storage.repositories import (
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
     tasks: TaskQueue
     outbox: Outbox
     promos: Promos
+    payments: Payments
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession],
                  announce: Announce | None = None, wakes: Wakes | None = None) -> None:
@@ -92,6 +95,7 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskQueue(session, self._written)
         self.outbox = SqlOutbox(session, self._written)
         self.promos = SqlPromos(session)
+        self.payments = SqlPayments(session)
         return self
 
     async def __aexit__(

@@ -116,6 +116,17 @@ class EndPromo:
 
 
 @dataclass(frozen=True, slots=True)
+class ListRefunds:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRefunded:
+    refund_id: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListPartners:
     pass
 
@@ -181,6 +192,6 @@ AdminCommand = (
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
-    | AddPromo | ListPromos | EndPromo
+    | AddPromo | ListPromos | EndPromo | ListRefunds | MarkRefunded
     | Stats | Audit | AdminHelp
 )

@@ -35,7 +35,9 @@ from bot.admin.commands import (
     ListOrders,
     ListPartners,
     ListPromos,
+    ListRefunds,
     MakeInvite,
+    MarkRefunded,
     RetryTask,
     RevokePartner,
     SetAvailable,
@@ -102,6 +104,10 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return await _stats(message, admin.stats, currency)
         case AddPromo() | ListPromos() | EndPromo():
             return await _promos(admin.promos, actor, command, currency)
+        case ListRefunds():
+            return texts.refunds(await admin.refunds.due())
+        case MarkRefunded(refund_id, note):
+            return texts.refund_recorded(await admin.refunds.refunded(actor, refund_id, note))
         case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
             return await _menu(message, admin.catalogue, actor, command, currency)
     return await _restaurants(admin.catalogue, actor, command, currency)

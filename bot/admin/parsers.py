@@ -24,6 +24,7 @@ from bot.admin.commands import (
     EndPromo,
     LinkManager,
     ListOrders,
+    MarkRefunded,
     SetPrice,
     SetTerms,
 )
@@ -34,6 +35,7 @@ from domain.money import AmountError, minor_exponent, parse_amount
 from domain.orders import OrderStatus
 from domain.promos import normalize_code
 from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
+from domain.services.admin.refunds import MAX_NOTE
 from domain.validation import check_length
 
 MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it
@@ -185,6 +187,11 @@ def _uses(text: str, what: str) -> int:
     if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_USES:
         raise InvalidInput(f"{what} must be a whole number from 1 to {MAX_USES:,}")
     return int(text)
+
+
+def refunded(args: str, _: str) -> MarkRefunded:
+    refund_id, rest = _head(args, "refund id")
+    return MarkRefunded(refund_id, check_length("note", rest.removeprefix("|"), MAX_NOTE))
 
 
 def end_promo(args: str, _: str) -> EndPromo:

@@ -24,6 +24,7 @@ from bot.admin.commands import (
     ListDeadLetters,
     ListPartners,
     ListPromos,
+    ListRefunds,
     MakeInvite,
     RetryTask,
     RevokePartner,
@@ -53,6 +54,7 @@ from bot.admin.parsers import (
     end_promo,
     link_manager,
     list_orders,
+    refunded,
     set_price,
     set_terms,
 )
@@ -101,7 +103,7 @@ class UnknownCommand(LookupError):
 
 
 _RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _PROMOS, _QUEUE, _SERVICE = (
-    "Restaurants", "Menus", "Partners", "Orders", "Promo codes", "Queue", "Service"
+    "Restaurants", "Menus", "Partners", "Orders", "Promo codes and refunds", "Queue", "Service"
 )
 _SPECS: Final = (
     CommandSpec("addrestaurant", "/addrestaurant NAME | ADDRESS [| PREP_MINUTES]",
@@ -177,6 +179,13 @@ _SPECS: Final = (
     CommandSpec("endpromo", "/endpromo CODE", "/endpromo SAVE10",
                 "end a promo code now: summaries showing it lose the discount", end_promo,
                 _PROMOS),
+    CommandSpec("refunds", "/refunds", "/refunds",
+                "refunds due: paid orders cancelled, payments that placed no order",
+                bare(ListRefunds), _PROMOS),
+    CommandSpec("refunded", "/refunded REFUND_ID NOTE",
+                "/refunded 3 Refunded at the provider, ref re_81422",
+                "record a refund made at the payment provider; the customer is told",
+                refunded, _PROMOS),
     CommandSpec("deadletters", "/deadletters", "/deadletters",
                 "list tasks the queue gave up on", bare(ListDeadLetters), _QUEUE),
     CommandSpec("retry", "/retry TASK_ID", "/retry 7", "run a dead-lettered task again",

@@ -13,6 +13,7 @@ from domain.invites import InviteCode
 from domain.money import Money
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
+from domain.payments import Refund
 from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.admin.catalogue import ImportResult
@@ -229,9 +230,26 @@ def order_detail(detail: OrderDetail) -> str:
     lines += [*bill(order.bill, how="", code=order.promo_code), "", f"Customer: {customer}",
               f"Address: {escape(delivery.address)}",
               f"Phone: {escape(delivery.phone or '-')}",
-              f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}", "",
+              f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}",
+              *_payment_lines(detail), "",
               "<b>History</b>", *(event_line(e) for e in detail.history)]
     return capped(lines)
+
+
+def _payment_lines(detail: OrderDetail) -> list[str]:
+    """How the order was paid, and its refund: charge ids to find it at the provider."""
+    payment, refund = detail.payment, detail.refund
+    if payment is None:
+        return ["Payment: cash on delivery"]
+    lines = [f"Payment: online, {Money(payment.total, payment.currency)} · charge "
+             f"<code>{escape(payment.telegram_charge_id)}</code>, provider "
+             f"<code>{escape(payment.provider_charge_id)}</code>"]
+    if refund is not None:
+        state = (f"made {refund.refunded_at:%Y-%m-%d %H:%M} UTC ({escape(refund.note)})"
+                 if refund.refunded_at is not None else "due")
+        lines.append(f"Refund #{refund.id}: {Money(refund.amount, refund.currency)} {state} · "
+                     f"{escape(refund.reason)}")
+    return lines
 
 
 def order_cancelled(order: Order, reason: str) -> str:
@@ -270,7 +288,11 @@ def period_stats(title: str, stats: PeriodStats, currency: str) -> list[str]:
     counts = ", ".join(f"{status.lower()} {count}" for status, count in stats.by_status.items())
     return [f"<b>{escape(title)}</b>: {stats.total_orders} orders",
             f"By status: {counts}",
-            f"Revenue: {Money(stats.revenue_minor, currency)}",
+            f"Revenue: {Money(stats.revenue_minor, currency)} (cash "
+            f"{Money(stats.cash_minor, currency)}, online {Money(stats.money.online, currency)})",
+            f"Delivery fees {Money(stats.money.fees, currency)} · discounts "
+            f"{Money(stats.money.discounts, currency)} · tips {Money(stats.money.tips, currency)}"
+            f" · refunds due {stats.money.refunds}: {Money(stats.money.refunded, currency)}",
             f"Placed → delivered: average {_minutes(stats.average_minutes)}, "
             f"p90 {_minutes(stats.p90_minutes)} ({stats.deliveries} deliveries)"]
 
@@ -327,3 +349,30 @@ def promos(codes: Sequence[Promo], currency: str) -> str:
 def promo_ended(promo: Promo) -> str:
     return (f"Ended promo code <b>{escape(promo.code)}</b>: summaries showing it lose the "
             "discount before an order is placed.")
+
+
+# refunds ----------------------------------------------------------------------------------
+
+NO_REFUNDS = "No refunds are due."
+
+
+def refund_line(refund: Refund) -> str:
+    of = f"order #{refund.order_id}" if refund.order_id is not None else "no order"
+    return (f"#{refund.id} · {Money(refund.amount, refund.currency)} · {of} · customer "
+            f"{refund.customer_id} · {refund.created_at:%Y-%m-%d %H:%M} UTC · "
+            f"{escape(refund.reason)}\n    charge <code>{escape(refund.telegram_charge_id)}"
+            f"</code>, provider <code>{escape(refund.provider_charge_id)}</code>")
+
+
+def refunds(due: Sequence[Refund]) -> str:
+    if not due:
+        return NO_REFUNDS
+    lines = [f"<b>{len(due)} refunds due</b> (oldest first): make each at the payment "
+             "provider, then /refunded REFUND_ID NOTE"]
+    lines += [refund_line(refund) for refund in due]
+    return capped(lines)
+
+
+def refund_recorded(refund: Refund) -> str:
+    return (f"Recorded refund #{refund.id} of {Money(refund.amount, refund.currency)} as made "
+            f"({escape(refund.note)}). The customer has been told.")

@@ -19,6 +19,14 @@ from domain.checkout import Checkout
 from domain.views import Placed, Summary, TrackingMessage
 
 
+def summary_screen(context: AppContext, summary: Summary, *, changed: bool = False) -> Screen:
+    """The summary with its buttons (💳 Pay now when payments are on); `changed` alerts."""
+    pay_now = context.services.settings.payment_provider_token is not None
+    return Screen(texts.summary(summary, pay_now=pay_now),
+                  keyboards.summary(summary, pay_now=pay_now),
+                  texts.CHANGED if changed else None, alert=changed)
+
+
 @press
 async def start_checkout(update: Update, context: AppContext) -> Screen:
     """Asks for the address, with a reply keyboard to share the location instead."""
@@ -33,7 +41,7 @@ async def show_summary(update: Update, context: AppContext, summary: Summary | N
         return
     if summary.new_address:
         await reply(update, Screen(texts.address_saved(summary), keyboards.NO_REPLY_KEYBOARD))
-    await reply(update, Screen(texts.summary(summary), keyboards.summary(summary)))
+    await reply(update, summary_screen(context, summary))
 
 
 @replies
@@ -88,7 +96,7 @@ async def place_order(update: Update, context: AppContext, token: int) -> Screen
         toast = texts.PLACED if result.created else texts.ALREADY_PLACED
         return Screen(texts.tracking(view), keyboards.order(view, shown_in=here.message_id),
                       toast.format(order_id=view.order.id))
-    return Screen(texts.summary(result), keyboards.summary(result), texts.CHANGED, alert=True)
+    return summary_screen(context, result, changed=True)
 
 
 @press
@@ -102,7 +110,7 @@ async def ask_promo(update: Update, context: AppContext) -> Screen:
 async def remove_promo(update: Update, context: AppContext) -> Screen:
     """The summary again, without the code."""
     summary = await context.services.checkout.remove_promo(user_id(update))
-    return Screen(texts.summary(summary), keyboards.summary(summary))
+    return summary_screen(context, summary)
 
 
 def register(app: AppType) -> None:

@@ -53,10 +53,12 @@ Decide = Callable[[OrderView, Restaurant | None, datetime], Effects | None]
 class Presses:
     """Implements PipelineActions on a PipelineStore."""
 
-    def __init__(self, store: PipelineStore, clock: Clock, *, tries: int = 5) -> None:
+    def __init__(self, store: PipelineStore, clock: Clock, *, tries: int = 5,
+                 admins: frozenset[int] = frozenset()) -> None:
         self._store = store
         self._clock = clock
         self._tries = tries
+        self._admins = admins  # told of refunds due when a paid order is cancelled
         self._line: Line[PipelineTx, Request] = Line(store.transaction, self._batch, tries=tries)
 
     # partners ------------------------------------------------------------------------------
@@ -100,7 +102,8 @@ class Presses:
     ) -> None:
         """CANCELLED by the restaurant; the customer is told why."""
         def decide(order: OrderView, kitchen: Restaurant | None, now: datetime) -> Effects | None:
-            return restaurant_rejects(order, _known(kitchen, order), manager_chat_id, now, reason)
+            return restaurant_rejects(order, _known(kitchen, order), manager_chat_id, now, reason,
+                                      self._admins)
 
         await self._press(order_id, decide)
 
@@ -122,7 +125,7 @@ class Presses:
         `audit` entry goes in the same transaction as the move, only if this call made it:
         the log never claims a cancel that did not happen nor misses one that did."""
         def decide(order: OrderView, kitchen: Restaurant | None, now: datetime) -> Effects | None:
-            return cancelled_by(order, kitchen, actor, now, reason)
+            return cancelled_by(order, kitchen, actor, now, reason, self._admins)
 
         return await self._press(order_id, decide, audit)
 

@@ -78,6 +78,7 @@ class OrderView:
     delivery_fee: int = 0  # the parts of `total` besides the dishes (domain.bill)
     discount: int = 0
     tip: int = 0
+    paid_online: bool = False  # else cash on delivery
 
     def is_ready(self, now: datetime) -> bool:
         return self.ready_at is not None and self.ready_at <= now
@@ -120,6 +121,7 @@ class Effects:
     new_offer: OfferView | None = None
     end_offers: bool = False  # withdraw every open offer: the order has ended
     release_partner: UserId | None = None  # the partner's active order is over
+    refund: str | None = None  # why the online payment for the order is to be given back
     tasks: list[NewTask] = field(default_factory=list)  # besides the settled task's own next run
 
     @property

@@ -12,6 +12,7 @@ manager, its preparation time has passed since confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,7 +162,8 @@ def restaurant_accepts(
 
 
 def restaurant_rejects(
-    order: OrderView, restaurant: Restaurant, chat_id: int, at: datetime, reason: str
+    order: OrderView, restaurant: Restaurant, chat_id: int, at: datetime, reason: str,
+    admins: Iterable[int] = (),
 ) -> Effects | None:
     """CANCELLED while CONFIRMED or PREPARING; None when cancelled already."""
     actor = _manager(restaurant, chat_id)
@@ -170,7 +172,7 @@ def restaurant_rejects(
     if order.status not in ASSIGNABLE:
         raise IllegalTransition(order.id, order.status, S.CANCELLED)
     why = reason.strip() or f"{restaurant.name} could not take the order"
-    return cancel(order, Effects(order.id), at=at, actor=actor, reason=why)
+    return cancel(order, Effects(order.id), at=at, actor=actor, reason=why, admins=admins)
 
 
 def restaurant_ready(
@@ -190,7 +192,8 @@ def restaurant_ready(
 
 
 def cancelled_by(
-    order: OrderView, restaurant: Restaurant | None, actor: Actor, at: datetime, reason: str
+    order: OrderView, restaurant: Restaurant | None, actor: Actor, at: datetime, reason: str,
+    admins: Iterable[int] = (),
 ) -> Effects | None:
     """Customers cancel while CREATED or CONFIRMED, admins any time before the end (§2).
 
@@ -205,7 +208,7 @@ def cancelled_by(
             raise TooLateToCancel(order.status)
     elif actor.kind not in (ActorKind.ADMIN, ActorKind.SYSTEM):
         raise NotAllowed("only the customer or an admin can cancel an order")
-    effects = cancel(order, Effects(order.id), at=at, actor=actor, reason=reason)
+    effects = cancel(order, Effects(order.id), at=at, actor=actor, reason=reason, admins=admins)
     manager = restaurant.manager_chat_id if restaurant is not None else None
     if manager is not None and order.status != S.CREATED:
         effects.tell(manager, OrderCancelled(order.id, reason))

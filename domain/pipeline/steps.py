@@ -14,7 +14,7 @@ mark_ready      the order is ready now (tells the assigned partner).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -29,6 +29,8 @@ from domain.messages import (
     OrderCancelled,
     OrderFailed,
     OrderReady,
+    RefundDue,
+    RefundPromised,
     RestaurantTicket,
     TicketLine,
 )
@@ -58,17 +60,18 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
     restaurant = _restaurant(order, snap)
     now, effects = snap.now, Effects(order.id)
     if not restaurant.is_open:
-        return Step(cancel(order, effects, at=now, reason=f"{restaurant.name} is closed"))
+        return Step(cancel(order, effects, at=now, reason=f"{restaurant.name} is closed",
+                           admins=snap.config.admin_ids))
     gone = [line.name for line in snap.lines.get(order.id, ()) if not line.available]
     if gone:
         reason = "no longer available: " + ", ".join(gone)
-        return Step(cancel(order, effects, at=now, reason=reason))
+        return Step(cancel(order, effects, at=now, reason=reason, admins=snap.config.admin_ids))
     effects.move(order, S.CONFIRMED, at=now)
     if restaurant.manager_chat_id is not None:
         lines = tuple(TicketLine(line.name, line.quantity) for line in snap.lines[order.id])
         effects.tell(restaurant.manager_chat_id, RestaurantTicket(
             order.id, restaurant.id, lines, order.total, order.currency,
-            order.delivery_fee, order.discount, order.tip))
+            order.delivery_fee, order.discount, order.tip, order.paid_online))
         return Step(effects)
     effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
     effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
@@ -103,6 +106,7 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
         total=order.total, currency=order.currency, expires_at=expires_at,
         latitude=order.latitude, longitude=order.longitude,  # one message: a map link in it
         delivery_fee=order.delivery_fee, discount=order.discount, tip=order.tip,
+        paid_online=order.paid_online,
     ))
     return Step(effects, Next(TaskKind.DISPATCH, expires_at))
 
@@ -143,15 +147,29 @@ def ready(order: OrderView, effects: Effects, *, at: datetime) -> Effects:
 
 
 def cancel(
-    order: OrderView, effects: Effects, *, at: datetime, actor: Actor = SYSTEM, reason: str
+    order: OrderView, effects: Effects, *, at: datetime, actor: Actor = SYSTEM, reason: str,
+    admins: Iterable[int] = (),
 ) -> Effects:
     """CANCELLED with its reason: the customer is told (unless they cancelled it themselves:
-    their screen shows it), open offers are withdrawn, a partner released and told."""
+    their screen shows it), open offers are withdrawn, a partner released and told; money
+    paid online is due back (the `admins` are told)."""
     effects.move(order, S.CANCELLED, at=at, actor=actor, reason=reason)
     if actor.kind != ActorKind.CUSTOMER:
         effects.tell(order.customer_id, OrderCancelled(order.id, reason))
     _end(order, effects, OrderCancelled(order.id, reason))
+    refund(order, effects, f"cancelled: {reason}" if reason else "cancelled", admins)
     return effects
+
+
+def refund(order: OrderView, effects: Effects, reason: str, admins: Iterable[int]) -> None:
+    """An order paid online that ends unfulfilled: a refund of all that was paid is recorded
+    with the move; the customer hears it is coming, the admins that it is theirs to make."""
+    if not order.paid_online:
+        return
+    effects.refund = reason
+    effects.tell(order.customer_id, RefundPromised(order.id, order.total, order.currency))
+    for admin in sorted(set(admins)):
+        effects.tell(admin, RefundDue(order.total, order.currency, reason, order.id))
 
 
 def fail_order(order: OrderView, config: PipelineConfig, *, at: datetime, error: str) -> Effects:
@@ -164,6 +182,7 @@ def fail_order(order: OrderView, config: PipelineConfig, *, at: datetime, error:
     effects.tell(order.customer_id, OrderFailed(order.id))
     alert(effects, config, AdminAlert(AlertReason.ORDER_FAILED, order.id, error=error))
     _end(order, effects, OrderFailed(order.id, reason))
+    refund(order, effects, "the order could not be completed", config.admin_ids)
     return effects
 
 

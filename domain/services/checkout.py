@@ -13,16 +13,13 @@ from domain.errors import (
     DuplicateOrder,
     EmptyCart,
     InvalidInput,
-    NotFound,
     NotYourContact,
     StaleSummary,
 )
 from domain.group_commit import Line
 from domain.ids import UserId
-from domain.money import Money
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
-from domain.promos import PromoProblem, normalize_code
-from domain.services.billing import bill_checkout
+from domain.promos import normalize_code
 from domain.services.orders import order_view
 from domain.services.placing import (
     ALONE,
@@ -33,7 +30,8 @@ from domain.services.placing import (
     place_cart,
 )
 from domain.services.shopping import open_restaurant
-from domain.views import Placed, PriceChange, PromoNote, Summary, TrackingMessage, cart_view
+from domain.services.summaries import Summaries
+from domain.views import Placed, Summary, TrackingMessage, cart_view
 
 
 class CheckoutService:
@@ -42,8 +40,8 @@ class CheckoutService:
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
-        self._tokens = tokens
         self.currency = currency
+        self.summaries = Summaries(clock, tokens, currency)
         self._line: Line[UnitOfWork, PlaceRequest] = Line(uow_factory, self._batch, tries=1)
 
     async def start(self, customer_id: UserId) -> None:
@@ -204,20 +202,14 @@ class CheckoutService:
             checkout = await uow.checkouts.get(customer_id)
             if checkout is None or checkout.token != token:
                 raise StaleSummary()
-            cart = await uow.carts.get(customer_id)
-            menu = await uow.menu.get_many(cart.quantities)
-            if cart.unavailable(menu):
-                return await self._summarize(uow, checkout, changed=True)
-            priced = cart.price(menu, self.currency)
-            restaurant = await open_restaurant(uow, priced.restaurant_id)
-            now = self._clock.now()
-            billed = await bill_checkout(uow, checkout, restaurant, priced, now)
-            if not checkout.matches(priced, billed.bill):
+            standing = await self.summaries.still_stands(uow, checkout)
+            if standing is None:
                 return await self._summarize(uow, checkout, changed=True)
             order, restaurant = await place_cart(
-                uow, cart, checkout.delivery(), currency=self.currency, at=now,
-                idempotency_key=key, menu=menu, restaurant=restaurant,
-                discount=billed.bill.discount, promo=billed.promo,
+                uow, standing.cart, checkout.delivery(), currency=self.currency,
+                at=self._clock.now(), idempotency_key=key, menu=standing.menu,
+                restaurant=standing.restaurant, discount=standing.billed.bill.discount,
+                promo=standing.billed.promo,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
@@ -228,50 +220,8 @@ class CheckoutService:
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
         changed: bool = False, unknown_code: str | None = None,
     ) -> Summary:
-        """Prices the cart now, takes out dishes no longer available, and stores the summary
-        under a new token. The draft is kept even when the cart turns out empty."""
-        cart = await uow.carts.get(checkout.customer_id)
-        menu = await uow.menu.get_many(cart.quantities)
-        removed = cart.unavailable(menu)
-        for item_id in removed:
-            cart.remove(item_id)
-        if removed:
-            await uow.carts.save(cart)
-        if cart.is_empty or cart.restaurant_id is None:
-            await uow.checkouts.save(checkout)
-            await uow.commit()
-            raise EmptyCart()
-        restaurant = await uow.restaurants.get(cart.restaurant_id)
-        if restaurant is None:
-            raise NotFound("restaurant", cart.restaurant_id)
-        priced = cart.price(menu, self.currency)
-        if restaurant.short_of_minimum(priced.total.amount):
-            checkout.token = None  # no summary stands: "Place order" on an older one is stale
-            await uow.checkouts.save(checkout)
-            await uow.commit()
-            restaurant.check_minimum(priced.total.amount, self.currency)
-        billed = await bill_checkout(uow, checkout, restaurant, priced, self._clock.now())
-        bill, promo = billed.bill, billed.note
-        if unknown_code is not None:
-            promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
-        before = {line.item_id: line.unit_price for line in checkout.snapshot}
-        fee_before = checkout.delivery_fee
-        checkout.summarize(priced, bill, self._tokens.new_token())
-        await uow.checkouts.save(checkout)
-        await uow.commit()
-        return Summary(
-            restaurant, priced, checkout, bill,
-            fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
-            promo=promo,
-            removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
-            price_changes=tuple(
-                PriceChange(line.name, Money(before[line.item_id], self.currency),
-                            Money(line.unit_price, self.currency))
-                for line in priced.lines
-                if before.get(line.item_id, line.unit_price) != line.unit_price
-            ),
-            changed=changed, new_address=new_address,
-        )
+        return await self.summaries.summarize(uow, checkout, new_address=new_address,
+                                              changed=changed, unknown_code=unknown_code)
 
 
 async def _placed_before(uow: UnitOfWork, key: str) -> Placed | None:

@@ -123,6 +123,8 @@ async def place_cart(
     restaurant: Restaurant | None = None,
     discount: int = 0,
     promo: Promo | None = None,
+    tip: int = 0,
+    paid_online: bool = False,
 ) -> tuple[Order, Restaurant]:
     """Writes the cart as a CREATED order with its first event and queue task, and empties it;
     returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
@@ -140,7 +142,8 @@ async def place_cart(
         customer_id=cart.customer_id, restaurant_id=restaurant.id, items=priced.order_items(),
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
         delivery_fee=restaurant.delivery_fee_for(dishes), discount=discount,
-        promo_code=promo.code if promo is not None else None,
+        promo_code=promo.code if promo is not None else None, tip=tip,
+        paid_online=paid_online,
     )
     await uow.orders.add(order)
     if promo is not None and not await uow.promos.take_use(

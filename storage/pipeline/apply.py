@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import OrderId, UserId
@@ -32,7 +32,8 @@ from storage.pipeline.sql import (
     upsert_many,
     write_history,
 )
-from storage.sql import ORDERS, PARTNERS
+from storage.sql import ORDERS, PARTNERS, PAYMENTS, REFUNDS
+from storage.types import UTCDateTime
 
 
 async def apply_effects(
@@ -49,6 +50,7 @@ async def apply_effects(
     done = [e for e in effects if e.order_id not in failed]
     await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
     await _release(session, [(e.release_partner, e.order_id) for e in done], now)
+    await _refunds(session, [(e.order_id, e.refund) for e in done if e.refund], now)
     await upsert_many(session, PROGRESS, [_progress(e) for e in done if e.progress], key="order_id")
     await write_history(
         session,
@@ -144,6 +146,20 @@ async def _release(
             .values(active_order_id=None, idle_since=now)
         )
         await session.execute(stmt)
+
+
+async def _refunds(
+    session: AsyncSession, due: Sequence[tuple[OrderId, str]], now: datetime
+) -> None:
+    """A refund due of all that was paid online for each order (rare: one statement each)."""
+    p, r = PAYMENTS.c, REFUNDS.c
+    for order_id, reason in due:
+        paid = select(p.telegram_charge_id, p.order_id, p.customer_id, p.total, p.currency,
+                      literal(reason[:300]), literal(now, UTCDateTime()), literal(""),
+                      ).where(p.order_id == order_id)
+        await session.execute(insert(REFUNDS).from_select(
+            [r.telegram_charge_id, r.order_id, r.customer_id, r.amount, r.currency, r.reason,
+             r.created_at, r.note], paid))
 
 
 def _progress(effects: Effects) -> Values:

@@ -22,6 +22,7 @@ from storage.rows.orders import (
 )
 from storage.rows.outbox import OutboxRow
 from storage.rows.partners import PartnerRow
+from storage.rows.payments import PaymentRow, RefundRow
 from storage.rows.pipeline import OfferRow, OrderProgressRow
 from storage.rows.promos import PromoRow, PromoUseRow
 from storage.rows.tasks import TaskRow
@@ -45,8 +46,10 @@ __all__ = [
     "OrderRow",
     "OutboxRow",
     "PartnerRow",
+    "PaymentRow",
     "PromoRow",
     "PromoUseRow",
+    "RefundRow",
     "RestaurantRow",
     "TaskRow",
     "TrackingMessageRow",

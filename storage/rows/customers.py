@@ -65,4 +65,5 @@ class CheckoutRow(Base):
     delivery_fee: Mapped[int | None] = mapped_column(Integer)  # as that summary charged it
     promo_code: Mapped[str | None] = mapped_column(String(20))
     discount: Mapped[int | None] = mapped_column(Integer)  # as that summary took it off
+    paying_in: Mapped[int | None] = mapped_column(BigInteger)  # the message 💳 Pay now was on
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

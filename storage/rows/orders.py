@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -44,6 +45,7 @@ class OrderRow(Base):
     tip: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger)
     promo_code: Mapped[str | None] = mapped_column(String(20))  # the code behind `discount`
+    paid_online: Mapped[bool] = mapped_column(Boolean, default=False)  # else cash on delivery
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

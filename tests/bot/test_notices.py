@@ -32,6 +32,9 @@ from domain.messages import (
     PartnerAssigned,
     PartnerRequest,
     PartnerRevoked,
+    RefundDone,
+    RefundDue,
+    RefundPromised,
     RestaurantTicket,
     TicketLine,
     decode,
@@ -59,6 +62,9 @@ EXAMPLES: list[NewMessage] = [
     PartnerApproved("Ravi"),
     PartnerRevoked("Ravi"),
     ErrorAlert("KeyError", "bot.handlers.cart.<lambda>", "callback_query"),
+    RefundDue(54000, "INR", "cancelled by the restaurant", 7),
+    RefundPromised(7, 54000, "INR"),
+    RefundDone(54000, "INR", 7),
 ]
 
 

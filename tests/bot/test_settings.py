@@ -6,6 +6,7 @@ import pytest
 
 from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import engine_for
+from domain.payments import Tips
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:AAE-secret_Token-value"
@@ -101,6 +102,31 @@ def test_every_setting_is_documented_in_env_example() -> None:
         line.split("=", 1)[0] for line in example.splitlines() if line and line[0].isupper()
     }
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_payments_are_off_without_a_provider_token_and_tips_read_in_major_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load().payment_provider_token is None
+    monkeypatch.setenv("PAYMENT_PROVIDER_TOKEN", "284685063:TEST:secret-provider")
+    monkeypatch.setenv("PAYMENT_TIPS", "20, 49.50")
+    monkeypatch.setenv("PAYMENT_MAX_TIP", "200")
+    settings = load()
+    assert settings.tips == Tips((2000, 4950), 20000)
+    assert "secret-provider" not in repr(settings)
+
+
+@pytest.mark.parametrize(("tips", "most"), [
+    ("50,20", "500"), ("20,50,100,200,300", "500"), ("20", "10"), ("2,0", "500"),
+    ("20,abc", "500"), ("20", "5 00"),
+])
+def test_tips_that_telegram_would_refuse_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, tips: str, most: str
+) -> None:
+    monkeypatch.setenv("PAYMENT_TIPS", tips)
+    monkeypatch.setenv("PAYMENT_MAX_TIP", most)
+    with pytest.raises(ConfigError, match="PAYMENT_MAX_TIP"):
+        load()
 
 
 def test_paid_broadcast_is_off_by_default() -> None:

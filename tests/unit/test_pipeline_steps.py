@@ -225,3 +225,26 @@ def test_effects_follow_the_one_transition_table() -> None:
         effects.move(order(S.PREPARING), S.OUT_FOR_DELIVERY, at=T0)
     assert effects.move(order(S.PREPARING), S.PREPARING, at=T0) is None
     assert effects.moves == [] and effects.notes == []
+
+
+@pytest.mark.parametrize("paid_online", [True, False])
+def test_an_order_paid_online_that_fails_or_is_cancelled_is_a_refund_due(
+    paid_online: bool,
+) -> None:
+    paid = order(S.CREATED, paid_online=paid_online, total=27000)
+    closed = replace(KITCHEN, is_open=False)
+
+    failed = fail_order(paid, CONFIG, at=T0, error="TimeoutError")
+    cancelled = confirm_order(TaskRun(TaskId(1), TaskKind.CONFIRM_ORDER, paid.id, {}, 1, 0.5),
+                              snapshot(paid, kitchen=closed)).effects
+
+    assert cancelled is not None
+    for effects, why in ((failed, "the order could not be completed"),
+                         (cancelled, "cancelled: Vidyarthi Bhavan is closed")):
+        told = [(n.chat_id, n.kind) for n in effects.notes if n.kind.name.startswith("REFUND")]
+        if not paid_online:
+            assert (effects.refund, told) == (None, [])
+            continue
+        assert effects.refund == why
+        assert told == [(CUSTOMER, Kind.REFUND_PROMISED), (8, Kind.REFUND_DUE),
+                        (9, Kind.REFUND_DUE)]

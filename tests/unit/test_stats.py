@@ -8,6 +8,8 @@ from domain.ids import OrderId
 from domain.orders import OrderStatus
 from domain.stats import (
     OrderFact,
+    RefundFact,
+    Takings,
     compute_stats,
     nearest_rank_percentile,
     today_and_last_7_days,
@@ -138,3 +140,19 @@ def test_non_utc_offsets_are_refused() -> None:
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before"):
         compute_stats(NOW, MIDNIGHT, [], 0)
+
+
+def test_revenue_splits_into_cash_and_online_with_fees_discounts_tips_and_refunds() -> None:
+    facts = [
+        OrderFact(OrderId(1), S.DELIVERED, 54000, at(9), at(10), delivery_fee=4000),
+        OrderFact(OrderId(2), S.DELIVERED, 47000, at(11), at(12), discount=5000, tip=2000,
+                  paid_online=True),
+        OrderFact(OrderId(3), S.CANCELLED, 30000, at(12), paid_online=True, tip=1000),
+    ]
+    refunds = [RefundFact(at(12, 30), 30000), RefundFact(at(9, day=3), 999)]  # one too old
+
+    stats = compute_stats(MIDNIGHT, NOW, facts, 0, refunds)
+
+    assert (stats.revenue_minor, stats.cash_minor) == (101000, 54000)
+    assert stats.money == Takings(online=47000, fees=4000, discounts=5000, tips=2000,
+                                  refunds=1, refunded=30000)

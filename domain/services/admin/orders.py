@@ -10,6 +10,7 @@ from domain.audit import AuditEntry
 from domain.errors import IllegalTransition, NotAllowed, NotFound
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
+from domain.payments import Payment, Refund
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock
 from domain.services.admin.common import found, record
@@ -36,6 +37,8 @@ class OrderDetail:
     customer_name: str | None
     partner_name: str | None
     history: tuple[OrderEvent, ...]
+    payment: Payment | None = None  # when paid online
+    refund: Refund | None = None
 
 
 class OrderAdmin:
@@ -69,9 +72,10 @@ class OrderAdmin:
             partner = (await uow.partners.get(order.partner_id)
                        if order.partner_id is not None else None)
             history = tuple(await uow.orders.history(order_id))
+            payment, refund = await uow.payments.of_order(order_id)
         return OrderDetail(order, place.name if place else "?",
                            customer.name if customer else None,
-                           partner.name if partner else None, history)
+                           partner.name if partner else None, history, payment, refund)
 
     async def cancel_order(self, actor: UserId, order_id: OrderId, reason: str) -> Order:
         """Cancels an unfinished order as an admin; the customer, the partner (if any) and

@@ -15,6 +15,7 @@ from domain.audit import AuditEntry as AuditEntry  # re-exported: where admin co
 from domain.ids import OrderId, TaskId
 from domain.invites import InviteCodes
 from domain.orders import Order, OrderStatus
+from domain.payments import Payments
 from domain.ports import (
     CustomerRepository,
     MenuRepository,
@@ -25,7 +26,7 @@ from domain.ports import (
     Transaction,
 )
 from domain.promos import Promos
-from domain.stats import OrderFact
+from domain.stats import OrderFact, RefundFact
 
 
 class AuditLog(Protocol):
@@ -77,6 +78,10 @@ class StatsSource(Protocol):
         """Approved partners who are online now."""
         ...
 
+    async def refund_facts(self, since: datetime) -> Sequence[RefundFact]:
+        """The refunds recorded due at or after `since`."""
+        ...
+
 
 class AdminUnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
@@ -90,6 +95,7 @@ class AdminUnitOfWork(Transaction, Protocol):
     dead_letters: DeadLetters
     stats: StatsSource
     promos: Promos
+    payments: Payments
 
 
 AdminUowFactory = Callable[[], AdminUnitOfWork]

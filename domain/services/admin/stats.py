@@ -21,4 +21,5 @@ class StatsAdmin:
         async with self._uows() as uow:
             facts = await uow.stats.order_facts(midnight - 6 * DAY)
             online = await uow.stats.partners_online()
-        return today_and_last_7_days(now, facts, online)
+            refunds = await uow.stats.refund_facts(midnight - 6 * DAY)
+        return today_and_last_7_days(now, facts, online, refunds)

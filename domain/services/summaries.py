@@ -1,0 +1,101 @@
+"""A checkout's summary: drawn afresh under a new token, and checked to still stand when the
+customer acts on it (✅ Place order, 💳 Pay now, the payment itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.cart import Cart, PricedCart
+from domain.checkout import Checkout
+from domain.errors import EmptyCart, NotFound
+from domain.ids import MenuItemId
+from domain.money import Money
+from domain.ports import Clock, TokenSource, UnitOfWork
+from domain.promos import PromoProblem
+from domain.restaurants import MenuItem, Restaurant
+from domain.services.billing import Billed, bill_checkout
+from domain.services.shopping import open_restaurant
+from domain.views import PriceChange, PromoNote, Summary
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A checkout whose summary still stands: what placing it needs, read in one unit of work."""
+
+    checkout: Checkout
+    cart: Cart
+    menu: dict[MenuItemId, MenuItem]
+    priced: PricedCart
+    restaurant: Restaurant  # open
+    billed: Billed
+
+
+class Summaries:
+    def __init__(self, clock: Clock, tokens: TokenSource, currency: str) -> None:
+        self._clock = clock
+        self._tokens = tokens
+        self.currency = currency
+
+    async def still_stands(self, uow: UnitOfWork, checkout: Checkout) -> Standing | None:
+        """The checkout's cart, priced and billed now, if it is exactly what its summary
+        showed; None when anything changed. Refuses an empty cart (EmptyCart) and a closed
+        restaurant (RestaurantClosed)."""
+        cart = await uow.carts.get(checkout.customer_id)
+        menu = await uow.menu.get_many(cart.quantities)
+        if cart.unavailable(menu):
+            return None
+        priced = cart.price(menu, self.currency)
+        restaurant = await open_restaurant(uow, priced.restaurant_id)
+        billed = await bill_checkout(uow, checkout, restaurant, priced, self._clock.now())
+        if not checkout.matches(priced, billed.bill):
+            return None
+        return Standing(checkout, cart, menu, priced, restaurant, billed)
+
+    async def summarize(
+        self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,
+        changed: bool = False, unknown_code: str | None = None,
+    ) -> Summary:
+        """Prices the cart now, takes out dishes no longer available, and stores the summary
+        under a new token; commits. The draft is kept even when the cart turns out empty."""
+        cart = await uow.carts.get(checkout.customer_id)
+        menu = await uow.menu.get_many(cart.quantities)
+        removed = cart.unavailable(menu)
+        for item_id in removed:
+            cart.remove(item_id)
+        if removed:
+            await uow.carts.save(cart)
+        if cart.is_empty or cart.restaurant_id is None:
+            await uow.checkouts.save(checkout)
+            await uow.commit()
+            raise EmptyCart()
+        restaurant = await uow.restaurants.get(cart.restaurant_id)
+        if restaurant is None:
+            raise NotFound("restaurant", cart.restaurant_id)
+        priced = cart.price(menu, self.currency)
+        if restaurant.short_of_minimum(priced.total.amount):
+            checkout.token = None  # no summary stands: "Place order" on an older one is stale
+            await uow.checkouts.save(checkout)
+            await uow.commit()
+            restaurant.check_minimum(priced.total.amount, self.currency)
+        billed = await bill_checkout(uow, checkout, restaurant, priced, self._clock.now())
+        bill, promo = billed.bill, billed.note
+        if unknown_code is not None:
+            promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
+        before = {line.item_id: line.unit_price for line in checkout.snapshot}
+        fee_before = checkout.delivery_fee
+        checkout.summarize(priced, bill, self._tokens.new_token())
+        await uow.checkouts.save(checkout)
+        await uow.commit()
+        return Summary(
+            restaurant, priced, checkout, bill,
+            fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
+            promo=promo,
+            removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
+            price_changes=tuple(
+                PriceChange(line.name, Money(before[line.item_id], self.currency),
+                            Money(line.unit_price, self.currency))
+                for line in priced.lines
+                if before.get(line.item_id, line.unit_price) != line.unit_price
+            ),
+            changed=changed, new_address=new_address,
+        )
