@@ -490,9 +490,8 @@ def offer(m: Offer) -> str:
     return (f"🛵 <b>New delivery: order #{m.order_id}</b>\n"
             f"🍽 Pick up at {escape(m.restaurant)}, {escape(m.pickup)}\n"
             f"📍 Deliver to {escape(m.address)}{map_link(m.latitude, m.longitude)}\n"
-            + (_collect(Money(m.total, m.currency), True) if m.paid_online else
-               f"💰 Collect {Money(m.total, m.currency)} on delivery"
-               f"{_fee_part(m.delivery_fee, m.currency)}")
+            + _collect(Money(m.total, m.currency), m.paid_online)
+            + ("" if m.paid_online else _fee_part(m.delivery_fee, m.currency))
             + "\n\nWill you take it?")
 
 

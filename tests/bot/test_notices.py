@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import get_args
 
@@ -137,7 +138,9 @@ def test_the_kitchen_and_the_partner_see_the_orders_bill() -> None:
     ticket = render(EXAMPLES[1]).text
     assert "Items: ₹500.00\nDelivery: ₹40.00\n<b>Total: ₹540.00</b>" in ticket
     offer = render(EXAMPLES[2]).text
-    assert "Collect ₹540.00 on delivery (delivery ₹40.00 included)" in offer
+    assert "Pay on delivery: collect <b>₹540.00</b> (delivery ₹40.00 included)" in offer
+    paid = render(replace(EXAMPLES[2], paid_online=True)).text  # type: ignore[type-var]
+    assert "💳 Paid online — collect nothing\n" in paid
 
 
 @pytest.mark.parametrize(("kind", "data", "why"), [

@@ -66,7 +66,7 @@ async def test_a_customer_pays_the_fee_the_admin_set_and_everyone_sees_one_bill(
     await press(manager, texts.TICKET_ACCEPT_BUTTON, "being prepared",
                 message_id=ticket.message_id)
     offer = await offer_for(partner)
-    assert "Collect ₹540.00 on delivery (delivery ₹40.00 included)" in offer.content
+    assert "Pay on delivery: collect ₹540.00 (delivery ₹40.00 included)" in offer.content
     card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
     assert BILL in card.content and "Pay on delivery: collect ₹540.00" in card.content
     shown = await say(admin, f"/showorder {order_id}", f"Order #{order_id}")
