@@ -10,6 +10,7 @@ from typing import Any
 from domain.bill import Bill
 from domain.errors import (
     BelowMinimum,
+    DomainError,
     InvalidInput,
     InvalidQuantity,
     ItemUnavailable,
@@ -44,6 +45,7 @@ from domain.payments import Refund
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
+from domain.services.payments import NotPayable
 from domain.views import CartView, MenuPage, OrderView, Page, PromoNote, Summary
 
 HELP = (
@@ -553,6 +555,19 @@ def error_alert(m: ErrorAlert) -> str:
     return (f"🐞 <b>Unexpected error</b> handling {escape(m.update_kind)}:\n"
             f"<code>{escape(m.error_type)}</code> in <code>{escape(m.where)}</code>.\n"
             "The traceback is in the logs; repeats of it are only logged for a while.")
+
+
+NOT_PAYABLE = {
+    NotPayable.STALE: "This invoice is out of date. Please use the newest summary.",
+    NotPayable.CHANGED: "Your order changed since this invoice. Please check the new summary.",
+    NotPayable.AMOUNT: "The amount does not match this order. Please check the summary and "
+                       "pay again.",
+}
+
+
+def not_payable(problem: NotPayable | DomainError) -> str:
+    """Why Telegram will not take the money, as it shows the customer (plain text)."""
+    return NOT_PAYABLE[problem] if isinstance(problem, NotPayable) else refusal(problem)
 
 
 def payment_refunded(refund: Refund) -> str:

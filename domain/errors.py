@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.money import Money
+
 
 class DomainError(Exception):
     code = "domain_error"
@@ -92,7 +94,8 @@ class BelowMinimum(DomainError):
     code = "below_minimum"
 
     def __init__(self, short_by: int, minimum: int, currency: str) -> None:
-        super().__init__(f"{short_by} short of the minimum order of {minimum}")
+        short, least = Money(short_by, currency), Money(minimum, currency)
+        super().__init__(f"{short} short of the minimum order of {least}")
         self.short_by = short_by
         self.minimum = minimum
         self.currency = currency

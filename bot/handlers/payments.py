@@ -49,7 +49,9 @@ async def pre_checkout(update: Update, context: AppContext) -> None:
         return
     check = await context.services.payments.pre_check(
         user_id(update), query.invoice_payload, query.currency, query.total_amount)
-    await query.answer(ok=check.problem is None, error_message=check.problem)
+    problem = check.problem
+    await query.answer(ok=problem is None,
+                       error_message=None if problem is None else texts.not_payable(problem))
     if check.summary is not None:
         screen = summary_screen(context, check.summary)
         assert screen.text is not None

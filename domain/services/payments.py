@@ -5,6 +5,7 @@ order can no longer be placed, records a refund due at once. See domain/payments
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.checkout import Checkout, order_key, token_of
 from domain.errors import DomainError, StaleSummary
@@ -17,9 +18,13 @@ from domain.services.placing import PromoTaken, just_placed, place_cart
 from domain.services.summaries import Standing, Summaries
 from domain.views import Placed, Summary, TrackingMessage
 
-STALE = "This invoice is out of date. Please use the newest summary."
-CHANGED = "Your order changed since this invoice. Please check the new summary."
-AMOUNT = "The amount does not match this order. Please check the summary and pay again."
+
+class NotPayable(StrEnum):
+    """Why Telegram must not take the money for an invoice now; the bot words each."""
+
+    STALE = "stale"  # not the summary the customer is on any more (or not theirs)
+    CHANGED = "changed"  # prices or availability changed: a new summary is shown
+    AMOUNT = "amount"  # the amount is not the bill plus an allowed tip
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,10 @@ class Paid:
 
 @dataclass(frozen=True)
 class PreCheck:
-    """Telegram's question before it takes the money: None `problem` means go ahead."""
+    """Telegram's question before it takes the money: None `problem` means go ahead (a
+    domain error: the restaurant closed, the minimum, ...)."""
 
-    problem: str | None = None
+    problem: NotPayable | DomainError | None = None
     summary: Summary | None = None  # the customer's new summary, when the order changed
 
 
@@ -73,17 +79,17 @@ class PaymentService:
             try:
                 checkout = await _checkout(uow, customer_id, _token(payload, customer_id))
             except StaleSummary:
-                return PreCheck(STALE)
+                return PreCheck(NotPayable.STALE)
             try:
                 standing = await self._summaries.still_stands(uow, checkout)
                 if standing is None:
-                    return PreCheck(CHANGED, await self._summaries.summarize(
+                    return PreCheck(NotPayable.CHANGED, await self._summaries.summarize(
                         uow, checkout, changed=True))
                 standing.restaurant.check_minimum(standing.priced.total.amount, currency)
             except DomainError as refused:
-                return PreCheck(str(refused) or CHANGED)
+                return PreCheck(refused)
             if self._tip(standing, currency, total) is None:
-                return PreCheck(AMOUNT)
+                return PreCheck(NotPayable.AMOUNT)
         return PreCheck()
 
     async def paid(self, payment: Payment, chat_id: int) -> Paid:

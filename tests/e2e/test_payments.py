@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.settings import Settings
-from domain.services.payments import CHANGED
+from domain.services.payments import NotPayable
 from sandbox import TEST_PROVIDER_TOKEN, BotApiServer, ChatMessage, SandboxUser
 from storage.rows import OrderRow
 from tests.e2e.conftest import e2e_settings
@@ -95,7 +95,7 @@ async def test_the_check_before_payment_refuses_an_order_whose_price_changed(
     fresh = await customer.wait_for_new(lambda m: "Something changed" in m.content,
                                         timeout=TIMEOUT)
 
-    assert (payment.ok, payment.error_message) == (False, CHANGED)
+    assert (payment.ok, payment.error_message) == (False, texts.not_payable(NotPayable.CHANGED))
     assert "Total: ₹520.00" in fresh.content and fresh.has_button(texts.PAY_NOW_BUTTON)
     assert await order_count(uows) == 0
 

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from domain.bill import Bill
 from domain.checkout import order_key
 from domain.customers import Customer
+from domain.errors import RestaurantClosed
 from domain.messages import Kind
 from domain.payments import Payment, Refund, Tips
 from domain.services.checkout import CheckoutService
-from domain.services.payments import AMOUNT, CHANGED, STALE, PaymentService
+from domain.services.payments import NotPayable, PaymentService
 from domain.services.shopping import ShoppingService
 from domain.views import Placed, Summary
 from storage.rows import OrderRow, OutboxRow, PaymentRow, RefundRow
@@ -129,11 +130,12 @@ async def test_the_check_before_payment_refuses_a_changed_order_or_a_wrong_amoun
         await uow.commit()
     changed = await payments.pre_check(CUSTOMER, payload, "INR", PIZZAS)
 
-    assert (too_much_tip.problem, short.problem, other.problem) == (AMOUNT, AMOUNT, STALE)
-    assert changed.problem == CHANGED and changed.summary is not None
+    amount, stale = NotPayable.AMOUNT, NotPayable.STALE
+    assert (too_much_tip.problem, short.problem, other.problem) == (amount, amount, stale)
+    assert changed.problem == NotPayable.CHANGED and changed.summary is not None
     assert changed.summary.changed and changed.summary.bill.subtotal == 52000
-    stale = await payments.pre_check(CUSTOMER, payload, "INR", PIZZAS)  # the old invoice
-    assert stale.problem == STALE
+    old = await payments.pre_check(CUSTOMER, payload, "INR", PIZZAS)  # the old invoice
+    assert old.problem == NotPayable.STALE
 
 
 @pytest.mark.parametrize("tip", [0, 50000])
@@ -142,3 +144,16 @@ async def test_tips_from_none_to_the_largest_are_taken(
 ) -> None:
     payments, payload = await at_invoice(uow_factory, catalog, clock)
     assert (await payments.pre_check(CUSTOMER, payload, "INR", PIZZAS + tip)).problem is None
+
+
+async def test_the_check_before_payment_refuses_a_closed_restaurant_with_the_reason(
+    uow_factory: Uows, catalog: Catalog, clock: FixedClock
+) -> None:
+    payments, payload = await at_invoice(uow_factory, catalog, clock)
+    async with uow_factory() as uow:
+        await uow.restaurants.save(replace(catalog.restaurant, is_open=False))
+        await uow.commit()
+
+    check = await payments.pre_check(CUSTOMER, payload, "INR", PIZZAS)
+
+    assert isinstance(check.problem, RestaurantClosed) and check.problem.name == "Dominos"
