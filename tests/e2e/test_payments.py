@@ -6,6 +6,7 @@ cancelled is a refund due that admins list and record as made."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,31 @@ async def test_a_cancelled_paid_order_is_a_refund_due_until_an_admin_records_it(
     assert f"Refund #{refund_id}: ₹550.00 made" in shown.content
     stats = await say(admin, "/stats", "Today")
     assert "online ₹0.00" in stats.content and "refunds due 1: ₹550.00" in stats.content
+
+
+async def test_a_payment_for_an_order_that_can_no_longer_be_placed_is_refunded_at_once(
+    bot: object, customer: SandboxUser, admin: SandboxUser, uows: Uows, settings: Settings,
+    server: BotApiServer,
+) -> None:
+    await say(admin, "/start", "Foodbot")
+    _, invoice = await invoice_for_two_pizzas(customer)
+    database = settings.database_url.removeprefix("sqlite+aiosqlite:///")
+
+    def close_dominos(method: str, _chat: int | None) -> None:
+        """The kitchen closes between Telegram's question and the money arriving."""
+        if method == "answerprecheckoutquery":
+            with sqlite3.connect(database) as db:
+                db.execute("UPDATE restaurants SET is_open = 0 WHERE name = 'Dominos'")
+
+    server.before_call(close_dominos)
+    payment = await customer.pay(invoice, tip=2000)
+    told = await customer.wait_for_new(lambda m: "will be refunded" in m.content,
+                                       timeout=TIMEOUT)
+
+    assert payment.ok
+    assert "could not place your order (Dominos is closed)" in told.content
+    assert "₹520.00" in told.content and await order_count(uows) == 0
+    due = await admin.wait_for_text("Refund due", timeout=TIMEOUT)
+    assert "₹520.00 for a payment that placed no order (Dominos is closed)" in due.content
+    listed = await say(admin, "/refunds", "refunds due")
+    assert "₹520.00 · no order" in listed.content
