@@ -4,6 +4,7 @@ admin sees the use; an ended code, a code below its minimum and an unknown code 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from bot import texts
 from bot.settings import Settings
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import still_queue_settings
-from tests.e2e.journey import Uows, add_dishes, checkout_to_summary, open_menu, press, say
+from tests.e2e.journey import (
+    TIMEOUT,
+    Uows,
+    add_dishes,
+    checkout_to_summary,
+    open_menu,
+    press,
+    say,
+)
 
 PIZZA = "➕ Pizza · ₹250.00"
 
@@ -71,3 +80,34 @@ async def test_an_unknown_code_and_a_removed_one_leave_the_bill_whole(
     assert "Total: ₹250.00" in unknown and "Total: ₹200.00" in applied
     assert "Total: ₹250.00" in removed.content and "Discount" not in removed.content
     assert removed.has_button(texts.PROMO_BUTTON)
+
+
+async def test_two_customers_racing_for_the_last_use_get_one_discount_and_one_refusal(
+    bot: object, admin: SandboxUser, customer: SandboxUser, customer_2: SandboxUser,
+    uows: Uows,
+) -> None:
+    await say(admin, "/addpromo LAST1 | 50 | | | 1", "promo code")
+    summaries = []
+    for user in (customer, customer_2):
+        await open_menu(user)
+        await add_dishes(user, PIZZA)
+        await checkout_to_summary(user)
+        await press(user, texts.PROMO_BUTTON, "Type your promo code")
+        summaries.append(await say(user, "LAST1", "Discount (LAST1)"))
+
+    await asyncio.gather(*(user.press(texts.PLACE_BUTTON, message_id=shown.message_id)
+                           for user, shown in zip((customer, customer_2), summaries,
+                                                  strict=True)))
+    screens = [await user.wait_for(
+        lambda m, shown=shown: m.message_id == shown.message_id
+        and ("Order #" in m.content or "Something changed" in m.content), timeout=TIMEOUT)
+        for user, shown in zip((customer, customer_2), summaries, strict=True)]
+
+    placed = [s for s in screens if "Order #" in s.content]
+    refused = [s for s in screens if "Something changed" in s.content]
+    assert len(placed) == len(refused) == 1
+    assert "Discount (LAST1): −₹50.00" in placed[0].content
+    assert "Promo code LAST1 does not apply: it has been used up." in refused[0].content
+    assert "Total: ₹250.00" in refused[0].content
+    listed = await say(admin, "/promos", "Latest 1 promo codes")
+    assert "used 1/1" in listed.content
