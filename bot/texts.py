@@ -458,6 +458,8 @@ def refusal(error: Exception) -> str:
 ADMIN_ALERTS = {
     AlertReason.NO_PARTNER: "no delivery partner has taken order #{order_id} for {waited_s} s",
     AlertReason.ORDER_FAILED: "order #{order_id} failed: {error}",
+    AlertReason.KITCHEN_SILENT: "the kitchen did not answer order #{order_id} within "
+                                "{waited_s} s: {error}",
 }
 
 

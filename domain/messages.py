@@ -162,6 +162,8 @@ class OrderFailed:
 class AlertReason(StrEnum):
     NO_PARTNER = "no_partner"  # nobody has taken the order for `waited_s`
     ORDER_FAILED = "order_failed"  # the pipeline gave up on the order with `error`
+    KITCHEN_SILENT = "kitchen_silent"  # the kitchen did not answer for `waited_s`; `error`:
+    # what became of the order
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.bill import Bill
 from domain.errors import BelowMinimum, InvalidInput
@@ -12,6 +13,14 @@ from domain.validation import check_length
 MAX_NAME = 64
 MAX_ADDRESS = 200
 MAX_DESCRIPTION = 300
+MAX_ANSWER_S = 3600  # the longest a kitchen may be given to answer a ticket
+
+
+class Unanswered(StrEnum):
+    """What happens to an order whose kitchen did not answer its ticket in time."""
+
+    CANCEL = "cancel"  # cancelled, the customer told (and refunded when paid)
+    ACCEPT = "accept"  # accepted for the kitchen: prepared in its usual time
 
 
 @dataclass
@@ -26,6 +35,9 @@ class Restaurant:
     delivery_fee: int = 0
     free_delivery_from: int | None = None  # dishes worth this much or more deliver free
     min_order: int = 0  # the dishes must come to at least this; 0: no minimum
+    # a linked kitchen answers each ticket within this; then the order is `unanswered`
+    answer_within_s: int = 300
+    unanswered: Unanswered = Unanswered.CANCEL
 
     def __post_init__(self) -> None:
         self.name = check_length("name", self.name, MAX_NAME)
@@ -36,6 +48,8 @@ class Restaurant:
             raise InvalidInput("a delivery fee or minimum order cannot be negative")
         if self.free_delivery_from is not None and self.free_delivery_from <= 0:
             raise InvalidInput("free delivery must start above zero")
+        if not 0 < self.answer_within_s <= MAX_ANSWER_S:
+            raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
 
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for dishes worth `subtotal`: none from the free-delivery amount."""

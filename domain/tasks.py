@@ -13,6 +13,7 @@ class TaskKind(StrEnum):
     CONFIRM_ORDER = "confirm_order"
     DISPATCH = "dispatch"
     MARK_READY = "mark_ready"
+    KITCHEN_TIMEOUT = "kitchen_timeout"  # the kitchen has not answered its ticket in time
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.messages import Notification
 from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.restaurants import MenuItem, Restaurant
+from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.tasks import NewTask
 
 Row = RowMapping
@@ -36,6 +36,8 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "delivery_fee": restaurant.delivery_fee,
         "free_delivery_from": restaurant.free_delivery_from,
         "min_order": restaurant.min_order,
+        "answer_within_s": restaurant.answer_within_s,
+        "unanswered": restaurant.unanswered.value,
     }
 
 
@@ -50,6 +52,8 @@ def restaurant_from_row(row: Row) -> Restaurant:
         delivery_fee=row["delivery_fee"],
         free_delivery_from=row["free_delivery_from"],
         min_order=row["min_order"],
+        answer_within_s=row["answer_within_s"],
+        unanswered=Unanswered(row["unanswered"]),
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
+from domain.restaurants import Unanswered
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,15 @@ class SetTerms:
     delivery_fee: int | None = None
     free_delivery_from: int | None = None
     min_order: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetKitchenAnswer:
+    """None `unanswered`: keep what happens to an unanswered order."""
+
+    restaurant_id: RestaurantId
+    minutes: int
+    unanswered: Unanswered | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +198,7 @@ class AdminHelp:
 
 
 AdminCommand = (
-    AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms
+    AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask

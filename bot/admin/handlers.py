@@ -41,6 +41,7 @@ from bot.admin.commands import (
     RetryTask,
     RevokePartner,
     SetAvailable,
+    SetKitchenAnswer,
     SetOpen,
     SetPhoto,
     SetPrice,
@@ -127,6 +128,9 @@ async def _restaurants(
             return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
             return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+        case SetKitchenAnswer(rid, minutes, then):
+            kitchen = await service.set_kitchen_answer(actor, rid, minutes * 60, then)
+            return texts.kitchen_answer_set(kitchen)
         case SetTerms(rid, fee, free_from, minimum):
             changed = await service.set_terms(actor, rid, delivery_fee=fee,
                                               free_delivery_from=free_from, min_order=minimum)

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 from typing import Final
 
 from bot.admin.commands import (
     AddFood,
-    AddPromo,
     AddRestaurant,
     AdminCommand,
     Audit,
     CancelOrder,
     EditFood,
     EditRestaurant,
-    EndPromo,
     LinkManager,
     ListOrders,
-    MarkRefunded,
+    SetKitchenAnswer,
     SetPrice,
     SetTerms,
 )
@@ -33,9 +30,7 @@ from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, Restaurant
 from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
 from domain.money import AmountError, minor_exponent, parse_amount
 from domain.orders import OrderStatus
-from domain.promos import normalize_code
-from domain.restaurants import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME
-from domain.services.admin.refunds import MAX_NOTE
+from domain.restaurants import MAX_ADDRESS, MAX_ANSWER_S, MAX_DESCRIPTION, MAX_NAME, Unanswered
 from domain.validation import check_length
 
 MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it
@@ -61,13 +56,13 @@ def _id(text: str, what: str, highest: int) -> int:
     return int(raw)
 
 
-def _head(args: str, what: str, highest: int = MAX_ID) -> tuple[int, str]:
+def leading_id(args: str, what: str, highest: int = MAX_ID) -> tuple[int, str]:
     """The leading id and the rest of the text."""
     first, *rest = args.strip().split(None, 1) or [""]
     return _id(first, what, highest), rest[0].strip() if rest else ""
 
 
-def _fields(text: str, names: tuple[str, ...], required: int) -> list[str]:
+def fields_of(text: str, names: tuple[str, ...], required: int) -> list[str]:
     parts = [part.strip() for part in text.split("|")] if text.strip() else []
     if len(parts) < required:
         wanted = " | ".join(names[:required])
@@ -97,7 +92,7 @@ def _status(text: str) -> OrderStatus:
 
 
 def add_restaurant(args: str, _: str) -> AddRestaurant:
-    name, address, prep = _fields(args, ("NAME", "ADDRESS", "PREP_MINUTES"), 2)
+    name, address, prep = fields_of(args, ("NAME", "ADDRESS", "PREP_MINUTES"), 2)
     return AddRestaurant(
         check_length("name", name, MAX_NAME),
         check_length("address", address, MAX_ADDRESS),
@@ -106,8 +101,8 @@ def add_restaurant(args: str, _: str) -> AddRestaurant:
 
 
 def edit_restaurant(args: str, _: str) -> EditRestaurant:
-    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
-    name, address, prep = _fields(rest, ("NAME", "ADDRESS", "PREP_MINUTES"), 0)
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    name, address, prep = fields_of(rest, ("NAME", "ADDRESS", "PREP_MINUTES"), 0)
     if not (name or address or prep):
         raise InvalidInput("give at least one field to change")
     return EditRestaurant(
@@ -119,20 +114,20 @@ def edit_restaurant(args: str, _: str) -> EditRestaurant:
 
 
 def set_terms(args: str, currency: str) -> SetTerms:
-    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
     names = ("DELIVERY_FEE", "FREE_DELIVERY_FROM", "MINIMUM_ORDER")
-    fee, free_from, minimum = _fields(rest, names, 1)
+    fee, free_from, minimum = fields_of(rest, names, 1)
     if not (fee or free_from or minimum):
         raise InvalidInput("give at least one field to change")
     return SetTerms(
         RestaurantId(restaurant_id),
-        _amount(fee, currency, "delivery fee", CLEAR) if fee else None,
-        _amount(free_from, currency, "free delivery amount", CLEAR) if free_from else None,
-        _amount(minimum, currency, "minimum order", CLEAR) if minimum else None,
+        amount_of(fee, currency, "delivery fee", CLEAR) if fee else None,
+        amount_of(free_from, currency, "free delivery amount", CLEAR) if free_from else None,
+        amount_of(minimum, currency, "minimum order", CLEAR) if minimum else None,
     )
 
 
-def _amount(text: str, currency: str, what: str, none: str) -> int:
+def amount_of(text: str, currency: str, what: str, none: str) -> int:
     """A major-unit amount of zero or more, in minor units; `none` stands for zero."""
     if text == none:
         return 0
@@ -145,63 +140,22 @@ def _amount(text: str, currency: str, what: str, none: str) -> int:
     return amount
 
 
-MAX_USES: Final = 1_000_000
-
-
-def add_promo(args: str, currency: str) -> AddPromo:
-    names = ("CODE", "DISCOUNT", "MIN_ORDER", "VALID_UNTIL", "TOTAL_USES", "USES_PER_CUSTOMER")
-    code, off, minimum, until, total, per_customer = _fields(args, names, 2)
-    percent, amount = _discount(off, currency)
-    return AddPromo(
-        normalize_code(code), percent, amount,
-        _amount(minimum, currency, "minimum order", CLEAR) if minimum else 0,
-        _day(until) if until and until != CLEAR else None,
-        _uses(total, "total uses") if total and total != CLEAR else None,
-        _uses(per_customer, "uses per customer") if per_customer else 1,
-    )
-
-
-def _discount(text: str, currency: str) -> tuple[int | None, int | None]:
-    """'10%' -> (10, None); '50' -> (None, 5000): a percentage or an amount off."""
-    if text.endswith("%"):
-        number = text.removesuffix("%").strip()
-        if not re.fullmatch(r"[0-9]{1,3}", number) or not 1 <= int(number) <= 100:
-            raise InvalidInput(f"a percentage off must be 1% to 100%, not '{text[:40]}'")
-        return int(number), None
-    amount = _amount(text, currency, "discount", "")
-    if not amount:
-        raise InvalidInput("the discount must be above zero: 10% or an amount such as 50")
-    return None, amount
-
-
-def _day(text: str) -> date:
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:  # 2026-02-30
-            pass
-    raise InvalidInput(f"the last day must be a date such as 2026-12-31, not '{text[:40]}'")
-
-
-def _uses(text: str, what: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_USES:
-        raise InvalidInput(f"{what} must be a whole number from 1 to {MAX_USES:,}")
-    return int(text)
-
-
-def refunded(args: str, _: str) -> MarkRefunded:
-    refund_id, rest = _head(args, "refund id")
-    return MarkRefunded(refund_id, check_length("note", rest.removeprefix("|"), MAX_NOTE))
-
-
-def end_promo(args: str, _: str) -> EndPromo:
-    return EndPromo(normalize_code(args))
+def kitchen_answer(args: str, _: str) -> SetKitchenAnswer:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    minutes, then = fields_of(rest, ("MINUTES", "THEN"), 1)
+    most = MAX_ANSWER_S // 60
+    if not re.fullmatch(r"[0-9]{1,2}", minutes) or not 1 <= int(minutes) <= most:
+        raise InvalidInput(f"minutes must be 1 to {most}, not '{minutes[:40]}'")
+    if then and then.lower() not in {u.value for u in Unanswered}:
+        raise InvalidInput(f"then must be 'cancel' or 'accept', not '{then[:40]}'")
+    return SetKitchenAnswer(RestaurantId(restaurant_id), int(minutes),
+                            Unanswered(then.lower()) if then else None)
 
 
 def add_food(args: str, currency: str) -> AddFood:
-    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
-    name, price, category, description = _fields(rest, names, 2)
+    name, price, category, description = fields_of(rest, names, 2)
     return AddFood(
         RestaurantId(restaurant_id),
         check_length("name", name, MAX_NAME),
@@ -212,9 +166,9 @@ def add_food(args: str, currency: str) -> AddFood:
 
 
 def edit_food(args: str, currency: str) -> EditFood:
-    item_id, rest = _head(args, "item id", MAX_CATALOGUE_ID)
+    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
-    name, price, category, description = _fields(rest, names, 0)
+    name, price, category, description = fields_of(rest, names, 0)
     if not (name or price or category or description):
         raise InvalidInput("give at least one field to change")
     return EditFood(
@@ -229,12 +183,12 @@ def edit_food(args: str, currency: str) -> EditFood:
 
 
 def set_price(args: str, currency: str) -> SetPrice:
-    item_id, rest = _head(args, "item id", MAX_CATALOGUE_ID)
+    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
     return SetPrice(MenuItemId(item_id), parse_price(rest, currency))
 
 
 def link_manager(args: str, _: str) -> LinkManager:
-    restaurant_id, rest = _head(args, "restaurant id", MAX_CATALOGUE_ID)
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
     if not rest:
         raise InvalidInput("chat id is missing")
     if rest.lower() == "none":
@@ -249,7 +203,7 @@ def list_orders(args: str, _: str) -> ListOrders:
 
 
 def cancel_order(args: str, _: str) -> CancelOrder:
-    order_id, rest = _head(args, "order id")
+    order_id, rest = leading_id(args, "order id")
     reason = check_length("reason", rest.removeprefix("|"), MAX_REASON)
     return CancelOrder(OrderId(order_id), reason)
 
@@ -265,7 +219,7 @@ def audit(args: str, _: str) -> Audit:
 def by_id(make: Callable[[int], AdminCommand], what: str, highest: int = MAX_ID) -> Parser:
     """A parser of one id of up to `highest` and nothing else."""
     def parse(args: str, _: str) -> AdminCommand:
-        ident, rest = _head(args, what, highest)
+        ident, rest = leading_id(args, what, highest)
         _no_more(rest, f"expected only the {what}")
         return make(ident)
 

@@ -5,7 +5,8 @@ exactly the commands in the table (bot/admin/handlers.py registers them from it)
 `CommandSpec.read` turns the text after the command into a typed command, or raises
 ArgumentError, whose text is the problem, the syntax and an example: the reply to a
 malformed command. Fields are separated by `|` and trimmed; ids may carry a leading `#`.
-Parsers live in bot/admin/parsers.py, the command types in bot/admin/commands.py.
+Parsers live in bot/admin/parsers.py (promo codes and refunds: promo_parsers.py), the
+command types in bot/admin/commands.py.
 Pure: no Telegram here. Replies are plain text; escape them when sending as HTML.
 """
 
@@ -41,7 +42,6 @@ from bot.admin.parsers import (
     MAX_REASON,
     Parser,
     add_food,
-    add_promo,
     add_restaurant,
     audit,
     bare,
@@ -51,13 +51,13 @@ from bot.admin.parsers import (
     cancel_order,
     edit_food,
     edit_restaurant,
-    end_promo,
+    kitchen_answer,
     link_manager,
     list_orders,
-    refunded,
     set_price,
     set_terms,
 )
+from bot.admin.promo_parsers import add_promo, end_promo, refunded
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 
@@ -130,6 +130,11 @@ _SPECS: Final = (
                 f"set a restaurant's delivery fee, the order value from which delivery is free "
                 f"and its minimum order; empty fields keep their value, '{CLEAR}' removes one",
                 set_terms, _RESTAURANTS),
+    CommandSpec("kitchen", "/kitchen RESTAURANT_ID MINUTES [| cancel or accept]",
+                "/kitchen 3 5 | accept",
+                "how long a linked kitchen has to answer a ticket (1-60 min, default 5); "
+                "then the order is cancelled (default) or accepted for it, the admins told",
+                kitchen_answer, _RESTAURANTS),
     CommandSpec("addfood", "/addfood RESTAURANT_ID NAME | PRICE [| CATEGORY [| DESCRIPTION]]",
                 "/addfood 3 Pizza | 250 | Pizzas | Cheese, tomato",
                 "add a dish; price in major units such as 249.50", add_food, _MENU),

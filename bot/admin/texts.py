@@ -15,7 +15,7 @@ from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.payments import Refund
 from domain.promos import Promo
-from domain.restaurants import MenuItem, Restaurant
+from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.services.admin.catalogue import ImportResult
 from domain.services.admin.orders import OrderDetail, OrderLine
 from domain.services.admin.ports import AuditEntry, DeadTask
@@ -87,6 +87,14 @@ def terms_set(restaurant: Restaurant, currency: str) -> str:
     """The restaurant's terms as customers now see them on its menu."""
     return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: "
             f"{terms(restaurant, currency)}.")
+
+
+def kitchen_answer_set(restaurant: Restaurant) -> str:
+    then = ("accepted for it and prepared in its usual time"
+            if restaurant.unanswered == Unanswered.ACCEPT else "cancelled, the customer told")
+    return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: its kitchen answers "
+            f"each ticket within {restaurant.answer_within_s // 60} min; an order it leaves "
+            f"unanswered is {then}, and the admins are told.")
 
 
 def manager_linked(restaurant: Restaurant) -> str:

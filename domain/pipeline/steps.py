@@ -47,7 +47,7 @@ from domain.pipeline.model import (
     Step,
     TaskRun,
 )
-from domain.restaurants import Restaurant
+from domain.restaurants import Restaurant, Unanswered
 from domain.tasks import TaskKind
 
 S = OrderStatus
@@ -72,10 +72,38 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
         effects.tell(restaurant.manager_chat_id, RestaurantTicket(
             order.id, restaurant.id, lines, order.total, order.currency,
             order.delivery_fee, order.discount, order.tip, order.paid_online))
-        return Step(effects)
+        answer_by = now + timedelta(seconds=restaurant.answer_within_s)
+        return Step(effects, Next(TaskKind.KITCHEN_TIMEOUT, answer_by))
     effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
     effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
     return Step(effects, Next(TaskKind.DISPATCH, now))
+
+
+def kitchen_timeout(task: TaskRun, snap: Snapshot) -> Step:
+    """The kitchen has not answered the ticket in time: the admins are told, and the order is
+    accepted for it or cancelled, as the restaurant is set. Answered meanwhile: nothing."""
+    order = _order(task, snap)
+    if order is None or order.status != S.CONFIRMED:
+        return Step()
+    restaurant, now, effects = _restaurant(order, snap), snap.now, Effects(order.id)
+    waited = restaurant.answer_within_s
+    if restaurant.unanswered == Unanswered.ACCEPT:
+        effects.move(order, S.PREPARING, at=now,
+                     reason=f"{restaurant.name} did not answer in time: accepted for it")
+        effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes),
+                     searching_since=now)
+        alert(effects, snap.config, AdminAlert(
+            AlertReason.KITCHEN_SILENT, order.id, waited_s=waited, error="accepted for it"))
+        return Step(effects, Next(TaskKind.DISPATCH, now))
+    cancel(order, effects, at=now, reason=f"{restaurant.name} did not answer in time",
+           admins=snap.config.admin_ids)
+    if restaurant.manager_chat_id is not None:
+        effects.tell(restaurant.manager_chat_id,
+                     OrderCancelled(order.id, "not answered in time"))
+    alert(effects, snap.config, AdminAlert(
+        AlertReason.KITCHEN_SILENT, order.id, waited_s=waited,
+        error="cancelled, the customer told"))
+    return Step(effects)
 
 
 def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
@@ -218,4 +246,5 @@ HANDLERS: Final[Mapping[str, Handler]] = {
     TaskKind.CONFIRM_ORDER: confirm_order,
     TaskKind.DISPATCH: dispatch_order,
     TaskKind.MARK_READY: mark_ready,
+    TaskKind.KITCHEN_TIMEOUT: kitchen_timeout,
 }

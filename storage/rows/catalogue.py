@@ -38,6 +38,9 @@ class RestaurantRow(Base):
     delivery_fee: Mapped[int] = mapped_column(Integer, default=0)
     free_delivery_from: Mapped[int | None] = mapped_column(Integer)
     min_order: Mapped[int] = mapped_column(Integer, default=0)
+    # a linked kitchen's time to answer a ticket, and what then (domain.restaurants)
+    answer_within_s: Mapped[int] = mapped_column(Integer, default=300)
+    unanswered: Mapped[str] = mapped_column(String(8), default="cancel")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -10,6 +10,7 @@ import pytest
 from domain.errors import InvalidInput, NotFound
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import parse_menu_csv
+from domain.restaurants import Unanswered
 from domain.services.admin.catalogue import CatalogueAdmin
 from storage.admin_repositories import SqlAdminUnitOfWork
 from tests.integration.builders import Catalog, FixedClock
@@ -87,6 +88,20 @@ async def test_terms_are_stored_kept_when_left_out_and_recorded(
     with pytest.raises(InvalidInput):
         await catalogue_admin.set_terms(ADMIN, rid, delivery_fee=-1)
     assert len(await catalogue_admin.audit(10)) == 3
+
+
+async def test_a_kitchens_time_to_answer_is_stored_and_recorded(
+    catalogue_admin: CatalogueAdmin, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
+) -> None:
+    rid = catalog.restaurant.id
+    await catalogue_admin.set_kitchen_answer(ADMIN, rid, 120, Unanswered.ACCEPT)
+    kept = await catalogue_admin.set_kitchen_answer(ADMIN, rid, 600)
+
+    async with admin_uows() as uow:
+        assert await uow.restaurants.get(rid) == kept
+    assert (kept.answer_within_s, kept.unanswered) == (600, Unanswered.ACCEPT)
+    assert [e.detail for e in await catalogue_admin.audit(2)] == [
+        "within 600 s, then as before", "within 120 s, then accept"]
 
 
 async def test_unknown_ids_and_bad_values_change_nothing_and_record_nothing(

@@ -17,7 +17,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.messages import Delivered, Notification
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.restaurants import Restaurant
+from domain.restaurants import Restaurant, Unanswered
 from domain.tasks import NewTask, TaskKind
 from domain.views import TrackingMessage
 from storage.rows import OutboxRow, TaskRow
@@ -40,7 +40,8 @@ async def test_restaurant_round_trips_and_saves_changes(uow_factory: Uows) -> No
         await uow.commit()
     assert added.id > 0
     changed = replace(added, is_open=False, prep_minutes=35, manager_chat_id=-100_123_456_789,
-                      delivery_fee=3000, free_delivery_from=50000, min_order=20000)
+                      delivery_fee=3000, free_delivery_from=50000, min_order=20000,
+                      answer_within_s=120, unanswered=Unanswered.ACCEPT)
     async with uow_factory() as uow:
         assert await uow.restaurants.get(added.id) == added
         await uow.restaurants.save(changed)

@@ -23,8 +23,14 @@ from domain.pipeline.model import (
     Snapshot,
     TaskRun,
 )
-from domain.pipeline.steps import confirm_order, dispatch_order, fail_order, mark_ready
-from domain.restaurants import Restaurant
+from domain.pipeline.steps import (
+    confirm_order,
+    dispatch_order,
+    fail_order,
+    kitchen_timeout,
+    mark_ready,
+)
+from domain.restaurants import Restaurant, Unanswered
 from domain.retry import RetryPolicy
 from domain.tasks import TaskKind
 
@@ -96,7 +102,9 @@ def test_confirming_with_a_manager_sends_the_ticket_and_waits_for_them() -> None
     assert ticket.data["items"] == [
         {"name": "Masala Dosa", "quantity": 2}, {"name": "Filter Coffee", "quantity": 1},
     ]
-    assert step.next is None
+    assert step.next is not None  # the kitchen has its time to answer, then it is looked at
+    assert (step.next.kind, step.next.run_at) == (TaskKind.KITCHEN_TIMEOUT,
+                                                 T0 + timedelta(seconds=300))
 
 
 @pytest.mark.parametrize(("kitchen", "lines", "reason"), [
@@ -248,3 +256,40 @@ def test_an_order_paid_online_that_fails_or_is_cancelled_is_a_refund_due(
         assert effects.refund == why
         assert told == [(CUSTOMER, Kind.REFUND_PROMISED), (8, Kind.REFUND_DUE),
                         (9, Kind.REFUND_DUE)]
+
+
+
+SILENT = replace(KITCHEN, manager_chat_id=-500, answer_within_s=240)
+
+
+def test_a_ticket_left_unanswered_cancels_the_order_and_tells_everyone() -> None:
+    step = kitchen_timeout(run(TaskKind.KITCHEN_TIMEOUT), snapshot(order(S.CONFIRMED),
+                                                                   kitchen=SILENT))
+
+    assert step.effects is not None and step.effects.status == S.CANCELLED
+    assert step.effects.moves[0].reason == "Vidyarthi Bhavan did not answer in time"
+    assert kinds(step.effects) == [
+        (CUSTOMER, Kind.ORDER_STATUS), (CUSTOMER, Kind.ORDER_CANCELLED),
+        (-500, Kind.ORDER_CANCELLED), (8, Kind.ADMIN_ALERT), (9, Kind.ADMIN_ALERT)]
+    alert = step.effects.notes[-1].data
+    assert (alert["reason"], alert["waited_s"]) == ("kitchen_silent", 240)
+    assert step.next is None
+
+
+def test_a_ticket_left_unanswered_is_accepted_for_a_kitchen_set_so() -> None:
+    kitchen = replace(SILENT, unanswered=Unanswered.ACCEPT)
+    step = kitchen_timeout(run(TaskKind.KITCHEN_TIMEOUT), snapshot(order(S.CONFIRMED),
+                                                                   kitchen=kitchen))
+
+    assert step.effects is not None and step.effects.status == S.PREPARING
+    assert step.effects.progress is not None
+    assert step.effects.progress.ready_at == T0 + timedelta(minutes=12)
+    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS), (8, Kind.ADMIN_ALERT),
+                                   (9, Kind.ADMIN_ALERT)]
+    assert step.next is not None and (step.next.kind, step.next.run_at) == (TaskKind.DISPATCH, T0)
+
+
+@pytest.mark.parametrize("status", [S.PREPARING, S.CANCELLED, S.OUT_FOR_DELIVERY])
+def test_a_ticket_answered_in_time_leaves_nothing_to_do(status: S) -> None:
+    step = kitchen_timeout(run(TaskKind.KITCHEN_TIMEOUT), snapshot(order(status), kitchen=SILENT))
+    assert (step.effects, step.next) == (None, None)

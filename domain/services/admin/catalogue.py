@@ -13,7 +13,7 @@ from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
 from domain.ports import Clock
-from domain.restaurants import MenuItem, Restaurant
+from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.services.admin.common import found, record
 from domain.services.admin.ports import (
     AdminUnitOfWork,
@@ -116,6 +116,20 @@ class CatalogueAdmin:
                          f"{self._price(changed.min_order)}")
             await uow.commit()
             return changed
+
+    async def set_kitchen_answer(
+        self, actor: UserId, restaurant_id: RestaurantId, within_s: int,
+        unanswered: Unanswered | None = None,
+    ) -> Restaurant:
+        """How long the restaurant's kitchen has to answer a ticket, and what then (None:
+        as it is); tickets sent before keep the time they were given."""
+        def change(r: Restaurant) -> Restaurant:
+            return replace(r, answer_within_s=within_s,
+                           unanswered=r.unanswered if unanswered is None else unanswered)
+
+        return await self._change_restaurant(
+            actor, restaurant_id, "kitchen_answer", change,
+            f"within {within_s} s, then {unanswered or 'as before'}")
 
     async def add_food(
         self, actor: UserId, restaurant_id: RestaurantId, name: str, price: int,

@@ -29,6 +29,7 @@ from bot.admin.commands import (
     RetryTask,
     RevokePartner,
     SetAvailable,
+    SetKitchenAnswer,
     SetOpen,
     SetPhoto,
     SetPrice,
@@ -46,7 +47,7 @@ from bot.admin.specs import (
 )
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
-from domain.restaurants import MAX_DESCRIPTION, MAX_NAME
+from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, Unanswered
 
 R3, ITEM12, ORDER42 = RestaurantId(3), MenuItemId(12), OrderId(42)
 
@@ -57,6 +58,7 @@ EXAMPLES: dict[str, AdminCommand] = {
     "closerestaurant": SetOpen(R3, False),
     "linkmanager": LinkManager(R3, -1001234567890),
     "fees": SetTerms(R3, 4000, 50000, 19900),
+    "kitchen": SetKitchenAnswer(R3, 5, Unanswered.ACCEPT),
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
@@ -92,6 +94,8 @@ MALFORMED: dict[str, list[str]] = {
     "openrestaurant": ["", "x", "0", "-3", "3 4", "3.5"],
     "closerestaurant": ["", "three", "3 now"],
     "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
+    "kitchen": ["", "3", "3 0", "3 61", "3 five", "3 5 | later", "3 5 | accept | x",
+                "x 5"],
     "fees": ["", "3", "3 | |", "x 40", "3 -40", "3 40.505", "3 4,50", "3 40 | free",
              "3 40 | 500 | 199 | 1", "3 " + "9" * 20, "3 | 2000000"],
     "addfood": ["", "3", "3 Pizza", "3 Pizza 250", "Pizza | 250", "3 Pizza | abc",

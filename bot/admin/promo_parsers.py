@@ -1,0 +1,67 @@
+"""Parsers of the promo-code and refund commands' arguments (bot/admin/parsers.py has the
+field rules they share)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Final
+
+from bot.admin.commands import AddPromo, EndPromo, MarkRefunded
+from bot.admin.parsers import CLEAR, amount_of, fields_of, leading_id
+from domain.errors import InvalidInput
+from domain.promos import normalize_code
+from domain.services.admin.refunds import MAX_NOTE
+from domain.validation import check_length
+
+MAX_USES: Final = 1_000_000
+
+
+def add_promo(args: str, currency: str) -> AddPromo:
+    names = ("CODE", "DISCOUNT", "MIN_ORDER", "VALID_UNTIL", "TOTAL_USES", "USES_PER_CUSTOMER")
+    code, off, minimum, until, total, per_customer = fields_of(args, names, 2)
+    percent, amount = _discount(off, currency)
+    return AddPromo(
+        normalize_code(code), percent, amount,
+        amount_of(minimum, currency, "minimum order", CLEAR) if minimum else 0,
+        _day(until) if until and until != CLEAR else None,
+        _uses(total, "total uses") if total and total != CLEAR else None,
+        _uses(per_customer, "uses per customer") if per_customer else 1,
+    )
+
+
+def _discount(text: str, currency: str) -> tuple[int | None, int | None]:
+    """'10%' -> (10, None); '50' -> (None, 5000): a percentage or an amount off."""
+    if text.endswith("%"):
+        number = text.removesuffix("%").strip()
+        if not re.fullmatch(r"[0-9]{1,3}", number) or not 1 <= int(number) <= 100:
+            raise InvalidInput(f"a percentage off must be 1% to 100%, not '{text[:40]}'")
+        return int(number), None
+    amount = amount_of(text, currency, "discount", "")
+    if not amount:
+        raise InvalidInput("the discount must be above zero: 10% or an amount such as 50")
+    return None, amount
+
+
+def _day(text: str) -> date:
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2026-02-30
+            pass
+    raise InvalidInput(f"the last day must be a date such as 2026-12-31, not '{text[:40]}'")
+
+
+def _uses(text: str, what: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_USES:
+        raise InvalidInput(f"{what} must be a whole number from 1 to {MAX_USES:,}")
+    return int(text)
+
+
+def refunded(args: str, _: str) -> MarkRefunded:
+    refund_id, rest = leading_id(args, "refund id")
+    return MarkRefunded(refund_id, check_length("note", rest.removeprefix("|"), MAX_NOTE))
+
+
+def end_promo(args: str, _: str) -> EndPromo:
+    return EndPromo(normalize_code(args))
