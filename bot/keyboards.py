@@ -68,7 +68,7 @@ def menu(view: MenuPage) -> InlineKeyboardMarkup:
     rows: list[Row] = []
     for item in page.entries:
         row = []
-        if item.available and view.restaurant.is_open:
+        if item.orderable and view.restaurant.is_open:
             row.append(_button(texts.dish_button(item, currency), Action.ADD, item.id, page.number))
         if item.photo_file_id:
             row.append(_button(texts.PHOTO_BUTTON.format(name=item.name), Action.PHOTO, item.id))

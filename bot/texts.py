@@ -15,6 +15,7 @@ from domain.errors import (
     InvalidQuantity,
     ItemUnavailable,
     NotFound,
+    OutOfStock,
     RestaurantClosed,
 )
 from domain.messages import (
@@ -139,6 +140,7 @@ CANCELLED = "Order #{order_id} cancelled."
 RATED = "Thank you for rating {stars}⭐!"
 
 SHORT_DESCRIPTION = 100  # characters of a dish's description on a menu page
+FEW_LEFT = 5  # a menu says how many portions are left from this many down
 
 STATUS = {
     OrderStatus.CREATED: "🕐 Placed, waiting for the restaurant",
@@ -247,6 +249,10 @@ def dish(item: MenuItem, currency: str, in_cart: int = 0, *, full: bool = False)
         line += " 📷"
     if not item.available:
         line += " · <i>not available now</i>"
+    elif item.stock == 0:
+        line += " · <i>sold out</i>"
+    elif item.stock is not None and item.stock <= FEW_LEFT:
+        line += f" · <i>only {item.stock} left</i>"
     if in_cart:
         line += f" · 🛒 {in_cart}"
     if item.description:
@@ -335,6 +341,8 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
         changes.append(f"delivery: {b.money(view.fee_before)} → {b.money(b.delivery_fee)}")
     if view.removed:
         changes.append(f"no longer available, taken out: {escape(', '.join(view.removed))}")
+    changes += [f"only {left} left of {escape(name)}, your cart now has {left}"
+                for name, left in view.short]
     if view.changed:
         detail = "; ".join(changes) if changes else "your cart changed"
         rows.insert(0, f"⚠️ <b>Something changed</b> since the last summary: {detail}.\n"
@@ -447,6 +455,9 @@ def refusal(error: Exception) -> str:
         return f"Sorry, {error.name} is closed right now."
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
+    if isinstance(error, OutOfStock):
+        return "Sorry, not that many left: " + ", ".join(
+            f"{name}: {left} left" for name, left in error.left.items()) + "."
     if isinstance(error, BelowMinimum):
         return (f"The minimum order here is {Money(error.minimum, error.currency)}: "
                 f"please add {Money(error.short_by, error.currency)} more.")

@@ -11,6 +11,7 @@ from domain.errors import (
     ItemUnavailable,
     NotFound,
     OtherRestaurantInCart,
+    OutOfStock,
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.money import Money
@@ -67,8 +68,10 @@ class Cart:
         """Adds dishes; a dish from another restaurant needs `replace_other`."""
         if quantity < 1:
             raise InvalidQuantity("quantity must be at least 1")
-        if not item.available:
+        if not item.orderable:
             raise ItemUnavailable(item.name)
+        if not item.allows(self.quantities.get(item.id, 0) + quantity):
+            raise OutOfStock({item.name: item.stock or 0})
         if self.restaurant_id not in (None, item.restaurant_id) and not self.is_empty:
             if not replace_other:
                 raise OtherRestaurantInCart(self.restaurant_id or 0, item.restaurant_id)
@@ -102,9 +105,15 @@ class Cart:
         self.restaurant_id = None
 
     def unavailable(self, menu: Mapping[MenuItemId, MenuItem]) -> list[MenuItemId]:
-        """Dishes in the cart that are gone from `menu` or not available now."""
+        """Dishes in the cart that are gone from `menu` or not available now (sold out too)."""
         return [item_id for item_id in self.quantities
-                if (item := menu.get(item_id)) is None or not item.available]
+                if (item := menu.get(item_id)) is None or not item.orderable]
+
+    def over_stock(self, menu: Mapping[MenuItemId, MenuItem]) -> dict[MenuItemId, int]:
+        """Dishes in the cart with fewer portions left than it holds: what is left of each."""
+        return {item_id: item.stock for item_id, quantity in self.quantities.items()
+                if (item := menu.get(item_id)) is not None and item.stock is not None
+                and 0 < item.stock < quantity}
 
     def price(self, menu: Mapping[MenuItemId, MenuItem], currency: str) -> PricedCart:
         """Prices every line from the current menu; refuses missing or unavailable dishes."""
@@ -115,7 +124,9 @@ class Cart:
             item = menu.get(item_id)
             if item is None or item.restaurant_id != self.restaurant_id:
                 raise NotFound("menu item", item_id)
-            if not item.available:
+            if not item.orderable:
                 raise ItemUnavailable(item.name)
+            if not item.allows(quantity):
+                raise OutOfStock({item.name: item.stock or 0})
             lines.append(PricedLine(item.id, item.name, item.price, quantity))
         return PricedCart(self.restaurant_id, tuple(lines), currency)

@@ -101,6 +101,17 @@ class BelowMinimum(DomainError):
         self.currency = currency
 
 
+class OutOfStock(DomainError):
+    """Fewer portions are left than the order asks for: `left` by dish name."""
+
+    code = "out_of_stock"
+
+    def __init__(self, left: dict[str, int]) -> None:
+        super().__init__("not enough left: " + ", ".join(
+            f"{name} ({count} left)" for name, count in left.items()))
+        self.left = left
+
+
 class InvalidQuantity(DomainError):
     code = "invalid_quantity"
 

@@ -49,6 +49,13 @@ class MenuRepository(Protocol):
     async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]: ...
     async def save(self, item: MenuItem) -> None: ...
 
+    async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
+                         ) -> dict[str, int]:
+        """Counts the order's portions off the dishes' stock, each in one conditional
+        statement, and marks the order's lines as taken from it; the dishes with fewer left
+        (name: left) when any is short, in which case the caller must roll back."""
+        ...
+
 
 class Catalogue(Protocol):
     """The catalogue as customers browse it, read outside any transaction: possibly from a

@@ -81,8 +81,11 @@ class MenuItem:
     description: str = ""
     category: str = "Menu"
     photo_file_id: str | None = None
+    stock: int | None = None  # portions left, counted down as orders are placed; None: no count
 
     def __post_init__(self) -> None:
+        if self.stock is not None and self.stock < 0:
+            raise InvalidInput("stock cannot be negative")
         self.name = check_length("name", self.name, MAX_NAME)
         self.category = check_length("category", self.category, MAX_NAME)
         self.description = check_length(
@@ -90,3 +93,12 @@ class MenuItem:
         )
         if self.price <= 0:
             raise InvalidInput("price must be above zero")
+
+    @property
+    def orderable(self) -> bool:
+        """On the menu and not sold out: it can go into a cart and an order now."""
+        return self.available and self.stock != 0
+
+    def allows(self, quantity: int) -> bool:
+        """Whether `quantity` portions can be ordered now (all that is left, at most)."""
+        return self.orderable and (self.stock is None or quantity <= self.stock)

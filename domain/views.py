@@ -106,7 +106,7 @@ def cart_view(
     cart: Cart, menu: Mapping[MenuItemId, MenuItem], restaurant: Restaurant | None, currency: str
 ) -> CartView:
     lines = tuple(
-        CartLineView(item.id, item.name, Money(item.price, currency), quantity, item.available)
+        CartLineView(item.id, item.name, Money(item.price, currency), quantity, item.orderable)
         for item_id, quantity in cart.quantities.items()
         if (item := menu.get(item_id)) is not None
     )
@@ -152,6 +152,7 @@ class Summary:
     fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
     promo: PromoNote | None = None
     removed: tuple[str, ...] = ()
+    short: tuple[tuple[str, int], ...] = ()  # dishes cut to the portions left: (name, left)
     price_changes: tuple[PriceChange, ...] = ()
     changed: bool = False
     new_address: bool = False

@@ -23,7 +23,7 @@ from domain.catalogue import (
     menu_key,
     restaurant_written,
 )
-from domain.ids import MenuItemId, RestaurantId
+from domain.ids import MenuItemId, OrderId, RestaurantId
 from domain.ports import MenuRepository, RestaurantRepository
 from domain.restaurants import MenuItem, Restaurant
 from storage.repositories import SqlMenuRepository, SqlRestaurantRepository
@@ -123,6 +123,13 @@ class NotingMenu:
     async def save(self, item: MenuItem) -> None:
         await self._inner.save(item)
         self._stale |= dish_written(item)
+
+    async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
+                         ) -> dict[str, int]:
+        short = await self._inner.take_stock(order_id, items)
+        for item, _ in items:
+            self._stale |= dish_written(item)
+        return short
 
     async def get(self, item_id: MenuItemId) -> MenuItem | None:
         return await self._inner.get(item_id)

@@ -66,6 +66,7 @@ def menu_item_values(item: MenuItem) -> Values:
         "description": item.description,
         "category": item.category,
         "photo_file_id": item.photo_file_id,
+        "stock": item.stock,
     }
 
 
@@ -79,6 +80,7 @@ def menu_item_from_row(row: Row) -> MenuItem:
         description=row["description"],
         category=row["category"],
         photo_file_id=row["photo_file_id"],
+        stock=row["stock"],
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import NotFound
-from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping
@@ -28,6 +28,7 @@ from storage.sql import (
     CARTS,
     CUSTOMERS,
     MENU_ITEMS,
+    ORDER_ITEMS,
     PARTNERS,
     RESTAURANTS,
     execute_count,
@@ -119,6 +120,23 @@ class SqlMenuRepository:
         )
         if await execute_count(self._session, stmt) == 0:
             raise NotFound("menu item", item.id)
+
+    async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
+                         ) -> dict[str, int]:
+        m, short = MENU_ITEMS.c, {}
+        for item, quantity in items:
+            taken = update(MENU_ITEMS).where(m.id == item.id, m.stock >= quantity).values(
+                stock=m.stock - quantity)
+            if await execute_count(self._session, taken) != 1:
+                left = (await self._session.execute(select(m.stock).where(m.id == item.id))
+                        ).scalar_one_or_none()
+                short[item.name] = left or 0
+        if not short:
+            i = ORDER_ITEMS.c
+            await self._session.execute(update(ORDER_ITEMS).where(
+                i.order_id == order_id, i.menu_item_id.in_([item.id for item, _ in items]),
+            ).values(from_stock=True))
+        return short
 
 
 class SqlCustomerRepository:

@@ -87,6 +87,14 @@ class SetPrice:
 
 
 @dataclass(frozen=True, slots=True)
+class SetStock:
+    """None: stop counting the dish's portions."""
+
+    item_id: MenuItemId
+    stock: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SetAvailable:
     item_id: MenuItemId
     available: bool
@@ -199,7 +207,7 @@ class AdminHelp:
 
 AdminCommand = (
     AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
-    | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu
+    | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
     | AddPromo | ListPromos | EndPromo | ListRefunds | MarkRefunded

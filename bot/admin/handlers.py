@@ -45,6 +45,7 @@ from bot.admin.commands import (
     SetOpen,
     SetPhoto,
     SetPrice,
+    SetStock,
     SetTerms,
     ShowOrder,
     Stats,
@@ -109,7 +110,8 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return texts.refunds(await admin.refunds.due())
         case MarkRefunded(refund_id, note):
             return texts.refund_recorded(await admin.refunds.refunded(actor, refund_id, note))
-        case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
+        case (AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu()
+              | SetStock()):
             return await _menu(message, admin.catalogue, actor, command, currency)
     return await _restaurants(admin.catalogue, actor, command, currency)
 
@@ -152,6 +154,8 @@ async def _menu(message: Message, service: CatalogueAdmin, actor: UserId,
                 description=description), currency)
         case SetPrice(item_id, price):
             return texts.food_changed(await service.set_price(actor, item_id, price), currency)
+        case SetStock(item_id, stock):
+            return texts.food_changed(await service.set_stock(actor, item_id, stock), currency)
         case SetAvailable(item_id, available):
             changed = await service.set_available(actor, item_id, available)
             return texts.food_shown(changed, currency)

@@ -23,6 +23,7 @@ from bot.admin.commands import (
     ListOrders,
     SetKitchenAnswer,
     SetPrice,
+    SetStock,
     SetTerms,
 )
 from domain.errors import InvalidInput
@@ -185,6 +186,19 @@ def edit_food(args: str, currency: str) -> EditFood:
 def set_price(args: str, currency: str) -> SetPrice:
     item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
     return SetPrice(MenuItemId(item_id), parse_price(rest, currency))
+
+
+MAX_STOCK: Final = 100_000
+
+
+def set_stock(args: str, _: str) -> SetStock:
+    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
+    if rest == CLEAR:
+        return SetStock(MenuItemId(item_id), None)
+    if not re.fullmatch(r"[0-9]{1,6}", rest) or int(rest) > MAX_STOCK:
+        raise InvalidInput(f"portions must be 0 to {MAX_STOCK:,}, or '{CLEAR}' to stop "
+                           f"counting, not '{rest[:40]}'")
+    return SetStock(MenuItemId(item_id), int(rest))
 
 
 def link_manager(args: str, _: str) -> LinkManager:

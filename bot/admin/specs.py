@@ -32,6 +32,7 @@ from bot.admin.commands import (
     SetAvailable,
     SetOpen,
     SetPhoto,
+    SetStock,
     ShowOrder,
     Stats,
 )
@@ -55,6 +56,7 @@ from bot.admin.parsers import (
     link_manager,
     list_orders,
     set_price,
+    set_stock,
     set_terms,
 )
 from bot.admin.promo_parsers import add_promo, end_promo, refunded
@@ -144,6 +146,13 @@ _SPECS: Final = (
                 edit_food, _MENU),
     CommandSpec("setprice", "/setprice ITEM_ID PRICE", "/setprice 12 249.50",
                 "change a dish's price", set_price, _MENU),
+    CommandSpec("stock", "/stock ITEM_ID PORTIONS", "/stock 12 40",
+                f"count a dish's portions: each order takes its own, a cancel gives them "
+                f"back, none left shows it sold out; '{CLEAR}' stops counting",
+                set_stock, _MENU),
+    CommandSpec("soldout", "/soldout ITEM_ID", "/soldout 12",
+                "mark a dish sold out (no portions left) until /stock gives it some",
+                by_item_id(lambda i: SetStock(MenuItemId(i), 0)), _MENU),
     CommandSpec("hidefood", "/hidefood ITEM_ID", "/hidefood 12",
                 "mark a dish not available",
                 by_item_id(lambda i: SetAvailable(MenuItemId(i), False)), _MENU),

@@ -106,6 +106,8 @@ def manager_linked(restaurant: Restaurant) -> str:
 
 def item_line(item: MenuItem, currency: str) -> str:
     state = "" if item.available else " · hidden"
+    if item.stock is not None:
+        state += " · sold out" if item.stock == 0 else f" · {item.stock} left"
     photo = " · 📷" if item.photo_file_id else ""
     return (f"#{item.id} <b>{escape(item.name)}</b> — {Money(item.price, currency)}"
             f" · {escape(item.category)}{state}{photo}")

@@ -14,6 +14,7 @@ from domain.errors import (
     EmptyCart,
     InvalidInput,
     NotYourContact,
+    OutOfStock,
     StaleSummary,
 )
 from domain.group_commit import Line
@@ -185,7 +186,8 @@ class CheckoutService:
         """The one-order way: any press a batch does not place (domain.services.placing)."""
         try:
             return await self._place_alone(customer_id, token, key, tracking)
-        except PromoTaken:  # its last use went to another order meanwhile: nothing placed
+        except (PromoTaken, OutOfStock):  # another order took the code's last use, or the
+            # dish's last portions, meanwhile: nothing placed, a new summary says so
             async with self._uow() as uow:
                 checkout = await uow.checkouts.get(customer_id)
                 if checkout is None:

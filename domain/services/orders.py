@@ -81,7 +81,7 @@ class CustomerOrders:
             skipped = []
             for line in order.items:
                 item = menu.get(MenuItemId(line.item_id))
-                if item is None or not item.available or item.restaurant_id != restaurant.id:
+                if item is None or not item.orderable or item.restaurant_id != restaurant.id:
                     skipped.append(line.name)
                     continue
                 quantity = min(cart.quantities.get(item.id, 0) + line.quantity, MAX_QUANTITY)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.cart import Cart, PricedCart
-from domain.errors import EmptyCart
+from domain.errors import EmptyCart, OutOfStock
 from domain.group_commit import Waiting
 from domain.ids import MenuItemId, UserId
 from domain.orders import DeliveryDetails, Order
@@ -60,6 +60,7 @@ async def place_batch(
         restaurant = restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
         if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
                 or checkout.promo_code is not None  # its use is counted the one-order way
+                or any(menu[i].stock is not None for i in cart.quantities if i in menu)
                 or restaurant is None or not restaurant.is_open
                 or cart.unavailable(menu)):
             continue
@@ -133,6 +134,8 @@ async def place_cart(
 
     Runs inside the caller's unit of work; the caller commits.
     """
+    if menu is None:
+        menu = await uow.menu.get_many(cart.quantities)
     priced = await price_cart(uow, cart, currency, menu)
     if restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id)
@@ -146,6 +149,10 @@ async def place_cart(
         paid_online=paid_online,
     )
     await uow.orders.add(order)
+    counted = [(menu[line.item_id], line.quantity) for line in priced.lines
+               if menu[line.item_id].stock is not None]
+    if counted and (short := await uow.menu.take_stock(order.id, counted)):
+        raise OutOfStock(short)  # another order took the last portions: nothing placed
     if promo is not None and not await uow.promos.take_use(
             promo, cart.customer_id, order.id, at):
         raise PromoTaken()

@@ -6,7 +6,13 @@ from collections.abc import Iterable, Sequence
 
 from domain.cart import Cart
 from domain.customers import Customer
-from domain.errors import ItemUnavailable, NotFound, OtherRestaurantInCart, RestaurantClosed
+from domain.errors import (
+    ItemUnavailable,
+    NotFound,
+    OtherRestaurantInCart,
+    OutOfStock,
+    RestaurantClosed,
+)
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.ports import Catalogue, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
@@ -59,7 +65,7 @@ async def orderable(uow: UnitOfWork, item_id: MenuItemId) -> tuple[MenuItem, Res
     if item is None:
         raise NotFound("menu item", item_id)
     restaurant = await open_restaurant(uow, item.restaurant_id)
-    if not item.available:
+    if not item.orderable:
         raise ItemUnavailable(item.name)
     return item, restaurant
 
@@ -183,7 +189,9 @@ class ShoppingService:
             if quantity is None:
                 raise NotFound("cart line", item_id)
             if delta > 0:
-                await orderable(uow, item_id)
+                item, _ = await orderable(uow, item_id)
+                if not item.allows(quantity + delta):
+                    raise OutOfStock({item.name: item.stock or 0})
             cart.set_quantity(item_id, max(quantity + delta, 0))
             return await self._save(uow, cart)
 

@@ -42,7 +42,7 @@ class Summaries:
         restaurant (RestaurantClosed)."""
         cart = await uow.carts.get(checkout.customer_id)
         menu = await uow.menu.get_many(cart.quantities)
-        if cart.unavailable(menu):
+        if cart.unavailable(menu) or cart.over_stock(menu):
             return None
         priced = cart.price(menu, self.currency)
         restaurant = await open_restaurant(uow, priced.restaurant_id)
@@ -59,10 +59,12 @@ class Summaries:
         under a new token; commits. The draft is kept even when the cart turns out empty."""
         cart = await uow.carts.get(checkout.customer_id)
         menu = await uow.menu.get_many(cart.quantities)
-        removed = cart.unavailable(menu)
+        removed, short = cart.unavailable(menu), cart.over_stock(menu)
         for item_id in removed:
             cart.remove(item_id)
-        if removed:
+        for item_id, left in short.items():  # all that is left of it, not more
+            cart.set_quantity(item_id, left)
+        if removed or short:
             await uow.carts.save(cart)
         if cart.is_empty or cart.restaurant_id is None:
             await uow.checkouts.save(checkout)
@@ -91,6 +93,7 @@ class Summaries:
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
             promo=promo,
             removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
+            short=tuple((menu[item_id].name, left) for item_id, left in short.items()),
             price_changes=tuple(
                 PriceChange(line.name, Money(before[line.item_id], self.currency),
                             Money(line.unit_price, self.currency))

@@ -32,7 +32,7 @@ from storage.pipeline.sql import (
     upsert_many,
     write_history,
 )
-from storage.sql import ORDERS, PARTNERS, PAYMENTS, REFUNDS
+from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS
 from storage.types import UTCDateTime
 
 
@@ -51,6 +51,7 @@ async def apply_effects(
     await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
     await _release(session, [(e.release_partner, e.order_id) for e in done], now)
     await _refunds(session, [(e.order_id, e.refund) for e in done if e.refund], now)
+    await _restock(session, [e.order_id for e in done if e.status in _ENDED_UNSERVED])
     await upsert_many(session, PROGRESS, [_progress(e) for e in done if e.progress], key="order_id")
     await write_history(
         session,
@@ -146,6 +147,22 @@ async def _release(
             .values(active_order_id=None, idle_since=now)
         )
         await session.execute(stmt)
+
+
+_ENDED_UNSERVED = frozenset({OrderStatus.CANCELLED, OrderStatus.FAILED})
+
+
+async def _restock(session: AsyncSession, order_ids: Sequence[OrderId]) -> None:
+    """The portions the orders took from the dishes' stock go back to it (rare: a cancel).
+    One statement an order: UPDATE ... FROM applies one joined row per dish, so two orders of
+    one dish in a statement would give back only one's."""
+    m, i = MENU_ITEMS.c, ORDER_ITEMS.c
+    for order_id in order_ids:
+        await session.execute(
+            update(MENU_ITEMS)
+            .where(m.id == i.menu_item_id, i.order_id == order_id, i.from_stock.is_(True),
+                   m.stock.is_not(None))
+            .values(stock=m.stock + i.quantity))
 
 
 async def _refunds(

@@ -50,6 +50,7 @@ class MenuItemRow(Base):
     __table_args__ = (
         UniqueConstraint("restaurant_id", "name"),
         CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -60,3 +61,4 @@ class MenuItemRow(Base):
     description: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str] = mapped_column(String(64), default="Menu")
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    stock: Mapped[int | None] = mapped_column(Integer)  # portions left; None: not counted

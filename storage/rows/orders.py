@@ -70,6 +70,7 @@ class OrderItemRow(Base):
     name: Mapped[str] = mapped_column(String(64))
     unit_price: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
+    from_stock: Mapped[bool] = mapped_column(Boolean, default=False)  # given back if cancelled
 
 
 class OrderEventRow(Base):

@@ -167,6 +167,13 @@ class CatalogueAdmin:
                                        lambda i: replace(i, price=price),
                                        lambda i: self._price(i.price))
 
+    async def set_stock(self, actor: UserId, item_id: MenuItemId, stock: int | None
+                        ) -> MenuItem:
+        """The dish's portions left (None: not counted); 0 shows it sold out."""
+        return await self._change_item(
+            actor, item_id, "set_stock", lambda i: replace(i, stock=stock),
+            lambda i: "not counted" if i.stock is None else f"{i.stock} left")
+
     async def set_available(self, actor: UserId, item_id: MenuItemId, available: bool) -> MenuItem:
         return await self._change_item(
             actor, item_id, "show_food" if available else "hide_food",

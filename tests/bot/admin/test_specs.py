@@ -33,6 +33,7 @@ from bot.admin.commands import (
     SetOpen,
     SetPhoto,
     SetPrice,
+    SetStock,
     SetTerms,
     ShowOrder,
     Stats,
@@ -62,6 +63,8 @@ EXAMPLES: dict[str, AdminCommand] = {
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
+    "stock": SetStock(ITEM12, 40),
+    "soldout": SetStock(ITEM12, 0),
     "hidefood": SetAvailable(ITEM12, False),
     "showfood": SetAvailable(ITEM12, True),
     "photo": SetPhoto(ITEM12),
@@ -105,6 +108,8 @@ MALFORMED: dict[str, list[str]] = {
                 "3 Pizza | 250 | Pizzas | ok | extra"],
     "editfood": ["", "12", "12 | | |", "12 | abc", "x Pizza", "12 a | b | c | d | e"],
     "setprice": ["", "12", "12 abc", "12 0", "x 250", "12 250 300"],
+    "stock": ["", "12", "12 -1", "12 many", "12 100001", "x 4", "12 4 5"],
+    "soldout": ["", "pizza", "12 13"],
     "hidefood": ["", "pizza", "12 13"],
     "showfood": ["", "#", "1e3"],
     "photo": ["", "x", "12 big"],
@@ -339,3 +344,7 @@ def test_a_promo_is_a_percentage_or_an_amount_and_empty_fields_take_the_defaults
     args: str, expected: AddPromo
 ) -> None:
     assert COMMANDS["addpromo"].read(args, "INR") == expected
+
+
+def test_a_dash_stops_counting_a_dishs_portions() -> None:
+    assert COMMANDS["stock"].read("#12 -", "INR") == SetStock(ITEM12, None)

@@ -1,0 +1,52 @@
+"""Sold out and portions left through the real bot (issue 14): the menu says so, and a dish
+sold out while the customer is at the summary is taken out when Place order is pressed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.settings import Settings
+from sandbox import BotApiServer, SandboxUser
+from tests.e2e.conftest import still_queue_settings
+from tests.e2e.journey import (
+    Uows,
+    add_dishes,
+    checkout_to_summary,
+    item,
+    open_menu,
+    press,
+    say,
+)
+
+
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path) -> Settings:
+    return still_queue_settings(server, tmp_path)
+
+
+async def test_a_dish_sold_out_during_checkout_is_taken_out_of_the_order(
+    bot: object, customer: SandboxUser, admin: SandboxUser, uows: Uows
+) -> None:
+    pizza, coke = await item(uows, "Pizza"), await item(uows, "Coke 500 ml")
+    counted = await say(admin, f"/stock {pizza.id} 3", "Changed dish")
+    assert "3 left" in counted.content
+    menu = await open_menu(customer)
+    assert "Pizza — ₹250.00 · only 3 left" in menu.text
+    await add_dishes(customer, "➕ Pizza · ₹250.00", "➕ Coke 500 ml · ₹60.00")
+    summary = await checkout_to_summary(customer)
+
+    await say(admin, f"/soldout {coke.id}", "sold out")
+    again = await press(customer, texts.PLACE_BUTTON, "Something changed",
+                        message_id=summary.message_id)
+
+    assert "no longer available, taken out: Coke 500 ml" in again.content
+    assert "Total: ₹250.00" in again.content
+    placed = await press(customer, texts.PLACE_BUTTON, "Order #", message_id=again.message_id)
+    assert "1 × Pizza" in placed.content
+    menu = await open_menu(customer)
+    assert "Pizza — ₹250.00 · only 2 left" in menu.text
+    assert "Coke 500 ml — ₹60.00 · sold out" in menu.text
+    assert not menu.has_button("➕ Coke 500 ml · ₹60.00")
