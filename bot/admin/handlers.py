@@ -53,7 +53,7 @@ from bot.admin.commands import (
 from bot.admin.specs import COMMANDS, ArgumentError, Attachment, parse_admin_command
 from bot.context import AdminServices, AppContext, AppType
 from bot.handlers.common import Screen, reply, user_id
-from domain.errors import DomainError
+from domain.errors import DomainError, NotAllowed
 from domain.ids import MenuItemId, UserId
 from domain.menu_import import MAX_FILE_CHARS, decode_menu_file, parse_menu_csv
 from domain.promos import Promo
@@ -74,10 +74,25 @@ async def admin_command(update: Update, context: AppContext) -> None:
         return
     actor = user_id(update)
     if actor not in context.services.settings.admin_ids:
-        logger.info("refused admin command from non-admin %s", actor)
-        await reply(update, Screen(texts.NOT_ADMIN))
+        await reply(update, Screen(await _from_kitchen(message, context, actor)))
         return
     await reply(update, Screen(await _answer(message, context, actor)))
+
+
+async def _from_kitchen(message: Message, context: AppContext, actor: UserId) -> str:
+    """A restaurant's kitchen chat may count its own dishes' portions (/stock, /soldout);
+    anything else from a non-admin gets one polite line and changes nothing."""
+    currency = context.services.settings.currency
+    try:
+        command = parse_admin_command(message.text or message.caption or "", currency)
+        if not isinstance(command, SetStock):
+            raise NotAllowed("not an admin")
+        done = await context.services.admin.catalogue.set_stock(
+            actor, command.item_id, command.stock, kitchen=message.chat.id)
+    except (ArgumentError, DomainError):
+        logger.info("refused admin command from non-admin %s", actor)
+        return texts.NOT_ADMIN
+    return texts.food_changed(done, currency)
 
 
 async def _answer(message: Message, context: AppContext, actor: UserId) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
+from bot.admin import texts as texts_admin
 from bot.settings import Settings
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import still_queue_settings
@@ -50,3 +51,18 @@ async def test_a_dish_sold_out_during_checkout_is_taken_out_of_the_order(
     assert "Pizza — ₹250.00 · only 2 left" in menu.text
     assert "Coke 500 ml — ₹60.00 · sold out" in menu.text
     assert not menu.has_button("➕ Coke 500 ml · ₹60.00")
+
+
+async def test_a_kitchen_marks_its_own_dish_sold_out_and_nobody_else_can(
+    bot: object, customer: SandboxUser, manager: SandboxUser, uows: Uows
+) -> None:
+    coke, biryani = await item(uows, "Coke 500 ml"), await item(uows, "Chicken Biryani")
+
+    done = await say(manager, f"/soldout {coke.id}", "Changed dish")
+    other = await say(manager, f"/soldout {biryani.id}", texts_admin.NOT_ADMIN)
+    stranger = await say(customer, f"/stock {coke.id} 50", texts_admin.NOT_ADMIN)
+
+    assert "sold out" in done.content
+    assert other.content == stranger.content == texts_admin.NOT_ADMIN
+    assert ((await item(uows, "Coke 500 ml")).stock,
+            (await item(uows, "Chicken Biryani")).stock) == (0, None)
