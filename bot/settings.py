@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from domain.errors import InvalidInput
 from domain.money import AmountError, parse_amount
 from domain.payments import Tips
+from domain.restaurants import check_time_zone
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(20, ge=1, le=1000)  # PostgreSQL connections kept, at most
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
+    time_zone: str = "Asia/Kolkata"  # new restaurants' (and the samples'): times shown in it
     payment_provider_token: SecretStr | None = None  # 💳 Pay now; without it, cash only
     payment_tips: str = "20,50,100"  # suggested tips, major units of `currency`, at most 4
     payment_max_tip: str = "500"  # the largest tip an invoice takes
@@ -112,6 +114,14 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Z]{3}", value):
             raise ValueError("expected a three-letter ISO 4217 code such as INR")
         return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            return check_time_zone(value)
+        except InvalidInput as problem:
+            raise ValueError(str(problem)) from None
 
     @field_validator("payment_tips", "payment_max_tip")
     @classmethod

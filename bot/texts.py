@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.bill import Bill
 from domain.errors import (
@@ -166,8 +167,9 @@ def greeting(first_name: str) -> str:
     )
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%d %b %H:%M UTC")
+def _when(moment: datetime, zone: str = "UTC") -> str:
+    """A moment in a restaurant's local time: '30 Nov 10:47 IST'."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %H:%M %Z")
 
 
 def _page_of(page: Page[Any]) -> str:
@@ -386,7 +388,7 @@ def tracking(view: OrderView) -> str:
         rows.append(f"📝 {escape(order.delivery.note)}")
     if view.history:
         rows.append("")
-        rows += [f"{_when(e.at)} · {SHORT_STATUS[e.to_status]}"
+        rows += [f"{_when(e.at, view.time_zone)} · {SHORT_STATUS[e.to_status]}"
                  + (f" ({escape(e.reason)})" if e.reason else "") for e in view.history]
     if view.rating is not None:
         rows.append(f"\nYour rating: {'★' * view.rating}{'☆' * (5 - view.rating)}")
@@ -402,7 +404,7 @@ def order_button(view: OrderView) -> str:
 def orders(views: Iterable[OrderView]) -> str:
     rows = [
         f"#{v.order.id} · {escape(v.restaurant_name)} · {v.order.total} · "
-        f"{SHORT_STATUS[v.order.status]} · {_when(v.order.created_at)}"
+        f"{SHORT_STATUS[v.order.status]} · {_when(v.order.created_at, v.time_zone)}"
         for v in views
     ]
     return "📦 <b>Your recent orders</b>\n\n" + "\n".join(rows) if rows else NO_ORDERS

@@ -112,13 +112,14 @@ def sent_journals(settings: Settings) -> Path | None:
 
 
 def admin_console(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, currency: str,
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings,
     pipeline: PipelineActions, announce: Announce | None = None, wakes: Wakeup | None = None,
 ) -> AdminServices:
     """The admin console's services, one per area, on one admin unit-of-work factory."""
+    currency = settings.currency
     uows = admin_uow_factory(sessions, announce, wakes)
     return AdminServices(
-        catalogue=CatalogueAdmin(uows, clock, currency),
+        catalogue=CatalogueAdmin(uows, clock, currency, settings.time_zone),
         partners=PartnerAdmin(uows, clock, RandomTokens()),
         orders=OrderAdmin(uows, clock, pipeline),
         stats=StatsAdmin(uows, clock),
@@ -171,7 +172,7 @@ def build_services(
         pipeline=pipeline,
         worker=queue_worker(settings, store, clock, retry),
         outbox=message_outbox(settings, sessions),
-        admin=admin_console(sessions, clock, currency, pipeline, announce, wakeup),
+        admin=admin_console(sessions, clock, settings, pipeline, announce, wakeup),
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
                                  timedelta(seconds=settings.error_alert_window_s)),
         ops=operations(settings, sessions, clock),
@@ -195,7 +196,7 @@ async def seed_database(settings: Settings) -> str:
     try:
         async with announcer(settings.redis_url, settings.redis_prefix) as feed:
             uows = uow_factory(make_sessionmaker(engine), feed.announce if feed else None)
-            report = await seed(uows, settings.currency)
+            report = await seed(uows, settings.currency, time_zone=settings.time_zone)
     finally:
         await engine.dispose()
     return str(report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.bill import Bill
 from domain.errors import BelowMinimum, InvalidInput
@@ -23,6 +24,16 @@ class Unanswered(StrEnum):
     ACCEPT = "accept"  # accepted for the kitchen: prepared in its usual time
 
 
+def check_time_zone(name: str) -> str:
+    """An IANA time zone name such as Asia/Kolkata, or InvalidInput."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone '{name[:40]}'; use a name such as "
+                           "Asia/Kolkata or Europe/London") from None
+    return name
+
+
 @dataclass
 class Restaurant:
     id: RestaurantId
@@ -38,6 +49,7 @@ class Restaurant:
     # a linked kitchen answers each ticket within this; then the order is `unanswered`
     answer_within_s: int = 300
     unanswered: Unanswered = Unanswered.CANCEL
+    time_zone: str = "UTC"  # IANA name: the restaurant's local time, as its screens show it
 
     def __post_init__(self) -> None:
         self.name = check_length("name", self.name, MAX_NAME)
@@ -48,6 +60,7 @@ class Restaurant:
             raise InvalidInput("a delivery fee or minimum order cannot be negative")
         if self.free_delivery_from is not None and self.free_delivery_from <= 0:
             raise InvalidInput("free delivery must start above zero")
+        check_time_zone(self.time_zone)
         if not 0 < self.answer_within_s <= MAX_ANSWER_S:
             raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
 

@@ -171,6 +171,7 @@ class OrderView:
     partner_name: str | None = None
     rating: int | None = None
     tracking: TrackingMessage | None = None  # the customer's live status message, if any
+    time_zone: str = "UTC"  # the restaurant's: the order's times are shown in it
 
     @property
     def can_cancel(self) -> bool:

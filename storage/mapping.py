@@ -38,6 +38,7 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "min_order": restaurant.min_order,
         "answer_within_s": restaurant.answer_within_s,
         "unanswered": restaurant.unanswered.value,
+        "time_zone": restaurant.time_zone,
     }
 
 
@@ -54,6 +55,7 @@ def restaurant_from_row(row: Row) -> Restaurant:
         min_order=row["min_order"],
         answer_within_s=row["answer_within_s"],
         unanswered=Unanswered(row["unanswered"]),
+        time_zone=row["time_zone"],
     )
 
 

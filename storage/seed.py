@@ -81,6 +81,8 @@ async def seed(
     uow_factory: Callable[[], UnitOfWork],
     currency: str,
     samples: tuple[SampleRestaurant, ...] = SAMPLES,
+    *,
+    time_zone: str = "UTC",
 ) -> SeedReport:
     """Adds the sample restaurants and dishes that are missing, by name, in one transaction."""
     restaurants_added = items_added = 0
@@ -88,20 +90,21 @@ async def seed(
         for sample in samples:
             restaurant = await uow.restaurants.get_by_name(sample.name)
             if restaurant is None:
-                restaurant = await uow.restaurants.add(_restaurant(sample, currency))
+                restaurant = await uow.restaurants.add(_restaurant(sample, currency, time_zone))
                 restaurants_added += 1
             items_added += await _add_missing_dishes(uow, restaurant.id, sample, currency)
         await uow.commit()
     return SeedReport(restaurants_added, items_added)
 
 
-def _restaurant(sample: SampleRestaurant, currency: str) -> Restaurant:
+def _restaurant(sample: SampleRestaurant, currency: str, time_zone: str) -> Restaurant:
     fee, free_from, minimum = (Money.parse(amount, currency).amount if amount else None
                                for amount in sample.terms)
     return Restaurant(
         RestaurantId(0), sample.name, sample.address,
         is_open=sample.is_open, prep_minutes=sample.prep_minutes,
         delivery_fee=fee or 0, free_delivery_from=free_from, min_order=minimum or 0,
+        time_zone=time_zone,
     )
 
 

@@ -52,6 +52,12 @@ class SetTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTimeZone:
+    restaurant_id: RestaurantId
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetKitchenAnswer:
     """None `unanswered`: keep what happens to an unanswered order."""
 
@@ -207,6 +213,7 @@ class AdminHelp:
 
 AdminCommand = (
     AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
+    | SetTimeZone
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask

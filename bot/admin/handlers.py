@@ -47,6 +47,7 @@ from bot.admin.commands import (
     SetPrice,
     SetStock,
     SetTerms,
+    SetTimeZone,
     ShowOrder,
     Stats,
 )
@@ -145,6 +146,8 @@ async def _restaurants(
             return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
             return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+        case SetTimeZone(rid, zone):
+            return texts.time_zone_set(await service.set_time_zone(actor, rid, zone))
         case SetKitchenAnswer(rid, minutes, then):
             kitchen = await service.set_kitchen_answer(actor, rid, minutes * 60, then)
             return texts.kitchen_answer_set(kitchen)

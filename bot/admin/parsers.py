@@ -25,13 +25,21 @@ from bot.admin.commands import (
     SetPrice,
     SetStock,
     SetTerms,
+    SetTimeZone,
 )
 from domain.errors import InvalidInput
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
 from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
 from domain.money import AmountError, minor_exponent, parse_amount
 from domain.orders import OrderStatus
-from domain.restaurants import MAX_ADDRESS, MAX_ANSWER_S, MAX_DESCRIPTION, MAX_NAME, Unanswered
+from domain.restaurants import (
+    MAX_ADDRESS,
+    MAX_ANSWER_S,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    Unanswered,
+    check_time_zone,
+)
 from domain.validation import check_length
 
 MAX_PREP_MINUTES: Final = 240  # as Restaurant checks it
@@ -139,6 +147,13 @@ def amount_of(text: str, currency: str, what: str, none: str) -> int:
     if amount > MAX_PRICE_MAJOR * 10 ** minor_exponent(currency):
         raise InvalidInput(f"{what} '{text}' is above {MAX_PRICE_MAJOR:,}")
     return amount
+
+
+def time_zone(args: str, _: str) -> SetTimeZone:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    if not rest:
+        raise InvalidInput("the time zone is missing")
+    return SetTimeZone(RestaurantId(restaurant_id), check_time_zone(rest))
 
 
 def kitchen_answer(args: str, _: str) -> SetKitchenAnswer:

@@ -58,6 +58,7 @@ from bot.admin.parsers import (
     set_price,
     set_stock,
     set_terms,
+    time_zone,
 )
 from bot.admin.promo_parsers import add_promo, end_promo, refunded
 from domain.errors import InvalidInput
@@ -132,6 +133,9 @@ _SPECS: Final = (
                 f"set a restaurant's delivery fee, the order value from which delivery is free "
                 f"and its minimum order; empty fields keep their value, '{CLEAR}' removes one",
                 set_terms, _RESTAURANTS),
+    CommandSpec("timezone", "/timezone RESTAURANT_ID ZONE", "/timezone 3 Asia/Kolkata",
+                "the restaurant's time zone (an IANA name): its orders' times are shown in it",
+                time_zone, _RESTAURANTS),
     CommandSpec("kitchen", "/kitchen RESTAURANT_ID MINUTES [| cancel or accept]",
                 "/kitchen 3 5 | accept",
                 "how long a linked kitchen has to answer a ticket (1-60 min, default 5); "

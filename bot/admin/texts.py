@@ -89,6 +89,11 @@ def terms_set(restaurant: Restaurant, currency: str) -> str:
             f"{terms(restaurant, currency)}.")
 
 
+def time_zone_set(restaurant: Restaurant) -> str:
+    return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: its orders' times "
+            f"are shown in {escape(restaurant.time_zone)}.")
+
+
 def kitchen_answer_set(restaurant: Restaurant) -> str:
     then = ("accepted for it and prepared in its usual time"
             if restaurant.unanswered == Unanswered.ACCEPT else "cancelled, the customer told")

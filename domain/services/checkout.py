@@ -216,7 +216,7 @@ class CheckoutService:
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
             await uow.commit()
-        return just_placed(order, restaurant.name, tracking)
+        return just_placed(order, restaurant, tracking)
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,

@@ -38,8 +38,10 @@ class CustomerOrders:
         """The customer's latest orders, newest first, without their history."""
         async with self._uow() as uow:
             orders = await uow.orders.for_customer(customer_id, RECENT_ORDERS)
-            names = {r.id: r.name for r in await uow.restaurants.list()}
-        return [OrderView(order, names.get(order.restaurant_id, "?")) for order in orders]
+            kitchens = {r.id: r for r in await uow.restaurants.list()}
+        return [OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
+                if (kitchen := kitchens.get(order.restaurant_id)) is not None
+                else OrderView(order, "?") for order in orders]
 
     async def view(self, customer_id: UserId, order_id: OrderId) -> OrderView:
         """One of the customer's orders with its history; another's order is "not found"."""

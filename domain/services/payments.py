@@ -128,7 +128,7 @@ class PaymentService:
                 await uow.tracking.save(order.id, tracking)
             await uow.checkouts.delete(payment.customer_id)
             await uow.commit()
-        return just_placed(order, restaurant.name, tracking)
+        return just_placed(order, restaurant, tracking)
 
     async def _refund(self, payment: Payment, reason: str) -> Refund:
         now = self._clock.now()

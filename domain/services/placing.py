@@ -53,7 +53,7 @@ async def place_batch(
     menu = await uow.menu.get_many({i for cart in carts.values() for i in cart.quantities})
     restaurants = await uow.restaurants.get_many(
         {cart.restaurant_id for cart in carts.values() if cart.restaurant_id is not None})
-    placing: list[tuple[PlaceRequest, Order, str]] = []
+    placing: list[tuple[PlaceRequest, Order, Restaurant]] = []
     for r in batch:
         r.answer = ALONE
         checkout, cart = checkouts.get(r.customer_id), carts[r.customer_id]
@@ -73,7 +73,7 @@ async def place_batch(
             items=priced.order_items(), currency=currency, delivery=checkout.delivery(),
             at=now, idempotency_key=r.key, delivery_fee=bill.delivery_fee,
         )
-        placing.append((r, order, restaurant.name))
+        placing.append((r, order, restaurant))
     if not placing:
         return
     orders = [order for _, order, _ in placing]
@@ -84,15 +84,15 @@ async def place_batch(
     await uow.checkouts.delete_many(placed)
     await uow.tracking.add_many({order.id: r.tracking for r, order, _ in placing})
     await uow.commit()
-    for r, order, name in placing:
-        r.answer = just_placed(order, name, r.tracking)
+    for r, order, kitchen in placing:
+        r.answer = just_placed(order, kitchen, r.tracking)
 
 
-def just_placed(order: Order, restaurant_name: str, tracking: TrackingMessage) -> Placed:
+def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage) -> Placed:
     """What a customer sees of the order they have just placed: all there is to show of a
     new order, without reading it back."""
-    return Placed(OrderView(order, restaurant_name, (order.placing(),), tracking=tracking),
-                  created=True)
+    return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking,
+                            time_zone=restaurant.time_zone), created=True)
 
 
 class PromoTaken(Exception):

@@ -41,6 +41,7 @@ class RestaurantRow(Base):
     # a linked kitchen's time to answer a ticket, and what then (domain.restaurants)
     answer_within_s: Mapped[int] = mapped_column(Integer, default=300)
     unanswered: Mapped[str] = mapped_column(String(8), default="cancel")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

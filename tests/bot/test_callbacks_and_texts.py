@@ -2,6 +2,7 @@
 
 import html
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,11 +10,12 @@ from bot import texts
 from bot.callbacks import SLOTS, Action, BadCallback, pack, pattern, unpack
 from domain import errors
 from domain.cart import MAX_QUANTITY
-from domain.ids import MenuItemId, RestaurantId
+from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.money import Money
+from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.shopping import DISHES_PER_PAGE
-from domain.views import CartLineView, CartView, MenuPage, paginate
+from domain.views import CartLineView, CartView, MenuPage, OrderView, paginate
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -137,3 +139,20 @@ def test_a_menu_shows_the_restaurants_terms_and_what_the_cart_still_needs() -> N
     free = Restaurant(RestaurantId(2), "Free", "MG Road")
     empty = CartView(None, (), "INR")
     assert "🛵 Free delivery\n" in texts.menu(MenuPage(free, paginate([], 0, 8), empty))
+
+
+def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
+    placed = datetime(2026, 11, 30, 5, 17, tzinfo=UTC)
+    order = Order.place(customer_id=UserId(1001), restaurant_id=RestaurantId(1),
+                        items=(OrderItem(1, "Pizza", 25000, 1),), currency="INR",
+                        delivery=DeliveryDetails("12 Residency Road"), at=placed)
+    order.bind_id(OrderId(7))
+    history = tuple(order.new_events)
+
+    kolkata = texts.tracking(OrderView(order, "Dominos", history, time_zone="Asia/Kolkata"))
+    london = texts.tracking(OrderView(order, "Dominos", history, time_zone="Europe/London"))
+
+    assert "30 Nov 10:47 IST · Placed" in kolkata and "30 Nov 05:17 GMT · Placed" in london
+    assert "UTC" not in kolkata
+    with pytest.raises(errors.InvalidInput, match="unknown time zone 'Mars/Olympus'"):
+        Restaurant(RestaurantId(1), "Dominos", "MG Road", time_zone="Mars/Olympus")

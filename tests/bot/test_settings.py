@@ -170,3 +170,10 @@ async def test_the_running_bot_keeps_database_pool_size_connections_to_postgresq
         assert (engine.pool.size(), engine.pool._max_overflow) == (7, 0)  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
+
+
+def test_an_unknown_time_zone_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load().time_zone == "Asia/Kolkata"
+    monkeypatch.setenv("TIME_ZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="TIME_ZONE: unknown time zone 'Mars/Olympus'"):
+        load()

@@ -48,8 +48,8 @@ async def test_orders_lists_recent_orders_and_opens_one_with_its_history(
     assert f"#{second.id} · Dominos · ₹120.00 · Placed" in listing.text
 
     detail = await press(customer, f"#{first.id} · Dominos · Preparing", "Being prepared")
-    assert [line.split(" · ")[-1] for line in detail.text.splitlines() if "UTC" in line] == [
-        "Placed", "Confirmed", "Preparing"]
+    assert [line.split(" · ")[-1] for line in detail.text.splitlines() if " IST · " in line] == [
+        "Placed", "Confirmed", "Preparing"]  # Dominos' local time (TIME_ZONE's default)
     assert texts.CANCEL_ORDER_BUTTON not in detail.buttons
     assert detail.buttons[-2:] == [texts.BACK_TO_ORDERS, texts.HOME_BUTTON]
 

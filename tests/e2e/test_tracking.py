@@ -44,7 +44,7 @@ async def test_the_tracking_message_follows_the_order_to_its_delivery(
         assert ("Delivery partner: Ravi Kumar" in now.text) == (status != S.CONFIRMED)
 
     assert len(customer.bot_messages) == sent  # edited, never re-sent
-    assert now.text.count("UTC · ") == 5  # placed + four moves, each with its time
+    assert now.text.count(" IST · ") == 5  # placed + four moves, each in Dominos' local time
     assert now.buttons == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐", "🔁 Reorder"]
     assert await refresh_tracking(bot.bot, services.orders, order_id)  # again: no change, fine
 

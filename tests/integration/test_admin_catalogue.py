@@ -90,6 +90,20 @@ async def test_terms_are_stored_kept_when_left_out_and_recorded(
     assert len(await catalogue_admin.audit(10)) == 3
 
 
+async def test_a_restaurants_time_zone_is_stored_and_new_ones_take_the_services(
+    admin_uows: Callable[[], SqlAdminUnitOfWork], clock: FixedClock, catalog: Catalog
+) -> None:
+    admin = CatalogueAdmin(admin_uows, clock, "INR", "Asia/Kolkata")
+    added = await admin.add_restaurant(ADMIN, "Udupi Tiffins", "Jayanagar", 10)
+    moved = await admin.set_time_zone(ADMIN, catalog.restaurant.id, "Europe/London")
+
+    async with admin_uows() as uow:
+        assert await uow.restaurants.get(added.id) == added
+        assert await uow.restaurants.get(moved.id) == moved
+    assert (added.time_zone, moved.time_zone) == ("Asia/Kolkata", "Europe/London")
+    assert [e.action for e in await admin.audit(1)] == ["time_zone"]
+
+
 async def test_a_kitchens_time_to_answer_is_stored_and_recorded(
     catalogue_admin: CatalogueAdmin, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog
 ) -> None:

@@ -36,10 +36,12 @@ class CatalogueAdmin:
     """Restaurants and menus as admins change them; `actor` is the admin's user id (checked
     by the caller)."""
 
-    def __init__(self, uows: AdminUowFactory, clock: Clock, currency: str) -> None:
+    def __init__(self, uows: AdminUowFactory, clock: Clock, currency: str,
+                 time_zone: str = "UTC") -> None:
         self._uows = uows
         self._clock = clock
         self._currency = currency
+        self._time_zone = time_zone  # a new restaurant's, until /timezone changes it
 
     async def add_restaurant(
         self, actor: UserId, name: str, address: str, prep_minutes: int
@@ -47,7 +49,8 @@ class CatalogueAdmin:
         async with self._uows() as uow:
             await _name_free(uow, name)
             added = await uow.restaurants.add(
-                Restaurant(RestaurantId(0), name, address, prep_minutes=prep_minutes)
+                Restaurant(RestaurantId(0), name, address, prep_minutes=prep_minutes,
+                           time_zone=self._time_zone)
             )
             await record(uow, self._clock, actor, "add_restaurant", restaurant_target(added.id),
                          f"{added.name} | {added.address} | {added.prep_minutes} min")
@@ -116,6 +119,13 @@ class CatalogueAdmin:
                          f"{self._price(changed.min_order)}")
             await uow.commit()
             return changed
+
+    async def set_time_zone(
+        self, actor: UserId, restaurant_id: RestaurantId, zone: str
+    ) -> Restaurant:
+        """The restaurant's local time zone: its orders' times are shown in it."""
+        return await self._change_restaurant(
+            actor, restaurant_id, "time_zone", lambda r: replace(r, time_zone=zone), zone)
 
     async def set_kitchen_answer(
         self, actor: UserId, restaurant_id: RestaurantId, within_s: int,

@@ -35,6 +35,7 @@ from bot.admin.commands import (
     SetPrice,
     SetStock,
     SetTerms,
+    SetTimeZone,
     ShowOrder,
     Stats,
 )
@@ -60,6 +61,7 @@ EXAMPLES: dict[str, AdminCommand] = {
     "linkmanager": LinkManager(R3, -1001234567890),
     "fees": SetTerms(R3, 4000, 50000, 19900),
     "kitchen": SetKitchenAnswer(R3, 5, Unanswered.ACCEPT),
+    "timezone": SetTimeZone(R3, "Asia/Kolkata"),
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
@@ -97,6 +99,7 @@ MALFORMED: dict[str, list[str]] = {
     "openrestaurant": ["", "x", "0", "-3", "3 4", "3.5"],
     "closerestaurant": ["", "three", "3 now"],
     "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
+    "timezone": ["", "3", "3 Mars/Olympus", "x Asia/Kolkata", "3 ../../etc/passwd"],
     "kitchen": ["", "3", "3 0", "3 61", "3 five", "3 5 | later", "3 5 | accept | x",
                 "x 5"],
     "fees": ["", "3", "3 | |", "x 40", "3 -40", "3 40.505", "3 4,50", "3 40 | free",
