@@ -17,9 +17,8 @@ from bot import texts
 from bot.callbacks import Action, pack
 from domain.orders import OrderStatus
 from domain.partners import Partner
-from domain.restaurants import Restaurant
 from domain.services.partners import Job
-from domain.views import CartView, MenuPage, OrderView, Page, Summary
+from domain.views import CartView, Listed, MenuPage, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]
 NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
@@ -58,8 +57,9 @@ def _pager(page: Page[Any], action: Action, *ids: int) -> Row:
     return row
 
 
-def restaurants(page: Page[Restaurant]) -> InlineKeyboardMarkup:
-    rows = [[_button(texts.restaurant_button(r), Action.MENU, r.id, 0)] for r in page.entries]
+def restaurants(page: Page[Listed]) -> InlineKeyboardMarkup:
+    rows = [[_button(texts.restaurant_button(listed), Action.MENU, listed.restaurant.id, 0)]
+            for listed in page.entries]
     return _markup([*rows, _pager(page, Action.RESTAURANTS), [_home()]])
 
 
@@ -68,7 +68,7 @@ def menu(view: MenuPage) -> InlineKeyboardMarkup:
     rows: list[Row] = []
     for item in page.entries:
         row = []
-        if item.orderable and view.restaurant.is_open:
+        if item.orderable and view.opening.open:
             row.append(_button(texts.dish_button(item, currency), Action.ADD, item.id, page.number))
         if item.photo_file_id:
             row.append(_button(texts.PHOTO_BUTTON.format(name=item.name), Action.PHOTO, item.id))

@@ -19,6 +19,7 @@ from domain.errors import (
     OutOfStock,
     RestaurantClosed,
 )
+from domain.hours import Opening
 from domain.messages import (
     AdminAlert,
     AlertReason,
@@ -48,7 +49,7 @@ from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
 from domain.services.payments import NotPayable
-from domain.views import CartView, MenuPage, OrderView, Page, PromoNote, Summary
+from domain.views import CartView, Listed, MenuPage, OrderView, Page, PromoNote, Summary
 
 HELP = (
     "<b>Foodbot</b> brings food from local restaurants to your door.\n\n"
@@ -142,6 +143,7 @@ RATED = "Thank you for rating {stars}⭐!"
 
 SHORT_DESCRIPTION = 100  # characters of a dish's description on a menu page
 FEW_LEFT = 5  # a menu says how many portions are left from this many down
+CLOSING_SOON = 60  # minutes: the restaurant list says "closes in N min" from this many
 
 STATUS = {
     OrderStatus.CREATED: "🕐 Placed, waiting for the restaurant",
@@ -176,25 +178,44 @@ def _page_of(page: Page[Any]) -> str:
     return f" · page {page.number + 1} of {page.count}" if page.count > 1 else ""
 
 
-def restaurants(page: Page[Restaurant]) -> str:
+def restaurants(page: Page[Listed]) -> str:
     if not page.entries:
         return NO_RESTAURANTS
     rows = [
-        f"<b>{escape(r.name)}</b> — {escape(r.address)} · "
-        + (f"~{r.prep_minutes} min" if r.is_open else "🔒 closed now")
-        for r in page.entries
+        f"<b>{escape(listed.restaurant.name)}</b> — {escape(listed.restaurant.address)} · "
+        + (f"~{listed.restaurant.prep_minutes} min" if listed.opening.open else "🔒 closed now")
+        + _opening_note(listed.opening)
+        for listed in page.entries
     ]
     return "🍽 <b>Restaurants</b>" + _page_of(page) + "\n\n" + "\n".join(rows)
 
 
-def restaurant_button(restaurant: Restaurant) -> str:
-    return restaurant.name if restaurant.is_open else f"{restaurant.name} · closed"
+def _opening_note(opening: Opening) -> str:
+    """' · opens at 11:00' while closed by its hours, ' · closes in 20 min' near closing."""
+    if not opening.open:
+        return f" · opens {_opens(opening)}" if opening.opens_at is not None else ""
+    left = opening.minutes_to_close
+    return f" · closes in {left} min" if left is not None and left <= CLOSING_SOON else ""
+
+
+def _opens(opening: Opening) -> str:
+    assert opening.opens_at is not None
+    at, days = opening.opens_at.strftime("%H:%M"), opening.opens_in_days
+    if days == 0:
+        return f"at {at}"
+    return f"tomorrow at {at}" if days == 1 else f"{opening.opens_at:%a} at {at}"
+
+
+def restaurant_button(listed: Listed) -> str:
+    name = listed.restaurant.name
+    return name if listed.opening.open else f"{name} · closed"
 
 
 def menu(view: MenuPage) -> str:
     r, cart = view.restaurant, view.cart
     head = f"🍽 <b>{escape(r.name)}</b>{_page_of(view.items)}\n{escape(r.address)}"
-    head += f" · ~{r.prep_minutes} min" if r.is_open else f"\n{CLOSED_NOW}"
+    head += (f" · ~{r.prep_minutes} min{_opening_note(view.opening)}" if view.opening.open
+             else f"\n{CLOSED_NOW}{_opening_note(view.opening)}")
     head += "\n" + terms(r, cart.currency)
     rows: list[str] = []
     category = None
@@ -454,7 +475,8 @@ def refusal(error: Exception) -> str:
         text = str(error)
         return f"{text[:1].upper()}{text[1:]}. Please try again."
     if isinstance(error, RestaurantClosed):
-        return f"Sorry, {error.name} is closed right now."
+        opens = f" It opens {error.opens_at:%a %H:%M}." if error.opens_at is not None else ""
+        return f"Sorry, {error.name} is closed right now.{opens}"
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
     if isinstance(error, OutOfStock):

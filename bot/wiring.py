@@ -160,7 +160,8 @@ def build_services(
     return Services(
         settings=settings,
         customers=CustomerService(uows),
-        shopping=ShoppingService(uows, currency, CachedCatalogue(sessions, shared.cache)),
+        shopping=ShoppingService(uows, currency, CachedCatalogue(sessions, shared.cache),
+                                 clock=clock),
         checkout=checkout,
         payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
                                 settings.admin_ids),

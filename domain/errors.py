@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.money import Money
 
 
@@ -60,9 +62,10 @@ class EmptyCart(DomainError):
 class RestaurantClosed(DomainError):
     code = "restaurant_closed"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, opens_at: datetime | None = None) -> None:
         super().__init__(f"{name} is closed")
         self.name = name
+        self.opens_at = opens_at  # local time, when its hours say it opens next
 
 
 class ItemUnavailable(DomainError):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.bill import Bill
 from domain.errors import BelowMinimum, InvalidInput
+from domain.hours import Opening, WeeklyHours, local
 from domain.ids import MenuItemId, RestaurantId
 from domain.validation import check_length
 
@@ -50,6 +52,8 @@ class Restaurant:
     answer_within_s: int = 300
     unanswered: Unanswered = Unanswered.CANCEL
     time_zone: str = "UTC"  # IANA name: the restaurant's local time, as its screens show it
+    hours: WeeklyHours | None = None  # None: open whenever `is_open`
+    closed_on: frozenset[date] = frozenset()  # local days it is closed all day
 
     def __post_init__(self) -> None:
         self.name = check_length("name", self.name, MAX_NAME)
@@ -63,6 +67,25 @@ class Restaurant:
         check_time_zone(self.time_zone)
         if not 0 < self.answer_within_s <= MAX_ANSWER_S:
             raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
+
+    def opening(self, now: datetime) -> Opening:
+        """Whether it takes orders at `now`: switched on, not a closed day, within its hours;
+        and when that changes next."""
+        if not self.is_open:
+            return Opening(False)
+        here = local(now, self.time_zone)
+        hours = self.hours
+        if here.date() in self.closed_on or (hours is not None and not hours.open_at(here)):
+            after = here if here.date() not in self.closed_on else here.replace(
+                hour=23, minute=59, second=59)
+            opens = hours.next_opening(after, self.closed_on) if hours else (
+                here.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
+            return Opening(False, opens_at=opens, asked_at=here)
+        return Opening(True, closes_at=hours.closing_after(here) if hours else None,
+                       asked_at=here)
+
+    def open_at(self, now: datetime) -> bool:
+        return self.opening(now).open
 
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for dishes worth `subtotal`: none from the free-delivery amount."""

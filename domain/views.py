@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from domain.bill import Bill
 from domain.cart import Cart, PricedCart
 from domain.checkout import Checkout
+from domain.hours import Opening
 from domain.ids import MenuItemId
 from domain.money import Money
 from domain.orders import CUSTOMER_CANCELLABLE, Order, OrderEvent, OrderStatus
@@ -113,11 +114,23 @@ def cart_view(
     return CartView(restaurant if lines else None, lines, currency)
 
 
+ALWAYS_OPEN = Opening(True)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A restaurant on the list: whether it takes orders now, and what changes next."""
+
+    restaurant: Restaurant
+    opening: Opening
+
+
 @dataclass(frozen=True)
 class MenuPage:
     restaurant: Restaurant
     items: Page[MenuItem]
     cart: CartView
+    opening: Opening = ALWAYS_OPEN  # the restaurant's, when the page was drawn
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ domain object back from a result row's mapping (`result.mappings()`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
@@ -15,6 +15,7 @@ from sqlalchemy.engine import RowMapping
 from domain.cart import Cart
 from domain.checkout import Checkout, CheckoutStep, SnapshotLine
 from domain.customers import Customer
+from domain.hours import Period, WeeklyHours
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.messages import Notification
 from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
@@ -39,6 +40,9 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "answer_within_s": restaurant.answer_within_s,
         "unanswered": restaurant.unanswered.value,
         "time_zone": restaurant.time_zone,
+        "hours": None if restaurant.hours is None else [
+            [p.day, p.start, p.end] for p in restaurant.hours.periods],
+        "closed_on": sorted(day.isoformat() for day in restaurant.closed_on),
     }
 
 
@@ -56,6 +60,9 @@ def restaurant_from_row(row: Row) -> Restaurant:
         answer_within_s=row["answer_within_s"],
         unanswered=Unanswered(row["unanswered"]),
         time_zone=row["time_zone"],
+        hours=None if row["hours"] is None else WeeklyHours(
+            tuple(Period(day, start, end) for day, start, end in row["hours"])),
+        closed_on=frozenset(date.fromisoformat(day) for day in row["closed_on"] or ()),
     )
 
 

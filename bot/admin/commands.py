@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from domain.hours import WeeklyHours
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
 from domain.restaurants import Unanswered
@@ -49,6 +50,21 @@ class SetTerms:
     delivery_fee: int | None = None
     free_delivery_from: int | None = None
     min_order: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetHours:
+    """None: open whenever the restaurant is switched on."""
+
+    restaurant_id: RestaurantId
+    hours: WeeklyHours | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetClosedDay:
+    restaurant_id: RestaurantId
+    day: date
+    closed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +229,7 @@ class AdminHelp:
 
 AdminCommand = (
     AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
-    | SetTimeZone
+    | SetTimeZone | SetHours | SetClosedDay
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask

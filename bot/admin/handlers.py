@@ -41,6 +41,8 @@ from bot.admin.commands import (
     RetryTask,
     RevokePartner,
     SetAvailable,
+    SetClosedDay,
+    SetHours,
     SetKitchenAnswer,
     SetOpen,
     SetPhoto,
@@ -146,6 +148,10 @@ async def _restaurants(
             return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
         case LinkManager(rid, chat_id):
             return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
+        case SetHours(rid, weekly):
+            return texts.hours_set(await service.set_hours(actor, rid, weekly))
+        case SetClosedDay(rid, day, closed):
+            return texts.hours_set(await service.set_closed_day(actor, rid, day, closed))
         case SetTimeZone(rid, zone):
             return texts.time_zone_set(await service.set_time_zone(actor, rid, zone))
         case SetKitchenAnswer(rid, minutes, then):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Final
 
 from bot.admin.commands import (
@@ -21,6 +22,8 @@ from bot.admin.commands import (
     EditRestaurant,
     LinkManager,
     ListOrders,
+    SetClosedDay,
+    SetHours,
     SetKitchenAnswer,
     SetPrice,
     SetStock,
@@ -28,6 +31,7 @@ from bot.admin.commands import (
     SetTimeZone,
 )
 from domain.errors import InvalidInput
+from domain.hours import parse_hours
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
 from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
 from domain.money import AmountError, minor_exponent, parse_amount
@@ -147,6 +151,30 @@ def amount_of(text: str, currency: str, what: str, none: str) -> int:
     if amount > MAX_PRICE_MAJOR * 10 ** minor_exponent(currency):
         raise InvalidInput(f"{what} '{text}' is above {MAX_PRICE_MAJOR:,}")
     return amount
+
+
+def hours(args: str, _: str) -> SetHours:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    if not rest:
+        raise InvalidInput("the hours are missing")
+    return SetHours(RestaurantId(restaurant_id), None if rest == CLEAR else parse_hours(rest))
+
+
+def closed_day(args: str, _: str) -> SetClosedDay:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    day, then = fields_of(rest, ("DATE", "open"), 1)
+    if then and then.lower() != "open":
+        raise InvalidInput(f"after the date, only 'open' (to take the day back), not '{then[:20]}'")
+    return SetClosedDay(RestaurantId(restaurant_id), a_day(day, "the day"), closed=not then)
+
+
+def a_day(text: str, what: str) -> date:
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2026-02-30
+            pass
+    raise InvalidInput(f"{what} must be a date such as 2026-12-31, not '{text[:40]}'")
 
 
 def time_zone(args: str, _: str) -> SetTimeZone:

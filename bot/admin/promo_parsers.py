@@ -4,11 +4,10 @@ field rules they share)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Final
 
 from bot.admin.commands import AddPromo, EndPromo, MarkRefunded
-from bot.admin.parsers import CLEAR, amount_of, fields_of, leading_id
+from bot.admin.parsers import CLEAR, a_day, amount_of, fields_of, leading_id
 from domain.errors import InvalidInput
 from domain.promos import normalize_code
 from domain.services.admin.refunds import MAX_NOTE
@@ -24,7 +23,7 @@ def add_promo(args: str, currency: str) -> AddPromo:
     return AddPromo(
         normalize_code(code), percent, amount,
         amount_of(minimum, currency, "minimum order", CLEAR) if minimum else 0,
-        _day(until) if until and until != CLEAR else None,
+        a_day(until, "the last day") if until and until != CLEAR else None,
         _uses(total, "total uses") if total and total != CLEAR else None,
         _uses(per_customer, "uses per customer") if per_customer else 1,
     )
@@ -41,15 +40,6 @@ def _discount(text: str, currency: str) -> tuple[int | None, int | None]:
     if not amount:
         raise InvalidInput("the discount must be above zero: 10% or an amount such as 50")
     return None, amount
-
-
-def _day(text: str) -> date:
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:  # 2026-02-30
-            pass
-    raise InvalidInput(f"the last day must be a date such as 2026-12-31, not '{text[:40]}'")
 
 
 def _uses(text: str, what: str) -> int:

@@ -50,8 +50,10 @@ from bot.admin.parsers import (
     by_item_id,
     by_restaurant_id,
     cancel_order,
+    closed_day,
     edit_food,
     edit_restaurant,
+    hours,
     kitchen_answer,
     link_manager,
     list_orders,
@@ -133,6 +135,13 @@ _SPECS: Final = (
                 f"set a restaurant's delivery fee, the order value from which delivery is free "
                 f"and its minimum order; empty fields keep their value, '{CLEAR}' removes one",
                 set_terms, _RESTAURANTS),
+    CommandSpec("hours", "/hours RESTAURANT_ID DAYS HH:MM-HH:MM [| DAYS HH:MM-HH:MM ...]",
+                "/hours 3 mon-fri 11:00-23:00 | sat-sun 10:00-23:30",
+                f"weekly opening hours in the restaurant's time zone (several periods a day "
+                f"with commas); '{CLEAR}': open whenever it is open", hours, _RESTAURANTS),
+    CommandSpec("closed", "/closed RESTAURANT_ID DATE [| open]", "/closed 3 2026-12-25",
+                "close a restaurant for a whole day (its local date); '| open' takes the "
+                "day back", closed_day, _RESTAURANTS),
     CommandSpec("timezone", "/timezone RESTAURANT_ID ZONE", "/timezone 3 Asia/Kolkata",
                 "the restaurant's time zone (an IANA name): its orders' times are shown in it",
                 time_zone, _RESTAURANTS),

@@ -89,6 +89,14 @@ def terms_set(restaurant: Restaurant, currency: str) -> str:
             f"{terms(restaurant, currency)}.")
 
 
+def hours_set(restaurant: Restaurant) -> str:
+    """The restaurant's hours and closed days, as customers' screens now follow them."""
+    hours = str(restaurant.hours) if restaurant.hours is not None else "whenever it is open"
+    closed = ", ".join(day.isoformat() for day in sorted(restaurant.closed_on)) or "none"
+    return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b> takes orders "
+            f"{escape(hours)} ({escape(restaurant.time_zone)}). Closed days: {closed}.")
+
+
 def time_zone_set(restaurant: Restaurant) -> str:
     return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: its orders' times "
             f"are shown in {escape(restaurant.time_zone)}.")

@@ -59,7 +59,7 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
         return Step()  # handled already, or cancelled meanwhile
     restaurant = _restaurant(order, snap)
     now, effects = snap.now, Effects(order.id)
-    if not restaurant.is_open:
+    if not restaurant.is_open:  # switched off since; its hours were checked at placing
         return Step(cancel(order, effects, at=now, reason=f"{restaurant.name} is closed",
                            admins=snap.config.admin_ids))
     gone = [line.name for line in snap.lines.get(order.id, ()) if not line.available]

@@ -52,7 +52,7 @@ class CheckoutService:
             cart = await uow.carts.get(customer_id)
             if cart.is_empty or cart.restaurant_id is None:
                 raise EmptyCart()
-            restaurant = await open_restaurant(uow, cart.restaurant_id)
+            restaurant = await open_restaurant(uow, cart.restaurant_id, self._clock.now())
             if restaurant.min_order:
                 menu = await uow.menu.get_many(cart.quantities)
                 dishes = cart_view(cart, menu, restaurant, self.currency).total

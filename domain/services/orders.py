@@ -76,7 +76,7 @@ class CustomerOrders:
         async with self._uow() as uow:
             order = await _own(uow, customer.id, order_id)
             await uow.customers.ensure(customer)
-            restaurant = await open_restaurant(uow, order.restaurant_id)
+            restaurant = await open_restaurant(uow, order.restaurant_id, self._clock.now())
             cart = await uow.carts.get(customer.id)
             await make_room(uow, cart, restaurant, replace_other=replace_other)
             menu = await uow.menu.get_many(MenuItemId(line.item_id) for line in order.items)

@@ -61,7 +61,7 @@ async def place_batch(
         if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
                 or checkout.promo_code is not None  # its use is counted the one-order way
                 or any(menu[i].stock is not None for i in cart.quantities if i in menu)
-                or restaurant is None or not restaurant.is_open
+                or restaurant is None or not restaurant.open_at(now)
                 or cart.unavailable(menu)):
             continue
         priced = cart.price(menu, currency)
@@ -138,7 +138,7 @@ async def place_cart(
         menu = await uow.menu.get_many(cart.quantities)
     priced = await price_cart(uow, cart, currency, menu)
     if restaurant is None or restaurant.id != priced.restaurant_id:
-        restaurant = await open_restaurant(uow, priced.restaurant_id)
+        restaurant = await open_restaurant(uow, priced.restaurant_id, at)
     dishes = priced.total.amount
     restaurant.check_minimum(dishes, currency)
     order = Order.place(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from domain.cart import Cart
 from domain.customers import Customer
@@ -14,9 +15,9 @@ from domain.errors import (
     RestaurantClosed,
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
-from domain.ports import Catalogue, UnitOfWork, UnitOfWorkFactory
+from domain.ports import Catalogue, Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
-from domain.views import CartView, MenuPage, Page, cart_view, paginate
+from domain.views import CartView, Listed, MenuPage, Page, cart_view, paginate
 
 RESTAURANTS_PER_PAGE = 8
 DISHES_PER_PAGE = 8
@@ -49,22 +50,27 @@ async def read_cart_beside(
     return cart_view(cart, dishes, restaurant, currency)
 
 
-async def open_restaurant(uow: UnitOfWork, restaurant_id: RestaurantId) -> Restaurant:
-    """The restaurant, if it takes orders now."""
+async def open_restaurant(
+    uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
+) -> Restaurant:
+    """The restaurant, if it takes orders at `now` (switched on, within its hours)."""
     restaurant = await uow.restaurants.get(restaurant_id)
     if restaurant is None:
         raise NotFound("restaurant", restaurant_id)
-    if not restaurant.is_open:
-        raise RestaurantClosed(restaurant.name)
+    opening = restaurant.opening(now)
+    if not opening.open:
+        raise RestaurantClosed(restaurant.name, opening.opens_at)
     return restaurant
 
 
-async def orderable(uow: UnitOfWork, item_id: MenuItemId) -> tuple[MenuItem, Restaurant]:
+async def orderable(
+    uow: UnitOfWork, item_id: MenuItemId, now: datetime
+) -> tuple[MenuItem, Restaurant]:
     """A dish that can go into a cart now, with its restaurant; refuses anything else."""
     item = await uow.menu.get(item_id)
     if item is None:
         raise NotFound("menu item", item_id)
-    restaurant = await open_restaurant(uow, item.restaurant_id)
+    restaurant = await open_restaurant(uow, item.restaurant_id, now)
     if not item.orderable:
         raise ItemUnavailable(item.name)
     return item, restaurant
@@ -115,15 +121,18 @@ class ShoppingService:
     cart is checked again in the cart's own transaction."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, currency: str,
-                 catalogue: Catalogue | None = None) -> None:
+                 catalogue: Catalogue | None = None, *, clock: Clock) -> None:
         self._uow = uow_factory
         self.currency = currency
         self.catalogue = catalogue or DirectCatalogue(uow_factory)
+        self._clock = clock
 
-    async def restaurants(self, page: int = 0) -> Page[Restaurant]:
-        """Open restaurants first, then by name."""
-        found = await self.catalogue.restaurants()
-        ordered = sorted(found, key=lambda r: (not r.is_open, r.name.casefold(), r.id))
+    async def restaurants(self, page: int = 0) -> Page[Listed]:
+        """Restaurants open now first, then by name; each with its opening now."""
+        now = self._clock.now()
+        found = [Listed(r, r.opening(now)) for r in await self.catalogue.restaurants()]
+        ordered = sorted(found, key=lambda listed: (
+            not listed.opening.open, listed.restaurant.name.casefold(), listed.restaurant.id))
         return paginate(ordered, page, RESTAURANTS_PER_PAGE)
 
     async def menu(
@@ -138,7 +147,7 @@ class ShoppingService:
         async with self._uow() as uow:
             cart = await uow.carts.get(customer_id)
         return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
-                        await self._browsed_cart(cart))
+                        await self._browsed_cart(cart), restaurant.opening(self._clock.now()))
 
     async def _browsed_cart(self, cart: Cart) -> CartView:
         """The cart with its restaurant and dishes from the catalogue (a cart holds one
@@ -169,7 +178,7 @@ class ShoppingService:
         both names) unless `replace_other` starts a new cart with it.
         """
         async with self._uow() as uow:
-            item, restaurant = await orderable(uow, item_id)
+            item, restaurant = await orderable(uow, item_id, self._clock.now())
             await uow.customers.ensure(customer)
             cart = await uow.carts.get(customer.id)
             await make_room(uow, cart, restaurant, replace_other=replace_other)
@@ -177,7 +186,8 @@ class ShoppingService:
             await uow.carts.save(cart)
             items = menu_order(await uow.menu.for_restaurant(restaurant.id))
             view = MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
-                            await read_cart_beside(uow, cart, restaurant, items, self.currency))
+                            await read_cart_beside(uow, cart, restaurant, items, self.currency),
+                            restaurant.opening(self._clock.now()))
             await uow.commit()
             return view
 
@@ -189,7 +199,7 @@ class ShoppingService:
             if quantity is None:
                 raise NotFound("cart line", item_id)
             if delta > 0:
-                item, _ = await orderable(uow, item_id)
+                item, _ = await orderable(uow, item_id, self._clock.now())
                 if not item.allows(quantity + delta):
                     raise OutOfStock({item.name: item.stock or 0})
             cart.set_quantity(item_id, max(quantity + delta, 0))

@@ -45,7 +45,7 @@ class Summaries:
         if cart.unavailable(menu) or cart.over_stock(menu):
             return None
         priced = cart.price(menu, self.currency)
-        restaurant = await open_restaurant(uow, priced.restaurant_id)
+        restaurant = await open_restaurant(uow, priced.restaurant_id, self._clock.now())
         billed = await bill_checkout(uow, checkout, restaurant, priced, self._clock.now())
         if not checkout.matches(priced, billed.bill):
             return None

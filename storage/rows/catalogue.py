@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -42,6 +44,9 @@ class RestaurantRow(Base):
     answer_within_s: Mapped[int] = mapped_column(Integer, default=300)
     unanswered: Mapped[str] = mapped_column(String(8), default="cancel")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name
+    # opening hours: [[weekday, start minute, end minute], ...] in local time; None: always
+    hours: Mapped[list[Any] | None] = mapped_column(JSON)
+    closed_on: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["2026-12-25", ...]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -41,7 +41,7 @@ def bot(session_factory: async_sessionmaker[AsyncSession], clock: FixedClock) ->
     uows = uow_factory(session_factory, feed.announce)
     catalogue = CachedCatalogue(session_factory, feed.cache)
     admin = CatalogueAdmin(admin_uow_factory(session_factory, feed.announce), clock, "INR")
-    return Bot(ShoppingService(uows, "INR", catalogue), admin, feed)
+    return Bot(ShoppingService(uows, "INR", catalogue, clock=clock), admin, feed)
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ async def test_a_warm_restaurant_list_runs_no_query_and_a_warm_menu_reads_only_t
     menu = await bot.shopping.menu(CUSTOMER, catalog.restaurant.id)
     dish = await bot.shopping.dish(catalog.pizza.id)
 
-    assert [r.name for r in page.entries] == ["Dominos"]
+    assert [listed.restaurant.name for listed in page.entries] == ["Dominos"]
     assert [i.name for i in menu.items.entries] == ["Pizza", "Cola"] and dish == catalog.pizza
     assert len(statements) == 1 and "carts" in statements[0]  # the customer's (empty) cart
 
@@ -129,7 +129,8 @@ async def test_an_admin_edit_shows_on_the_next_screen(
         return shown(
             [f"{i.name} ₹{i.price / 100:.2f}" if i.available else f"{i.name} hidden"
              for i in menu.items.entries],
-            [f"{r.name} {'open' if r.is_open else 'closed'}" for r in page.entries],
+            [f"{listed.restaurant.name} {'open' if listed.restaurant.is_open else 'closed'}"
+             for listed in page.entries],
         )
 
     before = await screens()
@@ -144,11 +145,12 @@ async def test_an_admin_edit_shows_on_the_next_screen(
 async def test_seeding_beside_a_running_instance_shows_on_its_next_list(
     bot: Bot, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog
 ) -> None:
-    assert [r.name for r in (await bot.shopping.restaurants()).entries] == ["Dominos"]
+    page = await bot.shopping.restaurants()
+    assert [listed.restaurant.name for listed in page.entries] == ["Dominos"]
 
     await seed(uow_factory(session_factory, bot.feed.announce), "INR")
 
-    names = [r.name for r in (await bot.shopping.restaurants()).entries]
+    names = [listed.restaurant.name for listed in (await bot.shopping.restaurants()).entries]
     assert "Spice Route" in names and len(names) > 1
 
 

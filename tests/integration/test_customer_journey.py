@@ -78,7 +78,7 @@ def blind_to_keys(sessions: async_sessionmaker[AsyncSession]) -> Uows:
 
 async def summary_for(uows: Uows, catalog: Catalog, clock: FixedClock) -> tuple[
         CheckoutService, Summary]:
-    await ShoppingService(uows, "INR").add(ASHA, catalog.pizza.id)
+    await ShoppingService(uows, "INR", clock=clock).add(ASHA, catalog.pizza.id)
     checkout = CheckoutService(uows, clock, "INR", CountingTokens())
     await checkout.start(CUSTOMER)
     summary = await checkout.receive_text(CUSTOMER, "12 Residency Road")

@@ -34,7 +34,7 @@ SUMMARY_MESSAGE = 77
 async def at_invoice(uows: Uows, catalog: Catalog, clock: FixedClock) -> tuple[PaymentService, str]:
     """Two pizzas in the cart, the summary shown, 💳 Pay now pressed: the service and the
     invoice's payload."""
-    shopping = ShoppingService(uows, "INR")
+    shopping = ShoppingService(uows, "INR", clock=clock)
     for _ in range(2):
         await shopping.add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)
     checkout = CheckoutService(uows, clock, "INR", SeqTokens())

@@ -27,7 +27,8 @@ async def at_summary(uows: Uows, catalog: Catalog, clock: FixedClock) -> dict[Us
     checkout = CheckoutService(uows, clock, "INR", SeqTokens())
     tokens = {}
     for customer in CUSTOMERS:
-        await ShoppingService(uows, "INR").add(Customer(customer, "Asha"), catalog.pizza.id)
+        shopping = ShoppingService(uows, "INR", clock=clock)
+        await shopping.add(Customer(customer, "Asha"), catalog.pizza.id)
         await checkout.start(customer)
         summary = await checkout.receive_text(customer, f"{customer} Residency Road")
         assert isinstance(summary, Summary)

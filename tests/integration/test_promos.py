@@ -52,7 +52,7 @@ async def add_code(promo_admin: PromoAdmin, clock: FixedClock, **fields: object)
 
 async def at_summary(uows: Uows, catalog: Catalog, clock: FixedClock, customer: UserId,
                      pizzas: int = 2) -> Summary:
-    shopping = ShoppingService(uows, "INR")
+    shopping = ShoppingService(uows, "INR", clock=clock)
     for _ in range(pizzas):
         await shopping.add(Customer(customer, "Asha"), catalog.pizza.id)
     checkout = CheckoutService(uows, clock, "INR", SeqTokens())
@@ -101,7 +101,8 @@ async def test_a_code_that_does_not_apply_is_kept_and_says_why_until_it_does(
     await at_summary(uow_factory, catalog, clock, CUSTOMER)
 
     short = await with_code(uow_factory, clock, CUSTOMER, "SAVE10")
-    await ShoppingService(uow_factory, "INR").add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)
+    shopping = ShoppingService(uow_factory, "INR", clock=clock)
+    await shopping.add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)
     checkout = CheckoutService(uow_factory, clock, "INR", SeqTokens())
     await checkout.start(CUSTOMER)  # back through checkout: the code stays
     enough = await checkout.receive_text(CUSTOMER, "12 Residency Road")

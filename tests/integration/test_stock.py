@@ -43,7 +43,7 @@ async def set_stock(uows: Uows, catalog: Catalog, stock: int) -> None:
 
 async def at_summary(uows: Uows, catalog: Catalog, clock: FixedClock, customer: UserId,
                      pizzas: int) -> Summary:
-    shopping = ShoppingService(uows, "INR")
+    shopping = ShoppingService(uows, "INR", clock=clock)
     for _ in range(pizzas):
         await shopping.add(Customer(customer, "Asha"), catalog.pizza.id)
     await shopping.add(Customer(customer, "Asha"), catalog.cola.id)
@@ -107,10 +107,10 @@ async def test_a_summary_holds_no_more_than_is_left_and_says_so(
 
 
 async def test_a_cart_cannot_take_more_portions_than_are_left(
-    uow_factory: Uows, catalog: Catalog
+    uow_factory: Uows, catalog: Catalog, clock: FixedClock
 ) -> None:
     await set_stock(uow_factory, catalog, 1)
-    shopping = ShoppingService(uow_factory, "INR")
+    shopping = ShoppingService(uow_factory, "INR", clock=clock)
     await shopping.add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)
     with pytest.raises(OutOfStock) as refused:
         await shopping.add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from domain.errors import InvalidInput, NotAllowed
+from domain.hours import WeeklyHours
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
@@ -119,6 +121,27 @@ class CatalogueAdmin:
                          f"{self._price(changed.min_order)}")
             await uow.commit()
             return changed
+
+    async def set_hours(
+        self, actor: UserId, restaurant_id: RestaurantId, hours: WeeklyHours | None
+    ) -> Restaurant:
+        """Weekly opening hours (None: open whenever switched on); orders are taken only
+        within them, from the moment this is committed."""
+        return await self._change_restaurant(
+            actor, restaurant_id, "hours", lambda r: replace(r, hours=hours),
+            str(hours) if hours is not None else "always")
+
+    async def set_closed_day(
+        self, actor: UserId, restaurant_id: RestaurantId, day: date, closed: bool
+    ) -> Restaurant:
+        """Closes the restaurant for a whole local day, or takes the day back."""
+        def change(r: Restaurant) -> Restaurant:
+            days = r.closed_on | {day} if closed else r.closed_on - {day}
+            return replace(r, closed_on=frozenset(days))
+
+        return await self._change_restaurant(
+            actor, restaurant_id, "closed_day", change,
+            f"{day.isoformat()} {'closed' if closed else 'open'}")
 
     async def set_time_zone(
         self, actor: UserId, restaurant_id: RestaurantId, zone: str

@@ -29,6 +29,8 @@ from bot.admin.commands import (
     RetryTask,
     RevokePartner,
     SetAvailable,
+    SetClosedDay,
+    SetHours,
     SetKitchenAnswer,
     SetOpen,
     SetPhoto,
@@ -47,6 +49,7 @@ from bot.admin.specs import (
     parse_admin_command,
     split_command,
 )
+from domain.hours import parse_hours
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.orders import OrderStatus
 from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, Unanswered
@@ -62,6 +65,8 @@ EXAMPLES: dict[str, AdminCommand] = {
     "fees": SetTerms(R3, 4000, 50000, 19900),
     "kitchen": SetKitchenAnswer(R3, 5, Unanswered.ACCEPT),
     "timezone": SetTimeZone(R3, "Asia/Kolkata"),
+    "hours": SetHours(R3, parse_hours("mon-fri 11:00-23:00 | sat-sun 10:00-23:30")),
+    "closed": SetClosedDay(R3, date(2026, 12, 25)),
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
@@ -99,6 +104,8 @@ MALFORMED: dict[str, list[str]] = {
     "openrestaurant": ["", "x", "0", "-3", "3 4", "3.5"],
     "closerestaurant": ["", "three", "3 now"],
     "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
+    "hours": ["", "3", "3 mon", "3 mon 9-5", "3 xyz 11:00-12:00", "3 mon 12:00-11:00"],
+    "closed": ["", "3", "3 25-12-2026", "3 2026-02-30", "3 2026-12-25 | shut", "x 2026-12-25"],
     "timezone": ["", "3", "3 Mars/Olympus", "x Asia/Kolkata", "3 ../../etc/passwd"],
     "kitchen": ["", "3", "3 0", "3 61", "3 five", "3 5 | later", "3 5 | accept | x",
                 "x 5"],
@@ -351,3 +358,9 @@ def test_a_promo_is_a_percentage_or_an_amount_and_empty_fields_take_the_defaults
 
 def test_a_dash_stops_counting_a_dishs_portions() -> None:
     assert COMMANDS["stock"].read("#12 -", "INR") == SetStock(ITEM12, None)
+
+
+def test_hours_can_be_cleared_and_a_closed_day_taken_back() -> None:
+    assert COMMANDS["hours"].read("3 -", "INR") == SetHours(R3, None)
+    assert COMMANDS["closed"].read("3 2026-12-25 | open", "INR") == SetClosedDay(
+        R3, date(2026, 12, 25), closed=False)
