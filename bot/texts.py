@@ -169,6 +169,11 @@ def greeting(first_name: str) -> str:
     )
 
 
+def _clock(moment: datetime, zone: str) -> str:
+    """The time of day in a restaurant's zone: '11:32 IST'."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z")
+
+
 def _when(moment: datetime, zone: str = "UTC") -> str:
     """A moment in a restaurant's local time: '30 Nov 10:47 IST'."""
     return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %H:%M %Z")
@@ -349,6 +354,10 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     promo = view.promo
     code = promo.code if promo and promo.problem is None else None
     rows += ["", *bill(view.bill, code=code, how="" if pay_now else "pay on delivery")]
+    if view.expected_at is not None:
+        r = view.restaurant
+        rows.append(f"🕒 Delivery in about {r.prep_minutes + r.travel_minutes} min "
+                    f"(by {_clock(view.expected_at, r.time_zone)})")
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
@@ -398,6 +407,11 @@ def tracking(view: OrderView) -> str:
     rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}"
             + (" · 💳 Paid" if order.paid_online else ""),
             f"<b>{STATUS[order.status]}</b>"]
+    expected = order.expected_at
+    if expected is not None and not order.status.is_terminal:
+        by = _clock(expected, view.time_zone)
+        rows.append(f"⏰ Running late: we expected it by {by}. Sorry, it is on its way as soon "
+                    "as it can be." if view.late else f"🕒 Expected by {by}")
     if view.partner_name:
         rows.append(f"🛵 Delivery partner: {escape(view.partner_name)}")
     rows.append("")

@@ -149,6 +149,7 @@ class Order:
     tip: int = 0
     promo_code: str | None = None  # the code that gave `discount`
     paid_online: bool = False  # paid in chat before placing; else cash on delivery
+    expected_at: datetime | None = None  # the delivery time estimated when it was placed
     new_events: list[OrderEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -177,6 +178,7 @@ class Order:
         promo_code: str | None = None,
         tip: int = 0,
         paid_online: bool = False,
+        expected_at: datetime | None = None,
     ) -> Order:
         """A new CREATED order, not yet stored (id 0), whose first event is its placing."""
         if not items:
@@ -186,6 +188,7 @@ class Order:
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
             updated_at=at, idempotency_key=idempotency_key, delivery_fee=delivery_fee,
             discount=discount, promo_code=promo_code, tip=tip, paid_online=paid_online,
+            expected_at=expected_at,
         )
         order.new_events.append(order.placing())
         return order

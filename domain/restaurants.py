@@ -52,6 +52,7 @@ class Restaurant:
     answer_within_s: int = 300
     unanswered: Unanswered = Unanswered.CANCEL
     time_zone: str = "UTC"  # IANA name: the restaurant's local time, as its screens show it
+    travel_minutes: int = 20  # a delivery's usual ride from here, for the estimated time
     hours: WeeklyHours | None = None  # None: open whenever `is_open`
     closed_on: frozenset[date] = frozenset()  # local days it is closed all day
 
@@ -65,6 +66,8 @@ class Restaurant:
         if self.free_delivery_from is not None and self.free_delivery_from <= 0:
             raise InvalidInput("free delivery must start above zero")
         check_time_zone(self.time_zone)
+        if not 0 <= self.travel_minutes <= 240:
+            raise InvalidInput("travel time must be between 0 and 240 minutes")
         if not 0 < self.answer_within_s <= MAX_ANSWER_S:
             raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
 
@@ -86,6 +89,10 @@ class Restaurant:
 
     def open_at(self, now: datetime) -> bool:
         return self.opening(now).open
+
+    def expected_at(self, placed: datetime) -> datetime:
+        """When an order placed at `placed` should arrive: preparation, then the ride."""
+        return placed + timedelta(minutes=self.prep_minutes + self.travel_minutes)
 
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for dishes worth `subtotal`: none from the free-delivery amount."""

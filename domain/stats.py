@@ -57,11 +57,19 @@ class OrderFact:
     discount: int = 0
     tip: int = 0
     paid_online: bool = False
+    expected_at: datetime | None = None  # estimated when placed
 
     def __post_init__(self) -> None:
         require_utc(self.placed_at, "placed_at")
         if self.delivered_at is not None:
             require_utc(self.delivered_at, "delivered_at")
+
+    @property
+    def minutes_past_estimate(self) -> float | None:
+        """Delivered this many minutes after the estimate (negative: early)."""
+        if self.delivery_minutes is None or self.expected_at is None or not self.delivered_at:
+            return None
+        return (self.delivered_at - self.expected_at) / timedelta(minutes=1)
 
     @property
     def delivery_minutes(self) -> float | None:
@@ -103,6 +111,9 @@ class Stats:
     orders_per_hour: list[tuple[datetime, int]]
     partners_online: int
     money: Takings = Takings()
+    past_estimate_p50: float | None = None  # minutes delivered after the estimate (- early)
+    past_estimate_p90: float | None = None
+    late: int = 0  # deliveries after their estimate
 
     @property
     def cash_minor(self) -> int:
@@ -150,6 +161,7 @@ def compute_stats(
     by_status.update(Counter(fact.status for fact in placed))
     delivered = [fact for fact in placed if fact.status == OrderStatus.DELIVERED]
     minutes = [m for fact in delivered if (m := fact.delivery_minutes) is not None]
+    past = [m for fact in delivered if (m := fact.minutes_past_estimate) is not None]
     return Stats(
         start=start,
         end=end,
@@ -161,6 +173,9 @@ def compute_stats(
         orders_per_hour=_per_hour(start, end, placed),
         partners_online=partners_online,
         money=_money(delivered, [r for r in refunds if start <= r.at < end]),
+        past_estimate_p50=nearest_rank_percentile(past, 50),
+        past_estimate_p90=nearest_rank_percentile(past, 90),
+        late=sum(1 for minutes in past if minutes > 0),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from domain.bill import Bill
@@ -164,6 +165,7 @@ class Summary:
     bill: Bill
     fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
     promo: PromoNote | None = None
+    expected_at: datetime | None = None  # the delivery time if placed now
     removed: tuple[str, ...] = ()
     short: tuple[tuple[str, int], ...] = ()  # dishes cut to the portions left: (name, left)
     price_changes: tuple[PriceChange, ...] = ()
@@ -185,6 +187,14 @@ class OrderView:
     rating: int | None = None
     tracking: TrackingMessage | None = None  # the customer's live status message, if any
     time_zone: str = "UTC"  # the restaurant's: the order's times are shown in it
+    shown_at: datetime | None = None  # when read for showing: later than expected is "late"
+
+    @property
+    def late(self) -> bool:
+        """Not delivered yet, and past the time it was expected."""
+        expected = self.order.expected_at
+        return (expected is not None and self.shown_at is not None
+                and not self.order.status.is_terminal and self.shown_at > expected)
 
     @property
     def can_cancel(self) -> bool:

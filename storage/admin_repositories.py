@@ -125,7 +125,7 @@ class SqlStatsSource:
         o, e = ORDERS.c, ORDER_EVENTS.c
         orders = (await self._session.execute(
             select(o.id, o.status, o.total, o.created_at, o.delivery_fee, o.discount, o.tip,
-                   o.paid_online).where(o.created_at >= since)
+                   o.paid_online, o.expected_at).where(o.created_at >= since)
         )).all()
         delivered: dict[int, datetime] = {}
         events = await self._session.execute(
@@ -137,8 +137,8 @@ class SqlStatsSource:
             delivered[order_id] = min(at, delivered.get(order_id, at))
         return [
             OrderFact(OrderId(order_id), OrderStatus(status), total, placed,
-                      delivered.get(order_id), fee, discount, tip, bool(online))
-            for order_id, status, total, placed, fee, discount, tip, online in orders
+                      delivered.get(order_id), fee, discount, tip, bool(online), expected)
+            for order_id, status, total, placed, fee, discount, tip, online, expected in orders
         ]
 
     async def refund_facts(self, since: datetime) -> Sequence[RefundFact]:

@@ -40,6 +40,7 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "answer_within_s": restaurant.answer_within_s,
         "unanswered": restaurant.unanswered.value,
         "time_zone": restaurant.time_zone,
+        "travel_minutes": restaurant.travel_minutes,
         "hours": None if restaurant.hours is None else [
             [p.day, p.start, p.end] for p in restaurant.hours.periods],
         "closed_on": sorted(day.isoformat() for day in restaurant.closed_on),
@@ -60,6 +61,7 @@ def restaurant_from_row(row: Row) -> Restaurant:
         answer_within_s=row["answer_within_s"],
         unanswered=Unanswered(row["unanswered"]),
         time_zone=row["time_zone"],
+        travel_minutes=row["travel_minutes"],
         hours=None if row["hours"] is None else WeeklyHours(
             tuple(Period(day, start, end) for day, start, end in row["hours"])),
         closed_on=frozenset(date.fromisoformat(day) for day in row["closed_on"] or ()),
@@ -167,6 +169,7 @@ def order_values(order: Order) -> Values:
         "total": bill.total.amount,
         "promo_code": order.promo_code,
         "paid_online": order.paid_online,
+        "expected_at": order.expected_at,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -221,6 +224,7 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         tip=row["tip"],
         promo_code=row["promo_code"],
         paid_online=bool(row["paid_online"]),
+        expected_at=row["expected_at"],
     )
 
 

@@ -68,6 +68,12 @@ class SetClosedDay:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTravel:
+    restaurant_id: RestaurantId
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetTimeZone:
     restaurant_id: RestaurantId
     zone: str
@@ -229,7 +235,7 @@ class AdminHelp:
 
 AdminCommand = (
     AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
-    | SetTimeZone | SetHours | SetClosedDay
+    | SetTimeZone | SetHours | SetClosedDay | SetTravel
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask

@@ -50,6 +50,7 @@ from bot.admin.commands import (
     SetStock,
     SetTerms,
     SetTimeZone,
+    SetTravel,
     ShowOrder,
     Stats,
 )
@@ -152,6 +153,8 @@ async def _restaurants(
             return texts.hours_set(await service.set_hours(actor, rid, weekly))
         case SetClosedDay(rid, day, closed):
             return texts.hours_set(await service.set_closed_day(actor, rid, day, closed))
+        case SetTravel(rid, minutes):
+            return texts.restaurant_changed(await service.set_travel(actor, rid, minutes))
         case SetTimeZone(rid, zone):
             return texts.time_zone_set(await service.set_time_zone(actor, rid, zone))
         case SetKitchenAnswer(rid, minutes, then):

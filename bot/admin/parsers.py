@@ -27,8 +27,8 @@ from bot.admin.commands import (
     SetKitchenAnswer,
     SetPrice,
     SetStock,
-    SetTerms,
     SetTimeZone,
+    SetTravel,
 )
 from domain.errors import InvalidInput
 from domain.hours import parse_hours
@@ -90,9 +90,9 @@ def _no_more(text: str, problem: str) -> None:
         raise InvalidInput(f"{problem}, not '{text.strip()[:40]}'")
 
 
-def _minutes(text: str) -> int:
+def _minutes(text: str, what: str = "preparation minutes") -> int:
     if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > MAX_PREP_MINUTES:
-        raise InvalidInput(f"preparation minutes must be 0 to {MAX_PREP_MINUTES}, not '{text}'")
+        raise InvalidInput(f"{what} must be 0 to {MAX_PREP_MINUTES}, not '{text}'")
     return int(text)
 
 
@@ -123,20 +123,6 @@ def edit_restaurant(args: str, _: str) -> EditRestaurant:
         check_length("name", name, MAX_NAME) if name else None,
         check_length("address", address, MAX_ADDRESS) if address else None,
         _minutes(prep) if prep else None,
-    )
-
-
-def set_terms(args: str, currency: str) -> SetTerms:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
-    names = ("DELIVERY_FEE", "FREE_DELIVERY_FROM", "MINIMUM_ORDER")
-    fee, free_from, minimum = fields_of(rest, names, 1)
-    if not (fee or free_from or minimum):
-        raise InvalidInput("give at least one field to change")
-    return SetTerms(
-        RestaurantId(restaurant_id),
-        amount_of(fee, currency, "delivery fee", CLEAR) if fee else None,
-        amount_of(free_from, currency, "free delivery amount", CLEAR) if free_from else None,
-        amount_of(minimum, currency, "minimum order", CLEAR) if minimum else None,
     )
 
 
@@ -175,6 +161,11 @@ def a_day(text: str, what: str) -> date:
         except ValueError:  # 2026-02-30
             pass
     raise InvalidInput(f"{what} must be a date such as 2026-12-31, not '{text[:40]}'")
+
+
+def travel(args: str, _: str) -> SetTravel:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    return SetTravel(RestaurantId(restaurant_id), _minutes(rest, "travel minutes"))
 
 
 def time_zone(args: str, _: str) -> SetTimeZone:

@@ -1,14 +1,15 @@
-"""Parsers of the promo-code and refund commands' arguments (bot/admin/parsers.py has the
-field rules they share)."""
+"""Parsers of the money commands' arguments: fees, promo codes, refunds (bot/admin/parsers.py
+has the field rules they share)."""
 
 from __future__ import annotations
 
 import re
 from typing import Final
 
-from bot.admin.commands import AddPromo, EndPromo, MarkRefunded
+from bot.admin.commands import AddPromo, EndPromo, MarkRefunded, SetTerms
 from bot.admin.parsers import CLEAR, a_day, amount_of, fields_of, leading_id
 from domain.errors import InvalidInput
+from domain.ids import MAX_CATALOGUE_ID, RestaurantId
 from domain.promos import normalize_code
 from domain.services.admin.refunds import MAX_NOTE
 from domain.validation import check_length
@@ -55,3 +56,17 @@ def refunded(args: str, _: str) -> MarkRefunded:
 
 def end_promo(args: str, _: str) -> EndPromo:
     return EndPromo(normalize_code(args))
+
+
+def set_terms(args: str, currency: str) -> SetTerms:
+    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    names = ("DELIVERY_FEE", "FREE_DELIVERY_FROM", "MINIMUM_ORDER")
+    fee, free_from, minimum = fields_of(rest, names, 1)
+    if not (fee or free_from or minimum):
+        raise InvalidInput("give at least one field to change")
+    return SetTerms(
+        RestaurantId(restaurant_id),
+        amount_of(fee, currency, "delivery fee", CLEAR) if fee else None,
+        amount_of(free_from, currency, "free delivery amount", CLEAR) if free_from else None,
+        amount_of(minimum, currency, "minimum order", CLEAR) if minimum else None,
+    )

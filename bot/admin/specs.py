@@ -59,10 +59,10 @@ from bot.admin.parsers import (
     list_orders,
     set_price,
     set_stock,
-    set_terms,
     time_zone,
+    travel,
 )
-from bot.admin.promo_parsers import add_promo, end_promo, refunded
+from bot.admin.promo_parsers import add_promo, end_promo, refunded, set_terms
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 
@@ -142,6 +142,9 @@ _SPECS: Final = (
     CommandSpec("closed", "/closed RESTAURANT_ID DATE [| open]", "/closed 3 2026-12-25",
                 "close a restaurant for a whole day (its local date); '| open' takes the "
                 "day back", closed_day, _RESTAURANTS),
+    CommandSpec("travel", "/travel RESTAURANT_ID MINUTES", "/travel 3 25",
+                "a delivery's usual ride from the restaurant (0-240 min, default 20): with its "
+                "preparation time, the delivery time customers are shown", travel, _RESTAURANTS),
     CommandSpec("timezone", "/timezone RESTAURANT_ID ZONE", "/timezone 3 Asia/Kolkata",
                 "the restaurant's time zone (an IANA name): its orders' times are shown in it",
                 time_zone, _RESTAURANTS),

@@ -67,7 +67,8 @@ def refusal(error: DomainError) -> str:
 def restaurant_line(restaurant: Restaurant) -> str:
     state = "open" if restaurant.is_open else "closed"
     return (f"#{restaurant.id} <b>{escape(restaurant.name)}</b>, {escape(restaurant.address)}"
-            f" · {restaurant.prep_minutes} min · {state}")
+            f" · {restaurant.prep_minutes} min to prepare, {restaurant.travel_minutes} min to "
+            f"deliver · {state}")
 
 
 def restaurant_added(restaurant: Restaurant) -> str:
@@ -317,7 +318,13 @@ def period_stats(title: str, stats: PeriodStats, currency: str) -> list[str]:
             f"{Money(stats.money.discounts, currency)} · tips {Money(stats.money.tips, currency)}"
             f" · refunds due {stats.money.refunds}: {Money(stats.money.refunded, currency)}",
             f"Placed → delivered: average {_minutes(stats.average_minutes)}, "
-            f"p90 {_minutes(stats.p90_minutes)} ({stats.deliveries} deliveries)"]
+            f"p90 {_minutes(stats.p90_minutes)} ({stats.deliveries} deliveries)",
+            f"Against the estimate: p50 {_signed(stats.past_estimate_p50)}, p90 "
+            f"{_signed(stats.past_estimate_p90)} ({stats.late} late)"]
+
+
+def _signed(minutes: float | None) -> str:
+    return "-" if minutes is None else f"{minutes:+.0f} min"
 
 
 def stats(report: StatsReport, currency: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from domain.cart import MAX_QUANTITY
 from domain.customers import Customer
@@ -46,7 +47,8 @@ class CustomerOrders:
     async def view(self, customer_id: UserId, order_id: OrderId) -> OrderView:
         """One of the customer's orders with its history; another's order is "not found"."""
         async with self._uow() as uow:
-            return await order_view(uow, await _own(uow, customer_id, order_id))
+            view = await order_view(uow, await _own(uow, customer_id, order_id))
+        return replace(view, shown_at=self._clock.now())
 
     async def cancellable(self, customer_id: UserId, order_id: OrderId) -> OrderView:
         """The order, if its customer may still cancel it; TooLateToCancel otherwise."""
@@ -112,7 +114,9 @@ class CustomerOrders:
         """What the order's live status message should show now; None without such a message."""
         async with self._uow() as uow:
             view = await uow.orders.view_of(order_id)
-        return view if view is not None and view.tracking is not None else None
+        if view is None or view.tracking is None:
+            return None
+        return replace(view, shown_at=self._clock.now())
 
 
 async def order_view(uow: UnitOfWork, order: Order) -> OrderView:

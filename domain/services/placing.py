@@ -72,6 +72,7 @@ async def place_batch(
             customer_id=r.customer_id, restaurant_id=restaurant.id,
             items=priced.order_items(), currency=currency, delivery=checkout.delivery(),
             at=now, idempotency_key=r.key, delivery_fee=bill.delivery_fee,
+            expected_at=restaurant.expected_at(now),
         )
         placing.append((r, order, restaurant))
     if not placing:
@@ -146,7 +147,7 @@ async def place_cart(
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
         delivery_fee=restaurant.delivery_fee_for(dishes), discount=discount,
         promo_code=promo.code if promo is not None else None, tip=tip,
-        paid_online=paid_online,
+        paid_online=paid_online, expected_at=restaurant.expected_at(at),
     )
     await uow.orders.add(order)
     counted = [(menu[line.item_id], line.quantity) for line in priced.lines

@@ -91,7 +91,7 @@ class Summaries:
         return Summary(
             restaurant, priced, checkout, bill,
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
-            promo=promo,
+            promo=promo, expected_at=restaurant.expected_at(self._clock.now()),
             removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
             short=tuple((menu[item_id].name, left) for item_id, left in short.items()),
             price_changes=tuple(

@@ -44,6 +44,7 @@ class RestaurantRow(Base):
     answer_within_s: Mapped[int] = mapped_column(Integer, default=300)
     unanswered: Mapped[str] = mapped_column(String(8), default="cancel")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name
+    travel_minutes: Mapped[int] = mapped_column(Integer, default=20)
     # opening hours: [[weekday, start minute, end minute], ...] in local time; None: always
     hours: Mapped[list[Any] | None] = mapped_column(JSON)
     closed_on: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["2026-12-25", ...]

@@ -46,6 +46,7 @@ class OrderRow(Base):
     total: Mapped[int] = mapped_column(BigInteger)
     promo_code: Mapped[str | None] = mapped_column(String(20))  # the code behind `discount`
     paid_online: Mapped[bool] = mapped_column(Boolean, default=False)  # else cash on delivery
+    expected_at: Mapped[datetime | None]  # the delivery time estimated when placed
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -156,3 +156,15 @@ def test_revenue_splits_into_cash_and_online_with_fees_discounts_tips_and_refund
     assert (stats.revenue_minor, stats.cash_minor) == (101000, 54000)
     assert stats.money == Takings(online=47000, fees=4000, discounts=5000, tips=2000,
                                   refunds=1, refunded=30000)
+
+
+def test_deliveries_are_compared_with_their_estimate() -> None:
+    facts = [
+        OrderFact(OrderId(n), S.DELIVERED, 10_000, at(9), at(9, 40),
+                  expected_at=at(9, 40) + timedelta(minutes=-past))
+        for n, past in enumerate((-5, 0, 3, 8, 12), 1)
+    ] + [OrderFact(OrderId(9), S.DELIVERED, 10_000, at(9), at(9, 30))]  # no estimate kept
+
+    stats = compute_stats(MIDNIGHT, NOW, facts, 0)
+
+    assert (stats.past_estimate_p50, stats.past_estimate_p90, stats.late) == (3.0, 12.0, 3)

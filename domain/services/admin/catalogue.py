@@ -143,6 +143,13 @@ class CatalogueAdmin:
             actor, restaurant_id, "closed_day", change,
             f"{day.isoformat()} {'closed' if closed else 'open'}")
 
+    async def set_travel(
+        self, actor: UserId, restaurant_id: RestaurantId, minutes: int
+    ) -> Restaurant:
+        return await self._change_restaurant(
+            actor, restaurant_id, "travel", lambda r: replace(r, travel_minutes=minutes),
+            f"{minutes} min")
+
     async def set_time_zone(
         self, actor: UserId, restaurant_id: RestaurantId, zone: str
     ) -> Restaurant:

@@ -38,6 +38,7 @@ from bot.admin.commands import (
     SetStock,
     SetTerms,
     SetTimeZone,
+    SetTravel,
     ShowOrder,
     Stats,
 )
@@ -65,6 +66,7 @@ EXAMPLES: dict[str, AdminCommand] = {
     "fees": SetTerms(R3, 4000, 50000, 19900),
     "kitchen": SetKitchenAnswer(R3, 5, Unanswered.ACCEPT),
     "timezone": SetTimeZone(R3, "Asia/Kolkata"),
+    "travel": SetTravel(R3, 25),
     "hours": SetHours(R3, parse_hours("mon-fri 11:00-23:00 | sat-sun 10:00-23:30")),
     "closed": SetClosedDay(R3, date(2026, 12, 25)),
     "addfood": AddFood(R3, "Pizza", 25000, "Pizzas", "Cheese, tomato"),
@@ -106,6 +108,7 @@ MALFORMED: dict[str, list[str]] = {
     "linkmanager": ["", "3", "3 abc", "3 0", "x -100", "3 12 13"],
     "hours": ["", "3", "3 mon", "3 mon 9-5", "3 xyz 11:00-12:00", "3 mon 12:00-11:00"],
     "closed": ["", "3", "3 25-12-2026", "3 2026-02-30", "3 2026-12-25 | shut", "x 2026-12-25"],
+    "travel": ["", "3", "3 241", "3 -5", "3 20 min", "x 20"],
     "timezone": ["", "3", "3 Mars/Olympus", "x Asia/Kolkata", "3 ../../etc/passwd"],
     "kitchen": ["", "3", "3 0", "3 61", "3 five", "3 5 | later", "3 5 | accept | x",
                 "x 5"],
