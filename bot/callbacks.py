@@ -53,6 +53,7 @@ class Action(StrEnum):
     TICKET_ACCEPT = "tacc"  # order: the restaurant's manager takes it
     TICKET_REJECT = "trej"  # order
     TICKET_READY = "trdy"  # order: food ready for pickup
+    TICKET_SOLD_OUT = "tsold"  # item: the kitchen has none left of a dish on the ticket
     GO_ONLINE = "on"
     GO_OFFLINE = "off"
     JOB = "job"
@@ -73,7 +74,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),
     Action.OFFER_DECLINE: (_ORDER,), Action.PICKED_UP: (_ORDER,), Action.DELIVERED: (_ORDER,),
     Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
-    Action.TICKET_READY: (_ORDER,),
+    Action.TICKET_READY: (_ORDER,), Action.TICKET_SOLD_OUT: (_DISH,),
 }
 ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
 _NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from telegram import (
@@ -15,6 +15,7 @@ from telegram import (
 
 from bot import texts
 from bot.callbacks import Action, pack
+from domain.messages import TicketLine
 from domain.orders import OrderStatus
 from domain.partners import Partner
 from domain.services.partners import Job
@@ -169,10 +170,14 @@ def orders(views: Sequence[OrderView]) -> InlineKeyboardMarkup:
     return _markup([*rows, [_home()]])
 
 
-def ticket(order_id: int) -> InlineKeyboardMarkup:
-    """A new order for the restaurant's manager: take it or not."""
+def ticket(order_id: int, lines: Iterable[TicketLine] = ()) -> InlineKeyboardMarkup:
+    """A new order for the restaurant's manager: take it or not; and a dish of it that has
+    just run out can be marked sold out from here."""
+    sold_out = [[_button(texts.SOLD_OUT_BUTTON.format(name=line.name), Action.TICKET_SOLD_OUT,
+                         line.item_id)] for line in lines if line.item_id]
     return _markup([[_button(texts.TICKET_ACCEPT_BUTTON, Action.TICKET_ACCEPT, order_id),
-                     _button(texts.TICKET_REJECT_BUTTON, Action.TICKET_REJECT, order_id)]])
+                     _button(texts.TICKET_REJECT_BUTTON, Action.TICKET_REJECT, order_id)],
+                    *sold_out])
 
 
 def ticket_ready(order_id: int) -> InlineKeyboardMarkup:

@@ -50,7 +50,8 @@ def render(message: NewMessage) -> Notice:
     """The chat message for an outbox message."""
     match message:
         case RestaurantTicket():
-            return Notice(texts.restaurant_ticket(message), keyboards.ticket(message.order_id))
+            return Notice(texts.restaurant_ticket(message),
+                          keyboards.ticket(message.order_id, message.items))
         case Offer():
             return Notice(texts.offer(message), keyboards.offer(message.order_id))
         case DropOffPin():

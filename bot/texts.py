@@ -128,6 +128,7 @@ STAR_BUTTON = "{stars}⭐"
 TICKET_ACCEPT_BUTTON = "✅ Accept order"
 TICKET_REJECT_BUTTON = "✖ Reject"
 TICKET_READY_BUTTON = "🍱 Ready for pickup"
+SOLD_OUT_BUTTON = "🚫 {name}: sold out"
 ACCEPT_OFFER_BUTTON = "✅ Accept"
 DECLINE_OFFER_BUTTON = "✖ Decline"
 PICKED_UP_BUTTON = "🥡 Picked up"
@@ -707,6 +708,12 @@ def ticket_accepted(order_id: int) -> str:
 
 def ticket_rejected(order_id: int) -> str:
     return f"✖ Order #{order_id} rejected. The customer has been told."
+
+
+def sold_out_now(item: MenuItem) -> str:
+    """The kitchen's toast after 🚫 on a ticket (an alert holds at most 200 characters)."""
+    return (f"{item.name[:60]} is sold out: customers can't order it until /stock "
+            f"{item.id} N gives it portions again.")
 
 
 def ticket_ready(order_id: int) -> str:

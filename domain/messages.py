@@ -67,6 +67,7 @@ class OrderCancelled:
 class TicketLine:
     name: str
     quantity: int
+    item_id: int = 0  # the dish, for the kitchen's sold-out button; 0: none (older rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from telegram.ext import CallbackQueryHandler
 from bot import keyboards, texts
 from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
-from bot.handlers.common import Screen, press
-from domain.ids import OrderId
+from bot.handlers.common import Screen, press, user_id
+from domain.ids import MenuItemId, OrderId
 
 
 def _chat(update: Update) -> int:
@@ -42,8 +42,17 @@ async def ready_ticket(update: Update, context: AppContext, order_id: int) -> Sc
     return Screen(texts.ticket_ready(order_id))
 
 
+@press
+async def sold_out(update: Update, context: AppContext, item_id: int) -> Screen:
+    """A dish on the ticket has run out: no more orders of it (only from its own kitchen)."""
+    dish = await context.services.admin.catalogue.set_stock(
+        user_id(update), MenuItemId(item_id), 0, kitchen=_chat(update))
+    return Screen(toast=texts.sold_out_now(dish), alert=True)
+
+
 def register(app: AppType) -> None:
     for action, handler in ((Action.TICKET_ACCEPT, accept_ticket),
                             (Action.TICKET_REJECT, reject_ticket),
-                            (Action.TICKET_READY, ready_ticket)):
+                            (Action.TICKET_READY, ready_ticket),
+                            (Action.TICKET_SOLD_OUT, sold_out)):
         app.add_handler(CallbackQueryHandler(handler, pattern=pattern(action)))

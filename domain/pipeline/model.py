@@ -89,6 +89,7 @@ class LineView:
     name: str
     quantity: int
     available: bool  # the dish is still on the menu and available
+    item_id: int | None = None  # the dish on the menu; None: deleted since
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,8 @@ async def lines(
     )
     found: defaultdict[OrderId, list[LineView]] = defaultdict(list)
     for row in await session.execute(stmt):
-        found[OrderId(row[0])].append(LineView(row[1], row[2], row[3] is not None and row[4]))
+        found[OrderId(row[0])].append(
+            LineView(row[1], row[2], row[3] is not None and row[4], row[3]))
     return {order_id: tuple(views) for order_id, views in found.items()}
 
 
