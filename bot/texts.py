@@ -569,6 +569,10 @@ def offer_expired(m: OfferExpired) -> str:
 
 
 def finding_partner(m: FindingPartner) -> str:
+    if m.taking_long:
+        return (f"⏳ Finding a delivery partner for order #{m.order_id} is taking longer than "
+                "usual. Our team has been told and is on it; we'll tell you as soon as "
+                "someone takes it.")
     return (f"🔎 We're finding a delivery partner for order #{m.order_id}. "
             "It may take a few minutes — we'll tell you as soon as someone takes it.")
 

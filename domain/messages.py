@@ -123,6 +123,7 @@ class OfferExpired:
 class FindingPartner:
     KIND: ClassVar[Kind] = Kind.FINDING_PARTNER
     order_id: int
+    taking_long: bool = False  # the second and last time: past the admins' threshold
 
 
 @dataclass(frozen=True, slots=True)

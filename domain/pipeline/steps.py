@@ -141,7 +141,8 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
 
 
 def _nobody_free(task: TaskRun, order: OrderView, effects: Effects, snap: Snapshot) -> Step:
-    """Looks again later; tells the customer once, and the admins once past the threshold."""
+    """Looks again later; tells the customer once, and past the threshold the admins, and
+    the customer again, honestly, that it is taking longer than usual."""
     now, config = snap.now, snap.config
     if not order.told_searching:
         effects.tell(order.customer_id, FindingPartner(order.id))
@@ -151,6 +152,7 @@ def _nobody_free(task: TaskRun, order: OrderView, effects: Effects, snap: Snapsh
     if not order.admins_alerted and alert_at <= now:
         waited = int((now - since).total_seconds())
         alert(effects, config, AdminAlert(AlertReason.NO_PARTNER, order.id, waited_s=waited))
+        effects.tell(order.customer_id, FindingPartner(order.id, taking_long=True))
         effects.mark(admins_alerted=True)
     rounds = _int(task.payload.get("round")) + 1
     delay = min(config.dispatch_max_wait_s, snap.retry.delay_s(rounds, task.sample))

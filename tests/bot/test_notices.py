@@ -159,3 +159,9 @@ def test_a_row_that_does_not_fit_its_type_is_refused_with_the_reason(
 ) -> None:
     with pytest.raises(MalformedMessage, match=why):
         decode(kind, data)
+
+
+def test_a_search_running_long_is_said_honestly_once_more() -> None:
+    first, long = render(FindingPartner(7)).text, render(FindingPartner(7, True)).text
+    assert "finding a delivery partner for order #7" in first
+    assert "is taking longer than usual" in long and "Our team has been told" in long

@@ -184,7 +184,9 @@ def test_dispatch_with_nobody_free_tells_the_customer_once_and_backs_off() -> No
 def test_dispatch_alerts_every_admin_once_when_the_search_runs_long() -> None:
     waiting = order(S.PREPARING, told_searching=True, searching_since=T0 - timedelta(minutes=5))
     step = dispatch_order(run(TaskKind.DISPATCH, round=9), snapshot(waiting))
-    assert sorted(kinds(step.effects)) == [(8, Kind.ADMIN_ALERT), (9, Kind.ADMIN_ALERT)]
+    assert sorted(kinds(step.effects)) == [(8, Kind.ADMIN_ALERT), (9, Kind.ADMIN_ALERT),
+                                           (CUSTOMER, Kind.FINDING_PARTNER)]
+    assert step.effects is not None and step.effects.notes[-1].data["taking_long"] is True
     assert step.effects is not None and step.effects.progress is not None
     assert step.effects.progress.admins_alerted
 
