@@ -81,11 +81,20 @@ class Restaurant:
         if here.date() in self.closed_on or (hours is not None and not hours.open_at(here)):
             after = here if here.date() not in self.closed_on else here.replace(
                 hour=23, minute=59, second=59)
-            opens = hours.next_opening(after, self.closed_on) if hours else (
-                here.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
+            opens = (hours.next_opening(after, self.closed_on) if hours
+                     else self._next_open_day(here))
             return Opening(False, opens_at=opens, asked_at=here)
         return Opening(True, closes_at=hours.closing_after(here) if hours else None,
                        asked_at=here)
+
+    def _next_open_day(self, here: datetime) -> datetime | None:
+        """Without hours: the next local midnight that is not a closed day (within a year)."""
+        day = here.replace(hour=0, minute=0, second=0, microsecond=0)
+        for _ in range(366):
+            day += timedelta(days=1)
+            if day.date() not in self.closed_on:
+                return day
+        return None
 
     def open_at(self, now: datetime) -> bool:
         return self.opening(now).open

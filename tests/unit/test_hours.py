@@ -60,3 +60,10 @@ def test_a_closed_day_or_the_switch_closes_it_whatever_the_hours() -> None:
     assert not closed.open and f"{closed.opens_at:%a %H:%M}" == "Tue 11:00"
     assert not replace(DOMINOS, is_open=False).open_at(ist(30, 12))
     assert replace(DOMINOS, hours=None).open_at(ist(30, 3))  # no hours: open when switched on
+
+
+def test_without_hours_a_run_of_closed_days_opens_after_the_last() -> None:
+    always = replace(DOMINOS, hours=None, closed_on=frozenset(
+        {date(2026, 11, 30), date(2026, 12, 1)}))
+    closed = always.opening(ist(30, 12))
+    assert not closed.open and f"{closed.opens_at:%a %d %H:%M}" == "Wed 02 00:00"
