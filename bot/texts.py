@@ -408,7 +408,7 @@ def tracking(view: OrderView) -> str:
     rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}"
             + (" · 💳 Paid" if order.paid_online else ""),
             f"<b>{STATUS[order.status]}</b>"]
-    expected = order.expected_at
+    expected = view.expected_by
     if expected is not None and not order.status.is_terminal:
         by = _clock(expected, view.time_zone)
         rows.append(f"⏰ Running late: we expected it by {by}. Sorry, it is on its way as soon "

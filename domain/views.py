@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from domain.bill import Bill
@@ -188,11 +188,22 @@ class OrderView:
     tracking: TrackingMessage | None = None  # the customer's live status message, if any
     time_zone: str = "UTC"  # the restaurant's: the order's times are shown in it
     shown_at: datetime | None = None  # when read for showing: later than expected is "late"
+    travel_minutes: int | None = None  # the restaurant's usual ride
+
+    @property
+    def expected_by(self) -> datetime | None:
+        """When it should arrive: the estimate made at placing, until it is on its way; then
+        the moment it left plus the ride."""
+        left = next((e.at for e in reversed(self.history)
+                     if e.to_status == OrderStatus.OUT_FOR_DELIVERY), None)
+        if left is not None and self.travel_minutes is not None:
+            return left + timedelta(minutes=self.travel_minutes)
+        return self.order.expected_at
 
     @property
     def late(self) -> bool:
         """Not delivered yet, and past the time it was expected."""
-        expected = self.order.expected_at
+        expected = self.expected_by
         return (expected is not None and self.shown_at is not None
                 and not self.order.status.is_terminal and self.shown_at > expected)
 

@@ -93,7 +93,8 @@ def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage)
     """What a customer sees of the order they have just placed: all there is to show of a
     new order, without reading it back."""
     return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking,
-                            time_zone=restaurant.time_zone), created=True)
+                            time_zone=restaurant.time_zone,
+                            travel_minutes=restaurant.travel_minutes), created=True)
 
 
 class PromoTaken(Exception):

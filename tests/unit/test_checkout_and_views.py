@@ -1,7 +1,7 @@
 """Checkout drafts, summaries' snapshots, pages and the customer's views: pure rules."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,16 @@ from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.money import Money
-from domain.orders import MAX_ADDRESS, MAX_NOTE, DeliveryDetails, Order, OrderItem, OrderStatus
+from domain.orders import (
+    MAX_ADDRESS,
+    MAX_NOTE,
+    SYSTEM,
+    DeliveryDetails,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.shopping import menu_order
 from domain.views import OrderView, cart_view, paginate
@@ -120,3 +129,23 @@ def test_only_created_or_confirmed_orders_can_be_cancelled_and_delivered_ones_ra
     assert not OrderView(delivered, "Dominos").can_cancel
     assert OrderView(delivered, "Dominos").can_rate
     assert not OrderView(delivered, "D", rating=5).can_rate
+
+
+def test_the_expected_time_follows_the_order_once_it_is_on_its_way() -> None:
+    order = Order.place(customer_id=ASHA, restaurant_id=DOMINOS.id,
+                        items=(OrderItem(PIZZA.id, "Pizza", 25000, 1),), currency="INR",
+                        delivery=DeliveryDetails("home"), at=T0,
+                        expected_at=T0 + timedelta(minutes=45))
+    placed = OrderView(order, "Dominos", tuple(order.new_events), travel_minutes=25)
+    assert placed.expected_by == T0 + timedelta(minutes=45)
+    assert not replace(placed, shown_at=T0 + timedelta(minutes=45)).late
+    assert replace(placed, shown_at=T0 + timedelta(minutes=46)).late
+
+    left = OrderEvent(order.id, OrderStatus.PREPARING, OrderStatus.OUT_FOR_DELIVERY,
+                      T0 + timedelta(minutes=50), SYSTEM)
+    riding = replace(placed, order=replace(order, status=OrderStatus.OUT_FOR_DELIVERY),
+                     history=(*placed.history, left), shown_at=T0 + timedelta(minutes=60))
+    assert riding.expected_by == T0 + timedelta(minutes=75) and not riding.late
+    delivered = replace(riding, order=replace(order, status=OrderStatus.DELIVERED),
+                        shown_at=T0 + timedelta(hours=3))
+    assert not delivered.late  # over: nothing to be late for
