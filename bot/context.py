@@ -20,6 +20,7 @@ from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
 from domain.services.admin.refunds import RefundAdmin
 from domain.services.admin.stats import StatsAdmin
+from domain.services.admin.stock import StockAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
@@ -39,6 +40,7 @@ class AdminServices:
     stats: StatsAdmin
     promos: PromoAdmin
     refunds: RefundAdmin
+    stock: StockAdmin
 
 
 @dataclass(frozen=True)

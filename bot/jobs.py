@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 MIN_GAP_S = 0.05  # between the starts of two runs of one job
 HELD_BACK_S = 0.25  # the sender, while due messages wait for their pace
 AFTER_ERROR_S = 1.0  # at most; a run that failed is tried again after this
+RESTOCK_S = 60.0  # at the latest, the restock job looks for dishes sold out for the day
 
 Work = Callable[[], Awaitable[datetime | None]]  # runs the job once; returns its next due time
 
@@ -131,13 +132,19 @@ class Jobs:
                               services.clock, fallback_s=settings.outbox_interval_s,
                               held_s=min(HELD_BACK_S, settings.outbox_interval_s),
                               on_error=on_error)
+        # dishes sold out for the day come back at their restaurant's next opening; nothing
+        # wakes it but its due time and the fallback, which finds other instances' marks
+        self.restock = JobLoop("restock", services.admin.stock.restock, Signal(),
+                               services.clock, fallback_s=RESTOCK_S, held_s=MIN_GAP_S,
+                               on_error=on_error)
 
     def start(self) -> None:
         self.queue.start()
         self.outbox.start()
+        self.restock.start()
 
     async def stop(self) -> None:
-        await asyncio.gather(self.queue.stop(), self.outbox.stop())
+        await asyncio.gather(self.queue.stop(), self.outbox.stop(), self.restock.stop())
 
 
 async def report_failure(services: Services, job: str, exc: Exception) -> None:

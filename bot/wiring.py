@@ -41,6 +41,7 @@ from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
 from domain.services.admin.refunds import RefundAdmin
 from domain.services.admin.stats import StatsAdmin
+from domain.services.admin.stock import StockAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
@@ -125,6 +126,7 @@ def admin_console(
         stats=StatsAdmin(uows, clock),
         promos=PromoAdmin(uows, clock, currency),
         refunds=RefundAdmin(uows, clock),
+        stock=StockAdmin(uows, clock),
     )
 
 

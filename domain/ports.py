@@ -49,6 +49,14 @@ class MenuRepository(Protocol):
     async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]: ...
     async def save(self, item: MenuItem) -> None: ...
 
+    async def back_in_stock(self, now: datetime) -> list[MenuItem]:
+        """Dishes sold out until `now` or earlier: no longer counted from now on."""
+        ...
+
+    async def next_back(self) -> datetime | None:
+        """When the next dish sold out for the day comes back."""
+        ...
+
     async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
                          ) -> dict[str, int]:
         """Counts the order's portions off the dishes' stock, each in one conditional

@@ -96,6 +96,15 @@ class Restaurant:
                 return day
         return None
 
+    def reopens_after(self, now: datetime) -> datetime:
+        """The restaurant's next opening after `now` (UTC): the next period of its hours on a
+        day it is not closed; without hours, the next local day it is not closed."""
+        here = local(now, self.time_zone)
+        hours = self.hours
+        opens = (hours.next_opening(here, self.closed_on) if hours is not None
+                 else self._next_open_day(here))
+        return (opens or here + timedelta(days=1)).astimezone(now.tzinfo)
+
     def open_at(self, now: datetime) -> bool:
         return self.opening(now).open
 
@@ -134,6 +143,7 @@ class MenuItem:
     category: str = "Menu"
     photo_file_id: str | None = None
     stock: int | None = None  # portions left, counted down as orders are placed; None: no count
+    back_at: datetime | None = None  # sold out for the day: no longer counted from then
 
     def __post_init__(self) -> None:
         if self.stock is not None and self.stock < 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -123,6 +124,15 @@ class NotingMenu:
     async def save(self, item: MenuItem) -> None:
         await self._inner.save(item)
         self._stale |= dish_written(item)
+
+    async def back_in_stock(self, now: datetime) -> list[MenuItem]:
+        back = await self._inner.back_in_stock(now)
+        for item in back:
+            self._stale |= dish_written(item)
+        return back
+
+    async def next_back(self) -> datetime | None:
+        return await self._inner.next_back()
 
     async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
                          ) -> dict[str, int]:

@@ -78,6 +78,7 @@ def menu_item_values(item: MenuItem) -> Values:
         "category": item.category,
         "photo_file_id": item.photo_file_id,
         "stock": item.stock,
+        "back_at": item.back_at,
     }
 
 
@@ -92,6 +93,7 @@ def menu_item_from_row(row: Row) -> MenuItem:
         category=row["category"],
         photo_file_id=row["photo_file_id"],
         stock=row["stock"],
+        back_at=row["back_at"],
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,6 +121,17 @@ class SqlMenuRepository:
         )
         if await execute_count(self._session, stmt) == 0:
             raise NotFound("menu item", item.id)
+
+    async def back_in_stock(self, now: datetime) -> list[MenuItem]:
+        m = MENU_ITEMS.c
+        due = update(MENU_ITEMS).where(m.back_at <= now).values(stock=None, back_at=None)
+        rows = await self._session.execute(due.returning(*MENU_ITEMS.c))
+        return [mapping.menu_item_from_row(row) for row in rows.mappings()]
+
+    async def next_back(self) -> datetime | None:
+        stmt = select(func.min(MENU_ITEMS.c.back_at))
+        back: datetime | None = (await self._session.execute(stmt)).scalar_one_or_none()
+        return back
 
     async def take_stock(self, order_id: OrderId, items: Sequence[tuple[MenuItem, int]]
                          ) -> dict[str, int]:

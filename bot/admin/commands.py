@@ -116,10 +116,11 @@ class SetPrice:
 
 @dataclass(frozen=True, slots=True)
 class SetStock:
-    """None: stop counting the dish's portions."""
+    """None: stop counting the dish's portions; `for_today`: sold out until the next opening."""
 
     item_id: MenuItemId
     stock: int | None
+    for_today: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,8 +91,9 @@ async def _from_kitchen(message: Message, context: AppContext, actor: UserId) ->
         command = parse_admin_command(message.text or message.caption or "", currency)
         if not isinstance(command, SetStock):
             raise NotAllowed("not an admin")
-        done = await context.services.admin.catalogue.set_stock(
-            actor, command.item_id, command.stock, kitchen=message.chat.id)
+        done = await context.services.admin.stock.set_stock(
+            actor, command.item_id, command.stock, kitchen=message.chat.id,
+            for_today=command.for_today)
     except (ArgumentError, DomainError):
         logger.info("refused admin command from non-admin %s", actor)
         return texts.NOT_ADMIN
@@ -129,8 +130,10 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return texts.refunds(await admin.refunds.due())
         case MarkRefunded(refund_id, note):
             return texts.refund_recorded(await admin.refunds.refunded(actor, refund_id, note))
-        case (AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu()
-              | SetStock()):
+        case SetStock(item_id, stock, for_today):
+            changed = await admin.stock.set_stock(actor, item_id, stock, for_today=for_today)
+            return texts.food_changed(changed, currency)
+        case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
             return await _menu(message, admin.catalogue, actor, command, currency)
     return await _restaurants(admin.catalogue, actor, command, currency)
 
@@ -181,8 +184,6 @@ async def _menu(message: Message, service: CatalogueAdmin, actor: UserId,
                 description=description), currency)
         case SetPrice(item_id, price):
             return texts.food_changed(await service.set_price(actor, item_id, price), currency)
-        case SetStock(item_id, stock):
-            return texts.food_changed(await service.set_stock(actor, item_id, stock), currency)
         case SetAvailable(item_id, available):
             changed = await service.set_available(actor, item_id, available)
             return texts.food_shown(changed, currency)

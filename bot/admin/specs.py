@@ -167,8 +167,9 @@ _SPECS: Final = (
                 f"back, none left shows it sold out; '{CLEAR}' stops counting",
                 set_stock, _MENU),
     CommandSpec("soldout", "/soldout ITEM_ID", "/soldout 12",
-                "mark a dish sold out (no portions left) until /stock gives it some",
-                by_item_id(lambda i: SetStock(MenuItemId(i), 0)), _MENU),
+                "mark a dish sold out for today: it comes back at the restaurant's next "
+                "opening (or when /stock gives it portions)",
+                by_item_id(lambda i: SetStock(MenuItemId(i), 0, for_today=True)), _MENU),
     CommandSpec("hidefood", "/hidefood ITEM_ID", "/hidefood 12",
                 "mark a dish not available",
                 by_item_id(lambda i: SetAvailable(MenuItemId(i), False)), _MENU),

@@ -45,8 +45,8 @@ async def ready_ticket(update: Update, context: AppContext, order_id: int) -> Sc
 @press
 async def sold_out(update: Update, context: AppContext, item_id: int) -> Screen:
     """A dish on the ticket has run out: no more orders of it (only from its own kitchen)."""
-    dish = await context.services.admin.catalogue.set_stock(
-        user_id(update), MenuItemId(item_id), 0, kitchen=_chat(update))
+    dish = await context.services.admin.stock.set_stock(
+        user_id(update), MenuItemId(item_id), 0, kitchen=_chat(update), for_today=True)
     return Screen(toast=texts.sold_out_now(dish), alert=True)
 
 

@@ -69,3 +69,4 @@ class MenuItemRow(Base):
     category: Mapped[str] = mapped_column(String(64), default="Menu")
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     stock: Mapped[int | None] = mapped_column(Integer)  # portions left; None: not counted
+    back_at: Mapped[datetime | None] = mapped_column(index=True)  # sold out until then

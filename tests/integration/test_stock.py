@@ -7,22 +7,33 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.customers import Customer
 from domain.errors import OutOfStock
+from domain.hours import parse_hours
 from domain.ids import UserId
 from domain.pipeline.actions import Presses
+from domain.services.admin.stock import StockAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.orders import CustomerOrders
 from domain.services.shopping import ShoppingService
 from domain.views import Placed, Summary, TrackingMessage
+from storage.admin_repositories import SqlAdminUnitOfWork
 from storage.pipeline.store import SqlPipelineStore
 from storage.rows import OrderRow
 from storage.uow import SqlUnitOfWork
-from tests.integration.builders import CUSTOMER, OTHER_CUSTOMER, Catalog, FixedClock, SeqTokens
+from tests.integration.builders import (
+    CUSTOMER,
+    OTHER_CUSTOMER,
+    T0,
+    Catalog,
+    FixedClock,
+    SeqTokens,
+)
 from tests.integration.test_place_order import count
 
 Uows = Callable[[], SqlUnitOfWork]
@@ -117,3 +128,25 @@ async def test_a_cart_cannot_take_more_portions_than_are_left(
 
     assert refused.value.left == {"Pizza": 1}
     assert (await shopping.cart(CUSTOMER)).item_count == 1
+
+
+async def test_a_dish_sold_out_for_today_comes_back_at_the_next_opening(
+    uow_factory: Uows, admin_uows: Callable[[], SqlAdminUnitOfWork], catalog: Catalog,
+    clock: FixedClock,
+) -> None:
+    async with uow_factory() as uow:  # Monday noon in London: open until 14:00, then Tuesday
+        await uow.restaurants.save(replace(catalog.restaurant, time_zone="Europe/London",
+                                           hours=parse_hours("mon-fri 11:00-14:00")))
+        await uow.commit()
+    stock = StockAdmin(admin_uows, clock)
+
+    sold_out = await stock.set_stock(UserId(9001), catalog.pizza.id, 0, for_today=True)
+    before = await stock.restock()
+    clock.advance(hours=23)  # Tuesday 11:00
+    after = await stock.restock()
+
+    assert sold_out.back_at == T0 + timedelta(hours=23) and before == sold_out.back_at
+    assert after is None and await stock_of(uow_factory, catalog) is None  # counted no more
+    async with uow_factory() as uow:
+        pizza = await uow.menu.get(catalog.pizza.id)
+    assert pizza is not None and pizza.orderable and pizza.back_at is None

@@ -67,3 +67,13 @@ def test_without_hours_a_run_of_closed_days_opens_after_the_last() -> None:
         {date(2026, 11, 30), date(2026, 12, 1)}))
     closed = always.opening(ist(30, 12))
     assert not closed.open and f"{closed.opens_at:%a %d %H:%M}" == "Wed 02 00:00"
+
+
+def test_a_dish_sold_out_for_today_comes_back_at_the_next_opening() -> None:
+    monday = 30
+    assert DOMINOS.reopens_after(ist(monday, 12)) == ist(monday, 18)  # dinner, after lunch
+    assert DOMINOS.reopens_after(ist(monday, 19)) == datetime(
+        2026, 12, 1, 11, tzinfo=ZoneInfo("Asia/Kolkata")).astimezone(UTC)
+    no_hours = replace(DOMINOS, hours=None)
+    assert no_hours.reopens_after(ist(monday, 12)) == datetime(
+        2026, 12, 1, tzinfo=ZoneInfo("Asia/Kolkata")).astimezone(UTC)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from domain.errors import InvalidInput, NotAllowed
+from domain.errors import InvalidInput
 from domain.hours import WeeklyHours
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import MenuImport, Rejection, plan_import
@@ -206,25 +206,6 @@ class CatalogueAdmin:
         return await self._change_item(actor, item_id, "set_price",
                                        lambda i: replace(i, price=price),
                                        lambda i: self._price(i.price))
-
-    async def set_stock(self, actor: UserId, item_id: MenuItemId, stock: int | None, *,
-                        kitchen: int | None = None) -> MenuItem:
-        """The dish's portions left (None: not counted); 0 shows it sold out. From a
-        `kitchen` chat (a manager, not an admin): only a dish of the restaurant it manages."""
-        async with self._uows() as uow:
-            item = found(await uow.menu.get(item_id), "item", item_id)
-            if kitchen is not None:
-                restaurant = await uow.restaurants.get(item.restaurant_id)
-                if restaurant is None or restaurant.manager_chat_id != kitchen:
-                    raise NotAllowed("only the dish's own kitchen or an admin")
-            changed = replace(item, stock=stock)
-            await uow.menu.save(changed)
-            left = "not counted" if stock is None else f"{stock} left"
-            where = f" (kitchen chat {kitchen})" if kitchen is not None else ""
-            await record(uow, self._clock, actor, "set_stock", item_target(item_id),
-                         left + where)
-            await uow.commit()
-            return changed
 
     async def set_available(self, actor: UserId, item_id: MenuItemId, available: bool) -> MenuItem:
         return await self._change_item(

@@ -73,7 +73,7 @@ EXAMPLES: dict[str, AdminCommand] = {
     "editfood": EditFood(ITEM12, None, 26000, None, "Cheese, tomato, basil"),
     "setprice": SetPrice(ITEM12, 24950),
     "stock": SetStock(ITEM12, 40),
-    "soldout": SetStock(ITEM12, 0),
+    "soldout": SetStock(ITEM12, 0, for_today=True),
     "hidefood": SetAvailable(ITEM12, False),
     "showfood": SetAvailable(ITEM12, True),
     "photo": SetPhoto(ITEM12),
