@@ -117,10 +117,6 @@ class Payments(Protocol):
     async def add_refund(self, payment: Payment, order_id: OrderId | None, amount: int,
                          reason: str, at: datetime) -> Refund: ...
 
-    async def refund_order(self, order_id: OrderId, reason: str, at: datetime) -> Refund | None:
-        """A refund due of everything paid for the order, if it was paid online."""
-        ...
-
     async def refund_of(self, telegram_charge_id: str) -> Refund | None: ...
 
     async def of_order(self, order_id: OrderId) -> tuple[Payment | None, Refund | None]:

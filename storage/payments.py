@@ -47,14 +47,6 @@ class SqlPayments:
         return Refund(refund_id, payment.customer_id, order_id, amount, payment.currency,
                       reason[:300], payment.telegram_charge_id, payment.provider_charge_id, at)
 
-    async def refund_order(self, order_id: OrderId, reason: str, at: datetime) -> Refund | None:
-        row = (await self._session.execute(
-            select(PAYMENTS).where(_P.order_id == order_id))).mappings().first()
-        if row is None:
-            return None
-        payment = _payment(row)
-        return await self.add_refund(payment, order_id, payment.total, reason, at)
-
     async def refund_of(self, telegram_charge_id: str) -> Refund | None:
         row = (await self._session.execute(_REFUNDS.where(
             _R.telegram_charge_id == telegram_charge_id))).mappings().first()

@@ -16,8 +16,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.cart import Cart, PricedCart
-from domain.errors import EmptyCart, OutOfStock
+from domain.cart import Cart
+from domain.errors import OutOfStock
 from domain.group_commit import Waiting
 from domain.ids import MenuItemId, UserId
 from domain.orders import DeliveryDetails, Order
@@ -102,18 +102,6 @@ class PromoTaken(Exception):
     the summary and this placing; the unit of work is left without committing."""
 
 
-async def price_cart(
-    uow: UnitOfWork, cart: Cart, currency: str, menu: dict[MenuItemId, MenuItem] | None = None
-) -> PricedCart:
-    """The cart priced from the menu as stored now (`menu`, when the caller has just read
-    its dishes in this unit of work); refuses missing or unavailable dishes."""
-    if cart.is_empty:
-        raise EmptyCart()
-    if menu is None:
-        menu = await uow.menu.get_many(cart.quantities)
-    return cart.price(menu, currency)
-
-
 async def place_cart(
     uow: UnitOfWork,
     cart: Cart,
@@ -138,7 +126,7 @@ async def place_cart(
     """
     if menu is None:
         menu = await uow.menu.get_many(cart.quantities)
-    priced = await price_cart(uow, cart, currency, menu)
+    priced = cart.price(menu, currency)  # refuses an empty cart, missing or unavailable dishes
     if restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id, at)
     dishes = priced.total.amount
