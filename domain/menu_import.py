@@ -67,22 +67,25 @@ class MenuFileError(InvalidInput):
     code = "bad_menu_file"
 
 
-def parse_price(text: str, currency: str, *, decimal_mark: str = ".") -> int:
-    """A positive major-unit amount such as '249.50' in minor units, read exactly by
-    `domain.money.parse_amount` with the context's decimal mark, or InvalidInput saying why:
-    admin commands and comma-separated files use a dot, `;`- and tab-separated files a comma."""
+def parse_price(text: str, currency: str, *, decimal_mark: str = ".", what: str = "price",
+                zero_allowed: bool = False) -> int:
+    """A positive major-unit amount such as '249.50' in minor units (zero too when
+    `zero_allowed`: a fee, a minimum), read exactly by `domain.money.parse_amount` with the
+    context's decimal mark, or InvalidInput naming `what` and saying why: admin commands and
+    comma-separated files use a dot, `;`- and tab-separated files a comma. What was written
+    is quoted back at most 40 characters long."""
     places = minor_exponent(currency)
     shown = text.strip()
     if not shown:
-        raise InvalidInput("price must not be empty")
+        raise InvalidInput(f"{what} must not be empty")
     try:
         amount = parse_amount(shown, currency, decimal_mark=decimal_mark)
     except AmountError as problem:
-        raise InvalidInput(f"price '{shown}' {problem}") from None
-    if amount <= 0:
-        raise InvalidInput("price must be above zero")
+        raise InvalidInput(f"{what} '{shown[:40]}' {problem}") from None
+    if amount <= 0 and not (zero_allowed and amount == 0):
+        raise InvalidInput(f"{what} must be above zero")
     if amount > MAX_PRICE_MAJOR * 10**places:
-        raise InvalidInput(f"price '{shown}' is above {MAX_PRICE_MAJOR:,}")
+        raise InvalidInput(f"{what} '{shown}' is above {MAX_PRICE_MAJOR:,}")
     return amount
 
 

@@ -33,8 +33,7 @@ from bot.admin.commands import (
 from domain.errors import InvalidInput
 from domain.hours import parse_hours
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
-from domain.menu_import import DEFAULT_CATEGORY, MAX_PRICE_MAJOR, parse_price
-from domain.money import AmountError, minor_exponent, parse_amount
+from domain.menu_import import DEFAULT_CATEGORY, parse_price
 from domain.orders import OrderStatus
 from domain.restaurants import (
     MAX_ADDRESS,
@@ -128,15 +127,7 @@ def edit_restaurant(args: str, _: str) -> EditRestaurant:
 
 def amount_of(text: str, currency: str, what: str, none: str) -> int:
     """A major-unit amount of zero or more, in minor units; `none` stands for zero."""
-    if text == none:
-        return 0
-    try:
-        amount = parse_amount(text, currency)
-    except AmountError as problem:
-        raise InvalidInput(f"{what} '{text[:40]}' {problem}") from None
-    if amount > MAX_PRICE_MAJOR * 10 ** minor_exponent(currency):
-        raise InvalidInput(f"{what} '{text}' is above {MAX_PRICE_MAJOR:,}")
-    return amount
+    return 0 if text == none else parse_price(text, currency, what=what, zero_allowed=True)
 
 
 def hours(args: str, _: str) -> SetHours:
