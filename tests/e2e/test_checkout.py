@@ -12,7 +12,7 @@ from bot import texts
 from bot.context import AppType
 from bot.settings import Settings
 from domain.checkout import Checkout
-from domain.errors import NotYourContact
+from domain.errors import NotAllowed, NotYourContact
 from domain.ids import UserId
 from domain.orders import MAX_ADDRESS, MAX_NOTE, OrderStatus
 from sandbox import BotApiServer, SandboxUser
@@ -287,3 +287,19 @@ async def test_checkout_is_refused_while_the_restaurant_is_closed(
 
     assert answer.text == "Sorry, Dominos is closed right now."
     assert customer.reply_keyboard is None and await order_count(uows) == 0
+
+
+async def test_pay_now_without_online_payment_is_refused_and_sends_no_invoice(
+    bot: AppType, customer: SandboxUser, uows: Uows
+) -> None:
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    summary = await checkout_to_summary(customer)
+    draft = await checkout_of(uows, customer.id)
+    assert texts.PAY_NOW_BUTTON not in summary.buttons  # no PAYMENT_PROVIDER_TOKEN here
+
+    answer = await refused(customer, data=f"pay:{draft.token}", message_id=summary.message_id)
+
+    assert answer.text == texts.refusal(NotAllowed("paying online is not offered"))
+    assert not any(m.invoice is not None for m in customer.bot_messages)
+    assert await checkout_of(uows, customer.id) == draft and await order_count(uows) == 0
