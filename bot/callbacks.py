@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID
+from domain.options import MAX_OPTIONS
 
 MAX_BYTES = 64
 
@@ -26,12 +27,16 @@ class Action(StrEnum):
     MENU = "mn"  # restaurant, page
     ADD = "add"  # item, page of its menu
     ADD_NEW_CART = "addn"  # item, page: empty the cart of another restaurant first
+    OPTIONS = "op"  # item, page: the card for picking a dish's options
+    CHOOSE = "opc"  # item, page, fingerprint, mask, option: one option pressed on the card
+    ADD_CHOSEN = "opa"  # item, page, fingerprint, mask: ✅ Add with the options picked
+    ADD_CHOSEN_NEW_CART = "opn"  # item, page, fingerprint, mask: in a new cart
     PHOTO = "ph"  # item
     ADD_FROM_PHOTO = "adp"  # item
     CART = "cart"
-    MORE = "inc"  # item
-    LESS = "dec"  # item
-    REMOVE = "del"  # item
+    MORE = "inc"  # item, line: the cart line of that dish with those options (LineKey.ref)
+    LESS = "dec"  # item, line
+    REMOVE = "del"  # item, line
     CLEAR = "clr"
     CHECKOUT = "co"
     CHANGE_ADDRESS = "addr"
@@ -64,11 +69,19 @@ _ORDER = range(1, MAX_ID + 1)
 _DISH = _RESTAURANT = range(1, MAX_CATALOGUE_ID + 1)
 _TOKEN = range(1, MAX_ID + 1)  # a checkout summary's (bot.clock.RandomTokens: below 2**62)
 _NUMBER = range(0, 2**31)  # a page (the nearest one is shown) or stars (the domain checks)
+_LINE = range(0, 2**31)  # a cart line's options (domain.options.line_ref; 0: none)
+_FINGERPRINT = range(0, 2**16)  # a dish's options as the card was drawn for
+_MASK = range(0, 2**MAX_OPTIONS)  # the options picked on the card, one bit each
+_OPTION = range(0, MAX_OPTIONS)  # the option pressed: its place among the dish's
 SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
-    Action.PHOTO: (_DISH,), Action.ADD_FROM_PHOTO: (_DISH,), Action.MORE: (_DISH,),
-    Action.LESS: (_DISH,), Action.REMOVE: (_DISH,), Action.PLACE: (_TOKEN,), Action.PAY: (_TOKEN,),
+    Action.OPTIONS: (_DISH, _NUMBER), Action.CHOOSE: (_DISH, _NUMBER, _FINGERPRINT, _MASK, _OPTION),
+    Action.ADD_CHOSEN: (_DISH, _NUMBER, _FINGERPRINT, _MASK),
+    Action.ADD_CHOSEN_NEW_CART: (_DISH, _NUMBER, _FINGERPRINT, _MASK),
+    Action.PHOTO: (_DISH,), Action.ADD_FROM_PHOTO: (_DISH,), Action.MORE: (_DISH, _LINE),
+    Action.LESS: (_DISH, _LINE), Action.REMOVE: (_DISH, _LINE), Action.PLACE: (_TOKEN,),
+    Action.PAY: (_TOKEN,),
     Action.ORDER: (_ORDER,), Action.CANCEL: (_ORDER,), Action.CANCEL_CONFIRMED: (_ORDER,),
     Action.REORDER: (_ORDER,), Action.REORDER_NEW_CART: (_ORDER,),
     Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),

@@ -18,8 +18,9 @@ from bot.callbacks import Action, pack
 from domain.messages import TicketLine
 from domain.orders import OrderStatus
 from domain.partners import Partner
+from domain.restaurants import MenuItem
 from domain.services.partners import Job
-from domain.views import CartView, Listed, MenuPage, OrderView, Page, Summary
+from domain.views import CartView, DishCard, Listed, MenuPage, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]
 NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
@@ -70,7 +71,8 @@ def menu(view: MenuPage) -> InlineKeyboardMarkup:
     for item in page.entries:
         row = []
         if item.orderable and view.opening.open:
-            row.append(_button(texts.dish_button(item, currency), Action.ADD, item.id, page.number))
+            adding = Action.OPTIONS if item.groups else Action.ADD
+            row.append(_button(texts.dish_button(item, currency), adding, item.id, page.number))
         if item.photo_file_id:
             row.append(_button(texts.PHOTO_BUTTON.format(name=item.name), Action.PHOTO, item.id))
         rows.append(row)
@@ -80,15 +82,39 @@ def menu(view: MenuPage) -> InlineKeyboardMarkup:
     return _markup(rows)
 
 
-def dish_card(item_id: int) -> InlineKeyboardMarkup:
-    return _markup([[_button(texts.ADD_FROM_PHOTO_BUTTON, Action.ADD_FROM_PHOTO, item_id)]])
+def dish_photo(item: MenuItem) -> InlineKeyboardMarkup:
+    """Under a dish's photo: add it, or open its card when it has options to pick."""
+    if item.groups:
+        return _markup([[_button(texts.CHOOSE_OPTIONS_BUTTON, Action.OPTIONS, item.id, 0)]])
+    return _markup([[_button(texts.ADD_FROM_PHOTO_BUTTON, Action.ADD_FROM_PHOTO, item.id)]])
 
 
-def new_cart(item_id: int, page: int, restaurant_id: int) -> InlineKeyboardMarkup:
-    return _markup([
-        [_button(texts.NEW_CART_BUTTON, Action.ADD_NEW_CART, item_id, page)],
-        [_button(texts.KEEP_CART_BUTTON, Action.MENU, restaurant_id, page)],
-    ])
+def options_card(card: DishCard) -> InlineKeyboardMarkup:
+    """A dish's options, each pressed to pick or unpick it (two to a row, group by group),
+    then ✅ Add with the price so far, and the way back to its menu page."""
+    item, chosen, drawn = card.item, card.chosen, (card.fingerprint, card.mask)
+    rows: list[Row] = []
+    place = 0
+    for group in item.groups:
+        buttons = []
+        for option in group.options:
+            text = texts.option_button(option, group, option.id in chosen, card.currency)
+            buttons.append(_button(text, Action.CHOOSE, item.id, card.page, *drawn, place))
+            place += 1
+        rows += [buttons[n:n + 2] for n in range(0, len(buttons), 2)]
+    add = texts.ADD_CHOSEN_BUTTON.format(price=card.price)
+    rows.append([_button(add, Action.ADD_CHOSEN, item.id, card.page, *drawn)])
+    rows.append([_button(texts.BACK_TO_DISHES, Action.MENU, item.restaurant_id, card.page)])
+    return _markup(rows)
+
+
+def new_cart(item_id: int, page: int, restaurant_id: int, *,
+             chosen: DishCard | None = None) -> InlineKeyboardMarkup:
+    """Another restaurant's cart: empty it for this dish (with the options `chosen`) or not."""
+    yes = (_button(texts.NEW_CART_BUTTON, Action.ADD_NEW_CART, item_id, page) if chosen is None
+           else _button(texts.NEW_CART_BUTTON, Action.ADD_CHOSEN_NEW_CART, item_id, page,
+                        chosen.fingerprint, chosen.mask))
+    return _markup([[yes], [_button(texts.KEEP_CART_BUTTON, Action.MENU, restaurant_id, page)]])
 
 
 def cart(view: CartView) -> InlineKeyboardMarkup:
@@ -96,11 +122,12 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         return _markup([[_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0), _home()]])
     rows: list[Row] = []
     for line in view.lines:
-        label = {"name": line.name}
-        row = [_button(texts.REMOVE_BUTTON.format(**label), Action.REMOVE, line.item_id)]
+        label = {"name": texts.line_button_name(line)}
+        which = (line.item_id, line.ref)
+        row = [_button(texts.REMOVE_BUTTON.format(**label), Action.REMOVE, *which)]
         if line.available:
-            row[:0] = [_button(texts.MINUS_BUTTON.format(**label), Action.LESS, line.item_id),
-                       _button(texts.PLUS_BUTTON.format(**label), Action.MORE, line.item_id)]
+            row[:0] = [_button(texts.MINUS_BUTTON.format(**label), Action.LESS, *which),
+                       _button(texts.PLUS_BUTTON.format(**label), Action.MORE, *which)]
         rows.append(row)
     rows.append([_button(texts.CLEAR_BUTTON, Action.CLEAR)])
     if view.item_count:

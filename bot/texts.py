@@ -42,6 +42,7 @@ from domain.messages import (
     RestaurantTicket,
 )
 from domain.money import Money
+from domain.options import ChoiceRefused, Option, OptionGroup, label, line_name, lowest_extra
 from domain.orders import OrderStatus
 from domain.partners import Partner
 from domain.payments import Refund
@@ -49,7 +50,17 @@ from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
 from domain.services.payments import NotPayable
-from domain.views import CartView, Listed, MenuPage, OrderView, Page, PromoNote, Summary
+from domain.views import (
+    CartLineView,
+    CartView,
+    DishCard,
+    Listed,
+    MenuPage,
+    OrderView,
+    Page,
+    PromoNote,
+    Summary,
+)
 
 HELP = (
     "<b>Foodbot</b> brings food from local restaurants to your door.\n\n"
@@ -120,6 +131,9 @@ CANCEL_YES_BUTTON = "Yes, cancel it"
 CANCEL_NO_BUTTON = "No, keep it"
 REORDER_BUTTON = "🔁 Reorder"
 ADD_FROM_PHOTO_BUTTON = "➕ Add to cart"
+CHOOSE_OPTIONS_BUTTON = "➕ Choose and add"
+ADD_CHOSEN_BUTTON = "✅ Add · {price}"
+BACK_TO_DISHES = "◀ Back to the menu"
 PHOTO_BUTTON = "📷 {name}"
 MINUS_BUTTON = "➖ {name}"
 PLUS_BUTTON = "➕ {name}"
@@ -273,7 +287,9 @@ def _short(text: str, limit: int = SHORT_DESCRIPTION) -> str:
 def dish(item: MenuItem, currency: str, in_cart: int = 0, *, full: bool = False) -> str:
     """A dish as a menu line (description shortened, so a page stays within Telegram's limit)
     or, `full`, as a photo caption."""
-    line = f"• {escape(item.name)} — {Money(item.price, currency)}"
+    line = f"• {escape(item.name)} — {_from_price(item, currency)}"
+    if item.groups:
+        line += " · " + escape(", ".join(group.name.lower() for group in item.groups))
     if item.photo_file_id:
         line += " 📷"
     if not item.available:
@@ -290,8 +306,48 @@ def dish(item: MenuItem, currency: str, in_cart: int = 0, *, full: bool = False)
     return line
 
 
+def _from_price(item: MenuItem, currency: str) -> str:
+    """The dish's price; "from" the least its options make it, when it has options."""
+    if not item.groups:
+        return str(Money(item.price, currency))
+    return f"from {Money(item.price + lowest_extra(item.groups), currency)}"
+
+
 def dish_button(item: MenuItem, currency: str) -> str:
-    return f"➕ {item.name} · {Money(item.price, currency)}"
+    return f"➕ {item.name} · {_from_price(item, currency)}"
+
+
+def dish_card(card: DishCard) -> str:
+    """A dish whose options are being picked: each group's rule and pick, and the price."""
+    item = card.item
+    rows = []
+    if card.changed:
+        rows.append("ℹ️ The choices for this dish have just changed: please choose again.\n")
+    rows.append(f"<b>{escape(item.name)}</b> · {Money(item.price, card.currency)}")
+    if item.description:
+        rows.append(f"<i>{escape(item.description)}</i>")
+    rows.append("")
+    for group in item.groups:
+        picked = [o.name for o in group.options if o.id in card.chosen]
+        rows.append(f"<b>{escape(group.name)}</b> ({group.rule}): "
+                    + (escape(", ".join(picked)) if picked else "—"))
+    rows.append(f"\nPrice: <b>{card.price}</b>")
+    if card.missing is not None:
+        rows.append(f"Still to choose: {escape(card.missing)}")
+    return "\n".join(rows)
+
+
+def line_button_name(line: CartLineView) -> str:
+    """A cart line on its buttons: the dish, and its options shortened to fit."""
+    return _short(line_name(line.name, line.choices), 28)
+
+
+def option_button(option: Option, group: OptionGroup, chosen: bool, currency: str) -> str:
+    """An option on the card: picked or not (a dot for one of a kind, a box for several)."""
+    mark = ("●" if chosen else "○") if group.single else ("☑" if chosen else "☐")
+    extra = f" +{Money(option.price, currency)}" if option.price else ""
+    return (f"{mark} {option.name}{extra}" if option.available
+            else f"✖ {option.name} (not available)")
 
 
 def dish_caption(item: MenuItem, currency: str) -> str:
@@ -315,7 +371,7 @@ def cart(view: CartView, *, skipped: Iterable[str] = ()) -> str:
         return _skipped(skipped) + EMPTY_CART
     rows = [f"🛒 <b>Your cart</b> · {escape(view.restaurant.name)}\n"]
     for line in view.lines:
-        name = escape(line.name)
+        name = escape(line_name(line.name, line.choices))
         if line.available:
             rows.append(f"{line.quantity} × {name} — {line.subtotal}")
         else:
@@ -350,8 +406,8 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     """The checkout summary; with `pay_now` the customer chooses how to pay by button."""
     priced, checkout = view.priced, view.checkout
     rows = [f"🧾 <b>Check your order</b> · {escape(view.restaurant.name)}\n"]
-    rows += [f"{li.quantity} × {escape(li.name)} — {Money(li.subtotal, priced.currency)}"
-             for li in priced.lines]
+    rows += [f"{li.quantity} × {escape(line_name(li.name, label(li.options)))} — "
+             f"{Money(li.subtotal, priced.currency)}" for li in priced.lines]
     promo = view.promo
     code = promo.code if promo and promo.problem is None else None
     rows += ["", *bill(view.bill, code=code, how="" if pay_now else "pay on delivery")]
@@ -416,8 +472,8 @@ def tracking(view: OrderView) -> str:
     if view.partner_name:
         rows.append(f"🛵 Delivery partner: {escape(view.partner_name)}")
     rows.append("")
-    rows += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
-             for i in order.items]
+    rows += [f"{i.quantity} × {escape(line_name(i.name, i.choices))} — "
+             f"{Money(i.subtotal, order.currency)}" for i in order.items]
     rows += bill(order.bill, code=order.promo_code, how=_paid(order.paid_online))
     rows.append(f"📍 {escape(order.delivery.address)}")
     if order.delivery.note:
@@ -494,6 +550,8 @@ def refusal(error: Exception) -> str:
         return f"Sorry, {error.name} is closed right now.{opens}"
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
+    if isinstance(error, ChoiceRefused):
+        return error.reason
     if isinstance(error, OutOfStock):
         return "Sorry, not that many left: " + ", ".join(
             f"{name}: {left} left" for name, left in error.left.items()) + "."
@@ -522,7 +580,8 @@ def order_cancelled(m: OrderCancelled) -> str:
 
 
 def restaurant_ticket(m: RestaurantTicket) -> str:
-    lines = [f"{line.quantity} × {escape(line.name)}" for line in m.items]
+    lines = [f"{line.quantity} × {escape(line_name(line.name, line.options))}"
+             for line in m.items]
     paid = Bill.from_total(m.total, m.currency, delivery_fee=m.delivery_fee,
                            discount=m.discount, tip=m.tip)
     return (f"🧾 <b>New order #{m.order_id}</b>\n\n" + "\n".join(lines)
@@ -699,7 +758,7 @@ def job(card: Job) -> str:
     if order.delivery.note:
         rows.append(f"📝 Note: {escape(order.delivery.note)}")
     rows.append("")
-    rows += [f"{i.quantity} × {escape(i.name)}" for i in order.items]
+    rows += [f"{i.quantity} × {escape(line_name(i.name, i.choices))}" for i in order.items]
     rows += ["", *bill(order.bill, how="", code=order.promo_code)]
     rows.append(_collect(order.total, order.paid_online))
     return "\n".join(rows)

@@ -30,11 +30,13 @@ class SnapshotLine:
 
     item_id: MenuItemId
     quantity: int
-    unit_price: int
+    unit_price: int  # with its options'
+    options: tuple[int, ...] = ()  # the ids picked (domain.cart.LineKey)
 
 
 def snapshot_of(priced: PricedCart) -> tuple[SnapshotLine, ...]:
-    return tuple(SnapshotLine(li.item_id, li.quantity, li.unit_price) for li in priced.lines)
+    return tuple(SnapshotLine(li.item_id, li.quantity, li.unit_price, li.key.options)
+                 for li in priced.lines)
 
 
 def order_key(customer_id: UserId, token: int) -> str:

@@ -68,6 +68,7 @@ class TicketLine:
     name: str
     quantity: int
     item_id: int = 0  # the dish, for the kitchen's sold-out button; 0: none (older rows)
+    options: str = ""  # the options picked ("Large, Olives"): the kitchen makes it so
 
 
 @dataclass(frozen=True, slots=True)

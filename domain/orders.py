@@ -15,6 +15,7 @@ from domain.bill import Bill
 from domain.errors import InvalidInput
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.money import Money
+from domain.options import Picked, label
 from domain.validation import check_length
 
 MAX_ADDRESS = 300
@@ -97,8 +98,14 @@ class OrderEvent:
 class OrderItem:
     item_id: int
     name: str
-    unit_price: int
+    unit_price: int  # with the options'
     quantity: int
+    options: tuple[Picked, ...] = ()  # as picked when the order was placed
+
+    @property
+    def choices(self) -> str:
+        """The options picked, as every screen shows them ("Large, Olives"; "": none)."""
+        return label(self.options)
 
     @property
     def subtotal(self) -> int:

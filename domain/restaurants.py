@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -11,6 +12,7 @@ from domain.bill import Bill
 from domain.errors import BelowMinimum, InvalidInput
 from domain.hours import Opening, WeeklyHours, local
 from domain.ids import MenuItemId, RestaurantId
+from domain.options import OptionGroup, Picked, check_groups, choose
 from domain.validation import check_length
 
 MAX_NAME = 64
@@ -144,8 +146,10 @@ class MenuItem:
     photo_file_id: str | None = None
     stock: int | None = None  # portions left, counted down as orders are placed; None: no count
     back_at: datetime | None = None  # sold out for the day: no longer counted from then
+    groups: tuple[OptionGroup, ...] = ()  # its options (domain.options); none: added at once
 
     def __post_init__(self) -> None:
+        self.groups = check_groups(self.groups)
         if self.stock is not None and self.stock < 0:
             raise InvalidInput("stock cannot be negative")
         self.name = check_length("name", self.name, MAX_NAME)
@@ -160,6 +164,14 @@ class MenuItem:
     def orderable(self) -> bool:
         """On the menu and not sold out: it can go into a cart and an order now."""
         return self.available and self.stock != 0
+
+    def pick(self, option_ids: Iterable[int]) -> tuple[Picked, ...]:
+        """The options `option_ids` pick for this dish, checked (domain.options.choose)."""
+        return choose(self.name, self.groups, option_ids)
+
+    def price_with(self, picked: Iterable[Picked]) -> int:
+        """One portion's price with the options picked."""
+        return self.price + sum(option.price for option in picked)
 
     def allows(self, quantity: int) -> bool:
         """Whether `quantity` portions can be ordered now (all that is left, at most)."""

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from domain.bill import Bill
-from domain.cart import Cart, PricedCart
+from domain.cart import Cart, LineKey, PricedCart
 from domain.checkout import Checkout
+from domain.errors import DomainError
 from domain.hours import Opening
 from domain.ids import MenuItemId
 from domain.money import Money
+from domain.options import Picked, all_options, fingerprint, label, to_mask
 from domain.orders import CUSTOMER_CANCELLABLE, Order, OrderEvent, OrderStatus
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
@@ -56,9 +58,15 @@ class TrackingMessage:
 class CartLineView:
     item_id: MenuItemId
     name: str
-    unit_price: Money
+    unit_price: Money  # with the options'
     quantity: int
-    available: bool
+    available: bool  # the dish, with these options, can be ordered now
+    key: LineKey | None = None  # None: the plain dish
+    choices: str = ""  # the options picked, as shown: "Large, Olives"
+
+    @property
+    def ref(self) -> int:
+        return self.key.ref if self.key is not None else 0
 
     @property
     def subtotal(self) -> Money:
@@ -101,18 +109,67 @@ class CartView:
         return Money(short, self.currency)
 
     def quantity_of(self, item_id: MenuItemId) -> int:
-        return next((line.quantity for line in self.lines if line.item_id == item_id), 0)
+        """Portions of a dish in the cart, all its lines together."""
+        return sum(line.quantity for line in self.lines if line.item_id == item_id)
 
 
 def cart_view(
     cart: Cart, menu: Mapping[MenuItemId, MenuItem], restaurant: Restaurant | None, currency: str
 ) -> CartView:
     lines = tuple(
-        CartLineView(item.id, item.name, Money(item.price, currency), quantity, item.orderable)
-        for item_id, quantity in cart.quantities.items()
-        if (item := menu.get(item_id)) is not None
+        _line_view(key, item, quantity, currency)
+        for key, quantity in cart.lines.items()
+        if (item := menu.get(key.item_id)) is not None
     )
     return CartView(restaurant if lines else None, lines, currency)
+
+
+def _line_view(key: LineKey, item: MenuItem, quantity: int, currency: str) -> CartLineView:
+    """A cart line priced with its options; one the dish no longer offers as picked is shown
+    with the options still known, unavailable."""
+    try:
+        picked = item.pick(key.options)
+    except DomainError:
+        known = {option.id: option for option in all_options(item.groups)}
+        named = [Picked(i, known[i].name, known[i].price) for i in key.options if i in known]
+        return CartLineView(item.id, item.name, Money(item.price_with(named), currency),
+                            quantity, False, key, label(named))
+    return CartLineView(item.id, item.name, Money(item.price_with(picked), currency), quantity,
+                        item.orderable, key, label(picked))
+
+
+@dataclass(frozen=True)
+class DishCard:
+    """A dish whose options are being picked: what is picked so far, and its price."""
+
+    item: MenuItem
+    chosen: frozenset[int]  # option ids
+    currency: str
+    page: int = 0  # of its menu: where ◀ Back and ✅ Add go
+    changed: bool = False  # the options changed since the card was drawn: it starts again
+
+    @property
+    def price(self) -> Money:
+        """One portion with the options picked so far."""
+        picked = [o for o in all_options(self.item.groups) if o.id in self.chosen]
+        return Money(self.item.price + sum(o.price for o in picked), self.currency)
+
+    @property
+    def missing(self) -> str | None:
+        """What must still be picked before it can be added ("Size: choose 1"); None: ready."""
+        for group in self.item.groups:
+            count = sum(1 for o in group.options if o.id in self.chosen)
+            if not group.least <= count <= group.most:
+                return f"{group.name}: {group.rule}"
+        return None
+
+    @property
+    def mask(self) -> int:
+        return to_mask(self.item.groups, self.chosen)
+
+    @property
+    def fingerprint(self) -> int:
+        return fingerprint(self.item.groups)
 
 
 ALWAYS_OPEN = Opening(True)

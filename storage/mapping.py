@@ -7,94 +7,23 @@ domain object back from a result row's mapping (`result.mappings()`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.checkout import Checkout, CheckoutStep, SnapshotLine
 from domain.customers import Customer
-from domain.hours import Period, WeeklyHours
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.messages import Notification
+from domain.options import Picked
 from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.tasks import NewTask
 
 Row = RowMapping
 Values = dict[str, Any]
-
-
-def restaurant_values(restaurant: Restaurant) -> Values:
-    return {
-        "name": restaurant.name,
-        "address": restaurant.address,
-        "is_open": restaurant.is_open,
-        "prep_minutes": restaurant.prep_minutes,
-        "manager_chat_id": restaurant.manager_chat_id,
-        "delivery_fee": restaurant.delivery_fee,
-        "free_delivery_from": restaurant.free_delivery_from,
-        "min_order": restaurant.min_order,
-        "answer_within_s": restaurant.answer_within_s,
-        "unanswered": restaurant.unanswered.value,
-        "time_zone": restaurant.time_zone,
-        "travel_minutes": restaurant.travel_minutes,
-        "hours": None if restaurant.hours is None else [
-            [p.day, p.start, p.end] for p in restaurant.hours.periods],
-        "closed_on": sorted(day.isoformat() for day in restaurant.closed_on),
-    }
-
-
-def restaurant_from_row(row: Row) -> Restaurant:
-    return Restaurant(
-        id=RestaurantId(row["id"]),
-        name=row["name"],
-        address=row["address"],
-        is_open=bool(row["is_open"]),
-        prep_minutes=row["prep_minutes"],
-        manager_chat_id=row["manager_chat_id"],
-        delivery_fee=row["delivery_fee"],
-        free_delivery_from=row["free_delivery_from"],
-        min_order=row["min_order"],
-        answer_within_s=row["answer_within_s"],
-        unanswered=Unanswered(row["unanswered"]),
-        time_zone=row["time_zone"],
-        travel_minutes=row["travel_minutes"],
-        hours=None if row["hours"] is None else WeeklyHours(
-            tuple(Period(day, start, end) for day, start, end in row["hours"])),
-        closed_on=frozenset(date.fromisoformat(day) for day in row["closed_on"] or ()),
-    )
-
-
-def menu_item_values(item: MenuItem) -> Values:
-    return {
-        "restaurant_id": item.restaurant_id,
-        "name": item.name,
-        "price": item.price,
-        "available": item.available,
-        "description": item.description,
-        "category": item.category,
-        "photo_file_id": item.photo_file_id,
-        "stock": item.stock,
-        "back_at": item.back_at,
-    }
-
-
-def menu_item_from_row(row: Row) -> MenuItem:
-    return MenuItem(
-        id=MenuItemId(row["id"]),
-        restaurant_id=RestaurantId(row["restaurant_id"]),
-        name=row["name"],
-        price=row["price"],
-        available=bool(row["available"]),
-        description=row["description"],
-        category=row["category"],
-        photo_file_id=row["photo_file_id"],
-        stock=row["stock"],
-        back_at=row["back_at"],
-    )
 
 
 def customer_values(customer: Customer) -> Values:
@@ -107,18 +36,21 @@ def customer_from_row(row: Row) -> Customer:
 
 def cart_line_values(cart: Cart) -> list[Values]:
     return [
-        {"customer_id": cart.customer_id, "menu_item_id": item_id, "quantity": qty, "position": n}
-        for n, (item_id, qty) in enumerate(cart.quantities.items())
+        {"customer_id": cart.customer_id, "menu_item_id": key.item_id,
+         "options": " ".join(map(str, key.options)), "quantity": qty, "position": n}
+        for n, (key, qty) in enumerate(cart.lines.items())
     ]
 
 
 def cart_from_rows(customer_id: UserId, cart_row: Row | None, lines: Iterable[Row]) -> Cart:
     """A cart from its row and its lines (already in position order); empty when absent."""
-    quantities = {MenuItemId(line["menu_item_id"]): line["quantity"] for line in lines}
+    found = {LineKey(MenuItemId(line["menu_item_id"]),
+                     tuple(int(i) for i in line["options"].split())): line["quantity"]
+             for line in lines}
     restaurant_id = cart_row["restaurant_id"] if cart_row is not None else None
-    if not quantities or restaurant_id is None:
+    if not found or restaurant_id is None:
         return Cart(customer_id)
-    return Cart(customer_id, RestaurantId(restaurant_id), quantities)
+    return Cart(customer_id, RestaurantId(restaurant_id), found)
 
 
 def checkout_values(checkout: Checkout) -> Values:
@@ -131,7 +63,8 @@ def checkout_values(checkout: Checkout) -> Values:
         "note": checkout.note,
         "phone": checkout.phone,
         "token": checkout.token,
-        "snapshot": [[li.item_id, li.quantity, li.unit_price] for li in checkout.snapshot],
+        "snapshot": [[li.item_id, li.quantity, li.unit_price, list(li.options)]
+                     for li in checkout.snapshot],
         "delivery_fee": checkout.delivery_fee,
         "promo_code": checkout.promo_code,
         "discount": checkout.discount,
@@ -149,7 +82,8 @@ def checkout_from_row(row: Row) -> Checkout:
         note=row["note"],
         phone=row["phone"],
         token=row["token"],
-        snapshot=tuple(SnapshotLine(MenuItemId(i), q, p) for i, q, p in row["snapshot"]),
+        snapshot=tuple(SnapshotLine(MenuItemId(i), q, p, tuple(rest[0]) if rest else ())
+                       for i, q, p, *rest in row["snapshot"]),
         delivery_fee=row["delivery_fee"],
         promo_code=row["promo_code"],
         discount=row["discount"],
@@ -193,6 +127,7 @@ def order_item_values(order_id: OrderId, items: Iterable[OrderItem]) -> list[Val
             "name": item.name,
             "unit_price": item.unit_price,
             "quantity": item.quantity,
+            "options": [[o.id, o.name, o.price] for o in item.options] or None,
         }
         for position, item in enumerate(items)
     ]
@@ -212,7 +147,9 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         customer_id=UserId(row["customer_id"]),
         restaurant_id=RestaurantId(row["restaurant_id"]),
         items=tuple(
-            OrderItem(i["menu_item_id"], i["name"], i["unit_price"], i["quantity"]) for i in items
+            OrderItem(i["menu_item_id"], i["name"], i["unit_price"], i["quantity"],
+                      tuple(Picked(*o) for o in i["options"] or ()))
+            for i in items
         ),
         currency=row["currency"],
         delivery=delivery,

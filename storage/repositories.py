@@ -22,7 +22,7 @@ from domain.errors import NotFound
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
-from storage import mapping
+from storage import mapping, menu_mapping
 from storage.rows.base import utcnow
 from storage.sql import (
     CART_LINES,
@@ -44,37 +44,37 @@ class SqlRestaurantRepository:
 
     async def add(self, restaurant: Restaurant) -> Restaurant:
         """Stores a new restaurant and returns it with the id the database gave it."""
-        stmt = insert(RESTAURANTS).values(mapping.restaurant_values(restaurant))
+        stmt = insert(RESTAURANTS).values(menu_mapping.restaurant_values(restaurant))
         new_id = (await self._session.execute(stmt.returning(RESTAURANTS.c.id))).scalar_one()
         return replace(restaurant, id=RestaurantId(new_id))
 
     async def get(self, restaurant_id: RestaurantId) -> Restaurant | None:
         stmt = select(RESTAURANTS).where(RESTAURANTS.c.id == restaurant_id)
         row = (await self._session.execute(stmt)).mappings().one_or_none()
-        return mapping.restaurant_from_row(row) if row is not None else None
+        return menu_mapping.restaurant_from_row(row) if row is not None else None
 
     async def get_many(
         self, restaurant_ids: Iterable[RestaurantId]
     ) -> dict[RestaurantId, Restaurant]:
         stmt = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(sorted(set(restaurant_ids))))
         rows = (await self._session.execute(stmt)).mappings()
-        return {RestaurantId(row["id"]): mapping.restaurant_from_row(row) for row in rows}
+        return {RestaurantId(row["id"]): menu_mapping.restaurant_from_row(row) for row in rows}
 
     async def get_by_name(self, name: str) -> Restaurant | None:
         stmt = select(RESTAURANTS).where(RESTAURANTS.c.name == name.strip())
         row = (await self._session.execute(stmt)).mappings().one_or_none()
-        return mapping.restaurant_from_row(row) if row is not None else None
+        return menu_mapping.restaurant_from_row(row) if row is not None else None
 
     async def list(self) -> Sequence[Restaurant]:
         stmt = select(RESTAURANTS).order_by(RESTAURANTS.c.id)
         rows = (await self._session.execute(stmt)).mappings()
-        return [mapping.restaurant_from_row(row) for row in rows]
+        return [menu_mapping.restaurant_from_row(row) for row in rows]
 
     async def save(self, restaurant: Restaurant) -> None:
         stmt = (
             update(RESTAURANTS)
             .where(RESTAURANTS.c.id == restaurant.id)
-            .values(mapping.restaurant_values(restaurant))
+            .values(menu_mapping.restaurant_values(restaurant))
         )
         if await execute_count(self._session, stmt) == 0:
             raise NotFound("restaurant", restaurant.id)
@@ -86,21 +86,21 @@ class SqlMenuRepository:
 
     async def add(self, item: MenuItem) -> MenuItem:
         """Stores a new dish and returns it with the id the database gave it."""
-        stmt = insert(MENU_ITEMS).values(mapping.menu_item_values(item))
+        stmt = insert(MENU_ITEMS).values(menu_mapping.menu_item_values(item))
         new_id = (await self._session.execute(stmt.returning(MENU_ITEMS.c.id))).scalar_one()
         return replace(item, id=MenuItemId(new_id))
 
     async def get(self, item_id: MenuItemId) -> MenuItem | None:
         stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id == item_id)
         row = (await self._session.execute(stmt)).mappings().one_or_none()
-        return mapping.menu_item_from_row(row) if row is not None else None
+        return menu_mapping.menu_item_from_row(row) if row is not None else None
 
     async def get_many(self, item_ids: Iterable[MenuItemId]) -> dict[MenuItemId, MenuItem]:
         wanted = sorted(set(item_ids))
         if not wanted:
             return {}
         stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(wanted))
-        items = map(mapping.menu_item_from_row, (await self._session.execute(stmt)).mappings())
+        items = map(menu_mapping.menu_item_from_row, (await self._session.execute(stmt)).mappings())
         return {item.id: item for item in items}
 
     async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]:
@@ -111,13 +111,13 @@ class SqlMenuRepository:
             .order_by(MENU_ITEMS.c.category, MENU_ITEMS.c.name, MENU_ITEMS.c.id)
         )
         rows = (await self._session.execute(stmt)).mappings()
-        return [mapping.menu_item_from_row(row) for row in rows]
+        return [menu_mapping.menu_item_from_row(row) for row in rows]
 
     async def save(self, item: MenuItem) -> None:
         stmt = (
             update(MENU_ITEMS)
             .where(MENU_ITEMS.c.id == item.id)
-            .values(mapping.menu_item_values(item))
+            .values(menu_mapping.menu_item_values(item))
         )
         if await execute_count(self._session, stmt) == 0:
             raise NotFound("menu item", item.id)
@@ -126,7 +126,7 @@ class SqlMenuRepository:
         m = MENU_ITEMS.c
         due = update(MENU_ITEMS).where(m.back_at <= now).values(stock=None, back_at=None)
         rows = await self._session.execute(due.returning(*MENU_ITEMS.c))
-        return [mapping.menu_item_from_row(row) for row in rows.mappings()]
+        return [menu_mapping.menu_item_from_row(row) for row in rows.mappings()]
 
     async def next_back(self) -> datetime | None:
         stmt = select(func.min(MENU_ITEMS.c.back_at))
@@ -251,7 +251,8 @@ def _carts(which: ColumnElement[bool]) -> Select[Any]:
     expanding IN costs about twice the CPU of a statement on the chat's hot path)."""
     lines = CART_LINES.c
     return (
-        select(CARTS.c.customer_id, CARTS.c.restaurant_id, lines.menu_item_id, lines.quantity)
+        select(CARTS.c.customer_id, CARTS.c.restaurant_id, lines.menu_item_id, lines.options,
+               lines.quantity)
         .select_from(CARTS.outerjoin(CART_LINES, lines.customer_id == CARTS.c.customer_id))
         .where(which)
         .order_by(CARTS.c.customer_id, lines.position, lines.menu_item_id)

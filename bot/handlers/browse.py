@@ -45,7 +45,7 @@ async def show_photo(update: Update, context: AppContext, item_id: int) -> Scree
     """Sends the dish's photo with its name, price and description, and an add button."""
     item = await context.services.shopping.dish(MenuItemId(item_id))
     caption = texts.dish_caption(item, context.services.shopping.currency)
-    return Screen(caption, keyboards.dish_card(item.id), new_message=True,
+    return Screen(caption, keyboards.dish_photo(item), new_message=True,
                   photo=item.photo_file_id) if item.photo_file_id else Screen()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -11,7 +13,8 @@ from bot.context import AppContext, AppType
 from bot.handlers.common import Screen, customer, press, reply, user_id
 from domain.errors import OtherRestaurantInCart
 from domain.ids import MenuItemId
-from domain.views import CartView, MenuPage
+from domain.options import ChoiceRefused
+from domain.views import CartView, DishCard, MenuPage
 
 
 def cart_screen(view: CartView, *, skipped: tuple[str, ...] = ()) -> Screen:
@@ -29,18 +32,26 @@ async def open_cart(update: Update, context: AppContext) -> Screen:
     return cart_screen(await context.services.shopping.cart(user_id(update)))
 
 
+def card_screen(card: DishCard) -> Screen:
+    """A dish's options card: what is picked so far, each option a button, ✅ Add."""
+    return Screen(texts.dish_card(card), keyboards.options_card(card))
+
+
 def menu_after_adding(view: MenuPage) -> Screen:
     return Screen(texts.menu(view), keyboards.menu(view), toast=texts.added(view.cart))
 
 
 @press
 async def add_item(update: Update, context: AppContext, item_id: int, page: int) -> Screen:
-    """Adds one of the dish and redraws the menu page; another restaurant's cart asks first."""
+    """Adds one of the dish and redraws the menu page; another restaurant's cart asks first.
+    A dish that has been given options since the menu was drawn opens its card instead."""
     try:
         view = await context.services.shopping.add(customer(update), MenuItemId(item_id), page=page)
     except OtherRestaurantInCart as conflict:
         question = texts.new_cart_question(conflict.current_name, conflict.wanted_name)
         return Screen(question, keyboards.new_cart(item_id, page, conflict.wanted))
+    except ChoiceRefused:
+        return card_screen(await context.services.shopping.card(MenuItemId(item_id), page=page))
     return menu_after_adding(view)
 
 
@@ -54,30 +65,35 @@ async def add_to_new_cart(update: Update, context: AppContext, item_id: int, pag
 
 @press
 async def add_from_photo(update: Update, context: AppContext, item_id: int) -> Screen:
-    """Adds one of the dish from its photo card; the note says what the cart holds now."""
-    view = await context.services.shopping.add(customer(update), MenuItemId(item_id))
+    """Adds one of the dish from its photo card; the note says what the cart holds now. A
+    dish given options since opens its card below."""
+    shopping = context.services.shopping
+    try:
+        view = await shopping.add(customer(update), MenuItemId(item_id))
+    except ChoiceRefused:
+        return replace(card_screen(await shopping.card(MenuItemId(item_id))), new_message=True)
     return Screen(toast=texts.added(view.cart))
 
 
 @press
-async def one_more(update: Update, context: AppContext, item_id: int) -> Screen:
-    """+1 of a dish in the cart."""
+async def one_more(update: Update, context: AppContext, item_id: int, ref: int) -> Screen:
+    """+1 of a line in the cart (a dish with its options)."""
     shopping = context.services.shopping
-    return cart_screen(await shopping.change(user_id(update), MenuItemId(item_id), +1))
+    return cart_screen(await shopping.change(user_id(update), MenuItemId(item_id), ref, +1))
 
 
 @press
-async def one_fewer(update: Update, context: AppContext, item_id: int) -> Screen:
-    """−1 of a dish in the cart; the last one leaves the cart."""
+async def one_fewer(update: Update, context: AppContext, item_id: int, ref: int) -> Screen:
+    """−1 of a line in the cart; the last one leaves the cart."""
     shopping = context.services.shopping
-    return cart_screen(await shopping.change(user_id(update), MenuItemId(item_id), -1))
+    return cart_screen(await shopping.change(user_id(update), MenuItemId(item_id), ref, -1))
 
 
 @press
-async def remove_item(update: Update, context: AppContext, item_id: int) -> Screen:
-    """Takes the dish out of the cart."""
+async def remove_item(update: Update, context: AppContext, item_id: int, ref: int) -> Screen:
+    """Takes the line out of the cart."""
     shopping = context.services.shopping
-    return cart_screen(await shopping.remove(user_id(update), MenuItemId(item_id)))
+    return cart_screen(await shopping.remove(user_id(update), MenuItemId(item_id), ref))
 
 
 @press

@@ -90,6 +90,7 @@ class LineView:
     quantity: int
     available: bool  # the dish is still on the menu and available
     item_id: int | None = None  # the dish on the menu; None: deleted since
+    options: str = ""  # the options picked, as shown ("Large, Olives")
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
         return Step(cancel(order, effects, at=now, reason=reason, admins=snap.config.admin_ids))
     effects.move(order, S.CONFIRMED, at=now)
     if restaurant.manager_chat_id is not None:
-        lines = tuple(TicketLine(line.name, line.quantity, line.item_id or 0)
+        lines = tuple(TicketLine(line.name, line.quantity, line.item_id or 0, line.options)
                       for line in snap.lines[order.id])
         effects.tell(restaurant.manager_chat_id, RestaurantTicket(
             order.id, restaurant.id, lines, order.total, order.currency,

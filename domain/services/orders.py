@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from domain.cart import MAX_QUANTITY
+from domain.cart import MAX_QUANTITY, LineKey, orderable_line
 from domain.customers import Customer
 from domain.errors import (
     AlreadyRated,
@@ -15,6 +15,7 @@ from domain.errors import (
     TooLateToCancel,
 )
 from domain.ids import MenuItemId, OrderId, UserId
+from domain.options import line_name
 from domain.orders import Actor, ActorKind, Order, OrderStatus
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -85,11 +86,13 @@ class CustomerOrders:
             skipped = []
             for line in order.items:
                 item = menu.get(MenuItemId(line.item_id))
-                if item is None or not item.orderable or item.restaurant_id != restaurant.id:
-                    skipped.append(line.name)
+                key = LineKey.of(MenuItemId(line.item_id), (o.id for o in line.options))
+                if item is None or item.restaurant_id != restaurant.id or not orderable_line(
+                        item, key):
+                    skipped.append(line_name(line.name, line.choices))
                     continue
-                quantity = min(cart.quantities.get(item.id, 0) + line.quantity, MAX_QUANTITY)
-                cart.set_quantity(item.id, quantity, item.restaurant_id)
+                quantity = min(cart.lines.get(key, 0) + line.quantity, MAX_QUANTITY)
+                cart.set_quantity(key, quantity, item.restaurant_id)
             await uow.carts.save(cart)
             view = await read_cart(uow, cart, self.currency)
             await uow.commit()

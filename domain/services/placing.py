@@ -139,8 +139,8 @@ async def place_cart(
         paid_online=paid_online, expected_at=restaurant.expected_at(at),
     )
     await uow.orders.add(order)
-    counted = [(menu[line.item_id], line.quantity) for line in priced.lines
-               if menu[line.item_id].stock is not None]
+    counted = [(menu[item_id], portions) for item_id, portions in priced.portions().items()
+               if menu[item_id].stock is not None]
     if counted and (short := await uow.menu.take_stock(order.id, counted)):
         raise OutOfStock(short)  # another order took the last portions: nothing placed
     if promo is not None and not await uow.promos.take_use(

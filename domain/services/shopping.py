@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from domain.cart import Cart
@@ -15,9 +16,10 @@ from domain.errors import (
     RestaurantClosed,
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.options import all_options, defaults, fingerprint, from_mask, toggle
 from domain.ports import Catalogue, Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
-from domain.views import CartView, Listed, MenuPage, Page, cart_view, paginate
+from domain.views import CartView, DishCard, Listed, MenuPage, Page, cart_view, paginate
 
 RESTAURANTS_PER_PAGE = 8
 DISHES_PER_PAGE = 8
@@ -168,21 +170,56 @@ class ShoppingService:
         async with self._uow() as uow:
             return await read_cart(uow, await uow.carts.get(customer_id), self.currency)
 
+    async def card(self, item_id: MenuItemId, chosen: frozenset[int] | None = None, *,
+                   page: int = 0, drawn_for: int | None = None) -> DishCard:
+        """A dish's card for picking its options: `chosen` (None: each required single
+        choice's first option), or those defaults when `drawn_for` (a fingerprint) shows the
+        options changed since the card was drawn. Refuses a dish that cannot be ordered now."""
+        item = await self.dish(item_id)
+        restaurant = await self.catalogue.restaurant(item.restaurant_id)
+        if restaurant is None:
+            raise NotFound("restaurant", item.restaurant_id)
+        opening = restaurant.opening(self._clock.now())
+        if not opening.open:
+            raise RestaurantClosed(restaurant.name, opening.opens_at)
+        if not item.orderable:
+            raise ItemUnavailable(item.name)
+        changed = drawn_for is not None and drawn_for != fingerprint(item.groups)
+        if chosen is None or changed:
+            chosen = defaults(item.groups)
+        return DishCard(item, chosen, self.currency, page, changed=changed)
+
+    async def choose(self, item_id: MenuItemId, drawn_for: int, mask: int, pressed: int, *,
+                     page: int = 0) -> DishCard:
+        """The card after the option at position `pressed` was pressed on one showing `mask`
+        (domain.options.toggle); a card drawn for other options starts again."""
+        card = await self.card(item_id, page=page, drawn_for=drawn_for)
+        if card.changed:
+            return card
+        everything = all_options(card.item.groups)
+        if pressed >= len(everything):
+            raise NotFound("option", pressed)
+        chosen = from_mask(card.item.groups, mask)
+        return replace(card, chosen=toggle(card.item.groups, chosen, everything[pressed].id))
+
     async def add(
         self, customer: Customer, item_id: MenuItemId, *, page: int = 0,
-        replace_other: bool = False,
+        replace_other: bool = False, options: Iterable[int] = (),
     ) -> MenuPage:
-        """Adds one of a dish; returns the `page` of its menu with the cart as it is now.
+        """Adds one of a dish with the `options` picked; returns the `page` of its menu with the
+        cart as it is now. A dish with options needs them picked as its groups ask
+        (ChoiceRefused otherwise).
 
         A dish from another restaurant than the cart's raises OtherRestaurantInCart (with
         both names) unless `replace_other` starts a new cart with it.
         """
         async with self._uow() as uow:
             item, restaurant = await orderable(uow, item_id, self._clock.now())
+            item.pick(options)
             await uow.customers.ensure(customer)
             cart = await uow.carts.get(customer.id)
             await make_room(uow, cart, restaurant, replace_other=replace_other)
-            cart.add(item)
+            cart.add(item, options=options)
             await uow.carts.save(cart)
             items = menu_order(await uow.menu.for_restaurant(restaurant.id))
             view = MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
@@ -191,26 +228,31 @@ class ShoppingService:
             await uow.commit()
             return view
 
-    async def change(self, customer_id: UserId, item_id: MenuItemId, delta: int) -> CartView:
-        """One more (+1) or one fewer (-1) of a dish already in the cart; none left removes it."""
+    async def change(self, customer_id: UserId, item_id: MenuItemId, ref: int, delta: int
+                     ) -> CartView:
+        """One more (+1) or one fewer (-1) of a cart line (a dish and `LineKey.ref` of its
+        options); none left removes it."""
         async with self._uow() as uow:
             cart = await uow.carts.get(customer_id)
-            quantity = cart.quantities.get(item_id)
-            if quantity is None:
+            key = cart.find(item_id, ref)
+            if key is None:
                 raise NotFound("cart line", item_id)
+            quantity = cart.lines[key]
             if delta > 0:
                 item, _ = await orderable(uow, item_id, self._clock.now())
-                if not item.allows(quantity + delta):
+                item.pick(key.options)
+                if not item.allows(cart.quantities[item_id] + delta):
                     raise OutOfStock({item.name: item.stock or 0})
-            cart.set_quantity(item_id, max(quantity + delta, 0))
+            cart.set_quantity(key, max(quantity + delta, 0))
             return await self._save(uow, cart)
 
-    async def remove(self, customer_id: UserId, item_id: MenuItemId) -> CartView:
+    async def remove(self, customer_id: UserId, item_id: MenuItemId, ref: int) -> CartView:
         async with self._uow() as uow:
             cart = await uow.carts.get(customer_id)
-            if item_id not in cart.quantities:
+            key = cart.find(item_id, ref)
+            if key is None:
                 raise NotFound("cart line", item_id)
-            cart.remove(item_id)
+            cart.remove(key)
             return await self._save(uow, cart)
 
     async def clear(self, customer_id: UserId) -> CartView:

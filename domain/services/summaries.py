@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.cart import Cart, PricedCart
+from domain.cart import Cart, LineKey, PricedCart
 from domain.checkout import Checkout
 from domain.errors import EmptyCart, NotFound
 from domain.ids import MenuItemId
 from domain.money import Money
+from domain.options import label, line_name
 from domain.ports import Clock, TokenSource, UnitOfWork
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
@@ -60,10 +61,10 @@ class Summaries:
         cart = await uow.carts.get(checkout.customer_id)
         menu = await uow.menu.get_many(cart.quantities)
         removed, short = cart.unavailable(menu), cart.over_stock(menu)
-        for item_id in removed:
-            cart.remove(item_id)
+        for key in removed:
+            cart.remove(key)
         for item_id, left in short.items():  # all that is left of it, not more
-            cart.set_quantity(item_id, left)
+            cart.limit(item_id, left)
         if removed or short:
             await uow.carts.save(cart)
         if cart.is_empty or cart.restaurant_id is None:
@@ -83,7 +84,8 @@ class Summaries:
         bill, promo = billed.bill, billed.note
         if unknown_code is not None:
             promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
-        before = {line.item_id: line.unit_price for line in checkout.snapshot}
+        before = {LineKey(line.item_id, line.options): line.unit_price
+                  for line in checkout.snapshot}
         fee_before = checkout.delivery_fee
         checkout.summarize(priced, bill, self._tokens.new_token())
         await uow.checkouts.save(checkout)
@@ -92,13 +94,15 @@ class Summaries:
             restaurant, priced, checkout, bill,
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
             promo=promo, expected_at=restaurant.expected_at(self._clock.now()),
-            removed=tuple(menu[item_id].name for item_id in removed if item_id in menu),
+            removed=tuple(dict.fromkeys(menu[key.item_id].name for key in removed
+                                        if key.item_id in menu)),
             short=tuple((menu[item_id].name, left) for item_id, left in short.items()),
             price_changes=tuple(
-                PriceChange(line.name, Money(before[line.item_id], self.currency),
+                PriceChange(line_name(line.name, label(line.options)),
+                            Money(before[line.key], self.currency),
                             Money(line.unit_price, self.currency))
                 for line in priced.lines
-                if before.get(line.item_id, line.unit_price) != line.unit_price
+                if before.get(line.key, line.unit_price) != line.unit_price
             ),
             changed=changed, new_address=new_address,
         )

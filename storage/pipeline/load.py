@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dispatch import PartnerPool
 from domain.ids import OrderId, RestaurantId, UserId
+from domain.options import Picked, label
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.pipeline.model import LineView, OfferState, OfferView, OrderView
 from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
-from storage import mapping
+from storage import mapping, menu_mapping
 from storage.pipeline.sql import OFFERS, PROGRESS, is_postgres, pairs_in
 from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS
 
@@ -52,7 +53,7 @@ async def restaurants(
     if not wanted:
         return {}
     stmt = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(wanted))
-    found = map(mapping.restaurant_from_row, (await session.execute(stmt)).mappings())
+    found = map(menu_mapping.restaurant_from_row, (await session.execute(stmt)).mappings())
     return {restaurant.id: restaurant for restaurant in found}
 
 
@@ -64,7 +65,7 @@ async def lines(
         return {}
     i, m = ORDER_ITEMS.c, MENU_ITEMS.c
     stmt = (
-        select(i.order_id, i.name, i.quantity, m.id, m.available)
+        select(i.order_id, i.name, i.quantity, m.id, m.available, i.options)
         .select_from(ORDER_ITEMS.outerjoin(MENU_ITEMS, m.id == i.menu_item_id))
         .where(i.order_id.in_(sorted(order_ids)))
         .order_by(i.order_id, i.position)
@@ -72,7 +73,8 @@ async def lines(
     found: defaultdict[OrderId, list[LineView]] = defaultdict(list)
     for row in await session.execute(stmt):
         found[OrderId(row[0])].append(
-            LineView(row[1], row[2], row[3] is not None and row[4], row[3]))
+            LineView(row[1], row[2], row[3] is not None and row[4], row[3],
+                     label(Picked(*o) for o in row[5] or ())))
     return {order_id: tuple(views) for order_id, views in found.items()}
 
 

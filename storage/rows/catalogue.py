@@ -70,3 +70,6 @@ class MenuItemRow(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     stock: Mapped[int | None] = mapped_column(Integer)  # portions left; None: not counted
     back_at: Mapped[datetime | None] = mapped_column(index=True)  # sold out until then
+    # option groups (domain.options): [{"name", "least", "most", "options": [[id, name, price,
+    # available], ...]}, ...]; None: none
+    options: Mapped[list[Any] | None] = mapped_column(JSON)

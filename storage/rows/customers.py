@@ -42,6 +42,9 @@ class CartLineRow(Base):
     menu_item_id: Mapped[int] = mapped_column(
         ForeignKey("menu_items.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # the option ids picked, ascending, space-separated ("" for none): one dish, other options,
+    # another line
+    options: Mapped[str] = mapped_column(String(200), primary_key=True, server_default="")
     quantity: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)  # keeps the order dishes were added
 
@@ -61,7 +64,8 @@ class CheckoutRow(Base):
     note: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str | None] = mapped_column(String(20))
     token: Mapped[int | None] = mapped_column(BigInteger)  # of the summary shown last
-    snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[item, qty, price]]
+    # [[item, qty, price, [option ids]]]
+    snapshot: Mapped[list[Any]] = mapped_column(JSON, default=list)
     delivery_fee: Mapped[int | None] = mapped_column(Integer)  # as that summary charged it
     promo_code: Mapped[str | None] = mapped_column(String(20))
     discount: Mapped[int | None] = mapped_column(Integer)  # as that summary took it off

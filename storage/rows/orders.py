@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -72,6 +74,7 @@ class OrderItemRow(Base):
     unit_price: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
     from_stock: Mapped[bool] = mapped_column(Boolean, default=False)  # given back if cancelled
+    options: Mapped[list[Any] | None] = mapped_column(JSON)  # [[id, name, price], ...] as picked
 
 
 class OrderEventRow(Base):

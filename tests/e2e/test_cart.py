@@ -122,7 +122,7 @@ async def test_stale_and_forged_cart_presses_are_refused_and_change_nothing(
     here = cart.message_id
 
     for data, says in (
-        (f"inc:{coke.id}", "no longer in your cart"),  # a dish the cart does not hold
+        (f"inc:{coke.id}:0", "no longer in your cart"),  # a dish the cart does not hold
         ("add:999999:0", "no longer on the menu"),  # a dish that does not exist
         ("add:abc:0", "no longer works"),  # malformed
         ("add:1", "no longer works"),  # an id short

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
@@ -42,7 +42,7 @@ async def test_a_dish_needs_an_existing_restaurant(uow_factory: Uows) -> None:
 
 
 async def test_a_cart_line_needs_an_existing_dish(uow_factory: Uows, catalog: Catalog) -> None:
-    cart = Cart(UserId(1001), catalog.restaurant.id, {MenuItemId(404): 1})
+    cart = Cart(UserId(1001), catalog.restaurant.id, {LineKey(MenuItemId(404)): 1})
     with pytest.raises(IntegrityError):
         async with uow_factory() as uow:
             await uow.carts.save(cart)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.bill import Bill
+from domain.cart import LineKey
 from domain.errors import BelowMinimum, StaleSummary
 from domain.restaurants import Restaurant
 from domain.services.checkout import CheckoutService
@@ -125,14 +126,15 @@ async def test_a_cart_emptied_below_the_minimum_after_the_summary_cannot_use_it(
     cart = await fill_cart(uow_factory, catalog)
     checkout = CheckoutService(uow_factory, clock, "INR", SeqTokens())
     shown = await summary(uow_factory, checkout)
-    cart.set_quantity(catalog.pizza.id, 1)
+    cart.set_quantity(LineKey(catalog.pizza.id), 1)
     async with uow_factory() as uow:
         await uow.carts.save(cart)
         await uow.commit()
 
     with pytest.raises(BelowMinimum):
         await checkout.place(CUSTOMER, shown.token, HERE)
-    cart.set_quantity(catalog.pizza.id, 2)  # back to the summary's cart: the summary is gone
+    # back to the summary's cart: the summary is gone all the same
+    cart.set_quantity(LineKey(catalog.pizza.id), 2)
     async with uow_factory() as uow:
         await uow.carts.save(cart)
         await uow.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.customers import Customer
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.messages import Delivered, Notification
@@ -109,7 +109,7 @@ async def test_saving_a_changed_cart_replaces_its_lines(
     cart.add(catalog.cola)
     async with uow_factory() as uow:
         await uow.carts.save(cart)
-        cart.remove(catalog.pizza.id)
+        cart.remove(LineKey(catalog.pizza.id))
         await uow.carts.save(cart)
         await uow.commit()
     async with uow_factory() as uow:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.bill import Bill
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.errors import BelowMinimum, InvalidInput
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.money import Money
@@ -75,11 +75,12 @@ def test_an_order_keeps_the_fee_it_was_placed_with_in_its_total() -> None:
 
 
 def test_the_cart_shows_its_bill_and_what_the_minimum_still_needs() -> None:
-    cart = Cart(ASHA, DOMINOS.id, {DIP.id: 2})
+    cart = Cart(ASHA, DOMINOS.id, {LineKey(DIP.id): 2})
     view = cart_view(cart, {DIP.id: DIP}, DOMINOS, "INR")
     assert view.bill == Bill("INR", 7000, 4000)
     assert view.short_of_minimum == Money(13000, "INR")
-    full = cart_view(Cart(ASHA, DOMINOS.id, {PIZZA.id: 2}), {PIZZA.id: PIZZA}, DOMINOS, "INR")
+    two = Cart(ASHA, DOMINOS.id, {LineKey(PIZZA.id): 2})
+    full = cart_view(two, {PIZZA.id: PIZZA}, DOMINOS, "INR")
     assert (full.bill, full.short_of_minimum) == (Bill("INR", 50000, 0), Money(0, "INR"))
     assert cart_view(Cart(ASHA), {}, None, "INR").bill is None
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.cart import MAX_QUANTITY, Cart
+from domain.cart import MAX_QUANTITY, Cart, LineKey
 from domain.errors import (
     EmptyCart,
     InvalidInput,
@@ -83,7 +83,7 @@ def test_an_empty_cart_cannot_be_priced() -> None:
 def test_removing_the_last_line_frees_the_restaurant() -> None:
     cart = Cart(UserId(1))
     cart.add(PIZZA)
-    cart.remove(PIZZA.id)
+    cart.remove(LineKey(PIZZA.id))
     assert cart.is_empty and cart.restaurant_id is None
     cart.add(DOSA)
     assert cart.restaurant_id == DOSA.restaurant_id
@@ -94,7 +94,7 @@ def test_quantities_stay_in_range(bad: int) -> None:
     cart = Cart(UserId(1))
     cart.add(PIZZA)
     with pytest.raises(InvalidQuantity):
-        cart.set_quantity(PIZZA.id, bad)
+        cart.set_quantity(LineKey(PIZZA.id), bad)
     assert cart.quantities == {PIZZA.id: 1}
 
 

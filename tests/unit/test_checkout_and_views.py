@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.bill import Bill
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId, UserId
@@ -107,7 +107,7 @@ def test_a_menu_keeps_categories_in_the_order_their_first_dish_was_added() -> No
 
 
 def test_the_cart_view_shows_unavailable_dishes_without_counting_them() -> None:
-    cart = Cart(ASHA, DOMINOS.id, {PIZZA.id: 2, DIP.id: 1})
+    cart = Cart(ASHA, DOMINOS.id, {LineKey(PIZZA.id): 2, LineKey(DIP.id): 1})
     view = cart_view(cart, MENU, DOMINOS, "INR")
     assert [(li.name, li.available) for li in view.lines] == [("Pizza", True), ("Dip", False)]
     assert (view.item_count, view.total) == (2, Money(50000, "INR"))

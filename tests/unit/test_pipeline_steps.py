@@ -100,8 +100,8 @@ def test_confirming_with_a_manager_sends_the_ticket_and_waits_for_them() -> None
     [_, ticket] = step.effects.notes
     assert (ticket.chat_id, ticket.kind) == (-500, Kind.RESTAURANT_TICKET)
     assert ticket.data["items"] == [  # no menu ids in these lines: no sold-out buttons
-        {"name": "Masala Dosa", "quantity": 2, "item_id": 0},
-        {"name": "Filter Coffee", "quantity": 1, "item_id": 0},
+        {"name": "Masala Dosa", "quantity": 2, "item_id": 0, "options": ""},
+        {"name": "Filter Coffee", "quantity": 1, "item_id": 0, "options": ""},
     ]
     assert step.next is not None  # the kitchen has its time to answer, then it is looked at
     assert (step.next.kind, step.next.run_at) == (TaskKind.KITCHEN_TIMEOUT,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.cart import Cart
+from domain.cart import Cart, LineKey
 from domain.errors import InvalidInput, ItemUnavailable, OutOfStock
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.restaurants import MenuItem
@@ -30,7 +30,7 @@ def test_a_cart_holds_no_more_portions_than_are_left() -> None:
 
 
 def test_a_cart_knows_which_dishes_it_holds_more_of_than_are_left() -> None:
-    cart = Cart(UserId(1001), RestaurantId(1), {PIZZA.id: 2, DIP.id: 5})
+    cart = Cart(UserId(1001), RestaurantId(1), {LineKey(PIZZA.id): 2, LineKey(DIP.id): 5})
     fewer = MenuItem(PIZZA.id, PIZZA.restaurant_id, "Pizza", 25000, stock=1)
     assert cart.over_stock({PIZZA.id: fewer, DIP.id: DIP}) == {PIZZA.id: 1}
     assert cart.over_stock({PIZZA.id: PIZZA, DIP.id: DIP}) == {}
