@@ -138,18 +138,17 @@ def choose(dish: str, groups: Sequence[OptionGroup], option_ids: Iterable[int]
     (ItemUnavailable naming both) or a group picked fewer or more times than it allows
     (ChoiceRefused)."""
     wanted = set(option_ids)
+    if wanted - {option.id for option in all_options(groups)}:
+        raise ItemUnavailable(f"{dish} (an option no longer offered)")
     picked: list[Picked] = []
     for group in groups:
         chosen = [option for option in group.options if option.id in wanted]
-        wanted.difference_update(option.id for option in chosen)
         for option in chosen:
             if not option.available:
                 raise ItemUnavailable(f"{dish} ({option.name})")
         if not group.least <= len(chosen) <= group.most:
             raise ChoiceRefused(f"{dish}: please pick {group.name} ({group.rule}).")
         picked.extend(Picked(option.id, option.name, option.price) for option in chosen)
-    if wanted:
-        raise ItemUnavailable(f"{dish} (an option no longer offered)")
     return tuple(picked)
 
 

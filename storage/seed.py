@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.ids import MenuItemId, RestaurantId
 from domain.money import Money
+from domain.options import MAX_OPTIONS, Option, OptionGroup
 from domain.ports import UnitOfWork
 from domain.restaurants import MenuItem, Restaurant
 
@@ -18,6 +19,8 @@ class SampleDish:
     category: str
     description: str = ""
     available: bool = True
+    # option groups: (name, least, most, ((option, whole major units added), ...))
+    options: tuple[tuple[str, int, int, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ D = SampleDish
 SAMPLES: tuple[SampleRestaurant, ...] = (
     SampleRestaurant("Dominos", "MG Road, Bengaluru", 20, (
         D("Pizza", "250", "Pizzas", "Cheese, tomato"),
-        D("Farmhouse Pizza", "399", "Pizzas", "Onion, capsicum, tomato, mushroom"),
+        D("Farmhouse Pizza", "399", "Pizzas", "Onion, capsicum, tomato, mushroom", options=(
+            ("Size", 1, 1, (("Regular", "0"), ("Medium", "100"), ("Large", "200"))),
+            ("Toppings", 0, 3, (("Olives", "30"), ("Jalapeño", "30"), ("Extra cheese", "50"))),
+        )),
         D("Pepper Barbecue Chicken", "449", "Pizzas", "Barbecue chicken, onion"),
         D("Garlic Breadsticks", "129", "Sides", "Baked with garlic butter"),
         D("Cheesy Dip", "35", "Sides"),
@@ -120,6 +126,15 @@ async def _add_missing_dishes(
         await uow.menu.add(MenuItem(
             MenuItemId(0), restaurant_id, dish.name, price, available=dish.available,
             description=dish.description, category=dish.category,
+            groups=_groups(dish, currency),
         ))
         added += 1
     return added
+
+
+def _groups(dish: SampleDish, currency: str) -> tuple[OptionGroup, ...]:
+    numbered = iter(range(1, MAX_OPTIONS + 1))
+    return tuple(
+        OptionGroup(name, tuple(Option(next(numbered), option, Money.parse(extra, currency).amount)
+                                for option, extra in options), least, most)
+        for name, least, most, options in dish.options)

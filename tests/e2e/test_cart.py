@@ -104,12 +104,12 @@ async def test_the_cart_survives_a_restart_of_the_bot(
     await seed_database(settings)
     async with polling(settings):
         await open_menu(customer)
-        await add_dishes(customer, "➕ Farmhouse Pizza · ₹399.00")
+        await add_dishes(customer, "➕ Pepper Barbecue Chicken · ₹449.00")
 
     async with polling(settings):  # a new Application on the same database file
         cart = await say(customer, "/cart", "Your cart")
 
-    assert "1 × Farmhouse Pizza — ₹399.00" in cart.text
+    assert "1 × Pepper Barbecue Chicken — ₹449.00" in cart.text
 
 
 async def test_stale_and_forged_cart_presses_are_refused_and_change_nothing(
