@@ -3,7 +3,8 @@
 Starts the sandbox server on loopback and the real Application on a temporary seeded
 SQLite database and plays a whole order: partner Ravi asks to join with /partner, admin
 Meera is told and approves him with /approve, Ravi is told and goes online; customer Asha
-browses, fills the cart, checks out and places an order at Dominos (whose kitchen is made
+browses, fills the cart (a large Farmhouse Pizza picked on its options card among the
+dishes), checks out and places an order at Dominos (whose kitchen is made
 instant in the demo's database, so the order is ready at once); Ravi accepts the offer,
 picks the order up and delivers it, and Asha watches her tracking message reach Delivered.
 Then Asha orders again and pays in chat with a tip (💳 Pay now, through the local server's test
@@ -104,6 +105,9 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     await tap(asha, "Dominos", "Pizzas")
     await tap(asha, "➕ Pizza · ₹250.00", "In your cart")
     await tap(asha, "➕ Coke 500 ml · ₹60.00", "In your cart: 2 items")
+    await tap(asha, "➕ Farmhouse Pizza · from ₹399.00", "Size (choose 1): Regular")
+    await tap(asha, "○ Large +₹200.00", "Price: ₹599.00")
+    await tap(asha, "✅ Add · ₹599.00", "In your cart: 3 items")
     await tap(asha, texts.CART_BUTTON, "Your cart")
     await tap(asha, "➕ Pizza", "2 × Pizza")
     await tap(asha, texts.CHECKOUT_BUTTON, "Where should we deliver")

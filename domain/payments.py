@@ -19,6 +19,7 @@ from domain.bill import Bill
 from domain.cart import PricedCart
 from domain.errors import InvalidInput
 from domain.ids import OrderId, UserId
+from domain.options import label, line_name
 
 MAX_TIPS = 4  # Telegram shows at most four suggested tips
 TITLE_LIMIT, DESCRIPTION_LIMIT = 32, 255  # an invoice's, as Telegram checks them
@@ -60,12 +61,14 @@ class Invoice:
 def invoice_for(restaurant: str, priced: PricedCart, bill: Bill, payload: str,
                 tips: Tips) -> Invoice:
     """The invoice of a summary: one price per dish line, delivery, and the discount."""
-    prices = [(f"{line.quantity} × {line.name}", line.subtotal) for line in priced.lines]
+    names = [f"{line.quantity} × {line_name(line.name, label(line.options))}"
+             for line in priced.lines]
+    prices = [(name, line.subtotal) for name, line in zip(names, priced.lines, strict=True)]
     if bill.delivery_fee:
         prices.append(("Delivery", bill.delivery_fee))
     if bill.discount:
         prices.append(("Discount", -bill.discount))
-    description = ", ".join(f"{line.quantity} × {line.name}" for line in priced.lines)
+    description = ", ".join(names)
     if len(description) > DESCRIPTION_LIMIT:
         description = description[: DESCRIPTION_LIMIT - 1] + "…"
     title = f"Order from {restaurant}"
