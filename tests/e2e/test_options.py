@@ -174,3 +174,21 @@ async def test_an_option_changed_after_the_summary_shows_a_new_summary_and_place
         assert "1 × Farmhouse Pizza (Large, Olives) — ₹679.00" in again.content
     else:
         assert "no longer available, taken out: Farmhouse Pizza" in again.content
+
+
+async def test_a_dish_with_options_and_a_photo_opens_its_card_below_the_photo(
+    bot: object, customer: SandboxUser, server: BotApiServer, uows: Uows,
+) -> None:
+    photo = server.state.files.add("photo", b"\x89PNG fake pizza", "farm.png", "image/png")
+    await change_dish(uows, "Farmhouse Pizza", photo_file_id=photo.file_id)
+    await open_menu(customer)
+    await customer.press("📷 Farmhouse Pizza")
+    shown = await customer.wait_for_new(lambda m: m.photo_file_id is not None)
+    assert shown.caption is not None and shown.caption.startswith("Farmhouse Pizza — from ₹399")
+
+    card = await press(customer, texts.CHOOSE_OPTIONS_BUTTON, "Size (choose 1): Regular",
+                       message_id=shown.message_id)
+    assert card.message_id != shown.message_id and card.photo_file_id is None
+    await press(customer, "✅ Add · ₹399.00", "In your cart: 1 item · ₹399.00",
+                message_id=card.message_id)
+    assert await cart_of(uows, customer.id) == {"Farmhouse Pizza": 1}
