@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import secrets
@@ -64,11 +65,15 @@ def _machine(host: str) -> str:
 
 
 def worker_id() -> str:
-    """This process's name in a lease: host, machine, process id, and random characters
-    (two per process, two per call, so two Applications in one process (tests, the demo)
-    never share a name). At most 42 characters: a claim's token adds `#...` (64 in all)."""
+    """This process's name in a lease: host, machine, process id, two random bytes for the
+    process and a count of the calls (so two Applications in one process, in tests or the
+    demo, never share a name: a random part would, one pair in 65,536). At most 42
+    characters: a claim's token adds `#...` (64 in all)."""
     me = _this_process(os.getpid())
-    return f"{me.host}-{me.machine or 'x'}-{me.pid}-{me.tag}{secrets.token_hex(2)}"
+    return f"{me.host}-{me.machine or 'x'}-{me.pid}-{me.tag}{next(_CALLS) % 0x10000:04x}"
+
+
+_CALLS = itertools.count()
 
 
 def _parse(name: str) -> _Process | None:
