@@ -15,6 +15,7 @@ from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.options import OptionAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
@@ -41,6 +42,7 @@ class AdminServices:
     promos: PromoAdmin
     refunds: RefundAdmin
     stock: StockAdmin
+    options: OptionAdmin  # dishes' option groups and the menu file export
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from domain.pipeline.worker import PipelineWorker
 from domain.ports import Clock
 from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.admin.options import OptionAdmin
 from domain.services.admin.orders import OrderAdmin
 from domain.services.admin.partners import PartnerAdmin
 from domain.services.admin.promos import PromoAdmin
@@ -127,6 +128,7 @@ def admin_console(
         promos=PromoAdmin(uows, clock, currency),
         refunds=RefundAdmin(uows, clock),
         stock=StockAdmin(uows, clock),
+        options=OptionAdmin(uows, clock, currency),
     )
 
 

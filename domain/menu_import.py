@@ -20,6 +20,9 @@ The file (sent as a document with the caption ``/importmenu RESTAURANT_ID``):
   | category    | no       | up to 64 characters; empty means ``Menu``                 |
   | description | no       | up to 300 characters; may be empty                        |
   | available   | no       | yes/no, true/false or 1/0; empty means yes                |
+  | options     | no       | option groups, ``;`` between them, each                   |
+  |             |          | ``GROUP=CHOOSE: OPTION [+PRICE], ...`` with the file's    |
+  |             |          | decimal mark (see domain/option_specs.py); empty: none    |
 
   Any other column, a missing ``name`` or ``price`` column, or a column named twice
   rejects the whole file before any row is read.
@@ -28,14 +31,16 @@ The file (sent as a document with the caption ``/importmenu RESTAURANT_ID``):
   in the file, ...). Dishes match the restaurant's menu by name, ignoring case and
   repeated spaces: a match takes the file's values (its spelling too), anything else
   is added. An optional column left out of the file keeps each dish's current value;
-  dishes not in the file are left as they are (hide them with /hidefood).
+  dishes not in the file are left as they are (hide them with /hidefood). Options keep
+  their ids and availability by group and option name (as /setgroup keeps them), so a
+  file that /exportmenu wrote imports back with every dish unchanged.
 
 Example::
 
-    name,price,category,description,available
-    Margherita,249.50,Pizzas,"Cheese, tomato, basil",yes
-    Farmhouse,399,Pizzas,Onion and capsicum,
-    Garlic bread,99,Sides,,no
+    name,price,category,description,available,options
+    Margherita,249.50,Pizzas,"Cheese, tomato, basil",yes,
+    Farmhouse,399,Pizzas,Onion and capsicum,,"Size=1: Regular, Large +200; Dip=0-1: Salsa"
+    Garlic bread,99,Sides,,no,
 """
 
 from __future__ import annotations
@@ -47,15 +52,17 @@ from dataclasses import dataclass, replace
 
 from domain.errors import InvalidInput
 from domain.ids import MenuItemId, RestaurantId
-from domain.money import AmountError, minor_exponent, parse_amount
+from domain.option_specs import parse_groups, with_ids
+from domain.options import OptionGroup
+from domain.prices import MAX_PRICE_MAJOR as MAX_PRICE_MAJOR  # re-exported, as before
+from domain.prices import parse_price as parse_price
 from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, MenuItem
 from domain.validation import check_length
 
 MAX_ROWS = 500
 MAX_FILE_CHARS = 200_000
-MAX_PRICE_MAJOR = 1_000_000
 DEFAULT_CATEGORY = "Menu"
-COLUMNS = ("name", "price", "category", "description", "available")
+COLUMNS = ("name", "price", "category", "description", "available", "options")
 REQUIRED_COLUMNS = ("name", "price")
 _YES = frozenset({"yes", "true", "1", ""})
 _NO = frozenset({"no", "false", "0"})
@@ -65,28 +72,6 @@ class MenuFileError(InvalidInput):
     """The file as a whole cannot be imported; nothing in it was taken."""
 
     code = "bad_menu_file"
-
-
-def parse_price(text: str, currency: str, *, decimal_mark: str = ".", what: str = "price",
-                zero_allowed: bool = False) -> int:
-    """A positive major-unit amount such as '249.50' in minor units (zero too when
-    `zero_allowed`: a fee, a minimum), read exactly by `domain.money.parse_amount` with the
-    context's decimal mark, or InvalidInput naming `what` and saying why: admin commands and
-    comma-separated files use a dot, `;`- and tab-separated files a comma. What was written
-    is quoted back at most 40 characters long."""
-    places = minor_exponent(currency)
-    shown = text.strip()
-    if not shown:
-        raise InvalidInput(f"{what} must not be empty")
-    try:
-        amount = parse_amount(shown, currency, decimal_mark=decimal_mark)
-    except AmountError as problem:
-        raise InvalidInput(f"{what} '{shown[:40]}' {problem}") from None
-    if amount <= 0 and not (zero_allowed and amount == 0):
-        raise InvalidInput(f"{what} must be above zero")
-    if amount > MAX_PRICE_MAJOR * 10**places:
-        raise InvalidInput(f"{what} '{shown}' is above {MAX_PRICE_MAJOR:,}")
-    return amount
 
 
 def name_key(name: str) -> str:
@@ -104,6 +89,7 @@ class MenuDraft:
     category: str | None = None
     description: str | None = None
     available: bool | None = None
+    groups: tuple[OptionGroup, ...] | None = None  # options numbered from 1
 
     def to_item(self, item_id: MenuItemId, restaurant_id: RestaurantId) -> MenuItem:
         """The new dish, with defaults for the columns the file left out."""
@@ -112,15 +98,19 @@ class MenuDraft:
             available=True if self.available is None else self.available,
             description=self.description or "",
             category=self.category or DEFAULT_CATEGORY,
+            groups=self.groups or (),
         )
 
     def apply_to(self, item: MenuItem) -> MenuItem:
-        """The dish as this row changes it; columns the file left out keep their value."""
+        """The dish as this row changes it; columns the file left out keep their value, and
+        options written again keep their ids and availability."""
         return replace(
             item, name=self.name, price=self.price,
             available=item.available if self.available is None else self.available,
             description=item.description if self.description is None else self.description,
             category=item.category if self.category is None else self.category,
+            groups=item.groups if self.groups is None else with_ids(
+                item.groups, self.groups, above=item.last_option_id),
         )
 
 
@@ -271,6 +261,8 @@ def _draft(
         ),
         description=_optional(row.get("description")),
         available=_available(row.get("available")),
+        groups=None if (options := row.get("options")) is None else parse_groups(
+            options, currency, decimal_mark=decimal_mark),
     )
 
 

@@ -12,7 +12,7 @@ from domain.bill import Bill
 from domain.errors import BelowMinimum, InvalidInput
 from domain.hours import Opening, WeeklyHours, local
 from domain.ids import MenuItemId, RestaurantId
-from domain.options import OptionGroup, Picked, check_groups, choose
+from domain.options import OptionGroup, Picked, check_groups, choose, next_option_id
 from domain.validation import check_length
 
 MAX_NAME = 64
@@ -147,9 +147,12 @@ class MenuItem:
     stock: int | None = None  # portions left, counted down as orders are placed; None: no count
     back_at: datetime | None = None  # sold out for the day: no longer counted from then
     groups: tuple[OptionGroup, ...] = ()  # its options (domain.options); none: added at once
+    last_option_id: int = 0  # the highest option id it has had: new ones go above, so an
+    # option dropped never lends its id (and the carts holding it their lines) to another
 
     def __post_init__(self) -> None:
         self.groups = check_groups(self.groups)
+        self.last_option_id = max(self.last_option_id, next_option_id(self.groups) - 1)
         if self.stock is not None and self.stock < 0:
             raise InvalidInput("stock cannot be negative")
         self.name = check_length("name", self.name, MAX_NAME)

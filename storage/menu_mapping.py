@@ -3,7 +3,6 @@ option groups (see storage/mapping.py for the rest)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -66,25 +65,27 @@ def menu_item_values(item: MenuItem) -> Values:
         "photo_file_id": item.photo_file_id,
         "stock": item.stock,
         "back_at": item.back_at,
-        "options": groups_values(item.groups),
+        "options": options_value(item),
     }
 
 
-def groups_values(groups: Iterable[OptionGroup]) -> list[Any] | None:
-    """A dish's option groups as its `options` column keeps them; None for none."""
-    return [
+def options_value(item: MenuItem) -> dict[str, Any] | None:
+    """A dish's option groups as its `options` column keeps them, with the highest option id
+    it has had; None for a dish that never had options."""
+    if not item.last_option_id:
+        return None
+    return {"last": item.last_option_id, "groups": [
         {"name": g.name, "least": g.least, "most": g.most,
          "options": [[o.id, o.name, o.price, o.available] for o in g.options]}
-        for g in groups
-    ] or None
+        for g in item.groups]}
 
 
-def groups_from(stored: list[Any] | None) -> tuple[OptionGroup, ...]:
+def groups_from(stored: dict[str, Any] | None) -> tuple[OptionGroup, ...]:
     return tuple(
         OptionGroup(g["name"], tuple(Option(i, name, price, bool(available))
                                      for i, name, price, available in g["options"]),
                     g["least"], g["most"])
-        for g in stored or ()
+        for g in (stored or {}).get("groups", ())
     )
 
 
@@ -101,4 +102,5 @@ def menu_item_from_row(row: Row) -> MenuItem:
         stock=row["stock"],
         back_at=row["back_at"],
         groups=groups_from(row["options"]),
+        last_option_id=(row["options"] or {}).get("last", 0),
     )

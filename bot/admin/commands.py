@@ -7,6 +7,7 @@ from datetime import date
 
 from domain.hours import WeeklyHours
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.options import OptionGroup
 from domain.orders import OrderStatus
 from domain.restaurants import Unanswered
 
@@ -140,6 +141,38 @@ class ImportMenu:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportMenu:
+    restaurant_id: RestaurantId
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOptions:
+    item_id: MenuItemId
+
+
+@dataclass(frozen=True, slots=True)
+class SetGroup:
+    """The group as written: its options numbered from 1 (the dish gives them their ids)."""
+
+    item_id: MenuItemId
+    group: OptionGroup
+
+
+@dataclass(frozen=True, slots=True)
+class DropGroup:
+    item_id: MenuItemId
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetOptionAvailable:
+    item_id: MenuItemId
+    group: str
+    option: str
+    available: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AddPromo:
     """A promo code: `percent` or `amount` (minor units) off; None: no limit / no last day."""
 
@@ -238,8 +271,10 @@ AdminCommand = (
     AddRestaurant | EditRestaurant | SetOpen | LinkManager | SetTerms | SetKitchenAnswer
     | SetTimeZone | SetHours | SetClosedDay | SetTravel
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
+    | ExportMenu | ShowOptions | SetGroup | DropGroup | SetOptionAvailable
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
     | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
     | AddPromo | ListPromos | EndPromo | ListRefunds | MarkRefunded
     | Stats | Audit | AdminHelp
 )
+OptionCommand = ShowOptions | SetGroup | DropGroup | SetOptionAvailable | ExportMenu

@@ -38,6 +38,7 @@ from bot.admin.commands import (
     ListRefunds,
     MakeInvite,
     MarkRefunded,
+    OptionCommand,
     RetryTask,
     RevokePartner,
     SetAvailable,
@@ -54,9 +55,10 @@ from bot.admin.commands import (
     ShowOrder,
     Stats,
 )
+from bot.admin.option_handlers import answer_options
 from bot.admin.specs import COMMANDS, ArgumentError, Attachment, parse_admin_command
 from bot.context import AdminServices, AppContext, AppType
-from bot.handlers.common import Screen, reply, user_id
+from bot.handlers.common import Screen, reply, send, user_id
 from domain.errors import DomainError, NotAllowed
 from domain.ids import MenuItemId, UserId
 from domain.menu_import import MAX_FILE_CHARS, decode_menu_file, parse_menu_csv
@@ -115,9 +117,14 @@ async def _answer(message: Message, context: AppContext, actor: UserId) -> str:
 async def _run(message: Message, admin: AdminServices, actor: UserId, command: AdminCommand,
                currency: str) -> str:
     """Hands the command to the service of its area."""
+    if isinstance(command, OptionCommand):
+        return await answer_options(message, admin.options, actor, command, currency)
     match command:
         case AdminHelp():
-            return texts.admin_help()
+            *pages, last = texts.admin_help_pages()
+            for page in pages:
+                await send(message, Screen(page))
+            return last
         case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
             return await _partners(admin.partners, actor, command)
         case ListOrders() | ShowOrder() | CancelOrder() | ListDeadLetters() | RetryTask():

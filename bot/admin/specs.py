@@ -5,8 +5,8 @@ exactly the commands in the table (bot/admin/handlers.py registers them from it)
 `CommandSpec.read` turns the text after the command into a typed command, or raises
 ArgumentError, whose text is the problem, the syntax and an example: the reply to a
 malformed command. Fields are separated by `|` and trimmed; ids may carry a leading `#`.
-Parsers live in bot/admin/parsers.py (promo codes and refunds: promo_parsers.py), the
-command types in bot/admin/commands.py.
+Parsers live in bot/admin/parsers.py (promo codes and refunds: promo_parsers.py; dish
+options: option_parsers.py), the command types in bot/admin/commands.py.
 Pure: no Telegram here. Replies are plain text; escape them when sending as HTML.
 """
 
@@ -21,6 +21,7 @@ from bot.admin.commands import (
     AdminCommand,
     AdminHelp,
     ApprovePartner,
+    ExportMenu,
     ImportMenu,
     ListDeadLetters,
     ListPartners,
@@ -33,9 +34,11 @@ from bot.admin.commands import (
     SetOpen,
     SetPhoto,
     SetStock,
+    ShowOptions,
     ShowOrder,
     Stats,
 )
+from bot.admin.option_parsers import drop_group, set_group, set_option
 from bot.admin.parsers import (
     CLEAR,
     DEFAULT_AUDIT,
@@ -107,8 +110,9 @@ class UnknownCommand(LookupError):
     """The text does not start with an admin command."""
 
 
-_RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _PROMOS, _QUEUE, _SERVICE = (
-    "Restaurants", "Menus", "Partners", "Orders", "Promo codes and refunds", "Queue", "Service"
+_RESTAURANTS, _MENU, _PARTNERS, _ORDERS, _PROMOS, _QUEUE, _SERVICE, _OPTIONS = (
+    "Restaurants", "Menus", "Partners", "Orders", "Promo codes and refunds", "Queue", "Service",
+    "Dish options",  # last: /admin sends it as a second message (bot/admin/texts.py)
 )
 _SPECS: Final = (
     CommandSpec("addrestaurant", "/addrestaurant NAME | ADDRESS [| PREP_MINUTES]",
@@ -179,9 +183,13 @@ _SPECS: Final = (
                 "set a dish's photo", by_item_id(lambda i: SetPhoto(MenuItemId(i))), _MENU,
                 Attachment.PHOTO),
     CommandSpec("importmenu", "/importmenu RESTAURANT_ID (as the caption of a CSV file)",
-                "/importmenu 3", "add and update dishes from a CSV file",
+                "/importmenu 3", "add and update dishes (and their options) from a CSV file",
                 by_restaurant_id(lambda i: ImportMenu(RestaurantId(i))), _MENU,
                 Attachment.DOCUMENT),
+    CommandSpec("exportmenu", "/exportmenu RESTAURANT_ID", "/exportmenu 3",
+                "the restaurant's menu as a CSV file, options included: edit it and send it "
+                "back with /importmenu", by_restaurant_id(lambda i: ExportMenu(RestaurantId(i))),
+                _MENU),
     CommandSpec("partners", "/partners", "/partners", "list delivery partners",
                 bare(ListPartners), _PARTNERS),
     CommandSpec("approve", "/approve USER_ID", "/approve 123456789", "approve a partner",
@@ -228,6 +236,22 @@ _SPECS: Final = (
                 f"the latest admin actions (default {DEFAULT_AUDIT}, at most {MAX_AUDIT})",
                 audit, _SERVICE),
     CommandSpec("admin", "/admin", "/admin", "this list", bare(AdminHelp), _SERVICE),
+    CommandSpec("options", "/options ITEM_ID", "/options 12",
+                "a dish's option groups (a size, toppings), their prices and which are "
+                "available", by_item_id(lambda i: ShowOptions(MenuItemId(i))), _OPTIONS),
+    CommandSpec("setgroup", "/setgroup ITEM_ID GROUP | CHOOSE | OPTION [+PRICE], "
+                "OPTION [+PRICE], ...",
+                "/setgroup 12 Size | 1 | Regular, Medium +100, Large +200",
+                "add an option group to a dish, or replace the one of that name (options "
+                "named as before stay in carts); CHOOSE: 1 (one must be picked), 0-1 "
+                "(optional), 0-3 (up to three), 1-2; PRICE: what the option adds",
+                set_group, _OPTIONS),
+    CommandSpec("dropgroup", "/dropgroup ITEM_ID GROUP", "/dropgroup 12 Toppings",
+                "remove an option group from a dish", drop_group, _OPTIONS),
+    CommandSpec("option", "/option ITEM_ID GROUP | OPTION | on or off",
+                "/option 12 Size | Large | off",
+                "make one option available again (on) or not (off), such as a size that ran "
+                "out today", set_option, _OPTIONS),
 )
 COMMANDS: Final[dict[str, CommandSpec]] = {spec.name: spec for spec in _SPECS}
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 from typing import Final
 
 from bot.admin.specs import COMMANDS
 from bot.texts import bill, terms
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
+from domain.menu_export import menu_file_name
 from domain.money import Money
+from domain.options import OptionGroup, line_name
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.payments import Refund
 from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.services.admin.catalogue import ImportResult
+from domain.services.admin.options import MenuExport
 from domain.services.admin.orders import OrderDetail, OrderLine
 from domain.services.admin.ports import AuditEntry, DeadTask
 from domain.services.admin.promos import describe
@@ -36,17 +40,35 @@ NO_DEAD_LETTERS: Final = "No dead-lettered tasks: the queue has given up on noth
 NO_PARTNERS: Final = "No delivery partners yet. Make an invite code with /invite."
 
 
+HELP_NOTE: Final = ("Separate fields with |. A malformed command replies with its syntax "
+                    "and an example.")
+
+
 def admin_help() -> str:
-    """The /admin reply: every admin command with its syntax, by group."""
-    lines, group = ["<b>Admin commands</b>"], ""
+    """Every admin command with its syntax, by group: the /admin reply's pages together."""
+    return "\n\n".join(admin_help_pages())
+
+
+def admin_help_pages() -> list[str]:
+    """The /admin reply: every admin command with its syntax, by group, in the table's order,
+    in as few messages as Telegram's length limit allows (a group is never split)."""
+    groups: dict[str, list[str]] = {}
     for spec in COMMANDS.values():
-        if spec.group != group:
-            group = spec.group
-            lines.append(f"\n<b>{escape(group)}</b>")
-        lines.append(f"<code>{escape(spec.syntax)}</code> — {escape(spec.summary)}")
-    lines.append("\nSeparate fields with |. A malformed command replies with its syntax "
-                 "and an example.")
-    return "\n".join(lines)
+        groups.setdefault(spec.group, [f"<b>{escape(spec.group)}</b>"]).append(
+            f"<code>{escape(spec.syntax)}</code> — {escape(spec.summary)}")
+    pages = ["<b>Admin commands</b>"]
+    for lines in [*groups.values(), [HELP_NOTE]]:
+        block = "\n".join(lines)
+        if _shown_length(f"{pages[-1]}\n\n{block}") > MAX_REPLY:
+            pages.append(block)
+        else:
+            pages[-1] = f"{pages[-1]}\n\n{block}"
+    return pages
+
+
+def _shown_length(html: str) -> int:
+    """How many characters a chat shows (what Telegram's limit counts): without the tags."""
+    return len(unescape(re.sub(r"<[^>]+>", "", html)))
 
 
 def argument_error(text: str) -> str:
@@ -161,6 +183,56 @@ def menu_imported(result: ImportResult, restaurant_id: int, currency: str) -> st
     return capped(lines)
 
 
+def menu_exported(export: MenuExport) -> str:
+    place = export.restaurant
+    return (f"Menu of restaurant #{place.id} <b>{escape(place.name)}</b>: {len(export.items)} "
+            f"dishes in {menu_file_name(place.id)}. Edit it in a spreadsheet and send it back "
+            f"with the caption <code>/importmenu {place.id}</code>; rows left as they are "
+            "change nothing.")
+
+
+# dish options -----------------------------------------------------------------------------
+
+def option_group(group: OptionGroup, currency: str) -> list[str]:
+    """The group's name, how many to pick, and each option with its extra and state."""
+    lines = [f"<b>{escape(group.name)}</b> · {group.rule} ({group.chooses})"]
+    lines += [f"  • {escape(o.name)} +{Money(o.price, currency)} · "
+              f"{'available' if o.available else 'not available'}" for o in group.options]
+    return lines
+
+
+def options(item: MenuItem, currency: str, done: str = "") -> str:
+    """/options: the dish's groups and the commands that change them; `done` first."""
+    head = [done, ""] if done else []
+    dish = f"dish #{item.id} <b>{escape(item.name)}</b> ({Money(item.price, currency)})"
+    if not item.groups:
+        body = [f"The {dish} has no options: customers add it to their cart at once."]
+    else:
+        body = [f"Options of {dish}:"]
+        for group in item.groups:
+            body += ["", *option_group(group, currency)]
+    how = [f"<code>/setgroup {item.id} GROUP | CHOOSE | OPTION [+PRICE], ...</code> adds or "
+           "replaces a group (CHOOSE: 1, 0-1, 0-3, ...)"]
+    if item.groups:
+        how += [f"<code>/dropgroup {item.id} GROUP</code> removes one",
+                f"<code>/option {item.id} GROUP | OPTION | on or off</code> makes an option "
+                "available or not"]
+    return capped([*head, *body, "", *how])
+
+
+def group_set(item: MenuItem, name: str, currency: str) -> str:
+    return options(item, currency, f"Saved option group <b>{escape(name)}</b>.")
+
+
+def group_dropped(item: MenuItem, name: str, currency: str) -> str:
+    return options(item, currency, f"Removed option group <b>{escape(name)}</b>.")
+
+
+def option_switched(item: MenuItem, option: str, available: bool, currency: str) -> str:
+    state = "can be picked again" if available else "is not available now"
+    return options(item, currency, f"Option <b>{escape(option)}</b> {state}.")
+
+
 def partner_state(partner: Partner) -> str:
     """online, offline, on a job #N, pending approval or revoked."""
     if partner.status == PartnerStatus.PENDING:
@@ -249,8 +321,8 @@ def order_detail(detail: OrderDetail) -> str:
         f" <b>{escape(detail.partner_name)}</b>" if detail.partner_name else "")
     lines = [f"<b>Order #{order.id}</b> · {order.status.lower()} · {escape(detail.restaurant)}",
              f"Placed {_when(order)}", ""]
-    lines += [f"{i.quantity} × {escape(i.name)} — {Money(i.subtotal, order.currency)}"
-              for i in order.items]
+    lines += [f"{i.quantity} × {escape(line_name(i.name, i.choices))} — "
+              f"{Money(i.subtotal, order.currency)}" for i in order.items]
     lines += [*bill(order.bill, how="", code=order.promo_code), "", f"Customer: {customer}",
               f"Address: {escape(delivery.address)}",
               f"Phone: {escape(delivery.phone or '-')}",

@@ -70,6 +70,7 @@ class MenuItemRow(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     stock: Mapped[int | None] = mapped_column(Integer)  # portions left; None: not counted
     back_at: Mapped[datetime | None] = mapped_column(index=True)  # sold out until then
-    # option groups (domain.options): [{"name", "least", "most", "options": [[id, name, price,
-    # available], ...]}, ...]; None: none
-    options: Mapped[list[Any] | None] = mapped_column(JSON)
+    # option groups (domain.options): {"last": the highest option id it has had, "groups":
+    # [{"name", "least", "most", "options": [[id, name, price, available], ...]}, ...]};
+    # None: it never had options
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -14,9 +14,11 @@ from bot.admin.commands import (
     ApprovePartner,
     Audit,
     CancelOrder,
+    DropGroup,
     EditFood,
     EditRestaurant,
     EndPromo,
+    ExportMenu,
     ImportMenu,
     LinkManager,
     ListDeadLetters,
@@ -30,15 +32,18 @@ from bot.admin.commands import (
     RevokePartner,
     SetAvailable,
     SetClosedDay,
+    SetGroup,
     SetHours,
     SetKitchenAnswer,
     SetOpen,
+    SetOptionAvailable,
     SetPhoto,
     SetPrice,
     SetStock,
     SetTerms,
     SetTimeZone,
     SetTravel,
+    ShowOptions,
     ShowOrder,
     Stats,
 )
@@ -52,6 +57,7 @@ from bot.admin.specs import (
 )
 from domain.hours import parse_hours
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.options import Option, OptionGroup
 from domain.orders import OrderStatus
 from domain.restaurants import MAX_DESCRIPTION, MAX_NAME, Unanswered
 
@@ -78,6 +84,12 @@ EXAMPLES: dict[str, AdminCommand] = {
     "showfood": SetAvailable(ITEM12, True),
     "photo": SetPhoto(ITEM12),
     "importmenu": ImportMenu(R3),
+    "exportmenu": ExportMenu(R3),
+    "options": ShowOptions(ITEM12),
+    "setgroup": SetGroup(ITEM12, OptionGroup(
+        "Size", (Option(1, "Regular"), Option(2, "Medium", 10000), Option(3, "Large", 20000)))),
+    "dropgroup": DropGroup(ITEM12, "Toppings"),
+    "option": SetOptionAvailable(ITEM12, "Size", "Large", False),
     "partners": ListPartners(),
     "approve": ApprovePartner(UserId(123456789)),
     "revoke": RevokePartner(UserId(123456789)),
@@ -127,6 +139,21 @@ MALFORMED: dict[str, list[str]] = {
     "showfood": ["", "#", "1e3"],
     "photo": ["", "x", "12 big"],
     "importmenu": ["", "Dominos", "3 menu.csv"],
+    "exportmenu": ["", "Dominos", "3 menu.csv", "0"],
+    "options": ["", "pizza", "12 Size", "0"],
+    "setgroup": ["", "12", "12 Size", "12 Size | 1", "12 Size | 1 |", "Size | 1 | Regular",
+                 "12 Size | 1 | Regular | Large", "12 Size | one | Regular",
+                 "12 Size | 0 | Regular", "12 Size | 2-1 | Regular, Large",
+                 "12 Size | 2 | Regular", "12 Toppings | 3-4 | Olives, Cheese",
+                 "12 Size | 1 | Regular, regular", "12 Size | 1 | Regular,, Large",
+                 "12 Size | 1 | Regular, Large +abc", "12 Size | 1 | Large +50 +60",
+                 "12 Size | 1 | Regular, Large +1,50", "12 Size | 1 | Regular, Large +",
+                 "12 | 1 | Regular", "12 Si;ze | 1 | Regular", "12 Size | 1 | Re=gular",
+                 "12 Size | 1 | Regular, Large +200.505", f"12 Size | 1 | {LONG_NAME}",
+                 "12 Size | 1-100 | Regular, Large", "12 Size | 1 | Regular, Large -50"],
+    "dropgroup": ["", "12", "Toppings", "12 " + "T" * 33],
+    "option": ["", "12", "12 Size | Large", "12 Size | Large | maybe", "12 | Large | off",
+               "12 Size | | off", "Size | Large | off", "12 Size | Large | off | now"],
     "partners": ["all", "3"],
     "approve": ["", "@someone", "123 456"],
     "revoke": ["", "-123456789", "0"],
@@ -367,3 +394,40 @@ def test_hours_can_be_cleared_and_a_closed_day_taken_back() -> None:
     assert COMMANDS["hours"].read("3 -", "INR") == SetHours(R3, None)
     assert COMMANDS["closed"].read("3 2026-12-25 | open", "INR") == SetClosedDay(
         R3, date(2026, 12, 25), closed=False)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ("12 Toppings | 0-3 | Olives +30, Jalapeño +30, Extra cheese +50", OptionGroup(
+        "Toppings", (Option(1, "Olives", 3000), Option(2, "Jalapeño", 3000),
+                     Option(3, "Extra cheese", 5000)), 0, 3)),
+    ("#12  Dip |0 - 1| Salsa+0 ,Mint +20.50", OptionGroup(
+        "Dip", (Option(1, "Salsa"), Option(2, "Mint", 2050)), 0, 1)),
+    ("12 Crust | 1-2 | Thin, Pan, Stuffed +99.5", OptionGroup(
+        "Crust", (Option(1, "Thin"), Option(2, "Pan"), Option(3, "Stuffed", 9950)), 1, 2)),
+])
+def test_a_group_is_its_name_how_many_to_pick_and_its_options_with_their_extras(
+    args: str, expected: OptionGroup
+) -> None:
+    assert COMMANDS["setgroup"].read(args, "INR") == SetGroup(ITEM12, expected)
+
+
+def test_an_option_is_switched_on_or_off_in_any_case() -> None:
+    assert COMMANDS["option"].read("12 size | LARGE | On", "INR") == SetOptionAvailable(
+        ITEM12, "size", "LARGE", True)
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    ("12 Size | 1-0 | Regular", "Size: CHOOSE must be N or MIN-MAX such as 1, 0-1 or 0-3, "
+                                "not '1-0'"),
+    ("12 Size | 1 | Regular, Large +1,50", "The price of Large '1,50' has a comma: use a dot "
+                                           "for decimals: 1.50"),
+    ("12 Size | 1 | Regular, regular", "Size: two options have the same name"),
+    ("12 Size | 2 | Regular", "Size: asks for 2 of only 1 options"),
+    ("12 Size | 1 | Regular,, Large", "Size: an option has no name (two commas in a row?)"),
+    ("12 Size | 1 | Half: 6 pcs", "Option 'Half: 6 pcs' must not contain | ; = : , + or a "
+                                  "line break"),
+])
+def test_a_malformed_group_says_what_is_wrong_in_one_line(args: str, problem: str) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        COMMANDS["setgroup"].read(args, "INR")
+    assert caught.value.problem == problem
