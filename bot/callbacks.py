@@ -16,6 +16,7 @@ from typing import Final
 
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID
 from domain.options import MAX_OPTIONS
+from domain.slots import DAYS
 
 MAX_BYTES = 64
 
@@ -44,6 +45,8 @@ class Action(StrEnum):
     PROMO = "promo"  # the summary's 🏷 Promo code: the next text is the code
     PAY = "pay"  # summary token: 💳 Pay now sends the invoice
     PROMO_REMOVE = "promox"
+    SLOTS = "sls"  # summary token, day: the delivery times to choose from (0 today)
+    SLOT = "slot"  # summary token, minute: deliver then (minutes since 1970; 0: soon)
     ORDERS = "ol"
     ORDER = "od"  # order
     CANCEL = "cx"  # order: asks to confirm
@@ -73,6 +76,8 @@ _LINE = range(0, 2**31)  # a cart line's options (domain.options.line_ref; 0: no
 _FINGERPRINT = range(0, 2**16)  # a dish's options as the card was drawn for
 _MASK = range(0, 2**MAX_OPTIONS)  # the options picked on the card, one bit each
 _OPTION = range(0, MAX_OPTIONS)  # the option pressed: its place among the dish's
+_DAY = range(0, DAYS)  # 0 today, 1 tomorrow
+_MINUTE = range(0, 2**31)  # a delivery slot, in minutes since 1970 (UTC); 0: soon
 SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
@@ -81,7 +86,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.ADD_CHOSEN_NEW_CART: (_DISH, _NUMBER, _FINGERPRINT, _MASK),
     Action.PHOTO: (_DISH,), Action.ADD_FROM_PHOTO: (_DISH,), Action.MORE: (_DISH, _LINE),
     Action.LESS: (_DISH, _LINE), Action.REMOVE: (_DISH, _LINE), Action.PLACE: (_TOKEN,),
-    Action.PAY: (_TOKEN,),
+    Action.PAY: (_TOKEN,), Action.SLOTS: (_TOKEN, _DAY), Action.SLOT: (_TOKEN, _MINUTE),
     Action.ORDER: (_ORDER,), Action.CANCEL: (_ORDER,), Action.CANCEL_CONFIRMED: (_ORDER,),
     Action.REORDER: (_ORDER,), Action.REORDER_NEW_CART: (_ORDER,),
     Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),

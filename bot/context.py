@@ -28,6 +28,7 @@ from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
+from domain.services.scheduling import Scheduling
 from domain.services.shopping import ShoppingService
 
 
@@ -53,6 +54,7 @@ class Services:
     customers: CustomerService
     shopping: ShoppingService
     checkout: CheckoutService
+    scheduling: Scheduling  # a delivery slot instead of as soon as possible
     payments: PaymentService  # 💳 Pay now (offered with PAYMENT_PROVIDER_TOKEN)
     orders: CustomerOrders
     partners: PartnerService

@@ -15,12 +15,14 @@ from telegram import (
 
 from bot import texts
 from bot.callbacks import Action, pack
+from domain.card import DishCard
 from domain.messages import TicketLine
 from domain.orders import OrderStatus
 from domain.partners import Partner
 from domain.restaurants import MenuItem
 from domain.services.partners import Job
-from domain.views import CartView, DishCard, Listed, MenuPage, OrderView, Page, Summary
+from domain.services.scheduling import SOON, SlotPage, minute_of
+from domain.views import CartView, Listed, MenuPage, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]
 NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
@@ -70,7 +72,7 @@ def menu(view: MenuPage) -> InlineKeyboardMarkup:
     rows: list[Row] = []
     for item in page.entries:
         row = []
-        if item.orderable and view.opening.open:
+        if item.orderable and view.takes_orders:
             adding = Action.OPTIONS if item.groups else Action.ADD
             row.append(_button(texts.dish_button(item, currency), adding, item.id, page.number))
         if item.photo_file_id:
@@ -157,13 +159,31 @@ def summary(view: Summary, *, pay_now: bool = False) -> InlineKeyboardMarkup:
     """The summary's buttons; with `pay_now`, 💳 Pay now beside placing it to pay on delivery."""
     place = _button(texts.PLACE_CASH_BUTTON if pay_now else texts.PLACE_BUTTON, Action.PLACE,
                     view.token)
+    when = [_button(texts.LATER_BUTTON if view.checkout.deliver_at is None
+                    else texts.CHANGE_TIME_BUTTON, Action.SLOTS, view.token, 0)]
+    if view.checkout.deliver_at is not None and view.open_now:
+        when.append(_button(texts.SOON_BUTTON, Action.SLOT, view.token, SOON))
     return _markup([
         [place, _button(texts.PAY_NOW_BUTTON, Action.PAY, view.token)] if pay_now else [place],
+        when,
         [_button(texts.REMOVE_PROMO_BUTTON, Action.PROMO_REMOVE) if view.checkout.promo_code
          else _button(texts.PROMO_BUTTON, Action.PROMO)],
         [_button(texts.CHANGE_ADDRESS_BUTTON, Action.CHANGE_ADDRESS),
          _button(texts.EDIT_CART_BUTTON, Action.CART)],
     ])
+
+
+def slot_page(page: SlotPage) -> InlineKeyboardMarkup:
+    """One day's delivery times, four to a row, the other day, and back to the summary."""
+    times = [_button(texts.slot_button(slot, page), Action.SLOT, page.token, minute_of(slot))
+             for slot in page.slots]
+    rows = [times[n:n + 4] for n in range(0, len(times), 4)]
+    other = [day for day in page.days if day != page.day]
+    if other:
+        rows.append([_button(texts.DAY_BUTTONS[other[0]], Action.SLOTS, page.token, other[0])])
+    back = minute_of(page.chosen) if page.chosen is not None else SOON
+    rows.append([_button(texts.BACK_TO_SUMMARY, Action.SLOT, page.token, back)])
+    return _markup(rows)
 
 
 def order(view: OrderView, *, shown_in: int | None = None) -> InlineKeyboardMarkup | None:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.bill import Bill
+from domain.card import DishCard
 from domain.errors import (
     BelowMinimum,
     DomainError,
@@ -18,6 +19,7 @@ from domain.errors import (
     NotFound,
     OutOfStock,
     RestaurantClosed,
+    SlotUnavailable,
 )
 from domain.hours import Opening
 from domain.messages import (
@@ -50,10 +52,10 @@ from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
 from domain.services.payments import NotPayable
+from domain.services.scheduling import SlotPage
 from domain.views import (
     CartLineView,
     CartView,
-    DishCard,
     Listed,
     MenuPage,
     OrderView,
@@ -84,6 +86,7 @@ SLOW_DOWN = ("You're sending messages faster than I can answer them. "
 MAIN_MENU = "What would you like to do?"
 NOT_UNDERSTOOD = "Sorry, I didn't get that. Here is the main menu (or send /help)."
 CLOSED_NOW = "🔒 <b>Closed now</b>: you can look, but not order."
+CLOSED_ORDER_LATER = "🔒 <b>Closed now</b>: order for later, delivery from {first}."
 NO_RESTAURANTS = "No restaurants are listed yet. Please come back later."
 EMPTY_CART = "🛒 Your cart is empty. Pick a restaurant to start."
 NO_ORDERS = "📦 You have no orders yet."
@@ -132,6 +135,12 @@ CANCEL_NO_BUTTON = "No, keep it"
 REORDER_BUTTON = "🔁 Reorder"
 ADD_FROM_PHOTO_BUTTON = "➕ Add to cart"
 CHOOSE_OPTIONS_BUTTON = "➕ Choose and add"
+LATER_BUTTON = "🗓 Deliver later"
+CHANGE_TIME_BUTTON = "🗓 Change time"
+SOON_BUTTON = "⚡ As soon as possible"
+BACK_TO_SUMMARY = "◀ Back to the summary"
+DAY_BUTTONS = {0: "◀ Today", 1: "Tomorrow ▶"}
+DAY_NAMES = {0: "Today", 1: "Tomorrow"}
 ADD_CHOSEN_BUTTON = "✅ Add · {price}"
 BACK_TO_DISHES = "◀ Back to the menu"
 PHOTO_BUTTON = "📷 {name}"
@@ -194,6 +203,28 @@ def _when(moment: datetime, zone: str = "UTC") -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %H:%M %Z")
 
 
+def _day_time(moment: datetime, zone: str) -> str:
+    """A delivery slot in a restaurant's zone: 'Mon 30 Nov 19:30 IST'."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M %Z")
+
+
+def slot_page(page: SlotPage) -> str:
+    """One day's delivery times for a summary."""
+    zone = page.restaurant.time_zone
+    day = page.slots[0].astimezone(ZoneInfo(zone)).strftime("%a %d %b") if page.slots else ""
+    chosen = (f"\nChosen now: {_day_time(page.chosen, zone)}" if page.chosen is not None
+              else "\nChosen now: as soon as possible" if page.open_now else "")
+    return (f"🗓 <b>When should it arrive?</b>\n{DAY_NAMES[page.day]}, {day} "
+            f"(times in {page.slots[0].astimezone(ZoneInfo(zone)):%Z})\n"
+            f"{escape(page.restaurant.name)} starts on it about {page.lead_minutes} min before "
+            f"the time you choose.{chosen}")
+
+
+def slot_button(slot: datetime, page: SlotPage) -> str:
+    at = slot.astimezone(ZoneInfo(page.restaurant.time_zone)).strftime("%H:%M")
+    return f"✓ {at}" if slot == page.chosen else at
+
+
 def _page_of(page: Page[Any]) -> str:
     return f" · page {page.number + 1} of {page.count}" if page.count > 1 else ""
 
@@ -235,7 +266,7 @@ def menu(view: MenuPage) -> str:
     r, cart = view.restaurant, view.cart
     head = f"🍽 <b>{escape(r.name)}</b>{_page_of(view.items)}\n{escape(r.address)}"
     head += (f" · ~{r.prep_minutes} min{_opening_note(view.opening)}" if view.opening.open
-             else f"\n{CLOSED_NOW}{_opening_note(view.opening)}")
+             else f"\n{_closed(view)}{_opening_note(view.opening)}")
     head += "\n" + terms(r, cart.currency)
     rows: list[str] = []
     category = None
@@ -250,6 +281,12 @@ def menu(view: MenuPage) -> str:
         rows.append(f"\n🛒 In your cart: {_count(cart.item_count)} · {cart.total}"
                     + _more_needed(cart.short_of_minimum))
     return head + "\n" + "\n".join(rows)
+
+
+def _closed(view: MenuPage) -> str:
+    if view.later is None:
+        return CLOSED_NOW
+    return CLOSED_ORDER_LATER.format(first=_day_time(view.later, view.restaurant.time_zone))
 
 
 def terms(restaurant: Restaurant, currency: str) -> str:
@@ -411,8 +448,11 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     promo = view.promo
     code = promo.code if promo and promo.problem is None else None
     rows += ["", *bill(view.bill, code=code, how="" if pay_now else "pay on delivery")]
-    if view.expected_at is not None:
-        r = view.restaurant
+    r, slot = view.restaurant, checkout.deliver_at
+    if slot is not None:
+        rows.append(f"🗓 Scheduled: delivery at {_day_time(slot, r.time_zone)}"
+                    + ("" if view.open_now else f" ({escape(r.name)} is closed now)"))
+    elif view.expected_at is not None:
         rows.append(f"🕒 Delivery in about {r.prep_minutes + r.travel_minutes} min "
                     f"(by {_clock(view.expected_at, r.time_zone)})")
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
@@ -428,6 +468,9 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     if view.fee_before is not None:
         b = view.bill
         changes.append(f"delivery: {b.money(view.fee_before)} → {b.money(b.delivery_fee)}")
+    if view.slot_gone is not None:
+        changes.append(f"the delivery time {_day_time(view.slot_gone, r.time_zone)} is no "
+                       "longer available")
     if view.removed:
         changes.append(f"no longer available, taken out: {escape(', '.join(view.removed))}")
     changes += [f"only {left} left of {escape(name)}, your cart now has {left}"
@@ -464,6 +507,11 @@ def tracking(view: OrderView) -> str:
     rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}"
             + (" · 💳 Paid" if order.paid_online else ""),
             f"<b>{STATUS[order.status]}</b>"]
+    if order.scheduled_for is not None and order.status == OrderStatus.CREATED:
+        starts = (f": the kitchen starts on it at {_clock(view.starts_at, view.time_zone)}"
+                  if view.starts_at is not None else "")
+        rows.append(f"🗓 Scheduled for {_day_time(order.scheduled_for, view.time_zone)}"
+                    f"{starts}. You can cancel it until then.")
     expected = view.expected_by
     if expected is not None and not order.status.is_terminal:
         by = _clock(expected, view.time_zone)
@@ -550,6 +598,8 @@ def refusal(error: Exception) -> str:
         return f"Sorry, {error.name} is closed right now.{opens}"
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
+    if isinstance(error, SlotUnavailable):
+        return "Sorry, that delivery time is no longer available. Please choose another."
     if isinstance(error, ChoiceRefused):
         return error.reason
     if isinstance(error, OutOfStock):

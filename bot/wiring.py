@@ -49,6 +49,7 @@ from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
+from domain.services.scheduling import Scheduling
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import Announce, CachedCatalogue
@@ -167,6 +168,7 @@ def build_services(
         shopping=ShoppingService(uows, currency, CachedCatalogue(sessions, shared.cache),
                                  clock=clock),
         checkout=checkout,
+        scheduling=Scheduling(uows, clock, checkout.summaries),
         payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
                                 settings.admin_ids),
         orders=CustomerOrders(uows, clock, currency, pipeline),

@@ -8,6 +8,7 @@ on an outdated summary is refused and a repeated press places one order only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from domain.bill import Bill
@@ -65,6 +66,7 @@ class Checkout:
     promo_code: str | None = None  # a code the customer gave, whether or not it applies
     discount: int | None = None  # as the summary shown last took it off
     paying_in: int | None = None  # the summary message 💳 Pay now was pressed on
+    deliver_at: datetime | None = None  # a delivery slot chosen (domain.slots); None: now
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""

@@ -133,6 +133,16 @@ class AlreadyAssigned(DomainError):
     code = "already_assigned"
 
 
+class SlotUnavailable(DomainError):
+    """A delivery slot the restaurant can no longer deliver at (domain.slots)."""
+
+    code = "slot_unavailable"
+
+    def __init__(self, slot: datetime) -> None:
+        super().__init__(f"no delivery at {slot:%Y-%m-%d %H:%M} UTC")
+        self.slot = slot
+
+
 class StaleSummary(DomainError):
     """A "Place order" press on a checkout summary that is no longer the current one."""
 

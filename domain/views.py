@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.hours import Opening
 from domain.ids import MenuItemId
 from domain.money import Money
-from domain.options import Picked, all_options, fingerprint, label, to_mask
+from domain.options import Picked, all_options, label
 from domain.orders import CUSTOMER_CANCELLABLE, Order, OrderEvent, OrderStatus
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
@@ -138,40 +138,6 @@ def _line_view(key: LineKey, item: MenuItem, quantity: int, currency: str) -> Ca
                         item.orderable, key, label(picked))
 
 
-@dataclass(frozen=True)
-class DishCard:
-    """A dish whose options are being picked: what is picked so far, and its price."""
-
-    item: MenuItem
-    chosen: frozenset[int]  # option ids
-    currency: str
-    page: int = 0  # of its menu: where ◀ Back and ✅ Add go
-    changed: bool = False  # the options changed since the card was drawn: it starts again
-
-    @property
-    def price(self) -> Money:
-        """One portion with the options picked so far."""
-        picked = [o for o in all_options(self.item.groups) if o.id in self.chosen]
-        return Money(self.item.price + sum(o.price for o in picked), self.currency)
-
-    @property
-    def missing(self) -> str | None:
-        """What must still be picked before it can be added ("Size: choose 1"); None: ready."""
-        for group in self.item.groups:
-            count = sum(1 for o in group.options if o.id in self.chosen)
-            if not group.least <= count <= group.most:
-                return f"{group.name}: {group.rule}"
-        return None
-
-    @property
-    def mask(self) -> int:
-        return to_mask(self.item.groups, self.chosen)
-
-    @property
-    def fingerprint(self) -> int:
-        return fingerprint(self.item.groups)
-
-
 ALWAYS_OPEN = Opening(True)
 
 
@@ -189,6 +155,12 @@ class MenuPage:
     items: Page[MenuItem]
     cart: CartView
     opening: Opening = ALWAYS_OPEN  # the restaurant's, when the page was drawn
+    later: datetime | None = None  # closed now: the first delivery slot it takes orders for
+
+    @property
+    def takes_orders(self) -> bool:
+        """Whether its dishes can go into a cart: open now, or for a slot later."""
+        return self.opening.open or self.later is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +194,9 @@ class Summary:
     bill: Bill
     fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
     promo: PromoNote | None = None
-    expected_at: datetime | None = None  # the delivery time if placed now
+    expected_at: datetime | None = None  # the delivery time if placed now, or its slot
+    slot_gone: datetime | None = None  # the slot chosen before, no longer available
+    open_now: bool = True  # the restaurant's: else the order can only be for a slot
     removed: tuple[str, ...] = ()
     short: tuple[tuple[str, int], ...] = ()  # dishes cut to the portions left: (name, left)
     price_changes: tuple[PriceChange, ...] = ()
@@ -246,6 +220,15 @@ class OrderView:
     time_zone: str = "UTC"  # the restaurant's: the order's times are shown in it
     shown_at: datetime | None = None  # when read for showing: later than expected is "late"
     travel_minutes: int | None = None  # the restaurant's usual ride
+    prep_minutes: int | None = None  # and its preparation time
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """When the queue starts a scheduled order: its slot less preparation and ride."""
+        slot = self.order.scheduled_for
+        if slot is None or self.travel_minutes is None or self.prep_minutes is None:
+            return None
+        return slot - timedelta(minutes=self.prep_minutes + self.travel_minutes)
 
     @property
     def expected_by(self) -> datetime | None:

@@ -69,6 +69,7 @@ def checkout_values(checkout: Checkout) -> Values:
         "promo_code": checkout.promo_code,
         "discount": checkout.discount,
         "paying_in": checkout.paying_in,
+        "deliver_at": checkout.deliver_at,
     }
 
 
@@ -88,6 +89,7 @@ def checkout_from_row(row: Row) -> Checkout:
         promo_code=row["promo_code"],
         discount=row["discount"],
         paying_in=row["paying_in"],
+        deliver_at=row["deliver_at"],
     )
 
 
@@ -106,6 +108,7 @@ def order_values(order: Order) -> Values:
         "promo_code": order.promo_code,
         "paid_online": order.paid_online,
         "expected_at": order.expected_at,
+        "scheduled_for": order.scheduled_for,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -164,6 +167,7 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         promo_code=row["promo_code"],
         paid_online=bool(row["paid_online"]),
         expected_at=row["expected_at"],
+        scheduled_for=row["scheduled_for"],
     )
 
 

@@ -120,12 +120,12 @@ class SqlOrderRepository:
         return await self._view(order, [row[key] for key in _FACT_KEYS])
 
     async def _view(self, order: Order, facts: Sequence[Any]) -> OrderView:
-        restaurant, partner, stars, chat_id, message_id, zone, travel = facts
+        restaurant, partner, stars, chat_id, message_id, zone, travel, prep = facts
         return OrderView(
             order, restaurant if restaurant is not None else "?",
             tuple(await self.history(order.id)), partner, stars,
             TrackingMessage(chat_id, message_id) if chat_id is not None else None,
-            zone or "UTC", travel_minutes=travel,
+            zone or "UTC", travel_minutes=travel, prep_minutes=prep,
         )
 
     async def _load(self, stmt: Select[Any]) -> list[Order]:
@@ -166,12 +166,14 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any) -> list[Any]:
         .scalar_subquery(),
         select(RESTAURANTS.c.travel_minutes).where(RESTAURANTS.c.id == restaurant_id)
         .scalar_subquery(),
+        select(RESTAURANTS.c.prep_minutes).where(RESTAURANTS.c.id == restaurant_id)
+        .scalar_subquery(),
     ]
 
 
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
 _FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id", "_time_zone",
-              "_travel")
+              "_travel", "_prep")
 _VIEW_OF = select(ORDERS, *(
     fact.label(key) for key, fact in zip(
         _FACT_KEYS, _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id),

@@ -11,10 +11,11 @@ from bot import keyboards, texts
 from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
 from bot.handlers.common import Screen, customer, press, reply, user_id
+from domain.card import DishCard
 from domain.errors import OtherRestaurantInCart
 from domain.ids import MenuItemId
 from domain.options import ChoiceRefused
-from domain.views import CartView, DishCard, MenuPage
+from domain.views import CartView, MenuPage
 
 
 def cart_screen(view: CartView, *, skipped: tuple[str, ...] = ()) -> Screen:

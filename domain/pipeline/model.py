@@ -79,6 +79,7 @@ class OrderView:
     discount: int = 0
     tip: int = 0
     paid_online: bool = False  # else cash on delivery
+    scheduled_for: datetime | None = None  # the delivery slot it was placed for; None: now
 
     def is_ready(self, now: datetime) -> bool:
         return self.ready_at is not None and self.ready_at <= now

@@ -62,6 +62,9 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
     if not restaurant.is_open:  # switched off since; its hours were checked at placing
         return Step(cancel(order, effects, at=now, reason=f"{restaurant.name} is closed",
                            admins=snap.config.admin_ids))
+    if order.scheduled_for is not None and not restaurant.open_at(now):  # hours changed since
+        reason = f"{restaurant.name} is closed at the time this order was scheduled for"
+        return Step(cancel(order, effects, at=now, reason=reason, admins=snap.config.admin_ids))
     gone = [line.name for line in snap.lines.get(order.id, ()) if not line.available]
     if gone:
         reason = "no longer available: " + ", ".join(gone)

@@ -21,6 +21,7 @@ from domain.group_commit import Line
 from domain.ids import UserId
 from domain.ports import Clock, TokenSource, UnitOfWork, UnitOfWorkFactory
 from domain.promos import normalize_code
+from domain.services.openings import taking_orders
 from domain.services.orders import order_view
 from domain.services.placing import (
     ALONE,
@@ -30,7 +31,6 @@ from domain.services.placing import (
     place_batch,
     place_cart,
 )
-from domain.services.shopping import open_restaurant
 from domain.services.summaries import Summaries
 from domain.views import Placed, Summary, TrackingMessage, cart_view
 
@@ -52,7 +52,7 @@ class CheckoutService:
             cart = await uow.carts.get(customer_id)
             if cart.is_empty or cart.restaurant_id is None:
                 raise EmptyCart()
-            restaurant = await open_restaurant(uow, cart.restaurant_id, self._clock.now())
+            restaurant = await taking_orders(uow, cart.restaurant_id, self._clock.now())
             if restaurant.min_order:
                 menu = await uow.menu.get_many(cart.quantities)
                 dishes = cart_view(cart, menu, restaurant, self.currency).total
@@ -63,8 +63,9 @@ class CheckoutService:
             phone = draft.phone if draft is not None and draft.phone else None
             phone = phone or (known.phone if known is not None else None)
             code = draft.promo_code if draft is not None else None
+            slot = draft.deliver_at if draft is not None else None
             await uow.checkouts.save(Checkout(customer_id, note=note, phone=phone,
-                                              promo_code=code))
+                                              promo_code=code, deliver_at=slot))
             await uow.commit()
 
     async def cancel(self, customer_id: UserId) -> bool:
@@ -211,7 +212,7 @@ class CheckoutService:
                 uow, standing.cart, checkout.delivery(), currency=self.currency,
                 at=self._clock.now(), idempotency_key=key, menu=standing.menu,
                 restaurant=standing.restaurant, discount=standing.billed.bill.discount,
-                promo=standing.billed.promo,
+                promo=standing.billed.promo, deliver_at=checkout.deliver_at,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)

@@ -19,7 +19,8 @@ from domain.options import line_name
 from domain.orders import Actor, ActorKind, Order, OrderStatus
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from domain.services.shopping import make_room, open_restaurant, read_cart
+from domain.services.openings import open_restaurant
+from domain.services.shopping import make_room, read_cart
 from domain.views import OrderView, Reordered
 
 RECENT_ORDERS = 10

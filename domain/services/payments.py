@@ -121,7 +121,8 @@ class PaymentService:
                 uow, standing.cart, checkout.delivery(), currency=self._summaries.currency,
                 at=now, idempotency_key=payment.payload, menu=standing.menu,
                 restaurant=standing.restaurant, discount=standing.billed.bill.discount,
-                promo=standing.billed.promo, tip=tip, paid_online=True)
+                promo=standing.billed.promo, tip=tip, paid_online=True,
+                deliver_at=checkout.deliver_at)
             await uow.payments.add(payment, order.id, tip, now)
             tracking = TrackingMessage(chat_id, checkout.paying_in or 0)
             if checkout.paying_in is not None:

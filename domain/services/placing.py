@@ -24,7 +24,8 @@ from domain.orders import DeliveryDetails, Order
 from domain.ports import UnitOfWork
 from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant
-from domain.services.shopping import open_restaurant
+from domain.services.openings import open_restaurant, restaurant_for_slot
+from domain.slots import starts_at
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, TrackingMessage
 
@@ -60,6 +61,7 @@ async def place_batch(
         restaurant = restaurants.get(cart.restaurant_id) if cart.restaurant_id else None
         if (r.key in known or checkout is None or checkout.token != r.token or cart.is_empty
                 or checkout.promo_code is not None  # its use is counted the one-order way
+                or checkout.deliver_at is not None  # a slot is checked the one-order way
                 or any(menu[i].stock is not None for i in cart.quantities if i in menu)
                 or restaurant is None or not restaurant.open_at(now)
                 or cart.unavailable(menu)):
@@ -94,7 +96,8 @@ def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage)
     new order, without reading it back."""
     return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking,
                             time_zone=restaurant.time_zone,
-                            travel_minutes=restaurant.travel_minutes), created=True)
+                            travel_minutes=restaurant.travel_minutes,
+                            prep_minutes=restaurant.prep_minutes), created=True)
 
 
 class PromoTaken(Exception):
@@ -116,6 +119,7 @@ async def place_cart(
     promo: Promo | None = None,
     tip: int = 0,
     paid_online: bool = False,
+    deliver_at: datetime | None = None,
 ) -> tuple[Order, Restaurant]:
     """Writes the cart as a CREATED order with its first event and queue task, and empties it;
     returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
@@ -127,7 +131,9 @@ async def place_cart(
     if menu is None:
         menu = await uow.menu.get_many(cart.quantities)
     priced = cart.price(menu, currency)  # refuses an empty cart, missing or unavailable dishes
-    if restaurant is None or restaurant.id != priced.restaurant_id:
+    if deliver_at is not None:  # a slot: the restaurant must take orders then, not now
+        restaurant = await restaurant_for_slot(uow, priced.restaurant_id, deliver_at, at)
+    elif restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id, at)
     dishes = priced.total.amount
     restaurant.check_minimum(dishes, currency)
@@ -136,7 +142,8 @@ async def place_cart(
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
         delivery_fee=restaurant.delivery_fee_for(dishes), discount=discount,
         promo_code=promo.code if promo is not None else None, tip=tip,
-        paid_online=paid_online, expected_at=restaurant.expected_at(at),
+        paid_online=paid_online, scheduled_for=deliver_at,
+        expected_at=deliver_at if deliver_at is not None else restaurant.expected_at(at),
     )
     await uow.orders.add(order)
     counted = [(menu[item_id], portions) for item_id, portions in priced.portions().items()
@@ -146,7 +153,8 @@ async def place_cart(
     if promo is not None and not await uow.promos.take_use(
             promo, cart.customer_id, order.id, at):
         raise PromoTaken()
-    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, at))
+    start = starts_at(restaurant, deliver_at) if deliver_at is not None else at
+    await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order.id, max(start, at)))
     cart.clear()
     await uow.carts.save(cart)
     return order, restaurant

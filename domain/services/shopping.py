@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from domain.card import DishCard
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import (
@@ -19,7 +20,9 @@ from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.options import all_options, defaults, fingerprint, from_mask, toggle
 from domain.ports import Catalogue, Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
-from domain.views import CartView, DishCard, Listed, MenuPage, Page, cart_view, paginate
+from domain.services.openings import taking_orders
+from domain.slots import first_slot
+from domain.views import CartView, Listed, MenuPage, Page, cart_view, paginate
 
 RESTAURANTS_PER_PAGE = 8
 DISHES_PER_PAGE = 8
@@ -52,27 +55,15 @@ async def read_cart_beside(
     return cart_view(cart, dishes, restaurant, currency)
 
 
-async def open_restaurant(
-    uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
-) -> Restaurant:
-    """The restaurant, if it takes orders at `now` (switched on, within its hours)."""
-    restaurant = await uow.restaurants.get(restaurant_id)
-    if restaurant is None:
-        raise NotFound("restaurant", restaurant_id)
-    opening = restaurant.opening(now)
-    if not opening.open:
-        raise RestaurantClosed(restaurant.name, opening.opens_at)
-    return restaurant
-
-
 async def orderable(
     uow: UnitOfWork, item_id: MenuItemId, now: datetime
 ) -> tuple[MenuItem, Restaurant]:
-    """A dish that can go into a cart now, with its restaurant; refuses anything else."""
+    """A dish that can go into a cart now, with its restaurant (open, or taking orders for
+    later); refuses anything else."""
     item = await uow.menu.get(item_id)
     if item is None:
         raise NotFound("menu item", item_id)
-    restaurant = await open_restaurant(uow, item.restaurant_id, now)
+    restaurant = await taking_orders(uow, item.restaurant_id, now)
     if not item.orderable:
         raise ItemUnavailable(item.name)
     return item, restaurant
@@ -148,8 +139,15 @@ class ShoppingService:
         items = menu_order(await self.catalogue.menu(restaurant_id))
         async with self._uow() as uow:
             cart = await uow.carts.get(customer_id)
-        return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
-                        await self._browsed_cart(cart), restaurant.opening(self._clock.now()))
+        return self._page(restaurant, items, page, await self._browsed_cart(cart))
+
+    def _page(self, restaurant: Restaurant, items: Sequence[MenuItem], page: int,
+              cart: CartView) -> MenuPage:
+        """A menu page, with the restaurant's opening now and, while closed, its first slot."""
+        now = self._clock.now()
+        opening = restaurant.opening(now)
+        later = None if opening.open else first_slot(restaurant, now)
+        return MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE), cart, opening, later)
 
     async def _browsed_cart(self, cart: Cart) -> CartView:
         """The cart with its restaurant and dishes from the catalogue (a cart holds one
@@ -179,8 +177,9 @@ class ShoppingService:
         restaurant = await self.catalogue.restaurant(item.restaurant_id)
         if restaurant is None:
             raise NotFound("restaurant", item.restaurant_id)
-        opening = restaurant.opening(self._clock.now())
-        if not opening.open:
+        now = self._clock.now()
+        opening = restaurant.opening(now)
+        if not opening.open and first_slot(restaurant, now) is None:
             raise RestaurantClosed(restaurant.name, opening.opens_at)
         if not item.orderable:
             raise ItemUnavailable(item.name)
@@ -222,9 +221,8 @@ class ShoppingService:
             cart.add(item, options=options)
             await uow.carts.save(cart)
             items = menu_order(await uow.menu.for_restaurant(restaurant.id))
-            view = MenuPage(restaurant, paginate(items, page, DISHES_PER_PAGE),
-                            await read_cart_beside(uow, cart, restaurant, items, self.currency),
-                            restaurant.opening(self._clock.now()))
+            view = self._page(restaurant, items, page, await read_cart_beside(
+                uow, cart, restaurant, items, self.currency))
             await uow.commit()
             return view
 

@@ -25,7 +25,7 @@ _ORDER_VIEW = (
     _O.id, _O.status, _O.customer_id, _O.restaurant_id, _O.partner_id, _O.total, _O.currency,
     _O.address, _O.latitude, _O.longitude,
     _P.ready_at, _P.searching_since, _P.told_searching, _P.admins_alerted,
-    _O.delivery_fee, _O.discount, _O.tip, _O.paid_online,
+    _O.delivery_fee, _O.discount, _O.tip, _O.paid_online, _O.scheduled_for,
 )
 _WITH_PROGRESS = ORDERS.outerjoin(PROGRESS, _P.order_id == _O.id)
 
@@ -41,7 +41,7 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
             OrderId(row[0]), OrderStatus(row[1]), UserId(row[2]), RestaurantId(row[3]),
             UserId(row[4]) if row[4] is not None else None, row[5], row[6], row[7], row[8],
             row[9], row[10], row[11], bool(row[12]), bool(row[13]), row[14], row[15], row[16],
-            bool(row[17]),
+            bool(row[17]), row[18],
         )
     return found
 

@@ -70,4 +70,5 @@ class CheckoutRow(Base):
     promo_code: Mapped[str | None] = mapped_column(String(20))
     discount: Mapped[int | None] = mapped_column(Integer)  # as that summary took it off
     paying_in: Mapped[int | None] = mapped_column(BigInteger)  # the message 💳 Pay now was on
+    deliver_at: Mapped[datetime | None]  # the delivery slot chosen; None: as soon as possible
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -49,6 +49,7 @@ class OrderRow(Base):
     promo_code: Mapped[str | None] = mapped_column(String(20))  # the code behind `discount`
     paid_online: Mapped[bool] = mapped_column(Boolean, default=False)  # else cash on delivery
     expected_at: Mapped[datetime | None]  # the delivery time estimated when placed
+    scheduled_for: Mapped[datetime | None]  # the delivery slot it was placed for; None: now
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

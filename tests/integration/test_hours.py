@@ -57,11 +57,24 @@ async def test_no_order_is_placed_once_the_hours_end_after_the_summary(
 
     with pytest.raises(RestaurantClosed) as refused:
         await checkout.place(CUSTOMER, shown.token, TrackingMessage(CUSTOMER, 70))
-    with pytest.raises(RestaurantClosed):
-        await shopping.add(Customer(CUSTOMER, "Asha"), catalog.cola.id)
+    later = await shopping.add(Customer(CUSTOMER, "Asha"), catalog.cola.id)  # for tomorrow
 
+    assert later.later is not None and f"{later.later:%a %H:%M}" == "Tue 12:00"
     assert refused.value.opens_at is not None
     assert f"{refused.value.opens_at:%a %H:%M}" == "Tue 11:00"
     assert await count(uow_factory, OrderRow) == 0
     listed = (await shopping.restaurants()).entries[0]
     assert (listed.opening.open, listed.opening.opens_in_days) == (False, 1)
+
+
+async def test_nothing_goes_into_the_cart_when_there_is_no_slot_today_or_tomorrow(
+    uow_factory: Uows, catalog: Catalog, clock: FixedClock
+) -> None:
+    await with_hours(uow_factory, catalog, hours=LUNCH, closed_on=frozenset({date(2025, 1, 7)}))
+    clock.advance(hours=2)  # Monday 14:00: lunch is over, and Tuesday is a closed day
+    shopping = ShoppingService(uow_factory, "INR", clock=clock)
+
+    with pytest.raises(RestaurantClosed):
+        await shopping.add(Customer(CUSTOMER, "Asha"), catalog.cola.id)
+    page = await shopping.menu(CUSTOMER, catalog.restaurant.id)
+    assert (page.opening.open, page.later, page.takes_orders) == (False, None, False)

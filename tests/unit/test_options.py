@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 
+from domain.card import DishCard
 from domain.cart import Cart, LineKey
 from domain.checkout import snapshot_of
 from domain.errors import InvalidInput, ItemUnavailable, OutOfStock
@@ -22,7 +23,7 @@ from domain.options import (
     toggle,
 )
 from domain.restaurants import MenuItem
-from domain.views import DishCard, cart_view
+from domain.views import cart_view
 
 SIZE = OptionGroup("Size", (Option(1, "Regular"), Option(2, "Medium", 10000),
                             Option(3, "Large", 20000)))

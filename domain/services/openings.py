@@ -1,0 +1,51 @@
+"""Whether a restaurant takes an order: now (open), for a delivery slot, or either."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.errors import NotFound, RestaurantClosed, SlotUnavailable
+from domain.ids import RestaurantId
+from domain.ports import UnitOfWork
+from domain.restaurants import Restaurant
+from domain.slots import first_slot, fits
+
+
+async def open_restaurant(
+    uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
+) -> Restaurant:
+    """The restaurant, if it takes orders at `now` (switched on, within its hours)."""
+    restaurant = await uow.restaurants.get(restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", restaurant_id)
+    opening = restaurant.opening(now)
+    if not opening.open:
+        raise RestaurantClosed(restaurant.name, opening.opens_at)
+    return restaurant
+
+
+async def restaurant_for_slot(
+    uow: UnitOfWork, restaurant_id: RestaurantId, slot: datetime, now: datetime
+) -> Restaurant:
+    """The restaurant, if an order placed at `now` may be delivered at `slot` (domain.slots);
+    SlotUnavailable otherwise."""
+    restaurant = await uow.restaurants.get(restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", restaurant_id)
+    if not fits(restaurant, slot, now):
+        raise SlotUnavailable(slot)
+    return restaurant
+
+
+async def taking_orders(
+    uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
+) -> Restaurant:
+    """The restaurant, if it takes orders for now or for a slot later today or tomorrow."""
+    restaurant = await uow.restaurants.get(restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", restaurant_id)
+    opening = restaurant.opening(now)
+    if not opening.open and first_slot(restaurant, now) is None:
+        raise RestaurantClosed(restaurant.name, opening.opens_at)
+    return restaurant
+
