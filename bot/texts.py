@@ -21,6 +21,7 @@ from domain.errors import (
     RestaurantClosed,
     SlotUnavailable,
 )
+from domain.estimates import Estimate
 from domain.hours import Opening
 from domain.messages import (
     AdminAlert,
@@ -452,9 +453,8 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     if slot is not None:
         rows.append(f"🗓 Scheduled: delivery at {_day_time(slot, r.time_zone)}"
                     + ("" if view.open_now else f" ({escape(r.name)} is closed now)"))
-    elif view.expected_at is not None:
-        rows.append(f"🕒 Delivery in about {r.prep_minutes + r.travel_minutes} min "
-                    f"(by {_clock(view.expected_at, r.time_zone)})")
+    elif view.expected_at is not None and view.estimate is not None:
+        rows.append(estimate(view.estimate, view.expected_at, r.time_zone))
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
@@ -492,6 +492,17 @@ PROMO_PROBLEMS = {
     PromoProblem.BELOW_MINIMUM: "it is for orders of {minimum} or more",
     PromoProblem.USED_BY_YOU: "you have used it already",
 }
+
+
+def estimate(eta: Estimate, by: datetime, zone: str) -> str:
+    """The summary's delivery time, and what makes it longer than usual."""
+    notes = []
+    if eta.km is not None:
+        notes.append(f"{eta.km:.1f} km away")
+    if eta.wait_minutes > eta.prep_minutes:
+        notes.append("no rider is free right now")
+    why = f" · {', '.join(notes)}" if notes else ""
+    return f"🕒 Delivery in about {eta.minutes} min (by {_clock(by, zone)}){why}"
 
 
 def promo_refused(note: PromoNote, currency: str) -> str:

@@ -158,6 +158,7 @@ class Order:
     paid_online: bool = False  # paid in chat before placing; else cash on delivery
     expected_at: datetime | None = None  # the delivery time estimated when it was placed
     scheduled_for: datetime | None = None  # the delivery slot it was placed for; None: now
+    ride_minutes: int | None = None  # the ride estimated at placing; None: the usual one
     new_events: list[OrderEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -188,6 +189,7 @@ class Order:
         paid_online: bool = False,
         expected_at: datetime | None = None,
         scheduled_for: datetime | None = None,
+        ride_minutes: int | None = None,
     ) -> Order:
         """A new CREATED order, not yet stored (id 0), whose first event is its placing."""
         if not items:
@@ -197,7 +199,7 @@ class Order:
             order_id, customer_id, restaurant_id, items, currency, delivery, at,
             updated_at=at, idempotency_key=idempotency_key, delivery_fee=delivery_fee,
             discount=discount, promo_code=promo_code, tip=tip, paid_online=paid_online,
-            expected_at=expected_at, scheduled_for=scheduled_for,
+            expected_at=expected_at, scheduled_for=scheduled_for, ride_minutes=ride_minutes,
         )
         order.new_events.append(order.placing())
         return order

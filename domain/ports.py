@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from domain.cart import Cart
 from domain.checkout import Checkout
 from domain.customers import Customer
+from domain.estimates import Riders
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
 from domain.messages import Notification
 from domain.orders import Order, OrderEvent
@@ -149,6 +150,11 @@ class PartnerRepository(Protocol):
     async def revoke(self, partner_id: UserId) -> bool:
         """REVOKED and offline in one conditional statement, unless the partner holds an
         active order (or does not exist): then False and nothing changed."""
+        ...
+
+    async def riders(self) -> Riders:
+        """Approved partners online, free and busy, and orders waiting for one, counted in
+        one statement (domain.estimates)."""
         ...
 
 

@@ -57,6 +57,8 @@ class Restaurant:
     travel_minutes: int = 20  # a delivery's usual ride from here, for the estimated time
     hours: WeeklyHours | None = None  # None: open whenever `is_open`
     closed_on: frozenset[date] = frozenset()  # local days it is closed all day
+    latitude: float | None = None  # where riders pick up: a ride to a customer's shared
+    longitude: float | None = None  # location is estimated from the distance (domain.estimates)
 
     def __post_init__(self) -> None:
         self.name = check_length("name", self.name, MAX_NAME)
@@ -70,6 +72,12 @@ class Restaurant:
         check_time_zone(self.time_zone)
         if not 0 <= self.travel_minutes <= 240:
             raise InvalidInput("travel time must be between 0 and 240 minutes")
+        if (self.latitude is None) != (self.longitude is None):
+            raise InvalidInput("a location needs both latitude and longitude")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise InvalidInput("latitude must be between -90 and 90")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise InvalidInput("longitude must be between -180 and 180")
         if not 0 < self.answer_within_s <= MAX_ANSWER_S:
             raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
 
@@ -109,10 +117,6 @@ class Restaurant:
 
     def open_at(self, now: datetime) -> bool:
         return self.opening(now).open
-
-    def expected_at(self, placed: datetime) -> datetime:
-        """When an order placed at `placed` should arrive: preparation, then the ride."""
-        return placed + timedelta(minutes=self.prep_minutes + self.travel_minutes)
 
     def delivery_fee_for(self, subtotal: int) -> int:
         """The delivery fee for dishes worth `subtotal`: none from the free-delivery amount."""

@@ -11,6 +11,7 @@ from domain.bill import Bill
 from domain.cart import Cart, LineKey, PricedCart
 from domain.checkout import Checkout
 from domain.errors import DomainError
+from domain.estimates import Estimate
 from domain.hours import Opening
 from domain.ids import MenuItemId
 from domain.money import Money
@@ -195,6 +196,7 @@ class Summary:
     fee_before: int | None = None  # the delivery fee the last summary showed, if it changed
     promo: PromoNote | None = None
     expected_at: datetime | None = None  # the delivery time if placed now, or its slot
+    estimate: Estimate | None = None  # how `expected_at` was reached, for an order for now
     slot_gone: datetime | None = None  # the slot chosen before, no longer available
     open_now: bool = True  # the restaurant's: else the order can only be for a slot
     removed: tuple[str, ...] = ()
@@ -236,8 +238,9 @@ class OrderView:
         the moment it left plus the ride."""
         left = next((e.at for e in reversed(self.history)
                      if e.to_status == OrderStatus.OUT_FOR_DELIVERY), None)
-        if left is not None and self.travel_minutes is not None:
-            return left + timedelta(minutes=self.travel_minutes)
+        ride = self.order.ride_minutes or self.travel_minutes
+        if left is not None and ride is not None:
+            return left + timedelta(minutes=ride)
         return self.order.expected_at
 
     @property

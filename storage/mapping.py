@@ -109,6 +109,7 @@ def order_values(order: Order) -> Values:
         "paid_online": order.paid_online,
         "expected_at": order.expected_at,
         "scheduled_for": order.scheduled_for,
+        "ride_minutes": order.ride_minutes,
         "address": delivery.address,
         "latitude": delivery.latitude,
         "longitude": delivery.longitude,
@@ -168,6 +169,7 @@ def order_from_rows(row: Row, items: Iterable[Row]) -> Order:
         paid_online=bool(row["paid_online"]),
         expected_at=row["expected_at"],
         scheduled_for=row["scheduled_for"],
+        ride_minutes=row["ride_minutes"],
     )
 
 

@@ -30,6 +30,8 @@ def restaurant_values(restaurant: Restaurant) -> Values:
         "hours": None if restaurant.hours is None else [
             [p.day, p.start, p.end] for p in restaurant.hours.periods],
         "closed_on": sorted(day.isoformat() for day in restaurant.closed_on),
+        "latitude": restaurant.latitude,
+        "longitude": restaurant.longitude,
     }
 
 
@@ -51,6 +53,8 @@ def restaurant_from_row(row: Row) -> Restaurant:
         hours=None if row["hours"] is None else WeeklyHours(
             tuple(Period(day, start, end) for day, start, end in row["hours"])),
         closed_on=frozenset(date.fromisoformat(day) for day in row["closed_on"] or ()),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
     )
 
 

@@ -12,14 +12,26 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import NotFound
+from domain.estimates import Riders
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
+from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping, menu_mapping
@@ -30,6 +42,7 @@ from storage.sql import (
     CUSTOMERS,
     MENU_ITEMS,
     ORDER_ITEMS,
+    ORDERS,
     PARTNERS,
     RESTAURANTS,
     execute_count,
@@ -239,6 +252,21 @@ class SqlPartnerRepository:
             .values(status=PartnerStatus.REVOKED.value, online=False)
         )
         return await execute_count(self._session, stmt) == 1
+
+    async def riders(self) -> Riders:
+        p, o = PARTNERS.c, ORDERS.c
+        online = (p.status == PartnerStatus.APPROVED.value, p.online.is_(True))
+        waiting = (o.partner_id.is_(None), or_(  # needs a rider now or soon (not a slot later)
+            o.status.in_([OrderStatus.CONFIRMED.value, OrderStatus.PREPARING.value]),
+            and_(o.status == OrderStatus.CREATED.value, o.scheduled_for.is_(None))))
+        stmt = select(
+            select(func.count()).where(*online, p.active_order_id.is_(None)).scalar_subquery(),
+            select(func.count()).where(*online, p.active_order_id.is_not(None))
+            .scalar_subquery(),
+            select(func.count()).select_from(ORDERS).where(*waiting).scalar_subquery(),
+        )
+        free, busy, queued = (await self._session.execute(stmt)).one()
+        return Riders(free, busy, queued)
 
     async def save(self, partner: Partner) -> None:
         """Inserts or updates the partner in one statement."""

@@ -72,6 +72,8 @@ class SetClosedDay:
 class SetTravel:
     restaurant_id: RestaurantId
     minutes: int
+    place: tuple[float, float] | None = None  # where riders pick up (LATITUDE, LONGITUDE)
+    new_place: bool = False  # `place` replaces the restaurant's (None: removes it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,8 +163,9 @@ async def _restaurants(
             return texts.hours_set(await service.set_hours(actor, rid, weekly))
         case SetClosedDay(rid, day, closed):
             return texts.hours_set(await service.set_closed_day(actor, rid, day, closed))
-        case SetTravel(rid, minutes):
-            return texts.restaurant_changed(await service.set_travel(actor, rid, minutes))
+        case SetTravel(rid, minutes, place, new_place):
+            return texts.restaurant_changed(await service.set_travel(
+                actor, rid, minutes, place, new_place=new_place))
         case SetTimeZone(rid, zone):
             return texts.time_zone_set(await service.set_time_zone(actor, rid, zone))
         case SetKitchenAnswer(rid, minutes, then):

@@ -31,6 +31,7 @@ from bot.admin.commands import (
     SetTravel,
 )
 from domain.errors import InvalidInput
+from domain.estimates import parse_point
 from domain.hours import parse_hours
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID, MenuItemId, OrderId, RestaurantId
 from domain.menu_import import DEFAULT_CATEGORY, parse_price
@@ -156,7 +157,11 @@ def a_day(text: str, what: str) -> date:
 
 def travel(args: str, _: str) -> SetTravel:
     restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
-    return SetTravel(RestaurantId(restaurant_id), _minutes(rest, "travel minutes"))
+    minutes, place = fields_of(rest, ("MINUTES", "LATITUDE, LONGITUDE"), 1)
+    rid, ride = RestaurantId(restaurant_id), _minutes(minutes, "travel minutes")
+    if not place:
+        return SetTravel(rid, ride)
+    return SetTravel(rid, ride, None if place == CLEAR else parse_point(place), True)
 
 
 def time_zone(args: str, _: str) -> SetTimeZone:

@@ -146,9 +146,11 @@ _SPECS: Final = (
     CommandSpec("closed", "/closed RESTAURANT_ID DATE [| open]", "/closed 3 2026-12-25",
                 "close a restaurant for a whole day (its local date); '| open' takes the "
                 "day back", closed_day, _RESTAURANTS),
-    CommandSpec("travel", "/travel RESTAURANT_ID MINUTES", "/travel 3 25",
-                "a delivery's usual ride from the restaurant (0-240 min, default 20): with its "
-                "preparation time, the delivery time customers are shown", travel, _RESTAURANTS),
+    CommandSpec("travel", "/travel RESTAURANT_ID MINUTES [| LATITUDE, LONGITUDE]",
+                "/travel 3 25 | 12.9756, 77.6067",
+                "a delivery's usual ride from the restaurant (0-240 min, default 20), and where "
+                "riders pick up ('-' forgets it): a ride to a shared location is estimated from "
+                "the distance", travel, _RESTAURANTS),
     CommandSpec("timezone", "/timezone RESTAURANT_ID ZONE", "/timezone 3 Asia/Kolkata",
                 "the restaurant's time zone (an IANA name): its orders' times are shown in it",
                 time_zone, _RESTAURANTS),

@@ -90,7 +90,13 @@ def restaurant_line(restaurant: Restaurant) -> str:
     state = "open" if restaurant.is_open else "closed"
     return (f"#{restaurant.id} <b>{escape(restaurant.name)}</b>, {escape(restaurant.address)}"
             f" · {restaurant.prep_minutes} min to prepare, {restaurant.travel_minutes} min to "
-            f"deliver · {state}")
+            f"deliver{_place(restaurant)} · {state}")
+
+
+def _place(restaurant: Restaurant) -> str:
+    if restaurant.latitude is None or restaurant.longitude is None:
+        return ""
+    return f" (from {restaurant.latitude:.5f}, {restaurant.longitude:.5f})"
 
 
 def restaurant_added(restaurant: Restaurant) -> str:

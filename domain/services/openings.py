@@ -1,10 +1,12 @@
-"""Whether a restaurant takes an order: now (open), for a delivery slot, or either."""
+"""Whether a restaurant takes an order: now (open), for a delivery slot, or either; and when
+an order placed now should arrive (domain.estimates), from the riders free at the moment."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from domain.errors import NotFound, RestaurantClosed, SlotUnavailable
+from domain.estimates import Estimate, estimate
 from domain.ids import RestaurantId
 from domain.ports import UnitOfWork
 from domain.restaurants import Restaurant
@@ -49,3 +51,8 @@ async def taking_orders(
         raise RestaurantClosed(restaurant.name, opening.opens_at)
     return restaurant
 
+
+async def estimated(uow: UnitOfWork, restaurant: Restaurant, latitude: float | None = None,
+                    longitude: float | None = None) -> Estimate:
+    """How long an order from `restaurant` to that spot (when shared) takes from now."""
+    return estimate(restaurant, await uow.partners.riders(), latitude, longitude)

@@ -13,18 +13,19 @@ below the minimum) is answered `ALONE`: its caller places it the one-order way
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.cart import Cart
 from domain.errors import OutOfStock
+from domain.estimates import estimate
 from domain.group_commit import Waiting
 from domain.ids import MenuItemId, UserId
 from domain.orders import DeliveryDetails, Order
 from domain.ports import UnitOfWork
 from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant
-from domain.services.openings import open_restaurant, restaurant_for_slot
+from domain.services.openings import estimated, open_restaurant, restaurant_for_slot
 from domain.slots import starts_at
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, TrackingMessage
@@ -55,6 +56,7 @@ async def place_batch(
     restaurants = await uow.restaurants.get_many(
         {cart.restaurant_id for cart in carts.values() if cart.restaurant_id is not None})
     placing: list[tuple[PlaceRequest, Order, Restaurant]] = []
+    riders = await uow.partners.riders()
     for r in batch:
         r.answer = ALONE
         checkout, cart = checkouts.get(r.customer_id), carts[r.customer_id]
@@ -70,11 +72,14 @@ async def place_batch(
         bill = restaurant.bill_for(priced.total.amount, currency)
         if restaurant.short_of_minimum(bill.subtotal) or not checkout.matches(priced, bill):
             continue
+        delivery = checkout.delivery()
+        eta = estimate(restaurant, riders, delivery.latitude, delivery.longitude)
+        riders = replace(riders, waiting=riders.waiting + 1)  # this one waits for a rider too
         order = Order.place(
             customer_id=r.customer_id, restaurant_id=restaurant.id,
-            items=priced.order_items(), currency=currency, delivery=checkout.delivery(),
+            items=priced.order_items(), currency=currency, delivery=delivery,
             at=now, idempotency_key=r.key, delivery_fee=bill.delivery_fee,
-            expected_at=restaurant.expected_at(now),
+            expected_at=eta.arrives(now), ride_minutes=eta.ride_minutes,
         )
         placing.append((r, order, restaurant))
     if not placing:
@@ -135,6 +140,7 @@ async def place_cart(
         restaurant = await restaurant_for_slot(uow, priced.restaurant_id, deliver_at, at)
     elif restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id, at)
+    eta = await estimated(uow, restaurant, delivery.latitude, delivery.longitude)
     dishes = priced.total.amount
     restaurant.check_minimum(dishes, currency)
     order = Order.place(
@@ -142,8 +148,8 @@ async def place_cart(
         currency=currency, delivery=delivery, at=at, idempotency_key=idempotency_key,
         delivery_fee=restaurant.delivery_fee_for(dishes), discount=discount,
         promo_code=promo.code if promo is not None else None, tip=tip,
-        paid_online=paid_online, scheduled_for=deliver_at,
-        expected_at=deliver_at if deliver_at is not None else restaurant.expected_at(at),
+        paid_online=paid_online, scheduled_for=deliver_at, ride_minutes=eta.ride_minutes,
+        expected_at=deliver_at if deliver_at is not None else eta.arrives(at),
     )
     await uow.orders.add(order)
     counted = [(menu[item_id], portions) for item_id, portions in priced.portions().items()

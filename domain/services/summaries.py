@@ -16,7 +16,7 @@ from domain.ports import Clock, TokenSource, UnitOfWork
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.billing import Billed, bill_checkout
-from domain.services.openings import open_restaurant
+from domain.services.openings import estimated, open_restaurant
 from domain.slots import first_slot, fits
 from domain.views import PriceChange, PromoNote, Summary
 
@@ -95,6 +95,7 @@ class Summaries:
         if unknown_code is not None:
             promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
         now = self._clock.now()
+        eta = await estimated(uow, restaurant, checkout.latitude, checkout.longitude)
         before = {LineKey(line.item_id, line.options): line.unit_price
                   for line in checkout.snapshot}
         fee_before = checkout.delivery_fee
@@ -104,7 +105,7 @@ class Summaries:
         return Summary(
             restaurant, priced, checkout, bill,
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
-            promo=promo, expected_at=checkout.deliver_at or restaurant.expected_at(now),
+            promo=promo, expected_at=checkout.deliver_at or eta.arrives(now), estimate=eta,
             slot_gone=slot_gone, open_now=restaurant.open_at(now),
             removed=tuple(dict.fromkeys(menu[key.item_id].name for key in removed
                                         if key.item_id in menu)),

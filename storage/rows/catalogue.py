@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -48,6 +49,8 @@ class RestaurantRow(Base):
     # opening hours: [[weekday, start minute, end minute], ...] in local time; None: always
     hours: Mapped[list[Any] | None] = mapped_column(JSON)
     closed_on: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["2026-12-25", ...]
+    latitude: Mapped[float | None] = mapped_column(Float)  # where riders pick up
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -50,6 +50,7 @@ class OrderRow(Base):
     paid_online: Mapped[bool] = mapped_column(Boolean, default=False)  # else cash on delivery
     expected_at: Mapped[datetime | None]  # the delivery time estimated when placed
     scheduled_for: Mapped[datetime | None]  # the delivery slot it was placed for; None: now
+    ride_minutes: Mapped[int | None] = mapped_column(Integer)  # the ride estimated at placing
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

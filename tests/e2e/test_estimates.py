@@ -3,6 +3,7 @@ tracking message keeps it while the order is under way and says honestly when it
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.e2e.journey import (
     say,
     stored_order,
 )
-from tests.e2e.test_partners import order_id_of
+from tests.e2e.test_partners import online_partner, order_id_of
 
 
 @pytest.fixture
@@ -35,10 +36,11 @@ def settings(server: BotApiServer, tmp_path: Path) -> Settings:
 
 
 async def test_the_summary_and_the_tracking_message_say_when_it_should_arrive_and_if_late(
-    bot: AppType, customer: SandboxUser, admin: SandboxUser, uows: Uows
+    bot: AppType, customer: SandboxUser, admin: SandboxUser, partner: SandboxUser, uows: Uows
 ) -> None:
     dominos = (await stored_dominos(uows))
     await say(admin, f"/travel {dominos} 25", "25 min to deliver")
+    await online_partner(uows, partner)  # a free rider: no wait for one
     await open_menu(customer)
     await add_dishes(customer, "➕ Pizza · ₹250.00")
     summary = await checkout_to_summary(customer)
@@ -58,6 +60,31 @@ async def test_the_summary_and_the_tracking_message_say_when_it_should_arrive_an
     assert await refresh_tracking(bot.bot, services.orders, OrderId(order.id))
     late = customer.message(tracking.message_id)
     assert late is not None and "⏰ Running late: we expected it by" in late.content
+
+
+async def test_a_shared_location_and_busy_riders_change_the_estimate(
+    bot: AppType, customer: SandboxUser, customer_2: SandboxUser, admin: SandboxUser,
+    uows: Uows,
+) -> None:
+    dominos = await stored_dominos(uows)
+    answer = await say(admin, f"/travel {dominos} 25 | 12.9756, 77.6067", "25 min to deliver")
+    assert "(from 12.97560, 77.60670)" in answer.content
+    for user in (customer, customer_2):
+        await open_menu(user)
+        await add_dishes(user, "➕ Pizza · ₹250.00")
+        await press(user, texts.CART_BUTTON, "Your cart")
+        await press(user, texts.CHECKOUT_BUTTON, "Where should we deliver")
+
+    await customer.share_location(12.9352, 77.6245)  # Koramangala, about 4.9 km
+    summary = await customer.wait_for_new(lambda m: "Check your order" in m.content)
+    typed = await say(customer_2, "12 Residency Road, Bengaluru", "Check your order")
+
+    # no rider online: the order waits about one usual ride for one, longer than the kitchen
+    assert "· 4.9 km away, no rider is free right now" in summary.content
+    ride = 4 + math.ceil(4.88 * 1.3 / 18 * 60)  # the roads at a rider's speed, the handover
+    assert f"🕒 Delivery in about {25 + ride} min" in summary.content
+    assert "🕒 Delivery in about 50 min" in typed.content  # 25 waiting, then the usual 25
+    assert "km away" not in typed.content
 
 
 async def stored_dominos(uows: Uows) -> int:

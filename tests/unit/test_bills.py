@@ -85,9 +85,6 @@ def test_the_cart_shows_its_bill_and_what_the_minimum_still_needs() -> None:
     assert cart_view(Cart(ASHA), {}, None, "INR").bill is None
 
 
-def test_an_order_is_expected_after_its_preparation_and_the_ride() -> None:
-    placed = datetime(2026, 11, 30, 12, tzinfo=UTC)
-    kitchen = replace(DOMINOS, prep_minutes=15, travel_minutes=25)
-    assert kitchen.expected_at(placed) == datetime(2026, 11, 30, 12, 40, tzinfo=UTC)
+def test_a_restaurants_usual_ride_is_kept_in_range() -> None:
     with pytest.raises(InvalidInput, match="travel time"):
         replace(DOMINOS, travel_minutes=241)

@@ -143,12 +143,17 @@ class CatalogueAdmin:
             actor, restaurant_id, "closed_day", change,
             f"{day.isoformat()} {'closed' if closed else 'open'}")
 
-    async def set_travel(
-        self, actor: UserId, restaurant_id: RestaurantId, minutes: int
-    ) -> Restaurant:
-        return await self._change_restaurant(
-            actor, restaurant_id, "travel", lambda r: replace(r, travel_minutes=minutes),
-            f"{minutes} min")
+    async def set_travel(self, actor: UserId, restaurant_id: RestaurantId, minutes: int,
+                         place: tuple[float, float] | None = None, *, new_place: bool = False
+                         ) -> Restaurant:
+        """The usual ride and, with `new_place`, where riders pick up (None: unknown)."""
+        def change(r: Restaurant) -> Restaurant:
+            lat, lon = (place or (None, None)) if new_place else (r.latitude, r.longitude)
+            return replace(r, travel_minutes=minutes, latitude=lat, longitude=lon)
+
+        where = f" | {place or '-'}" if new_place else ""
+        return await self._change_restaurant(actor, restaurant_id, "travel", change,
+                                             f"{minutes} min{where}")
 
     async def set_time_zone(
         self, actor: UserId, restaurant_id: RestaurantId, zone: str
