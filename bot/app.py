@@ -40,6 +40,7 @@ COMMANDS = [
     BotCommand("online", "Partners: get delivery offers"),
     BotCommand("offline", "Partners: stop getting offers"),
     BotCommand("job", "Partners: your current delivery"),
+    BotCommand("mytimezone", "Your own time zone, to see times in it too"),
     BotCommand("help", "What I can do"),
 ]
 

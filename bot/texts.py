@@ -71,6 +71,7 @@ HELP = (
     "/restaurants – browse restaurants and their menus\n"
     "/cart – your cart and checkout\n"
     "/orders – your recent orders: track, cancel, reorder, rate\n"
+    "/mytimezone – your own time zone, to see times in it too\n"
     "/help – this help\n"
     "/partner – deliver for us (partners also have /online, /offline and /job)\n\n"
     "Pick a restaurant, tap ➕ on dishes, open the cart and check out. "
@@ -194,9 +195,19 @@ def greeting(first_name: str) -> str:
     )
 
 
-def _clock(moment: datetime, zone: str) -> str:
-    """The time of day in a restaurant's zone: '11:32 IST'."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z")
+def _clock(moment: datetime, zone: str, mine: str | None = None) -> str:
+    """The time of day in a restaurant's zone: '11:32 IST'; and in the customer's own zone
+    (`mine`), when it shows another time: '11:32 IST (07:02 GMT your time)'."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z") + _yours(moment, zone, mine)
+
+
+def _yours(moment: datetime, zone: str, mine: str | None, how: str = "%H:%M %Z") -> str:
+    if mine is None:
+        return ""
+    theirs, yours = moment.astimezone(ZoneInfo(zone)), moment.astimezone(ZoneInfo(mine))
+    if theirs.replace(tzinfo=None) == yours.replace(tzinfo=None):
+        return ""
+    return f" ({yours.strftime(how)} your time)"
 
 
 def _when(moment: datetime, zone: str = "UTC") -> str:
@@ -204,9 +215,24 @@ def _when(moment: datetime, zone: str = "UTC") -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %H:%M %Z")
 
 
-def _day_time(moment: datetime, zone: str) -> str:
-    """A delivery slot in a restaurant's zone: 'Mon 30 Nov 19:30 IST'."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M %Z")
+def time_zone_is(zone: str | None, now: datetime, *, changed: bool = False) -> str:
+    """What /mytimezone answers."""
+    if zone is None:
+        head = "🕒 Done: times are shown in each restaurant's time zone only." if changed else (
+            "🕒 Times are shown in each restaurant's time zone.")
+        return head + ("\nTo see them in yours too, send /mytimezone and its name, e.g. "
+                       "/mytimezone Europe/London.")
+    head = "🕒 Done: times" if changed else "🕒 Times"
+    return (f"{head} are shown in the restaurant's time zone and in yours, {escape(zone)} "
+            f"(now {now.astimezone(ZoneInfo(zone)):%H:%M %Z}).\n"
+            "Send /mytimezone - to see the restaurant's only.")
+
+
+def _day_time(moment: datetime, zone: str, mine: str | None = None) -> str:
+    """A delivery slot in a restaurant's zone: 'Mon 30 Nov 19:30 IST'; and in the customer's
+    own zone, when it shows another time."""
+    how = "%a %d %b %H:%M %Z"
+    return moment.astimezone(ZoneInfo(zone)).strftime(how) + _yours(moment, zone, mine, how)
 
 
 def slot_page(page: SlotPage) -> str:
@@ -449,12 +475,12 @@ def summary(view: Summary, *, pay_now: bool = False) -> str:
     promo = view.promo
     code = promo.code if promo and promo.problem is None else None
     rows += ["", *bill(view.bill, code=code, how="" if pay_now else "pay on delivery")]
-    r, slot = view.restaurant, checkout.deliver_at
+    r, slot, mine = view.restaurant, checkout.deliver_at, view.customer_zone
     if slot is not None:
-        rows.append(f"🗓 Scheduled: delivery at {_day_time(slot, r.time_zone)}"
+        rows.append(f"🗓 Scheduled: delivery at {_day_time(slot, r.time_zone, mine)}"
                     + ("" if view.open_now else f" ({escape(r.name)} is closed now)"))
     elif view.expected_at is not None and view.estimate is not None:
-        rows.append(estimate(view.estimate, view.expected_at, r.time_zone))
+        rows.append(estimate(view.estimate, view.expected_at, r.time_zone, mine))
     rows.append(f"📍 Deliver to: {escape(checkout.address or '')}")
     if checkout.phone:
         rows.append(f"📞 Phone: {escape(checkout.phone)}")
@@ -494,7 +520,7 @@ PROMO_PROBLEMS = {
 }
 
 
-def estimate(eta: Estimate, by: datetime, zone: str) -> str:
+def estimate(eta: Estimate, by: datetime, zone: str, mine: str | None = None) -> str:
     """The summary's delivery time, and what makes it longer than usual."""
     notes = []
     if eta.km is not None:
@@ -502,7 +528,7 @@ def estimate(eta: Estimate, by: datetime, zone: str) -> str:
     if eta.wait_minutes > eta.prep_minutes:
         notes.append("no rider is free right now")
     why = f" · {', '.join(notes)}" if notes else ""
-    return f"🕒 Delivery in about {eta.minutes} min (by {_clock(by, zone)}){why}"
+    return f"🕒 Delivery in about {eta.minutes} min (by {_clock(by, zone, mine)}){why}"
 
 
 def promo_refused(note: PromoNote, currency: str) -> str:
@@ -514,18 +540,18 @@ def promo_refused(note: PromoNote, currency: str) -> str:
 
 def tracking(view: OrderView) -> str:
     """An order as its customer follows it: status, partner, items, address, timeline."""
-    order = view.order
+    order, mine = view.order, view.customer_zone
     rows = [f"🧾 <b>Order #{order.id}</b> · {escape(view.restaurant_name)}"
             + (" · 💳 Paid" if order.paid_online else ""),
             f"<b>{STATUS[order.status]}</b>"]
     if order.scheduled_for is not None and order.status == OrderStatus.CREATED:
-        starts = (f": the kitchen starts on it at {_clock(view.starts_at, view.time_zone)}"
+        starts = (f": the kitchen starts on it at {_clock(view.starts_at, view.time_zone, mine)}"
                   if view.starts_at is not None else "")
-        rows.append(f"🗓 Scheduled for {_day_time(order.scheduled_for, view.time_zone)}"
+        rows.append(f"🗓 Scheduled for {_day_time(order.scheduled_for, view.time_zone, mine)}"
                     f"{starts}. You can cancel it until then.")
     expected = view.expected_by
     if expected is not None and not order.status.is_terminal:
-        by = _clock(expected, view.time_zone)
+        by = _clock(expected, view.time_zone, mine)
         rows.append(f"⏰ Running late: we expected it by {by}. Sorry, it is on its way as soon "
                     "as it can be." if view.late else f"🕒 Expected by {by}")
     if view.partner_name:

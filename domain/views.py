@@ -198,6 +198,7 @@ class Summary:
     expected_at: datetime | None = None  # the delivery time if placed now, or its slot
     estimate: Estimate | None = None  # how `expected_at` was reached, for an order for now
     slot_gone: datetime | None = None  # the slot chosen before, no longer available
+    customer_zone: str | None = None  # the customer's own time zone, when they set one
     open_now: bool = True  # the restaurant's: else the order can only be for a slot
     removed: tuple[str, ...] = ()
     short: tuple[tuple[str, int], ...] = ()  # dishes cut to the portions left: (name, left)
@@ -223,6 +224,7 @@ class OrderView:
     shown_at: datetime | None = None  # when read for showing: later than expected is "late"
     travel_minutes: int | None = None  # the restaurant's usual ride
     prep_minutes: int | None = None  # and its preparation time
+    customer_zone: str | None = None  # the customer's own time zone, when they set one
 
     @property
     def starts_at(self) -> datetime | None:

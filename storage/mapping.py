@@ -27,11 +27,14 @@ Values = dict[str, Any]
 
 
 def customer_values(customer: Customer) -> Values:
+    """What saving a customer writes: not their time zone, which only /mytimezone sets
+    (CustomerRepository.set_time_zone), so no other save can undo it."""
     return {"id": customer.id, "name": customer.name, "phone": customer.phone}
 
 
 def customer_from_row(row: Row) -> Customer:
-    return Customer(id=UserId(row["id"]), name=row["name"], phone=row["phone"])
+    return Customer(id=UserId(row["id"]), name=row["name"], phone=row["phone"],
+                    time_zone=row["time_zone"])
 
 
 def cart_line_values(cart: Cart) -> list[Values]:

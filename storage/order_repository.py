@@ -17,6 +17,7 @@ from domain.orders import Order, OrderEvent, OrderStatus
 from domain.views import OrderView, TrackingMessage
 from storage import mapping
 from storage.sql import (
+    CUSTOMERS,
     ORDER_EVENTS,
     ORDER_ITEMS,
     ORDER_RATINGS,
@@ -106,7 +107,7 @@ class SqlOrderRepository:
     async def view(self, order: Order) -> OrderView:
         """The order with its restaurant's name, partner's name, rating and tracking message
         (one query) and its history (a second): what every order screen shows."""
-        stmt = select(*_facts(order.id, order.restaurant_id, order.partner_id))
+        stmt = select(*_facts(order.id, order.restaurant_id, order.partner_id, order.customer_id))
         return await self._view(order, (await self._session.execute(stmt)).one())
 
     async def view_of(self, order_id: OrderId) -> OrderView | None:
@@ -120,12 +121,12 @@ class SqlOrderRepository:
         return await self._view(order, [row[key] for key in _FACT_KEYS])
 
     async def _view(self, order: Order, facts: Sequence[Any]) -> OrderView:
-        restaurant, partner, stars, chat_id, message_id, zone, travel, prep = facts
+        restaurant, partner, stars, chat_id, message_id, zone, travel, prep, mine = facts
         return OrderView(
             order, restaurant if restaurant is not None else "?",
             tuple(await self.history(order.id)), partner, stars,
             TrackingMessage(chat_id, message_id) if chat_id is not None else None,
-            zone or "UTC", travel_minutes=travel, prep_minutes=prep,
+            zone or "UTC", travel_minutes=travel, prep_minutes=prep, customer_zone=mine,
         )
 
     async def _load(self, stmt: Select[Any]) -> list[Order]:
@@ -149,10 +150,11 @@ class SqlOrderRepository:
         return items
 
 
-def _facts(order_id: Any, restaurant_id: Any, partner_id: Any) -> list[Any]:
+def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any) -> list[Any]:
     """What an order's screen shows beside the order, as scalar subqueries: its restaurant's
-    name, its partner's name, its rating, its tracking message's chat and id. The arguments
-    are values, or the orders table's columns to read them from the same row."""
+    name, its partner's name, its rating, its tracking message's chat and id, the
+    restaurant's time zone, ride and preparation, the customer's own time zone. The
+    arguments are values, or the orders table's columns to read them from the same row."""
     tracking = TRACKING_MESSAGES.c
     return [
         select(RESTAURANTS.c.name).where(RESTAURANTS.c.id == restaurant_id).scalar_subquery(),
@@ -168,14 +170,16 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any) -> list[Any]:
         .scalar_subquery(),
         select(RESTAURANTS.c.prep_minutes).where(RESTAURANTS.c.id == restaurant_id)
         .scalar_subquery(),
+        select(CUSTOMERS.c.time_zone).where(CUSTOMERS.c.id == customer_id).scalar_subquery(),
     ]
 
 
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
 _FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id", "_time_zone",
-              "_travel", "_prep")
+              "_travel", "_prep", "_customer_zone")
 _VIEW_OF = select(ORDERS, *(
     fact.label(key) for key, fact in zip(
-        _FACT_KEYS, _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id),
+        _FACT_KEYS,
+        _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id, ORDERS.c.customer_id),
         strict=True)
 )).where(ORDERS.c.id == bindparam("order_id"))

@@ -15,11 +15,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     delete,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -29,10 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cart import Cart
 from domain.customers import Customer
 from domain.errors import NotFound
-from domain.estimates import Riders
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
-from domain.orders import OrderStatus
-from domain.partners import Partner, PartnerStatus
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping, menu_mapping
 from storage.rows.base import utcnow
@@ -42,8 +37,6 @@ from storage.sql import (
     CUSTOMERS,
     MENU_ITEMS,
     ORDER_ITEMS,
-    ORDERS,
-    PARTNERS,
     RESTAURANTS,
     execute_count,
     insert_missing,
@@ -183,6 +176,17 @@ class SqlCustomerRepository:
         values = mapping.customer_values(customer)
         await self._session.execute(insert_missing(self._session, CUSTOMERS, values))
 
+    async def time_zones(self, customer_ids: Iterable[UserId]) -> dict[UserId, str]:
+        c = CUSTOMERS.c
+        stmt = select(c.id, c.time_zone).where(c.id.in_(sorted(set(customer_ids))),
+                                               c.time_zone.is_not(None))
+        return {UserId(i): zone for i, zone in await self._session.execute(stmt)}
+
+    async def set_time_zone(self, customer: Customer, zone: str | None) -> None:
+        await self.ensure(customer)
+        await self._session.execute(update(CUSTOMERS).where(CUSTOMERS.c.id == customer.id)
+                                    .values(time_zone=zone))
+
 
 class SqlCartRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -222,56 +226,6 @@ class SqlCartRepository:
         }
         await upsert(self._session, CARTS, values, key=["customer_id"])
         await self._session.execute(insert(CART_LINES), mapping.cart_line_values(cart))
-
-
-class SqlPartnerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def get(self, partner_id: UserId) -> Partner | None:
-        stmt = select(PARTNERS).where(PARTNERS.c.id == partner_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
-        return mapping.partner_from_row(row) if row is not None else None
-
-    async def list(self) -> Sequence[Partner]:
-        rows = (await self._session.execute(select(PARTNERS).order_by(PARTNERS.c.id))).mappings()
-        return [mapping.partner_from_row(row) for row in rows]
-
-    async def set_online(self, partner: Partner) -> None:
-        stmt = (
-            update(PARTNERS)
-            .where(PARTNERS.c.id == partner.id)
-            .values(online=partner.online, idle_since=partner.idle_since)
-        )
-        await self._session.execute(stmt)
-
-    async def revoke(self, partner_id: UserId) -> bool:
-        stmt = (
-            update(PARTNERS)
-            .where(PARTNERS.c.id == partner_id, PARTNERS.c.active_order_id.is_(None))
-            .values(status=PartnerStatus.REVOKED.value, online=False)
-        )
-        return await execute_count(self._session, stmt) == 1
-
-    async def riders(self) -> Riders:
-        p, o = PARTNERS.c, ORDERS.c
-        online = (p.status == PartnerStatus.APPROVED.value, p.online.is_(True))
-        waiting = (o.partner_id.is_(None), or_(  # needs a rider now or soon (not a slot later)
-            o.status.in_([OrderStatus.CONFIRMED.value, OrderStatus.PREPARING.value]),
-            and_(o.status == OrderStatus.CREATED.value, o.scheduled_for.is_(None))))
-        stmt = select(
-            select(func.count()).where(*online, p.active_order_id.is_(None)).scalar_subquery(),
-            select(func.count()).where(*online, p.active_order_id.is_not(None))
-            .scalar_subquery(),
-            select(func.count()).select_from(ORDERS).where(*waiting).scalar_subquery(),
-        )
-        free, busy, queued = (await self._session.execute(stmt)).one()
-        return Riders(free, busy, queued)
-
-    async def save(self, partner: Partner) -> None:
-        """Inserts or updates the partner in one statement."""
-        values = mapping.partner_values(partner)
-        await upsert(self._session, PARTNERS, values, key=["id"])
 
 
 def _carts(which: ColumnElement[bool]) -> Select[Any]:

@@ -31,6 +31,7 @@ from storage.customer_repositories import (
     SqlTrackingRepository,
 )
 from storage.order_repository import SqlOrderRepository
+from storage.partner_repository import SqlPartnerRepository
 from storage.payments import SqlPayments
 from storage.promos import SqlPromos
 from storage.queue import SqlOutbox, SqlTaskQueue
@@ -38,7 +39,6 @@ from storage.repositories import (
     SqlCartRepository,
     SqlCustomerRepository,
     SqlMenuRepository,
-    SqlPartnerRepository,
     SqlRestaurantRepository,
 )
 from storage.wakes import NoWakes, Wakes, Written

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import keyboards, texts
 from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
-from bot.handlers.common import Screen, press, reply, user_id
+from bot.handlers.common import Screen, customer, press, replies, reply, user_id
 
 
 async def start(update: Update, context: AppContext) -> None:
@@ -22,6 +22,20 @@ async def start(update: Update, context: AppContext) -> None:
 async def show_help(update: Update, context: AppContext) -> None:
     """Lists what the bot can do."""
     await reply(update, Screen(texts.HELP, keyboards.home_only()))
+
+
+@replies
+async def my_time_zone(update: Update, context: AppContext) -> None:
+    """/mytimezone ZONE: times are shown in the customer's own zone too; '-' forgets it;
+    alone, says which it is."""
+    service, who = context.services.customers, customer(update)
+    wanted, now = " ".join(context.args or ()).strip(), context.services.clock.now()
+    if not wanted:
+        known = await service.get(who.id)
+        await reply(update, Screen(texts.time_zone_is(known.time_zone if known else None, now)))
+        return
+    changed = await service.set_time_zone(who, None if wanted == "-" else wanted)
+    await reply(update, Screen(texts.time_zone_is(changed.time_zone, now, changed=True)))
 
 
 async def not_understood(update: Update, context: AppContext) -> None:
@@ -50,6 +64,7 @@ async def unknown_press(update: Update, context: AppContext) -> Screen:
 def register(app: AppType) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CommandHandler("mytimezone", my_time_zone))
     app.add_handler(CallbackQueryHandler(open_main_menu, pattern=pattern(Action.HOME)))
     app.add_handler(CallbackQueryHandler(open_help, pattern=pattern(Action.HELP)))
 

@@ -216,8 +216,9 @@ class CheckoutService:
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
+            zones = await uow.customers.time_zones([customer_id])
             await uow.commit()
-        return just_placed(order, restaurant, tracking)
+        return just_placed(order, restaurant, tracking, zones.get(customer_id))
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,

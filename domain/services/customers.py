@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from domain.customers import Customer
 from domain.ids import UserId
 from domain.ports import UnitOfWorkFactory
+from domain.restaurants import check_time_zone
 
 
 class CustomerService:
@@ -21,3 +24,17 @@ class CustomerService:
                 await uow.customers.save(customer)
                 await uow.commit()
             return customer
+
+    async def set_time_zone(self, customer: Customer, zone: str | None) -> Customer:
+        """The customer's own time zone (an IANA name, checked; None: none), in which their
+        screens show times beside the restaurant's."""
+        if zone is not None:
+            zone = check_time_zone(zone)
+        async with self._uow() as uow:
+            await uow.customers.set_time_zone(customer, zone)
+            await uow.commit()
+        return replace(customer, time_zone=zone)
+
+    async def get(self, customer_id: UserId) -> Customer | None:
+        async with self._uow() as uow:
+            return await uow.customers.get(customer_id)

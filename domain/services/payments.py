@@ -128,8 +128,9 @@ class PaymentService:
             if checkout.paying_in is not None:
                 await uow.tracking.save(order.id, tracking)
             await uow.checkouts.delete(payment.customer_id)
+            zones = await uow.customers.time_zones([payment.customer_id])
             await uow.commit()
-        return just_placed(order, restaurant, tracking)
+        return just_placed(order, restaurant, tracking, zones.get(payment.customer_id))
 
     async def _refund(self, payment: Payment, reason: str) -> Refund:
         now = self._clock.now()

@@ -92,17 +92,20 @@ async def place_batch(
     await uow.checkouts.delete_many(placed)
     await uow.tracking.add_many({order.id: r.tracking for r, order, _ in placing})
     await uow.commit()
+    zones = await uow.customers.time_zones(placed)
     for r, order, kitchen in placing:
-        r.answer = just_placed(order, kitchen, r.tracking)
+        r.answer = just_placed(order, kitchen, r.tracking, zones.get(r.customer_id))
 
 
-def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage) -> Placed:
+def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage,
+                customer_zone: str | None = None) -> Placed:
     """What a customer sees of the order they have just placed: all there is to show of a
     new order, without reading it back."""
     return Placed(OrderView(order, restaurant.name, (order.placing(),), tracking=tracking,
                             time_zone=restaurant.time_zone,
                             travel_minutes=restaurant.travel_minutes,
-                            prep_minutes=restaurant.prep_minutes), created=True)
+                            prep_minutes=restaurant.prep_minutes,
+                            customer_zone=customer_zone), created=True)
 
 
 class PromoTaken(Exception):

@@ -96,6 +96,7 @@ class Summaries:
             promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
         now = self._clock.now()
         eta = await estimated(uow, restaurant, checkout.latitude, checkout.longitude)
+        customer = await uow.customers.get(checkout.customer_id)
         before = {LineKey(line.item_id, line.options): line.unit_price
                   for line in checkout.snapshot}
         fee_before = checkout.delivery_fee
@@ -107,6 +108,7 @@ class Summaries:
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
             promo=promo, expected_at=checkout.deliver_at or eta.arrives(now), estimate=eta,
             slot_gone=slot_gone, open_now=restaurant.open_at(now),
+            customer_zone=customer.time_zone if customer is not None else None,
             removed=tuple(dict.fromkeys(menu[key.item_id].name for key in removed
                                         if key.item_id in menu)),
             short=tuple((menu[item_id].name, left) for item_id, left in short.items()),

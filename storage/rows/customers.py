@@ -17,6 +17,7 @@ class CustomerRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(256))  # Telegram full names: 64 + 1 + 64
     phone: Mapped[str | None] = mapped_column(String(20))
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name, their own
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -22,7 +22,7 @@ async def test_start_greets_each_user_by_name_with_the_main_menu(
 
 async def test_help_lists_the_commands(bot: AppType, customer: SandboxUser) -> None:
     reply = await say(customer, "/help", "/start")
-    for command in ("/restaurants", "/cart", "/orders", "/help"):
+    for command in ("/restaurants", "/cart", "/orders", "/mytimezone", "/help"):
         assert command in reply.text
 
 
@@ -31,7 +31,7 @@ async def test_the_bot_registers_its_commands_with_telegram(
 ) -> None:
     names = [c["command"] for c in server.commands["default"]]
     assert names == ["start", "restaurants", "cart", "orders", "partner", "online", "offline",
-                     "job", "help"]
+                     "job", "mytimezone", "help"]
 
 
 async def compare_commands_with_buttons(

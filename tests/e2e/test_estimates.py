@@ -4,8 +4,10 @@ tracking message keeps it while the order is under way and says honestly when it
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -14,7 +16,7 @@ from bot import texts
 from bot.context import AppType, Services
 from bot.settings import Settings
 from bot.tracking import refresh_tracking
-from domain.ids import OrderId
+from domain.ids import OrderId, UserId
 from sandbox import BotApiServer, SandboxUser
 from storage.sql import ORDERS
 from tests.e2e.conftest import still_queue_settings
@@ -92,3 +94,33 @@ async def stored_dominos(uows: Uows) -> int:
         dominos = await uow.restaurants.get_by_name("Dominos")
     assert dominos is not None
     return dominos.id
+
+
+async def test_a_customer_with_their_own_time_zone_sees_both_times(
+    bot: AppType, customer: SandboxUser, uows: Uows
+) -> None:
+    refused = await say(customer, "/mytimezone Mars/Olympus", "Unknown time zone")
+    assert refused.text is not None and "Asia/Kolkata" in refused.text  # how to write one
+    asked = await say(customer, "/mytimezone", "Times are shown in each restaurant")
+    done = await say(customer, "/mytimezone Europe/London", "Done: times are shown")
+    assert "Europe/London (now " in done.content and "/mytimezone -" in done.content
+    assert "/mytimezone" in asked.content
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    summary = await checkout_to_summary(customer)
+    tracking = await press(customer, texts.PLACE_BUTTON, "Order #", message_id=summary.message_id)
+
+    order = await stored_order(uows, order_id_of(tracking))
+    assert order.expected_at is not None
+    ist, london = (order.expected_at.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z")
+                   for zone in ("Asia/Kolkata", "Europe/London"))
+    assert f"🕒 Expected by {ist} ({london} your time)" in tracking.content
+    shown = re.search(r"\(by (\d\d):(\d\d) IST \((\d\d):(\d\d) GMT your time\)\)",
+                      summary.content)
+    assert shown is not None  # the summary's estimate, a moment before the order's
+    h, m, h2, m2 = map(int, shown.groups())
+    assert (h * 60 + m - (h2 * 60 + m2)) % (24 * 60) == 5 * 60 + 30
+    await say(customer, "/mytimezone -", "each restaurant's time zone only")
+    async with uows() as uow:
+        known = await uow.customers.get(UserId(customer.id))
+    assert known is not None and known.time_zone is None
