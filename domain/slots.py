@@ -47,6 +47,11 @@ def fits(restaurant: Restaurant, slot: datetime, now: datetime) -> bool:
         return False
     if slot < now + lead(restaurant) or not 0 <= day_of(restaurant, slot, now) < DAYS:
         return False
+    return kitchen_open_for(restaurant, slot)
+
+
+def kitchen_open_for(restaurant: Restaurant, slot: datetime) -> bool:
+    """Whether the restaurant takes orders from a slot's start until the food is ready."""
     start = starts_at(restaurant, slot)
     ready = slot - timedelta(minutes=restaurant.travel_minutes)
     return restaurant.open_at(start) and restaurant.open_at(max(start, ready - _INSTANT))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DuplicateOrder
-from domain.ids import OrderId, UserId
+from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.views import OrderView, TrackingMessage
 from storage import mapping
@@ -93,6 +93,13 @@ class SqlOrderRepository:
         if status is not None:
             stmt = stmt.where(ORDERS.c.status == status.value)
         return await self._load(stmt.limit(limit))
+
+    async def waiting_for_slot(self, restaurant_id: RestaurantId) -> Sequence[Order]:
+        """The restaurant's orders for a slot that the queue has not started yet."""
+        stmt = select(ORDERS).where(
+            ORDERS.c.restaurant_id == restaurant_id, ORDERS.c.status == OrderStatus.CREATED.value,
+            ORDERS.c.scheduled_for.is_not(None)).order_by(ORDERS.c.id)
+        return await self._load(stmt)
 
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]:
         """Every recorded move of the order, oldest first."""

@@ -20,17 +20,13 @@ from bot.admin import texts
 from bot.admin.commands import (
     AddFood,
     AddPromo,
-    AddRestaurant,
     AdminCommand,
     AdminHelp,
     ApprovePartner,
-    Audit,
     CancelOrder,
     EditFood,
-    EditRestaurant,
     EndPromo,
     ImportMenu,
-    LinkManager,
     ListDeadLetters,
     ListOrders,
     ListPartners,
@@ -42,20 +38,14 @@ from bot.admin.commands import (
     RetryTask,
     RevokePartner,
     SetAvailable,
-    SetClosedDay,
-    SetHours,
-    SetKitchenAnswer,
-    SetOpen,
     SetPhoto,
     SetPrice,
     SetStock,
-    SetTerms,
-    SetTimeZone,
-    SetTravel,
     ShowOrder,
     Stats,
 )
 from bot.admin.option_handlers import answer_options
+from bot.admin.restaurant_handlers import restaurants
 from bot.admin.specs import COMMANDS, ArgumentError, Attachment, parse_admin_command
 from bot.context import AdminServices, AppContext, AppType
 from bot.handlers.common import Screen, reply, send, user_id
@@ -142,42 +132,7 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return texts.food_changed(changed, currency)
         case AddFood() | EditFood() | SetPrice() | SetAvailable() | SetPhoto() | ImportMenu():
             return await _menu(message, admin.catalogue, actor, command, currency)
-    return await _restaurants(admin.catalogue, actor, command, currency)
-
-
-async def _restaurants(
-    service: CatalogueAdmin, actor: UserId, command: AdminCommand, currency: str
-) -> str:
-    match command:
-        case AddRestaurant(name, address, prep):
-            return texts.restaurant_added(
-                await service.add_restaurant(actor, name, address, prep))
-        case EditRestaurant(rid, name, address, prep):
-            return texts.restaurant_changed(await service.edit_restaurant(
-                actor, rid, name=name, address=address, prep_minutes=prep))
-        case SetOpen(rid, is_open):
-            return texts.restaurant_opened(await service.set_open(actor, rid, is_open))
-        case LinkManager(rid, chat_id):
-            return texts.manager_linked(await service.link_manager(actor, rid, chat_id))
-        case SetHours(rid, weekly):
-            return texts.hours_set(await service.set_hours(actor, rid, weekly))
-        case SetClosedDay(rid, day, closed):
-            return texts.hours_set(await service.set_closed_day(actor, rid, day, closed))
-        case SetTravel(rid, minutes, place, new_place):
-            return texts.restaurant_changed(await service.set_travel(
-                actor, rid, minutes, place, new_place=new_place))
-        case SetTimeZone(rid, zone):
-            return texts.time_zone_set(await service.set_time_zone(actor, rid, zone))
-        case SetKitchenAnswer(rid, minutes, then):
-            kitchen = await service.set_kitchen_answer(actor, rid, minutes * 60, then)
-            return texts.kitchen_answer_set(kitchen)
-        case SetTerms(rid, fee, free_from, minimum):
-            changed = await service.set_terms(actor, rid, delivery_fee=fee,
-                                              free_delivery_from=free_from, min_order=minimum)
-            return texts.terms_set(changed, currency)
-        case Audit(limit):
-            return texts.audit(await service.audit(limit))
-    raise AssertionError(f"not a restaurant command: {command!r}")
+    return await restaurants(admin, actor, command, currency)
 
 
 async def _menu(message: Message, service: CatalogueAdmin, actor: UserId,

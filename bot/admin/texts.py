@@ -126,6 +126,15 @@ def hours_set(restaurant: Restaurant) -> str:
             f"{escape(hours)} ({escape(restaurant.time_zone)}). Closed days: {closed}.")
 
 
+def slots_cancelled(order_ids: Sequence[int]) -> str:
+    """What a change of hours did to the orders for a slot it now closes."""
+    if not order_ids:
+        return ""
+    listed = ", ".join(f"#{order_id}" for order_id in order_ids)
+    return (f"\nCancelled {len(order_ids)} scheduled order{'s' if len(order_ids) > 1 else ''}"
+            f" for a time it is now closed ({listed}); the customers were told.")
+
+
 def time_zone_set(restaurant: Restaurant) -> str:
     return (f"Restaurant #{restaurant.id} <b>{escape(restaurant.name)}</b>: its orders' times "
             f"are shown in {escape(restaurant.time_zone)}.")

@@ -32,6 +32,7 @@ from tests.e2e.journey import (
     eventually,
     open_menu,
     press,
+    say,
     stored_order,
 )
 from tests.e2e.test_partners import order_id_of
@@ -134,3 +135,24 @@ async def test_a_scheduled_order_cancelled_before_it_starts_never_reaches_the_ki
     await eventually(worked)
     assert not any(m.has_button(texts.TICKET_ACCEPT_BUTTON) for m in manager.bot_messages)
     assert (await stored_order(uows, order_id_of(tracking))).status == OrderStatus.CANCELLED
+
+
+async def test_closing_the_day_of_a_scheduled_order_cancels_it_at_once_and_tells_the_customer(
+    bot: object, customer: SandboxUser, admin: SandboxUser, uows: Uows,
+) -> None:
+    tracking, slot = await scheduled_order(customer)
+    async with uows() as uow:
+        dominos = await uow.restaurants.get_by_name("Dominos")
+    assert dominos is not None
+    day = slot.astimezone(IST).date().isoformat()
+
+    answer = await say(admin, f"/closed {dominos.id} {day}", "Closed days")
+
+    order_id = order_id_of(tracking)
+    assert f"Cancelled 1 scheduled order for a time it is now closed (#{order_id})" in (
+        answer.content)
+    told = await customer.wait_for_text("has been cancelled", timeout=TIMEOUT)
+    assert "Dominos is closed at the time this order was scheduled for" in told.content
+    assert (await stored_order(uows, order_id)).status == OrderStatus.CANCELLED
+    again = await say(admin, f"/closed {dominos.id} {day}", "Closed days")  # nothing more
+    assert "Cancelled" not in again.content

@@ -15,12 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.customers import Customer
 from domain.errors import RestaurantClosed, SlotUnavailable, StaleSummary
 from domain.hours import parse_hours
+from domain.ids import UserId
 from domain.orders import OrderStatus
+from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
+from domain.services.admin.orders import OrderAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.scheduling import SOON, Scheduling, minute_of
 from domain.services.shopping import ShoppingService
 from domain.views import Summary, TrackingMessage
+from storage.admin_repositories import SqlAdminUnitOfWork
 from storage.pipeline.store import SqlPipelineStore
 from storage.rows import OrderRow
 from storage.sql import TASKS
@@ -34,6 +38,7 @@ Uows = Callable[[], SqlUnitOfWork]
 Sessions = async_sessionmaker[AsyncSession]
 # T0 is Monday 6 January 2025, 12:00 in London; Dominos prepares in 20 min, rides 20
 TRACKING = TrackingMessage(CUSTOMER, 70)
+ADMIN = UserId(9001)
 
 
 def at(hhmm: str, day: int = 0) -> datetime:
@@ -41,12 +46,13 @@ def at(hhmm: str, day: int = 0) -> datetime:
     return T0.replace(hour=hours, minute=minutes) + timedelta(days=day)
 
 
-async def summary_for(uows: Uows, catalog: Catalog, clock: FixedClock
+async def summary_for(uows: Uows, catalog: Catalog, clock: FixedClock,
+                      tokens: SeqTokens | None = None
                       ) -> tuple[CheckoutService, Scheduling, Summary]:
     """A pizza in the cart and the summary for 12 Residency Road."""
     shopping = ShoppingService(uows, "INR", clock=clock)
     await shopping.add(Customer(CUSTOMER, "Asha"), catalog.pizza.id)
-    checkout = CheckoutService(uows, clock, "INR", SeqTokens())
+    checkout = CheckoutService(uows, clock, "INR", tokens or SeqTokens())
     await checkout.start(CUSTOMER)
     shown = await checkout.receive_text(CUSTOMER, "12 Residency Road")
     assert shown is not None
@@ -146,3 +152,26 @@ async def test_a_slot_choice_needs_the_current_summary_and_a_slot_that_fits(
         await scheduling.schedule(CUSTOMER, shown.token, SOON)
     back = await scheduling.schedule(CUSTOMER, chosen.token, SOON)
     assert back.checkout.deliver_at is None and back.open_now
+
+
+async def test_changed_hours_cancel_only_the_orders_for_a_slot_now_closed(
+    uow_factory: Uows, session_factory: Sessions, admin_uows: Callable[[], SqlAdminUnitOfWork],
+    catalog: Catalog, clock: FixedClock
+) -> None:
+    await with_hours(uow_factory, catalog, hours=parse_hours("mon-fri 11:00-14:00, 18:00-22:00"))
+    placed, tokens = [], SeqTokens()
+    for hhmm in ("13:30", "19:30"):  # one at lunch, one at dinner, tomorrow
+        checkout, scheduling, shown = await summary_for(uow_factory, catalog, clock, tokens)
+        chosen = await scheduling.schedule(CUSTOMER, shown.token, minute_of(at(hhmm, day=1)))
+        placed.append((await checkout.place(CUSTOMER, chosen.token, TRACKING)).view.order.id)
+    await with_hours(uow_factory, catalog, hours=parse_hours("mon-fri 18:00-22:00"))
+    admin = OrderAdmin(admin_uows, clock, Presses(SqlPipelineStore(session_factory), clock))
+
+    cancelled = await admin.cancel_closed_slots(ADMIN, catalog.restaurant.id)
+    again = await admin.cancel_closed_slots(ADMIN, catalog.restaurant.id)
+
+    assert (cancelled, again) == ((placed[0],), ())
+    async with uow_factory() as uow:
+        lunch, dinner = [await uow.orders.get(order_id) for order_id in placed]
+    assert lunch is not None and lunch.status == OrderStatus.CANCELLED
+    assert dinner is not None and dinner.status == OrderStatus.CREATED

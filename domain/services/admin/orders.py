@@ -15,6 +15,7 @@ from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock
 from domain.services.admin.common import found, record
 from domain.services.admin.ports import AdminUowFactory, DeadTask, order_target, task_target
+from domain.slots import kitchen_open_for
 
 LATEST_ORDERS = 20
 LATEST_DEAD = 20
@@ -97,6 +98,31 @@ class OrderAdmin:
             raise NotAllowed(f"order #{order_id} is {order.status.lower()} already, "
                              "so it cannot be cancelled")
         return order
+
+    async def cancel_closed_slots(self, actor: UserId, restaurant_id: RestaurantId
+                                  ) -> tuple[OrderId, ...]:
+        """After the restaurant's hours, closed days or switch changed: cancels its orders for a
+        slot it no longer takes orders for (domain.slots), each as `cancel_order` does, so
+        their customers hear now rather than when the queue would have started them."""
+        async with self._uows() as uow:
+            restaurant = await uow.restaurants.get(restaurant_id)
+            waiting = await uow.orders.waiting_for_slot(restaurant_id)
+        if restaurant is None or self._pipeline is None:
+            return ()
+        reason = f"{restaurant.name} is closed at the time this order was scheduled for"
+        cancelled = []
+        for order in waiting:
+            if order.scheduled_for is None or kitchen_open_for(restaurant, order.scheduled_for):
+                continue
+            entry = AuditEntry(actor, self._clock.now(), "cancel_order",
+                               order_target(order.id), reason)
+            try:
+                if await self._pipeline.cancel_order(order.id, Actor(ActorKind.ADMIN, actor),
+                                                     reason, audit=entry):
+                    cancelled.append(order.id)
+            except IllegalTransition:  # started or cancelled a moment ago: as it is
+                continue
+        return tuple(cancelled)
 
     async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
         """The tasks the queue gave up on, newest first."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.audit import AuditEntry as AuditEntry  # re-exported: where admin code finds it
-from domain.ids import OrderId, TaskId
+from domain.ids import OrderId, RestaurantId, TaskId
 from domain.invites import InviteCodes
 from domain.orders import Order, OrderStatus
 from domain.payments import Payments
@@ -36,6 +36,10 @@ class AuditLog(Protocol):
 
 
 class AdminOrders(OrderRepository, Protocol):
+    async def waiting_for_slot(self, restaurant_id: RestaurantId) -> Sequence[Order]:
+        """The restaurant's orders for a slot that the queue has not started yet."""
+        ...
+
     async def latest(self, limit: int, status: OrderStatus | None) -> Sequence[Order]:
         """The newest orders (of `status`, if given), newest first."""
         ...
