@@ -13,13 +13,18 @@ from domain.restaurants import Restaurant
 from domain.slots import first_slot, fits
 
 
+async def _restaurant(uow: UnitOfWork, restaurant_id: RestaurantId) -> Restaurant:
+    restaurant = await uow.restaurants.get(restaurant_id)
+    if restaurant is None:
+        raise NotFound("restaurant", restaurant_id)
+    return restaurant
+
+
 async def open_restaurant(
     uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
 ) -> Restaurant:
     """The restaurant, if it takes orders at `now` (switched on, within its hours)."""
-    restaurant = await uow.restaurants.get(restaurant_id)
-    if restaurant is None:
-        raise NotFound("restaurant", restaurant_id)
+    restaurant = await _restaurant(uow, restaurant_id)
     opening = restaurant.opening(now)
     if not opening.open:
         raise RestaurantClosed(restaurant.name, opening.opens_at)
@@ -31,9 +36,7 @@ async def restaurant_for_slot(
 ) -> Restaurant:
     """The restaurant, if an order placed at `now` may be delivered at `slot` (domain.slots);
     SlotUnavailable otherwise."""
-    restaurant = await uow.restaurants.get(restaurant_id)
-    if restaurant is None:
-        raise NotFound("restaurant", restaurant_id)
+    restaurant = await _restaurant(uow, restaurant_id)
     if not fits(restaurant, slot, now):
         raise SlotUnavailable(slot)
     return restaurant
@@ -43,9 +46,7 @@ async def taking_orders(
     uow: UnitOfWork, restaurant_id: RestaurantId, now: datetime
 ) -> Restaurant:
     """The restaurant, if it takes orders for now or for a slot later today or tomorrow."""
-    restaurant = await uow.restaurants.get(restaurant_id)
-    if restaurant is None:
-        raise NotFound("restaurant", restaurant_id)
+    restaurant = await _restaurant(uow, restaurant_id)
     opening = restaurant.opening(now)
     if not opening.open and first_slot(restaurant, now) is None:
         raise RestaurantClosed(restaurant.name, opening.opens_at)

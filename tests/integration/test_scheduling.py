@@ -59,6 +59,11 @@ async def summary_for(uows: Uows, catalog: Catalog, clock: FixedClock,
     return checkout, Scheduling(uows, clock, checkout.summaries), shown
 
 
+def queue_worker(sessions: Sessions, clock: FixedClock) -> PipelineWorker:
+    return PipelineWorker(SqlPipelineStore(sessions), clock, POLICY, CONFIG, "w1",
+                          rng=lambda: 0.5)
+
+
 async def confirm_runs_at(sessions: Sessions) -> list[datetime]:
     async with sessions() as session:
         return list((await session.execute(select(TASKS.c.run_at))).scalars())
@@ -80,8 +85,7 @@ async def test_an_order_for_a_slot_waits_in_the_queue_until_the_kitchen_must_sta
     assert (order.scheduled_for, order.expected_at) == (at("13:30"), at("13:30"))
     assert placed.view.starts_at == at("12:50")
     assert await confirm_runs_at(session_factory) == [at("12:50")]
-    worker = PipelineWorker(SqlPipelineStore(session_factory), clock, POLICY, CONFIG, "w1",
-                            rng=lambda: 0.5)
+    worker = queue_worker(session_factory, clock)
     await worker.run_once(at("12:49"))  # not yet
     async with uow_factory() as uow:
         assert (await uow.orders.get(order.id)).status == OrderStatus.CREATED  # type: ignore[union-attr]
@@ -128,8 +132,7 @@ async def test_an_order_whose_slot_closed_after_placing_is_cancelled_when_it_wou
     placed = await checkout.place(CUSTOMER, chosen.token, TRACKING)
     await with_hours(uow_factory, catalog, hours=parse_hours("mon-fri 18:00-22:00"))
 
-    worker = PipelineWorker(SqlPipelineStore(session_factory), clock, POLICY, CONFIG, "w1",
-                            rng=lambda: 0.5)
+    worker = queue_worker(session_factory, clock)
     await worker.run_once(at("11:50", day=1))
 
     async with uow_factory() as uow:
