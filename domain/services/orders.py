@@ -19,7 +19,7 @@ from domain.options import line_name
 from domain.orders import Actor, ActorKind, Order, OrderStatus
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from domain.services.openings import open_restaurant
+from domain.services.openings import taking_orders
 from domain.services.shopping import make_room, read_cart
 from domain.views import OrderView, Reordered
 
@@ -72,7 +72,9 @@ class CustomerOrders:
     async def reorder(
         self, customer: Customer, order_id: OrderId, *, replace_other: bool = False
     ) -> Reordered:
-        """Puts a past order's dishes into the cart at today's prices; skips what is gone.
+        """Puts a past order's dishes, with their options, into the cart at today's prices;
+        skips what is gone. A closed restaurant that takes orders for later is fine: its
+        checkout is for a slot.
 
         A cart holding another restaurant's dishes raises OtherRestaurantInCart unless
         `replace_other` empties it first.
@@ -80,7 +82,7 @@ class CustomerOrders:
         async with self._uow() as uow:
             order = await _own(uow, customer.id, order_id)
             await uow.customers.ensure(customer)
-            restaurant = await open_restaurant(uow, order.restaurant_id, self._clock.now())
+            restaurant = await taking_orders(uow, order.restaurant_id, self._clock.now())
             cart = await uow.carts.get(customer.id)
             await make_room(uow, cart, restaurant, replace_other=replace_other)
             menu = await uow.menu.get_many(MenuItemId(line.item_id) for line in order.items)

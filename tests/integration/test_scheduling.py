@@ -6,6 +6,7 @@ placed, nor started."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -16,11 +17,13 @@ from domain.customers import Customer
 from domain.errors import RestaurantClosed, SlotUnavailable, StaleSummary
 from domain.hours import parse_hours
 from domain.ids import UserId
+from domain.options import Option, OptionGroup
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
 from domain.services.admin.orders import OrderAdmin
 from domain.services.checkout import CheckoutService
+from domain.services.orders import CustomerOrders
 from domain.services.scheduling import SOON, Scheduling, minute_of
 from domain.services.shopping import ShoppingService
 from domain.views import Summary, TrackingMessage
@@ -178,3 +181,33 @@ async def test_changed_hours_cancel_only_the_orders_for_a_slot_now_closed(
         lunch, dinner = [await uow.orders.get(order_id) for order_id in placed]
     assert lunch is not None and lunch.status == OrderStatus.CANCELLED
     assert dinner is not None and dinner.status == OrderStatus.CREATED
+
+
+async def test_a_reorder_after_closing_time_fills_the_cart_for_a_slot_with_its_options(
+    uow_factory: Uows, session_factory: Sessions, catalog: Catalog, clock: FixedClock
+) -> None:
+    size = OptionGroup("Size", (Option(1, "Regular"), Option(2, "Large", 10000)))
+    async with uow_factory() as uow:
+        await uow.menu.save(replace(catalog.pizza, groups=(size,)))
+        await uow.commit()
+    await with_hours(uow_factory, catalog, hours=LUNCH)
+    shopping = ShoppingService(uow_factory, "INR", clock=clock)
+    asha = Customer(CUSTOMER, "Asha")
+    await shopping.add(asha, catalog.pizza.id, options=[2])
+    checkout = CheckoutService(uow_factory, clock, "INR", SeqTokens())
+    await checkout.start(CUSTOMER)
+    shown = await checkout.receive_text(CUSTOMER, "12 Residency Road")
+    assert shown is not None
+    placed = await checkout.place(CUSTOMER, shown.token, TRACKING)
+    clock.advance(hours=3)  # 15:00: closed until tomorrow's lunch
+
+    orders = CustomerOrders(uow_factory, clock, "INR", Presses(SqlPipelineStore(session_factory),
+                                                              clock))
+    again = await orders.reorder(asha, placed.view.order.id)
+
+    assert again.skipped == ()
+    assert [(line.name, line.choices, line.unit_price.amount) for line in again.cart.lines] == [
+        ("Pizza", "Large", 35000)]
+    await checkout.start(CUSTOMER)
+    summary = await checkout.receive_text(CUSTOMER, "12 Residency Road")
+    assert summary is not None and summary.checkout.deliver_at == at("12:00", day=1)
