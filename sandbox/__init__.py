@@ -15,6 +15,7 @@ from sandbox.formatting import plain_text
 from sandbox.invoices import Invoice, LabeledPrice, OrderInfo, ShippingAddress, SuccessfulPayment
 from sandbox.limits import RateLimits
 from sandbox.models import (
+    LIVE_FOREVER,
     Button,
     CallbackAnswer,
     CallbackPress,
@@ -35,6 +36,7 @@ from sandbox.users import SandboxUser
 TEST_PROVIDER_TOKEN = "284685063:TEST:sandbox"
 
 __all__ = [
+    "LIVE_FOREVER",
     "TEST_PROVIDER_TOKEN",
     "ApiError",
     "BotApiServer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.keyboards import Markup
-from sandbox.models import Button, ChatMessage
+from sandbox.models import Button, ChatMessage, Location
 from sandbox.precheckout import PreCheckout
 from sandbox.state import BotIdentity, PendingQuery, SandboxState, UserProfile
 
@@ -47,6 +47,18 @@ def inline_markup_dict(rows: list[list[Button]]) -> dict[str, Any] | None:
     return Markup(inline=rows).inline_raw
 
 
+def location_dict(loc: Location, live: bool) -> dict[str, Any]:
+    """The Location object as the Bot API server renders it: live_period (with heading and
+    proximity_alert_radius) only while the live location still updates (``live``)."""
+    out: dict[str, Any] = {"latitude": loc.latitude, "longitude": loc.longitude}
+    if loc.horizontal_accuracy:
+        out["horizontal_accuracy"] = loc.horizontal_accuracy
+    if live:
+        out.update(_without_none({"live_period": loc.live_period, "heading": loc.heading,
+                                  "proximity_alert_radius": loc.proximity_alert_radius}))
+    return out
+
+
 def message_dict(state: SandboxState, msg: ChatMessage, with_reply: bool = True) -> dict[str, Any]:
     """The Bot API Message object for a stored message, as of now."""
     user = state.users[msg.chat_id]
@@ -77,7 +89,7 @@ def message_dict(state: SandboxState, msg: ChatMessage, with_reply: bool = True)
         if msg.caption_entities:
             out["caption_entities"] = list(msg.caption_entities)
     if msg.location is not None:
-        out["location"] = {"latitude": msg.location.latitude, "longitude": msg.location.longitude}
+        out["location"] = location_dict(msg.location, msg.live_at(state.clock()))
     if msg.contact is not None:
         out["contact"] = _without_none({
             "phone_number": msg.contact.phone_number, "first_name": msg.contact.first_name,

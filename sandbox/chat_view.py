@@ -60,9 +60,16 @@ class ChatView:
         chat = self._state.chats.get(self.id)
         return chat.messages.get(message_id) if chat else None
 
+    def is_live(self, message: ChatMessage | int) -> bool:
+        """Whether a live location message (or its id) still updates now (sandbox clock);
+        a message object is looked up again, so an old snapshot gives today's answer."""
+        found = self.message(message if isinstance(message, int) else message.message_id)
+        return found is not None and found.live_at(self._state.clock())
+
     def describe(self) -> str:
         """The chat as text, one line per message - used in error messages."""
-        lines = [m.summary() for m in self.messages] or ["(no messages)"]
+        now = self._state.clock()
+        lines = [m.summary(now) for m in self.messages] or ["(no messages)"]
         if self.reply_keyboard:
             keys = " ".join(f"[{b.text}]" for row in self.reply_keyboard for b in row)
             lines.append(f"reply keyboard: {keys}")

@@ -24,7 +24,8 @@ Clock = Callable[[], float]
 
 SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendlocation",
                           "sendcontact", "sendinvoice"})
-EDIT_METHODS = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption"})
+EDIT_METHODS = frozenset({"editmessagetext", "editmessagereplymarkup", "editmessagecaption",
+                          "editmessagelivelocation", "stopmessagelivelocation"})
 PAID_METHODS = SEND_METHODS  # those that take allow_paid_broadcast (all the sends served here)
 
 

@@ -10,7 +10,7 @@ from sandbox.errors import bad_request
 from sandbox.files import StoredFile
 from sandbox.formatting import FormattedText, parse_text
 from sandbox.keyboards import Markup, check_markup_allowed_on_edit, parse_markup
-from sandbox.models import CallbackAnswer, ChatMessage, Contact, Location
+from sandbox.models import CallbackAnswer, ChatMessage, Contact
 from sandbox.params import Params, Upload
 from sandbox.state import Chat, SandboxState
 
@@ -137,17 +137,6 @@ def send_document(state: SandboxState, p: Params) -> dict[str, Any]:
                    **_caption_fields(caption))
 
 
-def send_location(state: SandboxState, p: Params) -> dict[str, Any]:
-    target = prepare(state, p)
-    lat, lon = p.get_float("latitude"), p.get_float("longitude")
-    if lat is None or lon is None:
-        raise bad_request(f"{'latitude' if lat is None else 'longitude'} is empty")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise bad_request("wrong coordinates")
-    return deliver(state, target, "bot_location", "", {"latitude": lat, "longitude": lon},
-                   location=Location(lat, lon))
-
-
 def send_contact(state: SandboxState, p: Params) -> dict[str, Any]:
     target = prepare(state, p)
     phone = p.require_str("phone_number", bad_request("phone_number is empty"))
@@ -156,7 +145,8 @@ def send_contact(state: SandboxState, p: Params) -> dict[str, Any]:
     return deliver(state, target, "bot_contact", first, {"phone_number": phone}, contact=contact)
 
 
-def _editable(state: SandboxState, p: Params) -> tuple[Chat, ChatMessage, Markup]:
+def editable_message(state: SandboxState, p: Params) -> tuple[Chat, ChatMessage, Markup]:
+    """The bot's own message an edit method names, and the edit's new reply_markup."""
     if p.get_str("inline_message_id") and not p.get_str("chat_id"):
         raise bad_request("MESSAGE_ID_INVALID")
     chat = target_chat(state, p)
@@ -180,7 +170,7 @@ def _edited(state: SandboxState, chat: Chat, message: ChatMessage, changes: dict
 
 
 def edit_message_text(state: SandboxState, p: Params) -> dict[str, Any]:
-    chat, message, markup = _editable(state, p)
+    chat, message, markup = editable_message(state, p)
     if not message.text:
         raise bad_request("there is no text in the message to edit")
     text = _text(p)
@@ -191,7 +181,7 @@ def edit_message_text(state: SandboxState, p: Params) -> dict[str, Any]:
 
 
 def edit_message_caption(state: SandboxState, p: Params) -> dict[str, Any]:
-    chat, message, markup = _editable(state, p)
+    chat, message, markup = editable_message(state, p)
     if not (message.photo_file_id or message.document_file_id):
         raise bad_request("there is no caption in the message to edit")
     fields = _caption_fields(_caption(p))
@@ -201,7 +191,7 @@ def edit_message_caption(state: SandboxState, p: Params) -> dict[str, Any]:
 
 
 def edit_message_reply_markup(state: SandboxState, p: Params) -> dict[str, Any]:
-    chat, message, markup = _editable(state, p)
+    chat, message, markup = editable_message(state, p)
     return _edited(state, chat, message, {"inline_keyboard": markup.inline})
 
 
@@ -234,7 +224,6 @@ MESSAGE_METHODS: dict[str, Method] = {
     "sendmessage": send_message,
     "sendphoto": send_photo,
     "senddocument": send_document,
-    "sendlocation": send_location,
     "sendcontact": send_contact,
     "editmessagetext": edit_message_text,
     "editmessagecaption": edit_message_caption,

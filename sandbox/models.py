@@ -35,10 +35,31 @@ class Contact:
     user_id: int | None = None
 
 
+LIVE_FOREVER = 0x7FFFFFFF  # the live_period of a live location that can be updated forever
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A point on the map; a live one (``live_period`` set: seconds from the message's sending,
+    or LIVE_FOREVER) may carry the direction of travel (``heading``, 1-360 degrees) and a
+    ``proximity_alert_radius`` (meters). ``horizontal_accuracy``: meters, 0-1500."""
+
     latitude: float
     longitude: float
+    horizontal_accuracy: float | None = None
+    live_period: int | None = None
+    heading: int | None = None
+    proximity_alert_radius: int | None = None
+
+    def label(self) -> str:
+        """"[location 12.97, 77.59]" or "[live location 12.97, 77.59, live 3600 s]"."""
+        point = f"{self.latitude}, {self.longitude}"
+        if self.live_period is None:
+            return f"[location {point}]"
+        heading = f", heading {self.heading}" if self.heading is not None else ""
+        period = ("indefinitely" if self.live_period == LIVE_FOREVER
+                  else f"{self.live_period} s")
+        return f"[live location {point}{heading}, live {period}]"
 
 
 @dataclass(frozen=True)
@@ -49,7 +70,9 @@ class ChatMessage:
     whose ``version`` is one higher. ``text`` is the plain text (HTML tags stripped, entities
     unescaped) and is ``""`` for messages without text; ``html`` is the HTML form (the raw text
     when the bot used parse_mode=HTML). ``seq`` is the server-wide change counter of the last
-    change, used by marks (see ``SandboxUser.mark``).
+    change, used by marks (see ``SandboxUser.mark``). A live location (``location.live_period``
+    set) was sent at ``live_since`` on the sandbox clock and is ``live_stopped`` once stopped;
+    ``live_at(now)`` tells whether it still updates.
     """
 
     message_id: int
@@ -67,6 +90,8 @@ class ChatMessage:
     document_file_id: str | None = None
     document_name: str | None = None
     location: Location | None = None
+    live_since: float | None = None
+    live_stopped: bool = False
     contact: Contact | None = None
     invoice: Invoice | None = None
     successful_payment: SuccessfulPayment | None = None
@@ -99,8 +124,19 @@ class ChatMessage:
                     return b
         return None
 
-    def summary(self) -> str:
-        """One line describing the message, for error messages and listings."""
+    def live_at(self, now: float) -> bool:
+        """A live location that still updates at ``now`` (sandbox clock): not stopped and
+        within its live_period since it was sent."""
+        location = self.location
+        if location is None or location.live_period is None or self.live_since is None:
+            return False
+        if self.live_stopped:
+            return False
+        return location.live_period == LIVE_FOREVER or now - self.live_since < location.live_period
+
+    def summary(self, now: float | None = None) -> str:
+        """One line describing the message, for error messages and listings; with ``now``
+        (sandbox clock) a live location past its live_period shows "(expired)"."""
         who = "bot" if self.from_bot else "user"
         body = self.content
         if self.photo_file_id:
@@ -108,7 +144,12 @@ class ChatMessage:
         elif self.document_name is not None:
             body = f"[document {self.document_name}] {body}".strip()
         elif self.location is not None:
-            body = f"[location {self.location.latitude}, {self.location.longitude}]"
+            body = self.location.label()
+            if self.live_stopped:
+                body += " (stopped)"
+            elif (now is not None and self.location.live_period is not None
+                  and not self.live_at(now)):
+                body += " (expired)"
         elif self.contact is not None:
             body = f"[contact {self.contact.phone_number}]"
         elif self.invoice is not None:
@@ -160,8 +201,10 @@ class TranscriptEvent:
 
     kind is one of: user_text, user_location, user_contact, user_photo, user_document,
     user_edit, press, block, unblock, bot_message, bot_photo, bot_document, bot_location,
-    bot_edit, bot_delete, callback_answer, chat_action; payments: bot_invoice, pay (the user
-    starts paying), precheckout_answer, payment (one per successful_payment message),
+    bot_edit, bot_delete, callback_answer, chat_action; live locations: user_live_location,
+    user_live_move, user_live_stop, bot_live_move, bot_live_stop (a bot's live location is
+    sent as bot_location with a live_period); payments: bot_invoice, pay (the user starts
+    paying), precheckout_answer, payment (one per successful_payment message),
     payment_declined, payment_timeout.
     """
 

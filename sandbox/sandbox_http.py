@@ -4,6 +4,10 @@
     POST /sandbox/users/{id}/send            {"text"}
     POST /sandbox/users/{id}/press           {"text"} | {"message_id", "data"}  (+ "wait": s)
     POST /sandbox/users/{id}/location        {"latitude", "longitude"}
+    POST /sandbox/users/{id}/live_location   {"latitude", "longitude", "live_period" (900)}
+    POST /sandbox/users/{id}/move_live_location  {"message_id", "latitude", "longitude",
+                                                  "heading"}
+    POST /sandbox/users/{id}/stop_live_location  {"message_id"}
     POST /sandbox/users/{id}/contact         {"phone_number"}
     POST /sandbox/users/{id}/photo           {"data_base64", "caption"} or multipart file=
     POST /sandbox/users/{id}/document        {"file_name", "data_base64", "caption"} or multipart
@@ -87,6 +91,24 @@ async def _location(u: SandboxUser, p: Params) -> Any:
                                                _required_float(p, "longitude")))
 
 
+async def _live_location(u: SandboxUser, p: Params) -> Any:
+    return message_json(await u.share_live_location(
+        _required_float(p, "latitude"), _required_float(p, "longitude"),
+        p.get_int("live_period", 900) or 900))
+
+
+async def _move_live_location(u: SandboxUser, p: Params) -> Any:
+    message_id = p.require_int("message_id", SandboxError("'message_id' is required"))
+    return message_json(await u.move_live_location(
+        message_id, _required_float(p, "latitude"), _required_float(p, "longitude"),
+        heading=p.get_int("heading")))
+
+
+async def _stop_live_location(u: SandboxUser, p: Params) -> Any:
+    message_id = p.require_int("message_id", SandboxError("'message_id' is required"))
+    return message_json(await u.stop_live_location(message_id))
+
+
 async def _contact(u: SandboxUser, p: Params) -> Any:
     return message_json(await u.share_contact(p.get_str("phone_number")))
 
@@ -150,7 +172,9 @@ def _user_json(u: SandboxUser) -> dict[str, Any]:
 
 
 ACTIONS: dict[str, Action] = {
-    "send": _send, "press": _press, "location": _location, "contact": _contact,
+    "send": _send, "press": _press, "location": _location, "live_location": _live_location,
+    "move_live_location": _move_live_location, "stop_live_location": _stop_live_location,
+    "contact": _contact,
     "photo": _photo, "document": _document, "reply_button": _reply_button, "pay": _pay,
     "block": _block, "unblock": _unblock, "wait": _wait,
 }

@@ -18,6 +18,7 @@ from aiohttp import web
 from sandbox.errors import INTERNAL, NOT_FOUND, UNAUTHORIZED, ApiError
 from sandbox.faults import FaultInjector, Faults, InjectedFault
 from sandbox.limits import Clock, RateLimiter, RateLimits, SendLog, admit, is_paid
+from sandbox.methods_locations import LOCATION_METHODS
 from sandbox.methods_messages import MESSAGE_METHODS, Method
 from sandbox.methods_misc import MISC_METHODS
 from sandbox.methods_payments import PAYMENT_METHODS
@@ -49,8 +50,8 @@ class BotApiServer:
     """A local Telegram Bot API server (private chats only) with in-process users.
 
     ``limits`` defaults to Telegram-like flood limits; pass ``None`` to disable them.
-    ``clock`` (monotonic seconds) drives rate limits and callback-query expiry. ``sends``:
-    the messages accepted, per second, and how many were paid broadcasts.
+    ``clock`` (monotonic seconds) drives rate limits, callback-query expiry and live locations'
+    live_period. ``sends``: the messages accepted, per second, and how many were paid broadcasts.
     ``pre_checkout_timeout``: how long the bot has to answer a pre-checkout query (Telegram:
     10 s), in real time since the paying user waits for it (see sandbox/precheckout.py).
     """
@@ -72,7 +73,8 @@ class BotApiServer:
         self.sends = SendLog(clock)
         self._faults = FaultInjector(faults)
         self._before_call: Callable[[str, int | None], None] | None = None
-        self._methods: dict[str, Method] = {**MESSAGE_METHODS, **MISC_METHODS, **PAYMENT_METHODS}
+        self._methods: dict[str, Method] = {**MESSAGE_METHODS, **LOCATION_METHODS,
+                                            **MISC_METHODS, **PAYMENT_METHODS}
         self._users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None

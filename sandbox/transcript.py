@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 
 from sandbox.invoices import PAYMENT_EVENTS, payment_lines
+from sandbox.live_locations import LOCATION_EVENTS, location_lines
 from sandbox.models import TranscriptEvent
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,6 @@ def format_event(event: TranscriptEvent, names: Mapping[int, str] | None = None,
         lines = _indent(f"{user}: ", text)
     elif kind == "user_edit":
         lines = _indent(f"{user} edits{ref}: ", text)
-    elif kind == "user_location":
-        lines = [f"{user} shares location ({d.get('latitude')}, {d.get('longitude')})"]
     elif kind == "user_contact":
         lines = [f"{user} shares contact {d.get('phone_number')}"]
     elif kind == "user_photo":
@@ -121,8 +120,6 @@ def format_event(event: TranscriptEvent, names: Mapping[int, str] | None = None,
         lines = _indent(f"{bot}: [photo]{' ' if text else ''}", text)
     elif kind == "bot_document":
         lines = _indent(f"{bot}: [file {d.get('file_name')}]{' ' if text else ''}", text)
-    elif kind == "bot_location":
-        lines = [f"{bot}: [location {d.get('latitude')}, {d.get('longitude')}]"]
     elif kind == "bot_contact":
         lines = [f"{bot}: [contact {text} {d.get('phone_number')}]"]
     elif kind == "bot_delete":
@@ -136,6 +133,8 @@ def format_event(event: TranscriptEvent, names: Mapping[int, str] | None = None,
         if not show_actions:
             return []
         lines = [f"{event.bot_name} {_ACTIONS.get(text, text)}"]
+    elif kind in LOCATION_EVENTS:
+        lines = location_lines(kind, user, bot, ref, d)
     elif kind in PAYMENT_EVENTS:
         lines = payment_lines(kind, user, bot, text, d)
     else:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import mimetypes
 import time
@@ -13,6 +14,7 @@ from sandbox.chat_view import ChatView
 from sandbox.errors import ButtonNotFound, SandboxError
 from sandbox.formatting import command_entities
 from sandbox.invoices import OrderInfo
+from sandbox.live_locations import is_valid_live_period, is_valid_point
 from sandbox.models import CallbackAnswer, CallbackPress, ChatMessage, Contact, Location, Mark
 from sandbox.payments import Payment, pay_invoice
 
@@ -51,17 +53,62 @@ class SandboxUser(ChatView):
         old = self.message(message_id)
         if old is None or old.from_bot or not old.text:
             raise SandboxError(f"{self.name} has no own text message #{message_id} to edit")
+        return self._rewrite(old, "user_edit", text, text=text,
+                             html=html.escape(text, quote=False), entities=command_entities(text))
+
+    def _rewrite(self, old: ChatMessage, event: str, event_text: str,
+                 detail: dict[str, Any] | None = None, **changes: Any) -> ChatMessage:
+        """Edit one of the user's messages: the bot gets an edited_message update."""
         state = self._state
-        new = state.edit_message(old, text=text, html=html.escape(text, quote=False),
-                                 entities=command_entities(text))
+        new = state.edit_message(old, **changes)
         state.updates.push("edited_message", message_dict(state, new))
-        state.record("user_edit", self.id, text, message_id=message_id)
+        state.record(event, self.id, event_text, message_id=old.message_id, **(detail or {}))
         self._last_action = Mark(new.seq)
         return new
 
     async def share_location(self, latitude: float, longitude: float) -> ChatMessage:
         return self._write("user_location", "", {"latitude": latitude, "longitude": longitude},
                            location=Location(latitude, longitude))
+
+    async def share_live_location(self, latitude: float, longitude: float,
+                                  live_period: int = 900) -> ChatMessage:
+        """Share a live location for ``live_period`` seconds (60 to 86400, or LIVE_FOREVER):
+        the bot gets a message whose location has live_period; move or stop it later."""
+        if not is_valid_point(latitude, longitude):
+            raise SandboxError(f"({latitude}, {longitude}) is not a point on Earth")
+        if not is_valid_live_period(live_period):
+            raise SandboxError(f"Telegram clients share a live location for 60 to 86400 "
+                               f"seconds or indefinitely (LIVE_FOREVER), not {live_period}")
+        detail = {"latitude": latitude, "longitude": longitude, "live_period": live_period}
+        return self._write("user_live_location", "", detail,
+                           location=Location(latitude, longitude, live_period=live_period),
+                           live_since=self._state.clock())
+
+    async def move_live_location(self, message_id: int, latitude: float, longitude: float, *,
+                                 heading: int | None = None) -> ChatMessage:
+        """The user's live location #message_id moves: the bot gets an edited_message."""
+        old, location = self._live_location(message_id)
+        if not is_valid_point(latitude, longitude):
+            raise SandboxError(f"({latitude}, {longitude}) is not a point on Earth")
+        moved = dataclasses.replace(location, latitude=latitude, longitude=longitude,
+                                    heading=heading)
+        detail = {"latitude": latitude, "longitude": longitude, "heading": heading}
+        return self._rewrite(old, "user_live_move", "", detail, location=moved)
+
+    async def stop_live_location(self, message_id: int) -> ChatMessage:
+        """Stop sharing: the bot gets a last edited_message, its location without live_period."""
+        old, _ = self._live_location(message_id)
+        return self._rewrite(old, "user_live_stop", "", live_stopped=True)
+
+    def _live_location(self, message_id: int) -> tuple[ChatMessage, Location]:
+        old = self.message(message_id)
+        location = old.location if old is not None and not old.from_bot else None
+        if old is None or location is None or location.live_period is None:
+            raise SandboxError(f"{self.name} has no own live location #{message_id}")
+        if not old.live_at(self._state.clock()):
+            ended = "was stopped" if old.live_stopped else "has expired"
+            raise SandboxError(f"{self.name}'s live location #{message_id} {ended}")
+        return old, location
 
     async def share_contact(
         self, phone_number: str | None = None, *, user_id: int | None = None
