@@ -28,6 +28,7 @@ from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
+from domain.services.rider_maps import RiderMaps
 from domain.services.scheduling import Scheduling
 from domain.services.shopping import ShoppingService
 
@@ -58,6 +59,7 @@ class Services:
     payments: PaymentService  # 💳 Pay now (offered with PAYMENT_PROVIDER_TOKEN)
     orders: CustomerOrders
     partners: PartnerService
+    rider_maps: RiderMaps  # the rider on the map (bot/rider_map.py)
     clock: Clock
     retry: RetryPolicy  # backoff for the queue's tasks and the outbox's messages
     pipeline: PipelineActions  # the partners' and restaurants' presses

@@ -31,6 +31,7 @@ from datetime import datetime
 
 from bot.context import AppType, Services
 from bot.handlers.errors import alert_admins, failure_of, scrub, secrets_of
+from bot.rider_map import move_maps
 from bot.sender import send_due
 from bot.wakeup import Signal
 from domain.ports import Clock
@@ -41,6 +42,7 @@ MIN_GAP_S = 0.05  # between the starts of two runs of one job
 HELD_BACK_S = 0.25  # the sender, while due messages wait for their pace
 AFTER_ERROR_S = 1.0  # at most; a run that failed is tried again after this
 RESTOCK_S = 60.0  # at the latest, the restock job looks for dishes sold out for the day
+MAP_S = 5.0  # at the latest, the map job looks for riders another instance took in
 
 Work = Callable[[], Awaitable[datetime | None]]  # runs the job once; returns its next due time
 
@@ -117,7 +119,7 @@ class JobLoop:
 
 
 class Jobs:
-    """The two job loops of one running Application."""
+    """The job loops of one running Application."""
 
     def __init__(self, app: AppType, services: Services) -> None:
         settings, wakeup = services.settings, services.wakeup
@@ -137,14 +139,20 @@ class Jobs:
         self.restock = JobLoop("restock", services.admin.stock.restock, Signal(),
                                services.clock, fallback_s=RESTOCK_S, held_s=MIN_GAP_S,
                                on_error=on_error)
+        # riders on the map: woken when a rider moves here, else at its next move's time
+        self.rider_map = JobLoop("rider-map", lambda: move_maps(app.bot, services),
+                                 wakeup.rider_map, services.clock, fallback_s=MAP_S,
+                                 held_s=MIN_GAP_S, on_error=on_error)
 
     def start(self) -> None:
         self.queue.start()
         self.outbox.start()
         self.restock.start()
+        self.rider_map.start()
 
     async def stop(self) -> None:
-        await asyncio.gather(self.queue.stop(), self.outbox.stop(), self.restock.stop())
+        await asyncio.gather(self.queue.stop(), self.outbox.stop(), self.restock.stop(),
+                             self.rider_map.stop())
 
 
 async def report_failure(services: Services, job: str, exc: Exception) -> None:

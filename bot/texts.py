@@ -806,8 +806,11 @@ def partner_request(m: PartnerRequest) -> str:
 
 NO_JOB = "📭 You have no active delivery right now."
 OFFER_ACCEPTED = "The order is yours!"
+NOT_ON_THE_WAY = ("📍 Thanks! While you deliver an order, after 🥡 Picked up, your live "
+                  "location is shown to its customer, and to nobody else.")
 PARTNER_HELP = ("/online – get delivery offers\n/offline – stop getting offers\n"
-                "/job – your current delivery")
+                "/job – your current delivery\n"
+                "📍 On the way, share your live location: your customer follows you on a map.")
 
 
 def partner_requested(name: str) -> str:

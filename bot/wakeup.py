@@ -44,6 +44,7 @@ class Wakeup:
     def __init__(self) -> None:
         self.queue = Signal()
         self.outbox = Signal()
+        self.rider_map = Signal()  # a rider moved: the map job looks now
 
     def tasks_written(self) -> None:
         self.queue.set()

@@ -49,6 +49,7 @@ from domain.services.error_alerts import ErrorAlerts
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
+from domain.services.rider_maps import RiderMaps
 from domain.services.scheduling import Scheduling
 from domain.services.shopping import ShoppingService
 from storage.admin_repositories import admin_uow_factory
@@ -169,6 +170,7 @@ def build_services(
                                  clock=clock),
         checkout=checkout,
         scheduling=Scheduling(uows, clock, checkout.summaries),
+        rider_maps=RiderMaps(uows, clock),
         payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
                                 settings.admin_ids),
         orders=CustomerOrders(uows, clock, currency, pipeline),

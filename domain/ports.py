@@ -18,6 +18,7 @@ from domain.partners import Partner
 from domain.payments import Payments
 from domain.promos import Promos
 from domain.restaurants import MenuItem, Restaurant
+from domain.rider_map import RiderSpot
 from domain.tasks import NewTask
 from domain.views import OrderView, TrackingMessage
 
@@ -189,6 +190,19 @@ class Transaction(Protocol):
     async def rollback(self) -> None: ...
 
 
+class RiderSpots(Protocol):
+    """The rider on the map (domain.rider_map)."""
+
+    async def put(self, order_id: OrderId, chat_id: int, latitude: float, longitude: float,
+                  at: datetime) -> None: ...
+    async def live(self, now: datetime, limit: int) -> list[RiderSpot]: ...
+    async def claim(self, order_id: OrderId, now: datetime, until: datetime) -> bool: ...
+    async def shown(self, order_id: OrderId, message_id: int, latitude: float,
+                    longitude: float, at: datetime) -> None: ...
+    async def stopped(self, order_id: OrderId) -> None: ...
+    async def release(self, order_id: OrderId) -> None: ...
+
+
 class UnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
     menu: MenuRepository
@@ -198,6 +212,7 @@ class UnitOfWork(Transaction, Protocol):
     orders: OrderRepository
     tracking: TrackingRepository
     ratings: RatingRepository
+    rider_spots: RiderSpots
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox

@@ -20,6 +20,7 @@ from domain.ports import (
     PartnerRepository,
     RatingRepository,
     RestaurantRepository,
+    RiderSpots,
     TaskQueue,
     TrackingRepository,
 )
@@ -41,6 +42,7 @@ from storage.repositories import (
     SqlMenuRepository,
     SqlRestaurantRepository,
 )
+from storage.rider_maps import SqlRiderSpots
 from storage.wakes import NoWakes, Wakes, Written
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
     orders: OrderRepository
     tracking: TrackingRepository
     ratings: RatingRepository
+    rider_spots: RiderSpots
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
@@ -91,6 +94,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(session)
         self.tracking = SqlTrackingRepository(session)
         self.ratings = SqlRatingRepository(session)
+        self.rider_spots = SqlRiderSpots(session)
         self.partners = SqlPartnerRepository(session)
         self.tasks = SqlTaskQueue(session, self._written)
         self.outbox = SqlOutbox(session, self._written)

@@ -25,6 +25,7 @@ from storage.rows.partners import PartnerRow
 from storage.rows.payments import PaymentRow, RefundRow
 from storage.rows.pipeline import OfferRow, OrderProgressRow
 from storage.rows.promos import PromoRow, PromoUseRow
+from storage.rows.rider_maps import RiderSpotRow
 from storage.rows.tasks import TaskRow
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "PromoUseRow",
     "RefundRow",
     "RestaurantRow",
+    "RiderSpotRow",
     "TaskRow",
     "TrackingMessageRow",
 ]
