@@ -15,6 +15,7 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.ratelimit import NO_RETRY
+from bot.tracking import refresh_tracking
 from domain.rider_map import LIVE_PERIOD_S, MapStep, RiderSpot
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,14 @@ async def move_maps(bot: ExtBot[Any], services: Services) -> datetime | None:
     """One look: every map that needs a step gets it; returns when to look next."""
     maps = services.rider_maps
     work, next_look = await maps.due()
+    now = services.clock.now()
     for spot, step in work:
         try:
             await _step(bot, services, spot, step)
+            if step is not MapStep.STOP and spot.track_due(now):
+                await refresh_tracking(bot, services.orders, spot.order_id,
+                                       rate_limit_args=NO_RETRY)
+                await maps.tracked(spot)
         except (BadRequest, Forbidden) as error:  # never to be taken: stop trying
             logger.info("rider map of order %s stopped: %s", spot.order_id, error.message)
             await maps.stopped(spot)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from domain.errors import (
     RestaurantClosed,
     SlotUnavailable,
 )
-from domain.estimates import Estimate
+from domain.estimates import Estimate, distance_km, minutes_for
 from domain.hours import Opening
 from domain.messages import (
     AdminAlert,
@@ -556,6 +556,8 @@ def tracking(view: OrderView) -> str:
                     "as it can be." if view.late else f"🕒 Expected by {by}")
     if view.partner_name:
         rows.append(f"🛵 Delivery partner: {escape(view.partner_name)}")
+    if (rider := _rider(view, mine)) is not None:
+        rows.append(rider)
     rows.append("")
     rows += [f"{i.quantity} × {escape(line_name(i.name, i.choices))} — "
              f"{Money(i.subtotal, order.currency)}" for i in order.items]
@@ -572,6 +574,19 @@ def tracking(view: OrderView) -> str:
     elif view.can_rate:
         rows.append("\nHow was it? Rate your order:")
     return "\n".join(rows)
+
+
+def _rider(view: OrderView, mine: str | None) -> str | None:
+    """Where the rider is, while on the way to a spot the customer shared (domain.rider_map)."""
+    order, spot = view.order, view.rider
+    there = (order.delivery.latitude, order.delivery.longitude)
+    if (spot is None or order.status != OrderStatus.OUT_FOR_DELIVERY or there[0] is None
+            or there[1] is None or view.shown_at is None):
+        return None
+    km = distance_km(*spot, there[0], there[1])
+    by = view.shown_at + timedelta(minutes=minutes_for(km))
+    return (f"📍 Your rider is {km:.1f} km away: about {minutes_for(km)} min "
+            f"(by {_clock(by, view.time_zone, mine)})")
 
 
 def order_button(view: OrderView) -> str:

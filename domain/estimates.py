@@ -74,6 +74,11 @@ def parse_point(text: str) -> tuple[float, float]:
     return latitude, longitude
 
 
+def minutes_for(km: float) -> int:
+    """A ride of `km` (in a straight line) at a rider's city speed, with the handover."""
+    return min(math.ceil(km * ROAD_FACTOR / SPEED_KMH * 60) + HANDOVER_MIN, MAX_RIDE_MIN)
+
+
 def ride_minutes(restaurant: Restaurant, latitude: float | None, longitude: float | None
                  ) -> tuple[int, float | None]:
     """The ride to a delivery, and the distance it came from (None: the usual ride)."""
@@ -81,8 +86,7 @@ def ride_minutes(restaurant: Restaurant, latitude: float | None, longitude: floa
             or restaurant.longitude is None):
         return restaurant.travel_minutes, None
     km = distance_km(restaurant.latitude, restaurant.longitude, latitude, longitude)
-    riding = math.ceil(km * ROAD_FACTOR / SPEED_KMH * 60) + HANDOVER_MIN
-    return min(riding, MAX_RIDE_MIN), km
+    return minutes_for(km), km
 
 
 def wait_minutes(riders: Riders, ride: int) -> int:

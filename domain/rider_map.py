@@ -18,6 +18,7 @@ from enum import StrEnum
 from domain.ids import OrderId
 
 EDIT_EVERY_S = 5  # the customer's map moves at most this often
+TRACK_EVERY_S = 60  # and the tracking message's "rider is 2.1 km away" is redrawn this often
 LIVE_PERIOD_S = 3 * 3600  # how long Telegram keeps the customer's map live: a long delivery
 CLAIM_S = 30  # one instance works a map this long before another may
 
@@ -42,6 +43,12 @@ class RiderSpot:
     shown: tuple[float, float] | None = None  # where it stands
     shown_at: datetime | None = None
     stopped: bool = False
+    tracked_at: datetime | None = None  # the tracking message last showed the distance then
+
+    def track_due(self, now: datetime) -> bool:
+        """Whether the tracking message should show the rider's distance afresh."""
+        return self.tracked_at is None or now - self.tracked_at >= timedelta(
+            seconds=TRACK_EVERY_S)
 
     def step(self, now: datetime) -> MapStep | None:
         """What the customer's map needs now, if anything."""

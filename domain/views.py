@@ -225,6 +225,7 @@ class OrderView:
     travel_minutes: int | None = None  # the restaurant's usual ride
     prep_minutes: int | None = None  # and its preparation time
     customer_zone: str | None = None  # the customer's own time zone, when they set one
+    rider: tuple[float, float] | None = None  # the rider's spot, while it is on its way
 
     @property
     def starts_at(self) -> datetime | None:

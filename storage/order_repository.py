@@ -24,6 +24,7 @@ from storage.sql import (
     ORDERS,
     PARTNERS,
     RESTAURANTS,
+    RIDER_SPOTS,
     TRACKING_MESSAGES,
 )
 
@@ -128,12 +129,13 @@ class SqlOrderRepository:
         return await self._view(order, [row[key] for key in _FACT_KEYS])
 
     async def _view(self, order: Order, facts: Sequence[Any]) -> OrderView:
-        restaurant, partner, stars, chat_id, message_id, zone, travel, prep, mine = facts
+        restaurant, partner, stars, chat_id, message_id, zone, travel, prep, mine, lat, lon = facts
         return OrderView(
             order, restaurant if restaurant is not None else "?",
             tuple(await self.history(order.id)), partner, stars,
             TrackingMessage(chat_id, message_id) if chat_id is not None else None,
             zone or "UTC", travel_minutes=travel, prep_minutes=prep, customer_zone=mine,
+            rider=(lat, lon) if lat is not None and lon is not None else None,
         )
 
     async def _load(self, stmt: Select[Any]) -> list[Order]:
@@ -160,7 +162,8 @@ class SqlOrderRepository:
 def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any) -> list[Any]:
     """What an order's screen shows beside the order, as scalar subqueries: its restaurant's
     name, its partner's name, its rating, its tracking message's chat and id, the
-    restaurant's time zone, ride and preparation, the customer's own time zone. The
+    restaurant's time zone, ride and preparation, the customer's own time zone, the rider's
+    spot while the customer's map of it is live. The
     arguments are values, or the orders table's columns to read them from the same row."""
     tracking = TRACKING_MESSAGES.c
     return [
@@ -178,12 +181,15 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
         select(RESTAURANTS.c.prep_minutes).where(RESTAURANTS.c.id == restaurant_id)
         .scalar_subquery(),
         select(CUSTOMERS.c.time_zone).where(CUSTOMERS.c.id == customer_id).scalar_subquery(),
+        *(select(column).where(RIDER_SPOTS.c.order_id == order_id,
+                               RIDER_SPOTS.c.stopped.is_(False)).scalar_subquery()
+          for column in (RIDER_SPOTS.c.latitude, RIDER_SPOTS.c.longitude)),
     ]
 
 
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
 _FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id", "_time_zone",
-              "_travel", "_prep", "_customer_zone")
+              "_travel", "_prep", "_customer_zone", "_rider_latitude", "_rider_longitude")
 _VIEW_OF = select(ORDERS, *(
     fact.label(key) for key, fact in zip(
         _FACT_KEYS,

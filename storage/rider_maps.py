@@ -33,7 +33,7 @@ class SqlRiderSpots:
         stmt = (
             select(_S.order_id, _S.chat_id, _S.latitude, _S.longitude, _S.moved_at,
                    ORDERS.c.status, _S.message_id, _S.shown_latitude, _S.shown_longitude,
-                   _S.shown_at)
+                   _S.shown_at, _S.tracked_at)
             .join(ORDERS, ORDERS.c.id == _S.order_id)
             .where(_S.stopped.is_(False),
                    or_(_S.claimed_until.is_(None), _S.claimed_until < now))
@@ -42,9 +42,10 @@ class SqlRiderSpots:
         return [
             RiderSpot(OrderId(order_id), chat, lat, lon, moved,
                       status == OrderStatus.OUT_FOR_DELIVERY.value, message,
-                      (shown_lat, shown_lon) if shown_lat is not None else None, shown_at)
+                      (shown_lat, shown_lon) if shown_lat is not None else None, shown_at,
+                      tracked_at=tracked)
             for (order_id, chat, lat, lon, moved, status, message, shown_lat, shown_lon,
-                 shown_at) in await self._session.execute(stmt)
+                 shown_at, tracked) in await self._session.execute(stmt)
         ]
 
     async def claim(self, order_id: OrderId, now: datetime, until: datetime) -> bool:
@@ -61,6 +62,10 @@ class SqlRiderSpots:
         await self._session.execute(update(RIDER_SPOTS).where(_S.order_id == order_id).values(
             message_id=message_id, shown_latitude=latitude, shown_longitude=longitude,
             shown_at=at, claimed_until=None))
+
+    async def tracked(self, order_id: OrderId, at: datetime) -> None:
+        await self._session.execute(update(RIDER_SPOTS).where(_S.order_id == order_id)
+                                    .values(tracked_at=at))
 
     async def stopped(self, order_id: OrderId) -> None:
         await self._session.execute(update(RIDER_SPOTS).where(_S.order_id == order_id)

@@ -71,6 +71,12 @@ class RiderMaps:
                                         spot.longitude, self._clock.now())
             await uow.commit()
 
+    async def tracked(self, spot: RiderSpot) -> None:
+        """The tracking message shows the rider's distance as of now."""
+        async with self._uow() as uow:
+            await uow.rider_spots.tracked(spot.order_id, self._clock.now())
+            await uow.commit()
+
     async def stopped(self, spot: RiderSpot) -> None:
         async with self._uow() as uow:
             await uow.rider_spots.stopped(spot.order_id)

@@ -28,5 +28,6 @@ class RiderSpotRow(Base):
     shown_latitude: Mapped[float | None] = mapped_column(Float)
     shown_longitude: Mapped[float | None] = mapped_column(Float)
     shown_at: Mapped[datetime | None]
+    tracked_at: Mapped[datetime | None]  # the tracking message last showed the distance then
     stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_until: Mapped[datetime | None]  # an instance is working the map until then

@@ -1,7 +1,8 @@
 """The rider on the map (issue 15): once the order is out for delivery, the partner's live
 location is relayed to its customer as a live location of the bot's, moved as the partner
 moves — paced, so Telegram's flood limits (on here, edits counted) answer it no 429 — and stopped
-at delivery. Nobody else sees it; a partner not on the way is told when it would be shown."""
+at delivery; the tracking message says how far the rider is from the spot the customer shared.
+Nobody else sees it; a partner not on the way is told when it would be shown."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import logging
 import pytest
 
 from bot import texts
+from domain.estimates import distance_km, minutes_for
 from sandbox import BotApiServer, ChatMessage, RateLimits, SandboxUser
 from tests.e2e.fast_pipeline import ready_at_once, settings  # noqa: F401  (fixtures)
-from tests.e2e.journey import TIMEOUT, Uows, order_pizza, press, say
+from tests.e2e.journey import TIMEOUT, Uows, add_dishes, open_menu, press, say
 from tests.e2e.test_outbound_budget import too_fast
 from tests.e2e.test_partners import offer_for, online_partner
 
 MAP_TIMEOUT = 20.0  # the map moves at most every 5 s
+HOME = (12.9352, 77.6245)  # Koramangala: where the customer shared they are
 ROUTE = [(12.9756 - 0.002 * n, 77.6067 + 0.001 * n) for n in range(12)]
 
 
@@ -43,7 +46,13 @@ async def test_the_customer_follows_the_rider_until_delivery_and_nobody_else_doe
     caplog.set_level(logging.INFO, logger="sandbox.server")  # it logs every 429 it answers
     await online_partner(uows, partner)
     await say(customer_2, "/start", "Foodbot")
-    await order_pizza(customer)
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    await press(customer, texts.CART_BUTTON, "Your cart")
+    await press(customer, texts.CHECKOUT_BUTTON, "Where should we deliver")
+    await customer.share_location(*HOME)
+    summary = await customer.wait_for_new(lambda m: "Check your order" in m.content)
+    tracking = await press(customer, texts.PLACE_BUTTON, "Order #", message_id=summary.message_id)
     offer = await offer_for(partner)
     card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
     early = await partner.share_live_location(*ROUTE[0], live_period=3600)  # not yet on the way
@@ -60,6 +69,11 @@ async def test_the_customer_follows_the_rider_until_delivery_and_nobody_else_doe
         lambda m: m.message_id == shown.message_id and at(m, ROUTE[-1]), timeout=MAP_TIMEOUT)
 
     assert [m.message_id for m in maps_of(customer)] == [shown.message_id]  # one map, moved
+    km = distance_km(*ROUTE[0], *HOME)  # the tracking message: as far as the first spot
+    followed = await customer.wait_for(
+        lambda m: m.message_id == tracking.message_id and "Your rider is" in m.content,
+        timeout=MAP_TIMEOUT)
+    assert f"📍 Your rider is {km:.1f} km away: about {minutes_for(km)} min" in followed.content
     assert maps_of(customer_2) == [] and maps_of(partner) == []
     await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
                 message_id=card.message_id)

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("shown_latitude", sa.Float(), nullable=True),
         sa.Column("shown_longitude", sa.Float(), nullable=True),
         sa.Column("shown_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tracked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("stopped", sa.Boolean(), nullable=False),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE",
