@@ -21,6 +21,7 @@ from bot.handlers import (
     cart,
     checkout,
     errors,
+    line,
     options,
     orders,
     partner,
@@ -92,8 +93,8 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    for journey in (basics, browse, cart, options, scheduling, payments, rider, checkout,
-                    orders, partner, restaurant):
+    for journey in (basics, browse, cart, options, scheduling, payments, line, rider,
+                    checkout, orders, partner, restaurant):
         journey.register(app)
     admin.register(app)
     basics.register_fallbacks(app)

@@ -54,6 +54,7 @@ class Action(StrEnum):
     REORDER = "ro"  # order
     REORDER_NEW_CART = "ron"  # order
     RATE = "rate"  # order, stars
+    LINE = "line"  # order: 💬 write to the rider, or to the customer
     OFFER_ACCEPT = "oacc"  # order: the offered partner takes it
     OFFER_DECLINE = "odec"  # order
     PICKED_UP = "pick"  # order: the assigned partner has it
@@ -89,7 +90,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.PAY: (_TOKEN,), Action.SLOTS: (_TOKEN, _DAY), Action.SLOT: (_TOKEN, _MINUTE),
     Action.ORDER: (_ORDER,), Action.CANCEL: (_ORDER,), Action.CANCEL_CONFIRMED: (_ORDER,),
     Action.REORDER: (_ORDER,), Action.REORDER_NEW_CART: (_ORDER,),
-    Action.RATE: (_ORDER, _NUMBER), Action.OFFER_ACCEPT: (_ORDER,),
+    Action.RATE: (_ORDER, _NUMBER), Action.LINE: (_ORDER,), Action.OFFER_ACCEPT: (_ORDER,),
     Action.OFFER_DECLINE: (_ORDER,), Action.PICKED_UP: (_ORDER,), Action.DELIVERED: (_ORDER,),
     Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
     Action.TICKET_READY: (_ORDER,), Action.TICKET_SOLD_OUT: (_DISH,),

@@ -25,6 +25,7 @@ from domain.services.admin.stock import StockAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
+from domain.services.lines import LineService
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
@@ -60,6 +61,7 @@ class Services:
     orders: CustomerOrders
     partners: PartnerService
     rider_maps: RiderMaps  # the rider on the map (bot/rider_map.py)
+    lines: LineService  # the private line between customer and rider
     clock: Clock
     retry: RetryPolicy  # backoff for the queue's tasks and the outbox's messages
     pipeline: PipelineActions  # the partners' and restaurants' presses

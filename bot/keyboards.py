@@ -16,6 +16,7 @@ from telegram import (
 from bot import texts
 from bot.callbacks import Action, pack
 from domain.card import DishCard
+from domain.lines import OPEN_WHILE
 from domain.messages import TicketLine
 from domain.orders import OrderStatus
 from domain.partners import Partner
@@ -192,6 +193,8 @@ def order(view: OrderView, *, shown_in: int | None = None) -> InlineKeyboardMark
     rows: list[Row] = []
     if view.can_cancel:
         rows.append([_button(texts.CANCEL_ORDER_BUTTON, Action.CANCEL, oid)])
+    if view.order.partner_id is not None and view.order.status in OPEN_WHILE:
+        rows.append([_button(texts.LINE_TO_RIDER_BUTTON, Action.LINE, oid)])
     if view.can_rate:
         rows.append([_button(texts.STAR_BUTTON.format(stars=n), Action.RATE, oid, n)
                      for n in range(1, 6)])
@@ -247,8 +250,9 @@ def job(card: Job | None) -> InlineKeyboardMarkup | None:
     if card is None:
         return None
     status, oid = card.order.status, card.order.id
+    line = [_button(texts.LINE_TO_CUSTOMER_BUTTON, Action.LINE, oid)]
     if status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
-        return _markup([[_button(texts.PICKED_UP_BUTTON, Action.PICKED_UP, oid)]])
+        return _markup([[_button(texts.PICKED_UP_BUTTON, Action.PICKED_UP, oid)], line])
     if status == OrderStatus.OUT_FOR_DELIVERY:
-        return _markup([[_button(texts.DELIVERED_BUTTON, Action.DELIVERED, oid)]])
+        return _markup([[_button(texts.DELIVERED_BUTTON, Action.DELIVERED, oid)], line])
     return None

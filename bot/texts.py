@@ -23,6 +23,7 @@ from domain.errors import (
 )
 from domain.estimates import Estimate, distance_km, minutes_for
 from domain.hours import Opening
+from domain.lines import LineClosed, Side
 from domain.messages import (
     AdminAlert,
     AlertReason,
@@ -650,6 +651,8 @@ def refusal(error: Exception) -> str:
         return f"Sorry, {error.name} is closed right now.{opens}"
     if isinstance(error, ItemUnavailable):
         return f"Sorry, {error.name} is not available now."
+    if isinstance(error, LineClosed):
+        return f"This line is closed: {error.why}. Thank you!"
     if isinstance(error, SlotUnavailable):
         return "Sorry, that delivery time is no longer available. Please choose another."
     if isinstance(error, ChoiceRefused):
@@ -821,6 +824,28 @@ def partner_request(m: PartnerRequest) -> str:
 
 NO_JOB = "📭 You have no active delivery right now."
 OFFER_ACCEPTED = "The order is yours!"
+LINE_TO_RIDER_BUTTON = "💬 Message the rider"
+LINE_TO_CUSTOMER_BUTTON = "💬 Message the customer"
+LINE_SENT = "✓ Sent."
+LINE_NOT_DELIVERED = "Sorry, that could not be delivered just now. Please try again."
+LINE_WHAT = "Please reply with a text, a photo or a location."
+LINE_PROMPTS = {
+    Side.CUSTOMER: "💬 Write to your rider about order #{order_id}: reply to this message with "
+                   "a text, a photo or a location. They see your words, not your name or number.",
+    Side.RIDER: "💬 Write to the customer of order #{order_id}: reply to this message with a "
+                "text, a photo or a location. They see your words and your first name.",
+}
+
+
+def line_message(side: Side, order_id: int, rider_name: str, text: str) -> str:
+    """A relayed message: who it is from (the rider by first name, the customer not at all),
+    how to answer, and what they wrote."""
+    first = rider_name.split()[0] if rider_name.split() else ""
+    who = f"your rider {escape(first)}".rstrip() if side is Side.RIDER else "the customer"
+    head = f"💬 From {who}, order #{order_id} (reply to this message to answer)"
+    return f"{head}\n\n{escape(text)}" if text else head
+
+
 NOT_ON_THE_WAY = ("📍 Thanks! While you deliver an order, after 🥡 Picked up, your live "
                   "location is shown to its customer, and to nobody else.")
 PARTNER_HELP = ("/online – get delivery offers\n/offline – stop getting offers\n"

@@ -46,6 +46,7 @@ from domain.services.admin.stock import StockAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.customers import CustomerService
 from domain.services.error_alerts import ErrorAlerts
+from domain.services.lines import LineService
 from domain.services.orders import CustomerOrders
 from domain.services.partners import PartnerService
 from domain.services.payments import PaymentService
@@ -171,6 +172,7 @@ def build_services(
         checkout=checkout,
         scheduling=Scheduling(uows, clock, checkout.summaries),
         rider_maps=RiderMaps(uows, clock),
+        lines=LineService(uows, clock),
         payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
                                 settings.admin_ids),
         orders=CustomerOrders(uows, clock, currency, pipeline),

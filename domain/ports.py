@@ -12,6 +12,7 @@ from domain.checkout import Checkout
 from domain.customers import Customer
 from domain.estimates import Riders
 from domain.ids import MenuItemId, OrderId, RestaurantId, TaskId, UserId
+from domain.lines import LineMessage
 from domain.messages import Notification
 from domain.orders import Order, OrderEvent
 from domain.partners import Partner
@@ -204,6 +205,15 @@ class RiderSpots(Protocol):
     async def release(self, order_id: OrderId) -> None: ...
 
 
+class Lines(Protocol):
+    """The private lines between customers and riders (domain.lines)."""
+
+    async def add(self, message: LineMessage) -> None: ...
+    async def replied_to(self, chat_id: int, message_id: int) -> LineMessage | None: ...
+    async def of(self, order_id: OrderId) -> Sequence[LineMessage]: ...
+    async def closed(self, order_id: OrderId) -> bool: ...
+
+
 class UnitOfWork(Transaction, Protocol):
     restaurants: RestaurantRepository
     menu: MenuRepository
@@ -214,6 +224,7 @@ class UnitOfWork(Transaction, Protocol):
     tracking: TrackingRepository
     ratings: RatingRepository
     rider_spots: RiderSpots
+    lines: Lines
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox

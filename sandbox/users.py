@@ -66,9 +66,10 @@ class SandboxUser(ChatView):
         self._last_action = Mark(new.seq)
         return new
 
-    async def share_location(self, latitude: float, longitude: float) -> ChatMessage:
+    async def share_location(self, latitude: float, longitude: float, *,
+                             reply_to: int | None = None) -> ChatMessage:
         return self._write("user_location", "", {"latitude": latitude, "longitude": longitude},
-                           location=Location(latitude, longitude))
+                           location=Location(latitude, longitude), reply_to_message_id=reply_to)
 
     async def share_live_location(self, latitude: float, longitude: float,
                                   live_period: int = 900) -> ChatMessage:
@@ -129,10 +130,12 @@ class SandboxUser(ChatView):
                 "caption_entities": command_entities(caption)}
 
     async def send_photo(self, data: bytes, caption: str | None = None, *,
-                         file_name: str = "photo.jpg") -> ChatMessage:
+                         file_name: str = "photo.jpg", reply_to: int | None = None
+                         ) -> ChatMessage:
         stored = self._state.files.add("photo", data, file_name, mimetypes.guess_type(file_name)[0])
         return self._write("user_photo", caption or "", {"size": stored.size},
-                           photo_file_id=stored.file_id, **self._caption_fields(caption))
+                           photo_file_id=stored.file_id, reply_to_message_id=reply_to,
+                           **self._caption_fields(caption))
 
     async def send_document(self, file_name: str, data: bytes, caption: str | None = None, *,
                             mime_type: str | None = None) -> ChatMessage:

@@ -14,6 +14,7 @@ from domain.ports import (
     CartRepository,
     CheckoutRepository,
     CustomerRepository,
+    Lines,
     MenuRepository,
     OrderRepository,
     Outbox,
@@ -31,6 +32,7 @@ from storage.customer_repositories import (
     SqlRatingRepository,
     SqlTrackingRepository,
 )
+from storage.lines import SqlLines
 from storage.order_repository import SqlOrderRepository
 from storage.partner_repository import SqlPartnerRepository
 from storage.payments import SqlPayments
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
     tracking: TrackingRepository
     ratings: RatingRepository
     rider_spots: RiderSpots
+    lines: Lines
     partners: PartnerRepository
     tasks: TaskQueue
     outbox: Outbox
@@ -95,6 +98,7 @@ class SqlUnitOfWork:
         self.tracking = SqlTrackingRepository(session)
         self.ratings = SqlRatingRepository(session)
         self.rider_spots = SqlRiderSpots(session)
+        self.lines = SqlLines(session)
         self.partners = SqlPartnerRepository(session)
         self.tasks = SqlTaskQueue(session, self._written)
         self.outbox = SqlOutbox(session, self._written)

@@ -239,6 +239,11 @@ class ShowOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class CloseLine:
+    order_id: OrderId
+
+
+@dataclass(frozen=True, slots=True)
 class CancelOrder:
     order_id: OrderId
     reason: str
@@ -275,7 +280,7 @@ AdminCommand = (
     | AddFood | EditFood | SetPrice | SetAvailable | SetPhoto | ImportMenu | SetStock
     | ExportMenu | ShowOptions | SetGroup | DropGroup | SetOptionAvailable
     | ListPartners | ApprovePartner | RevokePartner | MakeInvite
-    | ListOrders | ShowOrder | CancelOrder | ListDeadLetters | RetryTask
+    | ListOrders | ShowOrder | CancelOrder | CloseLine | ListDeadLetters | RetryTask
     | AddPromo | ListPromos | EndPromo | ListRefunds | MarkRefunded
     | Stats | Audit | AdminHelp
 )

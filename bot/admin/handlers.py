@@ -24,6 +24,7 @@ from bot.admin.commands import (
     AdminHelp,
     ApprovePartner,
     CancelOrder,
+    CloseLine,
     EditFood,
     EndPromo,
     ImportMenu,
@@ -117,7 +118,8 @@ async def _run(message: Message, admin: AdminServices, actor: UserId, command: A
             return last
         case ListPartners() | ApprovePartner() | RevokePartner() | MakeInvite():
             return await _partners(admin.partners, actor, command)
-        case ListOrders() | ShowOrder() | CancelOrder() | ListDeadLetters() | RetryTask():
+        case (ListOrders() | ShowOrder() | CancelOrder() | CloseLine() | ListDeadLetters()
+              | RetryTask()):
             return await _orders(admin.orders, actor, command)
         case Stats():
             return await _stats(message, admin.stats, currency)
@@ -197,7 +199,9 @@ async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> 
         case ListOrders(status):
             return texts.orders(await service.orders(status), status)
         case ShowOrder(order_id):
-            return texts.order_detail(await service.order_detail(order_id))
+            return texts.order_detail(await service.order_detail(order_id, actor))
+        case CloseLine(order_id):
+            return texts.line_closed(await service.close_line(actor, order_id))
         case CancelOrder(order_id, reason):
             cancelled = await service.cancel_order(actor, order_id, reason)
             return texts.order_cancelled(cancelled, reason)

@@ -21,6 +21,7 @@ from bot.admin.commands import (
     AdminCommand,
     AdminHelp,
     ApprovePartner,
+    CloseLine,
     ExportMenu,
     ImportMenu,
     ListDeadLetters,
@@ -205,6 +206,9 @@ _SPECS: Final = (
     CommandSpec("showorder", "/showorder ORDER_ID", "/showorder 42",
                 "show an order and its history",
                 by_id(lambda i: ShowOrder(OrderId(i)), "order id"), _ORDERS),
+    CommandSpec("closeline", "/closeline ORDER_ID", "/closeline 42",
+                "close the private line between an order's customer and rider",
+                by_id(lambda i: CloseLine(OrderId(i)), "order id"), _ORDERS),
     CommandSpec("cancelorder", "/cancelorder ORDER_ID REASON",
                 "/cancelorder 42 Restaurant ran out of cheese",
                 f"cancel any unfinished order; the reason (up to {MAX_REASON} characters) "

@@ -11,6 +11,7 @@ from bot.admin.specs import COMMANDS
 from bot.texts import bill, terms
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.invites import InviteCode
+from domain.lines import LineMessage, Said
 from domain.menu_export import menu_file_name
 from domain.money import Money
 from domain.options import OptionGroup, line_name
@@ -344,7 +345,29 @@ def order_detail(detail: OrderDetail) -> str:
               f"Note: {escape(delivery.note or '-')}", f"Partner: {partner}",
               *_payment_lines(detail), "",
               "<b>History</b>", *(event_line(e) for e in detail.history)]
+    if detail.line:
+        lines += ["", "<b>Line</b> (customer and rider)", *map(line_entry, detail.line)]
     return capped(lines)
+
+
+def line_closed(order: Order) -> str:
+    return (f"Closed the line of order #{order.id}: its customer and rider can no longer "
+            "write to each other through the bot.")
+
+
+def line_entry(message: LineMessage) -> str:
+    """One message of a private line, as /showorder lists it."""
+    when = message.at.strftime("%H:%M")
+    match message.said:
+        case Said.CLOSED:
+            return f"{when} closed by an admin"
+        case Said.PHOTO:
+            what = f"[photo] {message.text}".rstrip()
+        case Said.LOCATION:
+            what = f"[location {message.latitude:.5f}, {message.longitude:.5f}]"
+        case _:
+            what = message.text
+    return f"{when} {message.side.value}: {escape(what)}"
 
 
 def _payment_lines(detail: OrderDetail) -> list[str]:

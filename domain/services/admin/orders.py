@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from domain.audit import AuditEntry
 from domain.errors import IllegalTransition, NotAllowed, NotFound
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
+from domain.lines import LineMessage, Said, Side
 from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
 from domain.payments import Payment, Refund
 from domain.pipeline.ports import PipelineActions
@@ -40,6 +41,7 @@ class OrderDetail:
     history: tuple[OrderEvent, ...]
     payment: Payment | None = None  # when paid online
     refund: Refund | None = None
+    line: tuple[LineMessage, ...] = ()  # between customer and rider (domain.lines)
 
 
 class OrderAdmin:
@@ -64,8 +66,9 @@ class OrderAdmin:
                     names[order.restaurant_id] = place.name if place else "?"
         return [OrderLine(order, names[order.restaurant_id]) for order in latest]
 
-    async def order_detail(self, order_id: OrderId) -> OrderDetail:
-        """The order with its customer, partner, restaurant and full history."""
+    async def order_detail(self, order_id: OrderId, actor: UserId | None = None) -> OrderDetail:
+        """The order with its customer, partner, restaurant and full history, and the private
+        line between customer and rider: reading one is audited (`actor`)."""
         async with self._uows() as uow:
             order = found(await uow.orders.get(order_id), "order", order_id)
             place = await uow.restaurants.get(order.restaurant_id)
@@ -74,9 +77,14 @@ class OrderAdmin:
                        if order.partner_id is not None else None)
             history = tuple(await uow.orders.history(order_id))
             payment, refund = await uow.payments.of_order(order_id)
+            line = tuple(await uow.lines.of(order_id))
+            if line and actor is not None:
+                await record(uow, self._clock, actor, "read_line", order_target(order_id),
+                             f"{len(line)} messages")
+                await uow.commit()
         return OrderDetail(order, place.name if place else "?",
                            customer.name if customer else None,
-                           partner.name if partner else None, history, payment, refund)
+                           partner.name if partner else None, history, payment, refund, line)
 
     async def cancel_order(self, actor: UserId, order_id: OrderId, reason: str) -> Order:
         """Cancels an unfinished order as an admin; the customer, the partner (if any) and
@@ -123,6 +131,17 @@ class OrderAdmin:
             except IllegalTransition:  # started or cancelled a moment ago: as it is
                 continue
         return tuple(cancelled)
+
+    async def close_line(self, actor: UserId, order_id: OrderId) -> Order:
+        """Closes the private line of an order (domain.lines): later messages on it are
+        refused politely. Audited."""
+        async with self._uows() as uow:
+            order = found(await uow.orders.get(order_id), "order", order_id)
+            await uow.lines.add(LineMessage(order.id, Side.CUSTOMER, Said.CLOSED,
+                                            self._clock.now()))
+            await record(uow, self._clock, actor, "close_line", order_target(order_id), "")
+            await uow.commit()
+        return order
 
     async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
         """The tasks the queue gave up on, newest first."""

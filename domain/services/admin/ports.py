@@ -18,6 +18,7 @@ from domain.orders import Order, OrderStatus
 from domain.payments import Payments
 from domain.ports import (
     CustomerRepository,
+    Lines,
     MenuRepository,
     OrderRepository,
     Outbox,
@@ -100,6 +101,7 @@ class AdminUnitOfWork(Transaction, Protocol):
     stats: StatsSource
     promos: Promos
     payments: Payments
+    lines: Lines
 
 
 AdminUowFactory = Callable[[], AdminUnitOfWork]
