@@ -67,6 +67,7 @@ class Checkout:
     discount: int | None = None  # as the summary shown last took it off
     paying_in: int | None = None  # the summary message 💳 Pay now was pressed on
     deliver_at: datetime | None = None  # a delivery slot chosen (domain.slots); None: now
+    customer_zone: str | None = None  # the customer's own time zone, as read (not stored)
 
     def set_address(self, text: str) -> None:
         """A typed address; replaces a shared location."""

@@ -93,6 +93,7 @@ def checkout_from_row(row: Row) -> Checkout:
         discount=row["discount"],
         paying_in=row["paying_in"],
         deliver_at=row["deliver_at"],
+        customer_zone=row.get("customer_zone"),
     )
 
 

@@ -176,12 +176,6 @@ class SqlCustomerRepository:
         values = mapping.customer_values(customer)
         await self._session.execute(insert_missing(self._session, CUSTOMERS, values))
 
-    async def time_zones(self, customer_ids: Iterable[UserId]) -> dict[UserId, str]:
-        c = CUSTOMERS.c
-        stmt = select(c.id, c.time_zone).where(c.id.in_(sorted(set(customer_ids))),
-                                               c.time_zone.is_not(None))
-        return {UserId(i): zone for i, zone in await self._session.execute(stmt)}
-
     async def set_time_zone(self, customer: Customer, zone: str | None) -> None:
         await self.ensure(customer)
         await self._session.execute(update(CUSTOMERS).where(CUSTOMERS.c.id == customer.id)

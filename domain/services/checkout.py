@@ -179,7 +179,7 @@ class CheckoutService:
             return placed
 
     async def _batch(self, uow: UnitOfWork, batch: list[PlaceRequest]) -> None:
-        await place_batch(uow, batch, self.currency, self._clock.now())
+        await place_batch(uow, batch, self.currency, self._clock.now(), self.summaries.riders)
 
     async def _place(
         self, customer_id: UserId, token: int, key: str, tracking: TrackingMessage
@@ -213,12 +213,12 @@ class CheckoutService:
                 at=self._clock.now(), idempotency_key=key, menu=standing.menu,
                 restaurant=standing.restaurant, discount=standing.billed.bill.discount,
                 promo=standing.billed.promo, deliver_at=checkout.deliver_at,
+                riders=self.summaries.riders,
             )
             await uow.checkouts.delete(customer_id)
             await uow.tracking.save(order.id, tracking)
-            zones = await uow.customers.time_zones([customer_id])
             await uow.commit()
-        return just_placed(order, restaurant, tracking, zones.get(customer_id))
+        return just_placed(order, restaurant, tracking, checkout.customer_zone)
 
     async def _summarize(
         self, uow: UnitOfWork, checkout: Checkout, *, new_address: bool = False,

@@ -3,12 +3,13 @@ an order placed now should arrive (domain.estimates), from the riders free at th
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from domain.errors import NotFound, RestaurantClosed, SlotUnavailable
-from domain.estimates import Estimate, estimate
+from domain.estimates import Estimate, Riders, estimate
 from domain.ids import RestaurantId
-from domain.ports import UnitOfWork
+from domain.ports import Clock, UnitOfWork
 from domain.restaurants import Restaurant
 from domain.slots import first_slot, fits
 
@@ -53,7 +54,30 @@ async def taking_orders(
     return restaurant
 
 
-async def estimated(uow: UnitOfWork, restaurant: Restaurant, latitude: float | None = None,
-                    longitude: float | None = None) -> Estimate:
+class RiderCount:
+    """The riders now (`PartnerRepository.riders`), counted at most once every `fresh` per
+    process: an estimate wants them about right, and a busy checkout would count them for
+    every summary and every batch of placings. Orders placed here in between are added to
+    those waiting (`placed`), so the estimate still lengthens as they come."""
+
+    def __init__(self, clock: Clock, fresh: timedelta = timedelta(seconds=1)) -> None:
+        self._clock = clock
+        self._fresh = fresh
+        self._seen: tuple[datetime, Riders] | None = None
+
+    async def now(self, uow: UnitOfWork) -> Riders:
+        at = self._clock.now()
+        if self._seen is None or at - self._seen[0] >= self._fresh:
+            self._seen = (at, await uow.partners.riders())
+        return self._seen[1]
+
+    def placed(self, orders: int = 1) -> None:
+        if self._seen is not None:
+            at, riders = self._seen
+            self._seen = (at, replace(riders, waiting=riders.waiting + orders))
+
+
+async def estimated(uow: UnitOfWork, restaurant: Restaurant, riders: RiderCount,
+                    latitude: float | None = None, longitude: float | None = None) -> Estimate:
     """How long an order from `restaurant` to that spot (when shared) takes from now."""
-    return estimate(restaurant, await uow.partners.riders(), latitude, longitude)
+    return estimate(restaurant, await riders.now(uow), latitude, longitude)

@@ -122,15 +122,14 @@ class PaymentService:
                 at=now, idempotency_key=payment.payload, menu=standing.menu,
                 restaurant=standing.restaurant, discount=standing.billed.bill.discount,
                 promo=standing.billed.promo, tip=tip, paid_online=True,
-                deliver_at=checkout.deliver_at)
+                deliver_at=checkout.deliver_at, riders=self._summaries.riders)
             await uow.payments.add(payment, order.id, tip, now)
             tracking = TrackingMessage(chat_id, checkout.paying_in or 0)
             if checkout.paying_in is not None:
                 await uow.tracking.save(order.id, tracking)
             await uow.checkouts.delete(payment.customer_id)
-            zones = await uow.customers.time_zones([payment.customer_id])
             await uow.commit()
-        return just_placed(order, restaurant, tracking, zones.get(payment.customer_id))
+        return just_placed(order, restaurant, tracking, checkout.customer_zone)
 
     async def _refund(self, payment: Payment, reason: str) -> Refund:
         now = self._clock.now()

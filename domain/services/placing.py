@@ -25,7 +25,7 @@ from domain.orders import DeliveryDetails, Order
 from domain.ports import UnitOfWork
 from domain.promos import Promo
 from domain.restaurants import MenuItem, Restaurant
-from domain.services.openings import estimated, open_restaurant, restaurant_for_slot
+from domain.services.openings import RiderCount, estimated, open_restaurant, restaurant_for_slot
 from domain.slots import starts_at
 from domain.tasks import NewTask, TaskKind
 from domain.views import OrderView, Placed, TrackingMessage
@@ -45,7 +45,8 @@ class PlaceRequest(Waiting):
 
 
 async def place_batch(
-    uow: UnitOfWork, batch: list[PlaceRequest], currency: str, now: datetime
+    uow: UnitOfWork, batch: list[PlaceRequest], currency: str, now: datetime,
+    counted: RiderCount,
 ) -> None:
     """Places every plain-sailing press of `batch` and commits; see the module doc."""
     customers = [r.customer_id for r in batch]
@@ -56,7 +57,7 @@ async def place_batch(
     restaurants = await uow.restaurants.get_many(
         {cart.restaurant_id for cart in carts.values() if cart.restaurant_id is not None})
     placing: list[tuple[PlaceRequest, Order, Restaurant]] = []
-    riders = await uow.partners.riders()
+    riders = await counted.now(uow)
     for r in batch:
         r.answer = ALONE
         checkout, cart = checkouts.get(r.customer_id), carts[r.customer_id]
@@ -84,6 +85,7 @@ async def place_batch(
         placing.append((r, order, restaurant))
     if not placing:
         return
+    counted.placed(len(placing))
     orders = [order for _, order, _ in placing]
     await uow.orders.add_many(orders)
     await uow.tasks.enqueue_many([NewTask(TaskKind.CONFIRM_ORDER, o.id, now) for o in orders])
@@ -92,9 +94,9 @@ async def place_batch(
     await uow.checkouts.delete_many(placed)
     await uow.tracking.add_many({order.id: r.tracking for r, order, _ in placing})
     await uow.commit()
-    zones = await uow.customers.time_zones(placed)
     for r, order, kitchen in placing:
-        r.answer = just_placed(order, kitchen, r.tracking, zones.get(r.customer_id))
+        checkout = checkouts[r.customer_id]
+        r.answer = just_placed(order, kitchen, r.tracking, checkout.customer_zone)
 
 
 def just_placed(order: Order, restaurant: Restaurant, tracking: TrackingMessage,
@@ -128,6 +130,7 @@ async def place_cart(
     tip: int = 0,
     paid_online: bool = False,
     deliver_at: datetime | None = None,
+    riders: RiderCount | None = None,
 ) -> tuple[Order, Restaurant]:
     """Writes the cart as a CREATED order with its first event and queue task, and empties it;
     returns the order and its restaurant. `menu` and `restaurant` (found open): the cart's
@@ -143,7 +146,9 @@ async def place_cart(
         restaurant = await restaurant_for_slot(uow, priced.restaurant_id, deliver_at, at)
     elif restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id, at)
-    eta = await estimated(uow, restaurant, delivery.latitude, delivery.longitude)
+    riders = riders or RiderCount(_Now(at))
+    eta = await estimated(uow, restaurant, riders, delivery.latitude, delivery.longitude)
+    riders.placed()
     dishes = priced.total.amount
     restaurant.check_minimum(dishes, currency)
     order = Order.place(
@@ -167,3 +172,13 @@ async def place_cart(
     cart.clear()
     await uow.carts.save(cart)
     return order, restaurant
+
+
+@dataclass(frozen=True, slots=True)
+class _Now:
+    """The placing's own moment, as a clock: riders counted for this one placing."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at

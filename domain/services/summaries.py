@@ -16,7 +16,7 @@ from domain.ports import Clock, TokenSource, UnitOfWork
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.billing import Billed, bill_checkout
-from domain.services.openings import estimated, open_restaurant
+from domain.services.openings import RiderCount, estimated, open_restaurant
 from domain.slots import first_slot, fits
 from domain.views import PriceChange, PromoNote, Summary
 
@@ -38,6 +38,7 @@ class Summaries:
         self._clock = clock
         self._tokens = tokens
         self.currency = currency
+        self.riders = RiderCount(clock)  # for the estimates, shared with the placings
 
     async def still_stands(self, uow: UnitOfWork, checkout: Checkout) -> Standing | None:
         """The checkout's cart, priced and billed now, if it is exactly what its summary
@@ -95,8 +96,8 @@ class Summaries:
         if unknown_code is not None:
             promo = PromoNote(unknown_code, 0, PromoProblem.UNKNOWN)
         now = self._clock.now()
-        eta = await estimated(uow, restaurant, checkout.latitude, checkout.longitude)
-        customer = await uow.customers.get(checkout.customer_id)
+        eta = await estimated(uow, restaurant, self.riders, checkout.latitude,
+                              checkout.longitude)
         before = {LineKey(line.item_id, line.options): line.unit_price
                   for line in checkout.snapshot}
         fee_before = checkout.delivery_fee
@@ -108,7 +109,7 @@ class Summaries:
             fee_before=fee_before if fee_before not in (None, bill.delivery_fee) else None,
             promo=promo, expected_at=checkout.deliver_at or eta.arrives(now), estimate=eta,
             slot_gone=slot_gone, open_now=restaurant.open_at(now),
-            customer_zone=customer.time_zone if customer is not None else None,
+            customer_zone=checkout.customer_zone,
             removed=tuple(dict.fromkeys(menu[key.item_id].name for key in removed
                                         if key.item_id in menu)),
             short=tuple((menu[item_id].name, left) for item_id, left in short.items()),
