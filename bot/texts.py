@@ -54,7 +54,7 @@ from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
 from domain.services.payments import NotPayable
-from domain.services.scheduling import SlotPage
+from domain.services.scheduling import NoSlots, SlotPage
 from domain.views import (
     CartLineView,
     CartView,
@@ -655,6 +655,9 @@ def refusal(error: Exception) -> str:
         return f"This line is closed: {error.why}. Thank you!"
     if isinstance(error, SlotUnavailable):
         return "Sorry, that delivery time is no longer available. Please choose another."
+    if isinstance(error, NoSlots):
+        return (f"Sorry, {error.name} takes no orders for a later time today or tomorrow: "
+                "only as soon as possible.")
     if isinstance(error, ChoiceRefused):
         return error.reason
     if isinstance(error, OutOfStock):

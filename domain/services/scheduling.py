@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.checkout import Checkout
-from domain.errors import EmptyCart, RestaurantClosed, SlotUnavailable, StaleSummary
+from domain.errors import (
+    DomainError,
+    EmptyCart,
+    RestaurantClosed,
+    SlotUnavailable,
+    StaleSummary,
+)
 from domain.ids import UserId
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import Restaurant
@@ -16,6 +22,16 @@ from domain.slots import day_of, fits, lead, slots
 from domain.views import Summary
 
 SOON = 0  # the minute number that means "as soon as possible"
+
+
+class NoSlots(DomainError):
+    """The restaurant takes no order for a later time today or tomorrow."""
+
+    code = "no_slots"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} has no delivery times today or tomorrow")
+        self.name = name
 
 
 def minute_of(slot: datetime) -> int:
@@ -60,7 +76,7 @@ class Scheduling:
         found = list(slots(restaurant, now))
         days = tuple(sorted({day_of(restaurant, slot, now) for slot in found}))
         if not days:
-            raise RestaurantClosed(restaurant.name, restaurant.opening(now).opens_at)
+            raise NoSlots(restaurant.name)
         shown = day if day in days else days[0]
         return SlotPage(token, shown,
                         tuple(slot for slot in found if day_of(restaurant, slot, now) == shown),

@@ -11,9 +11,12 @@ from bot.callbacks import SLOTS, Action, BadCallback, pack, pattern, unpack
 from domain import errors
 from domain.cart import MAX_QUANTITY
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
+from domain.lines import LineClosed
 from domain.money import Money
+from domain.options import ChoiceRefused
 from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.restaurants import MenuItem, Restaurant
+from domain.services.scheduling import NoSlots
 from domain.services.shopping import DISHES_PER_PAGE
 from domain.views import CartLineView, CartView, MenuPage, OrderView, paginate
 
@@ -82,6 +85,14 @@ def test_patterns_tell_actions_sharing_a_prefix_apart() -> None:
     (errors.EmptyCart(), "Your cart is empty. Add something from /restaurants first."),
     (errors.BelowMinimum(4450, 19900, "INR"),
      "The minimum order here is ₹199.00: please add ₹44.50 more."),
+    (errors.SlotUnavailable(datetime(2026, 11, 30, 14, tzinfo=UTC)),
+     "Sorry, that delivery time is no longer available. Please choose another."),
+    (NoSlots("Dominos"), "Sorry, Dominos takes no orders for a later time today or tomorrow: "
+                         "only as soon as possible."),
+    (ChoiceRefused("Toppings: at most 3. Unpick one first."),
+     "Toppings: at most 3. Unpick one first."),
+    (LineClosed(42, "the order is finished"),
+     "This line is closed: the order is finished. Thank you!"),
     (errors.DomainError("?"), "Sorry, that can't be done right now."),
 ])
 def test_each_refusal_has_its_own_polite_wording(error: Exception, expected: str) -> None:

@@ -24,7 +24,7 @@ from domain.pipeline.worker import PipelineWorker
 from domain.services.admin.orders import OrderAdmin
 from domain.services.checkout import CheckoutService
 from domain.services.orders import CustomerOrders
-from domain.services.scheduling import SOON, Scheduling, minute_of
+from domain.services.scheduling import SOON, NoSlots, Scheduling, minute_of
 from domain.services.shopping import ShoppingService
 from domain.views import Summary, TrackingMessage
 from storage.admin_repositories import SqlAdminUnitOfWork
@@ -211,3 +211,15 @@ async def test_a_reorder_after_closing_time_fills_the_cart_for_a_slot_with_its_o
     await checkout.start(CUSTOMER)
     summary = await checkout.receive_text(CUSTOMER, "12 Residency Road")
     assert summary is not None and summary.checkout.deliver_at == at("12:00", day=1)
+
+
+async def test_a_restaurant_closing_soon_with_no_later_time_says_so(
+    uow_factory: Uows, catalog: Catalog, clock: FixedClock
+) -> None:
+    await with_hours(uow_factory, catalog, hours=parse_hours("mon 11:00-13:00"))
+    clock.advance(minutes=30)  # Monday 12:30: open, but too late for a slot; no Tuesday hours
+    _, scheduling, shown = await summary_for(uow_factory, catalog, clock)
+
+    with pytest.raises(NoSlots, match="no delivery times"):
+        await scheduling.slot_page(CUSTOMER, shown.token, 0)
+    assert shown.open_now and shown.checkout.deliver_at is None  # it takes orders for now
