@@ -74,13 +74,6 @@ class PricedCart:
         return tuple(OrderItem(line.item_id, line.name, line.unit_price, line.quantity,
                                line.options) for line in self.lines)
 
-    def portions(self) -> dict[MenuItemId, int]:
-        """Portions of each dish, all its lines together (what stock counts)."""
-        counted: dict[MenuItemId, int] = {}
-        for line in self.lines:
-            counted[line.item_id] = counted.get(line.item_id, 0) + line.quantity
-        return counted
-
 
 @dataclass
 class Cart:

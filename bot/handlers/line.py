@@ -17,7 +17,7 @@ from bot.handlers.basics import not_understood
 from bot.handlers.checkout import take_location, take_text
 from bot.handlers.common import Screen, press, replies, user_id
 from domain.ids import OrderId
-from domain.lines import MAX_TEXT, LineMessage, Said, Side
+from domain.lines import MAX_TEXT, LineMessage, Said
 from domain.services.lines import Route
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ async def relay(update: Update, context: AppContext) -> None:
     if said is None:
         await message.reply_text(texts.LINE_WHAT)
         return
-    await context.services.lines.relayed(route, said)
+    await context.services.lines.relayed(said)
     await message.reply_text(texts.LINE_SENT)
 
 
@@ -73,23 +73,27 @@ async def _send(context: AppContext, route: Route, message: Message) -> LineMess
     if message.text is not None:
         text = message.text[:MAX_TEXT]
         sent = await bot.send_message(route.to_chat, texts.line_message(*head, text))
-        return _kept(Said.TEXT, sent, text=text)
+        return _kept(route, Said.TEXT, sent, text=text)
     if message.photo:
         photo, caption = message.photo[-1].file_id, (message.caption or "")[:MAX_TEXT]
         sent = await bot.send_photo(route.to_chat, photo,
                                     caption=texts.line_message(*head, caption))
-        return _kept(Said.PHOTO, sent, text=caption, file_id=photo)
+        return _kept(route, Said.PHOTO, sent, text=caption, file_id=photo)
     if message.location is not None:
         spot = message.location
         await bot.send_message(route.to_chat, texts.line_message(*head, ""))
         sent = await bot.send_location(route.to_chat, spot.latitude, spot.longitude)
-        return _kept(Said.LOCATION, sent, latitude=spot.latitude, longitude=spot.longitude)
+        return _kept(route, Said.LOCATION, sent, latitude=spot.latitude,
+                     longitude=spot.longitude)
     return None
 
 
-def _kept(said: Said, sent: Message, **what: object) -> LineMessage:
-    return LineMessage(OrderId(0), Side.CUSTOMER, said, sent.date, chat_id=sent.chat_id,
-                       message_id=sent.message_id, **what)  # type: ignore[arg-type]
+def _kept(route: Route, said: Said, sent: Message, *, text: str = "",
+          file_id: str | None = None, latitude: float | None = None,
+          longitude: float | None = None) -> LineMessage:
+    """The line's record of the copy `sent` in the other side's chat."""
+    return LineMessage(route.order.id, route.side, said, sent.date, text, file_id, latitude,
+                       longitude, sent.chat_id, sent.message_id)
 
 
 def register(app: AppType) -> None:

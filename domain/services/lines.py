@@ -51,10 +51,9 @@ class LineService:
                 return None
             return await _route(uow, user, found.order_id)
 
-    async def relayed(self, route: Route, message: LineMessage) -> None:
-        """The bot's copy of `message` is in the other side's chat."""
-        await self._add(replace(message, order_id=route.order.id, side=route.side,
-                                at=self._clock.now()))
+    async def relayed(self, message: LineMessage) -> None:
+        """The bot's copy of `message` is in the other side's chat (kept at this moment)."""
+        await self._add(replace(message, at=self._clock.now()))
 
     async def line(self, order_id: OrderId) -> Sequence[LineMessage]:
         async with self._uow() as uow:

@@ -146,9 +146,12 @@ async def place_cart(
         restaurant = await restaurant_for_slot(uow, priced.restaurant_id, deliver_at, at)
     elif restaurant is None or restaurant.id != priced.restaurant_id:
         restaurant = await open_restaurant(uow, priced.restaurant_id, at)
-    riders = riders or RiderCount(_Now(at))
-    eta = await estimated(uow, restaurant, riders, delivery.latitude, delivery.longitude)
-    riders.placed()
+    if riders is not None:
+        eta = await estimated(uow, restaurant, riders, delivery.latitude, delivery.longitude)
+        riders.placed()
+    else:
+        eta = estimate(restaurant, await uow.partners.riders(), delivery.latitude,
+                       delivery.longitude)
     dishes = priced.total.amount
     restaurant.check_minimum(dishes, currency)
     order = Order.place(
@@ -160,7 +163,7 @@ async def place_cart(
         expected_at=deliver_at if deliver_at is not None else eta.arrives(at),
     )
     await uow.orders.add(order)
-    counted = [(menu[item_id], portions) for item_id, portions in priced.portions().items()
+    counted = [(menu[item_id], portions) for item_id, portions in cart.quantities.items()
                if menu[item_id].stock is not None]
     if counted and (short := await uow.menu.take_stock(order.id, counted)):
         raise OutOfStock(short)  # another order took the last portions: nothing placed
@@ -172,13 +175,3 @@ async def place_cart(
     cart.clear()
     await uow.carts.save(cart)
     return order, restaurant
-
-
-@dataclass(frozen=True, slots=True)
-class _Now:
-    """The placing's own moment, as a clock: riders counted for this one placing."""
-
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
