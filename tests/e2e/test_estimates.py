@@ -101,6 +101,9 @@ async def test_a_customer_with_their_own_time_zone_sees_both_times(
 ) -> None:
     refused = await say(customer, "/mytimezone Mars/Olympus", "Unknown time zone")
     assert refused.text is not None and "Asia/Kolkata" in refused.text  # how to write one
+    async with uows() as uow:  # the refused zone changed nothing
+        unset = await uow.customers.get(UserId(customer.id))
+    assert unset is None or unset.time_zone is None
     asked = await say(customer, "/mytimezone", "Times are shown in each restaurant")
     done = await say(customer, "/mytimezone Europe/London", "Done: times are shown")
     assert "Europe/London (now " in done.content and "/mytimezone -" in done.content
