@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.money import Money
-from domain.options import all_options, fingerprint, to_mask
+from domain.options import OptionGroup, all_options, fingerprint, to_mask
 from domain.restaurants import MenuItem
 
 
@@ -26,13 +26,19 @@ class DishCard:
         return Money(self.item.price + sum(o.price for o in picked), self.currency)
 
     @property
-    def missing(self) -> str | None:
-        """What must still be picked before it can be added ("Size: choose 1"); None: ready."""
+    def unpicked(self) -> OptionGroup | None:
+        """The first group whose pick is not yet one it takes; None: ready to add."""
         for group in self.item.groups:
             count = sum(1 for o in group.options if o.id in self.chosen)
             if not group.least <= count <= group.most:
-                return f"{group.name}: {group.rule}"
+                return group
         return None
+
+    @property
+    def missing(self) -> str | None:
+        """What must still be picked before it can be added ("Size: choose 1"); None: ready."""
+        group = self.unpicked
+        return None if group is None else f"{group.name}: {group.rule}"
 
     @property
     def mask(self) -> int:

@@ -123,12 +123,12 @@ class Cart:
         if quantity < 0:
             raise InvalidQuantity("quantity cannot be negative")
         if quantity > MAX_QUANTITY:
-            raise InvalidQuantity(f"at most {MAX_QUANTITY} of one dish")
+            raise InvalidQuantity("at most {count} of one dish", count=MAX_QUANTITY)
         if quantity == 0:
             self.lines.pop(key, None)
         else:
             if key not in self.lines and len(self.lines) >= MAX_LINES:
-                raise InvalidQuantity(f"at most {MAX_LINES} different dishes")
+                raise InvalidQuantity("at most {count} different dishes", count=MAX_LINES)
             self.lines[key] = quantity
             if restaurant_id is not None:
                 self.restaurant_id = restaurant_id

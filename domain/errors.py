@@ -11,6 +11,24 @@ class DomainError(Exception):
     code = "domain_error"
 
 
+class Explained(DomainError):
+    """A refusal whose reason the domain words: `template` is the English text with {named}
+    fields and `params` their values (names, numbers, what someone wrote). str() is the
+    English; the bot words it in the reader's language, the template being a message id of the
+    catalogs (Babel extracts it from the raise)."""
+
+    def __init__(self, template: str, /, **params: object) -> None:
+        super().__init__(template.format(**params) if params else template)
+        self.template = template
+        self.params = params
+
+
+def N_(template: str) -> str:
+    """Marks a template kept in a table (for a refusal raised elsewhere) for the catalogs:
+    gettext's own name for the marker, which Babel extracts."""
+    return template
+
+
 class NotFound(DomainError):
     code = "not_found"
 
@@ -115,11 +133,11 @@ class OutOfStock(DomainError):
         self.left = left
 
 
-class InvalidQuantity(DomainError):
+class InvalidQuantity(Explained):
     code = "invalid_quantity"
 
 
-class InvalidInput(DomainError):
+class InvalidInput(Explained):
     """A value outside its allowed range or length."""
 
     code = "invalid_input"

@@ -66,8 +66,8 @@ def parse_point(text: str) -> tuple[float, float]:
             raise ValueError
         latitude, longitude = (float(part) for part in parts)
     except ValueError:
-        raise InvalidInput(f"a location is LATITUDE, LONGITUDE such as 12.9756, 77.6067, not "
-                           f"'{text.strip()[:40]}'") from None
+        raise InvalidInput("a location is LATITUDE, LONGITUDE such as 12.9756, 77.6067, not "
+                           "'{shown}'", shown=text.strip()[:40]) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or not all(
             math.isfinite(v) for v in (latitude, longitude)):
         raise InvalidInput("latitude is -90 to 90 and longitude -180 to 180")

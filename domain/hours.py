@@ -86,14 +86,15 @@ def parse_hours(text: str) -> WeeklyHours:
         days_text, _, spans = part.partition(" ")
         days = _days(days_text.strip().lower())
         if not spans.strip():
-            raise InvalidInput(f"'{part[:40]}' needs its hours, such as 11:00-23:00")
+            raise InvalidInput("'{shown}' needs its hours, such as 11:00-23:00", shown=part[:40])
         for span in (s.strip() for s in spans.split(",")):
             match = _PERIOD.fullmatch(span)
             if match is None:
-                raise InvalidInput(f"hours are written 11:00-23:00, not '{span[:40]}'")
+                raise InvalidInput("hours are written 11:00-23:00, not '{shown}'",
+                                   shown=span[:40])
             h1, m1, h2, m2 = map(int, match.groups())
             if h1 > 23 or h2 > 24 or (h2 == 24 and m2):
-                raise InvalidInput(f"'{span}' is not a time of day")
+                raise InvalidInput("'{shown}' is not a time of day", shown=span)
             periods += [Period(day, h1 * 60 + m1, h2 * 60 + m2) for day in days]
     _no_overlap(periods)
     return WeeklyHours(tuple(sorted(periods, key=lambda p: (p.day, p.start))))
@@ -102,7 +103,8 @@ def parse_hours(text: str) -> WeeklyHours:
 def _days(text: str) -> list[int]:
     first, _, last = text.partition("-")
     if first not in DAYS or (last and last not in DAYS):
-        raise InvalidInput(f"days are mon to sun, or a range such as mon-fri, not '{text[:20]}'")
+        raise InvalidInput("days are mon to sun, or a range such as mon-fri, not '{shown}'",
+                           shown=text[:20])
     start, end = DAYS.index(first), DAYS.index(last or first)
     return [day % 7 for day in range(start, end + 1 if end >= start else end + 8)]
 
@@ -111,7 +113,7 @@ def _no_overlap(periods: list[Period]) -> None:
     ordered = sorted(periods, key=lambda p: (p.day, p.start))
     for before, after in pairwise(ordered):
         if before.day == after.day and after.start < before.end:
-            raise InvalidInput(f"{DAYS[before.day]}'s hours overlap")
+            raise InvalidInput("{day}'s hours overlap", day=DAYS[before.day])
 
 
 def _hhmm(minutes: int) -> str:

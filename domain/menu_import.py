@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 from domain.ids import MenuItemId, RestaurantId
 from domain.option_specs import parse_groups, with_ids
 from domain.options import OptionGroup
@@ -116,8 +116,13 @@ class MenuDraft:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
+    """A row not taken: `reason` is the English; `template` and `params` the refusal's, so
+    the bot can word it in the reader's language (no template: `reason` is all there is)."""
+
     line: int
     reason: str
+    template: str = field(default="", compare=False, repr=False)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,22 +145,25 @@ class ImportPlan:
 def decode_menu_file(data: bytes) -> str:
     """The text of an uploaded file, or a MenuFileError saying how to save it properly."""
     if data.startswith(b"PK\x03\x04"):
-        raise MenuFileError("this is a spreadsheet workbook; save it as 'CSV UTF-8' first")
+        raise MenuFileError(N_("this is a spreadsheet workbook; save it as 'CSV UTF-8' first"))
     if len(data) > MAX_FILE_CHARS * 4:  # UTF-8 takes up to 4 bytes a character
-        raise MenuFileError(f"the file is too big; at most {MAX_ROWS} dishes per file")
+        raise MenuFileError(N_("the file is too big; at most {count} dishes per file"),
+                            count=MAX_ROWS)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise MenuFileError("the file is not UTF-8 text; save it as 'CSV UTF-8'") from None
+        raise MenuFileError(
+            N_("the file is not UTF-8 text; save it as 'CSV UTF-8'")) from None
     if "\x00" in text:
-        raise MenuFileError("the file is not a text file; save it as 'CSV UTF-8'")
+        raise MenuFileError(N_("the file is not a text file; save it as 'CSV UTF-8'"))
     return text
 
 
 def parse_menu_csv(text: str, restaurant_id: RestaurantId, currency: str) -> MenuImport:
     """Every row of the file checked: drafts to import and rejections with their reasons."""
     if len(text) > MAX_FILE_CHARS:
-        raise MenuFileError(f"the file is too big; at most {MAX_ROWS} dishes per file")
+        raise MenuFileError(N_("the file is too big; at most {count} dishes per file"),
+                            count=MAX_ROWS)
     text = text.removeprefix("\ufeff")
     separator = _separator(text)
     decimal_mark = "," if separator in (";", "\t") else "."
@@ -169,9 +177,10 @@ def parse_menu_csv(text: str, restaurant_id: RestaurantId, currency: str) -> Men
         try:
             draft = _draft(line, columns, cells, currency, decimal_mark)
             if (earlier := first_seen.setdefault(name_key(draft.name), line)) != line:
-                raise InvalidInput(f"duplicate name '{draft.name}' (also on line {earlier})")
+                raise InvalidInput("duplicate name '{name}' (also on line {line})",
+                                   name=draft.name, line=earlier)
         except InvalidInput as problem:
-            rejected.append(Rejection(line, str(problem)))
+            rejected.append(Rejection(line, str(problem), problem.template, problem.params))
         else:
             drafts.append(draft)
     return MenuImport(restaurant_id, columns, tuple(drafts), tuple(rejected))
@@ -218,27 +227,34 @@ def _rows(text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
                 continue
             count += 1
             if count > MAX_ROWS + 1:
-                raise MenuFileError(f"the file has more than {MAX_ROWS} dishes; split it")
+                raise MenuFileError(N_("the file has more than {count} dishes; split it"),
+                                    count=MAX_ROWS)
             yield start, cells
     except csv.Error as error:
-        raise MenuFileError(f"line {end + 1} cannot be read: {error}") from None
+        raise MenuFileError(N_("line {line} cannot be read: {error}"), line=end + 1,
+                            error=str(error)) from None
 
 
 def _columns(header: list[str]) -> tuple[str, ...]:
     if not header:
-        raise MenuFileError("the file is empty; the first row must name the columns")
+        raise MenuFileError(N_("the file is empty; the first row must name the columns"))
     names = tuple(cell.strip().lower() for cell in header)
     expected = ", ".join(COLUMNS)
     for position, name in enumerate(names, start=1):
         if not name:
-            raise MenuFileError(f"column {position} has no name; the columns are: {expected}")
+            raise MenuFileError(
+                N_("column {position} has no name; the columns are: {columns}"),
+                position=position, columns=expected)
         if name not in COLUMNS:
-            raise MenuFileError(f"unknown column '{name}'; the columns are: {expected}")
+            raise MenuFileError(N_("unknown column '{name}'; the columns are: {columns}"),
+                                name=name, columns=expected)
         if names.count(name) > 1:
-            raise MenuFileError(f"column '{name}' appears twice")
+            raise MenuFileError(N_("column '{name}' appears twice"), name=name)
     for name in REQUIRED_COLUMNS:
         if name not in names:
-            raise MenuFileError(f"the column '{name}' is missing; the columns are: {expected}")
+            raise MenuFileError(
+                N_("the column '{name}' is missing; the columns are: {columns}"),
+                name=name, columns=expected)
     return names
 
 
@@ -247,8 +263,9 @@ def _draft(
 ) -> MenuDraft:
     if len(cells) > len(columns):
         raise InvalidInput(
-            f"{len(cells)} values but {len(columns)} columns "
-            '(put a value holding the separator in "double quotes")'
+            "{values} values but {columns} columns "
+            '(put a value holding the separator in "double quotes")',
+            values=len(cells), columns=len(columns),
         )
     row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=True))
     category = row.get("category")
@@ -278,4 +295,4 @@ def _available(text: str | None) -> bool | None:
     word = text.strip().lower()
     if word in _YES or word in _NO:
         return word in _YES
-    raise InvalidInput(f"available '{text.strip()}' must be yes or no")
+    raise InvalidInput("available '{shown}' must be yes or no", shown=text.strip())

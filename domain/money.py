@@ -17,7 +17,7 @@ from typing import Final
 
 _SYMBOLS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _EXPONENTS = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}
-DECIMAL_MARKS: Final = {".": "a dot", ",": "a comma"}  # the decimal marks, as a reason names them
+DECIMAL_MARKS: Final = {".": "a dot", ",": "a comma"}  # the decimal marks, by name
 MAX_DIGITS: Final = 15  # whole digits of an amount; far above any price, far below int limits
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -68,7 +68,30 @@ class Money:
 
 class AmountError(ValueError):
     """An amount that cannot be read exactly. str() completes "price '1,50' ...", e.g.
-    "has a comma: use a dot for decimals: 1.50"."""
+    "has a comma: use a dot for decimals: 1.50"; `problem` names the reason (a key of
+    REASONS) and `params` its values, so a whole sentence can be worded around it
+    (domain.prices)."""
+
+    def __init__(self, problem: str, /, **params: object) -> None:
+        super().__init__(REASONS[problem].format(**params))
+        self.problem = problem
+        self.params = params
+
+
+# why an amount is refused, by the key an AmountError carries
+REASONS: Final = {
+    "not_amount": "is not an amount",
+    "places": "has more than {places} decimal places",
+    "whole": "must be a whole number",
+    "too_large": "is too large",
+    "separators": "has thousands separators: write it without them: {amount}",
+    "ambiguous_dot": "is ambiguous: it could mean {thousands} or {decimal}; write "
+                     "{thousands}, or use a dot for decimals",
+    "ambiguous_comma": "is ambiguous: it could mean {thousands} or {decimal}; write "
+                       "{thousands}, or use a comma for decimals",
+    "comma": "has a comma: use a dot for decimals: {amount}",
+    "dot": "has a dot: use a comma for decimals: {amount}",
+}
 
 
 def parse_amount(text: str, currency: str, *, decimal_mark: str = ".") -> int:
@@ -80,32 +103,30 @@ def parse_amount(text: str, currency: str, *, decimal_mark: str = ".") -> int:
     shown = text.strip()
     other = "," if decimal_mark == "." else "."
     if other in shown:
-        raise AmountError(_other_mark(shown, decimal_mark, other))
+        raise _other_mark(shown, decimal_mark, other)
     whole, mark, fraction = shown.partition(decimal_mark)
     if not _DIGITS.fullmatch(whole) or (mark and not _DIGITS.fullmatch(fraction)):
-        raise AmountError("is not an amount")
+        raise AmountError("not_amount")
     places = minor_exponent(currency)
     if len(fraction) > places:
-        raise AmountError(f"has more than {places} decimal places" if places
-                          else "must be a whole number")
+        raise AmountError("places", places=places) if places else AmountError("whole")
     if len(whole.lstrip("0")) > MAX_DIGITS:
-        raise AmountError("is too large")
+        raise AmountError("too_large")
     scale: int = 10**places
     return int(whole.lstrip("0") or "0") * scale + int(fraction.ljust(places, "0") or "0")
 
 
-def _other_mark(shown: str, mark: str, other: str) -> str:
+def _other_mark(shown: str, mark: str, other: str) -> AmountError:
     """Why an amount holding the mark that is not this context's decimal mark is refused."""
-    mark_name, other_name = DECIMAL_MARKS[mark], DECIMAL_MARKS[other]
     grouped = rf"[0-9]{{1,3}}(?:{re.escape(other)}[0-9]{{3}})+(?:{re.escape(mark)}[0-9]+)?"
     whole, _, fraction = shown.partition(other)
     if not (_DIGITS.fullmatch(whole) and _DIGITS.fullmatch(fraction)):
         if re.fullmatch(grouped, shown):
-            return f"has thousands separators: write it without them: {shown.replace(other, '')}"
-        return "is not an amount"
+            return AmountError("separators", amount=shown.replace(other, ""))
+        return AmountError("not_amount")
     if len(fraction) == 3:  # a thousands separator, or decimals written the other way
         decimals = fraction.rstrip("0")
         other_reading = whole + (mark + decimals if decimals else "")
-        return (f"is ambiguous: it could mean {whole}{fraction} or {other_reading}; write "
-                f"{whole}{fraction}, or use {mark_name} for decimals")
-    return f"has {other_name}: use {mark_name} for decimals: {whole}{mark}{fraction}"
+        return AmountError("ambiguous_dot" if mark == "." else "ambiguous_comma",
+                           thousands=whole + fraction, decimal=other_reading)
+    return AmountError("comma" if other == "," else "dot", amount=f"{whole}{mark}{fraction}")

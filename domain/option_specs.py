@@ -24,9 +24,9 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Final
+from typing import Final, Literal
 
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 from domain.options import MAX_OPTION_NAME, Option, OptionGroup, check_groups, next_option_id
 from domain.prices import major, parse_price
 from domain.validation import check_length
@@ -37,13 +37,17 @@ _COUNT: Final = re.compile(r"([0-9]{1,2})(?:\s*-\s*([0-9]{1,2}))?")
 _DIGITS: Final = re.compile(r"\s*[0-9]+\s*")
 _ENDS_IN_PRICE: Final = re.compile(r"\+\s*[0-9][0-9,]*$")
 _MINUS: Final = re.compile(r"\s-\s*[0-9][0-9.,]*\s*$")  # 'Large -50': a price taken off
+_RESERVED_IN: Final = {  # a name holding a separator, by what it names
+    "option": N_("option '{name}' must not contain | ; = : , + or a line break"),
+    "option group": N_("option group '{name}' must not contain | ; = : , + or a line break"),
+}
 
 
-def option_name(text: str, what: str = "option") -> str:
+def option_name(text: str, what: Literal["option", "option group"] = "option") -> str:
     """A group's or an option's name: trimmed, at most 32 characters, no separator."""
     name = check_length(what, text, MAX_OPTION_NAME)
     if any(mark in RESERVED for mark in name):
-        raise InvalidInput(f"{what} '{name}' must not contain | ; = : , + or a line break")
+        raise InvalidInput(_RESERVED_IN[what], name=name)
     return name
 
 
@@ -52,8 +56,8 @@ def parse_count(text: str, group: str) -> tuple[int, int]:
     match = _COUNT.fullmatch(text.strip())
     least, most = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
     if not 0 <= least <= most or most < 1:
-        raise InvalidInput(f"{group}: CHOOSE must be N or MIN-MAX such as 1, 0-1 or 0-3, "
-                           f"not '{text.strip()[:20]}'")
+        raise InvalidInput("{group}: CHOOSE must be N or MIN-MAX such as 1, 0-1 or 0-3, "
+                           "not '{shown}'", group=group, shown=text.strip()[:20])
     return least, most
 
 
@@ -64,7 +68,7 @@ def parse_group(name: str, count: str, options: str, currency: str, *,
     group = option_name(name, "option group")
     least, most = parse_count(count, group)
     if not options.strip():
-        raise InvalidInput(f"{group}: list its options, separated by commas")
+        raise InvalidInput("{group}: list its options, separated by commas", group=group)
     parsed = tuple(_option(group, number, text, currency, decimal_mark)
                    for number, text in enumerate(_pieces(options), start=1))
     return OptionGroup(group, parsed, least, most)
@@ -80,8 +84,9 @@ def parse_groups(cell: str, currency: str, *, decimal_mark: str = ".") -> tuple[
         head, colon, options = text.partition(":")
         name, equals, count = head.partition("=")
         if not (colon and equals):
-            raise InvalidInput(f"options '{text.strip()[:40]}' must be written GROUP=CHOOSE: "
-                               f"OPTION [+PRICE], ... such as {EXAMPLE}")
+            raise InvalidInput("options '{shown}' must be written GROUP=CHOOSE: "
+                               "OPTION [+PRICE], ... such as {example}",
+                               shown=text.strip()[:40], example=EXAMPLE)
         groups.append(parse_group(name, count, options, currency, decimal_mark=decimal_mark))
     return with_ids((), groups)
 
@@ -149,11 +154,12 @@ def _pieces(text: str) -> list[str]:
 def _option(group: str, number: int, text: str, currency: str, decimal_mark: str) -> Option:
     name, plus, price = text.partition("+")
     if not name.strip():
-        raise InvalidInput(f"{group}: an option has no name (two commas in a row?)")
+        raise InvalidInput("{group}: an option has no name (two commas in a row?)",
+                           group=group)
     if not plus and _MINUS.search(name):
-        raise InvalidInput(f"{group}: '{name.strip()[:40]}': an option can only add to the "
-                           "price (+PRICE), not take from it")
+        raise InvalidInput("{group}: '{name}': an option can only add to the price (+PRICE), "
+                           "not take from it", group=group, name=name.strip()[:40])
     name = option_name(name)
-    extra = parse_price(price, currency, decimal_mark=decimal_mark, what=f"the price of {name}",
-                        zero_allowed=True) if plus else 0
+    extra = parse_price(price, currency, decimal_mark=decimal_mark, what="option price",
+                        name=name, zero_allowed=True) if plus else 0
     return Option(number, name, extra)

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from domain.errors import DomainError, InvalidInput, ItemUnavailable
+from domain.errors import Explained, InvalidInput, ItemUnavailable
 from domain.validation import check_length
 
 MAX_GROUPS = 5
@@ -26,14 +26,10 @@ MAX_OPTIONS = 24  # per dish, all groups together: a choice fits a 24-bit mask o
 MAX_OPTION_NAME = 32
 
 
-class ChoiceRefused(DomainError):
-    """The options picked do not make a choice the dish accepts (`reason` says why)."""
+class ChoiceRefused(Explained):
+    """The options picked do not make a choice the dish accepts (the template says why)."""
 
     code = "choice_refused"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +44,7 @@ class Option:
         if self.id <= 0:
             raise InvalidInput("an option's id must be above zero")
         if self.price < 0:
-            raise InvalidInput(f"{self.name}: an option cannot lower the price")
+            raise InvalidInput("{name}: an option cannot lower the price", name=self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +57,16 @@ class OptionGroup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", check_length("option group", self.name, MAX_OPTION_NAME))
         if not self.options:
-            raise InvalidInput(f"{self.name}: a group needs at least one option")
+            raise InvalidInput("{name}: a group needs at least one option", name=self.name)
         if not 0 <= self.least <= self.most or self.most < 1:
-            raise InvalidInput(f"{self.name}: pick from 0 or more up to 1 or more options")
+            raise InvalidInput("{name}: pick from 0 or more up to 1 or more options",
+                               name=self.name)
         if self.least > len(self.options):
-            raise InvalidInput(f"{self.name}: asks for {self.least} of only "
-                               f"{len(self.options)} options")
+            raise InvalidInput("{name}: asks for {least} of only {count} options",
+                               name=self.name, least=self.least, count=len(self.options))
         names = [option.name.casefold() for option in self.options]
         if len(set(names)) < len(names):
-            raise InvalidInput(f"{self.name}: two options have the same name")
+            raise InvalidInput("{name}: two options have the same name", name=self.name)
 
     @property
     def single(self) -> bool:
@@ -103,13 +100,13 @@ def check_groups(groups: Sequence[OptionGroup]) -> tuple[OptionGroup, ...]:
     """A dish's groups, checked together: at most MAX_GROUPS of them and MAX_OPTIONS options,
     group names and option ids each used once."""
     if len(groups) > MAX_GROUPS:
-        raise InvalidInput(f"a dish has at most {MAX_GROUPS} option groups")
+        raise InvalidInput("a dish has at most {count} option groups", count=MAX_GROUPS)
     names = [group.name.casefold() for group in groups]
     if len(set(names)) < len(names):
         raise InvalidInput("two option groups have the same name")
     ids = [option.id for option in all_options(groups)]
     if len(ids) > MAX_OPTIONS:
-        raise InvalidInput(f"a dish has at most {MAX_OPTIONS} options in all")
+        raise InvalidInput("a dish has at most {count} options in all", count=MAX_OPTIONS)
     if len(set(ids)) < len(ids):
         raise InvalidInput("two options share an id")
     return tuple(groups)
@@ -147,9 +144,24 @@ def choose(dish: str, groups: Sequence[OptionGroup], option_ids: Iterable[int]
             if not option.available:
                 raise ItemUnavailable(f"{dish} ({option.name})")
         if not group.least <= len(chosen) <= group.most:
-            raise ChoiceRefused(f"{dish}: please pick {group.name} ({group.rule}).")
+            raise _pick_more(dish, group)
         picked.extend(Picked(option.id, option.name, option.price) for option in chosen)
     return tuple(picked)
+
+
+def _pick_more(dish: str, group: OptionGroup) -> ChoiceRefused:
+    """Refuses a group picked fewer or more times than it allows, saying its `rule`."""
+    least, most, name = group.least, group.most, group.name
+    if least == most:
+        return ChoiceRefused("{dish}: please pick {group} (choose {least}).",
+                             dish=dish, group=name, least=least)
+    if least == 0 and most == 1:
+        return ChoiceRefused("{dish}: please pick {group} (optional).", dish=dish, group=name)
+    if least == 0:
+        return ChoiceRefused("{dish}: please pick {group} (up to {most}).",
+                             dish=dish, group=name, most=most)
+    return ChoiceRefused("{dish}: please pick {group} (choose {least} to {most}).",
+                         dish=dish, group=name, least=least, most=most)
 
 
 def label(picked: Iterable[Picked]) -> str:
@@ -206,7 +218,8 @@ def toggle(groups: Sequence[OptionGroup], chosen: frozenset[int], option_id: int
     if group.single:
         return (chosen - ids) | {option_id}
     if len(chosen & ids) >= group.most:
-        raise ChoiceRefused(f"{group.name}: at most {group.most}. Unpick one first.")
+        raise ChoiceRefused("{group}: at most {most}. Unpick one first.", group=group.name,
+                            most=group.most)
     return chosen | {option_id}
 
 

@@ -34,7 +34,7 @@ class Tips:
 
     def __post_init__(self) -> None:
         if len(self.suggested) > MAX_TIPS:
-            raise InvalidInput(f"at most {MAX_TIPS} suggested tips")
+            raise InvalidInput("at most {count} suggested tips", count=MAX_TIPS)
         if any(t <= 0 for t in self.suggested) or list(self.suggested) != sorted(
                 set(self.suggested)):
             raise InvalidInput("suggested tips must be positive and increasing")
@@ -52,6 +52,7 @@ class Invoice:
     currency: str
     prices: tuple[tuple[str, int], ...]  # (label, minor units); a discount is negative
     tips: Tips
+    restaurant: str = ""  # whose order it is (the title names it)
 
     @property
     def total(self) -> int:
@@ -74,7 +75,7 @@ def invoice_for(restaurant: str, priced: PricedCart, bill: Bill, payload: str,
     title = f"Order from {restaurant}"
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"
-    return Invoice(title, description, payload, bill.currency, tuple(prices), tips)
+    return Invoice(title, description, payload, bill.currency, tuple(prices), tips, restaurant)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,29 +5,34 @@ from __future__ import annotations
 
 from domain.errors import InvalidInput
 from domain.money import DECIMAL_MARKS, AmountError, minor_exponent, parse_amount
+from domain.price_refusals import refusal
 
 MAX_PRICE_MAJOR = 1_000_000
 
 
 def parse_price(text: str, currency: str, *, decimal_mark: str = ".", what: str = "price",
-                zero_allowed: bool = False) -> int:
+                name: str = "", zero_allowed: bool = False) -> int:
     """A positive major-unit amount such as '249.50' in minor units (zero too when
     `zero_allowed`: a fee, a minimum, an option's extra), read exactly by
     `domain.money.parse_amount` with the context's decimal mark, or InvalidInput naming
-    `what` and saying why: admin commands and comma-separated files use a dot, `;`- and
-    tab-separated files a comma. What was written is quoted back at most 40 characters long."""
+    `what` (a subject of domain.price_refusals: "price", "delivery fee", "option price" with
+    the option's `name`, ...) and saying why: admin commands and comma-separated files use a
+    dot, `;`- and tab-separated files a comma. What was written is quoted back at most 40
+    characters long."""
     places = minor_exponent(currency)
     shown = text.strip()
     if not shown:
-        raise InvalidInput(f"{what} must not be empty")
+        raise InvalidInput(refusal(what, "empty"), what=what, name=name)
     try:
         amount = parse_amount(shown, currency, decimal_mark=decimal_mark)
     except AmountError as problem:
-        raise InvalidInput(f"{what} '{shown[:40]}' {problem}") from None
+        raise InvalidInput(refusal(what, problem.problem), what=what, name=name,
+                           shown=shown[:40], **problem.params) from None
     if amount <= 0 and not (zero_allowed and amount == 0):
-        raise InvalidInput(f"{what} must be above zero")
+        raise InvalidInput(refusal(what, "zero"), what=what, name=name)
     if amount > MAX_PRICE_MAJOR * 10**places:
-        raise InvalidInput(f"{what} '{shown[:40]}' is above {MAX_PRICE_MAJOR:,}")
+        raise InvalidInput(refusal(what, "above"), what=what, name=name, shown=shown[:40],
+                           most=f"{MAX_PRICE_MAJOR:,}")
     return amount
 
 

@@ -33,8 +33,8 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone '{name[:40]}'; use a name such as "
-                           "Asia/Kolkata or Europe/London") from None
+        raise InvalidInput("unknown time zone '{name}'; use a name such as Asia/Kolkata or "
+                           "Europe/London", name=name[:40]) from None
     return name
 
 
@@ -79,7 +79,8 @@ class Restaurant:
         if self.longitude is not None and not -180 <= self.longitude <= 180:
             raise InvalidInput("longitude must be between -180 and 180")
         if not 0 < self.answer_within_s <= MAX_ANSWER_S:
-            raise InvalidInput(f"a kitchen answers within 1 s to {MAX_ANSWER_S // 60} minutes")
+            raise InvalidInput("a kitchen answers within 1 s to {minutes} minutes",
+                               minutes=MAX_ANSWER_S // 60)
 
     def opening(self, now: datetime) -> Opening:
         """Whether it takes orders at `now`: switched on, not a closed day, within its hours;

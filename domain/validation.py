@@ -16,23 +16,56 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but \t \n \r
 _ANY_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+# each field's refusals, one whole sentence each: (control characters, empty, too long)
+_REFUSALS: Final = {
+    "name": (N_("name must not contain invisible control characters"),
+             N_("name must not be empty"),
+             N_("name is longer than {limit} characters")),
+    "address": (N_("address must not contain invisible control characters"),
+                N_("address must not be empty"),
+                N_("address is longer than {limit} characters")),
+    "category": (N_("category must not contain invisible control characters"),
+                 N_("category must not be empty"),
+                 N_("category is longer than {limit} characters")),
+    "description": (N_("description must not contain invisible control characters"),
+                    N_("description must not be empty"),
+                    N_("description is longer than {limit} characters")),
+    "note": (N_("note must not contain invisible control characters"),
+             N_("note must not be empty"),
+             N_("note is longer than {limit} characters")),
+    "reason": (N_("reason must not contain invisible control characters"),
+               N_("reason must not be empty"),
+               N_("reason is longer than {limit} characters")),
+    "option": (N_("option must not contain invisible control characters"),
+               N_("option must not be empty"),
+               N_("option is longer than {limit} characters")),
+    "option group": (N_("option group must not contain invisible control characters"),
+                     N_("option group must not be empty"),
+                     N_("option group is longer than {limit} characters")),
+}
+# a field not in the table: its name goes in as a value (a fragment in other languages)
+_ANY_FIELD: Final = (N_("{field} must not contain invisible control characters"),
+                     N_("{field} must not be empty"),
+                     N_("{field} is longer than {limit} characters"))
 
 
 def check_length(field: str, value: str, limit: int, *, required: bool = True) -> str:
     """Trims a text field and checks it: no control characters but line breaks and tabs,
     not empty when required, at most `limit` characters; raises InvalidInput naming the
-    field."""
+    field (one of _REFUSALS' fields, so the whole sentence is one message)."""
+    control, empty, too_long = _REFUSALS.get(field, _ANY_FIELD)
     if _CONTROL.search(value):
-        raise InvalidInput(f"{field} must not contain invisible control characters")
+        raise InvalidInput(control, field=field)
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{field} must not be empty")
+        raise InvalidInput(empty, field=field)
     if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters")
+        raise InvalidInput(too_long, field=field, limit=limit)
     return value
 
 

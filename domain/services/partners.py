@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import N_, DomainError, InvalidInput
 from domain.ids import UserId
 from domain.invites import InviteCodes, normalize_code
 from domain.messages import Notification, PartnerRequest
@@ -61,13 +61,13 @@ class PartnerService:
         is returned as they are and the code stays unused."""
         wanted = normalize_code(code)
         if wanted is None:
-            raise BadInviteCode("that is not an invite code")
+            raise BadInviteCode(N_("that is not an invite code"))
         async with self._invite_uows() as uow:
             # the conditional UPDATE first: it takes the write lock before any read, and of
             # two people with one code only the first matches the row
             if not await uow.invites.use(wanted, user_id, self._clock.now()):
-                raise BadInviteCode("that invite code is not valid: it may be mistyped, "
-                                    "used already or expired")
+                raise BadInviteCode(N_("that invite code is not valid: it may be mistyped, "
+                                    "used already or expired"))
             partner = await uow.partners.get(user_id)
             if partner is not None and partner.status != PartnerStatus.PENDING:
                 return partner  # not committed: the code stays unused

@@ -278,4 +278,5 @@ async def _restaurant(uow: AdminUnitOfWork, restaurant_id: RestaurantId) -> Rest
 async def _name_free(uow: AdminUnitOfWork, name: str) -> None:
     taken = await uow.restaurants.get_by_name(name)
     if taken is not None:
-        raise InvalidInput(f"a restaurant named '{taken.name}' exists already (#{taken.id})")
+        raise InvalidInput("a restaurant named '{name}' exists already (#{restaurant_id})",
+                           name=taken.name, restaurant_id=taken.id)

@@ -65,8 +65,9 @@ class OptionAdmin:
             [chosen] = _named(groups, group)
             key = option.casefold()
             if all(o.name.casefold() != key for o in chosen.options):
-                raise InvalidInput(f"{chosen.name} has no option '{option}'; its options: "
-                                   f"{format_options(chosen, self._currency)}")
+                raise InvalidInput("{group} has no option '{option}'; its options: {options}",
+                                   group=chosen.name, option=option,
+                                   options=format_options(chosen, self._currency))
             options = tuple(replace(o, available=available) if o.name.casefold() == key else o
                             for o in chosen.options)
             return check_groups([replace(g, options=options) if g is chosen else g
@@ -104,7 +105,9 @@ def _named(groups: Sequence[OptionGroup], name: str) -> list[OptionGroup]:
     key = name.strip().casefold()
     matching = [group for group in groups if group.name.casefold() == key]
     if not matching:
-        have = ", ".join(group.name for group in groups)
-        raise InvalidInput(f"this dish has no option group '{name.strip()}'; "
-                           + (f"its groups: {have}" if have else "it has no options"))
+        if not groups:
+            raise InvalidInput("this dish has no option group '{name}'; it has no options",
+                               name=name.strip())
+        raise InvalidInput("this dish has no option group '{name}'; its groups: {groups}",
+                           name=name.strip(), groups=", ".join(group.name for group in groups))
     return matching

@@ -41,7 +41,8 @@ class PartnerAdmin:
         async with self._uows() as uow:
             partner = await _partner(uow, partner_id)
             if partner.status == PartnerStatus.APPROVED:
-                raise InvalidInput(f"{partner.name} (#{partner.id}) is approved already")
+                raise InvalidInput("{name} (#{partner_id}) is approved already",
+                                   name=partner.name, partner_id=partner.id)
             approved = replace(partner, status=PartnerStatus.APPROVED)
             await uow.partners.save(approved)
             now = self._clock.now()
@@ -56,7 +57,8 @@ class PartnerAdmin:
         async with self._uows() as uow:
             partner = await _partner(uow, partner_id)
             if partner.status == PartnerStatus.REVOKED:
-                raise InvalidInput(f"{partner.name} (#{partner.id}) is revoked already")
+                raise InvalidInput("{name} (#{partner_id}) is revoked already",
+                                   name=partner.name, partner_id=partner.id)
             if not await uow.partners.revoke(partner_id):  # conditional: no active delivery
                 busy = await _partner(uow, partner_id)
                 raise NotAllowed(

@@ -39,7 +39,7 @@ class PromoAdmin:
         async with self._uows() as uow:
             taken = await uow.promos.get(promo.code)
             if taken is not None:
-                raise InvalidInput(f"a promo code {taken.code} exists already")
+                raise InvalidInput("a promo code {code} exists already", code=taken.code)
             await uow.promos.add(promo, now)
             await record(uow, self._clock, actor, "add_promo", promo_target(promo.code),
                          describe(promo, self._currency))
@@ -55,7 +55,7 @@ class PromoAdmin:
         async with self._uows() as uow:
             promo = found(await uow.promos.get(code), "promo code", code)
             if not await uow.promos.end(code, self._clock.now()):
-                raise InvalidInput(f"{code} has ended already")
+                raise InvalidInput("{code} has ended already", code=code)
             await record(uow, self._clock, actor, "end_promo", promo_target(code))
             await uow.commit()
             return promo
