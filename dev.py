@@ -4,6 +4,7 @@
     python3 dev.py run    set up (venv, install, migrate, seed) and run the bot,
                           or the offline demo when no TELEGRAM_BOT_TOKEN is configured
     python3 dev.py test   set up and run every check: ruff, mypy, import contracts, pytest
+    python3 dev.py messages   bring the message catalogs (bot/locales) in step with the code
 
 Extra arguments after `test` go to pytest, e.g. `python3 dev.py test -k cart`.
 """
@@ -62,8 +63,13 @@ def test(args: list[str]) -> None:
     step(BIN / "python", "-m", "pytest", *args)
 
 
+def messages(args: list[str]) -> None:
+    setup()
+    step(BIN / "python", "-m", "bot.catalogs", *args)
+
+
 def main() -> None:
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "test": test, "messages": messages}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](sys.argv[2:])

@@ -161,7 +161,7 @@ async def one_order(world: World, customer: SandboxUser, restaurant: str, dish: 
     await pipeline.delivered(order, rider)
     await world.settled(*chats)
     shown = customer.message(tracking.message_id)
-    return shown is not None and texts.STATUS[OrderStatus.DELIVERED] in shown.content
+    return shown is not None and texts.status(OrderStatus.DELIVERED) in shown.content
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sandbox import CallbackAnswer, ChatMessage
 DISH = "➕ Pizza · ₹250.00"
 HOME = "12 Residency Road, Bengaluru"
 RESTARTS = 3  # a customer starts an order over this many times before giving it up
-OVER = tuple(texts.STATUS[s] for s in (
+OVER = tuple(texts.status(s) for s in (
     OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.FAILED))
 NOT_READY = texts.refusal(NotReady("not yet"))
 OUT_OF_DATE = texts.refusal(StaleSummary())

@@ -122,7 +122,7 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     await seen(asha, "on its way")
     await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")
     await seen(asha, "has been delivered")
-    await seen(asha, texts.STATUS[OrderStatus.DELIVERED])
+    await seen(asha, texts.status(OrderStatus.DELIVERED))
     await say(asha, "/orders", "Delivered")
     await paid_order(asha, ravi)
 

@@ -15,6 +15,7 @@ from telegram import (
 
 from bot import texts
 from bot.callbacks import Action, pack
+from bot.i18n import LANGUAGES
 from domain.card import DishCard
 from domain.lines import OPEN_WHILE
 from domain.messages import TicketLine
@@ -47,6 +48,12 @@ def main_menu() -> InlineKeyboardMarkup:
          _button(texts.CART_BUTTON, Action.CART)],
         [_button(texts.ORDERS_BUTTON, Action.ORDERS), _button(texts.HELP_BUTTON, Action.HELP)],
     ])
+
+
+def languages(current: str) -> InlineKeyboardMarkup:
+    """One button per language, by its own name; the one spoken now ticked."""
+    return _markup([[_button(("✓ " if code == current else "") + name, Action.LANGUAGE, place)]
+                    for place, (code, name) in enumerate(LANGUAGES.items())])
 
 
 def home_only() -> InlineKeyboardMarkup:
@@ -181,7 +188,7 @@ def slot_page(page: SlotPage) -> InlineKeyboardMarkup:
     rows = [times[n:n + 4] for n in range(0, len(times), 4)]
     other = [day for day in page.days if day != page.day]
     if other:
-        rows.append([_button(texts.DAY_BUTTONS[other[0]], Action.SLOTS, page.token, other[0])])
+        rows.append([_button(texts.day_button(other[0]), Action.SLOTS, page.token, other[0])])
     back = minute_of(page.chosen) if page.chosen is not None else SOON
     rows.append([_button(texts.BACK_TO_SUMMARY, Action.SLOT, page.token, back)])
     return _markup(rows)

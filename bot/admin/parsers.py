@@ -3,6 +3,7 @@
 Each parser takes the text after the command and the configured currency and returns a
 typed command from bot/admin/commands.py, or raises InvalidInput naming the problem;
 CommandSpec.read in bot/admin/specs.py turns that into the reply with syntax and example.
+A `what` argument names a field in a problem: a message id (N_), worded when it is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.admin.commands import (
     SetTimeZone,
     SetTravel,
 )
+from bot.i18n import N_, _
 from domain.errors import InvalidInput
 from domain.estimates import parse_point
 from domain.hours import parse_hours
@@ -59,18 +61,20 @@ Parser = Callable[[str, str], AdminCommand]  # (text after the command, currency
 def _id(text: str, what: str, highest: int) -> int:
     """A positive id no larger than its kind allows (domain/ids.py): a larger number is
     refused here, so it never reaches a query."""
-    raw = text.strip().removeprefix("#")
+    raw, name = text.strip().removeprefix("#"), _(what)
     if not raw:
-        raise InvalidInput(f"{what} is missing")
+        raise InvalidInput(N_("{what} is missing"), what=name)
     if not re.fullmatch(r"[0-9]+", raw) or not raw.strip("0"):
-        raise InvalidInput(f"{what} must be a positive whole number, not '{text.strip()[:40]}'")
+        raise InvalidInput(N_("{what} must be a positive whole number, not '{text}'"),
+                           what=name, text=text.strip()[:40])
     if len(raw.lstrip("0")) > len(str(highest)) or int(raw) > highest:
-        raise InvalidInput(f"{what} {raw[:40]} is too large: there is none above {highest:,}")
+        raise InvalidInput(N_("{what} {number} is too large: there is none above {highest}"),
+                           what=name, number=raw[:40], highest=f"{highest:,}")
     return int(raw)
 
 
 def leading_id(args: str, what: str, highest: int = MAX_ID) -> tuple[int, str]:
-    """The leading id and the rest of the text."""
+    """The leading id and the rest of the text; `what` names its kind, a message id (N_)."""
     first, *rest = args.strip().split(None, 1) or [""]
     return _id(first, what, highest), rest[0].strip() if rest else ""
 
@@ -79,20 +83,23 @@ def fields_of(text: str, names: tuple[str, ...], required: int) -> list[str]:
     parts = [part.strip() for part in text.split("|")] if text.strip() else []
     if len(parts) < required:
         wanted = " | ".join(names[:required])
-        raise InvalidInput(f"expected {wanted}, separated by |")
+        raise InvalidInput(N_("expected {fields}, separated by |"), fields=wanted)
     if len(parts) > len(names):
-        raise InvalidInput(f"too many fields: at most {len(names)}, separated by |")
+        raise InvalidInput(N_("too many fields: at most {count}, separated by |"),
+                           count=len(names))
     return parts + [""] * (len(names) - len(parts))
 
 
-def _no_more(text: str, problem: str) -> None:
+def _no_more(text: str, problem: str, **params: object) -> None:
+    """InvalidInput `problem` (a message id with a {text} field) when `text` is not blank."""
     if text.strip():
-        raise InvalidInput(f"{problem}, not '{text.strip()[:40]}'")
+        raise InvalidInput(problem, text=text.strip()[:40], **params)
 
 
-def _minutes(text: str, what: str = "preparation minutes") -> int:
+def _minutes(text: str, what: str = N_("preparation minutes")) -> int:
     if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > MAX_PREP_MINUTES:
-        raise InvalidInput(f"{what} must be 0 to {MAX_PREP_MINUTES}, not '{text}'")
+        raise InvalidInput(N_("{what} must be 0 to {most}, not '{text}'"), what=_(what),
+                           most=MAX_PREP_MINUTES, text=text)
     return int(text)
 
 
@@ -100,11 +107,12 @@ def _status(text: str) -> OrderStatus:
     key = re.sub(r"[\s-]+", "_", text.strip()).upper()
     if key not in OrderStatus.__members__:
         names = ", ".join(status.lower() for status in OrderStatus)
-        raise InvalidInput(f"unknown status '{text.strip()}'; use one of: {names}")
+        raise InvalidInput(N_("unknown status '{text}'; use one of: {names}"),
+                           text=text.strip(), names=names)
     return OrderStatus(key)
 
 
-def add_restaurant(args: str, _: str) -> AddRestaurant:
+def add_restaurant(args: str, _currency: str) -> AddRestaurant:
     name, address, prep = fields_of(args, ("NAME", "ADDRESS", "PREP_MINUTES"), 2)
     return AddRestaurant(
         check_length("name", name, MAX_NAME),
@@ -113,11 +121,11 @@ def add_restaurant(args: str, _: str) -> AddRestaurant:
     )
 
 
-def edit_restaurant(args: str, _: str) -> EditRestaurant:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def edit_restaurant(args: str, _currency: str) -> EditRestaurant:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     name, address, prep = fields_of(rest, ("NAME", "ADDRESS", "PREP_MINUTES"), 0)
     if not (name or address or prep):
-        raise InvalidInput("give at least one field to change")
+        raise InvalidInput(N_("give at least one field to change"))
     return EditRestaurant(
         RestaurantId(restaurant_id),
         check_length("name", name, MAX_NAME) if name else None,
@@ -131,19 +139,20 @@ def amount_of(text: str, currency: str, what: str, none: str) -> int:
     return 0 if text == none else parse_price(text, currency, what=what, zero_allowed=True)
 
 
-def hours(args: str, _: str) -> SetHours:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def hours(args: str, _currency: str) -> SetHours:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     if not rest:
-        raise InvalidInput("the hours are missing")
+        raise InvalidInput(N_("the hours are missing"))
     return SetHours(RestaurantId(restaurant_id), None if rest == CLEAR else parse_hours(rest))
 
 
-def closed_day(args: str, _: str) -> SetClosedDay:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def closed_day(args: str, _currency: str) -> SetClosedDay:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     day, then = fields_of(rest, ("DATE", "open"), 1)
     if then and then.lower() != "open":
-        raise InvalidInput(f"after the date, only 'open' (to take the day back), not '{then[:20]}'")
-    return SetClosedDay(RestaurantId(restaurant_id), a_day(day, "the day"), closed=not then)
+        raise InvalidInput(N_("after the date, only 'open' (to take the day back), not '{text}'"),
+                           text=then[:20])
+    return SetClosedDay(RestaurantId(restaurant_id), a_day(day, N_("the day")), closed=not then)
 
 
 def a_day(text: str, what: str) -> date:
@@ -152,39 +161,42 @@ def a_day(text: str, what: str) -> date:
             return date.fromisoformat(text)
         except ValueError:  # 2026-02-30
             pass
-    raise InvalidInput(f"{what} must be a date such as 2026-12-31, not '{text[:40]}'")
+    raise InvalidInput(N_("{what} must be a date such as 2026-12-31, not '{text}'"),
+                       what=_(what), text=text[:40])
 
 
-def travel(args: str, _: str) -> SetTravel:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def travel(args: str, _currency: str) -> SetTravel:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     minutes, place = fields_of(rest, ("MINUTES", "LATITUDE, LONGITUDE"), 1)
-    rid, ride = RestaurantId(restaurant_id), _minutes(minutes, "travel minutes")
+    rid, ride = RestaurantId(restaurant_id), _minutes(minutes, N_("travel minutes"))
     if not place:
         return SetTravel(rid, ride)
     return SetTravel(rid, ride, None if place == CLEAR else parse_point(place), True)
 
 
-def time_zone(args: str, _: str) -> SetTimeZone:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def time_zone(args: str, _currency: str) -> SetTimeZone:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     if not rest:
-        raise InvalidInput("the time zone is missing")
+        raise InvalidInput(N_("the time zone is missing"))
     return SetTimeZone(RestaurantId(restaurant_id), check_time_zone(rest))
 
 
-def kitchen_answer(args: str, _: str) -> SetKitchenAnswer:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def kitchen_answer(args: str, _currency: str) -> SetKitchenAnswer:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     minutes, then = fields_of(rest, ("MINUTES", "THEN"), 1)
     most = MAX_ANSWER_S // 60
     if not re.fullmatch(r"[0-9]{1,2}", minutes) or not 1 <= int(minutes) <= most:
-        raise InvalidInput(f"minutes must be 1 to {most}, not '{minutes[:40]}'")
+        raise InvalidInput(N_("minutes must be 1 to {most}, not '{text}'"), most=most,
+                           text=minutes[:40])
     if then and then.lower() not in {u.value for u in Unanswered}:
-        raise InvalidInput(f"then must be 'cancel' or 'accept', not '{then[:40]}'")
+        raise InvalidInput(N_("then must be 'cancel' or 'accept', not '{text}'"),
+                           text=then[:40])
     return SetKitchenAnswer(RestaurantId(restaurant_id), int(minutes),
                             Unanswered(then.lower()) if then else None)
 
 
 def add_food(args: str, currency: str) -> AddFood:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
     name, price, category, description = fields_of(rest, names, 2)
     return AddFood(
@@ -197,11 +209,11 @@ def add_food(args: str, currency: str) -> AddFood:
 
 
 def edit_food(args: str, currency: str) -> EditFood:
-    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
+    item_id, rest = leading_id(args, N_("item id"), MAX_CATALOGUE_ID)
     names = ("NAME", "PRICE", "CATEGORY", "DESCRIPTION")
     name, price, category, description = fields_of(rest, names, 0)
     if not (name or price or category or description):
-        raise InvalidInput("give at least one field to change")
+        raise InvalidInput(N_("give at least one field to change"))
     return EditFood(
         MenuItemId(item_id),
         check_length("name", name, MAX_NAME) if name else None,
@@ -214,73 +226,75 @@ def edit_food(args: str, currency: str) -> EditFood:
 
 
 def set_price(args: str, currency: str) -> SetPrice:
-    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
+    item_id, rest = leading_id(args, N_("item id"), MAX_CATALOGUE_ID)
     return SetPrice(MenuItemId(item_id), parse_price(rest, currency))
 
 
 MAX_STOCK: Final = 100_000
 
 
-def set_stock(args: str, _: str) -> SetStock:
-    item_id, rest = leading_id(args, "item id", MAX_CATALOGUE_ID)
+def set_stock(args: str, _currency: str) -> SetStock:
+    item_id, rest = leading_id(args, N_("item id"), MAX_CATALOGUE_ID)
     if rest == CLEAR:
         return SetStock(MenuItemId(item_id), None)
     if not re.fullmatch(r"[0-9]{1,6}", rest) or int(rest) > MAX_STOCK:
-        raise InvalidInput(f"portions must be 0 to {MAX_STOCK:,}, or '{CLEAR}' to stop "
-                           f"counting, not '{rest[:40]}'")
+        raise InvalidInput(N_("portions must be 0 to {most}, or '{clear}' to stop counting, "
+                              "not '{text}'"), most=f"{MAX_STOCK:,}", clear=CLEAR,
+                           text=rest[:40])
     return SetStock(MenuItemId(item_id), int(rest))
 
 
-def link_manager(args: str, _: str) -> LinkManager:
-    restaurant_id, rest = leading_id(args, "restaurant id", MAX_CATALOGUE_ID)
+def link_manager(args: str, _currency: str) -> LinkManager:
+    restaurant_id, rest = leading_id(args, N_("restaurant id"), MAX_CATALOGUE_ID)
     if not rest:
-        raise InvalidInput("chat id is missing")
+        raise InvalidInput(N_("chat id is missing"))
     if rest.lower() == "none":
         return LinkManager(RestaurantId(restaurant_id), None)
     if not re.fullmatch(r"-?[0-9]{1,19}", rest) or not 0 < abs(int(rest)) <= MAX_ID:
-        raise InvalidInput(f"chat id must be a whole number such as -1001234567890, not '{rest}'")
+        raise InvalidInput(N_("chat id must be a whole number such as -1001234567890, "
+                              "not '{text}'"), text=rest)
     return LinkManager(RestaurantId(restaurant_id), int(rest))
 
 
-def list_orders(args: str, _: str) -> ListOrders:
+def list_orders(args: str, _currency: str) -> ListOrders:
     return ListOrders(_status(args) if args.strip() else None)
 
 
-def cancel_order(args: str, _: str) -> CancelOrder:
-    order_id, rest = leading_id(args, "order id")
+def cancel_order(args: str, _currency: str) -> CancelOrder:
+    order_id, rest = leading_id(args, N_("order id"))
     reason = check_length("reason", rest.removeprefix("|"), MAX_REASON)
     return CancelOrder(OrderId(order_id), reason)
 
 
-def audit(args: str, _: str) -> Audit:
+def audit(args: str, _currency: str) -> Audit:
     if not args.strip():
         return Audit(DEFAULT_AUDIT)
     if not re.fullmatch(r"[0-9]{1,3}", args.strip()) or not 0 < int(args) <= MAX_AUDIT:
-        raise InvalidInput(f"the number of entries must be 1 to {MAX_AUDIT}")
+        raise InvalidInput(N_("the number of entries must be 1 to {most}"), most=MAX_AUDIT)
     return Audit(int(args))
 
 
 def by_id(make: Callable[[int], AdminCommand], what: str, highest: int = MAX_ID) -> Parser:
-    """A parser of one id of up to `highest` and nothing else."""
-    def parse(args: str, _: str) -> AdminCommand:
+    """A parser of one id of up to `highest` and nothing else; `what` is a message id (N_)."""
+    def parse(args: str, _currency: str) -> AdminCommand:
         ident, rest = leading_id(args, what, highest)
-        _no_more(rest, f"expected only the {what}")
+        _no_more(rest, N_("expected only the {what}, not '{text}'"), what=_(what))
         return make(ident)
 
     return parse
 
 
 def by_restaurant_id(make: Callable[[int], AdminCommand]) -> Parser:
-    return by_id(make, "restaurant id", MAX_CATALOGUE_ID)
+    return by_id(make, N_("restaurant id"), MAX_CATALOGUE_ID)
 
 
 def by_item_id(make: Callable[[int], AdminCommand]) -> Parser:
-    return by_id(make, "item id", MAX_CATALOGUE_ID)
+    return by_id(make, N_("item id"), MAX_CATALOGUE_ID)
 
 
 def bare(make: Callable[[], AdminCommand]) -> Parser:
-    def parse(args: str, _: str) -> AdminCommand:
-        _no_more(args, "this command takes no arguments")
+    def parse(args: str, _currency: str) -> AdminCommand:
+        _no_more(args, N_("this command takes no arguments, not '{text}'"))
         return make()
 
     return parse

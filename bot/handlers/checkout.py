@@ -119,7 +119,7 @@ def register(app: AppType) -> None:
     app.add_handler(CallbackQueryHandler(place_order, pattern=pattern(Action.PLACE)))
     app.add_handler(CallbackQueryHandler(ask_promo, pattern=pattern(Action.PROMO)))
     app.add_handler(CallbackQueryHandler(remove_promo, pattern=pattern(Action.PROMO_REMOVE)))
-    cancel = filters.Text([texts.CANCEL_CHECKOUT_BUTTON])
+    cancel = filters.Text(texts.in_every_language("CANCEL_CHECKOUT_BUTTON"))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & cancel, cancel_checkout))
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(text, take_text))

@@ -79,7 +79,7 @@ def press(handler: PressHandler) -> Handler:
         query = update.callback_query
         if query is None:
             return
-        screen = _FAILED  # unless the handler gets as far as a screen or a refusal
+        screen = _failed()  # unless the handler gets as far as a screen or a refusal
         try:
             screen = await _screen(handler, update, context, query)
         except BaseException:
@@ -102,7 +102,10 @@ async def _answer_and_draw(query: CallbackQuery, screen: Screen) -> None:
     await asyncio.gather(_answer(query, screen.toast, alert=screen.alert), draw)
 
 
-_FAILED = Screen(toast=texts.PRESS_FAILED, alert=True)
+def _failed() -> Screen:
+    return Screen(toast=texts.PRESS_FAILED, alert=True)
+
+
 # The press this update's handling has answered. PTB runs the error handler in the task that
 # handled the update (or one started from it), so it sees this and does not answer again.
 _answered: ContextVar[str | None] = ContextVar("answered_press", default=None)

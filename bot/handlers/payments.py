@@ -35,8 +35,9 @@ async def pay_now(update: Update, context: AppContext, token: int) -> Screen:
     if isinstance(invoice, Summary):
         return summary_screen(context, invoice, changed=True)
     await context.bot.send_invoice(
-        message.chat.id, invoice.title, invoice.description, invoice.payload, invoice.currency,
-        [LabeledPrice(label, amount) for label, amount in invoice.prices],
+        message.chat.id, texts.invoice_title(invoice), invoice.description, invoice.payload,
+        invoice.currency,
+        [LabeledPrice(texts.invoice_label(label), amount) for label, amount in invoice.prices],
         provider_token=secret.get_secret_value(), max_tip_amount=invoice.tips.most,
         suggested_tip_amounts=list(invoice.tips.suggested) or None)
     return Screen(toast=texts.INVOICE_SENT)

@@ -40,7 +40,7 @@ async def test_an_unanswered_ticket_cancels_the_order_and_tells_customer_and_adm
 
     await customer.wait_for(
         lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.CANCELLED] in m.content, timeout=TIMEOUT)
+        and texts.status(OrderStatus.CANCELLED) in m.content, timeout=TIMEOUT)
     alert = await admin.wait_for_text("did not answer", timeout=TIMEOUT)
     told = await manager.wait_for_text("has been cancelled", timeout=TIMEOUT)
 

@@ -61,7 +61,7 @@ async def test_the_worker_confirms_a_placed_order_in_its_one_tracking_message(
     tracking = await order_pizza(customer)
     shown = await customer.wait_for(
         lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.PREPARING] in m.content, timeout=TIMEOUT)
+        and texts.status(OrderStatus.PREPARING) in m.content, timeout=TIMEOUT)
     assert shown.edited and "Confirmed" in shown.content
     # no new message repeats the status: the only other news is that a partner is being found
     later = [m.content for m in customer.bot_messages if m.message_id > tracking.message_id]

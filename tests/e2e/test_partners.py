@@ -57,7 +57,7 @@ async def deliver(partner: SandboxUser, customer: SandboxUser, card: ChatMessage
     await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
     return await customer.wait_for(
         lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.DELIVERED] in m.content, timeout=TIMEOUT)
+        and texts.status(OrderStatus.DELIVERED) in m.content, timeout=TIMEOUT)
 
 
 async def offer_for(user: SandboxUser) -> ChatMessage:

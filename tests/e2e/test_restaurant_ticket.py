@@ -59,7 +59,7 @@ async def test_the_kitchen_rejecting_cancels_the_order_and_tells_the_customer(
     await press(manager, texts.TICKET_REJECT_BUTTON, "rejected", message_id=ticket.message_id)
     await customer.wait_for(
         lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.CANCELLED] in m.content, timeout=TIMEOUT)
+        and texts.status(OrderStatus.CANCELLED) in m.content, timeout=TIMEOUT)
 
     order = await stored_order(uows, order_id_of(tracking))
     assert order.status == OrderStatus.CANCELLED

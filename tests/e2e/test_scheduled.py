@@ -81,7 +81,7 @@ async def scheduled_order(customer: SandboxUser) -> tuple[ChatMessage, datetime]
                        message_id=summary.message_id)
     times = [b for b in page.buttons if re.fullmatch(r"\d\d:\d\d", b)]
     if len(times) < 3:  # late in the evening: tomorrow's times
-        page = await press(customer, texts.DAY_BUTTONS[1], "Tomorrow,", message_id=page.message_id)
+        page = await press(customer, texts.day_button(1), "Tomorrow,", message_id=page.message_id)
         times = [b for b in page.buttons if re.fullmatch(r"\d\d:\d\d", b)]
     assert len(times) >= 3 and "starts on it about 40 min before" in page.content
     day = 0 if page.content.splitlines()[1].startswith("Today") else 1
@@ -113,7 +113,7 @@ async def test_a_scheduled_order_starts_at_its_time_and_reaches_the_kitchen_then
                                     timeout=TIMEOUT)
     assert f"New order #{order.id}" in ticket.content and "1 × Pizza" in ticket.content
     await customer.wait_for(lambda m: m.message_id == tracking.message_id
-                            and texts.STATUS[OrderStatus.CONFIRMED] in m.content,
+                            and texts.status(OrderStatus.CONFIRMED) in m.content,
                             timeout=TIMEOUT)
 
 
@@ -123,7 +123,7 @@ async def test_a_scheduled_order_cancelled_before_it_starts_never_reaches_the_ki
     tracking, slot = await scheduled_order(customer)
     await press(customer, texts.CANCEL_ORDER_BUTTON, "Cancel order #",
                 message_id=tracking.message_id)
-    await press(customer, texts.CANCEL_YES_BUTTON, texts.STATUS[OrderStatus.CANCELLED])
+    await press(customer, texts.CANCEL_YES_BUTTON, texts.status(OrderStatus.CANCELLED))
 
     dial.move_to(slot - timedelta(minutes=40))
 

@@ -52,7 +52,7 @@ async def test_a_placed_order_is_confirmed_and_its_customer_told_before_the_fall
     tracking = await order_pizza(customer)
     await customer.wait_for(
         lambda m: m.message_id == tracking.message_id
-        and texts.STATUS[OrderStatus.PREPARING] in m.content, timeout=WITHIN_S)
+        and texts.status(OrderStatus.PREPARING) in m.content, timeout=WITHIN_S)
     await customer.wait_for(lambda m: "finding a delivery partner" in m.content,
                             timeout=WITHIN_S)
 
