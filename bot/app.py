@@ -30,25 +30,39 @@ from bot.handlers import (
     rider,
     scheduling,
 )
+from bot.i18n import LANGUAGES, N_, _, speaking
 from bot.ratelimit import AppRateLimiter
 from bot.shared_budget import SharedBudget
 
-COMMANDS = [
-    BotCommand("start", "Main menu"),
-    BotCommand("restaurants", "Browse restaurants and menus"),
-    BotCommand("cart", "Your cart and checkout"),
-    BotCommand("orders", "Your orders: track, cancel, reorder, rate"),
-    BotCommand("partner", "Deliver for us: ask to join"),
-    BotCommand("online", "Partners: get delivery offers"),
-    BotCommand("offline", "Partners: stop getting offers"),
-    BotCommand("job", "Partners: your current delivery"),
-    BotCommand("mytimezone", "Your own time zone, to see times in it too"),
-    BotCommand("help", "What I can do"),
+COMMANDS = [  # the menu of commands Telegram shows beside the text field, in each language
+    ("start", N_("Main menu")),
+    ("restaurants", N_("Browse restaurants and menus")),
+    ("cart", N_("Your cart and checkout")),
+    ("orders", N_("Your orders: track, cancel, reorder, rate")),
+    ("partner", N_("Deliver for us: ask to join")),
+    ("online", N_("Partners: get delivery offers")),
+    ("offline", N_("Partners: stop getting offers")),
+    ("job", N_("Partners: your current delivery")),
+    ("mytimezone", N_("Your own time zone, to see times in it too")),
+    ("language", N_("The language I speak with you")),
+    ("help", N_("What I can do")),
 ]
 
 
+def commands() -> list[BotCommand]:
+    """The command menu in the language spoken now."""
+    return [BotCommand(name, _(description)) for name, description in COMMANDS]
+
+
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await app.bot.set_my_commands(COMMANDS)
+    """The command menu for users of each language we speak (Telegram picks it by their app's
+    language), and in the default language for everyone else."""
+    services = app.bot_data["services"]
+    for code in LANGUAGES:
+        with speaking(code):
+            await app.bot.set_my_commands(commands(), language_code=code)
+    with speaking(services.settings.default_language):
+        await app.bot.set_my_commands(commands())
 
 
 def rate_limiter(services: Services) -> AppRateLimiter:

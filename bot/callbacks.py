@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
+from bot.i18n import LANGUAGES
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID
 from domain.options import MAX_OPTIONS
 from domain.slots import DAYS
@@ -66,6 +67,7 @@ class Action(StrEnum):
     GO_ONLINE = "on"
     GO_OFFLINE = "off"
     JOB = "job"
+    LANGUAGE = "lang"  # language: its place in bot.i18n.LANGUAGES
 
 
 # The numbers each slot can hold (domain/ids.py): anything else is not data this bot made.
@@ -79,6 +81,7 @@ _MASK = range(0, 2**MAX_OPTIONS)  # the options picked on the card, one bit each
 _OPTION = range(0, MAX_OPTIONS)  # the option pressed: its place among the dish's
 _DAY = range(0, DAYS)  # 0 today, 1 tomorrow
 _MINUTE = range(0, 2**31)  # a delivery slot, in minutes since 1970 (UTC); 0: soon
+_LANGUAGE = range(0, len(LANGUAGES))
 SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
@@ -94,6 +97,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.OFFER_DECLINE: (_ORDER,), Action.PICKED_UP: (_ORDER,), Action.DELIVERED: (_ORDER,),
     Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
     Action.TICKET_READY: (_ORDER,), Action.TICKET_SOLD_OUT: (_DISH,),
+    Action.LANGUAGE: (_LANGUAGE,),
 }
 ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
 _NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding

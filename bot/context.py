@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.languages import ChatLanguages
 from bot.ops import Ops
 from bot.settings import Settings
 from bot.wakeup import Wakeup
@@ -62,6 +63,7 @@ class Services:
     partners: PartnerService
     rider_maps: RiderMaps  # the rider on the map (bot/rider_map.py)
     lines: LineService  # the private line between customer and rider
+    languages: ChatLanguages  # the language each chat is spoken to in (bot/languages.py)
     clock: Clock
     retry: RetryPolicy  # backoff for the queue's tasks and the outbox's messages
     pipeline: PipelineActions  # the partners' and restaurants' presses

@@ -25,7 +25,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import texts
+from bot.i18n import ENGLISH, speak
 from bot.intake import Arrival
+from bot.languages import asked_by
 from bot.settings import Settings
 from domain.inbound_limit import InboundLimiter, SharedLimit, Verdict
 
@@ -40,9 +42,12 @@ class InboundGate:
     def __init__(self, limiter: InboundLimiter, bot: Bot,
                  clock: Callable[[], float] = time.monotonic,
                  on_refused: Callable[[Verdict], None] = lambda _: None,
-                 shared: SharedLimit | None = None) -> None:
+                 shared: SharedLimit | None = None, language: str = ENGLISH) -> None:
         """`on_refused` hears of every update turned away (the metrics count them); with
-        `shared` (REDIS_URL) updates are counted with the other instances'."""
+        `shared` (REDIS_URL) updates are counted with the other instances'. A refusal is
+        worded in the language the sender's Telegram app asks for, else in `language` (the
+        gate reads no database)."""
+        self._language = language
         self.limiter = limiter
         self.shared = shared  # with REDIS_URL: counted with the other instances
         self._bot = bot
@@ -83,6 +88,7 @@ class InboundGate:
         """Answers a refused update that needs it (see `admit` and the module's docstring)."""
         async with self._answering:
             try:
+                speak(asked_by(update.payload) or self._language)  # this task is its own
                 if update.query_id is not None:
                     await self._bot.answer_callback_query(
                         update.query_id, texts.SLOW_DOWN, show_alert=verdict is Verdict.SLOW_DOWN)
@@ -100,4 +106,4 @@ def inbound_gate(
     """The gate for one bot process, from the settings; it answers through `bot`; with
     `shared` (REDIS_URL) it counts with the other instances."""
     limiter = InboundLimiter(settings.inbound_limit_per_user_per_min, exempt=settings.admin_ids)
-    return InboundGate(limiter, bot, clock, on_refused, shared)
+    return InboundGate(limiter, bot, clock, on_refused, shared, settings.default_language)

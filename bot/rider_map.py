@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.context import Services
+from bot.i18n import speaking
 from bot.ratelimit import NO_RETRY
 from bot.tracking import refresh_tracking
 from domain.rider_map import LIVE_PERIOD_S, MapStep, RiderSpot
@@ -30,8 +31,9 @@ async def move_maps(bot: ExtBot[Any], services: Services) -> datetime | None:
         try:
             await _step(bot, services, spot, step)
             if step is not MapStep.STOP and spot.track_due(now):
-                await refresh_tracking(bot, services.orders, spot.order_id,
-                                       rate_limit_args=NO_RETRY)
+                with speaking(await services.languages.of_chat(spot.chat_id)):
+                    await refresh_tracking(bot, services.orders, spot.order_id,
+                                           rate_limit_args=NO_RETRY)
                 await maps.tracked(spot)
         except (BadRequest, Forbidden) as error:  # never to be taken: stop trying
             logger.info("rider map of order %s stopped: %s", spot.order_id, error.message)

@@ -83,7 +83,7 @@ async def serving(
         dispatcher = InboxDispatcher(app, parts.inbox, clock, policy, worker=parts.worker,
                                      lease_s=settings.inbox_lease_s,
                                      concurrency=settings.update_concurrency,
-                                     on_handled=metrics.handled)
+                                     on_handled=metrics.handled, languages=services.languages)
         dispatcher.start()
         stack.push_async_callback(dispatcher.stop)
         if parts.reaper is not None:

@@ -56,7 +56,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -65,6 +65,7 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.handlers.errors import alert_admins, failure_of, secrets_of
+from bot.i18n import speaking
 from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
 from bot.tracking import refresh_tracking
@@ -90,8 +91,10 @@ async def send_due(bot: ExtBot[Any], services: Services) -> int:
     edits = [m for m, c in zip(messages, contents, strict=True)
              if isinstance(c, OrderStatusChanged)]
     later = await services.outbox.later_edits(edits) if edits else []  # before any renders
+    spoken = await services.languages.of({message.chat_id for message in messages})
     results = await asyncio.gather(
-        *(_deliver(bot, services, message, content, orders, later)
+        *(_speaking(spoken[message.chat_id],
+                    _deliver(bot, services, message, content, orders, later))
           for message, content in zip(messages, contents, strict=True)),
         return_exceptions=True)
     for message, result in zip(messages, results, strict=True):
@@ -105,6 +108,12 @@ def _read(message: OutgoingMessage) -> Message | MalformedMessage:
         return decode(message.kind, message.data)
     except MalformedMessage as exc:
         return exc
+
+
+async def _speaking(language: str, delivery: Coroutine[Any, Any, None]) -> None:
+    """Words a message in its recipient's language (the chat's, not whoever caused it)."""
+    with speaking(language):
+        await delivery
 
 
 async def _deliver(

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.i18n import ENGLISH, LANGUAGES
 from domain.errors import InvalidInput
 from domain.money import AmountError, parse_amount
 from domain.payments import Tips
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
     time_zone: str = "Asia/Kolkata"  # new restaurants' (and the samples'): times shown in it
+    # the language of chats that have none of ours: group chats (kitchens) until one is chosen
+    # with /language, and users whose Telegram app is set to a language we do not speak
+    default_language: str = ENGLISH
     payment_provider_token: SecretStr | None = None  # 💳 Pay now; without it, cash only
     payment_tips: str = "20,50,100"  # suggested tips, major units of `currency`, at most 4
     payment_max_tip: str = "500"  # the largest tip an invoice takes
@@ -113,6 +117,13 @@ class Settings(BaseSettings):
     def _currency_code(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Z]{3}", value):
             raise ValueError("expected a three-letter ISO 4217 code such as INR")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
         return value
 
     @field_validator("time_zone")

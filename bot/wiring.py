@@ -22,6 +22,7 @@ from bot.clock import RandomTokens, SystemClock
 from bot.context import AdminServices, AppType, Services
 from bot.holders import Reaper, worker_id
 from bot.inbound import inbound_gate
+from bot.languages import ChatLanguages
 from bot.ops import Counts, Ops, counting
 from bot.runner import InboxParts, Running, serving, stop_signal, until_signalled
 from bot.settings import ConfigError, Settings
@@ -57,6 +58,7 @@ from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import Announce, CachedCatalogue
 from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.inbox import SqlInbox, SqlLeases
+from storage.languages import SqlLanguages
 from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
@@ -79,12 +81,9 @@ def queue_worker(
     settings: Settings, store: SqlPipelineStore, clock: Clock, retry: RetryPolicy
 ) -> PipelineWorker:
     config = PipelineConfig(
-        offer_timeout_s=settings.offer_timeout_s,
+        offer_timeout_s=settings.offer_timeout_s, admin_ids=settings.admin_ids,
         no_partner_alert_after_s=settings.no_partner_alert_after_s,
-        admin_ids=settings.admin_ids,
-        batch_size=settings.queue_batch_size,
-        lease_s=settings.queue_lease_s,
-    )
+        batch_size=settings.queue_batch_size, lease_s=settings.queue_lease_s)
     return PipelineWorker(store, clock, retry, config, worker_id())
 
 
@@ -173,6 +172,7 @@ def build_services(
         scheduling=Scheduling(uows, clock, checkout.summaries),
         rider_maps=RiderMaps(uows, clock),
         lines=LineService(uows, clock),
+        languages=ChatLanguages(SqlLanguages(sessions), settings.default_language),
         payments=PaymentService(uows, clock, checkout.summaries, settings.tips,
                                 settings.admin_ids),
         orders=CustomerOrders(uows, clock, currency, pipeline),

@@ -5,10 +5,11 @@ bot's own message — a text, a photo or a location — and is kept with the ord
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ExtBot, MessageHandler, filters
 
 from bot import texts
 from bot.callbacks import Action, pattern
@@ -16,8 +17,9 @@ from bot.context import AppContext, AppType
 from bot.handlers.basics import not_understood
 from bot.handlers.checkout import take_location, take_text
 from bot.handlers.common import Screen, press, replies, user_id
+from bot.i18n import speaking
 from domain.ids import OrderId
-from domain.lines import MAX_TEXT, LineMessage, Said
+from domain.lines import MAX_TEXT, LineMessage, Said, Side
 from domain.services.lines import Route
 
 logger = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ async def start_line(update: Update, context: AppContext, order_id: int) -> Scre
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)
     prompt = await query.message.reply_text(
-        texts.LINE_PROMPTS[route.side].format(order_id=order_id),
+        texts.line_prompt(route.side, order_id),
         reply_markup=ForceReply(selective=True))
     await lines.prompted(route, prompt.chat_id, prompt.message_id)
     return Screen()
@@ -70,6 +72,12 @@ async def _send(context: AppContext, route: Route, message: Message) -> LineMess
     """The message's copy in the other side's chat, as the line keeps it; None for a kind of
     message a line does not carry."""
     bot, head = context.bot, (route.side, route.order.id, route.rider_name)
+    with speaking(await context.services.languages.of_chat(route.to_chat)):  # theirs
+        return await _copy(bot, route, message, head)
+
+
+async def _copy(bot: ExtBot[Any], route: Route, message: Message,
+                head: tuple[Side, int, str]) -> LineMessage | None:
     if message.text is not None:
         text = message.text[:MAX_TEXT]
         sent = await bot.send_message(route.to_chat, texts.line_message(*head, text))

@@ -13,6 +13,7 @@ from storage.rows.catalogue import MenuItemRow, RestaurantRow
 from storage.rows.customers import CartLineRow, CartRow, CheckoutRow, CustomerRow
 from storage.rows.inbox import InboxRow, LeaseRow
 from storage.rows.invites import InviteRow
+from storage.rows.languages import ChatLanguageRow
 from storage.rows.lines import LineMessageRow
 from storage.rows.orders import (
     OrderEventRow,
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "CartLineRow",
     "CartRow",
+    "ChatLanguageRow",
     "CheckoutRow",
     "CustomerRow",
     "InboxRow",

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.jobs import send_outbox
+from bot.languages import ChatLanguages
 from bot.ratelimit import AppRateLimiter
 from bot.sender import send_due
 from bot.settings import load_settings
@@ -66,7 +67,20 @@ def services(outbox: Outbox, *, paid: bool) -> Any:
     return SimpleNamespace(
         settings=load_settings(_env_file=None, paid_broadcast=paid), outbox=outbox,
         clock=FixedClock(T0), ops=SimpleNamespace(metrics=SimpleNamespace(settled=lambda _: None)),
-        wakeup=Wakeup())
+        wakeup=Wakeup(), languages=ChatLanguages(NoLanguages(), "en"))
+
+
+class NoLanguages:
+    """No chat has chosen a language: each is spoken to in the default."""
+
+    async def of(self, chat_ids: Collection[int]) -> dict[int, str]:
+        return {}
+
+    async def adopt(self, chat_id: int, language: str) -> None:
+        raise AssertionError("the sender stores no language")
+
+    async def choose(self, chat_id: int, language: str) -> None:
+        raise AssertionError("the sender stores no language")
 
 
 async def test_with_paid_broadcast_each_new_message_is_paid_for_and_both_budgets_asked() -> None:

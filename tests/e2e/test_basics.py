@@ -4,6 +4,7 @@ import asyncio
 
 from bot import texts
 from bot.context import AppType
+from bot.i18n import _, speaking
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.journey import press, say
 
@@ -22,16 +23,23 @@ async def test_start_greets_each_user_by_name_with_the_main_menu(
 
 async def test_help_lists_the_commands(bot: AppType, customer: SandboxUser) -> None:
     reply = await say(customer, "/help", "/start")
-    for command in ("/restaurants", "/cart", "/orders", "/mytimezone", "/help"):
+    for command in ("/restaurants", "/cart", "/orders", "/mytimezone", "/language", "/help"):
         assert command in reply.text
 
 
 async def test_the_bot_registers_its_commands_with_telegram(
     bot: AppType, server: BotApiServer
 ) -> None:
-    names = [c["command"] for c in server.commands["default"]]
-    assert names == ["start", "restaurants", "cart", "orders", "partner", "online", "offline",
-                     "job", "mytimezone", "help"]
+    names = ["start", "restaurants", "cart", "orders", "partner", "online", "offline", "job",
+             "mytimezone", "language", "help"]
+    menus = server.commands
+    assert [c["command"] for c in menus["default"]] == names
+    assert menus["default/en"] == menus["default"]
+    for code in ("hi", "ru"):  # each in its language, for users whose app is set to it
+        assert [c["command"] for c in menus[f"default/{code}"]] == names
+        with speaking(code):
+            assert menus[f"default/{code}"][0]["description"] == _("Main menu")
+        assert menus[f"default/{code}"][0]["description"] != "Main menu"
 
 
 async def compare_commands_with_buttons(
