@@ -3,7 +3,7 @@
 Extracts every message id from bot/ and domain/ (Babel's Python extractor, with the keywords
 below) into bot/locales/foodbot.pot, then updates each language's .po from it: new messages
 come in untranslated, changed ones marked fuzzy with the old translation as a hint, dropped ones
-kept as obsolete (#~) for reuse. A translator then fills in the .po; tests/unit/test_catalogs.py
+go (git keeps them). A translator then fills in the .po; tests/unit/test_catalogs.py
 fails while any message is missing, fuzzy or has other {fields} than its English.
 
 A new language: add it to bot.i18n.LANGUAGES and run `python3 dev.py messages`, which starts its
@@ -57,7 +57,7 @@ def write(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         write_po(out, catalog, width=100, no_location=True, sort_output=True,
-                 include_previous=True)
+                 include_previous=True, ignore_obsolete=True)
 
 
 def update() -> list[str]:

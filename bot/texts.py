@@ -796,7 +796,7 @@ def refusal(error: Exception) -> str:
             restaurant=error.name, day=date(error.opens_at, None, "EEE"),
             time=error.opens_at.strftime("%H:%M"))
     if isinstance(error, ItemUnavailable):
-        return _("Sorry, {dish} is not available now.").format(dish=error.name)
+        return _unavailable(error)
     if isinstance(error, LineClosed):
         return _("This line is closed: {why}. Thank you!").format(why=_(error.why))
     if isinstance(error, SlotUnavailable):
@@ -815,6 +815,16 @@ def refusal(error: Exception) -> str:
             minimum=money(Money(error.minimum, error.currency)),
             more=money(Money(error.short_by, error.currency)))
     return _(_REFUSALS.get(getattr(error, "code", ""), N_("Sorry, that can't be done right now.")))
+
+
+def _unavailable(error: ItemUnavailable) -> str:
+    if not error.offered:
+        return (_("Sorry, {dish} has an option that is no longer offered.").format(
+            dish=error.name) if error.name else _("Sorry, that option is no longer offered."))
+    if error.option is not None:
+        return _("Sorry, {dish} ({option}) is not available now.").format(
+            dish=error.name, option=error.option)
+    return _("Sorry, {dish} is not available now.").format(dish=error.name)
 
 
 # notifications from the outbox (DESIGN.md §4): one function per kind ---------------------

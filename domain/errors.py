@@ -87,11 +87,18 @@ class RestaurantClosed(DomainError):
 
 
 class ItemUnavailable(DomainError):
+    """A dish (or `option` of it) not available now; `offered` False: an option of it (or, with
+    no name, the option pressed) is no longer on the menu at all."""
+
     code = "item_unavailable"
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"{name} is not available")
+    def __init__(self, name: str, *, option: str | None = None, offered: bool = True) -> None:
+        shown = (f"{name} ({option})" if option is not None else name) if offered else (
+            f"{name} (an option no longer offered)" if name else "that option")
+        super().__init__(f"{shown} is not available")
         self.name = name
+        self.option = option
+        self.offered = offered
 
 
 class OtherRestaurantInCart(DomainError):

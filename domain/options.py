@@ -136,13 +136,13 @@ def choose(dish: str, groups: Sequence[OptionGroup], option_ids: Iterable[int]
     (ChoiceRefused)."""
     wanted = set(option_ids)
     if wanted - {option.id for option in all_options(groups)}:
-        raise ItemUnavailable(f"{dish} (an option no longer offered)")
+        raise ItemUnavailable(dish, offered=False)
     picked: list[Picked] = []
     for group in groups:
         chosen = [option for option in group.options if option.id in wanted]
         for option in chosen:
             if not option.available:
-                raise ItemUnavailable(f"{dish} ({option.name})")
+                raise ItemUnavailable(dish, option=option.name)
         if not group.least <= len(chosen) <= group.most:
             raise _pick_more(dish, group)
         picked.extend(Picked(option.id, option.name, option.price) for option in chosen)
@@ -206,7 +206,7 @@ def toggle(groups: Sequence[OptionGroup], chosen: frozenset[int], option_id: int
     picked or unpicked, and one past the group's most is refused with ChoiceRefused."""
     group = next((g for g in groups if any(o.id == option_id for o in g.options)), None)
     if group is None:
-        raise ItemUnavailable("that option")
+        raise ItemUnavailable("", offered=False)
     ids = {option.id for option in group.options}
     pressed = next(option for option in group.options if option.id == option_id)
     if option_id not in chosen and not pressed.available:

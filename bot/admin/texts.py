@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from html import escape, unescape
 from typing import Final
 
 from bot.admin.specs import COMMANDS
 from bot.i18n import N_, _, money, ngettext
-from bot.texts import bill, terms
+from bot.texts import bill, rule, terms
 from domain.errors import DomainError, Explained, InvalidInput, NotFound
 from domain.invites import InviteCode
 from domain.lines import LineMessage, Said, Side
@@ -27,7 +28,6 @@ from domain.services.admin.catalogue import ImportResult
 from domain.services.admin.options import MenuExport
 from domain.services.admin.orders import OrderDetail, OrderLine
 from domain.services.admin.ports import AuditEntry, DeadTask
-from domain.services.admin.promos import describe
 from domain.stats import Stats as PeriodStats
 from domain.stats import StatsReport
 
@@ -297,7 +297,7 @@ def menu_exported(export: MenuExport) -> str:
 
 def option_group(group: OptionGroup, currency: str) -> list[str]:
     """The group's name, how many to pick, and each option with its extra and state."""
-    lines = [f"<b>{escape(group.name)}</b> · {group.rule} ({group.chooses})"]
+    lines = [f"<b>{escape(group.name)}</b> · {rule(group)} ({group.chooses})"]
     lines += [f"  • {escape(o.name)} +{money(Money(o.price, currency))} · "
               f"{_('available') if o.available else _('not available')}" for o in group.options]
     return lines
@@ -616,8 +616,23 @@ def promo_line(promo: Promo, currency: str) -> str:
     used = f"{promo.used}/{promo.total_uses}" if promo.total_uses is not None else (
         f"{promo.used}")
     return _("<b>{code}</b> · {terms} · used {used} · {state}").format(
-        code=escape(promo.code), terms=escape(describe(promo, currency)), used=used,
+        code=escape(promo.code), terms=escape(promo_terms(promo, currency)), used=used,
         state=_("ended") if promo.ended_at is not None else _("active"))
+
+
+def promo_terms(promo: Promo, currency: str) -> str:
+    """'10% off | from ₹300.00 | until 2026-12-31 | 100 uses | 1 per customer'."""
+    parts = [_("{percent}% off").format(percent=promo.percent) if promo.percent is not None
+             else _("{amount} off").format(amount=money(Money(promo.amount or 0, currency)))]
+    if promo.min_order:
+        parts.append(_("from {amount}").format(amount=money(Money(promo.min_order, currency))))
+    if promo.valid_until is not None:
+        last = promo.valid_until - timedelta(days=1)
+        parts.append(_("until {day}").format(day=f"{last:%Y-%m-%d}"))
+    parts.append(ngettext("{count} use", "{count} uses", promo.total_uses).format(
+        count=promo.total_uses) if promo.total_uses is not None else _("no use limit"))
+    parts.append(_("{count} per customer").format(count=promo.uses_per_customer))
+    return " | ".join(parts)
 
 
 def promo_added(promo: Promo, currency: str) -> str:
