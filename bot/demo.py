@@ -9,6 +9,7 @@ instant in the demo's database, so the order is ready at once); Ravi accepts the
 picks the order up and delivers it, and Asha watches her tracking message reach Delivered.
 Then Asha orders again and pays in chat with a tip (💳 Pay now, through the local server's test
 payment provider unless PAYMENT_PROVIDER_TOKEN is set), and Ravi delivers it collecting nothing.
+Last, Asha switches the bot to Hindi with /language and reads her orders in it.
 Prints the chat transcript as it happens and exits 0 when the story ran to its end.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot import texts
+from bot.i18n import speaking
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database, set_prep_minutes
 from domain.orders import OrderStatus
@@ -125,6 +127,7 @@ async def story(server: BotApiServer, settings: Settings) -> None:
     await seen(asha, texts.status(OrderStatus.DELIVERED))
     await say(asha, "/orders", "Delivered")
     await paid_order(asha, ravi)
+    await in_hindi(asha)
 
 
 async def paid_order(asha: SandboxUser, ravi: SandboxUser) -> None:
@@ -146,6 +149,15 @@ async def paid_order(asha: SandboxUser, ravi: SandboxUser) -> None:
     await tap(ravi, texts.PICKED_UP_BUTTON, "On the way")
     await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")
     await seen(asha, "💳 paid online")
+
+
+async def in_hindi(asha: SandboxUser) -> None:
+    """Asha asks for Hindi with /language, and reads her orders in it."""
+    await say(asha, "/language", "Which language")
+    with speaking("hi"):
+        done, delivered = texts.language_chosen("hi"), texts.short_status(OrderStatus.DELIVERED)
+    await tap(asha, "हिन्दी", done.split(":")[0])
+    await say(asha, "/orders", delivered)
 
 
 async def play(write: Callable[[str], object] = print) -> int:
