@@ -1,7 +1,8 @@
 """Keeps the message catalogs in step with the code: `python3 dev.py messages`.
 
 Extracts every message id from bot/ and domain/ (Babel's Python extractor, with the keywords
-below) into bot/locales/foodbot.pot, then updates each language's .po from it: new messages
+below) into bot/locales/foodbot.pot, then updates each language's .po from it, and compiles
+each into the .mo beside it that the bot reads: new messages
 come in untranslated, changed ones marked fuzzy with the old translation as a hint, dropped ones
 go (git keeps them). A translator then fills in the .po; tests/unit/test_catalogs.py
 fails while any message is missing, fuzzy or has other {fields} than its English.
@@ -13,10 +14,12 @@ A new language: add it to bot.i18n.LANGUAGES and run `python3 dev.py messages`, 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import DOMAIN, ENGLISH, LANGUAGES, LOCALES, catalog_path
@@ -53,6 +56,14 @@ def translated(message: Message) -> bool:
     return not message.fuzzy and all(forms)
 
 
+def compiled(catalog: Catalog) -> bytes:
+    """The catalog as gettext's .mo, which bot.i18n reads; fuzzy and untranslated messages are
+    left out (the English shows instead: a guess is not a translation)."""
+    out = BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
 def write(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
@@ -78,6 +89,7 @@ def update() -> list[str]:
         catalog.update(template)
         catalog.revision_date = _STAMP
         write(catalog, path)
+        catalog_path(code, "mo").write_bytes(compiled(catalog))
         untranslated = sum(1 for m in catalog if m.id and not translated(m))
         done.append(f"{path.relative_to(ROOT)}: {untranslated} to translate")
     return done

@@ -3,7 +3,9 @@ left out is resident memory a process never pays: Alembic and Mako (~10 MB: the 
 checked with one read), aiohttp's server (~2 MB: only a webhook or METRICS_PORT serves HTTP;
 its client is the bot's Bot API client, bot/aiohttp_request.py), the Redis client (~6 MB: only
 with REDIS_URL), prometheus_client (~1 MB: only when something serves /metrics, a webhook or
-METRICS_PORT), matplotlib (only at an admin's first /stats chart).
+METRICS_PORT), matplotlib (only at an admin's first /stats chart), Babel (~4.5 MB of CLDR data:
+only once someone is spoken to in a language other than English; the catalogs are read by the
+standard library's gettext).
 
 The bot runs in a fresh interpreter against the local Bot API server, answers a user, and then
 says which of those libraries it had loaded.
@@ -25,7 +27,8 @@ from tests.e2e.test_webhook_inbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WITHIN_S = 60.0  # a fresh interpreter importing the bot, on a busy machine
-OPTIONAL = ("alembic", "mako", "aiohttp.web", "redis", "prometheus_client", "matplotlib")
+OPTIONAL = ("alembic", "mako", "aiohttp.web", "redis", "prometheus_client", "matplotlib",
+            "babel")
 
 # runs the bot as `foodbot run` does (settings from the environment) until stdin closes, then
 # prints the optional libraries it had loaded

@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.catalogs import KEYWORDS, ROOT, SOURCES, TEMPLATE, extract, translated
+from bot.catalogs import KEYWORDS, ROOT, SOURCES, TEMPLATE, compiled, extract, translated
 from bot.i18n import DOMAIN, ENGLISH, LANGUAGES, catalog_path
 
 TRANSLATED = [code for code in LANGUAGES if code != ENGLISH]
@@ -105,3 +105,9 @@ def test_no_message_id_is_built_at_run_time() -> None:
 def test_every_language_has_a_catalog() -> None:
     assert all(catalog_path(code).is_file() for code in TRANSLATED)
     assert len(TRANSLATED) >= 2
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_compiled_catalog_the_bot_reads_is_its_translation(code: str) -> None:
+    assert catalog_path(code, "mo").read_bytes() == compiled(_read(catalog_path(code), code)), \
+        "run `python3 dev.py messages`"

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
+from babel.numbers import format_currency
 
-from bot import texts
-from bot.i18n import ENGLISH, LANGUAGES, chosen, in_every_language, language, money, speaking
+from bot import i18n, texts
+from bot.i18n import (
+    ENGLISH,
+    LANGUAGES,
+    chosen,
+    date,
+    in_every_language,
+    language,
+    money,
+    speaking,
+)
 from domain.messages import OutForDelivery
-from domain.money import Money
+from domain.money import Money, minor_exponent
 from domain.orders import OrderStatus
 
 
@@ -107,3 +120,19 @@ def test_a_reply_keyboard_button_is_known_in_every_language() -> None:
 def test_an_unknown_text_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NO_SUCH_TEXT"):
         _ = texts.NO_SUCH_TEXT
+
+
+@pytest.mark.parametrize("pattern", sorted(i18n._ENGLISH_DATES))
+def test_english_days_written_without_locale_data_are_what_babel_writes(pattern: str) -> None:
+    for moment in (datetime(2026, 11, 30, 13, 5, tzinfo=UTC), datetime(2027, 1, 4, 23, 59,
+                                                                        tzinfo=UTC)):
+        assert date(moment, "Asia/Kolkata", pattern) == format_datetime(
+            moment, pattern, tzinfo=ZoneInfo("Asia/Kolkata"), locale="en")
+
+
+@pytest.mark.parametrize("currency", ["INR", "USD", "EUR", "GBP", "JPY"])
+def test_english_money_written_without_locale_data_is_what_babel_writes(currency: str) -> None:
+    for amount in (0, 5, 12345650, -250):
+        shown = Money(amount, currency)
+        value = Decimal(amount).scaleb(-minor_exponent(currency))
+        assert money(shown) == format_currency(value, currency, locale="en")
