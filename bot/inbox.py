@@ -11,8 +11,8 @@ third of the lease, when it also renews its leases and deletes done rows past `K
 A handler that raises has been answered by the error handler: its update is done. An update
 too old to act on (domain.inbox.InboxPolicy) is answered "please try again" instead.
 
-Each update is handled in its chat's language (bot/languages.py): the claimed chats' stored
-languages are read together, once a round, and a chat with none gets its first here.
+Each update is handled in its chat's language (bot/languages.py): its stored one, read with it
+by the claim, or for a chat with none, its first, taken here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from telegram.ext import ExtBot
 from bot import texts
 from bot.context import AppType
 from bot.i18n import ENGLISH, speak
-from bot.languages import ChatLanguages
+from bot.languages import ChatLanguages, ours
 from bot.logs import UpdateContext, handling
 from domain.inbox import Inbox, InboxPolicy, StoredUpdate, Verdict
 from domain.pipeline.ports import Lease
@@ -116,23 +116,11 @@ class InboxDispatcher:
             logger.exception("inbox: claim failed; trying again shortly")
             self._finished[:0] = finished
             return
-        spoken = await self._spoken(claimed)
         for stored in claimed:
             if stored.update_id not in self._running:
-                task = asyncio.create_task(self._handle(stored, spoken.get(stored.chat_id)),
-                                           name=f"update-{stored.update_id}")
+                task = asyncio.create_task(self._handle(stored), name=f"update-{stored.update_id}")
                 self._running[stored.update_id] = task
                 task.add_done_callback(functools.partial(self._forget, stored.update_id))
-
-    async def _spoken(self, claimed: list[StoredUpdate]) -> dict[int, str]:
-        """The stored language of each claimed update's chat that has one."""
-        if self._languages is None or not claimed:
-            return {}
-        try:
-            return await self._languages.stored(stored.chat_id for stored in claimed)
-        except Exception:
-            logger.exception("inbox: could not read the chats' languages; first contact rules")
-            return {}
 
     def _forget(self, update_id: int, _: asyncio.Task[None]) -> None:
         self._running.pop(update_id, None)
@@ -151,13 +139,14 @@ class InboxDispatcher:
     def _claim_lease(self, limit: int) -> Lease:
         return Lease(self._worker, self._clock.now(), self._lease, max(limit, 0))
 
-    async def _handle(self, stored: StoredUpdate, language: str | None) -> None:
-        """Handles one update in its chat's `language` (None: none stored yet); every line
-        logged meanwhile names it (bot/logs.py)."""
+    async def _handle(self, stored: StoredUpdate) -> None:
+        """Handles one update in its chat's language; every line logged meanwhile names it
+        (bot/logs.py)."""
         loop = asyncio.get_running_loop()
         with handling(context_of(stored)):
             started = loop.time()
             try:
+                language = ours(stored.language)
                 if language is None and self._languages is not None:
                     language = await self._languages.first_contact(stored.chat_id,
                                                                    stored.payload)

@@ -28,15 +28,10 @@ class ChatLanguages:
         """The language of each chat (its own, else the default)."""
         ids = set(chat_ids)
         stored = await self._store.of(ids)
-        return {chat: _ours(stored.get(chat)) or self.default for chat in ids}
+        return {chat: ours(stored.get(chat)) or self.default for chat in ids}
 
     async def of_chat(self, chat_id: int) -> str:
         return (await self.of((chat_id,)))[chat_id]
-
-    async def stored(self, chat_ids: Iterable[int]) -> dict[int, str]:
-        """The languages stored for those of `chat_ids` that have one."""
-        return {chat: code for chat, code in (await self._store.of(set(chat_ids))).items()
-                if _ours(code)}
 
     async def first_contact(self, chat_id: int, update: Mapping[str, Any]) -> str:
         """The language of a chat with none stored: in a private chat, the one its user's
@@ -65,6 +60,6 @@ def asked_by(update: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _ours(code: str | None) -> str | None:
-    """A stored code we (still) speak."""
+def ours(code: str | None) -> str | None:
+    """A stored language we (still) speak; None for none, or one no longer offered."""
     return code if code in LANGUAGES else None

@@ -66,6 +66,7 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import alert_admins, failure_of, secrets_of
 from bot.i18n import speaking
+from bot.languages import ours
 from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
 from bot.tracking import refresh_tracking
@@ -91,9 +92,9 @@ async def send_due(bot: ExtBot[Any], services: Services) -> int:
     edits = [m for m, c in zip(messages, contents, strict=True)
              if isinstance(c, OrderStatusChanged)]
     later = await services.outbox.later_edits(edits) if edits else []  # before any renders
-    spoken = await services.languages.of({message.chat_id for message in messages})
+    default = services.languages.default
     results = await asyncio.gather(
-        *(_speaking(spoken[message.chat_id],
+        *(_speaking(ours(message.language) or default,
                     _deliver(bot, services, message, content, orders, later))
           for message, content in zip(messages, contents, strict=True)),
         return_exceptions=True)

@@ -47,6 +47,7 @@ class StoredUpdate:
     sent_at: datetime | None
     received_at: datetime  # when it was stored
     attempts: int  # claims so far, this one included
+    language: str | None = None  # the chat's stored language, read with it (bot/languages.py)
 
 
 class Verdict(StrEnum):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.inbox import InboundUpdate, Inbox, Leases, StoredUpdate
 from domain.pipeline.ports import Lease
+from storage.languages import language_of
 from storage.sql import INBOX, LEASES, execute_count, insert_missing
 
 _COLUMNS = ("update_id", "chat_id", "kind", "payload", "sent_at", "received_at", "attempts")
@@ -119,7 +120,7 @@ class _Statements:
             .where(i.update_id.in_(select(picked.c.update_id)))
             .values(locked_until=bindparam("lease_until"), locked_by=bindparam("worker"),
                     attempts=i.attempts + 1)
-            .returning(*(i[name] for name in _COLUMNS))
+            .returning(*(i[name] for name in _COLUMNS), language_of("inbox.chat_id"))
         )
 
 
@@ -127,7 +128,7 @@ def _stored(row: RowMapping) -> StoredUpdate:
     return StoredUpdate(
         update_id=row["update_id"], chat_id=row["chat_id"], kind=row["kind"],
         payload=row["payload"], sent_at=row["sent_at"], received_at=row["received_at"],
-        attempts=row["attempts"],
+        attempts=row["attempts"], language=row["language"],
     )
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Label, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.languages import Languages
 from storage.sql import CHAT_LANGUAGES, insert_missing, upsert
+
+
+def language_of(chat_id: str) -> Label[str | None]:
+    """The language stored for the chat whose id is the column `chat_id` (in full, such as
+    "outbox.chat_id") of the row an UPDATE ... RETURNING returns, read with it: a claim's rows
+    come with their chats' languages. Named in full because RETURNING names its own columns
+    bare, which inside the subquery would be the languages' own chat_id."""
+    c = CHAT_LANGUAGES.c
+    return (select(c.language).where(c.chat_id == literal_column(chat_id))
+            .scalar_subquery().label("language"))
 
 
 class SqlLanguages:

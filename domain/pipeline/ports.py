@@ -220,6 +220,7 @@ class OutgoingMessage:
     kind: str
     data: Mapping[str, object]
     attempts: int  # this one included
+    language: str | None = None  # the language stored for the chat, read with it
 
 
 class MessageOutbox(Protocol):

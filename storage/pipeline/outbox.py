@@ -26,6 +26,7 @@ from domain.orders import OrderStatus
 from domain.pipeline.model import OfferState
 from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
 from domain.pipeline.stale import OrderNow
+from storage.languages import language_of
 from storage.pipeline.marks import SentMarks
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
@@ -226,7 +227,8 @@ class SqlOutboxStore:
                    o.id == head, or_(o.kind.in_(list(unpaced)), ~paced),
                    or_(o.locked_by.is_(None), ~answering), self._lane(edits))
         columns = ("id", "chat_id", "kind", "payload", "attempts")
-        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
+        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns,
+                                extra=(language_of("outbox.chat_id"),))
         return [_message(row) for row in rows]
 
     async def next_due(self) -> datetime | None:
@@ -289,7 +291,8 @@ def _chat_head() -> ScalarSelect[int]:
 
 
 def _message(row: RowMapping) -> OutgoingMessage:
-    return OutgoingMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"])
+    return OutgoingMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"],
+                           row.get("language"))
 
 
 def _implements(outbox: SqlMessageOutbox) -> MessageOutbox:

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Label,
     Table,
     Update,
     and_,
@@ -43,10 +44,12 @@ async def claim_rows(
     lease: Lease,
     columns: Sequence[str],
     key: str = "id",
+    extra: Sequence[Label[Any]] = (),
 ) -> list[RowMapping]:
     """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`.
 
-    Returns `columns` (and those of `order`) of the rows claimed. `key` is the primary key.
+    Returns `columns` (and those of `order`) of the rows claimed, and the `extra` expressions
+    by their labels. `key` is the primary key.
     """
     free = or_(table.c.locked_until.is_(None), table.c.locked_until <= lease.now)
     # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
@@ -64,7 +67,7 @@ async def claim_rows(
         .values(
             locked_until=lease.until, locked_by=lease.worker, attempts=table.c.attempts + 1
         )
-        .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])))
+        .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])), *extra)
     )
     rows = (await session.execute(stmt)).mappings().all()
     return sorted(rows, key=lambda row: tuple(row[name] for name in order))

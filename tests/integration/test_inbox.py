@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.inbox import InboundUpdate, StoredUpdate
 from domain.pipeline.ports import Lease
 from storage.inbox import SqlInbox, SqlLeases
+from storage.languages import SqlLanguages
 from tests.integration.builders import T0
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -44,6 +45,18 @@ async def test_a_redelivered_update_is_stored_once_and_claimed_once(
     assert (first[0].sent_at, first[0].received_at, first[0].attempts) == (T0, T0, 1)
     await inbox.claim(lease(), finished=[1, 2])
     assert await inbox.store([update(1, ASHA)], T0) == []  # done, and still not again
+
+
+async def test_each_update_is_claimed_with_its_chats_stored_language(
+    session_factory: Sessions,
+) -> None:
+    inbox, languages = SqlInbox(session_factory), SqlLanguages(session_factory)
+    await languages.choose(ASHA, "hi")
+    await inbox.store([update(1, ASHA), update(2, BILAL)], T0)
+
+    claimed = await inbox.claim(lease())
+
+    assert [(u.chat_id, u.language) for u in claimed] == [(ASHA, "hi"), (BILAL, None)]
 
 
 async def test_each_chat_gives_its_next_update_only_when_the_one_before_is_done(

@@ -33,13 +33,14 @@ async def test_first_contact_keeps_the_apps_language_and_later_changes_of_the_ap
 async def test_a_language_we_do_not_speak_or_a_group_gets_the_default_and_is_not_stored(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    languages = ChatLanguages(SqlLanguages(session_factory), "hi")
+    store = SqlLanguages(session_factory)
+    languages = ChatLanguages(store, "hi")
 
     assert await languages.first_contact(HANS, message_from(HANS, "de")) == "hi"
     assert await languages.first_contact(IVAN, message_from(IVAN, None)) == "hi"
     assert await languages.first_contact(KITCHEN, message_from(ASHA, "ru")) == "hi"
 
-    assert await languages.stored([HANS, IVAN, KITCHEN]) == {}
+    assert await store.of([HANS, IVAN, KITCHEN]) == {}
     assert await languages.of([HANS, KITCHEN]) == {HANS: "hi", KITCHEN: "hi"}
 
 

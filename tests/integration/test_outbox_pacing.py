@@ -14,6 +14,7 @@ from domain.inbox import InboundUpdate
 from domain.messages import Notification, OrderReady, OrderStatusChanged
 from domain.pipeline.ports import Lease, OutgoingMessage
 from storage.inbox import SqlInbox
+from storage.languages import SqlLanguages
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.sql import OUTBOX
 from storage.uow import SqlUnitOfWork
@@ -255,3 +256,15 @@ class Unreachable:
 
     async def __aexit__(self, *_exc: object) -> None:
         return None
+
+
+async def test_each_message_is_claimed_with_its_chats_stored_language(
+    uow_factory: Uows, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await SqlLanguages(session_factory).choose(BILAL, "ru")
+    await write(uow_factory, (ASHA, "a"), (BILAL, EDIT))
+
+    claimed = await outbox(session_factory).claim(T0)
+
+    assert [(m.chat_id, m.kind, m.language) for m in claimed] == [
+        (ASHA, "order_ready", None), (BILAL, EDIT, "ru")]
