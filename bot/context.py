@@ -14,6 +14,7 @@ from bot.wakeup import Wakeup
 from domain.outbound_budget import SharedTokens
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
+from domain.retention import Retention
 from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.options import OptionAdmin
@@ -72,6 +73,7 @@ class Services:
     admin: AdminServices  # the admin console (bot/admin/)
     error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
     ops: Ops  # /healthz and /metrics, and the metrics the bot counts with (bot/ops.py)
+    retention: Retention  # what is kept and how long: the retention job's sweeps
     outbound: SharedTokens | None = None  # with REDIS_URL: the budget all instances share
     wakeup: Wakeup = field(default_factory=Wakeup)  # the storage ports' commits wake the jobs
 

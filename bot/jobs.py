@@ -35,6 +35,7 @@ from bot.rider_map import move_maps
 from bot.sender import send_due
 from bot.wakeup import Signal
 from domain.ports import Clock
+from domain.retention import EVERY
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ HELD_BACK_S = 0.25  # the sender, while due messages wait for their pace
 AFTER_ERROR_S = 1.0  # at most; a run that failed is tried again after this
 RESTOCK_S = 60.0  # at the latest, the restock job looks for dishes sold out for the day
 MAP_S = 5.0  # at the latest, the map job looks for riders another instance took in
+SWEEP_AGAIN_S = 1.0  # the retention job, when its last run left rows to sweep
 
 Work = Callable[[], Awaitable[datetime | None]]  # runs the job once; returns its next due time
 
@@ -143,16 +145,21 @@ class Jobs:
         self.rider_map = JobLoop("rider-map", lambda: move_maps(app.bot, services),
                                  wakeup.rider_map, services.clock, fallback_s=MAP_S,
                                  held_s=MIN_GAP_S, on_error=on_error)
+        # rows done with, deleted once old (domain/retention.py): at start, then hourly, and
+        # again at once while a run leaves more than its batches
+        self.retention = JobLoop("retention", services.retention.sweep, Signal(),
+                                 services.clock, fallback_s=EVERY.total_seconds(),
+                                 held_s=SWEEP_AGAIN_S, on_error=on_error)
 
     def start(self) -> None:
-        self.queue.start()
-        self.outbox.start()
-        self.restock.start()
-        self.rider_map.start()
+        for loop in self._loops():
+            loop.start()
 
     async def stop(self) -> None:
-        await asyncio.gather(self.queue.stop(), self.outbox.stop(), self.restock.stop(),
-                             self.rider_map.stop())
+        await asyncio.gather(*(loop.stop() for loop in self._loops()))
+
+    def _loops(self) -> tuple[JobLoop, ...]:
+        return self.queue, self.outbox, self.restock, self.rider_map, self.retention
 
 
 async def report_failure(services: Services, job: str, exc: Exception) -> None:

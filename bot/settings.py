@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -13,6 +14,7 @@ from domain.errors import InvalidInput
 from domain.money import AmountError, parse_amount
 from domain.payments import Tips
 from domain.restaurants import check_time_zone
+from domain.retention import RetentionPolicy
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     currency: str = "INR"
     time_zone: str = "Asia/Kolkata"  # new restaurants' (and the samples'): times shown in it
+    # what is kept and how long (domain/retention.py): rows done with, and finished orders'
+    # phone numbers and shared spots
+    retention_days: int = Field(30, ge=1, le=3650)
+    contacts_keep_days: int = Field(7, ge=1, le=3650)
     # the language of chats that have none of ours: group chats (kitchens) until one is chosen
     # with /language, and users whose Telegram app is set to a language we do not speak
     default_language: str = ENGLISH
@@ -190,6 +196,16 @@ class Settings(BaseSettings):
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @property
+    def error_alert_window(self) -> timedelta:
+        """The admins hear of one distinct error at most once in this long."""
+        return timedelta(seconds=self.error_alert_window_s)
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(keep=timedelta(days=self.retention_days),
+                               contacts=timedelta(days=self.contacts_keep_days))
 
     @property
     def paid_per_s(self) -> float | None:

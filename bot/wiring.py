@@ -35,6 +35,7 @@ from domain.pipeline.model import PipelineConfig
 from domain.pipeline.ports import PipelineActions
 from domain.pipeline.worker import PipelineWorker
 from domain.ports import Clock
+from domain.retention import Retention
 from domain.retry import RetryPolicy
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.options import OptionAdmin
@@ -63,6 +64,7 @@ from storage.ops import SqlOpsReader
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
 from storage.reaping import SqlLeaseHolders
+from storage.retention import SqlRetention
 from storage.revision import is_at_head
 from storage.seed import seed
 from storage.sent_journal import SentJournal, folder_for
@@ -89,9 +91,8 @@ def queue_worker(
 
 def retry_policy(settings: Settings) -> RetryPolicy:
     """Backoff with jitter for the queue's tasks and the outbox's messages alike."""
-    return RetryPolicy(
-        settings.task_max_attempts, settings.retry_base_delay_s, settings.retry_max_delay_s
-    )
+    return RetryPolicy(settings.task_max_attempts, settings.retry_base_delay_s,
+                       settings.retry_max_delay_s)
 
 
 def message_outbox(
@@ -184,9 +185,9 @@ def build_services(
         worker=queue_worker(settings, store, clock, retry),
         outbox=message_outbox(settings, sessions),
         admin=admin_console(sessions, clock, settings, pipeline, announce, wakeup),
-        error_alerts=ErrorAlerts(uows, clock, settings.admin_ids,
-                                 timedelta(seconds=settings.error_alert_window_s)),
+        error_alerts=ErrorAlerts(uows, clock, settings.admin_ids, settings.error_alert_window),
         ops=operations(settings, sessions, clock),
+        retention=Retention(SqlRetention(sessions), clock, settings.retention),
         outbound=shared.outbound,
         wakeup=wakeup,
     )
@@ -235,9 +236,8 @@ def engine_for(settings: Settings) -> AsyncEngine:
 
 async def require_migrated(settings: Settings) -> None:
     if not await is_at_head(settings.database_url):
-        raise ConfigError(
-            f"database {where(settings.database_url)} is not migrated: run `foodbot migrate`"
-        )
+        raise ConfigError(f"database {where(settings.database_url)} is not migrated: "
+                          "run `foodbot migrate`")
 
 
 def inbox_parts(

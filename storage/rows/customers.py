@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.rows.base import Base, utcnow
@@ -54,6 +54,7 @@ class CheckoutRow(Base):
     """A customer's checkout in progress: its step, the draft and the summary shown last."""
 
     __tablename__ = "checkouts"
+    __table_args__ = (Index("ix_checkouts_updated_at", "updated_at"),)  # the retention sweep's
 
     customer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True

@@ -16,17 +16,25 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.rows.base import Base
 from storage.types import BigIntPK
 
+# an order that still holds its customer's phone or shared spot (the retention sweep scrubs them)
+HAS_CONTACTS = text("(phone IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL)")
+
 
 class OrderRow(Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
+        # the retention sweep's: only orders that still hold a phone or a spot, so it stays
+        # as small as the orders of the last CONTACTS_KEEP_DAYS
+        Index("ix_orders_contacts_updated_at", "updated_at",
+              sqlite_where=HAS_CONTACTS, postgresql_where=HAS_CONTACTS),
         CheckConstraint("total >= 0", name="total_not_negative"),
         CheckConstraint(
             "subtotal >= 0 AND delivery_fee >= 0 AND discount >= 0 AND tip >= 0"

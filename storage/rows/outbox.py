@@ -19,6 +19,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
         Index("ix_outbox_chat_id_id", "chat_id", "id"),
+        Index("ix_outbox_given_up_at", "given_up_at"),  # the retention sweep's (with sent_at's)
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

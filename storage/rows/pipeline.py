@@ -29,6 +29,7 @@ class OfferRow(Base):
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("uq_offers_accepted_order", "order_id", unique=True,
               sqlite_where=_ACCEPTED, postgresql_where=_ACCEPTED),
+        Index("ix_offers_closed_at", "closed_at"),  # the retention sweep's
         CheckConstraint(
             "state IN ('open', 'accepted', 'declined', 'expired', 'withdrawn')",
             name="state_known",

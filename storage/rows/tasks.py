@@ -20,6 +20,7 @@ class TaskRow(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_state_run_at", "state", "run_at"),
+        Index("ix_tasks_finished_at", "finished_at"),  # the retention sweep's
         CheckConstraint("state IN ('pending', 'done', 'dead')", name="state_known"),
     )
 

@@ -1,5 +1,6 @@
 """Settings: read from the environment, one clear line per bad setting, token never shown."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import engine_for
 from domain.payments import Tips
+from domain.retention import RetentionPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:AAE-secret_Token-value"
@@ -177,3 +179,21 @@ def test_an_unknown_time_zone_is_refused_at_start(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TIME_ZONE", "Mars/Olympus")
     with pytest.raises(ConfigError, match="TIME_ZONE: unknown time zone 'Mars/Olympus'"):
         load()
+
+
+def test_retention_and_the_default_language_are_read_and_checked_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RETENTION_DAYS", "90")
+    monkeypatch.setenv("CONTACTS_KEEP_DAYS", "2")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "hi")
+    settings = load_settings(_env_file=None)
+    assert settings.retention == RetentionPolicy(keep=timedelta(days=90),
+                                                 contacts=timedelta(days=2))
+    assert settings.default_language == "hi"
+    for name, value, says in (("CONTACTS_KEEP_DAYS", "0", "CONTACTS_KEEP_DAYS"),
+                              ("DEFAULT_LANGUAGE", "klingon", "expected one of en, hi, ru")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError, match=says):
+            load_settings(_env_file=None)
+        monkeypatch.delenv(name)
