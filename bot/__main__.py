@@ -16,7 +16,7 @@ from bot import logs
 from bot.ratelimit import StartupFailed
 from bot.runner import stop_signal, until_signalled
 from bot.settings import ConfigError, Settings, load_settings
-from bot.wiring import migrate_database, seed_database, serve, where
+from bot.wiring import migrate_database, seed_database, serve
 
 if TYPE_CHECKING:
     from bot.cluster import Cluster
@@ -38,13 +38,13 @@ def _configure_logging(settings: Settings) -> None:
 
 def cmd_migrate(settings: Settings) -> int:
     asyncio.run(migrate_database(settings))
-    print(f"Database {where(settings.database_url)} is up to date.")
+    print(f"Database {settings.database_shown} is up to date.")
     return 0
 
 
 def cmd_seed(settings: Settings) -> int:
     report = asyncio.run(seed_database(settings))
-    print(f"Seeded {where(settings.database_url)}: {report}")
+    print(f"Seeded {settings.database_shown}: {report}")
     return 0
 
 
@@ -80,7 +80,7 @@ def cmd_cluster(settings: Settings, instances: int, logs: Path | None) -> int:
         env=dict(os.environ) | instance_env(settings, token),
         folder=logs or Path(tempfile.mkdtemp(prefix="foodbot-cluster-")))
     try:
-        asyncio.run(_serve_cluster(cluster, where(settings.database_url)))
+        asyncio.run(_serve_cluster(cluster, settings.database_shown))
     except ClusterError as exc:
         print(f"foodbot: {exc}", file=sys.stderr)
         return 1

@@ -26,6 +26,7 @@ from bot.handlers import (
     orders,
     partner,
     payments,
+    people,
     restaurant,
     rider,
     scheduling,
@@ -45,6 +46,8 @@ COMMANDS = [  # the menu of commands Telegram shows beside the text field, in ea
     ("job", N_("Partners: your current delivery")),
     ("mytimezone", N_("Your own time zone, to see times in it too")),
     ("language", N_("The language I speak with you")),
+    ("mydata", N_("Everything stored about you, as a file")),
+    ("forgetme", N_("Erase your data")),
     ("help", N_("What I can do")),
 ]
 
@@ -107,7 +110,7 @@ def build_app(services: Services, *, on_shutdown: Hook | None = None) -> AppType
         builder = builder.post_shutdown(on_shutdown)
     app: AppType = builder.build()
     app.bot_data["services"] = services
-    for journey in (basics, browse, cart, options, scheduling, payments, line, rider,
+    for journey in (basics, browse, cart, options, scheduling, payments, line, rider, people,
                     checkout, orders, partner, restaurant):
         journey.register(app)
     admin.register(app)

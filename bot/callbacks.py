@@ -68,6 +68,7 @@ class Action(StrEnum):
     GO_OFFLINE = "off"
     JOB = "job"
     LANGUAGE = "lang"  # language: its place in bot.i18n.LANGUAGES
+    FORGET = "forget"  # /forgetme confirmed
 
 
 # The numbers each slot can hold (domain/ids.py): anything else is not data this bot made.

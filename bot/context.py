@@ -12,6 +12,7 @@ from bot.ops import Ops
 from bot.settings import Settings
 from bot.wakeup import Wakeup
 from domain.outbound_budget import SharedTokens
+from domain.people import PersonalData
 from domain.pipeline.ports import MessageOutbox, PipelineActions, QueueWorker
 from domain.ports import Clock
 from domain.retention import Retention
@@ -74,6 +75,7 @@ class Services:
     error_alerts: ErrorAlerts  # the admins hear of unexpected errors (bot/handlers/errors.py)
     ops: Ops  # /healthz and /metrics, and the metrics the bot counts with (bot/ops.py)
     retention: Retention  # what is kept and how long: the retention job's sweeps
+    people: PersonalData  # /mydata and /forgetme
     outbound: SharedTokens | None = None  # with REDIS_URL: the budget all instances share
     wakeup: Wakeup = field(default_factory=Wakeup)  # the storage ports' commits wake the jobs
 

@@ -56,6 +56,12 @@ def languages(current: str) -> InlineKeyboardMarkup:
                     for place, (code, name) in enumerate(LANGUAGES.items())])
 
 
+def forget() -> InlineKeyboardMarkup:
+    """/forgetme's question: erase, or keep (back to the main menu)."""
+    return _markup([[_button(texts.FORGET_YES_BUTTON, Action.FORGET)],
+                    [_button(texts.FORGET_NO_BUTTON, Action.HOME)]])
+
+
 def home_only() -> InlineKeyboardMarkup:
     return _markup([[_home()]])
 

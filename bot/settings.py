@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
 
 from bot.i18n import ENGLISH, LANGUAGES
 from domain.errors import InvalidInput
@@ -196,6 +197,11 @@ class Settings(BaseSettings):
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @property
+    def database_shown(self) -> str:
+        """DATABASE_URL fit for printing: the password hidden."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property
     def error_alert_window(self) -> timedelta:

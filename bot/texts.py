@@ -57,6 +57,7 @@ from domain.options import ChoiceRefused, Option, OptionGroup, label, line_name,
 from domain.orders import OrderStatus
 from domain.partners import Partner
 from domain.payments import TITLE_LIMIT, Invoice, Refund
+from domain.people import Forgotten, StillActive
 from domain.promos import PromoProblem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.partners import Job
@@ -82,6 +83,7 @@ _TEXTS: Final = {  # the fixed texts, read as texts.NAME (see __getattr__)
         "/orders – your recent orders: track, cancel, reorder, rate\n"
         "/mytimezone – your own time zone, to see times in it too\n"
         "/language – the language I speak with you\n"
+        "/mydata – everything stored about you, as a file; /forgetme – erase it\n"
         "/help – this help\n"
         "/partner – deliver for us (partners also have /online, /offline and /job)\n\n"
         "Pick a restaurant, tap ➕ on dishes, open the cart and check out. "
@@ -142,6 +144,17 @@ _TEXTS: Final = {  # the fixed texts, read as texts.NAME (see __getattr__)
     "CANCEL_CHECKOUT_BUTTON": N_("✖ Cancel checkout"),
     "NEW_CART_BUTTON": N_("Yes, start a new cart"),
     "NO_SUCH_LANGUAGE": N_("Sorry, I don't speak that language. Please choose one below."),
+    "MYDATA_CAPTION": N_("📄 Everything Foodbot stores about you, as of now. /forgetme erases "
+                         "it."),
+    "FORGET_QUESTION": N_(
+        "⚠️ <b>Erase your data?</b>\n"
+        "Your name, phone numbers, addresses, shared locations, cart, language and your "
+        "messages to riders are deleted. Your past orders stay in the restaurants' accounts "
+        "without your name, contact or address, no longer linked to you: /orders will show "
+        "none. This cannot be undone."
+    ),
+    "FORGET_YES_BUTTON": N_("🗑 Yes, erase my data"),
+    "FORGET_NO_BUTTON": N_("No, keep it"),
     "KEEP_CART_BUTTON": N_("No, keep my cart"),
     "CANCEL_ORDER_BUTTON": N_("✖ Cancel order"),
     "CANCEL_YES_BUTTON": N_("Yes, cancel it"),
@@ -242,6 +255,16 @@ def language_chosen(code: str) -> str:
     """The answer to a language chosen, in that language (spoken from now on)."""
     return _("🌐 Done: I speak {language} with you now. /help lists what I can do.").format(
         language=LANGUAGES[code])
+
+
+def forgotten(done: Forgotten) -> str:
+    """The answer to an erasure: what was kept, anonymised."""
+    kept = ngettext("{count} past order is kept without your name, contact or address.",
+                    "{count} past orders are kept without your name, contact or address.",
+                    done.orders).format(count=done.orders) if done.orders else ""
+    return " ".join(part for part in (
+        _("✅ Done: your data is erased."), kept,
+        _("Send /start if you ever want to order again.")) if part)
 
 
 def status(of: OrderStatus) -> str:
@@ -806,6 +829,13 @@ def refusal(error: Exception) -> str:
                  "only as soon as possible.").format(restaurant=error.name)
     if isinstance(error, ChoiceRefused):
         return explained(error)
+    if isinstance(error, StillActive):
+        return ngettext(
+            "Sorry, your data can't be erased while order #{orders} is still going: the "
+            "restaurant or the rider may need to reach you. Please try again after it ends.",
+            "Sorry, your data can't be erased while orders #{orders} are still going: the "
+            "restaurant or the rider may need to reach you. Please try again after they end.",
+            len(error.order_ids)).format(orders=", #".join(map(str, error.order_ids)))
     if isinstance(error, OutOfStock):
         left = ", ".join(ngettext("{dish}: {count} left", "{dish}: {count} left", count).format(
             dish=name, count=count) for name, count in error.left.items())

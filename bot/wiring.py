@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
@@ -30,6 +29,7 @@ from bot.wakeup import Wakeup
 from domain.catalogue import CatalogueCache
 from domain.health import HealthLimits
 from domain.messages import Kind
+from domain.people import PersonalData
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import PipelineConfig
 from domain.pipeline.ports import PipelineActions
@@ -61,6 +61,7 @@ from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.inbox import SqlInbox, SqlLeases
 from storage.languages import SqlLanguages
 from storage.ops import SqlOpsReader
+from storage.people import SqlPersonalData
 from storage.pipeline.outbox import Pacing, SqlMessageOutbox
 from storage.pipeline.store import SqlPipelineStore
 from storage.reaping import SqlLeaseHolders
@@ -72,11 +73,6 @@ from storage.shared import LocalFeed, SharedState, announcer, shared_state
 from storage.uow import uow_factory
 
 logger = logging.getLogger(__name__)
-
-
-def where(url: str) -> str:
-    """A database URL fit for printing: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def queue_worker(
@@ -138,9 +134,8 @@ def admin_console(
 def operations(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> Ops:
-    """/healthz and /metrics, on this Application's own metrics registry; counted only when
-    something serves them (a webhook, or METRICS_PORT): plain polling loads no
-    prometheus_client."""
+    """/healthz and /metrics, on this Application's own registry; counted only when something
+    serves them (a webhook, or METRICS_PORT): plain polling loads no prometheus_client."""
     reader = SqlOpsReader(sessions)
     limits = HealthLimits(queue_lag=timedelta(seconds=settings.health_queue_lag_s),
                           outbox_lag=timedelta(seconds=settings.health_outbox_lag_s))
@@ -188,6 +183,7 @@ def build_services(
         error_alerts=ErrorAlerts(uows, clock, settings.admin_ids, settings.error_alert_window),
         ops=operations(settings, sessions, clock),
         retention=Retention(SqlRetention(sessions), clock, settings.retention),
+        people=PersonalData(SqlPersonalData(sessions), clock),
         outbound=shared.outbound,
         wakeup=wakeup,
     )
@@ -236,7 +232,7 @@ def engine_for(settings: Settings) -> AsyncEngine:
 
 async def require_migrated(settings: Settings) -> None:
     if not await is_at_head(settings.database_url):
-        raise ConfigError(f"database {where(settings.database_url)} is not migrated: "
+        raise ConfigError(f"database {settings.database_shown} is not migrated: "
                           "run `foodbot migrate`")
 
 

@@ -23,7 +23,8 @@ async def test_start_greets_each_user_by_name_with_the_main_menu(
 
 async def test_help_lists_the_commands(bot: AppType, customer: SandboxUser) -> None:
     reply = await say(customer, "/help", "/start")
-    for command in ("/restaurants", "/cart", "/orders", "/mytimezone", "/language", "/help"):
+    for command in ("/restaurants", "/cart", "/orders", "/mytimezone", "/language", "/mydata",
+                    "/forgetme", "/help"):
         assert command in reply.text
 
 
@@ -31,7 +32,7 @@ async def test_the_bot_registers_its_commands_with_telegram(
     bot: AppType, server: BotApiServer
 ) -> None:
     names = ["start", "restaurants", "cart", "orders", "partner", "online", "offline", "job",
-             "mytimezone", "language", "help"]
+             "mytimezone", "language", "mydata", "forgetme", "help"]
     menus = server.commands
     assert [c["command"] for c in menus["default"]] == names
     assert menus["default/en"] == menus["default"]
