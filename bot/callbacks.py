@@ -49,6 +49,8 @@ class Action(StrEnum):
     SLOTS = "sls"  # summary token, day: the delivery times to choose from (0 today)
     SLOT = "slot"  # summary token, minute: deliver then (minutes since 1970; 0: soon)
     ORDERS = "ol"
+    ORDERS_OLDER = "olo"  # created (µs), order: the page of orders below that one
+    ORDERS_NEWER = "oln"  # created (µs), order: the page above it
     ORDER = "od"  # order
     CANCEL = "cx"  # order: asks to confirm
     CANCEL_CONFIRMED = "cxy"  # order
@@ -83,6 +85,7 @@ _OPTION = range(0, MAX_OPTIONS)  # the option pressed: its place among the dish'
 _DAY = range(0, DAYS)  # 0 today, 1 tomorrow
 _MINUTE = range(0, 2**31)  # a delivery slot, in minutes since 1970 (UTC); 0: soon
 _LANGUAGE = range(0, len(LANGUAGES))
+_MICROS = range(0, 2**62)  # a moment in µs since 1970 (domain.views.order_key)
 SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
@@ -98,7 +101,8 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.OFFER_DECLINE: (_ORDER,), Action.PICKED_UP: (_ORDER,), Action.DELIVERED: (_ORDER,),
     Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
     Action.TICKET_READY: (_ORDER,), Action.TICKET_SOLD_OUT: (_DISH,),
-    Action.LANGUAGE: (_LANGUAGE,),
+    Action.LANGUAGE: (_LANGUAGE,), Action.ORDERS_OLDER: (_MICROS, _ORDER),
+    Action.ORDERS_NEWER: (_MICROS, _ORDER),
 }
 ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
 _NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding

@@ -24,7 +24,7 @@ from domain.partners import Partner
 from domain.restaurants import MenuItem
 from domain.services.partners import Job
 from domain.services.scheduling import SOON, SlotPage, minute_of
-from domain.views import CartView, Listed, MenuPage, OrderView, Page, Summary
+from domain.views import CartView, Listed, MenuPage, OrdersPage, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]
 NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
@@ -226,11 +226,15 @@ def cancel_question(order_id: int) -> InlineKeyboardMarkup:
     ])
 
 
-def orders(views: Sequence[OrderView]) -> InlineKeyboardMarkup:
-    rows = [[_button(texts.order_button(v), Action.ORDER, v.order.id)] for v in views]
-    if not views:
+def orders(page: OrdersPage) -> InlineKeyboardMarkup:
+    """A button per order of the page; ◀ ▶ to the newer and older pages, when there are."""
+    rows = [[_button(texts.order_button(v), Action.ORDER, v.order.id)] for v in page.views]
+    if not page.views:
         rows.append([_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0)])
-    return _markup([*rows, [_home()]])
+    pager = ([_button(texts.PREVIOUS_BUTTON, Action.ORDERS_NEWER, *page.newer)]
+             if page.newer else []) + ([_button(texts.NEXT_BUTTON, Action.ORDERS_OLDER,
+                                                *page.older)] if page.older else [])
+    return _markup([*rows, *([pager] if pager else []), [_home()]])
 
 
 def ticket(order_id: int, lines: Iterable[TicketLine] = ()) -> InlineKeyboardMarkup:

@@ -21,7 +21,7 @@ from domain.promos import Promos
 from domain.restaurants import MenuItem, Restaurant
 from domain.rider_map import RiderSpot
 from domain.tasks import NewTask
-from domain.views import OrderView, TrackingMessage
+from domain.views import OrderKey, OrderView, TrackingMessage
 
 
 class Clock(Protocol):
@@ -131,7 +131,12 @@ class OrderRepository(Protocol):
 
     async def known_keys(self, keys: Iterable[str]) -> set[str]: ...
     async def get_by_idempotency_key(self, key: str) -> Order | None: ...
-    async def for_customer(self, customer_id: UserId, limit: int) -> Sequence[Order]: ...
+    async def for_customer(self, customer_id: UserId, limit: int, *,
+                           before: OrderKey | None = None,
+                           after: OrderKey | None = None) -> Sequence[Order]:
+        """The customer's orders, newest first: the latest `limit`, or the `limit` just
+        below `before`, or just above `after` (keyset paging, domain.views.order_key)."""
+        ...
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]: ...
 
     async def view(self, order: Order) -> OrderView:

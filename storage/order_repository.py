@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, null, select
+from sqlalchemy import Select, and_, bindparam, insert, null, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DuplicateOrder
 from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import Order, OrderEvent, OrderStatus
-from domain.views import OrderView, TrackingMessage
+from domain.views import OrderKey, OrderView, TrackingMessage
 from storage import mapping
 from storage.sql import (
     CUSTOMERS,
@@ -78,15 +79,11 @@ class SqlOrderRepository:
         found = await self._load(select(ORDERS).where(ORDERS.c.idempotency_key == key))
         return found[0] if found else None
 
-    async def for_customer(self, customer_id: UserId, limit: int) -> Sequence[Order]:
-        """The customer's latest orders, newest first."""
-        stmt = (
-            select(ORDERS)
-            .where(ORDERS.c.customer_id == customer_id)
-            .order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc())
-            .limit(limit)
-        )
-        return await self._load(stmt)
+    async def for_customer(self, customer_id: UserId, limit: int, *,
+                           before: OrderKey | None = None,
+                           after: OrderKey | None = None) -> Sequence[Order]:
+        found = await self._load(customer_page(customer_id, limit, before=before, after=after))
+        return found[::-1] if after is not None else found
 
     async def latest(self, limit: int, status: OrderStatus | None = None) -> Sequence[Order]:
         """The newest orders (of `status`, if given), newest first; for admins."""
@@ -196,3 +193,25 @@ _VIEW_OF = select(ORDERS, *(
         _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id, ORDERS.c.customer_id),
         strict=True)
 )).where(ORDERS.c.id == bindparam("order_id"))
+
+
+def customer_page(customer_id: int, limit: int, *, before: OrderKey | None = None,
+                  after: OrderKey | None = None) -> Select[Any]:
+    """A page of the customer's orders by (created_at, id), newest first (oldest first for the
+    page above `after`): the index on (customer_id, created_at) finds each page without
+    reading those before it."""
+    o = ORDERS.c
+    stmt = select(ORDERS).where(o.customer_id == customer_id)
+    if after is not None:
+        at, order_id = _moment(after[0]), after[1]
+        stmt = stmt.where(or_(o.created_at > at, and_(o.created_at == at, o.id > order_id)))
+        return stmt.order_by(o.created_at, o.id).limit(limit)
+    if before is not None:
+        at, order_id = _moment(before[0]), before[1]
+        stmt = stmt.where(or_(o.created_at < at, and_(o.created_at == at, o.id < order_id)))
+    return stmt.order_by(o.created_at.desc(), o.id.desc()).limit(limit)
+
+
+def _moment(micros: int) -> datetime:
+    """A domain.views.order_key's moment back as the UTC datetime stored."""
+    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)

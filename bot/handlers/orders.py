@@ -13,12 +13,13 @@ from bot.handlers.common import Screen, customer, press, reply, user_id
 from bot.tracking import refresh_tracking
 from domain.errors import OtherRestaurantInCart
 from domain.ids import OrderId
-from domain.views import OrderView
+from domain.views import OrderKey, OrderView
 
 
-async def orders_screen(update: Update, context: AppContext) -> Screen:
-    views = await context.services.orders.recent(user_id(update))
-    return Screen(texts.orders(views), keyboards.orders(views))
+async def orders_screen(update: Update, context: AppContext, *, before: OrderKey | None = None,
+                        after: OrderKey | None = None) -> Screen:
+    page = await context.services.orders.recent(user_id(update), before=before, after=after)
+    return Screen(texts.orders(page.views), keyboards.orders(page))
 
 
 async def list_orders(update: Update, context: AppContext) -> None:
@@ -27,6 +28,20 @@ async def list_orders(update: Update, context: AppContext) -> None:
 
 
 open_orders = press(orders_screen)
+
+
+@press
+async def older_orders(update: Update, context: AppContext, micros: int, order_id: int
+                       ) -> Screen:
+    """The page of orders below the one named (▶)."""
+    return await orders_screen(update, context, before=(micros, order_id))
+
+
+@press
+async def newer_orders(update: Update, context: AppContext, micros: int, order_id: int
+                       ) -> Screen:
+    """The page of orders above the one named (◀)."""
+    return await orders_screen(update, context, after=(micros, order_id))
 
 
 def order_screen(update: Update, view: OrderView, toast: str | None = None) -> Screen:
@@ -90,7 +105,9 @@ async def rate_order(update: Update, context: AppContext, order_id: int, stars: 
 def register(app: AppType) -> None:
     app.add_handler(CommandHandler("orders", list_orders))
     for action, handler in (
-        (Action.ORDERS, open_orders), (Action.ORDER, open_order), (Action.CANCEL, ask_to_cancel),
+        (Action.ORDERS, open_orders), (Action.ORDERS_OLDER, older_orders),
+        (Action.ORDERS_NEWER, newer_orders), (Action.ORDER, open_order),
+        (Action.CANCEL, ask_to_cancel),
         (Action.CANCEL_CONFIRMED, cancel_order), (Action.REORDER, reorder),
         (Action.REORDER_NEW_CART, reorder_in_new_cart), (Action.RATE, rate_order),
     ):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
 from domain.cart import MAX_QUANTITY, LineKey, orderable_line
@@ -21,7 +20,7 @@ from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.services.openings import taking_orders
 from domain.services.shopping import make_room, read_cart
-from domain.views import OrderView, Reordered
+from domain.views import OrderKey, OrdersPage, OrderView, Reordered, order_key
 
 RECENT_ORDERS = 10
 CUSTOMER_CANCEL = "by the customer"  # the reason in the order's history
@@ -37,14 +36,25 @@ class CustomerOrders:
         self._pipeline = pipeline
         self.currency = currency
 
-    async def recent(self, customer_id: UserId) -> Sequence[OrderView]:
-        """The customer's latest orders, newest first, without their history."""
+    async def recent(self, customer_id: UserId, *, before: OrderKey | None = None,
+                     after: OrderKey | None = None) -> OrdersPage:
+        """A page of the customer's orders, newest first, without their history: the latest,
+        or those just below `before` (older) or above `after` (newer)."""
         async with self._uow() as uow:
-            orders = await uow.orders.for_customer(customer_id, RECENT_ORDERS)
+            found = list(await uow.orders.for_customer(customer_id, RECENT_ORDERS + 1,
+                                                       before=before, after=after))
             kitchens = {r.id: r for r in await uow.restaurants.list()}
-        return [OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
-                if (kitchen := kitchens.get(order.restaurant_id)) is not None
-                else OrderView(order, "?") for order in orders]
+        more = len(found) > RECENT_ORDERS  # one more than a page: a page beyond this one
+        orders = (found[1:] if after is not None else found[:-1]) if more else found
+        views = tuple(OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
+                      if (kitchen := kitchens.get(order.restaurant_id)) is not None
+                      else OrderView(order, "?") for order in orders)
+        if not orders:
+            return OrdersPage(views)
+        newer = more if after is not None else before is not None  # one came from there
+        older = True if after is not None else more
+        return OrdersPage(views, order_key(orders[0]) if newer else None,
+                          order_key(orders[-1]) if older else None)
 
     async def view(self, customer_id: UserId, order_id: OrderId) -> OrderView:
         """One of the customer's orders with its history; another's order is "not found"."""

@@ -186,3 +186,24 @@ async def test_a_delivered_order_takes_one_rating_of_one_to_five_stars(
     assert answer.text is not None and "rated this order already" in answer.text
     async with uows() as uow:
         assert await uow.ratings.get(order.id) == 4
+
+
+async def test_my_orders_page_through_any_number_of_orders_with_previous_and_next(
+    bot: object, customer: SandboxUser, uows: Uows
+) -> None:
+    placed = [(await place_directly(uows, customer.id, "Pizza")).id for _ in range(12)]
+
+    first = await say(customer, "/orders", "Your recent orders")
+    shown = [f"#{i} " for i in reversed(placed)]
+    assert all(f"{o}·" in first.content for o in shown[:10])
+    assert f"{shown[10]}·" not in first.content
+    assert first.has_button(texts.NEXT_BUTTON) and not first.has_button(texts.PREVIOUS_BUTTON)
+
+    second = await press(customer, texts.NEXT_BUTTON, f"{shown[11]}·",
+                         message_id=first.message_id)
+    assert f"{shown[10]}·" in second.content and f"{shown[9]}·" not in second.content
+    assert second.has_button(texts.PREVIOUS_BUTTON) and not second.has_button(texts.NEXT_BUTTON)
+
+    back = await press(customer, texts.PREVIOUS_BUTTON, f"{shown[0]}·",
+                       message_id=first.message_id)
+    assert (back.text, back.buttons) == (first.text, first.buttons)
