@@ -17,6 +17,7 @@ from typing import Final
 from bot.i18n import LANGUAGES
 from domain.ids import MAX_CATALOGUE_ID, MAX_ID
 from domain.options import MAX_OPTIONS
+from domain.orders import OrderStatus
 from domain.slots import DAYS
 
 MAX_BYTES = 64
@@ -71,6 +72,9 @@ class Action(StrEnum):
     JOB = "job"
     LANGUAGE = "lang"  # language: its place in bot.i18n.LANGUAGES
     FORGET = "forget"  # /forgetme confirmed
+    ADMIN_ORDERS = "aop"  # status (0: all), way (0 older, 1 newer), order: /allorders' pages
+    ADMIN_DEAD = "adp"  # way, task: /deadletters' pages
+    ADMIN_AUDIT = "aap"  # page size, way, entry: /audit's pages
 
 
 # The numbers each slot can hold (domain/ids.py): anything else is not data this bot made.
@@ -86,6 +90,9 @@ _DAY = range(0, DAYS)  # 0 today, 1 tomorrow
 _MINUTE = range(0, 2**31)  # a delivery slot, in minutes since 1970 (UTC); 0: soon
 _LANGUAGE = range(0, len(LANGUAGES))
 _MICROS = range(0, 2**62)  # a moment in µs since 1970 (domain.views.order_key)
+_STATUS = range(0, len(OrderStatus) + 1)  # bot.admin.pages.STATUSES
+_WAY = range(0, 2)  # older, newer
+_SIZE = range(1, 101)  # entries a page of the audit shows
 SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.RESTAURANTS: (_NUMBER,), Action.MENU: (_RESTAURANT, _NUMBER),
     Action.ADD: (_DISH, _NUMBER), Action.ADD_NEW_CART: (_DISH, _NUMBER),
@@ -102,7 +109,8 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.TICKET_ACCEPT: (_ORDER,), Action.TICKET_REJECT: (_ORDER,),
     Action.TICKET_READY: (_ORDER,), Action.TICKET_SOLD_OUT: (_DISH,),
     Action.LANGUAGE: (_LANGUAGE,), Action.ORDERS_OLDER: (_MICROS, _ORDER),
-    Action.ORDERS_NEWER: (_MICROS, _ORDER),
+    Action.ORDERS_NEWER: (_MICROS, _ORDER), Action.ADMIN_ORDERS: (_STATUS, _WAY, _ORDER),
+    Action.ADMIN_DEAD: (_WAY, _TOKEN), Action.ADMIN_AUDIT: (_SIZE, _WAY, _TOKEN),
 }
 ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
 _NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding

@@ -20,3 +20,4 @@ class AuditEntry:
     action: str  # "add_restaurant", "set_price", ...
     target: str  # "restaurant #3", "item #12"
     detail: str = ""
+    id: int = 0  # its place in the log, once stored (the audit's pages go by it)

@@ -23,6 +23,7 @@ from domain.services.admin.ports import (
 )
 from domain.stats import OrderFact, RefundFact
 from storage.catalogue import Announce
+from storage.order_repository import by_id
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
 from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, REFUNDS, TASKS, execute_count
@@ -45,12 +46,13 @@ class SqlAuditLog:
             target=entry.target, detail=entry.detail,
         ))
 
-    async def latest(self, limit: int) -> Sequence[AuditEntry]:
-        stmt = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit)
+    async def latest(self, limit: int, *, before: int | None = None,
+                     after: int | None = None) -> Sequence[AuditEntry]:
+        stmt = by_id(select(AUDIT), AUDIT.c.id, limit, before, after)
         rows = (await self._session.execute(stmt)).mappings()
         return [
             AuditEntry(UserId(row["actor"]), row["at"], row["action"], row["target"],
-                       row["detail"])
+                       row["detail"], row["id"])
             for row in rows
         ]
 
@@ -88,9 +90,10 @@ class SqlDeadLetters:
         self._session = session
         self._written = written or Written()
 
-    async def latest(self, limit: int) -> Sequence[DeadTask]:
-        stmt = (select(TASKS).where(TASKS.c.state == "dead")
-                .order_by(TASKS.c.id.desc()).limit(limit))
+    async def latest(self, limit: int, *, before: int | None = None,
+                     after: int | None = None) -> Sequence[DeadTask]:
+        stmt = by_id(select(TASKS).where(TASKS.c.state == "dead"), TASKS.c.id, limit, before,
+                     after)
         return [_dead(row) for row in (await self._session.execute(stmt)).mappings()]
 
     async def get(self, task_id: TaskId) -> DeadTask | None:

@@ -85,12 +85,12 @@ class SqlOrderRepository:
         found = await self._load(customer_page(customer_id, limit, before=before, after=after))
         return found[::-1] if after is not None else found
 
-    async def latest(self, limit: int, status: OrderStatus | None = None) -> Sequence[Order]:
-        """The newest orders (of `status`, if given), newest first; for admins."""
-        stmt = select(ORDERS).order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc())
-        if status is not None:
-            stmt = stmt.where(ORDERS.c.status == status.value)
-        return await self._load(stmt.limit(limit))
+    async def latest(self, limit: int, status: OrderStatus | None = None, *,
+                     before: int | None = None, after: int | None = None) -> Sequence[Order]:
+        """Orders (of `status`, if given) by id for admins: the newest, or those below
+        `before` newest first, or those above `after` oldest first (domain.paging)."""
+        return await self._load(by_id(select(ORDERS), ORDERS.c.id, limit, before, after)
+                                .where(*([ORDERS.c.status == status.value] if status else [])))
 
     async def waiting_for_slot(self, restaurant_id: RestaurantId) -> Sequence[Order]:
         """The restaurant's orders for a slot that the queue has not started yet."""
@@ -193,6 +193,17 @@ _VIEW_OF = select(ORDERS, *(
         _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id, ORDERS.c.customer_id),
         strict=True)
 )).where(ORDERS.c.id == bindparam("order_id"))
+
+
+def by_id(stmt: Select[Any], key: Any, limit: int, before: int | None, after: int | None
+          ) -> Select[Any]:
+    """`stmt` a keyset page by the id column `key` (domain.paging): below `before` newest
+    first, above `after` oldest first, else the newest; one row more than `limit`'s page."""
+    if after is not None:
+        return stmt.where(key > after).order_by(key).limit(limit + 1)
+    if before is not None:
+        stmt = stmt.where(key < before)
+    return stmt.order_by(key.desc()).limit(limit + 1)
 
 
 def customer_page(customer_id: int, limit: int, *, before: OrderKey | None = None,

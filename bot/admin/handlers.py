@@ -16,7 +16,7 @@ from typing import Final
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.admin import texts
+from bot.admin import pages, texts
 from bot.admin.commands import (
     AddFood,
     AddPromo,
@@ -73,7 +73,8 @@ async def admin_command(update: Update, context: AppContext) -> None:
     if actor not in context.services.settings.admin_ids:
         await reply(update, Screen(await _from_kitchen(message, context, actor)))
         return
-    await reply(update, Screen(await _answer(message, context, actor)))
+    answer = await _answer(message, context, actor)
+    await reply(update, answer if isinstance(answer, Screen) else Screen(answer))
 
 
 async def _from_kitchen(message: Message, context: AppContext, actor: UserId) -> str:
@@ -93,7 +94,7 @@ async def _from_kitchen(message: Message, context: AppContext, actor: UserId) ->
     return texts.food_changed(done, currency)
 
 
-async def _answer(message: Message, context: AppContext, actor: UserId) -> str:
+async def _answer(message: Message, context: AppContext, actor: UserId) -> str | Screen:
     currency = context.services.settings.currency
     try:
         command = parse_admin_command(message.text or message.caption or "", currency)
@@ -106,7 +107,7 @@ async def _answer(message: Message, context: AppContext, actor: UserId) -> str:
 
 
 async def _run(message: Message, admin: AdminServices, actor: UserId, command: AdminCommand,
-               currency: str) -> str:
+               currency: str) -> str | Screen:
     """Hands the command to the service of its area."""
     if isinstance(command, OptionCommand):
         return await answer_options(message, admin.options, actor, command, currency)
@@ -194,10 +195,10 @@ async def _partners(service: PartnerAdmin, actor: UserId, command: AdminCommand)
     raise AssertionError(f"not a partner command: {command!r}")
 
 
-async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> str:
+async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> str | Screen:
     match command:
         case ListOrders(status):
-            return texts.orders(await service.orders(status), status)
+            return pages.orders_screen(await service.orders(status), status)
         case ShowOrder(order_id):
             return texts.order_detail(await service.order_detail(order_id, actor))
         case CloseLine(order_id):
@@ -206,7 +207,7 @@ async def _orders(service: OrderAdmin, actor: UserId, command: AdminCommand) -> 
             cancelled = await service.cancel_order(actor, order_id, reason)
             return texts.order_cancelled(cancelled, reason)
         case ListDeadLetters():
-            return texts.dead_letters(await service.dead_letters())
+            return pages.dead_letters_screen(await service.dead_letters())
         case RetryTask(task_id):
             return texts.task_retried(await service.retry_task(actor, task_id))
     raise AssertionError(f"not an order or queue command: {command!r}")
@@ -251,6 +252,7 @@ def register(app: AppType) -> None:
     """Answers every command of the spec table as a text, and those that come with an
     attachment also as its caption."""
     app.add_handler(CommandHandler(list(COMMANDS), admin_command))
+    pages.register(app)
     for spec in COMMANDS.values():
         if spec.attachment is not None:
             attached = filters.UpdateType.MESSAGE & ATTACHED[spec.attachment]

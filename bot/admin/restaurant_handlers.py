@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.admin import texts
+from bot.admin import pages, texts
 from bot.admin.commands import (
     AddRestaurant,
     AdminCommand,
@@ -18,15 +18,18 @@ from bot.admin.commands import (
     SetTravel,
 )
 from bot.context import AdminServices
+from bot.handlers.common import Screen
 from domain.ids import UserId
 from domain.services.admin.catalogue import CatalogueAdmin
 
 
 async def restaurants(
     admin: AdminServices, actor: UserId, command: AdminCommand, currency: str
-) -> str:
+) -> str | Screen:
     """Restaurant commands; a change of hours, closed days or the switch also cancels the
     orders for a slot the restaurant no longer takes, and the reply says how many."""
+    if isinstance(command, Audit):
+        return pages.audit_screen(await admin.catalogue.audit(command.limit), command.limit)
     reply = await _change(admin.catalogue, actor, command, currency)
     if isinstance(command, SetHours | SetClosedDay | SetOpen):
         cancelled = await admin.orders.cancel_closed_slots(actor, command.restaurant_id)
@@ -64,6 +67,4 @@ async def _change(
             changed = await service.set_terms(actor, rid, delivery_fee=fee,
                                               free_delivery_from=free_from, min_order=minimum)
             return texts.terms_set(changed, currency)
-        case Audit(limit):
-            return texts.audit(await service.audit(limit))
     raise AssertionError(f"not a restaurant command: {command!r}")

@@ -8,12 +8,23 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from bot import texts
+from bot.admin import texts as admin_texts
 from domain.orders import OrderStatus
 from sandbox import SandboxUser
 from storage.rows import AuditRow, TaskRow
 from tests.e2e.conftest import ADMIN
 from tests.e2e.fast_pipeline import no_flood_limits, ready_at_once, settings  # noqa: F401
-from tests.e2e.journey import TIMEOUT, Uows, advance, order_pizza, place_directly, say, stored_order
+from tests.e2e.journey import (
+    TIMEOUT,
+    Uows,
+    advance,
+    order_pizza,
+    place_directly,
+    press,
+    refused,
+    say,
+    stored_order,
+)
 from tests.e2e.test_admin import new_id
 from tests.e2e.test_partner_admin import approved_by_admin, offer_for
 
@@ -146,3 +157,40 @@ async def test_stats_send_the_chart_as_a_photo_and_the_counts_as_text(
         assert line in today, text.content
     assert "Last 7 days: 2 orders" in text.content
     assert "Partners online now: 1" in text.content
+
+
+async def test_an_admin_pages_through_all_orders_and_a_stranger_cannot(
+    bot: object, admin: SandboxUser, customer: SandboxUser, uows: Uows
+) -> None:
+    placed = [(await place_directly(uows, customer.id, "Pizza")).id for _ in range(23)]
+    newest_first = [f"#{i} " for i in reversed(placed)]
+
+    first = await say(admin, "/allorders", "orders")
+    assert all(o in first.content for o in newest_first[:20])
+    assert newest_first[20] not in first.content
+    assert first.has_button(texts.NEXT_BUTTON) and not first.has_button(texts.PREVIOUS_BUTTON)
+    second = await press(admin, texts.NEXT_BUTTON, newest_first[22], message_id=first.message_id)
+    assert all(o in second.content for o in newest_first[20:])
+    assert newest_first[19] not in second.content and not second.has_button(texts.NEXT_BUTTON)
+    back = await press(admin, texts.PREVIOUS_BUTTON, newest_first[0],
+                       message_id=first.message_id)
+    assert (back.text, back.buttons) == (first.text, first.buttons)
+
+    own = await say(customer, "/start", "Foodbot")  # the same button data from a customer
+    answer = await refused(customer, data=f"aop:0:0:{placed[-1]}", message_id=own.message_id)
+    assert answer.text == admin_texts.NOT_ADMIN
+
+
+async def test_the_audit_pages_by_its_own_size(
+    bot: object, admin: SandboxUser, uows: Uows
+) -> None:
+    async with uows() as uow:
+        await uow.session.execute(insert(AuditRow), [
+            {"at": datetime.now(UTC), "actor": ADMIN, "action": "set_price",
+             "target": f"item #{n}", "detail": ""} for n in range(3)])
+        await uow.commit()
+
+    first = await say(admin, "/audit 2", "item #2")
+    assert "item #1" in first.content and "item #0" not in first.content
+    last = await press(admin, texts.NEXT_BUTTON, "item #0", message_id=first.message_id)
+    assert "item #1" not in last.content and last.has_button(texts.PREVIOUS_BUTTON)

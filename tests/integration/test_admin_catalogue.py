@@ -32,7 +32,7 @@ async def test_adding_a_restaurant_and_a_dish_records_who_did_it_and_when(
     async with admin_uows() as uow:
         assert await uow.restaurants.get(restaurant.id) == restaurant
         assert await uow.menu.get(item.id) == item
-    newest, oldest = await catalogue_admin.audit(10)
+    newest, oldest = (await catalogue_admin.audit(10)).items
     assert (oldest.actor, oldest.at, oldest.action) == (ADMIN, clock.now(), "add_restaurant")
     assert oldest.target == f"restaurant #{restaurant.id}"
     assert (newest.action, newest.target) == ("add_food", f"item #{item.id}")
@@ -63,7 +63,7 @@ async def test_closing_hiding_repricing_and_photos_are_stored(
     assert restaurant is not None and pizza is not None and cola is not None
     assert (restaurant.is_open, restaurant.manager_chat_id) == (False, None)
     assert (cola.available, cola.photo_file_id, pizza.price) == (False, "photo-file-id", 26000)
-    assert [e.action for e in await catalogue_admin.audit(10)] == [
+    assert [e.action for e in (await catalogue_admin.audit(10)).items] == [
         "link_manager", "set_photo", "set_price", "hide_food", "close_restaurant"]
 
 
@@ -80,14 +80,14 @@ async def test_terms_are_stored_kept_when_left_out_and_recorded(
     assert (kept.delivery_fee, kept.free_delivery_from, kept.min_order) == (4000, 50000, 0)
     never_free = await catalogue_admin.set_terms(ADMIN, rid, free_delivery_from=0)
     assert never_free.free_delivery_from is None
-    assert [e.detail for e in await catalogue_admin.audit(3)] == [
+    assert [e.detail for e in (await catalogue_admin.audit(3)).items] == [
         "delivery ₹40.00 | free from never | minimum ₹0.00",
         "delivery ₹40.00 | free from ₹500.00 | minimum ₹0.00",
         "delivery ₹40.00 | free from ₹500.00 | minimum ₹199.00",
     ]
     with pytest.raises(InvalidInput):
         await catalogue_admin.set_terms(ADMIN, rid, delivery_fee=-1)
-    assert len(await catalogue_admin.audit(10)) == 3
+    assert len((await catalogue_admin.audit(10)).items) == 3
 
 
 async def test_a_restaurants_time_zone_is_stored_and_new_ones_take_the_services(
@@ -101,7 +101,7 @@ async def test_a_restaurants_time_zone_is_stored_and_new_ones_take_the_services(
         assert await uow.restaurants.get(added.id) == added
         assert await uow.restaurants.get(moved.id) == moved
     assert (added.time_zone, moved.time_zone) == ("Asia/Kolkata", "Europe/London")
-    assert [e.action for e in await admin.audit(1)] == ["time_zone"]
+    assert [e.action for e in (await admin.audit(1)).items] == ["time_zone"]
 
 
 async def test_a_kitchens_time_to_answer_is_stored_and_recorded(
@@ -114,7 +114,7 @@ async def test_a_kitchens_time_to_answer_is_stored_and_recorded(
     async with admin_uows() as uow:
         assert await uow.restaurants.get(rid) == kept
     assert (kept.answer_within_s, kept.unanswered) == (600, Unanswered.ACCEPT)
-    assert [e.detail for e in await catalogue_admin.audit(2)] == [
+    assert [e.detail for e in (await catalogue_admin.audit(2)).items] == [
         "within 600 s, then as before", "within 120 s, then accept"]
 
 
@@ -152,7 +152,7 @@ async def test_importing_a_menu_adds_updates_and_reports_rejected_rows(
     async with admin_uows() as uow:
         names = {i.name for i in await uow.menu.for_restaurant(catalog.restaurant.id)}
     assert {"pizza", "Garlic bread"} <= names and "Soup" not in names
-    (entry,) = await catalogue_admin.audit(10)
+    (entry,) = (await catalogue_admin.audit(10)).items
     assert entry.action == "import_menu"
     assert "1 added, 1 updated, 1 unchanged, 1 rejected" in entry.detail
 
@@ -162,4 +162,4 @@ async def test_the_audit_lists_the_newest_first_up_to_the_limit(
 ) -> None:
     for price in (100, 200, 300):
         await catalogue_admin.set_price(ADMIN, catalog.pizza.id, price)
-    assert [e.detail for e in await catalogue_admin.audit(2)] == ["₹3.00", "₹2.00"]
+    assert [e.detail for e in (await catalogue_admin.audit(2)).items] == ["₹3.00", "₹2.00"]

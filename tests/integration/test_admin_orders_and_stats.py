@@ -29,10 +29,10 @@ async def test_orders_list_newest_first_by_status_and_stats_count_them(
                          at=clock.advance(minutes=30))
         await uow.commit()
 
-    listed = await order_admin.orders()
+    listed = (await order_admin.orders()).items
     assert [line.order.id for line in listed] == [second.id, first.id]
     assert {line.restaurant for line in listed} == {"Dominos"}
-    cancelled = await order_admin.orders(OrderStatus.CANCELLED)
+    cancelled = (await order_admin.orders(OrderStatus.CANCELLED)).items
     assert [line.order.id for line in cancelled] == [first.id]
     detail = await order_admin.order_detail(first.id)
     assert detail.customer_name == "Asha"

@@ -5,7 +5,7 @@ Every change records an audit entry (who, when, what) in the same unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -14,6 +14,7 @@ from domain.hours import WeeklyHours
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.menu_import import MenuImport, Rejection, plan_import
 from domain.money import Money
+from domain.paging import Keyset, keyset
 from domain.ports import Clock
 from domain.restaurants import MenuItem, Restaurant, Unanswered
 from domain.services.admin.common import found, record
@@ -239,10 +240,12 @@ class CatalogueAdmin:
             await uow.commit()
             return ImportResult(tuple(added), plan.to_update, plan.unchanged, parsed.rejected)
 
-    async def audit(self, limit: int) -> Sequence[AuditEntry]:
-        """The latest admin actions of every area, newest first."""
+    async def audit(self, limit: int, *, before: int | None = None, after: int | None = None
+                    ) -> Keyset[AuditEntry]:
+        """A page of `limit` admin actions of every area, newest first (domain.paging)."""
         async with self._uows() as uow:
-            return await uow.audit.latest(limit)
+            found = await uow.audit.latest(limit, before=before, after=after)
+        return keyset(found, limit, lambda entry: entry.id, before=before, after=after)
 
     def _price(self, minor: int) -> str:
         return str(Money(minor, self._currency))

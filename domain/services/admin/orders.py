@@ -3,7 +3,6 @@ the dead-lettered tasks and retrying one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.audit import AuditEntry
@@ -11,6 +10,7 @@ from domain.errors import IllegalTransition, NotAllowed, NotFound
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.lines import LineMessage, Said, Side
 from domain.orders import Actor, ActorKind, Order, OrderEvent, OrderStatus
+from domain.paging import Keyset, keyset
 from domain.payments import Payment, Refund
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock
@@ -54,17 +54,19 @@ class OrderAdmin:
         self._clock = clock
         self._pipeline = pipeline
 
-    async def orders(self, status: OrderStatus | None = None,
-                     limit: int = LATEST_ORDERS) -> list[OrderLine]:
-        """The latest orders, newest first, with their restaurants' names."""
+    async def orders(self, status: OrderStatus | None = None, *, before: int | None = None,
+                     after: int | None = None) -> Keyset[OrderLine]:
+        """A page of orders (of `status`, if given), newest first, with their restaurants'
+        names: the latest, or those below `before` or above `after` (domain.paging)."""
         async with self._uows() as uow:
-            latest = await uow.orders.latest(limit, status)
+            latest = await uow.orders.latest(LATEST_ORDERS, status, before=before, after=after)
             names: dict[RestaurantId, str] = {}
             for order in latest:
                 if order.restaurant_id not in names:
                     place = await uow.restaurants.get(order.restaurant_id)
                     names[order.restaurant_id] = place.name if place else "?"
-        return [OrderLine(order, names[order.restaurant_id]) for order in latest]
+        return keyset([OrderLine(order, names[order.restaurant_id]) for order in latest],
+                      LATEST_ORDERS, lambda line: line.order.id, before=before, after=after)
 
     async def order_detail(self, order_id: OrderId, actor: UserId | None = None) -> OrderDetail:
         """The order with its customer, partner, restaurant and full history, and the private
@@ -143,10 +145,12 @@ class OrderAdmin:
             await uow.commit()
         return order
 
-    async def dead_letters(self, limit: int = LATEST_DEAD) -> Sequence[DeadTask]:
-        """The tasks the queue gave up on, newest first."""
+    async def dead_letters(self, *, before: int | None = None, after: int | None = None
+                           ) -> Keyset[DeadTask]:
+        """A page of the tasks the queue gave up on, newest first (domain.paging)."""
         async with self._uows() as uow:
-            return await uow.dead_letters.latest(limit)
+            found = await uow.dead_letters.latest(LATEST_DEAD, before=before, after=after)
+        return keyset(found, LATEST_DEAD, lambda task: task.id, before=before, after=after)
 
     async def retry_task(self, actor: UserId, task_id: TaskId) -> DeadTask:
         """Puts a dead task back in the queue, due now, audited.

@@ -32,7 +32,10 @@ from domain.stats import OrderFact, RefundFact
 
 class AuditLog(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
-    async def latest(self, limit: int) -> Sequence[AuditEntry]: ...
+    async def latest(self, limit: int, *, before: int | None = None,
+                     after: int | None = None) -> Sequence[AuditEntry]:
+        """A keyset page of the log by id (domain.paging)."""
+        ...
     async def count(self) -> int: ...
 
 
@@ -41,8 +44,9 @@ class AdminOrders(OrderRepository, Protocol):
         """The restaurant's orders for a slot that the queue has not started yet."""
         ...
 
-    async def latest(self, limit: int, status: OrderStatus | None) -> Sequence[Order]:
-        """The newest orders (of `status`, if given), newest first."""
+    async def latest(self, limit: int, status: OrderStatus | None, *,
+                     before: int | None = None, after: int | None = None) -> Sequence[Order]:
+        """A keyset page by id (domain.paging) of the orders (of `status`, if given)."""
         ...
 
 
@@ -59,8 +63,9 @@ class DeadTask:
 
 
 class DeadLetters(Protocol):
-    async def latest(self, limit: int) -> Sequence[DeadTask]:
-        """The newest dead tasks, newest first."""
+    async def latest(self, limit: int, *, before: int | None = None,
+                     after: int | None = None) -> Sequence[DeadTask]:
+        """A keyset page by id (domain.paging) of the dead tasks."""
         ...
 
     async def get(self, task_id: TaskId) -> DeadTask | None:
