@@ -212,9 +212,15 @@ def __getattr__(name: str) -> str:
     """`texts.NAME` is the text NAME in the language spoken now (PEP 562: the module
     has no attribute NAME, so Python asks here each time it is read)."""
     try:
-        return _(_TEXTS[name])
+        return _text(name)
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def _text(name: str) -> str:
+    """The fixed text `name` in the language spoken now (what `texts.NAME` reads, for use
+    inside this module: no string but a message id goes inside `_()`)."""
+    return _(_TEXTS[name])
 
 
 SHORT_DESCRIPTION = 100  # characters of a dish's description on a menu page
@@ -363,7 +369,7 @@ def _page_of(page: Page[Any]) -> str:
 
 def restaurants(page: Page[Listed]) -> str:
     if not page.entries:
-        return _(_TEXTS["NO_RESTAURANTS"])
+        return _text("NO_RESTAURANTS")
     rows = [
         f"<b>{escape(listed.restaurant.name)}</b> — {escape(listed.restaurant.address)} · "
         + (_("~{minutes} min").format(minutes=listed.restaurant.prep_minutes)
@@ -424,8 +430,8 @@ def menu(view: MenuPage) -> str:
 
 def _closed(view: MenuPage) -> str:
     if view.later is None:
-        return _(_TEXTS["CLOSED_NOW"])
-    return _(_TEXTS["CLOSED_ORDER_LATER"]).format(
+        return _text("CLOSED_NOW")
+    return _text("CLOSED_ORDER_LATER").format(
         first=_day_time(view.later, view.restaurant.time_zone))
 
 
@@ -563,12 +569,12 @@ def _count(items: int) -> str:
 
 
 def new_cart_question(current: str, wanted: str) -> str:
-    return _(_TEXTS["NEW_CART_QUESTION"]).format(current=escape(current), wanted=escape(wanted))
+    return _text("NEW_CART_QUESTION").format(current=escape(current), wanted=escape(wanted))
 
 
 def cart(view: CartView, *, skipped: Iterable[str] = ()) -> str:
     if view.is_empty or view.restaurant is None:
-        return _skipped(skipped) + _(_TEXTS["EMPTY_CART"])
+        return _skipped(skipped) + _text("EMPTY_CART")
     rows = [_("🛒 <b>Your cart</b> · {restaurant}").format(
         restaurant=escape(view.restaurant.name)) + "\n"]
     for line in view.lines:
@@ -759,7 +765,7 @@ def orders(views: Iterable[OrderView]) -> str:
         for v in views
     ]
     if not rows:
-        return _(_TEXTS["NO_ORDERS"])
+        return _text("NO_ORDERS")
     return _("📦 <b>Your recent orders</b>") + "\n\n" + "\n".join(rows)
 
 
@@ -775,6 +781,8 @@ _NOT_FOUND = {
     "order": N_("I can't find that order."),
     "restaurant": N_("That restaurant is no longer listed."),
 }
+_GONE = N_("That is no longer available.")
+_CANNOT = N_("Sorry, that can't be done right now.")
 _REFUSALS = {
     "bad_callback": N_("This button no longer works. Send /start for the main menu."),
     "not_allowed": N_("Sorry, that is not possible for this order any more."),
@@ -808,7 +816,7 @@ def refusal(error: Exception) -> str:
     """The polite answer to a refused request (a domain error or a forged button), as plain
     text: it goes into callback alerts, which Telegram does not parse."""
     if isinstance(error, NotFound):
-        return _(_NOT_FOUND.get(error.what, N_("That is no longer available.")))
+        return _(_NOT_FOUND.get(error.what, _GONE))
     if isinstance(error, InvalidInput | InvalidQuantity):
         text = explained(error)
         return _("{reason}. Please try again.").format(reason=f"{text[:1].upper()}{text[1:]}")
@@ -844,7 +852,8 @@ def refusal(error: Exception) -> str:
         return _("The minimum order here is {minimum}: please add {more} more.").format(
             minimum=money(Money(error.minimum, error.currency)),
             more=money(Money(error.short_by, error.currency)))
-    return _(_REFUSALS.get(getattr(error, "code", ""), N_("Sorry, that can't be done right now.")))
+    code = getattr(error, "code", "")
+    return _(_REFUSALS.get(code, _CANNOT))
 
 
 def _unavailable(error: ItemUnavailable) -> str:
@@ -891,7 +900,7 @@ def map_link(latitude: float | None, longitude: float | None) -> str:
     if latitude is None or longitude is None:
         return ""
     return (f' · <a href="https://maps.google.com/?q={latitude:.6f},{longitude:.6f}">'
-            f'{_(_TEXTS["MAP"])}</a>')
+            f'{_text("MAP")}</a>')
 
 
 def offer(m: Offer) -> str:
@@ -1100,7 +1109,7 @@ def partner_panel(partner: Partner) -> str:
     busy = ("\n" + _("📦 Active delivery: order #{order_id}").format(
         order_id=partner.active_order_id) if partner.active_order_id is not None else "")
     return (_("🛵 <b>Partner panel</b> · {name}").format(name=escape(partner.name))
-            + f"\n{state}{busy}\n\n{_(_TEXTS['PARTNER_HELP'])}")
+            + f"\n{state}{busy}\n\n{_text('PARTNER_HELP')}")
 
 
 def job(card: Job) -> str:

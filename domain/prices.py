@@ -31,8 +31,9 @@ def parse_price(text: str, currency: str, *, decimal_mark: str = ".", what: str 
     if amount <= 0 and not (zero_allowed and amount == 0):
         raise InvalidInput(refusal(what, "zero"), what=what, name=name)
     if amount > MAX_PRICE_MAJOR * 10**places:
+        most = f"{MAX_PRICE_MAJOR:,}"
         raise InvalidInput(refusal(what, "above"), what=what, name=name, shown=shown[:40],
-                           most=f"{MAX_PRICE_MAJOR:,}")
+                           most=most)
     return amount
 
 

@@ -54,9 +54,15 @@ def __getattr__(name: str) -> str:
     """texts.NOT_ADMIN and the other fixed texts, in the language spoken when it is read
     (PEP 562: a module's __getattr__ answers the names it does not define)."""
     try:
-        return _(_TEXTS[name])
+        return _text(name)
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def _text(name: str) -> str:
+    """The fixed text `name` in the language spoken now (what `texts.NAME` reads, for use
+    inside this module: no string but a message id goes inside `_()`)."""
+    return _(_TEXTS[name])
 
 
 def admin_help() -> str:
@@ -72,7 +78,7 @@ def admin_help_pages() -> list[str]:
         groups.setdefault(spec.group, [f"<b>{escape(_(spec.group))}</b>"]).append(
             f"<code>{escape(spec.syntax)}</code> — {escape(_(spec.summary))}")
     pages = [_("<b>Admin commands</b>")]
-    for lines in [*groups.values(), [_(_TEXTS["HELP_NOTE"])]]:
+    for lines in [*groups.values(), [_text("HELP_NOTE")]]:
         block = "\n".join(lines)
         if _shown_length(f"{pages[-1]}\n\n{block}") > MAX_REPLY:
             pages.append(block)
@@ -298,9 +304,13 @@ def menu_exported(export: MenuExport) -> str:
 def option_group(group: OptionGroup, currency: str) -> list[str]:
     """The group's name, how many to pick, and each option with its extra and state."""
     lines = [f"<b>{escape(group.name)}</b> · {rule(group)} ({group.chooses})"]
-    lines += [f"  • {escape(o.name)} +{money(Money(o.price, currency))} · "
-              f"{_('available') if o.available else _('not available')}" for o in group.options]
+    lines += [f"  • {escape(o.name)} +{money(Money(o.price, currency))} · {_state(o.available)}"
+              for o in group.options]
     return lines
+
+
+def _state(available: bool) -> str:
+    return _("available") if available else _("not available")
 
 
 def options(item: MenuItem, currency: str, done: str = "") -> str:
@@ -357,7 +367,7 @@ def partner_line(partner: Partner) -> str:
 
 def partners(found: Sequence[Partner]) -> str:
     if not found:
-        return _(_TEXTS["NO_PARTNERS"])
+        return _text("NO_PARTNERS")
     lines = [ngettext("<b>{count} delivery partners</b> (user id · name · status)",
                       "<b>{count} delivery partners</b> (user id · name · status)",
                       len(found)).format(count=len(found))]
@@ -385,7 +395,7 @@ def invite_made(invite: InviteCode) -> str:
 
 def audit(entries: Sequence[AuditEntry]) -> str:
     if not entries:
-        return _(_TEXTS["NO_AUDIT"])
+        return _text("NO_AUDIT")
     lines = [ngettext("<b>Latest {count} admin actions</b> (newest first)",
                       "<b>Latest {count} admin actions</b> (newest first)",
                       len(entries)).format(count=len(entries))]
@@ -415,7 +425,7 @@ def orders(lines: Sequence[OrderLine], status: OrderStatus | None) -> str:
     count = len(lines)
     if status is None:
         if not lines:
-            return _(_TEXTS["NO_ORDERS"])
+            return _text("NO_ORDERS")
         title = ngettext(
             "<b>Latest {count} orders</b> (newest first; id · restaurant · customer · status · "
             "total · placed)",
@@ -533,7 +543,7 @@ def dead_task_line(task: DeadTask) -> str:
 
 def dead_letters(tasks: Sequence[DeadTask]) -> str:
     if not tasks:
-        return _(_TEXTS["NO_DEAD_LETTERS"])
+        return _text("NO_DEAD_LETTERS")
     lines = [ngettext("<b>{count} dead-lettered tasks</b> (newest first; id · kind · order · "
                       "attempts · when, then the last error)",
                       "<b>{count} dead-lettered tasks</b> (newest first; id · kind · order · "
@@ -641,7 +651,7 @@ def promo_added(promo: Promo, currency: str) -> str:
 
 def promos(codes: Sequence[Promo], currency: str) -> str:
     if not codes:
-        return _(_TEXTS["NO_PROMOS"])
+        return _text("NO_PROMOS")
     lines = [ngettext("<b>Latest {count} promo codes</b> (newest first)",
                       "<b>Latest {count} promo codes</b> (newest first)",
                       len(codes)).format(count=len(codes))]
@@ -670,7 +680,7 @@ def refund_line(refund: Refund) -> str:
 
 def refunds(due: Sequence[Refund]) -> str:
     if not due:
-        return _(_TEXTS["NO_REFUNDS"])
+        return _text("NO_REFUNDS")
     lines = [ngettext("<b>{count} refunds due</b> (oldest first): make each at the payment "
                       "provider, then /refunded REFUND_ID NOTE",
                       "<b>{count} refunds due</b> (oldest first): make each at the payment "
