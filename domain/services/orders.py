@@ -43,7 +43,7 @@ class CustomerOrders:
         async with self._uow() as uow:
             found = list(await uow.orders.for_customer(customer_id, RECENT_ORDERS + 1,
                                                        before=before, after=after))
-            kitchens = {r.id: r for r in await uow.restaurants.list()}
+            kitchens = await uow.restaurants.get_many({o.restaurant_id for o in found})
         more = len(found) > RECENT_ORDERS  # one more than a page: a page beyond this one
         orders = (found[1:] if after is not None else found[:-1]) if more else found
         views = tuple(OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
