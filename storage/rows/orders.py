@@ -32,6 +32,7 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_orders_status_id", "status", "id"),  # /allorders STATUS, a page at a time
+        Index("ix_orders_created_at", "created_at"),  # /stats: the last 7 days, not the year
         # the retention sweep's: only orders that still hold a phone or a spot, so it stays
         # as small as the orders of the last CONTACTS_KEEP_DAYS
         Index("ix_orders_contacts_updated_at", "updated_at",
