@@ -60,12 +60,9 @@ class OrderAdmin:
         names: the latest, or those below `before` or above `after` (domain.paging)."""
         async with self._uows() as uow:
             latest = await uow.orders.latest(LATEST_ORDERS, status, before=before, after=after)
-            names: dict[RestaurantId, str] = {}
-            for order in latest:
-                if order.restaurant_id not in names:
-                    place = await uow.restaurants.get(order.restaurant_id)
-                    names[order.restaurant_id] = place.name if place else "?"
-        return keyset([OrderLine(order, names[order.restaurant_id]) for order in latest],
+            places = await uow.restaurants.get_many({o.restaurant_id for o in latest})
+        names = {rid: place.name for rid, place in places.items()}
+        return keyset([OrderLine(order, names.get(order.restaurant_id, "?")) for order in latest],
                       LATEST_ORDERS, lambda line: line.order.id, before=before, after=after)
 
     async def order_detail(self, order_id: OrderId, actor: UserId | None = None) -> OrderDetail:
