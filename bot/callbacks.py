@@ -75,6 +75,7 @@ class Action(StrEnum):
     ADMIN_ORDERS = "aop"  # status (0: all), way (0 older, 1 newer), order: /allorders' pages
     ADMIN_DEAD = "adp"  # way, task: /deadletters' pages
     ADMIN_AUDIT = "aap"  # page size, way, entry: /audit's pages
+    ADMIN_PARTNERS = "app"  # way, user id: /partners' pages
 
 
 # The numbers each slot can hold (domain/ids.py): anything else is not data this bot made.
@@ -111,6 +112,7 @@ SLOTS: Final[dict[Action, tuple[range, ...]]] = {
     Action.LANGUAGE: (_LANGUAGE,), Action.ORDERS_OLDER: (_MICROS, _ORDER),
     Action.ORDERS_NEWER: (_MICROS, _ORDER), Action.ADMIN_ORDERS: (_STATUS, _WAY, _ORDER),
     Action.ADMIN_DEAD: (_WAY, _TOKEN), Action.ADMIN_AUDIT: (_SIZE, _WAY, _TOKEN),
+    Action.ADMIN_PARTNERS: (_WAY, _TOKEN),
 }
 ARITY: Final[dict[Action, int]] = {action: len(slots) for action, slots in SLOTS.items()}
 _NUMERAL = re.compile(r"0|[1-9][0-9]{0,18}")  # as str(int) writes one: ASCII, no padding

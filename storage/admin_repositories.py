@@ -23,10 +23,9 @@ from domain.services.admin.ports import (
 )
 from domain.stats import OrderFact, RefundFact
 from storage.catalogue import Announce
-from storage.order_repository import by_id
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
-from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, REFUNDS, TASKS, execute_count
+from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, REFUNDS, TASKS, by_id, execute_count
 from storage.uow import SqlUnitOfWork
 from storage.wakes import Wakes, Written
 

@@ -27,6 +27,7 @@ from storage.sql import (
     RESTAURANTS,
     RIDER_SPOTS,
     TRACKING_MESSAGES,
+    by_id,
 )
 
 
@@ -193,17 +194,6 @@ _VIEW_OF = select(ORDERS, *(
         _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id, ORDERS.c.customer_id),
         strict=True)
 )).where(ORDERS.c.id == bindparam("order_id"))
-
-
-def by_id(stmt: Select[Any], key: Any, limit: int, before: int | None, after: int | None
-          ) -> Select[Any]:
-    """`stmt` a keyset page by the id column `key` (domain.paging): below `before` newest
-    first, above `after` oldest first, else the newest; one row more than `limit`'s page."""
-    if after is not None:
-        return stmt.where(key > after).order_by(key).limit(limit + 1)
-    if before is not None:
-        stmt = stmt.where(key < before)
-    return stmt.order_by(key.desc()).limit(limit + 1)
 
 
 def customer_page(customer_id: int, limit: int, *, before: OrderKey | None = None,

@@ -13,7 +13,7 @@ from domain.ids import UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from storage import mapping
-from storage.sql import ORDERS, PARTNERS, execute_count, upsert
+from storage.sql import ORDERS, PARTNERS, by_id, execute_count, upsert
 
 
 class SqlPartnerRepository:
@@ -25,8 +25,11 @@ class SqlPartnerRepository:
         row = (await self._session.execute(stmt)).mappings().one_or_none()
         return mapping.partner_from_row(row) if row is not None else None
 
-    async def list(self) -> Sequence[Partner]:
-        rows = (await self._session.execute(select(PARTNERS).order_by(PARTNERS.c.id))).mappings()
+    async def list(self, limit: int | None = None, *, before: int | None = None,
+                   after: int | None = None) -> Sequence[Partner]:
+        stmt = (select(PARTNERS).order_by(PARTNERS.c.id) if limit is None
+                else by_id(select(PARTNERS), PARTNERS.c.id, limit, before, after))
+        rows = (await self._session.execute(stmt)).mappings()
         return [mapping.partner_from_row(row) for row in rows]
 
     async def set_online(self, partner: Partner) -> None:

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Table
+from sqlalchemy import CursorResult, Executable, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -88,3 +88,14 @@ def insert_missing(
 ) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: adds the row (or rows) unless its key is taken."""
     return _conflict_insert(dialect_name(session), table).values(values).on_conflict_do_nothing()
+
+
+def by_id(stmt: Select[Any], key: Any, limit: int, before: int | None, after: int | None
+          ) -> Select[Any]:
+    """`stmt` a keyset page by the id column `key` (domain.paging): below `before` newest
+    first, above `after` oldest first, else the newest; one row more than `limit`'s page."""
+    if after is not None:
+        return stmt.where(key > after).order_by(key).limit(limit + 1)
+    if before is not None:
+        stmt = stmt.where(key < before)
+    return stmt.order_by(key.desc()).limit(limit + 1)

@@ -182,10 +182,11 @@ async def _import_menu(message: Message, service: CatalogueAdmin, actor: UserId,
     return texts.menu_imported(result, command.restaurant_id, currency)
 
 
-async def _partners(service: PartnerAdmin, actor: UserId, command: AdminCommand) -> str:
+async def _partners(service: PartnerAdmin, actor: UserId, command: AdminCommand
+                    ) -> str | Screen:
     match command:
         case ListPartners():
-            return texts.partners(await service.partners())
+            return pages.partners_screen(await service.partners())
         case ApprovePartner(partner_id):
             return texts.partner_approved(await service.approve_partner(actor, partner_id))
         case RevokePartner(partner_id):

@@ -1,5 +1,6 @@
-"""◀ Previous and Next ▶ through the admins' long lists (/allorders, /deadletters, /audit):
-keyset pages by id (domain.paging), each read straight from an index however long the list."""
+"""◀ Previous and Next ▶ through the admins' long lists (/allorders, /deadletters, /audit)
+and /partners: keyset pages by id (domain.paging), each read straight from an index however
+long the list."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.handlers.common import Screen, press, user_id
 from domain.audit import AuditEntry
 from domain.orders import OrderStatus
 from domain.paging import Keyset
+from domain.partners import Partner
 from domain.services.admin.orders import OrderLine
 from domain.services.admin.ports import DeadTask
 
@@ -26,6 +28,10 @@ OLDER, NEWER = 0, 1  # which way a button pages
 def orders_screen(page: Keyset[OrderLine], status: OrderStatus | None) -> Screen:
     return Screen(texts.orders(page.items, status),
                   _pager(page, Action.ADMIN_ORDERS, STATUSES.index(status)))
+
+
+def partners_screen(page: Keyset[Partner]) -> Screen:
+    return Screen(texts.partners(page.items), _pager(page, Action.ADMIN_PARTNERS))
 
 
 def dead_letters_screen(page: Keyset[DeadTask]) -> Screen:
@@ -76,6 +82,14 @@ async def dead_letters_page(update: Update, context: AppContext, direction: int,
 
 
 @press
+async def partners_page(update: Update, context: AppContext, direction: int, key: int
+                        ) -> Screen:
+    refused = _not_admin(update, context)
+    return refused or partners_screen(
+        await context.services.admin.partners.partners(**_way(direction, key)))
+
+
+@press
 async def audit_page(update: Update, context: AppContext, limit: int, direction: int,
                      key: int) -> Screen:
     refused = _not_admin(update, context)
@@ -86,5 +100,6 @@ async def audit_page(update: Update, context: AppContext, limit: int, direction:
 def register(app: AppType) -> None:
     for action, handler in ((Action.ADMIN_ORDERS, orders_page),
                             (Action.ADMIN_DEAD, dead_letters_page),
+                            (Action.ADMIN_PARTNERS, partners_page),
                             (Action.ADMIN_AUDIT, audit_page)):
         app.add_handler(CallbackQueryHandler(handler, pattern=pattern(action)))

@@ -21,6 +21,7 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_state_run_at", "state", "run_at"),
         Index("ix_tasks_finished_at", "finished_at"),  # the retention sweep's
+        Index("ix_tasks_state_id", "state", "id"),  # /deadletters, a page at a time
         CheckConstraint("state IN ('pending', 'done', 'dead')", name="state_known"),
     )
 

@@ -12,17 +12,20 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.clock import RandomTokens
 from domain.audit import AuditEntry
 from domain.ids import UserId
 from domain.orders import OrderStatus
 from domain.paging import Keyset
+from domain.partners import Partner, PartnerStatus
 from domain.services.admin import orders as admin_orders
+from domain.services.admin import partners as admin_partners
 from domain.services.admin.catalogue import CatalogueAdmin
 from domain.services.admin.orders import OrderAdmin
+from domain.services.admin.partners import PartnerAdmin
 from storage.admin_repositories import AUDIT, SqlAdminUnitOfWork
-from storage.order_repository import by_id
-from storage.sql import ORDERS, TASKS
-from tests.integration.builders import T0, Catalog, new_order, store_order
+from storage.sql import ORDERS, TASKS, by_id
+from tests.integration.builders import T0, Catalog, FixedClock, new_order, store_order
 from tests.scenes import move_order
 
 AdminUows = Callable[[], SqlAdminUnitOfWork]
@@ -112,3 +115,16 @@ async def test_an_orders_page_is_read_from_an_index(engine: AsyncEngine,
                 # by id alone SQLite walks the table backwards by rowid and stops at the page
                 assert "TEMP B-TREE" not in plan, plan
                 assert status is None or "INDEX ix_orders_status_id" in plan, plan
+
+
+async def test_partners_page_through_all(
+    admin_uows: AdminUows, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(admin_partners, "LISTED", 4)
+    async with admin_uows() as uow:
+        for n in range(9):
+            await uow.partners.save(Partner(UserId(7000 + n), f"Rider {n}", PartnerStatus.PENDING))
+        await uow.commit()
+    service = PartnerAdmin(admin_uows, FixedClock(T0), RandomTokens())
+
+    assert await every_page(service.partners, lambda p: int(p.id)) == list(range(7008, 6999, -1))

@@ -5,7 +5,6 @@ Each change is audited, and the partner told, in the same unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
 from domain.errors import InvalidInput, NotAllowed
@@ -16,11 +15,13 @@ from domain.invites import (
     code_from_token,
 )
 from domain.messages import Notification, PartnerApproved, PartnerRevoked
+from domain.paging import Keyset, keyset
 from domain.partners import Partner, PartnerStatus
 from domain.ports import Clock, TokenSource
 from domain.services.admin.common import found, record
 from domain.services.admin.ports import AdminUnitOfWork, AdminUowFactory, partner_target
 
+LISTED = 20  # partners a page of /partners shows
 
 class PartnerAdmin:
     """Delivery partners as admins manage them; `actor` is the admin's user id (checked by
@@ -31,10 +32,13 @@ class PartnerAdmin:
         self._clock = clock
         self._tokens = tokens
 
-    async def partners(self) -> Sequence[Partner]:
-        """Every partner who ever asked to deliver, by user id."""
+    async def partners(self, *, before: int | None = None, after: int | None = None
+                       ) -> Keyset[Partner]:
+        """A page of the partners who ever asked to deliver, by user id, highest first
+        (domain.paging)."""
         async with self._uows() as uow:
-            return await uow.partners.list()
+            found = await uow.partners.list(LISTED, before=before, after=after)
+        return keyset(found, LISTED, lambda partner: partner.id, before=before, after=after)
 
     async def approve_partner(self, actor: UserId, partner_id: UserId) -> Partner:
         """A pending (or revoked) partner may deliver; they are told in the same transaction."""
