@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from enum import StrEnum
+from enum import StrEnum, unique
 from typing import Final
 
 from bot.i18n import LANGUAGES
@@ -23,6 +23,7 @@ from domain.slots import DAYS
 MAX_BYTES = 64
 
 
+@unique  # two actions of one value would be one: a press routed to the wrong handler
 class Action(StrEnum):
     HOME = "home"
     HELP = "help"
@@ -73,7 +74,7 @@ class Action(StrEnum):
     LANGUAGE = "lang"  # language: its place in bot.i18n.LANGUAGES
     FORGET = "forget"  # /forgetme confirmed
     ADMIN_ORDERS = "aop"  # status (0: all), way (0 older, 1 newer), order: /allorders' pages
-    ADMIN_DEAD = "adp"  # way, task: /deadletters' pages
+    ADMIN_DEAD = "adl"  # way, task: /deadletters' pages
     ADMIN_AUDIT = "aap"  # page size, way, entry: /audit's pages
     ADMIN_PARTNERS = "app"  # way, user id: /partners' pages
 

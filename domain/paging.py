@@ -2,8 +2,8 @@
 as cheap with a million rows before it as with none; the ids of its first and last rows lead
 to the pages beside it.
 
-Storage reads one row more than a page, below an id (`before`, newest first) or above one
-(`after`, oldest first); `keyset` makes the page of what it read.
+A service asks storage for one row more than a page, below an id (`before`, newest first) or
+above one (`after`, oldest first); `keyset` makes the page of what it read.
 """
 
 from __future__ import annotations

@@ -92,10 +92,10 @@ def insert_missing(
 
 def by_id(stmt: Select[Any], key: Any, limit: int, before: int | None, after: int | None
           ) -> Select[Any]:
-    """`stmt` a keyset page by the id column `key` (domain.paging): below `before` newest
-    first, above `after` oldest first, else the newest; one row more than `limit`'s page."""
+    """`stmt` read by the id column `key` for a keyset page (domain.paging), `limit` rows:
+    below `before` newest first, above `after` oldest first, else the newest."""
     if after is not None:
-        return stmt.where(key > after).order_by(key).limit(limit + 1)
+        return stmt.where(key > after).order_by(key).limit(limit)
     if before is not None:
         stmt = stmt.where(key < before)
-    return stmt.order_by(key.desc()).limit(limit + 1)
+    return stmt.order_by(key.desc()).limit(limit)

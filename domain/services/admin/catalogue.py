@@ -244,7 +244,7 @@ class CatalogueAdmin:
                     ) -> Keyset[AuditEntry]:
         """A page of `limit` admin actions of every area, newest first (domain.paging)."""
         async with self._uows() as uow:
-            found = await uow.audit.latest(limit, before=before, after=after)
+            found = await uow.audit.latest(limit + 1, before=before, after=after)
         return keyset(found, limit, lambda entry: entry.id, before=before, after=after)
 
     def _price(self, minor: int) -> str:

@@ -59,7 +59,8 @@ class OrderAdmin:
         """A page of orders (of `status`, if given), newest first, with their restaurants'
         names: the latest, or those below `before` or above `after` (domain.paging)."""
         async with self._uows() as uow:
-            latest = await uow.orders.latest(LATEST_ORDERS, status, before=before, after=after)
+            latest = await uow.orders.latest(LATEST_ORDERS + 1, status, before=before,
+                                             after=after)
             places = await uow.restaurants.get_many({o.restaurant_id for o in latest})
         names = {rid: place.name for rid, place in places.items()}
         return keyset([OrderLine(order, names.get(order.restaurant_id, "?")) for order in latest],
@@ -146,7 +147,7 @@ class OrderAdmin:
                            ) -> Keyset[DeadTask]:
         """A page of the tasks the queue gave up on, newest first (domain.paging)."""
         async with self._uows() as uow:
-            found = await uow.dead_letters.latest(LATEST_DEAD, before=before, after=after)
+            found = await uow.dead_letters.latest(LATEST_DEAD + 1, before=before, after=after)
         return keyset(found, LATEST_DEAD, lambda task: task.id, before=before, after=after)
 
     async def retry_task(self, actor: UserId, task_id: TaskId) -> DeadTask:

@@ -37,7 +37,7 @@ class PartnerAdmin:
         """A page of the partners who ever asked to deliver, by user id, highest first
         (domain.paging)."""
         async with self._uows() as uow:
-            found = await uow.partners.list(LISTED, before=before, after=after)
+            found = await uow.partners.list(LISTED + 1, before=before, after=after)
         return keyset(found, LISTED, lambda partner: partner.id, before=before, after=after)
 
     async def approve_partner(self, actor: UserId, partner_id: UserId) -> Partner:
