@@ -109,8 +109,9 @@ async def calls(services: Services) -> dict[str, Call]:
                                              TrackingMessage(CUSTOMER, 7))
 
     await place()  # an order of the customer's own, on the small database too
-    who = HEAVY if (await services.orders.recent(HEAVY)).views else CUSTOMER
-    shown = OrderId((await services.orders.recent(who)).views[0].order.id)
+    heavy = (await services.orders.recent(HEAVY)).items
+    who = HEAVY if heavy else CUSTOMER
+    shown = OrderId((heavy or (await services.orders.recent(CUSTOMER)).items)[0].order.id)
     admin = services.admin
     return {
         "restaurant list": lambda: services.shopping.restaurants(0),

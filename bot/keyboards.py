@@ -20,11 +20,12 @@ from domain.card import DishCard
 from domain.lines import OPEN_WHILE
 from domain.messages import TicketLine
 from domain.orders import OrderStatus
+from domain.paging import Keyset
 from domain.partners import Partner
 from domain.restaurants import MenuItem
 from domain.services.partners import Job
 from domain.services.scheduling import SOON, SlotPage, minute_of
-from domain.views import CartView, Listed, MenuPage, OrdersPage, OrderView, Page, Summary
+from domain.views import CartView, Listed, MenuPage, OrderKey, OrderView, Page, Summary
 
 Row = list[InlineKeyboardButton]
 NO_REPLY_KEYBOARD = ReplyKeyboardRemove()
@@ -226,10 +227,10 @@ def cancel_question(order_id: int) -> InlineKeyboardMarkup:
     ])
 
 
-def orders(page: OrdersPage) -> InlineKeyboardMarkup:
+def orders(page: Keyset[OrderView, OrderKey]) -> InlineKeyboardMarkup:
     """A button per order of the page; ◀ ▶ to the newer and older pages, when there are."""
-    rows = [[_button(texts.order_button(v), Action.ORDER, v.order.id)] for v in page.views]
-    if not page.views:
+    rows = [[_button(texts.order_button(v), Action.ORDER, v.order.id)] for v in page.items]
+    if not page.items:
         rows.append([_button(texts.RESTAURANTS_BUTTON, Action.RESTAURANTS, 0)])
     pager = ([_button(texts.PREVIOUS_BUTTON, Action.ORDERS_NEWER, *page.newer)]
              if page.newer else []) + ([_button(texts.NEXT_BUTTON, Action.ORDERS_OLDER,

@@ -1,8 +1,8 @@
-"""Keyset paging by id (issue 16): a long list read a page at a time, newest first, each page
-as cheap with a million rows before it as with none; the ids of its first and last rows lead
-to the pages beside it.
+"""Keyset paging (issue 16): a long list read a page at a time, newest first, each page as
+cheap with a million rows before it as with none; the keys of its first and last rows (an id,
+or a customer's order's (created, id): domain.views.order_key) lead to the pages beside it.
 
-A service asks storage for one row more than a page, below an id (`before`, newest first) or
+A service asks storage for one row more than a page, below a key (`before`, newest first) or
 above one (`after`, oldest first); `keyset` makes the page of what it read.
 """
 
@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
-class Keyset(Generic[T]):
+class Keyset(Generic[T, K]):
     items: tuple[T, ...]
-    newer: int | None = None  # the first row's id, when newer rows exist: ◀
-    older: int | None = None  # the last row's id, when older rows exist: ▶
+    newer: K | None = None  # the first row's key, when newer rows exist: ◀
+    older: K | None = None  # the last row's key, when older rows exist: ▶
 
 
-def keyset(found: Sequence[T], limit: int, key: Callable[[T], int], *,
-           before: int | None = None, after: int | None = None) -> Keyset[T]:
+def keyset(found: Sequence[T], limit: int, key: Callable[[T], K], *,
+           before: K | None = None, after: K | None = None) -> Keyset[T, K]:
     """The page of `found` (up to `limit` + 1 rows, read as the module says)."""
     more = len(found) > limit
     rows = tuple(reversed(found[:limit])) if after is not None else tuple(found[:limit])

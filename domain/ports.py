@@ -134,8 +134,9 @@ class OrderRepository(Protocol):
     async def for_customer(self, customer_id: UserId, limit: int, *,
                            before: OrderKey | None = None,
                            after: OrderKey | None = None) -> Sequence[Order]:
-        """The customer's orders, newest first: the latest `limit`, or the `limit` just
-        below `before`, or just above `after` (keyset paging, domain.views.order_key)."""
+        """The customer's orders for a keyset page (domain.paging, domain.views.order_key):
+        the latest `limit`, or the `limit` just below `before` newest first, or just above
+        `after` oldest first."""
         ...
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]: ...
 

@@ -277,16 +277,6 @@ class Reordered:
 OrderKey = tuple[int, int]  # an order's place in a list: its creation (µs since 1970), its id
 
 
-@dataclass(frozen=True)
-class OrdersPage:
-    """One page of a customer's orders, newest first, and the keys of the pages beside it:
-    keyset paging, each page as cheap with ten orders before it as with ten thousand."""
-
-    views: tuple[OrderView, ...]
-    newer: OrderKey | None = None  # the first order shown: the page before ends above it
-    older: OrderKey | None = None  # the last order shown: the page after starts below it
-
-
 def order_key(order: Order) -> OrderKey:
     moment = order.created_at
     return (int(moment.timestamp()) * 1_000_000 + moment.microsecond, order.id)

@@ -83,8 +83,7 @@ class SqlOrderRepository:
     async def for_customer(self, customer_id: UserId, limit: int, *,
                            before: OrderKey | None = None,
                            after: OrderKey | None = None) -> Sequence[Order]:
-        found = await self._load(customer_page(customer_id, limit, before=before, after=after))
-        return found[::-1] if after is not None else found
+        return await self._load(customer_page(customer_id, limit, before=before, after=after))
 
     async def latest(self, limit: int, status: OrderStatus | None = None, *,
                      before: int | None = None, after: int | None = None) -> Sequence[Order]:

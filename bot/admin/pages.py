@@ -25,24 +25,24 @@ STATUSES: tuple[OrderStatus | None, ...] = (None, *OrderStatus)  # a status's pl
 OLDER, NEWER = 0, 1  # which way a button pages
 
 
-def orders_screen(page: Keyset[OrderLine], status: OrderStatus | None) -> Screen:
+def orders_screen(page: Keyset[OrderLine, int], status: OrderStatus | None) -> Screen:
     return Screen(texts.orders(page.items, status),
                   _pager(page, Action.ADMIN_ORDERS, STATUSES.index(status)))
 
 
-def partners_screen(page: Keyset[Partner]) -> Screen:
+def partners_screen(page: Keyset[Partner, int]) -> Screen:
     return Screen(texts.partners(page.items), _pager(page, Action.ADMIN_PARTNERS))
 
 
-def dead_letters_screen(page: Keyset[DeadTask]) -> Screen:
+def dead_letters_screen(page: Keyset[DeadTask, int]) -> Screen:
     return Screen(texts.dead_letters(page.items), _pager(page, Action.ADMIN_DEAD))
 
 
-def audit_screen(page: Keyset[AuditEntry], limit: int) -> Screen:
+def audit_screen(page: Keyset[AuditEntry, int], limit: int) -> Screen:
     return Screen(texts.audit(page.items), _pager(page, Action.ADMIN_AUDIT, limit))
 
 
-def _pager(page: Keyset[Any], action: Action, *ids: int) -> InlineKeyboardMarkup | None:
+def _pager(page: Keyset[Any, int], action: Action, *ids: int) -> InlineKeyboardMarkup | None:
     row = []
     if page.newer is not None:
         row.append(InlineKeyboardButton(chat_texts.PREVIOUS_BUTTON,

@@ -19,7 +19,7 @@ from domain.views import OrderKey, OrderView
 async def orders_screen(update: Update, context: AppContext, *, before: OrderKey | None = None,
                         after: OrderKey | None = None) -> Screen:
     page = await context.services.orders.recent(user_id(update), before=before, after=after)
-    return Screen(texts.orders(page.views), keyboards.orders(page))
+    return Screen(texts.orders(page.items), keyboards.orders(page))
 
 
 async def list_orders(update: Update, context: AppContext) -> None:

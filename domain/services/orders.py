@@ -16,11 +16,12 @@ from domain.errors import (
 from domain.ids import MenuItemId, OrderId, UserId
 from domain.options import line_name
 from domain.orders import Actor, ActorKind, Order, OrderStatus
+from domain.paging import Keyset, keyset
 from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.services.openings import taking_orders
 from domain.services.shopping import make_room, read_cart
-from domain.views import OrderKey, OrdersPage, OrderView, Reordered, order_key
+from domain.views import OrderKey, OrderView, Reordered, order_key
 
 RECENT_ORDERS = 10
 CUSTOMER_CANCEL = "by the customer"  # the reason in the order's history
@@ -37,24 +38,18 @@ class CustomerOrders:
         self.currency = currency
 
     async def recent(self, customer_id: UserId, *, before: OrderKey | None = None,
-                     after: OrderKey | None = None) -> OrdersPage:
+                     after: OrderKey | None = None) -> Keyset[OrderView, OrderKey]:
         """A page of the customer's orders, newest first, without their history: the latest,
         or those just below `before` (older) or above `after` (newer)."""
         async with self._uow() as uow:
             found = list(await uow.orders.for_customer(customer_id, RECENT_ORDERS + 1,
                                                        before=before, after=after))
             kitchens = await uow.restaurants.get_many({o.restaurant_id for o in found})
-        more = len(found) > RECENT_ORDERS  # one more than a page: a page beyond this one
-        orders = (found[1:] if after is not None else found[:-1]) if more else found
-        views = tuple(OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
-                      if (kitchen := kitchens.get(order.restaurant_id)) is not None
-                      else OrderView(order, "?") for order in orders)
-        if not orders:
-            return OrdersPage(views)
-        newer = more if after is not None else before is not None  # one came from there
-        older = True if after is not None else more
-        return OrdersPage(views, order_key(orders[0]) if newer else None,
-                          order_key(orders[-1]) if older else None)
+        views = [OrderView(order, kitchen.name, time_zone=kitchen.time_zone)
+                 if (kitchen := kitchens.get(order.restaurant_id)) is not None
+                 else OrderView(order, "?") for order in found]
+        return keyset(views, RECENT_ORDERS, lambda view: order_key(view.order), before=before,
+                      after=after)
 
     async def view(self, customer_id: UserId, order_id: OrderId) -> OrderView:
         """One of the customer's orders with its history; another's order is "not found"."""

@@ -29,7 +29,7 @@ from tests.integration.builders import T0, Catalog, FixedClock, new_order, store
 from tests.scenes import move_order
 
 AdminUows = Callable[[], SqlAdminUnitOfWork]
-Pages = Callable[..., Awaitable[Keyset[Any]]]
+Pages = Callable[..., Awaitable[Keyset[Any, int]]]
 
 
 async def every_page(read: Pages, key: Callable[[Any], int]) -> list[int]:
@@ -63,7 +63,7 @@ async def test_orders_page_through_all_and_through_one_status(
 
     assert await every_page(order_admin.orders, line_id) == ids[::-1]
 
-    async def cancelled(**way: int) -> Keyset[Any]:
+    async def cancelled(**way: int) -> Keyset[Any, int]:
         return await order_admin.orders(OrderStatus.CANCELLED, **way)
 
     assert await every_page(cancelled, line_id) == ids[1::2][::-1]
@@ -87,7 +87,7 @@ async def test_dead_letters_and_the_audit_page_through_all(
 
     assert await every_page(order_admin.dead_letters, lambda t: int(t.id)) == dead[::-1]
 
-    async def audit(**way: int) -> Keyset[Any]:
+    async def audit(**way: int) -> Keyset[Any, int]:
         return await catalogue_admin.audit(3, **way)
 
     assert await every_page(audit, lambda e: int(e.id)) == entries[::-1]

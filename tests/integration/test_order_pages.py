@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ids import UserId
 from domain.orders import Order
+from domain.paging import Keyset
 from domain.services.orders import RECENT_ORDERS, CustomerOrders
-from domain.views import OrdersPage
+from domain.views import OrderKey, OrderView
 from storage.order_repository import customer_page
 from storage.uow import SqlUnitOfWork
 from tests.integration.builders import (
@@ -28,8 +29,8 @@ from tests.integration.builders import (
 Uows = Callable[[], SqlUnitOfWork]
 
 
-def ids(page: OrdersPage) -> list[int]:
-    return [view.order.id for view in page.views]
+def ids(page: Keyset[OrderView, OrderKey]) -> list[int]:
+    return [view.order.id for view in page.items]
 
 
 async def test_paging_shows_every_order_once_newest_first_and_back(
@@ -47,7 +48,7 @@ async def test_paging_shows_every_order_once_newest_first_and_back(
     pages = [await orders.recent(UserId(CUSTOMER))]
     while pages[-1].older is not None:
         pages.append(await orders.recent(UserId(CUSTOMER), before=pages[-1].older))
-    assert [len(page.views) for page in pages] == [RECENT_ORDERS, RECENT_ORDERS, 5]
+    assert [len(page.items) for page in pages] == [RECENT_ORDERS, RECENT_ORDERS, 5]
     assert [i for page in pages for i in ids(page)] == newest_first
     assert pages[0].newer is None and all(page.newer for page in pages[1:])
 
@@ -63,7 +64,7 @@ async def test_a_customer_with_no_orders_gets_an_empty_page(
 ) -> None:
     orders = CustomerOrders(uow_factory, FixedClock(T0), "INR", pipeline=None)  # type: ignore[arg-type]
     page = await orders.recent(UserId(OTHER_CUSTOMER))
-    assert (page.views, page.newer, page.older) == ((), None, None)
+    assert (page.items, page.newer, page.older) == ((), None, None)
 
 
 async def test_a_page_is_found_through_the_customers_index(engine: AsyncEngine) -> None:

@@ -241,7 +241,7 @@ class CatalogueAdmin:
             return ImportResult(tuple(added), plan.to_update, plan.unchanged, parsed.rejected)
 
     async def audit(self, limit: int, *, before: int | None = None, after: int | None = None
-                    ) -> Keyset[AuditEntry]:
+                    ) -> Keyset[AuditEntry, int]:
         """A page of `limit` admin actions of every area, newest first (domain.paging)."""
         async with self._uows() as uow:
             found = await uow.audit.latest(limit + 1, before=before, after=after)

@@ -55,7 +55,7 @@ class OrderAdmin:
         self._pipeline = pipeline
 
     async def orders(self, status: OrderStatus | None = None, *, before: int | None = None,
-                     after: int | None = None) -> Keyset[OrderLine]:
+                     after: int | None = None) -> Keyset[OrderLine, int]:
         """A page of orders (of `status`, if given), newest first, with their restaurants'
         names: the latest, or those below `before` or above `after` (domain.paging)."""
         async with self._uows() as uow:
@@ -144,7 +144,7 @@ class OrderAdmin:
         return order
 
     async def dead_letters(self, *, before: int | None = None, after: int | None = None
-                           ) -> Keyset[DeadTask]:
+                           ) -> Keyset[DeadTask, int]:
         """A page of the tasks the queue gave up on, newest first (domain.paging)."""
         async with self._uows() as uow:
             found = await uow.dead_letters.latest(LATEST_DEAD + 1, before=before, after=after)

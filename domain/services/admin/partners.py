@@ -33,7 +33,7 @@ class PartnerAdmin:
         self._tokens = tokens
 
     async def partners(self, *, before: int | None = None, after: int | None = None
-                       ) -> Keyset[Partner]:
+                       ) -> Keyset[Partner, int]:
         """A page of the partners who ever asked to deliver, by user id, highest first
         (domain.paging)."""
         async with self._uows() as uow:
