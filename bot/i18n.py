@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import gettext as gettext_module
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -81,6 +81,17 @@ def in_every_language(message: str) -> list[str]:
     """`message` as each language words it: the text of a reply-keyboard button, which comes
     back as a message to be matched whoever pressed it."""
     return list(dict.fromkeys(_catalog(code).gettext(message) for code in LANGUAGES))
+
+
+def fixed(texts: Mapping[str, str], name: str, module: str) -> str:
+    """The text `name` of a texts module's table of fixed texts, in the language spoken now:
+    what its `__getattr__` answers for `texts.NAME` (PEP 562: Python asks it for every name
+    the module does not define); AttributeError for a name the table does not have."""
+    try:
+        message = texts[name]
+    except KeyError:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+    return _(message)
 
 
 def N_(message: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot import i18n
-from bot.i18n import LANGUAGES, N_, _, date, money, ngettext
+from bot.i18n import LANGUAGES, N_, _, date, fixed, money, ngettext
 from domain.bill import Bill
 from domain.card import DishCard
 from domain.errors import (
@@ -209,18 +209,11 @@ _TEXTS: Final = {  # the fixed texts, read as texts.NAME (see __getattr__)
 
 
 def __getattr__(name: str) -> str:
-    """`texts.NAME` is the text NAME in the language spoken now (PEP 562: the module
-    has no attribute NAME, so Python asks here each time it is read)."""
-    try:
-        return _text(name)
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    """`texts.NAME` is the text NAME in the language spoken when it is read."""
+    return fixed(_TEXTS, name, __name__)
 
 
-def _text(name: str) -> str:
-    """The fixed text `name` in the language spoken now (what `texts.NAME` reads, for use
-    inside this module: no string but a message id goes inside `_()`)."""
-    return _(_TEXTS[name])
+_text = __getattr__  # the same inside this module (only a message id goes inside `_()`)
 
 
 SHORT_DESCRIPTION = 100  # characters of a dish's description on a menu page

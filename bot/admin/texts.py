@@ -10,7 +10,7 @@ from html import escape, unescape
 from typing import Final
 
 from bot.admin.specs import COMMANDS
-from bot.i18n import N_, _, money, ngettext
+from bot.i18n import N_, _, fixed, money, ngettext
 from bot.texts import bill, rule, terms
 from domain.errors import DomainError, Explained, InvalidInput, NotFound
 from domain.invites import InviteCode
@@ -51,18 +51,11 @@ _TEXTS: Final = {  # the fixed texts, read as texts.NAME (see __getattr__)
 
 
 def __getattr__(name: str) -> str:
-    """texts.NOT_ADMIN and the other fixed texts, in the language spoken when it is read
-    (PEP 562: a module's __getattr__ answers the names it does not define)."""
-    try:
-        return _text(name)
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    """texts.NOT_ADMIN and the other fixed texts, in the language spoken when it is read."""
+    return fixed(_TEXTS, name, __name__)
 
 
-def _text(name: str) -> str:
-    """The fixed text `name` in the language spoken now (what `texts.NAME` reads, for use
-    inside this module: no string but a message id goes inside `_()`)."""
-    return _(_TEXTS[name])
+_text = __getattr__  # the same inside this module (only a message id goes inside `_()`)
 
 
 def admin_help() -> str:
