@@ -22,13 +22,17 @@ logger = logging.getLogger(__name__)
 class ChatLanguages:
     def __init__(self, store: Languages, default: str) -> None:
         self._store = store
-        self.default = default
+        self._default = default
 
     async def of(self, chat_ids: Iterable[int]) -> dict[int, str]:
         """The language of each chat (its own, else the default)."""
         ids = set(chat_ids)
         stored = await self._store.of(ids)
-        return {chat: ours(stored.get(chat)) or self.default for chat in ids}
+        return {chat: self.spoken(stored.get(chat)) for chat in ids}
+
+    def spoken(self, stored: str | None) -> str:
+        """The language of a chat whose stored one (read with its row) is `stored`."""
+        return ours(stored) or self._default
 
     async def of_chat(self, chat_id: int) -> str:
         return (await self.of((chat_id,)))[chat_id]
@@ -38,7 +42,7 @@ class ChatLanguages:
         Telegram app asks for when we speak it (stored from now on); else the default."""
         code = asked_by(update)
         if code is None or chat_id <= 0:  # groups and channels have negative ids
-            return self.default
+            return self._default
         try:
             await self._store.adopt(chat_id, code)
         except Exception:  # the reply is still worded in it; the next update stores it

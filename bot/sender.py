@@ -66,7 +66,6 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import alert_admins, failure_of, secrets_of
 from bot.i18n import speaking
-from bot.languages import ours
 from bot.notices import Notice, render
 from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
 from bot.tracking import refresh_tracking
@@ -92,9 +91,8 @@ async def send_due(bot: ExtBot[Any], services: Services) -> int:
     edits = [m for m, c in zip(messages, contents, strict=True)
              if isinstance(c, OrderStatusChanged)]
     later = await services.outbox.later_edits(edits) if edits else []  # before any renders
-    default = services.languages.default
     results = await asyncio.gather(
-        *(_speaking(ours(message.language) or default,
+        *(_speaking(services.languages.spoken(message.language),
                     _deliver(bot, services, message, content, orders, later))
           for message, content in zip(messages, contents, strict=True)),
         return_exceptions=True)
