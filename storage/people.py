@@ -94,9 +94,8 @@ class SqlPersonalData:
                 return Forgotten(active=sorted({*active, *([delivering] if delivering else [])}))
             orders = await self._forget_customer(session, user_id, now)
             deliveries = await self._forget_partner(session, user_id, now)
-            for table, column in ((OUTBOX, OUTBOX.c.chat_id), (CHAT_LANGUAGES,
-                                  CHAT_LANGUAGES.c.chat_id), (RIDER_SPOTS, RIDER_SPOTS.c.chat_id)):
-                await session.execute(delete(table).where(column == user_id))
+            for column in (OUTBOX.c.chat_id, CHAT_LANGUAGES.c.chat_id):  # the spots went with
+                await session.execute(delete(column.table).where(column == user_id))  # orders
             await session.execute(delete(INBOX).where(INBOX.c.chat_id == user_id,
                                                       INBOX.c.done_at.is_not(None)))
         return Forgotten(orders=orders, deliveries=deliveries)
