@@ -78,13 +78,14 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
                     ).one()
     customer = f"CASE WHEN n <= :heavy THEN {HEAVY} ELSE :first + 1 + n % :customers END"
     status = "CASE WHEN n % 10 = 0 THEN 'CANCELLED' ELSE 'DELIVERED' END"
-    created = ago(dialect, "n * :span")
+    created = ago(dialect, "3600 + n * :span")  # delivered 20 to 60 minutes later
+    ended = ago(dialect, "3600 + n * :span - 60 * (20 + n % 41)")
     await insert("orders", "customer_id, restaurant_id, status, currency, subtotal, delivery_fee, "
                  "discount, tip, total, paid_online, address, note, partner_id, created_at, "
                  "updated_at",
                  f"{customer}, :kitchen + n % :kitchens, {status}, 'INR', 25000, 0, 0, 0, 25000, "
                  f"false, 'Flat ' || n, '', CASE WHEN n % 10 = 0 THEN NULL ELSE :rider + n % "
-                 f":riders END, {created}, {created}",
+                 f":riders END, {created}, {ended}",
                  orders, heavy=heavy, first=FIRST_CUSTOMER, customers=customers, span=span,
                  kitchen=kitchens[0], kitchens=kitchens[1], rider=FIRST_PARTNER + 1,
                  riders=partners)
@@ -109,8 +110,28 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
         await run("INSERT INTO tasks (kind, order_id, payload, state, attempts, run_at, "
                   f"created_at, updated_at, finished_at) SELECT '{kind}', id, '{{}}', 'done', "
                   f"1, created_at, created_at, created_at, created_at {recent}", last=last)
+    await stats_totals(run, dialect, last)
     await run("ANALYZE")
     return {"size_mb": round(await size_bytes(engine) / 2**20, 1)}
+
+
+async def stats_totals(run: Any, dialect: str, last: int) -> None:
+    """What the code keeps for /stats as each order finishes (storage/stats.py), added up."""
+    if dialect == "postgresql":
+        hour = "date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+        took = "round(extract(epoch FROM updated_at - created_at) / 60)"
+    else:
+        hour = "strftime('%Y-%m-%d %H:00:00.000000', created_at)"
+        took = "round((julianday(updated_at) - julianday(created_at)) * 1440)"
+    delivered = "CASE WHEN status = 'DELIVERED' THEN {} ELSE 0 END"
+    await run("INSERT INTO stats_hours (hour, status, orders, revenue, online, fees, discounts, "
+              f"tips, deliveries, delivery_seconds, late) SELECT {hour}, status, count(*), "
+              f"sum({delivered.format('total')}), 0, 0, 0, 0, sum({delivered.format(1)}), "
+              f"sum({delivered.format(took + ' * 60')}), 0 FROM orders WHERE id > :last "
+              "GROUP BY 1, 2", last=last)
+    await run("INSERT INTO stats_minutes (hour, measure, minutes, orders) SELECT "
+              f"{hour}, 'took', {took}, count(*) FROM orders WHERE id > :last AND "
+              "status = 'DELIVERED' GROUP BY 1, 3", last=last)
 
 
 async def size_bytes(engine: AsyncEngine) -> int:

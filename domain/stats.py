@@ -2,21 +2,28 @@
 
 Rules:
 
-- An order belongs to the period in which it was *placed* (``start <= placed_at < end``);
-  its status is its status now. So the counts by status add up to the orders placed in
-  the period, and an order placed at 23:50 and delivered at 00:20 counts for the day
-  it was placed.
+- An order belongs to the period in which it was *placed* (in a UTC hour from ``start``'s
+  to the last that starts before ``end``); its status is its status now. So the counts by
+  status add up to the orders placed in the period, and an order placed at 23:50 and
+  delivered at 00:20 counts for the day it was placed.
 - Revenue is the sum of the totals of those orders that are DELIVERED, in minor units,
   split into cash and paid online; the delivery fees, discounts and tips are those of the
   same orders. Refunds are those recorded due in the period (by when they were recorded).
 - Delivery time is minutes from placed to delivered, over the DELIVERED orders that
   have a delivery time. The p90 uses the nearest-rank method: the values sorted
   ascending, the one at rank ``ceil(0.9 * n)`` (1-based), so it is always a time that
-  really happened (with 1 to 10 deliveries it is the slowest one).
+  really happened, to the minute (with 1 to 10 deliveries it is the slowest one).
 - Orders per hour covers the whole period, one point per UTC hour that starts before
   ``end``, zeros included.
 - "Today" runs from UTC midnight to ``now``; "last 7 days" from the UTC midnight six
   days before today's to ``now``: today and the six whole days before it.
+
+What is kept (a year of orders is too many to read for every /stats): an order that has
+finished (delivered, cancelled, failed) is added, as it finishes, to the `HourTotals` of the
+UTC hour it was placed in and the status it ended in; the orders still under way are read as
+they are. So a period is a run of whole UTC hours, and delivery times go into the percentiles
+to the whole minute, rounded as they are shown (rounding keeps the order of the values, so the
+percentile of the rounded values is the rounded percentile).
 
 Every datetime must be timezone-aware UTC; a naive one raises ValueError.
 """
@@ -24,13 +31,15 @@ Every datetime must be timezone-aware UTC; a naive one raises ValueError.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from domain.ids import OrderId
 from domain.orders import OrderStatus
 
+N = TypeVar("N", int, float)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -88,6 +97,56 @@ class RefundFact:
 
 
 @dataclass(frozen=True, slots=True)
+class HourTotals:
+    """Orders placed in one UTC hour that are (or ended) in one status, summed: what is kept
+    of finished orders, added to as they finish. Money and times count for delivered orders
+    only; `took` and `past` count deliveries by whole minutes (rounded) from placed to
+    delivered and past the estimate (negative: early)."""
+
+    hour: datetime
+    status: OrderStatus
+    orders: int = 0
+    revenue: int = 0
+    online: int = 0
+    fees: int = 0
+    discounts: int = 0
+    tips: int = 0
+    deliveries: int = 0  # with a delivery time
+    delivery_seconds: int = 0
+    late: int = 0  # delivered after the estimate
+    took: Mapping[int, int] = field(default_factory=dict)
+    past: Mapping[int, int] = field(default_factory=dict)
+
+
+def totals_of(facts: Iterable[OrderFact]) -> list[HourTotals]:
+    """The facts summed by the hour they were placed in and their status."""
+    groups: dict[tuple[datetime, OrderStatus], list[OrderFact]] = {}
+    for fact in facts:
+        groups.setdefault((hour_start(fact.placed_at), fact.status), []).append(fact)
+    return [_summed(hour, status, group) for (hour, status), group in groups.items()]
+
+
+def _summed(hour: datetime, status: OrderStatus, facts: list[OrderFact]) -> HourTotals:
+    if status != OrderStatus.DELIVERED:
+        return HourTotals(hour, status, len(facts))
+    timed = [(fact, m) for fact in facts if (m := fact.delivery_minutes) is not None]
+    past = [m for fact in facts if (m := fact.minutes_past_estimate) is not None]
+    return HourTotals(
+        hour, status, len(facts),
+        revenue=sum(fact.total_minor for fact in facts),
+        online=sum(fact.total_minor for fact in facts if fact.paid_online),
+        fees=sum(fact.delivery_fee for fact in facts),
+        discounts=sum(fact.discount for fact in facts),
+        tips=sum(fact.tip for fact in facts),
+        deliveries=len(timed),
+        delivery_seconds=sum(round(m * 60) for _, m in timed),
+        late=sum(1 for m in past if m > 0),
+        took=Counter(round(m) for _, m in timed),
+        past=Counter(round(m) for m in past),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Takings:
     """Where the period's money came from and went, minor units."""
 
@@ -132,13 +191,23 @@ class StatsReport:
 
 def nearest_rank_percentile(values: Iterable[float], percent: int) -> float | None:
     """The value at rank ceil(percent/100 * n) of the sorted values; None for no values."""
+    return nearest_rank_of_counts(Counter(values), percent)
+
+
+def nearest_rank_of_counts(counts: Mapping[N, int], percent: int) -> N | None:
+    """`nearest_rank_percentile` of values given as value -> how many times it occurs."""
     if not 0 < percent <= 100:
         raise ValueError("percent must be in 1..100")
-    ordered = sorted(values)
-    if not ordered:
+    total = sum(counts.values())
+    if not total:
         return None
-    rank = -(-percent * len(ordered) // 100)  # ceil without floats
-    return ordered[rank - 1]
+    rank = -(-percent * total // 100)  # ceil without floats
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable: the ranks add up to the total")
 
 
 def hour_start(moment: datetime) -> datetime:
@@ -146,70 +215,80 @@ def hour_start(moment: datetime) -> datetime:
 
 
 def compute_stats(
-    start: datetime, end: datetime, facts: Iterable[OrderFact], partners_online: int,
+    start: datetime, end: datetime, totals: Iterable[HourTotals], partners_online: int,
     refunds: Iterable[RefundFact] = (),
 ) -> Stats:
-    """The stats of the orders placed in [start, end)."""
+    """The stats of the orders placed in the UTC hours from `start`'s to the last that starts
+    before `end`."""
     require_utc(start, "start")
     require_utc(end, "end")
     if end < start:
         raise ValueError("the period ends before it starts")
     if partners_online < 0:
         raise ValueError("partners_online cannot be negative")
-    placed = [fact for fact in facts if start <= fact.placed_at < end]
+    first = hour_start(start)
+    placed = [t for t in totals if first <= t.hour < end]
     by_status = dict.fromkeys(OrderStatus, 0)
-    by_status.update(Counter(fact.status for fact in placed))
-    delivered = [fact for fact in placed if fact.status == OrderStatus.DELIVERED]
-    minutes = [m for fact in delivered if (m := fact.delivery_minutes) is not None]
-    past = [m for fact in delivered if (m := fact.minutes_past_estimate) is not None]
+    for t in placed:
+        by_status[t.status] += t.orders
+    delivered = [t for t in placed if t.status == OrderStatus.DELIVERED]
+    deliveries = sum(t.deliveries for t in delivered)
+    took: Counter[int] = Counter()
+    past: Counter[int] = Counter()
+    for t in delivered:
+        took.update(t.took)
+        past.update(t.past)
     return Stats(
         start=start,
         end=end,
         by_status=by_status,
-        revenue_minor=sum(fact.total_minor for fact in delivered),
-        deliveries=len(minutes),
-        average_minutes=sum(minutes) / len(minutes) if minutes else None,
-        p90_minutes=nearest_rank_percentile(minutes, 90),
-        orders_per_hour=_per_hour(start, end, placed),
+        revenue_minor=sum(t.revenue for t in delivered),
+        deliveries=deliveries,
+        average_minutes=(sum(t.delivery_seconds for t in delivered) / deliveries / 60
+                         if deliveries else None),
+        p90_minutes=nearest_rank_of_counts(took, 90),
+        orders_per_hour=_per_hour(first, end, placed),
         partners_online=partners_online,
         money=_money(delivered, [r for r in refunds if start <= r.at < end]),
-        past_estimate_p50=nearest_rank_percentile(past, 50),
-        past_estimate_p90=nearest_rank_percentile(past, 90),
-        late=sum(1 for minutes in past if minutes > 0),
+        past_estimate_p50=nearest_rank_of_counts(past, 50),
+        past_estimate_p90=nearest_rank_of_counts(past, 90),
+        late=sum(t.late for t in delivered),
     )
 
 
-def _money(delivered: list[OrderFact], refunds: list[RefundFact]) -> Takings:
+def _money(delivered: list[HourTotals], refunds: list[RefundFact]) -> Takings:
     return Takings(
-        online=sum(fact.total_minor for fact in delivered if fact.paid_online),
-        fees=sum(fact.delivery_fee for fact in delivered),
-        discounts=sum(fact.discount for fact in delivered),
-        tips=sum(fact.tip for fact in delivered),
+        online=sum(t.online for t in delivered),
+        fees=sum(t.fees for t in delivered),
+        discounts=sum(t.discounts for t in delivered),
+        tips=sum(t.tips for t in delivered),
         refunds=len(refunds),
         refunded=sum(refund.amount for refund in refunds),
     )
 
 
 def today_and_last_7_days(
-    now: datetime, facts: Iterable[OrderFact], partners_online: int,
+    now: datetime, totals: Iterable[HourTotals], partners_online: int,
     refunds: Iterable[RefundFact] = (),
 ) -> StatsReport:
     """Stats for today (UTC midnight to now) and for today plus the six days before it."""
     require_utc(now, "now")
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    facts, refunds = list(facts), list(refunds)
+    totals, refunds = list(totals), list(refunds)
     return StatsReport(
-        today=compute_stats(midnight, now, facts, partners_online, refunds),
-        last_7_days=compute_stats(midnight - 6 * DAY, now, facts, partners_online, refunds),
+        today=compute_stats(midnight, now, totals, partners_online, refunds),
+        last_7_days=compute_stats(midnight - 6 * DAY, now, totals, partners_online, refunds),
     )
 
 
 def _per_hour(
-    start: datetime, end: datetime, placed: list[OrderFact]
+    first: datetime, end: datetime, placed: list[HourTotals]
 ) -> list[tuple[datetime, int]]:
-    counts = Counter(hour_start(fact.placed_at) for fact in placed)
+    counts: Counter[datetime] = Counter()
+    for t in placed:
+        counts[t.hour] += t.orders
     points: list[tuple[datetime, int]] = []
-    hour = hour_start(start)
+    hour = first
     while hour < end:
         points.append((hour, counts[hour]))
         hour += HOUR

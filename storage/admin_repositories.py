@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ids import OrderId, TaskId, UserId
 from domain.invites import InviteCode, InviteCodes
-from domain.orders import OrderStatus
 from domain.partners import PartnerStatus
 from domain.services.admin.ports import (
     AdminOrders,
@@ -21,11 +20,12 @@ from domain.services.admin.ports import (
     DeadTask,
     StatsSource,
 )
-from domain.stats import OrderFact, RefundFact
+from domain.stats import HourTotals, RefundFact
 from storage.catalogue import Announce
 from storage.pipeline.tasks import SqlTaskStore
 from storage.rows import AuditRow, InviteRow
-from storage.sql import ORDER_EVENTS, ORDERS, PARTNERS, REFUNDS, TASKS, by_id, execute_count
+from storage.sql import PARTNERS, REFUNDS, TASKS, by_id, execute_count
+from storage.stats import totals_since
 from storage.uow import SqlUnitOfWork
 from storage.wakes import Wakes, Written
 
@@ -123,25 +123,8 @@ class SqlStatsSource:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
-        o, e = ORDERS.c, ORDER_EVENTS.c
-        orders = (await self._session.execute(
-            select(o.id, o.status, o.total, o.created_at, o.delivery_fee, o.discount, o.tip,
-                   o.paid_online, o.expected_at).where(o.created_at >= since)
-        )).all()
-        delivered: dict[int, datetime] = {}
-        events = await self._session.execute(
-            select(e.order_id, e.at)
-            .join(ORDERS, o.id == e.order_id)
-            .where(o.created_at >= since, e.to_status == OrderStatus.DELIVERED.value)
-        )
-        for order_id, at in events:
-            delivered[order_id] = min(at, delivered.get(order_id, at))
-        return [
-            OrderFact(OrderId(order_id), OrderStatus(status), total, placed,
-                      delivered.get(order_id), fee, discount, tip, bool(online), expected)
-            for order_id, status, total, placed, fee, discount, tip, online, expected in orders
-        ]
+    async def totals(self, since: datetime) -> Sequence[HourTotals]:
+        return await totals_since(self._session, since)
 
     async def refund_facts(self, since: datetime) -> Sequence[RefundFact]:
         r = REFUNDS.c

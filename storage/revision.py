@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import sqlite_file
 
-HEAD = "0027"
+HEAD = "0028"
 VERSION_TABLE = "alembic_version"  # Alembic's own bookkeeping: one row, the revision
 
 

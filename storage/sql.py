@@ -36,6 +36,8 @@ PROMOS = cast(Table, rows.PromoRow.__table__)
 PROMO_USES = cast(Table, rows.PromoUseRow.__table__)
 PAYMENTS = cast(Table, rows.PaymentRow.__table__)
 REFUNDS = cast(Table, rows.RefundRow.__table__)
+STATS_HOURS = cast(Table, rows.StatsHourRow.__table__)
+STATS_MINUTES = cast(Table, rows.StatsMinuteRow.__table__)
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -81,6 +83,15 @@ def upsert_statement(
     base = _conflict_insert(dialect, table)
     changes = {c: base.excluded[c] for c in columns if c not in key}
     return base.on_conflict_do_update(index_elements=list(key), set_=changes)
+
+
+@functools.cache
+def adding_statement(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
+    """The dialect's INSERT of a row ... ON CONFLICT (key) DO UPDATE SET each other column to
+    its sum with the row's: counters kept by key."""
+    base = _conflict_insert(dialect, table)
+    sums = {c.name: c + base.excluded[c.name] for c in table.c if c.name not in key}
+    return base.on_conflict_do_update(index_elements=list(key), set_=sums)
 
 
 def insert_missing(

@@ -7,7 +7,8 @@ Each order's effects are written all or nothing, by their guards:
   under READ COMMITTED);
 - a new offer must not break the one-open-offer-per-order and per-partner indexes.
 An order whose guard fails gets none of its events, messages or bookkeeping; the caller runs
-its step again on fresh data. The first guard alone changes nothing anyone relies on, and no
+its step again on fresh data. An order that ends (delivered, cancelled, failed) is added to
+/stats' totals (storage/stats.py) by the last write, so those rows are held only until commit. The first guard alone changes nothing anyone relies on, and no
 step both moves an order and offers it, so a later guard never strands an earlier one's write.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ids import OrderId, UserId
 from domain.orders import OrderStatus
 from domain.pipeline.model import Effects, OfferState
+from domain.stats import OrderFact, totals_of
 from storage.pipeline.sql import (
     OFFERS,
     PROGRESS,
@@ -33,6 +36,7 @@ from storage.pipeline.sql import (
     write_history,
 )
 from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS
+from storage.stats import add_finished
 from storage.types import UTCDateTime
 
 
@@ -45,7 +49,9 @@ async def apply_effects(
     if any(e.moves and e.new_offer for e in effects):
         raise ValueError("a step either moves an order or offers it")
     failed = await _expire_offers(session, [e for e in effects if e.expire_offer], now)
-    failed |= await _move(session, [e for e in effects if e.order_id not in failed], now)
+    finished: list[OrderFact] = []
+    failed |= await _move(session, [e for e in effects if e.order_id not in failed], now,
+                          finished)
     failed |= await _offer(session, [e for e in effects if e.order_id not in failed])
     done = [e for e in effects if e.order_id not in failed]
     await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
@@ -60,6 +66,7 @@ async def apply_effects(
         [task for e in done for task in e.tasks],
         now,
     )
+    await add_finished(session, totals_of(f for f in finished if f.order_id not in failed))
     return failed
 
 
@@ -81,7 +88,10 @@ async def _expire_offers(
     return {order_id for order_id, _ in pairs if order_id not in expired}
 
 
-async def _move(session: AsyncSession, effects: Sequence[Effects], now: datetime) -> set[OrderId]:
+async def _move(
+    session: AsyncSession, effects: Sequence[Effects], now: datetime, finished: list[OrderFact]
+) -> set[OrderId]:
+    """Moves each order whose guard holds; adds the facts of those that end to `finished`."""
     groups: defaultdict[tuple[OrderStatus, OrderStatus, bool], list[Effects]] = defaultdict(list)
     for e in effects:
         if e.expect is not None and e.status is not None:
@@ -99,11 +109,27 @@ async def _move(session: AsyncSession, effects: Sequence[Effects], now: datetime
             update(ORDERS)
             .where(same_partner, ORDERS.c.status == expect.value)
             .values(status=final.value, updated_at=now)
-            .returning(ORDERS.c.id)
+            .returning(ORDERS.c.id, *(_FACTS if final.is_terminal else ()))
         )
-        moved = set((await session.execute(stmt)).scalars())
+        rows = (await session.execute(stmt)).all()
+        moved = {row[0] for row in rows}
         failed.update(order_id for order_id in order_ids if order_id not in moved)
+        if final.is_terminal:
+            ended = {e.order_id: e.moves[-1].at for e in group}
+            finished += [_fact(row, final, ended[row[0]]) for row in rows]
     return failed
+
+
+_FACTS = (ORDERS.c.total, ORDERS.c.created_at, ORDERS.c.delivery_fee, ORDERS.c.discount,
+          ORDERS.c.tip, ORDERS.c.paid_online, ORDERS.c.expected_at)
+
+
+def _fact(row: Any, status: OrderStatus, at: datetime) -> OrderFact:
+    """What the stats keep of an order that ended in `status` at `at`."""
+    order_id, total, placed, fee, discount, tip, online, expected = row
+    return OrderFact(OrderId(order_id), status, total, placed,
+                     at if status == OrderStatus.DELIVERED else None, fee, discount, tip,
+                     bool(online), expected)
 
 
 async def _offer(session: AsyncSession, effects: Sequence[Effects]) -> set[OrderId]:

@@ -28,6 +28,7 @@ from storage.rows.payments import PaymentRow, RefundRow
 from storage.rows.pipeline import OfferRow, OrderProgressRow
 from storage.rows.promos import PromoRow, PromoUseRow
 from storage.rows.rider_maps import RiderSpotRow
+from storage.rows.stats import StatsHourRow, StatsMinuteRow
 from storage.rows.tasks import TaskRow
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "RefundRow",
     "RestaurantRow",
     "RiderSpotRow",
+    "StatsHourRow",
+    "StatsMinuteRow",
     "TaskRow",
     "TrackingMessageRow",
 ]

@@ -25,6 +25,9 @@ from storage.types import BigIntPK
 
 # an order that still holds its customer's phone or shared spot (the retention sweep scrubs them)
 HAS_CONTACTS = text("(phone IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL)")
+# an order still under way (domain.orders.OrderStatus, not terminal): /stats reads these as they
+# are, and the finished ones from the totals kept as each finished (storage/rows/stats.py)
+UNDER_WAY = text("status IN ('CREATED', 'CONFIRMED', 'PREPARING', 'OUT_FOR_DELIVERY')")
 
 
 class OrderRow(Base):
@@ -32,7 +35,9 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_orders_status_id", "status", "id"),  # /allorders STATUS, a page at a time
-        Index("ix_orders_created_at", "created_at"),  # /stats: the last 7 days, not the year
+        # /stats: the orders of the last 7 days still under way, as few as the live orders
+        Index("ix_orders_under_way_created_at", "created_at",
+              sqlite_where=UNDER_WAY, postgresql_where=UNDER_WAY),
         # the retention sweep's: only orders that still hold a phone or a spot, so it stays
         # as small as the orders of the last CONTACTS_KEEP_DAYS
         Index("ix_orders_contacts_updated_at", "updated_at",

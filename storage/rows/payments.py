@@ -34,6 +34,7 @@ class RefundRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_refunds_refunded_at_id", "refunded_at", "id"),
+        Index("ix_refunds_created_at", "created_at"),  # /stats: the refunds of the week
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

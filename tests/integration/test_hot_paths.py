@@ -25,7 +25,8 @@ from storage.db import make_engine, make_sessionmaker
 from tests.integration.builders import FixedClock
 
 CUSTOMER, PARTNER = UserId(1001), UserId(2001)
-GROWING = ("orders", "order_items", "order_events", "outbox", "tasks", "offers")
+GROWING = ("orders", "order_items", "order_events", "outbox", "tasks", "offers", "stats_hours",
+           "stats_minutes")
 SCANNED = re.compile(rf"Seq Scan on ({'|'.join(GROWING)})\b")
 
 
@@ -79,6 +80,13 @@ async def a_year_behind(engine: AsyncEngine, orders: int = 60_000) -> None:
             "INSERT INTO tasks (kind, payload, state, attempts, run_at, created_at, "
             "updated_at, finished_at) SELECT 'confirm', '{}', 'done', 1, created_at, "
             "created_at, created_at, created_at FROM orders WHERE customer_id = 5"))
+        await connection.execute(text(  # /stats' totals of the year's hours
+            "INSERT INTO stats_hours SELECT date_trunc('hour', now()) - h * interval '1 hour',"
+            " s, 40, 4000, 0, 0, 0, 0, 40, 72000, 4 FROM generate_series(1, 8760) h,"
+            " unnest(array['DELIVERED', 'CANCELLED']) s"))
+        await connection.execute(text(
+            "INSERT INTO stats_minutes SELECT date_trunc('hour', now()) - h * interval '1 hour',"
+            " 'took', m, 8 FROM generate_series(1, 8760) h, generate_series(25, 34) m"))
         await connection.execute(text("ANALYZE"))
 
 

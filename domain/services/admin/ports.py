@@ -27,7 +27,7 @@ from domain.ports import (
     Transaction,
 )
 from domain.promos import Promos
-from domain.stats import OrderFact, RefundFact
+from domain.stats import HourTotals, RefundFact
 
 
 class AuditLog(Protocol):
@@ -80,8 +80,9 @@ class DeadLetters(Protocol):
 
 
 class StatsSource(Protocol):
-    async def order_facts(self, since: datetime) -> Sequence[OrderFact]:
-        """The orders placed at or after `since`."""
+    async def totals(self, since: datetime) -> Sequence[HourTotals]:
+        """The orders placed at or after `since` (an hour's start), summed by hour and status:
+        as kept for the finished ones, as they are for those under way; one moment's."""
         ...
 
     async def partners_online(self) -> int:
