@@ -17,6 +17,7 @@ from domain.errors import (
     RestaurantClosed,
 )
 from domain.ids import MenuItemId, RestaurantId, UserId
+from domain.listing import RestaurantOrder
 from domain.options import all_options, defaults, fingerprint, from_mask, toggle
 from domain.ports import Catalogue, Clock, UnitOfWork, UnitOfWorkFactory
 from domain.restaurants import MenuItem, Restaurant
@@ -119,14 +120,15 @@ class ShoppingService:
         self.currency = currency
         self.catalogue = catalogue or DirectCatalogue(uow_factory)
         self._clock = clock
+        self._order = RestaurantOrder()
 
     async def restaurants(self, page: int = 0) -> Page[Listed]:
         """Restaurants open now first, then by name; each with its opening now."""
         now = self._clock.now()
-        found = [Listed(r, r.opening(now)) for r in await self.catalogue.restaurants()]
-        ordered = sorted(found, key=lambda listed: (
-            not listed.opening.open, listed.restaurant.name.casefold(), listed.restaurant.id))
-        return paginate(ordered, page, RESTAURANTS_PER_PAGE)
+        shown = paginate(self._order.of(await self.catalogue.restaurants(), now), page,
+                         RESTAURANTS_PER_PAGE)
+        return Page(tuple(Listed(r, r.opening(now)) for r in shown.entries), shown.number,
+                    shown.count)
 
     async def menu(
         self, customer_id: UserId, restaurant_id: RestaurantId, page: int = 0
