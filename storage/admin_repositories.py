@@ -123,8 +123,8 @@ class SqlStatsSource:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def totals(self, since: datetime) -> Sequence[HourTotals]:
-        return await totals_since(self._session, since)
+    async def totals(self, starts: Sequence[datetime]) -> Sequence[HourTotals]:
+        return await totals_since(self._session, starts)
 
     async def refund_facts(self, since: datetime) -> Sequence[RefundFact]:
         r = REFUNDS.c

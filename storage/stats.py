@@ -8,11 +8,21 @@ an admin reads /stats is counted once, under way or finished, never twice or not
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -20,6 +30,7 @@ from domain.orders import OrderStatus
 from domain.stats import HourTotals, hour_start
 from storage.rows.orders import UNDER_WAY
 from storage.sql import ORDERS, STATS_HOURS, STATS_MINUTES, adding_statement, dialect_name
+from storage.types import UTCDateTime
 
 Values = dict[str, Any]
 SUMS = ("orders", "revenue", "online", "fees", "discounts", "tips", "deliveries",
@@ -66,22 +77,29 @@ def _zeros(count: int) -> list[Any]:
     return [literal_column("0") for _ in range(count)]
 
 
-async def totals_since(session: AsyncSession, since: datetime) -> list[HourTotals]:
-    """The totals of the orders placed at or after `since` (an hour's start): kept for the
-    finished ones, one a piece for those under way."""
+async def totals_since(session: AsyncSession, starts: Sequence[datetime]) -> list[HourTotals]:
+    """The totals of the orders placed at or after the first of `starts` (hours' starts): kept
+    for the finished ones, one a piece for those under way; the delivery minutes summed from
+    each start to the next (the periods /stats shows), not hour by hour."""
     h, m, o = STATS_HOURS.c, STATS_MINUTES.c, ORDERS.c
+    first, *later = sorted(starts)
+    bucket: Any = literal(first, UTCDateTime())
+    if later:
+        bucket = case(*((m.hour >= start, literal(start, UTCDateTime()))
+                        for start in reversed(later)), else_=bucket)
     kept = select(literal_column("'h'"), h.hour, h.status, literal_column("0"),
-                  *(h[name] for name in SUMS)).where(h.hour >= since)
-    spread = select(literal_column("'m'"), m.hour, m.measure, m.minutes, m.orders,
-                    *_zeros(len(SUMS) - 1)).where(m.hour >= since)
+                  *(h[name] for name in SUMS)).where(h.hour >= first)
+    spread = (select(literal_column("'m'"), bucket, m.measure, m.minutes,
+                     cast(func.sum(m.orders), BigInteger), *_zeros(len(SUMS) - 1))
+              .where(m.hour >= first).group_by(text("2"), text("3"), text("4")))
     live = select(literal_column("'l'"), o.created_at, o.status, literal_column("0"),
                   literal_column("1"), *_zeros(len(SUMS) - 1)
-                  ).where(UNDER_WAY, o.created_at >= since)
+                  ).where(UNDER_WAY, o.created_at >= first)
     totals: list[HourTotals] = []
     spreads: defaultdict[datetime, dict[str, dict[int, int]]] = defaultdict(
         lambda: {"took": {}, "past": {}})
     for part, hour, name, value, *sums in await session.execute(union_all(kept, spread, live)):
-        if part == "m":  # an hour's minutes come together: one total, not one per minute
+        if part == "m":  # a period's minutes come together: one total, not one per minute
             spreads[hour][name][value] = sums[0]
         elif part == "l":
             totals.append(HourTotals(hour_start(hour), OrderStatus(name), 1))

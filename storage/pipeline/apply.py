@@ -7,9 +7,10 @@ Each order's effects are written all or nothing, by their guards:
   under READ COMMITTED);
 - a new offer must not break the one-open-offer-per-order and per-partner indexes.
 An order whose guard fails gets none of its events, messages or bookkeeping; the caller runs
-its step again on fresh data. An order that ends (delivered, cancelled, failed) is added to
-/stats' totals (storage/stats.py) by the last write, so those rows are held only until commit. The first guard alone changes nothing anyone relies on, and no
+its step again on fresh data. The first guard alone changes nothing anyone relies on, and no
 step both moves an order and offers it, so a later guard never strands an earlier one's write.
+An order that ends (delivered, cancelled, failed) is added to /stats' totals (storage/stats.py)
+by the last write, so those rows are held only until commit.
 """
 
 from __future__ import annotations

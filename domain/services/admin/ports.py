@@ -80,9 +80,10 @@ class DeadLetters(Protocol):
 
 
 class StatsSource(Protocol):
-    async def totals(self, since: datetime) -> Sequence[HourTotals]:
-        """The orders placed at or after `since` (an hour's start), summed by hour and status:
-        as kept for the finished ones, as they are for those under way; one moment's."""
+    async def totals(self, starts: Sequence[datetime]) -> Sequence[HourTotals]:
+        """The orders placed at or after the first of `starts` (hours' starts), summed by hour
+        and status: as kept for the finished ones, as they are for those under way; one
+        moment's. Their delivery minutes are summed from each start to the next."""
         ...
 
     async def partners_online(self) -> int:

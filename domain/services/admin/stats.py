@@ -20,7 +20,7 @@ class StatsAdmin:
         now = self._clock.now()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         async with self._uows() as uow:
-            totals = await uow.stats.totals(midnight - 6 * DAY)
+            totals = await uow.stats.totals([midnight - 6 * DAY, midnight])
             online = await uow.stats.partners_online()
             refunds = await uow.stats.refund_facts(midnight - 6 * DAY)
         return today_and_last_7_days(now, totals, online, refunds)
