@@ -13,6 +13,7 @@ from domain.ids import UserId
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from storage import mapping
+from storage.rows.orders import UNDER_WAY
 from storage.sql import ORDERS, PARTNERS, by_id, execute_count, upsert
 
 
@@ -51,7 +52,7 @@ class SqlPartnerRepository:
     async def riders(self) -> Riders:
         p, o = PARTNERS.c, ORDERS.c
         online = (p.status == PartnerStatus.APPROVED.value, p.online.is_(True))
-        waiting = (o.partner_id.is_(None), or_(  # needs a rider now or soon (not a slot later)
+        waiting = (UNDER_WAY, o.partner_id.is_(None), or_(  # needs a rider now or soon
             o.status.in_([OrderStatus.CONFIRMED.value, OrderStatus.PREPARING.value]),
             and_(o.status == OrderStatus.CREATED.value, o.scheduled_for.is_(None))))
         stmt = select(

@@ -25,6 +25,7 @@ from storage.types import BigIntPK
 
 # an order that still holds its customer's phone or shared spot (the retention sweep scrubs them)
 HAS_CONTACTS = text("(phone IS NOT NULL OR latitude IS NOT NULL OR longitude IS NOT NULL)")
+ASSIGNED = text("partner_id IS NOT NULL")
 # an order still under way (domain.orders.OrderStatus, not terminal): /stats reads these as they
 # are, and the finished ones from the totals kept as each finished (storage/rows/stats.py)
 UNDER_WAY = text("status IN ('CREATED', 'CONFIRMED', 'PREPARING', 'OUT_FOR_DELIVERY')")
@@ -35,6 +36,10 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_orders_status_id", "status", "id"),  # /allorders STATUS, a page at a time
+        # a partner's orders; not the orders nobody took, which only grow (cancelled before a
+        # rider came): with them, SQLite counted the orders waiting for a rider through here
+        Index("ix_orders_partner_id", "partner_id",
+              sqlite_where=ASSIGNED, postgresql_where=ASSIGNED),
         # /stats: the orders of the last 7 days still under way, as few as the live orders
         Index("ix_orders_under_way_created_at", "created_at",
               sqlite_where=UNDER_WAY, postgresql_where=UNDER_WAY),
@@ -71,9 +76,7 @@ class OrderRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     phone: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(300), default="")
-    partner_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("partners.id"), index=True
-    )
+    partner_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("partners.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.context import Services
 from bot.settings import load_settings
@@ -22,7 +22,8 @@ from domain.ids import RestaurantId, UserId
 from domain.orders import OrderStatus
 from domain.views import TrackingMessage
 from storage.db import make_engine, make_sessionmaker
-from tests.integration.builders import FixedClock
+from storage.partner_repository import SqlPartnerRepository
+from tests.integration.builders import Catalog, FixedClock
 
 CUSTOMER, PARTNER = UserId(1001), UserId(2001)
 GROWING = ("orders", "order_items", "order_events", "outbox", "tasks", "offers", "stats_hours",
@@ -150,3 +151,50 @@ async def test_no_hot_path_scans_a_table_that_grows_with_history(
                 scans.append(f"{statement}\n{plan}")
     assert len(sent) > 30
     assert scans == [], "\n\n".join(scans)
+
+
+async def test_counting_the_orders_waiting_for_a_rider_reads_no_history_on_sqlite(
+    database_url: str, session_factory: async_sessionmaker[AsyncSession], catalog: Catalog,
+) -> None:
+    """Every summary counts the orders that wait for a rider (the estimate's wait). Orders
+    cancelled before anyone took them keep no partner forever; with ten million orders behind
+    it, an index on the partner that holds them too made SQLite read a million of them for
+    that count (1.2 s a summary: bench/data.py). Checked in SQLite's own words."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the plan is checked on SQLite, whose planner chose the history")
+    engine = session_factory.kw["bind"]
+    async with engine.begin() as connection:
+        await connection.execute(text(  # riders of the past, each with a few deliveries
+            "INSERT INTO partners (id, name, status, online, created_at) WITH RECURSIVE "
+            "g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000) SELECT 10000 + n, "
+            "'Past rider', 'REVOKED', false, '2026-01-01' FROM g"))
+        await connection.execute(text(
+            "INSERT INTO orders (customer_id, restaurant_id, status, currency, subtotal, "
+            "delivery_fee, discount, tip, total, paid_online, address, note, partner_id, "
+            "created_at, updated_at) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+            "FROM g WHERE n < 20000) SELECT :customer, :kitchen, CASE WHEN "
+            "n % 10 = 0 THEN 'CANCELLED' ELSE 'DELIVERED' END, 'INR', 100, 0, 0, 0, 100, false, "
+            "'x', '', CASE WHEN n % 10 = 0 THEN NULL ELSE 10001 + n % 2000 END, '2026-01-01', "
+            "'2026-01-01' "
+            "FROM g"), {"customer": CUSTOMER, "kitchen": catalog.restaurant.id})
+        await connection.execute(text("ANALYZE"))
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+             _executemany: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        async with session_factory() as session:
+            assert (await SqlPartnerRepository(session).riders()).waiting == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", keep)
+
+    statement, parameters = sent[-1]
+    async with engine.connect() as connection:
+        plan = "\n".join(row[3] for row in (await connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters)).all())
+    orders = plan.splitlines()[-1]  # the count of waiting orders comes last
+    assert re.search(r"orders USING (COVERING )?INDEX ix_orders_(status_id|under_way)", orders), (
+        plan)

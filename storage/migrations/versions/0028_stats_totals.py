@@ -34,7 +34,8 @@ _FINISHED = sa.text(
     "SELECT o.id, o.status, o.total, o.created_at, (SELECT min(e.at) FROM order_events e"
     " WHERE e.order_id = o.id AND e.to_status = 'DELIVERED'), o.delivery_fee, o.discount,"
     " o.tip, o.paid_online, o.expected_at FROM orders o"
-    " WHERE o.status IN ('DELIVERED', 'CANCELLED', 'FAILED')"
+    " WHERE o.status IN ('DELIVERED', 'CANCELLED', 'FAILED') AND o.id > :after"
+    " ORDER BY o.id LIMIT :batch"
 ).columns(sa.column("id"), sa.column("status"), sa.column("total"),
           sa.column("created_at", UTCDateTime()), sa.column("delivered_at", UTCDateTime()),
           sa.column("delivery_fee"), sa.column("discount"), sa.column("tip"),
@@ -67,13 +68,14 @@ def upgrade() -> None:
         op.execute("-- the orders finished before 0028 are added up only when it runs online")
         return
     bind = op.get_bind()
-    finished = bind.execute(_FINISHED.execution_options(yield_per=BATCH))
-    for batch in finished.partitions(BATCH):
+    after = 0
+    while batch := bind.execute(_FINISHED, {"after": after, "batch": BATCH}).all():
         facts = [OrderFact(row.id, OrderStatus(row.status), row.total, row.created_at,
                            row.delivered_at, row.delivery_fee, row.discount, row.tip,
                            bool(row.paid_online), row.expected_at) for row in batch]
         for statement, rows in adding(bind.dialect.name, totals_of(facts)):
             bind.execute(statement, rows)
+        after = batch[-1].id
 
 
 def downgrade() -> None:
