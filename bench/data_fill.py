@@ -78,8 +78,9 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
                     ).one()
     customer = f"CASE WHEN n <= :heavy THEN {HEAVY} ELSE :first + 1 + n % :customers END"
     status = "CASE WHEN n % 10 = 0 THEN 'CANCELLED' ELSE 'DELIVERED' END"
-    created = ago(dialect, "3600 + n * :span")  # delivered 20 to 60 minutes later
-    ended = ago(dialect, "3600 + n * :span - 60 * (20 + n % 41)")
+    span_s = "CAST(:span AS FLOAT)"  # else PostgreSQL takes it for an integer, as n is
+    created = ago(dialect, f"3600 + n * {span_s}")  # delivered 20 to 60 minutes later
+    ended = ago(dialect, f"3600 + n * {span_s} - 60 * (20 + n % 41)")
     await insert("orders", "customer_id, restaurant_id, status, currency, subtotal, delivery_fee, "
                  "discount, tip, total, paid_online, address, note, partner_id, created_at, "
                  "updated_at",
@@ -90,14 +91,7 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
                  kitchen=kitchens[0], kitchens=kitchens[1], rider=FIRST_PARTNER + 1,
                  riders=partners)
     mine = "FROM orders WHERE id > :last"
-    await run("INSERT INTO order_items (order_id, position, menu_item_id, name, unit_price, "
-              "quantity, from_stock, options) SELECT id, 0, 1, 'Dish', 25000, 1, false, "
-              f"NULL {mine}", last=last)
-    for was, became, at in (("NULL", "'CREATED'", "created_at"),
-                            ("'CREATED'", "'CONFIRMED'", "created_at"),
-                            ("'OUT_FOR_DELIVERY'", "status", "updated_at")):
-        await run("INSERT INTO order_events (order_id, from_status, to_status, at, actor, "
-                  f"reason) SELECT id, {was}, {became}, {at}, 'system', '' {mine}", last=last)
+    await dishes_and_moves(run, last)
     await run("INSERT INTO offers (order_id, partner_id, state, offered_at, expires_at, "
               f"closed_at) SELECT id, partner_id, 'accepted', created_at, created_at, "
               f"created_at {mine} AND partner_id IS NOT NULL", last=last)
@@ -113,6 +107,20 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
     await stats_totals(run, dialect, last)
     await run("ANALYZE")
     return {"size_mb": round(await size_bytes(engine) / 2**20, 1)}
+
+
+async def dishes_and_moves(run: Any, last: int) -> None:
+    """Each order above id `last`: its dish, and its moves (placed, confirmed, and from out for
+    delivery to its status when it was last updated)."""
+    mine = "FROM orders WHERE id > :last"
+    await run("INSERT INTO order_items (order_id, position, menu_item_id, name, unit_price, "
+              "quantity, from_stock, options) SELECT id, 0, 1, 'Dish', 25000, 1, false, "
+              f"NULL {mine}", last=last)
+    for was, became, at in (("NULL", "'CREATED'", "created_at"),
+                            ("'CREATED'", "'CONFIRMED'", "created_at"),
+                            ("'OUT_FOR_DELIVERY'", "status", "updated_at")):
+        await run("INSERT INTO order_events (order_id, from_status, to_status, at, actor, "
+                  f"reason) SELECT id, {was}, {became}, {at}, 'system', '' {mine}", last=last)
 
 
 async def stats_totals(run: Any, dialect: str, last: int) -> None:
