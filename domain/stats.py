@@ -189,13 +189,9 @@ class StatsReport:
     last_7_days: Stats
 
 
-def nearest_rank_percentile(values: Iterable[float], percent: int) -> float | None:
-    """The value at rank ceil(percent/100 * n) of the sorted values; None for no values."""
-    return nearest_rank_of_counts(Counter(values), percent)
-
-
 def nearest_rank_of_counts(counts: Mapping[N, int], percent: int) -> N | None:
-    """`nearest_rank_percentile` of values given as value -> how many times it occurs."""
+    """The value at rank ceil(percent/100 * n) of the values sorted, each given as value ->
+    how many times it occurs; None for no values."""
     if not 0 < percent <= 100:
         raise ValueError("percent must be in 1..100")
     total = sum(counts.values())
