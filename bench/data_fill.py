@@ -96,14 +96,7 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
               f"closed_at) SELECT id, partner_id, 'accepted', created_at, created_at, "
               f"created_at {mine} AND partner_id IS NOT NULL", last=last)
     recent = f"{mine} AND created_at > {ago(dialect, str(MONTH_S))}"  # what retention keeps
-    for kind in ("order_ready", "out_for_delivery", "delivered"):
-        await run("INSERT INTO outbox (chat_id, kind, payload, created_at, next_attempt_at, "
-                  f"attempts, sent_at) SELECT customer_id, '{kind}', '{{}}', created_at, "
-                  f"created_at, 1, created_at {recent}", last=last)
-    for kind in ("confirm", "dispatch"):
-        await run("INSERT INTO tasks (kind, order_id, payload, state, attempts, run_at, "
-                  f"created_at, updated_at, finished_at) SELECT '{kind}', id, '{{}}', 'done', "
-                  f"1, created_at, created_at, created_at, created_at {recent}", last=last)
+    await sent_and_done(run, recent, "created_at", last)
     await stats_totals(run, dialect, last)
     await run("ANALYZE")
     return {"size_mb": round(await size_bytes(engine) / 2**20, 1)}
@@ -121,6 +114,19 @@ async def dishes_and_moves(run: Any, last: int) -> None:
                             ("'OUT_FOR_DELIVERY'", "status", "updated_at")):
         await run("INSERT INTO order_events (order_id, from_status, to_status, at, actor, "
                   f"reason) SELECT id, {was}, {became}, {at}, 'system', '' {mine}", last=last)
+
+
+async def sent_and_done(run: Any, where: str, at: str, last: int) -> None:
+    """For each order `where` selects (SQL from FROM on): three messages sent and two queue tasks
+    done, at its column `at`."""
+    for kind in ("order_ready", "out_for_delivery", "delivered"):
+        await run("INSERT INTO outbox (chat_id, kind, payload, created_at, next_attempt_at, "
+                  f"attempts, sent_at) SELECT customer_id, '{kind}', '{{}}', created_at, "
+                  f"created_at, 1, {at} {where}", last=last)
+    for kind in ("confirm", "dispatch"):
+        await run("INSERT INTO tasks (kind, order_id, payload, state, attempts, run_at, "
+                  f"created_at, updated_at, finished_at) SELECT '{kind}', id, '{{}}', 'done', "
+                  f"1, created_at, created_at, {at}, {at} {where}", last=last)
 
 
 async def stats_totals(run: Any, dialect: str, last: int) -> None:

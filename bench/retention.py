@@ -31,7 +31,14 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.data import database
-from bench.data_fill import dishes_and_moves, numbers, size_bytes, stats_totals, with_numbers
+from bench.data_fill import (
+    dishes_and_moves,
+    numbers,
+    sent_and_done,
+    size_bytes,
+    stats_totals,
+    with_numbers,
+)
 from bench.report import machine, print_rows
 from bot.settings import load_settings
 from bot.wiring import build_services, seed_database
@@ -92,15 +99,7 @@ async def one_day(engine: AsyncEngine, start: datetime, orders: int, day: int) -
         await run("INSERT INTO rider_spots (order_id, chat_id, latitude, longitude, moved_at, "
                   f"stopped) SELECT id, customer_id, 12.97, 77.6, updated_at, true {mine}",
                   last=last)
-        for kind in ("order_ready", "out_for_delivery", "delivered"):
-            await run("INSERT INTO outbox (chat_id, kind, payload, created_at, next_attempt_at, "
-                      f"attempts, sent_at) SELECT customer_id, '{kind}', '{{}}', created_at, "
-                      f"created_at, 1, updated_at {mine}", last=last)
-        for kind in ("confirm", "dispatch"):
-            await run("INSERT INTO tasks (kind, order_id, payload, state, attempts, run_at, "
-                      f"created_at, updated_at, finished_at) SELECT '{kind}', id, '{{}}', "
-                      f"'done', 1, created_at, created_at, updated_at, updated_at {mine}",
-                      last=last)
+        await sent_and_done(run, mine, "updated_at", last)
         await run("INSERT INTO checkouts (customer_id, step, address, note, snapshot, "
                   "updated_at) SELECT customer_id, 'address', min(address), '', '[]', "
                   f"max(created_at) {mine} GROUP BY customer_id ON CONFLICT (customer_id) DO "
