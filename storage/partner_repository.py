@@ -52,7 +52,9 @@ class SqlPartnerRepository:
     async def riders(self) -> Riders:
         p, o = PARTNERS.c, ORDERS.c
         online = (p.status == PartnerStatus.APPROVED.value, p.online.is_(True))
-        waiting = (UNDER_WAY, o.partner_id.is_(None), or_(  # needs a rider now or soon
+        # needs a rider now or soon (not a slot later); UNDER_WAY is implied by the rest, but
+        # without it SQLite's planner scans every order rather than search them by status
+        waiting = (UNDER_WAY, o.partner_id.is_(None), or_(
             o.status.in_([OrderStatus.CONFIRMED.value, OrderStatus.PREPARING.value]),
             and_(o.status == OrderStatus.CREATED.value, o.scheduled_for.is_(None))))
         stmt = select(
