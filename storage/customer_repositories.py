@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.checkout import Checkout
@@ -18,6 +18,9 @@ from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, 
 # a checkout with its customer's own time zone (read only: /mytimezone sets it), in one query
 _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
     CUSTOMERS.c.id == CHECKOUTS.c.customer_id).scalar_subquery().label("customer_zone"))
+# built once, as the chat reads them on most updates (storage/repositories.py says why)
+_CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
+_TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
 
 
 class SqlCheckoutRepository:
@@ -25,8 +28,7 @@ class SqlCheckoutRepository:
         self._session = session
 
     async def get(self, customer_id: UserId) -> Checkout | None:
-        stmt = _WITH_ZONE.where(CHECKOUTS.c.customer_id == customer_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_CHECKOUT, {"id": customer_id})).mappings().first()
         return mapping.checkout_from_row(row) if row is not None else None
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Checkout]:
@@ -52,8 +54,7 @@ class SqlTrackingRepository:
         self._session = session
 
     async def get(self, order_id: OrderId) -> TrackingMessage | None:
-        stmt = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == order_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_TRACKING, {"id": order_id})).mappings().first()
         return TrackingMessage(row["chat_id"], row["message_id"]) if row is not None else None
 
     async def save(self, order_id: OrderId, message: TrackingMessage) -> None:

@@ -101,12 +101,7 @@ class SqlOrderRepository:
 
     async def history(self, order_id: OrderId) -> Sequence[OrderEvent]:
         """Every recorded move of the order, oldest first."""
-        stmt = (
-            select(ORDER_EVENTS)
-            .where(ORDER_EVENTS.c.order_id == order_id)
-            .order_by(ORDER_EVENTS.c.id)
-        )
-        rows = (await self._session.execute(stmt)).mappings()
+        rows = (await self._session.execute(_HISTORY, {"order_id": order_id})).mappings()
         return [mapping.event_from_row(row) for row in rows]
 
     async def view(self, order: Order) -> OrderView:
@@ -145,13 +140,8 @@ class SqlOrderRepository:
 
     async def _items(self, order_ids: Sequence[int]) -> defaultdict[int, list[RowMapping]]:
         """The orders' item rows, each order's in position order."""
-        stmt = (
-            select(ORDER_ITEMS)
-            .where(ORDER_ITEMS.c.order_id.in_(order_ids))
-            .order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
-        )
         items: defaultdict[int, list[RowMapping]] = defaultdict(list)
-        for item in (await self._session.execute(stmt)).mappings():
+        for item in (await self._session.execute(_ITEMS, {"ids": order_ids})).mappings():
             items[item["order_id"]].append(item)
         return items
 
@@ -193,6 +183,11 @@ _VIEW_OF = select(ORDERS, *(
         _facts(ORDERS.c.id, ORDERS.c.restaurant_id, ORDERS.c.partner_id, ORDERS.c.customer_id),
         strict=True)
 )).where(ORDERS.c.id == bindparam("order_id"))
+# built once, as every order screen reads them (storage/repositories.py says why)
+_HISTORY = select(ORDER_EVENTS).where(ORDER_EVENTS.c.order_id == bindparam("order_id")).order_by(
+    ORDER_EVENTS.c.id)
+_ITEMS = select(ORDER_ITEMS).where(ORDER_ITEMS.c.order_id.in_(bindparam("ids", expanding=True))
+                                   ).order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
 
 
 def customer_page(customer_id: int, limit: int, *, before: OrderKey | None = None,

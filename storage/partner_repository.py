@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.estimates import Riders
@@ -16,14 +16,16 @@ from storage import mapping
 from storage.rows.orders import UNDER_WAY
 from storage.sql import ORDERS, PARTNERS, by_id, execute_count, upsert
 
+# built once: a partner's every press reads it (storage/repositories.py says why)
+_PARTNER = select(PARTNERS).where(PARTNERS.c.id == bindparam("id"))
+
 
 class SqlPartnerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, partner_id: UserId) -> Partner | None:
-        stmt = select(PARTNERS).where(PARTNERS.c.id == partner_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_PARTNER, {"id": partner_id})).mappings().first()
         return mapping.partner_from_row(row) if row is not None else None
 
     async def list(self, limit: int | None = None, *, before: int | None = None,

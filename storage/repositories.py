@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     delete,
     func,
     insert,
@@ -55,8 +56,7 @@ class SqlRestaurantRepository:
         return replace(restaurant, id=RestaurantId(new_id))
 
     async def get(self, restaurant_id: RestaurantId) -> Restaurant | None:
-        stmt = select(RESTAURANTS).where(RESTAURANTS.c.id == restaurant_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_RESTAURANT, {"id": restaurant_id})).mappings().first()
         return menu_mapping.restaurant_from_row(row) if row is not None else None
 
     async def get_many(
@@ -97,16 +97,15 @@ class SqlMenuRepository:
         return replace(item, id=MenuItemId(new_id))
 
     async def get(self, item_id: MenuItemId) -> MenuItem | None:
-        stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id == item_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_DISH, {"id": item_id})).mappings().first()
         return menu_mapping.menu_item_from_row(row) if row is not None else None
 
     async def get_many(self, item_ids: Iterable[MenuItemId]) -> dict[MenuItemId, MenuItem]:
         wanted = sorted(set(item_ids))
         if not wanted:
             return {}
-        stmt = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(wanted))
-        items = map(menu_mapping.menu_item_from_row, (await self._session.execute(stmt)).mappings())
+        rows = await self._session.execute(_DISHES, {"ids": wanted})
+        items = map(menu_mapping.menu_item_from_row, rows.mappings())
         return {item.id: item for item in items}
 
     async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]:
@@ -162,8 +161,7 @@ class SqlCustomerRepository:
         self._session = session
 
     async def get(self, customer_id: UserId) -> Customer | None:
-        stmt = select(CUSTOMERS).where(CUSTOMERS.c.id == customer_id)
-        row = (await self._session.execute(stmt)).mappings().one_or_none()
+        row = (await self._session.execute(_CUSTOMER, {"id": customer_id})).mappings().first()
         return mapping.customer_from_row(row) if row is not None else None
 
     async def save(self, customer: Customer) -> None:
@@ -189,7 +187,7 @@ class SqlCartRepository:
     async def get(self, customer_id: UserId) -> Cart:
         """The customer's cart, with its lines in one query; an empty one when none is
         stored."""
-        rows = await self._session.execute(_carts(CARTS.c.customer_id == customer_id))
+        rows = await self._session.execute(_CART, {"customer_id": customer_id})
         return _by_customer(rows.mappings(), [customer_id])[customer_id]
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Cart]:
@@ -206,12 +204,9 @@ class SqlCartRepository:
 
     async def save(self, cart: Cart) -> None:
         """Replaces the stored cart with this one; an empty cart is removed."""
-        await self._session.execute(
-            delete(CART_LINES).where(CART_LINES.c.customer_id == cart.customer_id)
-        )
+        await self._session.execute(_DROP_LINES, {"customer_id": cart.customer_id})
         if cart.is_empty:
-            stmt = delete(CARTS).where(CARTS.c.customer_id == cart.customer_id)
-            await self._session.execute(stmt)
+            await self._session.execute(_DROP_CART, {"customer_id": cart.customer_id})
             return
         values = {
             "customer_id": cart.customer_id,
@@ -219,7 +214,7 @@ class SqlCartRepository:
             "updated_at": utcnow(),
         }
         await upsert(self._session, CARTS, values, key=["customer_id"])
-        await self._session.execute(insert(CART_LINES), mapping.cart_line_values(cart))
+        await self._session.execute(_ADD_LINES, mapping.cart_line_values(cart))
 
 
 def _carts(which: ColumnElement[bool]) -> Select[Any]:
@@ -233,6 +228,19 @@ def _carts(which: ColumnElement[bool]) -> Select[Any]:
         .where(which)
         .order_by(CARTS.c.customer_id, lines.position, lines.menu_item_id)
     )
+
+
+# The statements the chat runs on nearly every update, built once: a statement built per
+# call costs about as much CPU again as running it (constructing it, then working out its
+# cache key), where a built one's key is kept with it.
+_RESTAURANT = select(RESTAURANTS).where(RESTAURANTS.c.id == bindparam("id"))
+_DISH = select(MENU_ITEMS).where(MENU_ITEMS.c.id == bindparam("id"))
+_DISHES = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(bindparam("ids", expanding=True)))
+_CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("id"))
+_CART = _carts(CARTS.c.customer_id == bindparam("customer_id"))
+_DROP_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id == bindparam("customer_id"))
+_DROP_CART = delete(CARTS).where(CARTS.c.customer_id == bindparam("customer_id"))
+_ADD_LINES = insert(CART_LINES)
 
 
 def _by_customer(rows: Iterable[RowMapping], customer_ids: Sequence[UserId]) -> dict[UserId, Cart]:
