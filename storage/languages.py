@@ -9,7 +9,7 @@ from sqlalchemy import Label, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.languages import Languages
-from storage.sql import CHAT_LANGUAGES, insert_missing, upsert
+from storage.sql import CHAT_LANGUAGES, add_missing, upsert
 
 
 def language_of(chat_id: str) -> Label[str | None]:
@@ -37,7 +37,7 @@ class SqlLanguages:
     async def adopt(self, chat_id: int, language: str) -> None:
         row = {"chat_id": chat_id, "language": language, "updated_at": datetime.now(UTC)}
         async with self._sessions() as session, session.begin():
-            await session.execute(insert_missing(session, CHAT_LANGUAGES, row))
+            await add_missing(session, CHAT_LANGUAGES, row)
 
     async def choose(self, chat_id: int, language: str) -> None:
         row = {"chat_id": chat_id, "language": language, "updated_at": datetime.now(UTC)}

@@ -39,8 +39,8 @@ from storage.sql import (
     MENU_ITEMS,
     ORDER_ITEMS,
     RESTAURANTS,
+    add_missing,
     execute_count,
-    insert_missing,
     upsert,
 )
 
@@ -172,7 +172,7 @@ class SqlCustomerRepository:
     async def ensure(self, customer: Customer) -> None:
         """Inserts the customer unless the id is known; a known customer is left unchanged."""
         values = mapping.customer_values(customer)
-        await self._session.execute(insert_missing(self._session, CUSTOMERS, values))
+        await add_missing(self._session, CUSTOMERS, values)
 
     async def set_time_zone(self, customer: Customer, zone: str | None) -> None:
         await self.ensure(customer)

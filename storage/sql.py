@@ -94,6 +94,17 @@ def adding_statement(dialect: str, table: Table, key: tuple[str, ...]) -> Insert
     return base.on_conflict_do_update(index_elements=list(key), set_=sums)
 
 
+async def add_missing(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING of one row, the statement built once per table (the
+    chat adds a customer and a chat's language this way on first contact)."""
+    await session.execute(_missing_statement(dialect_name(session), table), values)
+
+
+@functools.cache
+def _missing_statement(dialect: str, table: Table) -> Insert:
+    return _conflict_insert(dialect, table).on_conflict_do_nothing()
+
+
 def insert_missing(
     session: AsyncSession, table: Table, values: dict[str, Any] | Sequence[dict[str, Any]]
 ) -> Insert:
