@@ -29,7 +29,7 @@ from bot.i18n import ENGLISH, speak
 from bot.intake import Arrival
 from bot.languages import asked_by
 from bot.settings import Settings
-from domain.inbound_limit import InboundLimiter, SharedLimit, Verdict
+from domain.inbound_limit import InboundLimiter, SharedLimit, Verdict, moves_of
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +70,20 @@ class InboundGate:
 
     async def screen(self, update: Arrival) -> Verdict:
         """Counts `update` against its user's limit: `Verdict.ADMIT` to handle it. With a
-        shared limit, in it; in this process while the shared one cannot be reached."""
+        shared limit, in it; in this process while the shared one cannot be reached. A live
+        location's moves are counted in a bucket of their own (`moves_of`), and one turned
+        away is dropped without a word: the rider's phone sent it, not the rider."""
         user = update.user_id
         if user is None or user in self.limiter.exempt:  # channel posts, polls; the admins
             return Verdict.ADMIT
-        verdict = await self.shared.admit(user) if self.shared is not None else None
+        key = moves_of(user) if update.moves else user
+        verdict = await self.shared.admit(key) if self.shared is not None else None
         if verdict is None:
-            verdict = self.limiter.admit(user, self._clock())
+            verdict = self.limiter.admit(key, self._clock())
         if not verdict.admitted:
             self._on_refused(verdict)
+        if update.moves:  # the phone sent it, not the person: nothing to tell them
+            return Verdict.DROP if verdict is Verdict.SLOW_DOWN else verdict
         if verdict is Verdict.SLOW_DOWN:
             logger.info("user %s is over the inbound limit of %s a minute: their updates are "
                         "dropped until it refills", user, self.limiter.per_minute)

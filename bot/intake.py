@@ -47,6 +47,12 @@ class Arrival:
     query_id: str | None  # a press's id, to answer it even when it is turned away
 
     @property
+    def moves(self) -> bool:
+        """A live location's move: Telegram sends each as an edit of the location message."""
+        body = self.payload.get(self.kind) if self.kind == "edited_message" else None
+        return isinstance(body, Mapping) and body.get("location") is not None
+
+    @property
     def key(self) -> int:
         """The inbox's order key: its chat, else its user's private chat with the bot."""
         return self.chat_id if self.chat_id is not None else self.user_id or 0

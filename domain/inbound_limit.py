@@ -10,7 +10,8 @@ one message a second per chat at once).
 
 An update the bucket has no token for is refused. The first refusal in a window earns the
 user one polite "slow down" (`Verdict.SLOW_DOWN`); the rest of the window's refusals are
-dropped without a word (`Verdict.DROP`). Exempt users (the admins) are always admitted.
+dropped without a word (`Verdict.DROP`). Exempt users (the admins) are always admitted. A
+user's live-location moves have a bucket of their own (`moves_of`).
 
 Pure: time comes in as `now`, seconds on any clock that never goes back (the bot passes
 `time.monotonic()`). State lives in this object's memory: one instance limits one process.
@@ -25,6 +26,15 @@ from enum import Enum
 from typing import Protocol
 
 WINDOW_S = 60.0  # the limit is per minute; the slow-down notice at most once per minute
+
+
+def moves_of(user_id: int) -> int:
+    """The key a user's live-location moves are counted under: a bucket of their own, beside
+    the one for everything else they send (`user_id`). A rider's phone moves the map every few
+    seconds while they ride; counted with their presses, the moves alone could spend the
+    limit and turn away the rider's ✅ Delivered. Users' ids are positive, so this one is
+    nobody else's."""
+    return ~user_id
 
 
 class Verdict(Enum):
