@@ -155,7 +155,7 @@ def build_services(
     announce, wakeup = shared.feed.announce, wakeup or Wakeup()
     uows, clock, currency = uow_factory(sessions, announce, wakeup), clock or SystemClock(), \
         settings.currency
-    store = SqlPipelineStore(sessions, wakeup)
+    store = SqlPipelineStore(sessions, wakeup, announce)
     pipeline = Presses(store, clock, admins=frozenset(settings.admin_ids))
     retry = retry_policy(settings)
     checkout = CheckoutService(uows, clock, currency, RandomTokens())

@@ -58,7 +58,12 @@ def restaurant_written(restaurant: Restaurant) -> set[str]:
 
 def dish_written(item: MenuItem) -> set[str]:
     """The entries a dish's insert or update makes stale: its menu and its own entry."""
-    return {menu_key(item.restaurant_id).name, dish_key(item.id).name}
+    return dish_changed(item.id, item.restaurant_id)
+
+
+def dish_changed(item_id: MenuItemId, restaurant_id: RestaurantId) -> set[str]:
+    """`dish_written` for a write that knows only the dish's id and its restaurant's."""
+    return {menu_key(restaurant_id).name, dish_key(item_id).name}
 
 
 @dataclass(slots=True)

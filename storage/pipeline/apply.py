@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.ids import OrderId, UserId
+from domain.catalogue import dish_changed
+from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.orders import OrderStatus
 from domain.pipeline.model import Effects, OfferState
 from domain.stats import OrderFact, totals_of
@@ -42,9 +43,12 @@ from storage.types import UTCDateTime
 
 
 async def apply_effects(
-    session: AsyncSession, effects: Sequence[Effects], now: datetime
+    session: AsyncSession, effects: Sequence[Effects], now: datetime,
+    stale: set[str] | None = None,
 ) -> set[OrderId]:
-    """Writes the effects (at most one per order); returns the orders whose guards failed."""
+    """Writes the effects (at most one per order); returns the orders whose guards failed.
+    The catalogue cache entries its writes change (a cancelled order's portions back in
+    stock) are added to `stale`, for the caller to announce once committed."""
     if len({e.order_id for e in effects}) != len(effects):
         raise ValueError("one Effects per order and batch")
     if any(e.moves and e.new_offer for e in effects):
@@ -58,7 +62,9 @@ async def apply_effects(
     await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
     await _release(session, [(e.release_partner, e.order_id) for e in done], now)
     await _refunds(session, [(e.order_id, e.refund) for e in done if e.refund], now)
-    await _restock(session, [e.order_id for e in done if e.status in _ENDED_UNSERVED])
+    restocked = await _restock(session, [e.order_id for e in done if e.status in _ENDED_UNSERVED])
+    if stale is not None:
+        stale.update(name for dish in restocked for name in dish_changed(*dish))
     await upsert_many(session, PROGRESS, [_progress(e) for e in done if e.progress], key="order_id")
     await write_history(
         session,
@@ -179,17 +185,23 @@ async def _release(
 _ENDED_UNSERVED = frozenset({OrderStatus.CANCELLED, OrderStatus.FAILED})
 
 
-async def _restock(session: AsyncSession, order_ids: Sequence[OrderId]) -> None:
-    """The portions the orders took from the dishes' stock go back to it (rare: a cancel).
-    One statement an order: UPDATE ... FROM applies one joined row per dish, so two orders of
-    one dish in a statement would give back only one's."""
+async def _restock(
+    session: AsyncSession, order_ids: Sequence[OrderId]
+) -> list[tuple[MenuItemId, RestaurantId]]:
+    """The portions the orders took from the dishes' stock go back to it (rare: a cancel);
+    returns the dishes given back to. One statement an order: UPDATE ... FROM applies one
+    joined row per dish, so two orders of one dish in a statement would give back only one's."""
     m, i = MENU_ITEMS.c, ORDER_ITEMS.c
+    dishes: list[tuple[MenuItemId, RestaurantId]] = []
     for order_id in order_ids:
-        await session.execute(
+        given = await session.execute(
             update(MENU_ITEMS)
             .where(m.id == i.menu_item_id, i.order_id == order_id, i.from_stock.is_(True),
                    m.stock.is_not(None))
-            .values(stock=m.stock + i.quantity))
+            .values(stock=m.stock + i.quantity)
+            .returning(m.id, m.restaurant_id))
+        dishes += [(MenuItemId(row[0]), RestaurantId(row[1])) for row in given]
+    return dishes
 
 
 async def _refunds(

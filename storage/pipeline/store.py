@@ -7,6 +7,7 @@ StoreError, marked transient for a deadlock, a serialization failure or a busy S
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -34,6 +35,7 @@ from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
 from domain.tasks import TaskKind
 from storage.admin_repositories import SqlAuditLog
+from storage.catalogue import Announce
 from storage.pipeline import assign, load
 from storage.pipeline.apply import apply_effects
 from storage.pipeline.sql import OFFERS
@@ -41,18 +43,24 @@ from storage.pipeline.tasks import SqlTaskStore
 from storage.sql import TASKS, execute_count
 from storage.wakes import NoWakes, Wakes, Written
 
+logger = logging.getLogger(__name__)
+
 _TRANSIENT = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
 
 
 class SqlPipelineStore:
     """`wakes` hears of every committed transaction that wrote tasks or outbox rows (the
-    worker's settlements and follow-ups, the presses): storage/wakes.py."""
+    worker's settlements and follow-ups, the presses): storage/wakes.py. With `announce`, a
+    commit that gave portions back to dishes (a cancel) names the catalogue cache entries it
+    made stale, as the unit of work does for the admins' edits (storage/catalogue.py)."""
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], wakes: Wakes | None = None
+        self, session_factory: async_sessionmaker[AsyncSession], wakes: Wakes | None = None,
+        announce: Announce | None = None,
     ) -> None:
         self._sessions = session_factory
         self._wakes: Wakes = wakes or NoWakes()
+        self._announce = announce
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
         try:
@@ -70,22 +78,30 @@ class SqlPipelineStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PipelineTx]:
-        written = Written()
+        written, stale = Written(), set[str]()
         try:
             async with self._sessions() as session, session.begin():
-                yield SqlPipelineTx(session, written)
+                yield SqlPipelineTx(session, written, stale)
         except DBAPIError as exc:
             raise _store_error(exc) from exc
         written.tell(self._wakes)
+        if stale and self._announce is not None:
+            try:
+                await self._announce(frozenset(stale))
+            except Exception:  # committed is committed: the cache's time to live bounds it
+                logger.exception("catalogue cache: could not announce a change of %s",
+                                 ", ".join(sorted(stale)))
 
 
 class SqlPipelineTx:
     """One transaction's reads and writes; see domain.pipeline.ports.PipelineTx."""
 
-    def __init__(self, session: AsyncSession, written: Written | None = None) -> None:
+    def __init__(self, session: AsyncSession, written: Written | None = None,
+                 stale: set[str] | None = None) -> None:
         self._session = session
         self._tasks = SqlTaskStore(session)
         self._written = written or Written()
+        self._stale = stale if stale is not None else set()
 
     async def hold(self, task_ids: Sequence[TaskId], lease: Lease) -> set[TaskId]:
         return await self._tasks.hold(task_ids, lease)
@@ -138,7 +154,7 @@ class SqlPipelineTx:
         return await load.assignments(self._session, pairs)
 
     async def apply(self, effects: Sequence[Effects], now: datetime) -> set[OrderId]:
-        failed = await apply_effects(self._session, effects, now)
+        failed = await apply_effects(self._session, effects, now, self._stale)
         done = [e for e in effects if e.order_id not in failed]
         self._written.tasks |= any(e.tasks for e in done)
         self._written.messages |= any(e.notes for e in done)

@@ -1,5 +1,7 @@
-"""Sold out and portions left through the real bot (issue 14): the menu says so, and a dish
-sold out while the customer is at the summary is taken out when Place order is pressed."""
+"""Sold out and portions left through the real bot (issue 14): the menu says so, a dish
+sold out while the customer is at the summary is taken out when Place order is pressed, and a
+cancelled order's portions are on the very next menu again (its browse screens come from the
+catalogue cache)."""
 
 from __future__ import annotations
 
@@ -66,3 +68,24 @@ async def test_a_kitchen_marks_its_own_dish_sold_out_and_nobody_else_can(
     assert other.content == stranger.content == texts_admin.NOT_ADMIN
     assert ((await item(uows, "Coke 500 ml")).stock,
             (await item(uows, "Chicken Biryani")).stock) == (0, None)
+
+
+async def test_a_cancelled_orders_last_portion_is_on_the_next_menu_again(
+    bot: object, customer: SandboxUser, customer_2: SandboxUser, admin: SandboxUser, uows: Uows
+) -> None:
+    pizza = await item(uows, "Pizza")
+    await say(admin, f"/stock {pizza.id} 1", "Changed dish")
+    await open_menu(customer)
+    await add_dishes(customer, "➕ Pizza · ₹250.00")
+    summary = await checkout_to_summary(customer)
+    tracking = await press(customer, texts.PLACE_BUTTON, "Order #", message_id=summary.message_id)
+    sold_out = await open_menu(customer_2)
+    assert "Pizza — ₹250.00 · sold out" in sold_out.text
+    assert "Pizza — ₹250.00 · sold out" in (await open_menu(customer_2)).text  # now cached
+
+    await press(customer, texts.CANCEL_ORDER_BUTTON, "Cancel order", message_id=tracking.message_id)
+    await press(customer, texts.CANCEL_YES_BUTTON, "✖ Cancelled")
+
+    menu = await open_menu(customer_2)
+    assert "Pizza — ₹250.00 · only 1 left" in menu.text
+    assert menu.has_button("➕ Pizza · ₹250.00")

@@ -1,10 +1,11 @@
 """Browse reads through the catalogue cache on the real database: warm screens read no
-catalogue rows, and every kind of change shows on the next screen (one instance, no Redis)."""
+catalogue rows, and every kind of change shows on the next screen (one instance, no Redis):
+the admins' edits, and a cancelled order's portions given back to stock."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlalchemy import event
@@ -14,14 +15,20 @@ from domain.catalogue import CatalogueCache
 from domain.customers import Customer
 from domain.ids import RestaurantId, UserId
 from domain.menu_import import parse_menu_csv
+from domain.pipeline.actions import Presses
 from domain.services.admin.catalogue import CatalogueAdmin
+from domain.services.checkout import CheckoutService
+from domain.services.orders import CustomerOrders
 from domain.services.shopping import ShoppingService
+from domain.views import Placed, TrackingMessage
 from storage.admin_repositories import admin_uow_factory
 from storage.catalogue import CachedCatalogue
+from storage.pipeline.store import SqlPipelineStore
 from storage.seed import seed
 from storage.shared import LocalFeed
 from storage.uow import uow_factory
-from tests.integration.builders import CUSTOMER, Catalog, FixedClock
+from tests.integration.builders import CUSTOMER, OTHER_CUSTOMER, Catalog, FixedClock, SeqTokens
+from tests.integration.test_stock import at_summary
 
 ADMIN = UserId(9001)
 
@@ -160,3 +167,30 @@ async def test_an_unknown_restaurant_is_still_not_found_when_added_later(
     assert await bot.shopping.catalogue.restaurant(RestaurantId(999)) is None
     added = await bot.admin.add_restaurant(ADMIN, "Late Night", "Church Street", 15)
     assert await bot.shopping.catalogue.restaurant(added.id) == added
+
+
+async def test_a_cancelled_orders_portions_show_on_the_next_menu(
+    bot: Bot, catalog: Catalog, session_factory: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+) -> None:
+    """The cancel is written by the order pipeline, not the unit of work: its store announces
+    the dish it gave back to, so a menu warm with "sold out" shows the portion again."""
+    uows = uow_factory(session_factory, bot.feed.announce)
+    async with uows() as uow:
+        await uow.menu.save(replace(catalog.pizza, stock=1))
+        await uow.commit()
+    shown = await at_summary(uows, catalog, clock, OTHER_CUSTOMER, 1)
+    placed = await CheckoutService(uows, clock, "INR", SeqTokens()).place(
+        OTHER_CUSTOMER, shown.token, TrackingMessage(OTHER_CUSTOMER, 70))
+    assert isinstance(placed, Placed)
+
+    async def pizzas_left() -> int | None:
+        menu = await bot.shopping.menu(CUSTOMER, catalog.restaurant.id)
+        return next(i.stock for i in menu.items.entries if i.id == catalog.pizza.id)
+
+    assert (await pizzas_left(), await pizzas_left()) == (0, 0)  # the second from the cache
+    store = SqlPipelineStore(session_factory, announce=bot.feed.announce)
+    await CustomerOrders(uows, clock, "INR", Presses(store, clock)).cancel(
+        OTHER_CUSTOMER, placed.view.order.id)
+
+    assert await pizzas_left() == 1
