@@ -18,7 +18,7 @@ from bot.settings import Settings
 from sandbox import BotApiServer, SandboxUser
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.fast_pipeline import no_flood_limits, ready_at_once  # noqa: F401  (fixtures)
-from tests.e2e.journey import Uows, add_dishes, open_menu, press
+from tests.e2e.journey import Uows, order_pizza, press
 from tests.e2e.test_partners import offer_for, online_partner
 
 LIMIT = 8
@@ -41,13 +41,7 @@ async def test_a_rides_moves_never_turn_away_the_riders_delivered(
     bot: object, customer: SandboxUser, partner: SandboxUser, uows: Uows,
 ) -> None:
     await online_partner(uows, partner)
-    await open_menu(customer)
-    await add_dishes(customer, "➕ Pizza · ₹250.00")
-    await press(customer, texts.CART_BUTTON, "Your cart")
-    await press(customer, texts.CHECKOUT_BUTTON, "Where should we deliver")
-    await customer.share_location(12.9352, 77.6245)
-    summary = await customer.wait_for_new(lambda m: "Check your order" in m.content)
-    await press(customer, texts.PLACE_BUTTON, "Order #", message_id=summary.message_id)
+    await order_pizza(customer)
     offer = await offer_for(partner)
     card = await press(partner, texts.ACCEPT_OFFER_BUTTON, "Pick up", message_id=offer.message_id)
     await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
