@@ -8,6 +8,7 @@ CSV import, `foodbot seed`), so none of them can forget to invalidate.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -30,6 +31,22 @@ from domain.restaurants import MenuItem, Restaurant
 from storage.repositories import SqlMenuRepository, SqlRestaurantRepository
 
 Announce = Callable[[frozenset[str]], Awaitable[None]]  # stale entry names, after a commit
+
+logger = logging.getLogger(__name__)
+
+
+async def announce_committed(announce: Announce | None, stale: Iterable[str]) -> None:
+    """Names the cache entries a committed transaction made stale (none: nothing to say). A
+    failure is logged, not raised: what is committed stays committed, and the cache's time to
+    live bounds how long the entries stay stale."""
+    names = frozenset(stale)
+    if not names or announce is None:
+        return
+    try:
+        await announce(names)
+    except Exception:
+        logger.exception("catalogue cache: could not announce a change of %s",
+                         ", ".join(sorted(names)))
 
 
 class CachedCatalogue:

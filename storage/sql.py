@@ -109,7 +109,7 @@ def insert_missing(
     session: AsyncSession, table: Table, values: dict[str, Any] | Sequence[dict[str, Any]]
 ) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: adds the row (or rows) unless its key is taken."""
-    return _conflict_insert(dialect_name(session), table).values(values).on_conflict_do_nothing()
+    return _missing_statement(dialect_name(session), table).values(values)
 
 
 def by_id(stmt: Select[Any], key: Any, limit: int, before: int | None, after: int | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -26,7 +25,7 @@ from domain.ports import (
     TrackingRepository,
 )
 from domain.promos import Promos
-from storage.catalogue import Announce, NotingMenu, NotingRestaurants
+from storage.catalogue import Announce, NotingMenu, NotingRestaurants, announce_committed
 from storage.customer_repositories import (
     SqlCheckoutRepository,
     SqlRatingRepository,
@@ -46,8 +45,6 @@ from storage.repositories import (
 )
 from storage.rider_maps import SqlRiderSpots
 from storage.wakes import NoWakes, Wakes, Written
-
-logger = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -120,12 +117,7 @@ class SqlUnitOfWork:
         self._written.tell(self._wakes)
         stale = frozenset(self._stale)
         self._stale.clear()
-        if stale and self._announce is not None:
-            try:
-                await self._announce(stale)
-            except Exception:  # committed is committed: the cache's time to live bounds it
-                logger.exception("catalogue cache: could not announce a change of %s",
-                                 ", ".join(sorted(stale)))
+        await announce_committed(self._announce, stale)
 
     async def rollback(self) -> None:
         await self.session.rollback()

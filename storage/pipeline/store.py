@@ -7,7 +7,6 @@ StoreError, marked transient for a deadlock, a serialization failure or a busy S
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -35,15 +34,13 @@ from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
 from domain.tasks import TaskKind
 from storage.admin_repositories import SqlAuditLog
-from storage.catalogue import Announce
+from storage.catalogue import Announce, announce_committed
 from storage.pipeline import assign, load
 from storage.pipeline.apply import apply_effects
 from storage.pipeline.sql import OFFERS
 from storage.pipeline.tasks import SqlTaskStore
 from storage.sql import TASKS, execute_count
 from storage.wakes import NoWakes, Wakes, Written
-
-logger = logging.getLogger(__name__)
 
 _TRANSIENT = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
 
@@ -85,12 +82,7 @@ class SqlPipelineStore:
         except DBAPIError as exc:
             raise _store_error(exc) from exc
         written.tell(self._wakes)
-        if stale and self._announce is not None:
-            try:
-                await self._announce(frozenset(stale))
-            except Exception:  # committed is committed: the cache's time to live bounds it
-                logger.exception("catalogue cache: could not announce a change of %s",
-                                 ", ".join(sorted(stale)))
+        await announce_committed(self._announce, stale)
 
 
 class SqlPipelineTx:
