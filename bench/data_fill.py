@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 FIRST_CUSTOMER, FIRST_PARTNER, HEAVY = 100_000_000, 200_000_000, 5
 YEAR_S, MONTH_S = 365 * 86_400, 30 * 86_400
+NEW = "FROM orders WHERE id > :last"  # the orders a fill just wrote: above the bound `last`
 
 
 def numbers(dialect: str) -> str:
@@ -90,12 +91,11 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
                  orders, heavy=heavy, first=FIRST_CUSTOMER, customers=customers, span=span,
                  kitchen=kitchens[0], kitchens=kitchens[1], rider=FIRST_PARTNER + 1,
                  riders=partners)
-    mine = "FROM orders WHERE id > :last"
     await dishes_and_moves(run, last)
     await run("INSERT INTO offers (order_id, partner_id, state, offered_at, expires_at, "
               f"closed_at) SELECT id, partner_id, 'accepted', created_at, created_at, "
-              f"created_at {mine} AND partner_id IS NOT NULL", last=last)
-    recent = f"{mine} AND created_at > {ago(dialect, str(MONTH_S))}"  # what retention keeps
+              f"created_at {NEW} AND partner_id IS NOT NULL", last=last)
+    recent = f"{NEW} AND created_at > {ago(dialect, str(MONTH_S))}"  # what retention keeps
     await sent_and_done(run, recent, "created_at", last)
     await stats_totals(run, dialect, last)
     await run("ANALYZE")
@@ -105,15 +105,14 @@ async def fill(engine: AsyncEngine, *, customers: int, orders: int, heavy: int,
 async def dishes_and_moves(run: Any, last: int) -> None:
     """Each order above id `last`: its dish, and its moves (placed, confirmed, and from out for
     delivery to its status when it was last updated)."""
-    mine = "FROM orders WHERE id > :last"
     await run("INSERT INTO order_items (order_id, position, menu_item_id, name, unit_price, "
               "quantity, from_stock, options) SELECT id, 0, 1, 'Dish', 25000, 1, false, "
-              f"NULL {mine}", last=last)
+              f"NULL {NEW}", last=last)
     for was, became, at in (("NULL", "'CREATED'", "created_at"),
                             ("'CREATED'", "'CONFIRMED'", "created_at"),
                             ("'OUT_FOR_DELIVERY'", "status", "updated_at")):
         await run("INSERT INTO order_events (order_id, from_status, to_status, at, actor, "
-                  f"reason) SELECT id, {was}, {became}, {at}, 'system', '' {mine}", last=last)
+                  f"reason) SELECT id, {was}, {became}, {at}, 'system', '' {NEW}", last=last)
 
 
 async def sent_and_done(run: Any, where: str, at: str, last: int) -> None:
@@ -141,10 +140,10 @@ async def stats_totals(run: Any, dialect: str, last: int) -> None:
     await run("INSERT INTO stats_hours (hour, status, orders, revenue, online, fees, discounts, "
               f"tips, deliveries, delivery_seconds, late) SELECT {hour}, status, count(*), "
               f"sum({delivered.format('total')}), 0, 0, 0, 0, sum({delivered.format(1)}), "
-              f"sum({delivered.format(took + ' * 60')}), 0 FROM orders WHERE id > :last "
+              f"sum({delivered.format(took + ' * 60')}), 0 {NEW} "
               "GROUP BY 1, 2", last=last)
     await run("INSERT INTO stats_minutes (hour, measure, minutes, orders) SELECT "
-              f"{hour}, 'took', {took}, count(*) FROM orders WHERE id > :last AND "
+              f"{hour}, 'took', {took}, count(*) {NEW} AND "
               "status = 'DELIVERED' GROUP BY 1, 3", last=last)
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.data import database
 from bench.data_fill import (
+    NEW,
     dishes_and_moves,
     numbers,
     sent_and_done,
@@ -91,18 +92,17 @@ async def one_day(engine: AsyncEngine, start: datetime, orders: int, day: int) -
                   f"{customer}, :kitchen, 'DELIVERED', 'INR', 25000, 0, 0, 0, 25000, false, "
                   f"'Flat ' || n, 12.97, 77.6, '+91 98450 12345', '', {placed}, {ended} "
                   f"FROM {numbers(dialect)}", first=FIRST_CUSTOMER, day=day, kitchen=kitchen)
-        mine = "FROM orders WHERE id > :last"
         await dishes_and_moves(run, last)
         await run("INSERT INTO offers (order_id, partner_id, state, offered_at, expires_at, "
                   "closed_at) SELECT id, (SELECT min(id) FROM partners), 'accepted', created_at, "
-                  f"created_at, created_at {mine}", last=last)
+                  f"created_at, created_at {NEW}", last=last)
         await run("INSERT INTO rider_spots (order_id, chat_id, latitude, longitude, moved_at, "
-                  f"stopped) SELECT id, customer_id, 12.97, 77.6, updated_at, true {mine}",
+                  f"stopped) SELECT id, customer_id, 12.97, 77.6, updated_at, true {NEW}",
                   last=last)
-        await sent_and_done(run, mine, "updated_at", last)
+        await sent_and_done(run, NEW, "updated_at", last)
         await run("INSERT INTO checkouts (customer_id, step, address, note, snapshot, "
                   "updated_at) SELECT customer_id, 'address', min(address), '', '[]', "
-                  f"max(created_at) {mine} GROUP BY customer_id ON CONFLICT (customer_id) DO "
+                  f"max(created_at) {NEW} GROUP BY customer_id ON CONFLICT (customer_id) DO "
                   "UPDATE SET updated_at = excluded.updated_at", last=last)
         await stats_totals(run, dialect, last)
 
