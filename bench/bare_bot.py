@@ -7,11 +7,14 @@ no database and no logic beyond a dict of orders and a list of idle partners.
 
 Long polling with PTB's defaults (one update at a time); `BARE_RATE_LIMITER=1` adds PTB's stock
 AIORateLimiter (Telegram's ~30 messages/s and ~1/s per chat), as a bare bot facing Telegram's
-flood limits would. Not a product: nothing here is imported by the bot.
+flood limits would. `BARE_LIBRARIES=1` also imports, and leaves unused, the libraries foodbot
+runs with beside PTB (`LIBRARIES`): the memory any bot on this stack starts from. Not a
+product: nothing here is imported by the bot.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import os
@@ -48,6 +51,10 @@ from bot import texts  # the button labels the simulated users look for; nothing
 DISHES = [("Pizza", 25000), ("Farmhouse Pizza", 39900), ("Pepper Barbecue Chicken", 44900),
           ("Garlic Breadsticks", 12900), ("Cheesy Dip", 3500), ("Choco Lava Cake", 10900),
           ("Coke 500 ml", 6000)]
+# what a running foodbot has loaded beside PTB and the standard library (its pyproject's
+# dependencies; Redis is loaded only with REDIS_URL)
+LIBRARIES = ("aiohttp", "sqlalchemy.ext.asyncio", "aiosqlite", "pydantic_settings",
+             "prometheus_client", "babel.numbers", "babel.dates")
 RESTAURANTS = ["Dominos", "Spice Route", "Udupi Tiffins", "Green Bowl · closed"]
 LINE = "• {} — ₹{:.2f}\n   Cheese, tomato, onion, capsicum\n"
 
@@ -249,6 +256,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                                                    "%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
+    if os.environ.get("BARE_LIBRARIES") == "1":
+        for name in LIBRARIES:
+            importlib.import_module(name)
     build().run_polling()
 
 

@@ -18,6 +18,10 @@ bench/bare_bot.py, each a separate process:
            total and also printed apart. With `--redis` (default: REDIS_URL) the instances
            share that Redis (inbound limit, catalogue cache, outbound budget).
 
+In `off`, the bare bot runs a second time with foodbot's other libraries loaded and unused
+(`BARE_LIBRARIES=1`): its idle RSS is the least any bot on foodbot's stack can take, the
+floor beside which foodbot's own memory is read.
+
 The variants:
 
 - off:   Telegram's flood limits off: the bot's own cost. updates/s, CPU ms per update (from
@@ -58,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.chaos_world import TOKEN
 from bench.chat_cluster import ClusterBots, FoodbotCluster
 from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
-from bench.chat_report import print_table, ratios
+from bench.chat_report import above_floor, print_table, ratios
 from bench.chat_targets import BareBot, Bots, FoodbotPolling, Target, cpu_s, memory_mb
 from bench.report import Refusals, machine
 from sandbox import BotApiServer, RateLimits
@@ -170,7 +174,9 @@ async def _window(bots: Bots, variant: str, seconds: float) -> str | None:
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
-    """(kind, target) for each chosen target, then the bare bot they are compared with."""
+    """(kind, target) for each chosen target, then the bare bot they are compared with, and
+    (in `off` only) the bare bot with foodbot's libraries loaded: the idle memory any bot on
+    this stack starts from, beside the bare bot's."""
     partners = [PARTNER_IDS + n for n in range(args.partners)]
     chosen: list[tuple[str, Target]] = []
     if "polling" in args.targets:
@@ -178,7 +184,8 @@ def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
     if "cluster" in args.targets:
         chosen.append(("cluster", FoodbotCluster(partners, args.cluster_database,
                                                  redis_url=args.redis)))
-    return [*chosen, ("bare", BareBot())]
+    return [*chosen, ("bare", BareBot()),
+            ("floor", BareBot("bare PTB bot + foodbot's libraries", libraries=True))]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -187,7 +194,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for variant in args.only:
         for kind, target in targets(args):
             if (variant == "count" and kind == "bare") or (variant == "kill"
-                                                           and kind != "cluster"):
+                                                           and kind != "cluster") \
+                    or (variant != "off" and kind == "floor"):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
             try:
@@ -202,7 +210,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "cluster_redis": "cluster" in args.targets and args.redis is not None,
             "customers": args.customers, "partners": args.partners,
             "calm_customers": args.calm, "seconds": args.seconds, "results": results,
-            "ratios": ratios(results), "machine": machine(), "load_average": load}
+            "ratios": ratios(results), "rss_above_libraries": above_floor(results),
+            "machine": machine(), "load_average": load}
 
 
 def _load_average() -> list[float]:

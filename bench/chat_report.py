@@ -8,6 +8,7 @@ from typing import Any
 from bench.report import print_rows
 
 BARE = "bare PTB bot"
+FLOOR = "bare PTB bot + foodbot's libraries"
 BUDGET = 30.0  # Telegram's messages a second per bot
 
 
@@ -31,6 +32,18 @@ def ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | No
                     "p99": _ratio(r["p99_ms"], bare["p99_ms"]),
                 }
     return found
+
+
+def above_floor(results: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """Each foodbot target's idle RSS against the bare bot with foodbot's libraries loaded:
+    the memory foodbot's own code and state add to what its stack takes anyway."""
+    by_target = results.get("off", {})
+    floor = by_target.get(FLOOR)
+    if floor is None or "failed" in floor:
+        return {}
+    return {f"off: {name}": _ratio(r["idle_rss_mb"], floor["idle_rss_mb"])
+            for name, r in by_target.items()
+            if name not in (BARE, FLOOR) and "failed" not in r}
 
 
 def _ms(value: float | None) -> str:
@@ -88,6 +101,8 @@ def print_table(result: dict[str, Any]) -> None:
     for name, q in result["ratios"].items():
         rows.append((f"{name} / bare", ", ".join(
             f"{k.replace('_', ' ')} x{v}" for k, v in q.items() if v is not None)))
+    for name, ratio in above_floor(result["results"]).items():
+        rows.append((f"{name} / libraries", f"idle rss x{ratio}"))
     on = result["results"].get("on", {})
     for name, r in on.items():
         if name != BARE and "failed" not in r:

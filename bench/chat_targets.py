@@ -181,16 +181,19 @@ class FoodbotPolling:
 
 @dataclass
 class BareBot:
-    """bench/bare_bot.py: PTB with the same calls and nothing behind them."""
+    """bench/bare_bot.py: PTB with the same calls and nothing behind them; with `libraries`,
+    foodbot's other libraries loaded too and left unused (the memory floor of the stack)."""
 
     name: str = "bare PTB bot"
+    libraries: bool = False
 
     @asynccontextmanager
     async def running(self, server: BotApiServer, flood_limits: bool,
                       count_queries: bool) -> AsyncIterator[FleetBots]:
         env = settings_free_environment() | {
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.base_url,
-            "BARE_RATE_LIMITER": "1" if flood_limits else "0"}
+            "BARE_RATE_LIMITER": "1" if flood_limits else "0",
+            "BARE_LIBRARIES": "1" if self.libraries else "0"}
         with log_folder(ChaosConfig()) as folder:
             fleet = Fleet(env, folder, 1, command=[sys.executable, str(HERE / "bare_bot.py")])
             try:

@@ -26,6 +26,7 @@ FIGURES = {"target", "updates", "answered", "unanswered", "updates_per_s", "cpu_
            "idle_rss_each_mb", "peak_rss_each_mb", "http_429", "queries_per_update",
            "orders_placed", "deliveries", "flood_sent", "flood_answered", "killed", "taken_over",
            "not_done_at_end"}
+FLOOR = "bare PTB bot + foodbot's libraries"
 
 
 def tiny_run(*options: str) -> dict[str, Any]:
@@ -43,11 +44,16 @@ def test_the_chat_benchmark_prints_every_figure_for_foodbot_and_the_bare_bot() -
     result = tiny_run("--only", "off,flood,count")
 
     assert set(result["results"]) == {"off", "flood", "count"}
+    assert set(result["results"]["flood"]) == {"foodbot", "bare PTB bot"}
+    assert set(result["results"]["off"]) == {"foodbot", "bare PTB bot", FLOOR}
     for variant in ("off", "flood"):
-        assert set(result["results"][variant]) == {"foodbot", "bare PTB bot"}
         for figures in result["results"][variant].values():
             assert set(figures) >= FIGURES, figures
     off = result["results"]["off"]
+    # the libraries are loaded in the floor's bot (tens of MB), and foodbot is read against it
+    assert off[FLOOR]["idle_rss_mb"] > off["bare PTB bot"]["idle_rss_mb"] + 10, off
+    assert off[FLOOR]["answered"] > 0, off
+    assert set(result["rss_above_libraries"]) == {"off: foodbot"}, result
     assert off["foodbot"]["answered"] > 0 and off["bare PTB bot"]["answered"] > 0, off
     assert off["foodbot"]["orders_placed"] > 0 and off["bare PTB bot"]["orders_placed"] > 0, off
     assert result["results"]["count"]["foodbot"]["queries_per_update"] > 0, result
@@ -68,7 +74,7 @@ def test_the_chat_benchmark_runs_foodbot_as_a_cluster_behind_haproxy_on_postgres
 
     assert result["targets"] == ["cluster"] and result["cluster_instances"] == 2, result
     off = result["results"]["off"]
-    assert set(off) == {"foodbot cluster", "bare PTB bot"}, off
+    assert set(off) == {"foodbot cluster", "bare PTB bot", FLOOR}, off
     cluster = off["foodbot cluster"]
     assert set(cluster) >= FIGURES and cluster["target"] == "cluster", cluster
     assert cluster["answered"] > 0 and cluster["orders_placed"] > 0, cluster
