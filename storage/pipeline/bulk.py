@@ -19,14 +19,14 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, Update
 
-from storage.types import UTCDateTime
+from storage.types import UTCDateTime, sqlite_text, utc
 
 Convert = Callable[[Any], Any]
 
@@ -142,7 +142,7 @@ def _from_arrays(sql: str, count: int, update: bool) -> str:
 
 def _converter(type_: Any, dialect: Dialect) -> Convert | None:
     if isinstance(type_, UTCDateTime):
-        return _sqlite_timestamp if dialect.name == "sqlite" else _utc
+        return sqlite_text if dialect.name == "sqlite" else utc
     if isinstance(type_, JSON):
         return json.dumps
     if isinstance(type_, Boolean) and dialect.name == "sqlite":
@@ -160,14 +160,3 @@ def _convert(value: Any, convert: Convert | None, memo: dict[datetime, Any]) -> 
         return done
     return convert(value)
 
-
-def _utc(value: datetime) -> datetime:
-    """Tz-aware UTC, as UTCDateTime binds it; naive datetimes are refused."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime {value.isoformat()} refused: pass tz-aware UTC")
-    return value.astimezone(UTC)
-
-
-def _sqlite_timestamp(value: datetime) -> str:
-    """What SQLAlchemy stores on SQLite for UTCDateTime: naive UTC text with microseconds."""
-    return _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")

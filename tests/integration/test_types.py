@@ -64,3 +64,28 @@ async def test_naive_times_and_text_are_refused(stamps: AsyncEngine, value: obje
     with pytest.raises(StatementError, match=r"naive datetime|expected a datetime"):
         async with stamps.begin() as connection:
             await connection.execute(STAMPS.insert(), {"id": 1, "at": value})
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("stored", "read"), [
+    ("2026-01-02 03:04:05", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),  # datetime('now')'s
+    ("2026-01-02T03:04:05.000007", datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=UTC)),
+    ("2026-01-02 08:34:05+05:30", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
+])
+async def test_sqlite_reads_iso_text_it_did_not_write_itself_as_utc(
+    stamps: AsyncEngine, stored: str, read: datetime,
+) -> None:
+    async with stamps.begin() as connection:
+        await connection.execute(text("INSERT INTO test_stamps (id, at) VALUES (1, :at)"),
+                                 {"at": stored})
+        found = (await connection.execute(select(STAMPS.c.at))).scalar_one()
+    assert (found, found.tzinfo) == (read, UTC)
+
+
+async def test_a_time_in_another_zone_compares_as_the_same_instant(stamps: AsyncEngine) -> None:
+    at = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    async with stamps.begin() as connection:
+        await connection.execute(STAMPS.insert(), {"id": 1, "at": at})
+        same = (await connection.execute(select(STAMPS.c.id).where(
+            STAMPS.c.at == at.astimezone(IST)))).scalars().all()
+    assert same == [1]
