@@ -37,7 +37,8 @@ The variants:
          window and not restarted: whether every step was still answered (the users' view:
          `unanswered`, given up after `--patience` s), p50/p99 across the kill, and how many
          updates the survivor took over from the dead one (claimed twice in the inbox; each
-         answered at most twice) and how many were still not done once the users stopped.
+         answered at most twice) and how many were left not done once the users stopped (read
+         until none is, for up to 20 s: a dead instance's updates wait for their leases).
          Polling and the bare bot have no second instance to kill.
 
 An answer time runs from the user's action to the bot's message or edit showing its result, as

@@ -12,7 +12,9 @@ show it beside the instances' and in the total.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -70,20 +72,26 @@ class ClusterBots:
         self.ended_cpu_s[index] = used
         return self.cluster.layout.names[index]
 
-    async def inbox_counts(self) -> tuple[int, int]:
+    async def inbox_counts(self, settle_s: float = 20.0) -> tuple[int, int]:
         """Updates taken over (an instance claimed them after another had: those the killed
         one held, handled again once its lease ended, answered twice only if it had already
-        answered) and updates not done yet: read once the users stopped, none should be."""
+        answered) and updates not done: read once the users stopped, again until none is
+        left or `settle_s` has passed (an answer is seen a moment before its update is marked
+        done, and a dead instance's updates wait for their leases); none should be left."""
         i = INBOX.c
+        counts = select(func.count().filter(i.attempts > 1),
+                        func.count().filter(i.done_at.is_(None)))
         engine = make_engine(self.database_url)
+        deadline = time.monotonic() + settle_s
         try:
-            async with engine.connect() as connection:
-                row = (await connection.execute(select(
-                    func.count().filter(i.attempts > 1),
-                    func.count().filter(i.done_at.is_(None))))).one()
+            while True:
+                async with engine.connect() as connection:
+                    taken, left = (await connection.execute(counts)).one()
+                if not left or time.monotonic() >= deadline:
+                    return int(taken), int(left)
+                await asyncio.sleep(0.2)  # polls the instances' progress, up to the deadline
         finally:
             await engine.dispose()
-        return int(row[0]), int(row[1])
 
     def balancer_pid(self) -> int | None:
         return balancer_pid(self.cluster.folder)
