@@ -71,6 +71,7 @@ from sketch import sketch
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.runner import settle_start_up
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
@@ -104,6 +105,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         if args.chat:
             await at_checkout(sessions, args.orders, kitchens)
         await vacuum.tick(force=True)
+        settle_start_up()  # as `foodbot run` once started: start-up's objects out of the gc
         with Instances(url, clock, args) as others:  # started and ready before the clock
             others.go()
             started, cpu = time.perf_counter(), time.process_time()

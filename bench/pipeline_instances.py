@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline_customers import Customers, Tokens, ready_pairs  # the benchmark's own helpers
 from pipeline_world import AcceleratedClock, Partners
 
+from bot.runner import settle_start_up
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import PipelineConfig
 from domain.pipeline.worker import PipelineWorker
@@ -97,6 +98,7 @@ async def _instance(spec: dict[str, Any]) -> None:
                        spec["rate"] / spec["processes"])
     try:
         await worker.next_due()  # connected
+        settle_start_up()  # as `foodbot run` once started
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "go"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -135,6 +136,17 @@ async def _cancelled(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def settle_start_up() -> int:
+    """Collects start-up's garbage, then moves every object alive to Python's permanent
+    generation (`gc.freeze`): modules, the SQLAlchemy tables and compiled statements, the
+    Application and its handlers live as long as the process, and without this each full
+    collection walked all of them again. Returns how many objects were moved. Called once,
+    when the bot has started; what is made afterwards is collected as before."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def stop_signal() -> asyncio.Event:

@@ -23,7 +23,7 @@ from bot.holders import Reaper, worker_id
 from bot.inbound import inbound_gate
 from bot.languages import ChatLanguages
 from bot.ops import Counts, Ops, counting
-from bot.runner import InboxParts, Running, serving, stop_signal, until_signalled
+from bot.runner import InboxParts, Running, serving, settle_start_up, stop_signal, until_signalled
 from bot.settings import ConfigError, Settings
 from bot.wakeup import Wakeup
 from domain.catalogue import CatalogueCache
@@ -293,4 +293,6 @@ async def serve(settings: Settings) -> None:
     """`foodbot run`: the bot until SIGINT or SIGTERM (also one that came while it started)."""
     stop = stop_signal()
     async with running(settings):
+        logger.info("started; %d objects of start-up kept out of garbage collection",
+                    settle_start_up())
         await until_signalled(stop)

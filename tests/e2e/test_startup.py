@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -63,6 +64,9 @@ async def test_two_500s_on_get_me_at_start_up_are_ridden_out_and_the_bot_answers
     assert len(attempts(log, "getMe")) == 2
     assert "attempt 1: Internal Server Error" in log and "attempt 2:" in log
     assert TOKEN.partition(":")[2] not in log
+    # once started, start-up's objects (tens of thousands) are out of the collector's way
+    kept = re.search(r"started; (\d+) objects of start-up kept out of garbage collection", log)
+    assert kept is not None and int(kept[1]) > 10_000, log[-2000:]
 
 
 async def test_a_server_that_always_fails_ends_the_command_in_one_line_within_the_bound(
