@@ -63,7 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.chaos_world import TOKEN
 from bench.chat_cluster import ClusterBots, FoodbotCluster
 from bench.chat_people import Customer, Flooder, Partner, Screens, Tally
-from bench.chat_report import above_floor, print_table, ratios
+from bench.chat_report import FLOOR, above_floor, print_table, ratios
 from bench.chat_targets import BareBot, Bots, FoodbotPolling, Target, cpu_s, memory_mb
 from bench.report import Refusals, machine
 from sandbox import BotApiServer, RateLimits
@@ -186,7 +186,17 @@ def targets(args: argparse.Namespace) -> list[tuple[str, Target]]:
         chosen.append(("cluster", FoodbotCluster(partners, args.cluster_database,
                                                  redis_url=args.redis)))
     return [*chosen, ("bare", BareBot()),
-            ("floor", BareBot("bare PTB bot + foodbot's libraries", libraries=True))]
+            ("floor", BareBot(FLOOR, libraries=True))]
+
+
+def _runs(kind: str, variant: str) -> bool:
+    """Whether a target of `kind` runs in `variant`: `count` is foodbot's alone, `kill` the
+    cluster's, and the libraries' floor is a memory figure, measured in `off`."""
+    if variant == "kill":
+        return kind == "cluster"
+    if kind == "floor":
+        return variant == "off"
+    return not (variant == "count" and kind == "bare")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -194,9 +204,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
     for variant in args.only:
         for kind, target in targets(args):
-            if (variant == "count" and kind == "bare") or (variant == "kill"
-                                                           and kind != "cluster") \
-                    or (variant != "off" and kind == "floor"):
+            if not _runs(kind, variant):
                 continue
             print(f"{variant}: {target.name} ...", file=sys.stderr, flush=True)
             try:

@@ -101,7 +101,7 @@ def print_table(result: dict[str, Any]) -> None:
     for name, q in result["ratios"].items():
         rows.append((f"{name} / bare", ", ".join(
             f"{k.replace('_', ' ')} x{v}" for k, v in q.items() if v is not None)))
-    for name, ratio in above_floor(result["results"]).items():
+    for name, ratio in result["rss_above_libraries"].items():
         rows.append((f"{name} / libraries", f"idle rss x{ratio}"))
     on = result["results"].get("on", {})
     for name, r in on.items():
