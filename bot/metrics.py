@@ -5,7 +5,8 @@ long their handlers took (bot/inbox.py), updates and users the inbound limit tur
 (bot/inbound.py), Bot API calls Telegram answered with an error (bot/ratelimit.py: every call
 the bot makes passes it, the outbox sender's included). Gauges of what waits in the database
 (the queue, the outbox, the inbox, orders by status) are read at scrape time: `scrape()`
-reads them (domain.health.OpsReader, indexed queries) and renders everything.
+reads them (domain.health.OpsReader, indexed queries) and renders everything, with this
+process's turns at a SQLite file's one writer (storage/write_lock.py), counted there.
 
 A registry per Application, not prometheus_client's global one: tests and the demo run several
 Applications in one process, and each must count only its own.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -31,7 +32,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from domain.health import Backlog, OpsReader
+from domain.health import Backlog, OpsReader, WriterFigures
 from domain.inbound_limit import Verdict
 from domain.orders import OrderStatus
 from domain.ports import Clock
@@ -59,6 +60,7 @@ class DatabaseReading:
     backlog: Backlog | None = None
     orders: Mapping[str, int] | None = None
     now: datetime | None = None  # when it was read: the ages are counted to it
+    writer: WriterFigures | None = None  # SQLite only
 
 
 class DatabaseGauges:
@@ -98,6 +100,18 @@ class DatabaseGauges:
             for status in OrderStatus:
                 family.add_metric([status.value], float(orders.get(status.value, 0)))
             yield family
+        writer = self.reading.writer
+        if writer is not None:
+            for name, text, value in (
+                ("sqlite_write_turns", "Turns at the SQLite file's one writer", writer.turns),
+                ("sqlite_write_waits", "Writers that found the writer busy and waited",
+                 writer.waits),
+                ("sqlite_write_held_seconds", "Seconds a writer held the SQLite file; near "
+                 "one a second, the writer is what limits this process", writer.held_s),
+                ("sqlite_write_waited_seconds", "Seconds writers waited for their turn, "
+                 "summed", writer.waited_s),
+            ):
+                yield CounterMetricFamily(f"foodbot_{name}", text, value=float(value))
 
 
 class Metrics:
@@ -152,10 +166,11 @@ class Metrics:
         """Reads the database's figures, then renders every metric in Prometheus' text
         format. A database that does not answer shows as foodbot_database_up 0."""
         now = self._clock.now()
-        reading = DatabaseReading()
+        reading = DatabaseReading(writer=self._reader.writer())
         try:
             backlog = await self._reader.backlog(now)
-            reading = DatabaseReading(backlog, await self._reader.orders_by_status(), now)
+            reading = DatabaseReading(backlog, await self._reader.orders_by_status(), now,
+                                      reading.writer)
         except Exception as exc:
             logger.warning("metrics: the database did not answer: %r", exc)
         self._database.reading = reading

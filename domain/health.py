@@ -40,6 +40,17 @@ class Backlog:
 
 
 @dataclass(frozen=True, slots=True)
+class WriterFigures:
+    """This process's turns at a SQLite file's one writer (storage/write_lock.py), counted
+    since it started: held most of the time, the writer is what limits the process."""
+
+    turns: int  # writers that held it
+    waits: int  # writers that found it held and waited in line (those that gave up too)
+    held_s: float  # seconds it was held by anyone
+    waited_s: float  # seconds writers spent waiting in line, summed over them
+
+
+@dataclass(frozen=True, slots=True)
 class HealthLimits:
     """How long due work may wait before the instance reports itself unhealthy."""
 
@@ -66,6 +77,11 @@ class OpsReader(Protocol):
     async def backlog(self, now: datetime) -> Backlog: ...
 
     async def orders_by_status(self) -> Mapping[str, int]: ...
+
+    def writer(self) -> WriterFigures | None:
+        """The turns at the database's one writer; None where writers do not take turns in
+        the process (PostgreSQL)."""
+        ...
 
 
 def _age(since: datetime | None, now: datetime) -> timedelta:

@@ -5,6 +5,8 @@ tasks, messages and updates were ever stored: tasks by (state, run_at), the outb
 (sent_at, next_attempt_at) (its unsent rows, a few given-up ones among them), the inbox by
 (done_at, ...). Orders by status is a GROUP BY over the index on `orders.status`: it reads
 one index entry per order, fine for now; past millions of orders it wants a counter table.
+The SQLite writer's turns are not read from the database: the process's write lock counts
+them (storage/write_lock.py).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, ScalarSelect, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.health import Backlog, OpsReader
+from domain.health import Backlog, OpsReader, WriterFigures
 from storage.sql import INBOX, ORDERS, OUTBOX, TASKS
+from storage.write_lock import WriteLock
 
 
 class SqlOpsReader:
@@ -25,6 +28,12 @@ class SqlOpsReader:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
+        dialect = getattr(session_factory.kw.get("bind"), "dialect", None)
+        lock = getattr(getattr(dialect, "loaded_dbapi", None), "write_lock", None)  # SQLite's
+        self._write_lock = lock if isinstance(lock, WriteLock) else None
+
+    def writer(self) -> WriterFigures | None:
+        return self._write_lock.figures() if self._write_lock is not None else None
 
     async def backlog(self, now: datetime) -> Backlog:
         t, o, i = TASKS.c, OUTBOX.c, INBOX.c

@@ -14,6 +14,10 @@ span SQLite itself holds its write lock. Turns go in arrival order, except that 
 marked `first_in_line()` (an outbox settlement: what Telegram already has) goes ahead of
 every other waiting one. Other processes on the same file still meet SQLite's busy handler
 as before, and a wait here gives up after the same busy timeout with the same error.
+
+The lock counts its turns, the writers that had to wait, and the seconds it was held and
+waited for (`figures()`, on /metrics): held most of the time, the one writer is what limits
+the process, and more of its work wants PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from domain.health import WriterFigures
 
 _FIRST_IN_LINE: ContextVar[bool] = ContextVar("first_in_line", default=False)
 
@@ -41,13 +48,18 @@ def first_in_line() -> Iterator[None]:
 class WriteLock:
     """A lock handed to its waiters in turn: those first in line, then the rest, each in
     arrival order. `acquire` gives up after `timeout_s` with SQLite's own "database is
-    locked" error, so a caller sees what SQLite's busy timeout would have given it."""
+    locked" error, so a caller sees what SQLite's busy timeout would have given it.
+    `clock` (seconds, monotonic) times its figures."""
 
-    def __init__(self, timeout_s: float) -> None:
+    def __init__(self, timeout_s: float, clock: Callable[[], float] = time.perf_counter) -> None:
         self._timeout_s = timeout_s
+        self._clock = clock
         self._held = False
         self._first: collections.deque[asyncio.Future[None]] = collections.deque()
         self._rest: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._turns = self._waits = 0
+        self._held_s = self._waited_s = 0.0
+        self._held_since = 0.0
 
     @property
     def held(self) -> bool:
@@ -56,16 +68,24 @@ class WriteLock:
     def waiting(self) -> int:
         return sum(not f.done() for f in (*self._first, *self._rest))
 
+    def figures(self) -> WriterFigures:
+        held_now = self._clock() - self._held_since if self._held else 0.0
+        return WriterFigures(self._turns, self._waits, self._held_s + held_now, self._waited_s)
+
     async def acquire(self) -> None:
         if not self._held:  # a free lock has nobody waiting: release hands it on
             self._held = True
+            self._held_since = self._clock()
+            self._turns += 1
             return
         line = self._first if _FIRST_IN_LINE.get() else self._rest
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         line.append(turn)
+        came = self._clock()
         try:
             async with asyncio.timeout(self._timeout_s):
                 await turn
+            self._turns += 1
         except BaseException as exc:
             if turn.done() and not turn.cancelled():  # handed the lock as we gave up: pass it on
                 self.release()
@@ -74,6 +94,9 @@ class WriteLock:
             if isinstance(exc, TimeoutError):
                 raise sqlite3.OperationalError("database is locked") from None
             raise
+        finally:
+            self._waits += 1
+            self._waited_s += self._clock() - came
 
     def release(self) -> None:
         """Hands the lock to the next waiter, or frees it."""
@@ -84,3 +107,4 @@ class WriteLock:
                     turn.set_result(None)  # still held: now by that waiter
                     return
         self._held = False
+        self._held_s += self._clock() - self._held_since

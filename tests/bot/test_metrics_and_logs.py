@@ -14,7 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import logs
 from bot.metrics import Metrics
-from domain.health import Backlog
+from domain.health import Backlog, WriterFigures
 from domain.inbound_limit import Verdict
 from tests.bot.test_ratelimit import QUICK, Telegram, call, limiter
 
@@ -22,9 +22,14 @@ NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 class Database:
-    """Answers the ops reads with an empty backlog and one delivered order, or raises."""
+    """Answers the ops reads with an empty backlog and one delivered order, or raises; its
+    writer's turns are `writer` (None: PostgreSQL's, not counted)."""
 
     down = False
+    writer_figures: WriterFigures | None = None
+
+    def writer(self) -> WriterFigures | None:
+        return self.writer_figures
 
     async def backlog(self, now: datetime) -> Backlog:
         if self.down:
@@ -90,6 +95,23 @@ async def test_a_database_that_does_not_answer_shows_as_down_and_the_counters_st
     assert up[("foodbot_orders", (("status", "DELIVERED"),))] == 1
     assert ("foodbot_orders", (("status", "DELIVERED"),)) not in down
     assert down[("foodbot_updates_handled_total", (("kind", "message"),))] == 1
+
+
+async def test_the_sqlite_writers_turns_are_shown_even_when_the_database_does_not_answer(
+) -> None:
+    database = Database()
+    metrics = Metrics(database, Clock())
+    assert not any(name.startswith("foodbot_sqlite") for name, _ in await samples(metrics))
+
+    database.writer_figures = WriterFigures(turns=40, waits=12, held_s=7.5, waited_s=3.25)
+    database.down = True
+    found = await samples(metrics)
+
+    assert {name: value for (name, _), value in found.items()
+            if name.startswith("foodbot_sqlite")} == {
+        "foodbot_sqlite_write_turns_total": 40, "foodbot_sqlite_write_waits_total": 12,
+        "foodbot_sqlite_write_held_seconds_total": 7.5,
+        "foodbot_sqlite_write_waited_seconds_total": 3.25}
 
 
 def test_two_applications_count_apart() -> None:

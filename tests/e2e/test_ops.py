@@ -128,6 +128,9 @@ async def test_metrics_count_updates_by_kind_a_429_by_code_and_orders_by_status(
     assert value(after, "foodbot_orders", status="DELIVERED") == 0
     assert value(after, "foodbot_database_up") == 1
     assert value(after, "foodbot_inbound_turned_away_total") == 0
+    # the bot's own writes on its SQLite file (updates stored and done, replies recorded)
+    assert grew("foodbot_sqlite_write_turns_total") >= 4
+    assert grew("foodbot_sqlite_write_held_seconds_total") > 0
 
 
 async def test_metrics_time_each_sent_notification_from_telegram_taking_it_to_its_record(

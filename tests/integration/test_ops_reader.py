@@ -71,6 +71,21 @@ async def test_the_backlog_counts_what_waits_and_dates_the_oldest_due(
     assert backlog.outbox_lag(T0) == timedelta(seconds=5)
 
 
+async def test_the_writers_turns_are_counted_on_sqlite_only(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine,
+) -> None:
+    reader = SqlOpsReader(session_factory)
+    before = reader.writer()
+    await rows(session_factory, TASKS, task("pending", ago(30)))
+
+    after = reader.writer()
+
+    if engine.dialect.name == "sqlite":
+        assert before is not None and after is not None and after.turns == before.turns + 1
+    else:  # PostgreSQL's writers do not take turns in the process
+        assert before is None and after is None
+
+
 async def test_orders_are_counted_by_status(
     session_factory: async_sessionmaker[AsyncSession], uow_factory: Callable[[], SqlUnitOfWork],
     catalog: Catalog,

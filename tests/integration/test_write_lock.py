@@ -14,7 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine
+from domain.health import WriterFigures
+from storage.db import make_engine, make_sessionmaker
+from storage.ops import SqlOpsReader
 from storage.write_lock import WriteLock, first_in_line
 from tests.bot.test_shared_budget import until
 
@@ -135,3 +137,36 @@ async def test_a_waiter_cancelled_as_its_turn_comes_passes_the_turn_on() -> None
     assert first.cancelled() and lock.held
     lock.release()
     assert not lock.held
+
+
+async def test_the_lock_counts_its_turns_the_waits_and_the_seconds_held_and_waited() -> None:
+    now = [0.0]
+    lock = WriteLock(timeout_s=WAIT_S, clock=lambda: now[0])
+    await lock.acquire()  # at 0, free: a turn without a wait
+    now[0] = 1.0
+    waiter = asyncio.create_task(lock.acquire())  # comes at 1, waits
+    await until(lambda: lock.waiting() == 1)
+    now[0] = 3.0
+    assert lock.figures() == WriterFigures(turns=1, waits=0, held_s=3.0, waited_s=0.0)
+    lock.release()  # handed on at 3: held throughout
+    await waiter
+    now[0] = 4.0
+    lock.release()  # free at 4
+    now[0] = 10.0  # free time is not counted
+
+    assert lock.figures() == WriterFigures(turns=2, waits=1, held_s=4.0, waited_s=2.0)
+
+
+async def test_the_writers_turns_of_a_sqlite_engine_are_read_for_the_metrics(
+    engine: AsyncEngine,
+) -> None:
+    reader = SqlOpsReader(make_sessionmaker(engine))
+    before = reader.writer()
+    assert before is not None
+
+    await insert(engine, "counted")
+    await written(engine)  # a read takes no turn
+
+    after = reader.writer()
+    assert after is not None and after.turns == before.turns + 1
+    assert after.held_s > before.held_s
