@@ -66,7 +66,7 @@ from pipeline_world import (
     place,
     seed,
 )
-from report import machine, print_table
+from report import machine, print_table, writer_shares
 from sketch import sketch
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -78,6 +78,7 @@ from domain.pipeline.worker import PipelineWorker
 from domain.services.checkout import CheckoutService
 from storage.db import is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
+from storage.ops import SqlOpsReader
 from storage.pipeline.store import SqlPipelineStore
 from storage.sql import (
     ORDERS,
@@ -106,9 +107,12 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await at_checkout(sessions, args.orders, kitchens)
         await vacuum.tick(force=True)
         settle_start_up()  # as `foodbot run` once started: start-up's objects out of the gc
+        writer = SqlOpsReader(sessions).writer  # the SQLite writer's turns, as /metrics reads
         with Instances(url, clock, args) as others:  # started and ready before the clock
             others.go()
+            turns_before = writer()
             started, cpu = time.perf_counter(), time.process_time()
+            loop_cpu = time.thread_time()  # this thread runs the event loop
             if args.chat:  # "Place order" pressed while the pipeline runs
                 placed = started
                 ticks = await run_concurrently(args, worker, partners, sessions, vacuum, placed,
@@ -120,6 +124,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 run_ = run_concurrently if args.concurrent else run_in_turn
                 ticks = await run_(args, worker, partners, sessions, vacuum, placed)
             finished, cpu = time.perf_counter(), time.process_time() - cpu
+            loop_cpu, turns_after = time.thread_time() - loop_cpu, writer()
         placing_s = (buyers.finished or finished) - started if args.chat else placed - started
         checks = await verify(sessions, args.orders)
         latencies = await latencies_ms(sessions, args.speed)
@@ -134,6 +139,8 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "processes": args.processes,
         "place_s": round(placing_s, 3),
         "cpu_ms_per_order": round(cpu * 1000 / args.orders, 3),  # this process, all threads
+        "loop_thread_busy": round(loop_cpu / (finished - started), 2),
+        **writer_shares(turns_before, turns_after, finished - started),
         "placed_per_s": round(args.orders / placing_s),
         "refused_places": buyers.refused,
         "pipeline_s": round(finished - placed, 3),

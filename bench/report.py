@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy
 
+from domain.health import WriterFigures
+
 
 class Refusals(logging.Handler):
     """Counts the sandbox's 429 answers (it logs each one at INFO on "sandbox.server")."""
@@ -34,6 +36,23 @@ def machine() -> dict[str, Any]:
     }
 
 
+def writer_shares(
+    before: WriterFigures | None, after: WriterFigures | None, seconds: float
+) -> dict[str, Any]:
+    """How much of a run of `seconds` this process held the SQLite file's one writer, from two
+    readings of its turns (none on PostgreSQL)."""
+    if before is None or after is None or after.turns == before.turns:
+        return {}
+    turns, waits = after.turns - before.turns, after.waits - before.waits
+    held, waited = after.held_s - before.held_s, after.waited_s - before.waited_s
+    return {
+        "writer_held": round(held / seconds, 2),
+        "writer_turns": turns,
+        "writer_turn_ms": round(held * 1000 / turns, 2),
+        "writer_wait_ms": round(waited * 1000 / waits, 2) if waits else 0.0,
+    }
+
+
 def print_table(result: dict[str, Any]) -> None:
     rows = [
         ("database", result["server"]),
@@ -49,6 +68,11 @@ def print_table(result: dict[str, Any]) -> None:
          f"{result['pipeline_s']} s  ({result['pipeline_per_s']} orders/s)"),
         ("placed -> delivered, overall", f"{result['placed_to_delivered_per_s']} orders/s"),
         ("CPU per order (this process)", f"{result['cpu_ms_per_order']} ms"),
+        ("event loop's thread busy", f"{result['loop_thread_busy']:.0%} of the run"),
+        *([("SQLite writer held (this process)",
+            f"{result['writer_held']:.0%} of the run: {result['writer_turns']} turns of "
+            f"{result['writer_turn_ms']} ms; a wait {result['writer_wait_ms']} ms")]
+          if "writer_held" in result else []),
         ("bare sketch of DESIGN §9, same run", f"{result['sketch_per_s']} orders/s "
          f"(pipeline = {result['pipeline_vs_sketch']} x sketch)"),
         ("latency p50 / p99 (wall clock)", f"{result['p50_ms']} ms / {result['p99_ms']} ms"),

@@ -21,7 +21,8 @@ from tests.integration.conftest import PG_ENV
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {"placed_per_s", "pipeline_per_s", "placed_to_delivered_per_s", "p50_ms", "p99_ms",
            "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "processes", "rate", "placing",
-           "cpu_ms_per_order"}
+           "cpu_ms_per_order", "loop_thread_busy"}
+WRITER = {"writer_held", "writer_turns", "writer_turn_ms", "writer_wait_ms"}  # SQLite only
 
 
 def tiny_run(*options: str) -> dict[str, Any]:
@@ -41,7 +42,8 @@ def test_the_pipeline_benchmark_delivers_every_order_once(options: tuple[str, ..
 
     assert result["all_delivered_once"] is True
     assert (result["orders"], result["refused_places"], result["refused_presses"]) == (60, 0, 0)
-    assert result.keys() >= FIGURES
+    assert result.keys() >= FIGURES | WRITER
+    assert 0 < result["writer_held"] <= 1 and 0 < result["loop_thread_busy"] <= 1
 
 
 def test_the_pipeline_benchmark_runs_on_postgresql() -> None:
@@ -51,3 +53,4 @@ def test_the_pipeline_benchmark_runs_on_postgresql() -> None:
     result = tiny_run("--database-url", url, "--processes", "2")
 
     assert result["all_delivered_once"] is True and result["server"].startswith("PostgreSQL")
+    assert result.keys() >= FIGURES and not result.keys() & WRITER  # no writer to take turns at
