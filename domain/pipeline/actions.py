@@ -78,7 +78,7 @@ class Presses:
             return None if check_pickup(order, partner_id, now) else (
                 picked_up(order, partner_id, now))
 
-        await self._press(order_id, decide)
+        await self._press(order_id, decide, kitchen=False)
 
     async def delivered(self, order_id: OrderId, partner_id: UserId) -> None:
         """OUT_FOR_DELIVERY → DELIVERED, by the assigned partner, who is free again."""
@@ -86,7 +86,7 @@ class Presses:
             return None if check_delivery(order, partner_id) else (
                 delivered(order, partner_id, now))
 
-        await self._press(order_id, decide)
+        await self._press(order_id, decide, kitchen=False)
 
     # restaurant managers -------------------------------------------------------------------
 
@@ -145,11 +145,14 @@ class Presses:
     # the machinery -------------------------------------------------------------------------
 
     async def _press(
-        self, order_id: OrderId, decide: Decide, audit: AuditEntry | None = None
+        self, order_id: OrderId, decide: Decide, audit: AuditEntry | None = None, *,
+        kitchen: bool = True,
     ) -> bool:
         """Runs one press; True when it changed the order, False for a replay. `audit` is
-        written with the change, in its transaction."""
-        return bool(await self._line.submit(Request(Kind.PRESS, order_id, None, decide, audit)))
+        written with the change, in its transaction. Without `kitchen`, `decide` is given
+        no restaurant, and none is read for it."""
+        request = Request(Kind.PRESS, order_id, None, decide, audit, kitchen)
+        return bool(await self._line.submit(request))
 
     async def _batch(self, tx: PipelineTx, batch: list[Request]) -> None:
         """One transaction for every press in `batch` (distinct orders; an accept's or a
@@ -164,7 +167,7 @@ class Presses:
         offers = await tx.offer_pairs(list(pairs.values())) if pairs else {}
         orders = await tx.orders({r.order_id for r in batch})
         kitchens = await tx.restaurants({
-            o.restaurant_id for r in batch if r.kind is Kind.PRESS
+            o.restaurant_id for r in batch if r.kind is Kind.PRESS and r.kitchen
             and (o := orders.get(r.order_id)) is not None
         })
         moves: dict[Request, Effects] = {}
@@ -174,7 +177,8 @@ class Presses:
             try:
                 order = found(orders.get(r.order_id), r.order_id)
                 if r.kind is Kind.PRESS:
-                    effects = r.decide(order, kitchens.get(order.restaurant_id), now)
+                    kitchen = kitchens.get(order.restaurant_id) if r.kitchen else None
+                    effects = r.decide(order, kitchen, now)
                     if effects is None:
                         r.answer = False  # a replay: nothing changes, nothing is sent
                     else:

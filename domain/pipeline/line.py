@@ -35,6 +35,7 @@ class Request(Waiting):
     partner_id: UserId | None = None
     decide: Any = None  # actions.Decide for PRESS
     audit: AuditEntry | None = None
+    kitchen: bool = True  # its rules read the order's restaurant (a partner's move does not)
 
     def keys(self) -> Iterable[Hashable]:
         yield ("order", self.order_id)

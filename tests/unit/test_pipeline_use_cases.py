@@ -72,6 +72,7 @@ class FakeStore:
     busy: list[StoreError] = field(default_factory=list)  # errors the next transactions raise
     refuse: int = 0  # the next applies whose guards fail, as if another writer always won
     audited: list[AuditEntry] = field(default_factory=list)
+    kitchens_read: list[RestaurantId] = field(default_factory=list)
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
         claimed, self.tasks = self.tasks, []
@@ -105,7 +106,8 @@ class FakeTx:
         return {i: self.store.orders[i] for i in order_ids if i in self.store.orders}
 
     async def restaurants(self, ids: Collection[RestaurantId]) -> dict[RestaurantId, Restaurant]:
-        return {KITCHEN.id: KITCHEN}
+        self.store.kitchens_read.extend(ids)
+        return {KITCHEN.id: KITCHEN} if ids else {}
 
     async def lines(self, order_ids: Collection[OrderId]) -> dict[OrderId, tuple[LineView, ...]]:
         return {i: (LineView("Masala Dosa", 1, True),) for i in order_ids}
@@ -240,6 +242,17 @@ async def test_a_busy_database_is_tried_again_and_any_other_failure_is_not() -> 
     store.busy.append(StoreError("disk full", transient=False))
     with pytest.raises(StoreError):
         await Presses(store, Clock()).delivered(OrderId(7), RIDER)
+
+
+async def test_a_riders_presses_read_no_restaurant_and_a_cancel_reads_its_own() -> None:
+    rider = FakeStore({OrderId(7): order(S.PREPARING, RIDER)})
+    await Presses(rider, Clock()).picked_up(OrderId(7), RIDER)
+    await Presses(rider, Clock()).delivered(OrderId(7), RIDER)
+    assert rider.orders[OrderId(7)].status is S.DELIVERED and rider.kitchens_read == []
+
+    admin = FakeStore({OrderId(7): order(S.CONFIRMED)})
+    await Presses(admin, Clock()).cancel_order(OrderId(7), Actor(ActorKind.ADMIN, 9001), "Fire")
+    assert admin.orders[OrderId(7)].status is S.CANCELLED and admin.kitchens_read == [KITCHEN.id]
 
 
 async def test_a_cancel_is_audited_with_its_move_and_a_replayed_one_is_not() -> None:
