@@ -63,19 +63,11 @@ class Bulk:
         sql, slots = self._for(connection.dialect)
         columnar = connection.dialect.name == "postgresql"
         memo: dict[datetime, Any] = {}
-        made = {s.name: _convert(s.make(), s.convert, memo) for s in slots if s.make is not None}
-        fixed = [(s.name, s.convert, made.get(s.name, s.value)) for s in slots]
-        params = [
-            tuple(
-                _convert(row[name], convert, memo) if name in row else value
-                for name, convert, value in fixed
-            )
-            for row in rows
-        ]
+        columns = [_column(rows, s, memo) for s in slots]
         if columnar:
-            await connection.exec_driver_sql(sql, tuple(list(c) for c in zip(*params, strict=True)))
+            await connection.exec_driver_sql(sql, tuple(columns))
         else:
-            await connection.exec_driver_sql(sql, params)
+            await connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
     def _for(self, dialect: Dialect) -> tuple[str, list[_Slot]]:
         found = self._compiled.get(dialect.name)
@@ -148,6 +140,23 @@ def _converter(type_: Any, dialect: Dialect) -> Convert | None:
     if isinstance(type_, Boolean) and dialect.name == "sqlite":
         return int
     return None
+
+
+_LEFT_OUT = object()
+
+
+def _column(rows: Sequence[Mapping[str, Any]], slot: _Slot, memo: dict[datetime, Any]) -> list[Any]:
+    """One parameter's values for every row, converted: a column at a time, so the common
+    cases (every row names it; nothing to convert) take no function call per value."""
+    name, convert = slot.name, slot.convert
+    values = [row.get(name, _LEFT_OUT) for row in rows]
+    if _LEFT_OUT in values:
+        fill = _convert(slot.make(), convert, memo) if slot.make is not None else slot.value
+        values = [fill if value is _LEFT_OUT else _convert(value, convert, memo)
+                  for value in values]
+    elif convert is not None:
+        values = [_convert(value, convert, memo) for value in values]
+    return values
 
 
 def _convert(value: Any, convert: Convert | None, memo: dict[datetime, Any]) -> Any:
