@@ -66,8 +66,10 @@ class _Counted:
 
 
 async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
-    """A statement is one crossing, a commit one more; giving the connection back to the pool
-    is none when no transaction is open (the pool's rollback), one when one is."""
+    """A statement is one crossing, a commit one more; once a transaction has written, its
+    later statements run on the event loop's thread, with nothing to wait for (none); giving
+    the connection back to the pool is none when no transaction is open (the pool's
+    rollback), one when one is."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
     calls: list[str] = []
     _crossings(engine, calls)
@@ -76,15 +78,18 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
         calls.clear()
         async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
+            assert len(calls) == 1  # the stock driver: cursor, execute, fetch, close each
+            await connection.execute(text("INSERT INTO t (v) VALUES ('c')"))
             rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
-            assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
-        assert len(calls) == 3  # and the commit; the stock pool rolled back after it too
+            assert len(calls) == 1  # this transaction holds the file's write lock
+        assert len(calls) == 2  # and the commit; the stock pool rolled back after it too
         assert [row.v for row in rows] == ["a", "b", "c"]
         calls.clear()
         async with engine.connect() as connection:  # a read: nothing to commit or roll back
             await connection.execute(text("SELECT count(*) FROM t"))
-        assert len(calls) == 1
+            await connection.execute(text("SELECT count(*) FROM t"))
+        assert len(calls) == 2  # reads take no write lock: each crosses
         calls.clear()
         async with engine.connect() as connection:  # a write not committed
             await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
@@ -121,7 +126,14 @@ async def test_the_driver_reports_rows_counts_and_ids_and_raises_as_sqlalchemy_e
         with pytest.raises(IntegrityError):
             async with engine.begin() as connection:
                 await connection.execute(insert(table).values(v="z"))
-        async with engine.connect() as connection:  # the failed transaction left nothing
+        with pytest.raises(IntegrityError):  # raised on the loop's thread, as on the other
+            async with engine.begin() as connection:
+                await connection.execute(insert(table).values(v="y"))
+                await connection.execute(insert(table).values(v="z"))
+        async with engine.begin() as connection:  # and the file's write lock was given back
+            await connection.execute(insert(table).values(v="x"))
+            await connection.execute(table.delete().where(table.c.v == "x"))
+        async with engine.connect() as connection:  # the failed transactions left nothing
             count = await connection.execute(text("SELECT count(*) FROM t"))
             assert count.scalar_one() == 3
     finally:

@@ -87,6 +87,28 @@ async def test_readers_do_not_wait_for_a_writer(engine: AsyncEngine) -> None:
         assert lock_of(engine).waiting() == 0
 
 
+async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(
+    engine: AsyncEngine, tmp_path: Path,
+) -> None:
+    """A transaction's later statements run on the loop's thread (it holds the file: nothing
+    to wait for), but its first write waits for SQLite's lock on its own thread, so a write
+    waiting for another process does not stop the loop. Two engines on one file stand for
+    two processes: each has its own WriteLock, and only SQLite makes them take turns."""
+    other = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
+    try:
+        async with engine.begin() as holder:
+            await holder.execute(text("INSERT INTO t (v) VALUES ('first')"))  # holds the file
+            waiting = asyncio.create_task(insert(other, "second"))
+            await until(lambda: lock_of(other).held)  # its turn in its process: at SQLite now
+            await holder.execute(text("INSERT INTO t (v) VALUES ('meanwhile')"))  # loop free
+            assert not waiting.done()
+        async with asyncio.timeout(WAIT_S):
+            await waiting  # SQLite's busy handler let it in once the holder committed
+        assert await written(engine) == ["first", "meanwhile", "second"]
+    finally:
+        await other.dispose()
+
+
 async def test_a_failed_write_ends_its_turn(engine: AsyncEngine) -> None:
     await insert(engine, "a")
     with pytest.raises(IntegrityError):
