@@ -12,6 +12,7 @@ from domain.checkout import Checkout
 from domain.ids import OrderId, UserId
 from domain.views import TrackingMessage
 from storage import mapping
+from storage.pipeline.bulk import Bulk
 from storage.rows.base import utcnow
 from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, upsert
 
@@ -21,6 +22,7 @@ _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
 # built once, as the chat reads them on most updates (storage/repositories.py says why)
 _CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
 _TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
+_NEW_TRACKING = Bulk(insert(TRACKING_MESSAGES).inline(), ["order_id", "chat_id", "message_id"])
 
 
 class SqlCheckoutRepository:
@@ -64,11 +66,10 @@ class SqlTrackingRepository:
 
     async def add_many(self, messages: Mapping[OrderId, TrackingMessage]) -> None:
         """The tracking messages of new orders (none stored yet), in one statement."""
-        if messages:
-            await self._session.execute(insert(TRACKING_MESSAGES), [
-                {"order_id": o, "chat_id": m.chat_id, "message_id": m.message_id}
-                for o, m in messages.items()
-            ])
+        await _NEW_TRACKING.run(self._session, [
+            {"order_id": o, "chat_id": m.chat_id, "message_id": m.message_id}
+            for o, m in messages.items()
+        ])
 
 
 class SqlRatingRepository:

@@ -17,6 +17,8 @@ from domain.ids import OrderId, RestaurantId, UserId
 from domain.orders import Order, OrderEvent, OrderStatus
 from domain.views import OrderKey, OrderView, TrackingMessage
 from storage import mapping
+from storage.pipeline.bulk import Bulk
+from storage.pipeline.sql import add_events
 from storage.sql import (
     CUSTOMERS,
     ORDER_EVENTS,
@@ -60,10 +62,9 @@ class SqlOrderRepository:
             raise
         for order, new_id in zip(orders, sorted(ids), strict=True):
             order.bind_id(OrderId(new_id))
-        await self._session.execute(insert(ORDER_ITEMS), [
+        await _NEW_ITEMS.run(self._session, [
             row for o in orders for row in mapping.order_item_values(o.id, o.items)])
-        await self._session.execute(insert(ORDER_EVENTS), [
-            mapping.event_values(event) for o in orders for event in o.new_events])
+        await add_events(self._session, [event for o in orders for event in o.new_events])
         for order in orders:
             order.new_events.clear()
 
@@ -175,6 +176,8 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
 
 
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
+_NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
+                                                  "unit_price", "quantity", "options"])
 _FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id", "_time_zone",
               "_travel", "_prep", "_customer_zone", "_rider_latitude", "_rider_longitude")
 _VIEW_OF = select(ORDERS, *(

@@ -12,6 +12,7 @@ from domain.ids import TaskId
 from domain.messages import Notification
 from domain.tasks import NewTask
 from storage import mapping
+from storage.pipeline.sql import add_tasks
 from storage.sql import OUTBOX, TASKS
 from storage.wakes import Written
 
@@ -30,7 +31,7 @@ class SqlTaskQueue:
     async def enqueue_many(self, tasks: Sequence[NewTask]) -> None:
         """Adds pending tasks, in one statement."""
         if tasks:
-            await self._session.execute(insert(TASKS), [mapping.task_values(t) for t in tasks])
+            await add_tasks(self._session, tasks)
             self._written.tasks = True
 
 

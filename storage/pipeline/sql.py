@@ -116,6 +116,14 @@ async def write_history(
     at: datetime,
 ) -> None:
     """Appends events, outbox messages and new tasks, one executemany each."""
-    await _EVENTS.run(session, [mapping.event_values(event) for event in events])
+    await add_events(session, events)
     await _NOTES.run(session, [mapping.notification_values(note, at) for note in notes])
+    await add_tasks(session, tasks)
+
+
+async def add_events(session: AsyncSession, events: Iterable[OrderEvent]) -> None:
+    await _EVENTS.run(session, [mapping.event_values(event) for event in events])
+
+
+async def add_tasks(session: AsyncSession, tasks: Iterable[NewTask]) -> None:
     await _TASKS.run(session, [mapping.task_values(task) for task in tasks])
