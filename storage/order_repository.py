@@ -175,9 +175,10 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
     ]
 
 
-# `view_of`'s statement, built once (the tracking message is redrawn at every status change)
+# new orders' dishes, many rows in one statement (storage/pipeline/bulk.py)
 _NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
                                                   "unit_price", "quantity", "options"])
+# `view_of`'s statement, built once (the tracking message is redrawn at every status change)
 _FACT_KEYS = ("_restaurant", "_partner", "_stars", "_chat_id", "_message_id", "_time_zone",
               "_travel", "_prep", "_customer_zone", "_rider_latitude", "_rider_longitude")
 _VIEW_OF = select(ORDERS, *(

@@ -122,8 +122,10 @@ async def write_history(
 
 
 async def add_events(session: AsyncSession, events: Iterable[OrderEvent]) -> None:
+    """Appends the orders' events (the pipeline's moves, a new order's first)."""
     await _EVENTS.run(session, [mapping.event_values(event) for event in events])
 
 
 async def add_tasks(session: AsyncSession, tasks: Iterable[NewTask]) -> None:
+    """Adds pending tasks, due at their `run_at`."""
     await _TASKS.run(session, [mapping.task_values(task) for task in tasks])
