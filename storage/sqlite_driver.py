@@ -127,7 +127,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 else:
                     outcome = await connection._execute(
                         _run, connection, operation, parameters, many)
-                    adapt._holds_file = adapt._writing and adapt._transaction() is True
+                    # a write went through: SQLite gave this transaction the file's lock
+                    adapt._holds_file = (adapt._writing and _may_write(operation)
+                                         and adapt._transaction() is True)
             finally:
                 adapt._end_turn_if_over()  # e.g. a write that failed outside a transaction
         self._description, self._rowcount, self._lastrowid, rows = outcome

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import is_sqlite, make_engine, sqlite_file
@@ -98,6 +99,35 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
             left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
             assert left.scalars().all() == ["a", "b", "c"]
     finally:
+        await engine.dispose()
+
+
+async def test_a_write_refused_for_another_processs_lock_leaves_the_next_statements_crossing(
+    tmp_path: Path,
+) -> None:
+    """Only a write that went through gives a transaction the file: after one that found the
+    file locked (another process holds it), reads in the same transaction still cross, and a
+    later write waits on its thread, not on the event loop's."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    other, engine = make_engine(url), make_engine(url)  # two processes' worth of writers
+    calls: list[str] = []
+    _crossings(engine, calls)
+    try:
+        async with other.begin() as holder:
+            await holder.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with other.begin() as holder:
+            await holder.execute(text("INSERT INTO t (v) VALUES ('a')"))  # holds the file
+            async with engine.connect() as connection:
+                await connection.execute(text("PRAGMA busy_timeout=0"))  # refused at once
+                with pytest.raises(OperationalError, match="database is locked"):
+                    await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
+                calls.clear()
+                await connection.execute(text("SELECT count(*) FROM t"))
+                await connection.execute(text("SELECT count(*) FROM t"))
+                assert len(calls) == 2  # neither ran on the loop's thread
+                await connection.rollback()
+    finally:
+        await other.dispose()
         await engine.dispose()
 
 
