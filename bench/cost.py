@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,21 +49,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline_checks import server_version, verify  # the benchmark's own helpers
 from pipeline_customers import Customers, Tokens, at_checkout
 from pipeline_instances import settings
-from pipeline_world import PRESSING, T0, database, seed
+from pipeline_world import T0, Partners, database, pressing, seed
 from report import machine
 from sketch import sketch
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ids import OrderId, UserId
-from domain.messages import Kind
 from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
 from domain.services.checkout import CheckoutService
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
 from storage.pipeline.store import SqlPipelineStore
-from storage.sql import OUTBOX
 from storage.uow import uow_factory
 
 PHASES = ("placing", "worker", "accepting", "delivering")  # the order's own; then the sketch
@@ -113,7 +110,7 @@ async def run(args: argparse.Namespace, url: str, counter: Counter) -> dict[str,
                     Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens())),
                     PipelineWorker(store, clock, policy, config, "cost",
                                    rng=random.Random(1).random),
-                    Presses(store, clock))
+                    Partners(Presses(store, clock), clock))
         warm_up, measured = args.warm_up, args.orders
         args.orders = args.partners = warm_up + measured  # seeded alike, a partner each
         kitchens, customers = await seed(sessions, args)
@@ -141,11 +138,10 @@ class Life:
     prep_minutes: int
     customers: Customers
     worker: PipelineWorker
-    presses: Presses
-    seen: int = 0  # the last outbox row read
+    partners: Partners  # their presses, and the offers their chats got
 
     async def run(self, pairs: list[tuple[UserId, int]], counter: Counter) -> None:
-        clock = self.clock
+        clock, presses = self.clock, self.partners.actions
         clock.at += timedelta(seconds=1)
         with counter.phase("placing"):
             await self.customers.press_all(pairs)
@@ -156,36 +152,22 @@ class Life:
         offers = await self.offered()
         clock.at += timedelta(seconds=1)
         with counter.phase("accepting"):
-            await pressing(offers, self.presses.accept_offer)
+            await pressing(presses.accept_offer, offers)
         clock.at += timedelta(minutes=self.prep_minutes)  # every order ready
 
         async def deliver(order_id: OrderId, partner_id: UserId) -> None:
-            await self.presses.picked_up(order_id, partner_id)
-            await self.presses.delivered(order_id, partner_id)
+            await presses.picked_up(order_id, partner_id)
+            await presses.delivered(order_id, partner_id)
 
         with counter.phase("delivering"):
-            await pressing(offers, deliver)
+            await pressing(deliver, offers)
 
     async def offered(self) -> list[tuple[OrderId, UserId]]:
-        """The offers the worker sent since the last look, as the partners' chats got them."""
-        o = OUTBOX.c
-        stmt = select(o.id, o.chat_id, o.payload).where(
-            o.kind == Kind.OFFER.value, o.id > self.seen).order_by(o.id)
-        async with self.sessions() as session:
-            rows = (await session.execute(stmt)).all()
-        self.seen = rows[-1][0] if rows else self.seen
-        return [(OrderId(payload["order_id"]), UserId(chat)) for _, chat, payload in rows]
-
-
-async def pressing(pairs: list[tuple[OrderId, UserId]],
-                   press: Callable[[OrderId, UserId], Awaitable[Any]]) -> None:
-    gate = asyncio.Semaphore(PRESSING)
-
-    async def one(order_id: OrderId, partner_id: UserId) -> None:
-        async with gate:
-            await press(order_id, partner_id)
-
-    await asyncio.gather(*(one(o, p) for o, p in pairs))
+        """Every offer the worker sent since the last look, as the partners' chats got them."""
+        offers: list[tuple[OrderId, UserId]] = []
+        while more := await self.partners.new_offers(self.sessions):
+            offers += more
+        return offers
 
 
 def measure(args: argparse.Namespace, counter: Counter) -> dict[str, Any]:

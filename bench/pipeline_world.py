@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy
 from sqlalchemy import insert, select, text
@@ -45,6 +46,7 @@ T0 = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
 PLACE_CHUNK = 1000
 PRESS_CHUNK = 2000  # offers read from the outbox per round
 PRESSING = 64  # presses in flight at once: partners pressing at the same moment
+R = TypeVar("R")
 
 
 class AcceleratedClock:
@@ -77,10 +79,10 @@ class Partners:
 
     async def act(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         """One round: accept new offers, pick up what is ready, deliver it; returns deliveries."""
-        await _pressing(self._accept, await self._new_offers(sessions))
+        await pressing(self._accept, await self.new_offers(sessions))
         now = self.clock.now()
         ready = [(o, p) for o, (p, at) in self.waiting.items() if at <= now]
-        delivered = await _pressing(self._deliver, ready)
+        delivered = await pressing(self._deliver, ready)
         return sum(delivered)
 
     async def _accept(self, order_id: OrderId, partner_id: UserId) -> int:
@@ -103,7 +105,7 @@ class Partners:
         return 1
 
 
-    async def _new_offers(
+    async def new_offers(
         self, sessions: async_sessionmaker[AsyncSession]
     ) -> list[tuple[OrderId, UserId]]:
         """The offers sent since last time, read as the bot's sender would."""
@@ -123,13 +125,13 @@ class Partners:
         return [(OrderId(payload["order_id"]), UserId(chat)) for _, chat, payload in rows]
 
 
-async def _pressing(
-    press: Callable[[OrderId, UserId], Awaitable[int]], pairs: Sequence[tuple[OrderId, UserId]]
-) -> list[int]:
-    """Runs one press per pair, `PRESSING` at a time."""
+async def pressing(
+    press: Callable[[OrderId, UserId], Awaitable[R]], pairs: Sequence[tuple[OrderId, UserId]]
+) -> list[R]:
+    """Runs one press per pair, `PRESSING` at a time; their answers, in order."""
     gate = asyncio.Semaphore(PRESSING)
 
-    async def one(order_id: OrderId, partner_id: UserId) -> int:
+    async def one(order_id: OrderId, partner_id: UserId) -> R:
         async with gate:
             return await press(order_id, partner_id)
 
