@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,13 +219,28 @@ def report(args: argparse.Namespace, result: dict[str, Any], counts: dict[str, f
                       "server": result["server"], "machine": machine()}, sort_keys=True))
 
 
+def at_least(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `least`."""
+    def whole(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"{number} is below {least}")
+        return number
+
+    return whole
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=300)
-    parser.add_argument("--restaurants", type=int, default=50)
-    parser.add_argument("--batch", type=int, default=500, help="tasks claimed per transaction")
-    parser.add_argument("--prep-minutes", type=int, default=2)
-    parser.add_argument("--warm-up", type=int, default=30,
+    parser.add_argument("--orders", type=at_least(1), default=300)
+    parser.add_argument("--restaurants", type=at_least(1), default=50)
+    parser.add_argument("--batch", type=at_least(1), default=500,
+                        help="tasks claimed per transaction")
+    parser.add_argument("--prep-minutes", type=at_least(0), default=2)
+    parser.add_argument("--warm-up", type=at_least(0), default=30,
                         help="orders through every phase first, not counted: the statements "
                         "compiled, the caches filled")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))

@@ -48,6 +48,18 @@ def test_the_cost_benchmark_measures_cpu_seconds_without_valgrind() -> None:
     assert tiny_run("--cpu")["unit"] == "CPU µs"
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--orders", "0", "0 is below 1"), ("--warm-up", "-1", "-1 is below 0"),
+    ("--batch", "many", "'many' is not a whole number")])
+def test_the_cost_benchmark_refuses_a_count_it_cannot_run(option: str, value: str,
+                                                          said: str) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "cost.py"), option, value],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+    assert run.returncode == 2 and run.stdout == ""  # nothing seeded, nothing measured
+    assert f"argument {option}: {said}" in run.stderr
+
+
 def test_the_cost_benchmark_runs_on_postgresql() -> None:
     url = os.environ.get(PG_ENV)
     if not url:
