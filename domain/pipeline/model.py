@@ -10,7 +10,7 @@ order twice or sends a message twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -151,14 +151,25 @@ class Effects:
             self.expect, self.expect_partner = order.status, order.partner_id
         event = OrderEvent(order.id, current, to, at, actor, reason)
         self.moves.append(event)
-        self.tell(order.customer_id,
-                  OrderStatusChanged(order.id, to.value, current.value, reason))
+        self._edit(order.customer_id,
+                   OrderStatusChanged(order.id, to.value, current.value, reason))
         return event
 
     def show(self, order: OrderView, *, reason: str) -> None:
         """The customer's tracking message is edited to show a change that is not a move."""
         status = (self.status or order.status).value
-        self.tell(order.customer_id, OrderStatusChanged(order.id, status, status, reason))
+        self._edit(order.customer_id, OrderStatusChanged(order.id, status, status, reason))
+
+    def _edit(self, chat_id: int, edit: OrderStatusChanged) -> None:
+        """One edit of the tracking message a step: it is drawn from the order as it is when
+        the edit goes out, so an earlier edit of the same step (CONFIRMED, then PREPARING)
+        would show just what this one shows. It keeps the status the step started from."""
+        for index, note in enumerate(self.notes):
+            if note.chat_id == chat_id and isinstance(note.message, OrderStatusChanged):
+                del self.notes[index]
+                edit = replace(edit, previous=note.message.previous)
+                break
+        self.tell(chat_id, edit)
 
     def tell(self, chat_id: int, message: Message) -> None:
         self.notes.append(Notification(chat_id, message))

@@ -3,8 +3,9 @@
 confirm_order   CREATED → CONFIRMED after checking the restaurant is open and every dish still
                 available (else CANCELLED, the customer told why). Without a manager the order
                 goes on to PREPARING at once, ready after the restaurant's preparation time,
-                and dispatch starts; with one, the manager gets a ticket and dispatch starts
-                when they accept.
+                and dispatch's first look is made in the same step (the task goes on as the
+                order's dispatch task: one claim and one batch fewer an order); with one, the
+                manager gets a ticket and dispatch starts when they accept.
 dispatch        offers the order to one free partner at a time, longest idle first, skipping
                 partners who declined or let an offer for it expire; an offer runs for
                 `offer_timeout_s`. With nobody free it looks again with backoff, tells the
@@ -15,6 +16,7 @@ mark_ready      the order is ready now (tells the assigned partner).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -79,8 +81,10 @@ def confirm_order(task: TaskRun, snap: Snapshot) -> Step:
         answer_by = now + timedelta(seconds=restaurant.answer_within_s)
         return Step(effects, Next(TaskKind.KITCHEN_TIMEOUT, answer_by))
     effects.move(order, S.PREPARING, at=now, reason="no restaurant manager: auto-accepted")
-    effects.mark(ready_at=now + timedelta(minutes=restaurant.prep_minutes), searching_since=now)
-    return Step(effects, Next(TaskKind.DISPATCH, now))
+    ready_at = now + timedelta(minutes=restaurant.prep_minutes)
+    effects.mark(ready_at=ready_at, searching_since=now)
+    preparing = replace(order, status=S.PREPARING, ready_at=ready_at, searching_since=now)
+    return _find_partner(task, preparing, effects, (), snap)  # dispatch's first look, here
 
 
 def kitchen_timeout(task: TaskRun, snap: Snapshot) -> Step:
@@ -127,6 +131,16 @@ def dispatch_order(task: TaskRun, snap: Snapshot) -> Step:
         effects.tell(live.partner_id, OfferExpired(order.id))
     if order.searching_since is None:
         effects.mark(searching_since=now)
+    return _find_partner(task, order, effects, offers, snap)
+
+
+def _find_partner(
+    task: TaskRun, order: OrderView, effects: Effects, offers: tuple[OfferView, ...],
+    snap: Snapshot,
+) -> Step:
+    """Offers the order to the longest idle free partner it has not been offered to yet, or
+    looks again later; the task runs next when the offer runs out."""
+    now = snap.now
     partner = snap.pool.take(exclude={offer.partner_id for offer in offers})
     if partner is None:
         return _nobody_free(task, order, effects, snap)

@@ -27,6 +27,7 @@ from itertools import count
 
 from domain.errors import DomainError
 from domain.ids import OrderId, TaskId
+from domain.orders import OrderStatus
 from domain.pipeline.model import (
     Effects,
     Handler,
@@ -90,7 +91,7 @@ class PipelineWorker:
     async def run_once(self, now: datetime | None = None) -> TickReport:
         """Works due tasks, batch after batch, until none are due or the tick's share is done.
 
-        Steps due at once (a confirmed order's first dispatch) run in the same tick.
+        Steps due at once (the dispatch of an order its kitchen accepted) run in the same tick.
         """
         now = now or self._clock.now()
         total = TickReport()
@@ -179,16 +180,24 @@ class PipelineWorker:
         offers = await tx.offers(dispatching)
         orders = await tx.orders({t.order_id for t in tasks if t.order_id})
         restaurants = await tx.restaurants({o.restaurant_id for o in orders.values()})
-        confirming = {t.order_id for t in tasks if t.kind == TaskKind.CONFIRM_ORDER}
-        lines = await tx.lines({i for i in confirming if i in orders})
+        confirming = {t.order_id for t in tasks
+                      if t.kind == TaskKind.CONFIRM_ORDER and t.order_id in orders}
+        lines = await tx.lines(confirming)
         snap = Snapshot(now, self._config, self._policy, orders, restaurants, lines, offers)
         searching = [
             order_id for order_id in dispatching
             if order_id in orders and orders[order_id].partner_id is None
             and not any(offer.is_live(now) for offer in offers.get(order_id, ()))
         ]
-        if searching:
-            size = len(searching) + sum(len(offers.get(i, ())) for i in searching)
+        dispatched_at_once = [  # confirmed without a kitchen: dispatch looks in the same step
+            order for order_id in confirming
+            if (order := orders[order_id]).status == OrderStatus.CREATED
+            and (kitchen := restaurants.get(order.restaurant_id)) is not None
+            and kitchen.manager_chat_id is None
+        ]
+        if searching or dispatched_at_once:
+            size = (len(searching) + sum(len(offers.get(i, ())) for i in searching)
+                    + len(dispatched_at_once))
             snap.pool = await tx.pool(size)
         return snap
 

@@ -7,8 +7,9 @@ Each order's effects are written all or nothing, by their guards:
   under READ COMMITTED);
 - a new offer must not break the one-open-offer-per-order and per-partner indexes.
 An order whose guard fails gets none of its events, messages or bookkeeping; the caller runs
-its step again on fresh data. The first guard alone changes nothing anyone relies on, and no
-step both moves an order and offers it, so a later guard never strands an earlier one's write.
+its step again on fresh data. The first guard alone changes nothing anyone relies on; an offer
+made for an order whose move then fails (a confirmed order offered in the same step) is taken
+back before commit, so a later guard never strands an earlier one's write.
 An order that ends (delivered, cancelled, failed) is added to /stats' totals (storage/stats.py)
 by the last write, so those rows are held only until commit.
 """
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, literal, select, update
+from sqlalchemy import ColumnElement, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalogue import dish_changed
@@ -51,13 +52,13 @@ async def apply_effects(
     stock) are added to `stale`, for the caller to announce once committed."""
     if len({e.order_id for e in effects}) != len(effects):
         raise ValueError("one Effects per order and batch")
-    if any(e.moves and e.new_offer for e in effects):
-        raise ValueError("a step either moves an order or offers it")
     failed = await _expire_offers(session, [e for e in effects if e.expire_offer], now)
-    finished: list[OrderFact] = []
-    failed |= await _move(session, [e for e in effects if e.order_id not in failed], now,
-                          finished)
     failed |= await _offer(session, [e for e in effects if e.order_id not in failed])
+    finished: list[OrderFact] = []
+    unmoved = await _move(session, [e for e in effects if e.order_id not in failed], now,
+                          finished)
+    await _take_back(session, [e for e in effects if e.order_id in unmoved and e.new_offer])
+    failed |= unmoved
     done = [e for e in effects if e.order_id not in failed]
     await _end_offers(session, [e.order_id for e in done if e.end_offers], now)
     await _release(session, [(e.release_partner, e.order_id) for e in done], now)
@@ -154,6 +155,16 @@ async def _offer(session: AsyncSession, effects: Sequence[Effects]) -> set[Order
     stmt = insert_ignoring(session, OFFERS).returning(OFFERS.c.order_id)
     made = set((await session.execute(stmt, rows)).scalars())
     return {offer.order_id for offer in offers if offer.order_id not in made}
+
+
+async def _take_back(session: AsyncSession, effects: Sequence[Effects]) -> None:
+    """The offers just made for orders that then did not move are as if never made."""
+    pairs = [(e.new_offer.order_id, e.new_offer.partner_id) for e in effects if e.new_offer]
+    if pairs:
+        o = OFFERS.c
+        await session.execute(
+            delete(OFFERS).where(pairs_in(session, o.order_id, o.partner_id, pairs),
+                                 o.state == OfferState.OPEN.value))
 
 
 async def _end_offers(session: AsyncSession, order_ids: Sequence[OrderId], now: datetime) -> None:

@@ -31,8 +31,8 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     order_id = await kitchen.place()
     worker, desk = kitchen.worker(), kitchen.actions
 
-    report = await worker.run_once(T0)  # confirms, then offers in the same tick
-    assert (report.claimed, report.moves) == (2, 2)
+    report = await worker.run_once(T0)  # confirms, then offers in the same step
+    assert (report.batches, report.claimed, report.moves) == (1, 1, 2)
     assert await kitchen.order(order_id) == (S.PREPARING, None)
     [offer] = [m for m in await kitchen.outbox() if m["kind"] == Kind.OFFER]
     assert offer["chat"] == first  # idle longest
@@ -64,8 +64,9 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     assert await kitchen.order(order_id) == (S.DELIVERED, first)
     assert await kitchen.partner(first) == (None, clock.now())  # free, idle from delivery
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Kind.ORDER_STATUS: 5, Kind.OUT_FOR_DELIVERY: 1, Kind.DELIVERED: 1,
-    })  # four moves and the partner's name: edits; on its way and delivered: new messages
+        Kind.ORDER_STATUS: 4, Kind.OUT_FOR_DELIVERY: 1, Kind.DELIVERED: 1,
+    })  # edits: confirmed and preparing (one step), the partner's name, picked up, delivered;
+    # on its way and delivered: new messages
     assert await kitchen.kinds(first) == Counter({Kind.OFFER: 1})  # its map link: no pin
     assert await kitchen.kinds() == await kitchen.kinds(CUSTOMER) + await kitchen.kinds(first)
     assert {t["state"] for t in await kitchen.tasks()} == {"done"}

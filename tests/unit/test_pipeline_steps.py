@@ -75,19 +75,46 @@ def kinds(effects: Effects | None) -> list[tuple[int, str]]:
     return [(note.chat_id, note.kind) for note in effects.notes]
 
 
-def test_confirming_without_a_manager_starts_preparing_and_dispatch_at_once() -> None:
+def test_confirming_without_a_manager_starts_preparing_and_offers_it_in_the_same_step() -> None:
     lines = {OrderId(42): (LineView("Masala Dosa", 2, True),)}
-    step = confirm_order(run(TaskKind.CONFIRM_ORDER), snapshot(order(), lines=lines))
+    pool = PartnerPool([rider(7, 5), rider(8, 30)])
+    step = confirm_order(run(TaskKind.CONFIRM_ORDER), snapshot(order(), lines=lines, pool=pool))
 
     assert step.effects is not None
     assert [(e.from_status, e.to_status) for e in step.effects.moves] == [
         (S.CREATED, S.CONFIRMED), (S.CONFIRMED, S.PREPARING),
     ]
     assert step.effects.expect == S.CREATED
-    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS)] * 2
+    # one edit of the tracking message for both moves (it shows the order as it is when sent)
+    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS), (8, Kind.OFFER)]
+    assert step.effects.notes[0].data == {
+        "order_id": 42, "status": "PREPARING", "previous": "CREATED",
+        "reason": "no restaurant manager: auto-accepted"}
     assert step.effects.progress is not None
     assert step.effects.progress.ready_at == T0 + timedelta(minutes=12)
-    assert step.next is not None and (step.next.kind, step.next.run_at) == (TaskKind.DISPATCH, T0)
+    assert step.effects.progress.searching_since == T0
+    expires = T0 + timedelta(seconds=60)
+    assert step.effects.new_offer == OfferView(OrderId(42), UserId(8), OfferState.OPEN, T0,
+                                               expires)
+    assert len(pool) == 1  # the longest idle partner is taken for this batch
+    # the task goes on as the order's dispatch, looked at again when the offer runs out
+    assert step.next is not None
+    assert (step.next.kind, step.next.run_at) == (TaskKind.DISPATCH, expires)
+
+
+def test_confirming_without_a_manager_with_nobody_free_tells_the_customer_and_looks_again(
+) -> None:
+    lines = {OrderId(42): (LineView("Masala Dosa", 2, True),)}
+    step = confirm_order(run(TaskKind.CONFIRM_ORDER), snapshot(order(), lines=lines))
+
+    assert step.effects is not None and step.effects.status == S.PREPARING
+    assert step.effects.new_offer is None
+    assert kinds(step.effects) == [(CUSTOMER, Kind.ORDER_STATUS),
+                                   (CUSTOMER, Kind.FINDING_PARTNER)]
+    assert step.effects.progress is not None and step.effects.progress.told_searching
+    assert step.next is not None and step.next.kind == TaskKind.DISPATCH
+    assert T0 < step.next.run_at <= T0 + timedelta(seconds=30)
+    assert step.next.payload == {"round": 1}
 
 
 def test_confirming_with_a_manager_sends_the_ticket_and_waits_for_them() -> None:

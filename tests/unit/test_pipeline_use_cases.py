@@ -16,7 +16,7 @@ from domain.errors import IllegalTransition, StaleOrder
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
 from domain.messages import Kind, Notification
 from domain.orders import Actor, ActorKind, OrderStatus
-from domain.partners import Partner
+from domain.partners import Partner, PartnerStatus
 from domain.pipeline.actions import Presses
 from domain.pipeline.model import (
     Effects,
@@ -73,6 +73,8 @@ class FakeStore:
     refuse: int = 0  # the next applies whose guards fail, as if another writer always won
     audited: list[AuditEntry] = field(default_factory=list)
     kitchens_read: list[RestaurantId] = field(default_factory=list)
+    free: list[Partner] = field(default_factory=list)  # the partners the pool is drawn from
+    pools: list[int] = field(default_factory=list)  # the sizes of the pools asked for
 
     async def claim(self, lease: Lease) -> list[ClaimedTask]:
         claimed, self.tasks = self.tasks, []
@@ -122,7 +124,8 @@ class FakeTx:
         return {}
 
     async def pool(self, size: int) -> PartnerPool:
-        return PartnerPool()
+        self.store.pools.append(size)
+        return PartnerPool(self.store.free[:size])
 
     async def assignments(self, pairs: Sequence[Pair]) -> dict[OrderId, Assignment]:
         return {}
@@ -173,16 +176,20 @@ def worker(store: FakeStore, handlers: dict[str, object] | None = None) -> Pipel
                           handlers=handlers or HANDLERS)  # type: ignore[arg-type]
 
 
-async def test_a_confirm_task_moves_the_order_and_hands_over_to_dispatch() -> None:
-    store = FakeStore({OrderId(7): order()}, [task()])
+async def test_a_confirm_task_moves_the_order_and_offers_it_in_the_same_batch() -> None:
+    rider = Partner(UserId(31), "Ravi", PartnerStatus.APPROVED, True, idle_since=T0)
+    store = FakeStore({OrderId(7): order()}, [task()], free=[rider])
 
     report = await worker(store).run_once(T0)
 
     assert store.orders[OrderId(7)].status is S.PREPARING  # no manager: auto-accepted
-    [(done, later, failed)] = store.settled
-    assert (done, failed) == ([], []) and [r.kind for r in later] == [TaskKind.DISPATCH]
-    assert [n.data["status"] for n in store.notes] == ["CONFIRMED", "PREPARING"]
-    assert (report.moves, report.rescheduled) == (2, 1)
+    assert store.pools == [1]  # a partner for the one order confirmed without a kitchen
+    [(done, [later], failed)] = store.settled  # one batch: no dispatch task claimed after it
+    assert (done, failed) == ([], [])
+    assert (later.kind, later.run_at) == (TaskKind.DISPATCH, T0 + timedelta(seconds=60))
+    assert [(n.chat_id, n.kind) for n in store.notes] == [(CUSTOMER, Kind.ORDER_STATUS),
+                                                          (31, Kind.OFFER)]
+    assert (report.batches, report.moves, report.rescheduled) == (1, 2, 1)
 
 
 def broken(_: TaskRun, __: Snapshot) -> Step:
