@@ -18,10 +18,13 @@ neither readers nor another process's writers), and every other writer of the pr
 waiting for its turn to end. Its later statements run on the event loop's thread, in place,
 without the crossing: a crossing cost about 0.15 ms of CPU and a wake-up of each thread
 (and a wait for the GIL), paid by everybody waiting behind the turn. The first write of a
-transaction still crosses: it may wait for another process (SQLite's busy handler, up to
-the busy timeout), and that wait must not stop the loop. Reads outside a write turn cross
-too, so a long one leaves the loop to the other chats; commits cross (a commit may
-checkpoint the WAL to disk).
+transaction is tried in place too, with SQLite told not to wait (its busy timeout 0 for
+that one statement): with no other process writing to the file (always, with one process)
+it goes through at once; when another process holds the file, SQLite refuses it at once,
+and only then does it cross, to wait on the database thread (SQLite's busy handler, up to
+the busy timeout), so that wait never stops the loop. Reads outside a write turn cross, so
+a long one leaves the loop to the other chats; commits cross (a commit may checkpoint the
+WAL to disk).
 
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
 """
@@ -124,12 +127,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 outcome: _Outcome
                 if adapt._holds_file:  # nothing to wait for: run it here, no crossing
                     outcome = _run(connection, operation, parameters, many)
-                else:
+                elif adapt._writing and _may_write(operation):
+                    outcome = await adapt._first_write(operation, parameters, many)
+                else:  # a read: it may be long, and leaves the loop to the others meanwhile
                     outcome = await connection._execute(
                         _run, connection, operation, parameters, many)
-                    # a write went through: SQLite gave this transaction the file's lock
-                    adapt._holds_file = (adapt._writing and _may_write(operation)
-                                         and adapt._transaction() is True)
             finally:
                 adapt._end_turn_if_over()  # e.g. a write that failed outside a transaction
         self._description, self._rowcount, self._lastrowid, rows = outcome
@@ -152,6 +154,27 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self._writing = False  # this connection's turn of the engine's WriteLock
         self._holds_file = False  # and its open transaction has written: SQLite's write lock
+
+    async def _first_write(self, operation: str, parameters: Any, many: bool) -> _Outcome:
+        """The turn's first write: here, unless another process holds the file."""
+        connection: Any = self._connection
+        raw: sqlite3.Connection = connection._conn
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            outcome = _run(connection, operation, parameters, many)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            locked = True  # SQLite wrote nothing: the statement waits on its thread
+        else:
+            locked = False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if locked:
+            outcome = await connection._execute(_run, connection, operation, parameters, many)
+        # it went through: SQLite gave this transaction the file's lock
+        self._holds_file = self._transaction() is True
+        return outcome
 
     def _end_turn(self) -> None:
         self._holds_file = False

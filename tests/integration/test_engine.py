@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage import sqlite_driver
 from storage.db import is_sqlite, make_engine, sqlite_file
+from tests.bot.test_shared_budget import until
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -67,10 +70,10 @@ class _Counted:
 
 
 async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
-    """A statement is one crossing, a commit one more; once a transaction has written, its
-    later statements run on the event loop's thread, with nothing to wait for (none); giving
-    the connection back to the pool is none when no transaction is open (the pool's
-    rollback), one when one is."""
+    """A read is one crossing, a commit one more; a transaction's writes run on the event
+    loop's thread when no other process holds the file (none): the first found nothing to
+    wait for, and after it the transaction holds the file's lock. Giving the connection back
+    to the pool is none when no transaction is open (the pool's rollback), one when one is."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
     calls: list[str] = []
     _crossings(engine, calls)
@@ -80,21 +83,21 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
         calls.clear()
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
-            assert len(calls) == 1  # the stock driver: cursor, execute, fetch, close each
+            assert calls == []  # nobody else writes: the first write went through in place
             await connection.execute(text("INSERT INTO t (v) VALUES ('c')"))
             rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
-            assert len(calls) == 1  # this transaction holds the file's write lock
-        assert len(calls) == 2  # and the commit; the stock pool rolled back after it too
+            assert calls == []  # this transaction holds the file's write lock
+        assert len(calls) == 1  # the commit; the stock pool rolled back after it too
         assert [row.v for row in rows] == ["a", "b", "c"]
         calls.clear()
         async with engine.connect() as connection:  # a read: nothing to commit or roll back
             await connection.execute(text("SELECT count(*) FROM t"))
             await connection.execute(text("SELECT count(*) FROM t"))
-        assert len(calls) == 2  # reads take no write lock: each crosses
+        assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
         calls.clear()
         async with engine.connect() as connection:  # a write not committed
             await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
-        assert len(calls) == 2  # the pool rolls it back
+        assert len(calls) == 1  # the pool rolls it back
         async with engine.connect() as connection:
             left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
             assert left.scalars().all() == ["a", "b", "c"]
@@ -103,29 +106,74 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
 
 
 async def test_a_write_refused_for_another_processs_lock_leaves_the_next_statements_crossing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Only a write that went through gives a transaction the file: after one that found the
-    file locked (another process holds it), reads in the same transaction still cross, and a
-    later write waits on its thread, not on the event loop's."""
+    """A first write that finds the file locked (another process holds it) waits on its
+    thread, not on the event loop's. Only a write that went through gives a transaction the
+    file: after one refused there, reads in the same transaction still cross, and so does the
+    next write."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
     other, engine = make_engine(url), make_engine(url)  # two processes' worth of writers
     calls: list[str] = []
     _crossings(engine, calls)
+    monkeypatch.setattr(sqlite_driver, "BUSY_TIMEOUT_MS", 0)  # the thread's wait: refused at once
     try:
         async with other.begin() as holder:
             await holder.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
         async with other.begin() as holder:
             await holder.execute(text("INSERT INTO t (v) VALUES ('a')"))  # holds the file
             async with engine.connect() as connection:
-                await connection.execute(text("PRAGMA busy_timeout=0"))  # refused at once
-                with pytest.raises(OperationalError, match="database is locked"):
-                    await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
-                calls.clear()
-                await connection.execute(text("SELECT count(*) FROM t"))
-                await connection.execute(text("SELECT count(*) FROM t"))
-                assert len(calls) == 2  # neither ran on the loop's thread
+                for _ in range(2):
+                    calls.clear()
+                    with pytest.raises(OperationalError, match="database is locked"):
+                        await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
+                    assert len(calls) == 1  # tried in place, refused; then on its thread
+                    calls.clear()
+                    await connection.execute(text("SELECT count(*) FROM t"))
+                    assert len(calls) == 1  # not on the loop's thread
                 await connection.rollback()
+    finally:
+        await other.dispose()
+        await engine.dispose()
+
+
+async def test_a_first_write_tried_in_place_leaves_the_busy_timeout_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Whether the write went through, failed, or found the file locked and waited."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'timeout.db'}"
+    other, engine = make_engine(url), make_engine(url)
+
+    async def busy_timeout(connection: AsyncConnection) -> int:
+        return int((await connection.execute(text("PRAGMA busy_timeout"))).scalar_one())
+
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            assert await busy_timeout(connection) == sqlite_driver.BUSY_TIMEOUT_MS
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            assert await busy_timeout(connection) == sqlite_driver.BUSY_TIMEOUT_MS
+            await connection.commit()
+            with pytest.raises(OperationalError, match="no such table"):
+                await connection.execute(text("INSERT INTO nowhere (v) VALUES ('b')"))
+            await connection.rollback()
+            assert await busy_timeout(connection) == sqlite_driver.BUSY_TIMEOUT_MS
+        async with other.connect() as holder:
+            await holder.execute(text("INSERT INTO t (v) VALUES ('c')"))  # holds the file
+            async with engine.connect() as connection:
+                waiting = asyncio.create_task(
+                    connection.execute(text("INSERT INTO t (v) VALUES ('d')")))
+                write_lock = engine.dialect.loaded_dbapi.write_lock
+                await until(lambda: write_lock.held)  # tried, refused: waiting on its thread
+                assert not waiting.done()
+                await holder.commit()
+                await waiting  # SQLite let it in once the holder committed
+                assert await busy_timeout(connection) == sqlite_driver.BUSY_TIMEOUT_MS
+                await connection.commit()
+        async with engine.connect() as connection:
+            left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
+            assert left.scalars().all() == ["a", "c", "d"]
     finally:
         await other.dispose()
         await engine.dispose()
