@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.runner import settle_start_up
+from bot.runner import YOUNG_COLLECTION_AFTER, settle_start_up
 
 
 class Node:
@@ -20,8 +20,10 @@ class Node:
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()  # the rest of the test session collects as usual
+    gc.set_threshold(*thresholds)
 
 
 @pytest.mark.usefixtures("unfrozen")
@@ -45,3 +47,15 @@ def test_what_is_made_after_start_up_is_still_collected() -> None:
     gc.collect()
 
     assert later() is None
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_garbage_made_after_start_up_is_collected_without_asking() -> None:
+    """Young collections come less often once started, but they still come by themselves."""
+    settle_start_up()
+    later = weakref.ref(Node())
+
+    made = [[] for _ in range(3 * YOUNG_COLLECTION_AFTER)]  # objects a busy bot makes
+
+    assert later() is None, "a cycle made after start-up outlived a young collection"
+    assert len(made) == 3 * YOUNG_COLLECTION_AFTER
