@@ -23,7 +23,10 @@ that one statement): with no other process writing to the file (always, with one
 it goes through at once; when another process holds the file, SQLite refuses it at once,
 and only then does it cross, to wait on the database thread (SQLite's busy handler, up to
 the busy timeout), so that wait never stops the loop. Reads outside a write turn cross, so
-a long one leaves the loop to the other chats; commits cross (a commit may checkpoint the
+a long one leaves the loop to the other chats, except those made within `short_reads()`:
+the order pipeline's lookups of a batch's orders, offers and partners by their keys, which
+run in place the same way (SQLite refuses them at once only while another process holds
+the whole file, and then they cross to wait). Commits cross (a commit may checkpoint the
 WAL to disk).
 
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
@@ -33,6 +36,9 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 import aiosqlite
@@ -48,6 +54,19 @@ from storage.write_lock import WriteLock
 BUSY_TIMEOUT_MS = 5000  # SQLite's busy_timeout on every connection; the WriteLock's too
 
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
+
+_SHORT_READS: ContextVar[bool] = ContextVar("short_reads", default=False)
+
+
+@contextmanager
+def short_reads() -> Iterator[None]:
+    """Reads made within are short (rows looked up by their keys, as many as a batch holds):
+    they run on the event loop's thread instead of crossing to the database thread."""
+    token = _SHORT_READS.set(True)
+    try:
+        yield
+    finally:
+        _SHORT_READS.reset(token)
 
 
 def _run(connection: aiosqlite.Connection, operation: str, parameters: Any,
@@ -127,9 +146,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 outcome: _Outcome
                 if adapt._holds_file:  # nothing to wait for: run it here, no crossing
                     outcome = _run(connection, operation, parameters, many)
-                elif adapt._writing and _may_write(operation):
-                    outcome = await adapt._first_write(operation, parameters, many)
-                else:  # a read: it may be long, and leaves the loop to the others meanwhile
+                elif adapt._writing and _may_write(operation):  # the turn's first write
+                    outcome = await adapt._here_unless_busy(operation, parameters, many)
+                    # it went through: SQLite gave this transaction the file's lock
+                    adapt._holds_file = adapt._transaction() is True
+                elif _SHORT_READS.get():
+                    outcome = await adapt._here_unless_busy(operation, parameters, many)
+                else:  # a read that may be long: it leaves the loop to the others meanwhile
                     outcome = await connection._execute(
                         _run, connection, operation, parameters, many)
             finally:
@@ -155,8 +178,10 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self._writing = False  # this connection's turn of the engine's WriteLock
         self._holds_file = False  # and its open transaction has written: SQLite's write lock
 
-    async def _first_write(self, operation: str, parameters: Any, many: bool) -> _Outcome:
-        """The turn's first write: here, unless another process holds the file."""
+    async def _here_unless_busy(self, operation: str, parameters: Any, many: bool) -> _Outcome:
+        """Runs the statement here, on the loop's thread, with SQLite told not to wait; only
+        when it refuses at once as busy (another process holds what it needs: nothing was
+        done) does the statement cross, to wait on the database thread."""
         connection: Any = self._connection
         raw: sqlite3.Connection = connection._conn
         raw.execute("PRAGMA busy_timeout=0")
@@ -172,8 +197,6 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if locked:
             outcome = await connection._execute(_run, connection, operation, parameters, many)
-        # it went through: SQLite gave this transaction the file's lock
-        self._holds_file = self._transaction() is True
         return outcome
 
     def _end_turn(self) -> None:

@@ -3,6 +3,11 @@
 Reads and guarded writes only: what to do with them is the domain's (domain.pipeline.worker
 and domain.pipeline.actions). A failure of the database itself comes out as the domain's
 StoreError, marked transient for a deadlock, a serialization failure or a busy SQLite file.
+
+Every read of a transaction here looks rows up by their keys, as many as a batch holds (its
+orders, offers, partners, restaurants, dishes), so on SQLite they run on the event loop's
+thread (`short_reads`, storage/sqlite_driver.py): a crossing to the database thread and back
+cost more than the lookup, and the presses read before they write.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from storage.pipeline.apply import apply_effects
 from storage.pipeline.sql import OFFERS
 from storage.pipeline.tasks import SqlTaskStore
 from storage.sql import TASKS, execute_count
+from storage.sqlite_driver import short_reads
 from storage.wakes import NoWakes, Wakes, Written
 
 _TRANSIENT = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
@@ -78,7 +84,8 @@ class SqlPipelineStore:
         written, stale = Written(), set[str]()
         try:
             async with self._sessions() as session, session.begin():
-                yield SqlPipelineTx(session, written, stale)
+                with short_reads():
+                    yield SqlPipelineTx(session, written, stale)
         except DBAPIError as exc:
             raise _store_error(exc) from exc
         written.tell(self._wakes)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +178,74 @@ async def test_a_first_write_tried_in_place_leaves_the_busy_timeout_as_it_was(
             assert left.scalars().all() == ["a", "c", "d"]
     finally:
         await other.dispose()
+        await engine.dispose()
+
+
+async def test_short_reads_run_on_the_loops_thread_unless_sqlite_says_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reads made within `short_reads()` do not cross; others do. One that SQLite refuses in
+    place as busy (in WAL mode a read is refused only in rare states: another process
+    recovering the file after a crash, or holding it whole; here the refusal is made up)
+    waits on its thread instead, and the busy timeout is as it was after both."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'short.db'}")
+    calls: list[str] = []
+    _crossings(engine, calls)
+    count = text("SELECT count(*) FROM t")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        async with engine.connect() as connection:
+            calls.clear()
+            with sqlite_driver.short_reads():
+                assert (await connection.execute(count)).scalar_one() == 1
+            assert calls == []  # read here, on the loop's thread
+            await connection.execute(count)
+            assert len(calls) == 1  # not marked short: it crossed
+
+            loop_thread, run = threading.get_ident(), sqlite_driver._run
+
+            def busy_here(*args: Any) -> Any:
+                if threading.get_ident() == loop_thread:
+                    refused = sqlite3.OperationalError("database is locked")
+                    refused.sqlite_errorcode = sqlite3.SQLITE_BUSY
+                    raise refused
+                return run(*args)
+
+            monkeypatch.setattr(sqlite_driver, "_run", busy_here)
+            calls.clear()
+            with sqlite_driver.short_reads():
+                assert (await connection.execute(count)).scalar_one() == 1
+            assert len(calls) == 1  # refused here: it crossed, and was answered there
+            monkeypatch.undo()
+            timeout = await connection.execute(text("PRAGMA busy_timeout"))
+            assert timeout.scalar_one() == sqlite_driver.BUSY_TIMEOUT_MS
+    finally:
+        await engine.dispose()
+
+
+async def test_the_pipelines_reads_do_not_cross_and_its_commit_does(tmp_path: Path) -> None:
+    """The order pipeline's transactions (storage.pipeline.store) mark their reads short:
+    the orders, offers and partners of a batch, looked up by their keys."""
+    from domain.ids import OrderId
+    from storage.db import make_sessionmaker
+    from storage.migrate import upgrade_to_head
+    from storage.pipeline.store import SqlPipelineStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pipeline.db'}"
+    await upgrade_to_head(url)
+    engine = make_engine(url)
+    calls: list[str] = []
+    _crossings(engine, calls)
+    try:
+        async with SqlPipelineStore(make_sessionmaker(engine)).transaction() as tx:
+            assert await tx.orders({OrderId(1), OrderId(2)}) == {}
+            assert await tx.offers({OrderId(1)}) == {}
+            assert len(await tx.pool(5)) == 0
+            assert calls == []
+        assert calls == []  # nothing written: nothing to commit
+    finally:
         await engine.dispose()
 
 
