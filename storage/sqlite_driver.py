@@ -25,9 +25,9 @@ and only then does it cross, to wait on the database thread (SQLite's busy handl
 the busy timeout), so that wait never stops the loop. Reads outside a write turn cross, so
 a long one leaves the loop to the other chats, except those made within `short_reads()`:
 the order pipeline's lookups of a batch's orders, offers and partners by their keys, which
-run in place the same way (SQLite refuses them at once only while another process holds
-the whole file, and then they cross to wait). Commits cross (a commit may checkpoint the
-WAL to disk).
+run in place the same way (in WAL mode SQLite refuses a read only in rare states, such as
+another process recovering the file after a crash, and then it crosses to wait). Commits
+cross (a commit may checkpoint the WAL to disk).
 
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
 """
