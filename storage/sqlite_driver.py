@@ -138,15 +138,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: Any = self._connection  # an aiosqlite.Connection
         adapt = cast("OneHopConnection", self._adapt_connection)
+        writes = _may_write(operation)
         async with adapt._execute_mutex:
-            if not adapt._writing and _may_write(operation):
+            if writes and not adapt._writing:
                 await adapt.dbapi.write_lock.acquire()
                 adapt._writing = True
             try:
                 outcome: _Outcome
                 if adapt._holds_file:  # nothing to wait for: run it here, no crossing
                     outcome = _run(connection, operation, parameters, many)
-                elif adapt._writing and _may_write(operation):  # the turn's first write
+                elif writes:  # the turn's first write
                     outcome = await adapt._here_unless_busy(operation, parameters, many)
                     # it went through: SQLite gave this transaction the file's lock
                     adapt._holds_file = adapt._transaction() is True
@@ -186,18 +187,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         raw: sqlite3.Connection = connection._conn
         raw.execute("PRAGMA busy_timeout=0")
         try:
-            outcome = _run(connection, operation, parameters, many)
+            return _run(connection, operation, parameters, many)
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-            locked = True  # SQLite wrote nothing: the statement waits on its thread
-        else:
-            locked = False
         finally:
             raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        if locked:
-            outcome = await connection._execute(_run, connection, operation, parameters, many)
-        return outcome
+        # refused as busy, nothing done: it waits on the database thread
+        waited: _Outcome = await connection._execute(_run, connection, operation, parameters,
+                                                     many)
+        return waited
 
     def _end_turn(self) -> None:
         self._holds_file = False

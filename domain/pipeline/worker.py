@@ -189,15 +189,15 @@ class PipelineWorker:
             if order_id in orders and orders[order_id].partner_id is None
             and not any(offer.is_live(now) for offer in offers.get(order_id, ()))
         ]
-        dispatched_at_once = [  # confirmed without a kitchen: dispatch looks in the same step
-            order for order_id in confirming
+        dispatched_at_once = sum(  # confirmed without a kitchen: dispatch looks in the step
+            1 for order_id in confirming
             if (order := orders[order_id]).status == OrderStatus.CREATED
             and (kitchen := restaurants.get(order.restaurant_id)) is not None
             and kitchen.manager_chat_id is None
-        ]
+        )
         if searching or dispatched_at_once:
             size = (len(searching) + sum(len(offers.get(i, ())) for i in searching)
-                    + len(dispatched_at_once))
+                    + dispatched_at_once)
             snap.pool = await tx.pool(size)
         return snap
 
