@@ -37,6 +37,12 @@ async def add_partner(uows: Uows) -> None:
         await uow.commit()
 
 
+async def seen(uows: Uows, order_id: OrderId) -> OrderView:
+    """The order as the pipeline reads it before it decides."""
+    async with uows() as uow:
+        return (await SqlPipelineTx(uow.session).orders({order_id}))[order_id]
+
+
 async def test_written_moves_append_events_and_history_comes_oldest_first(
     uow_factory: Uows, catalog: Catalog
 ) -> None:
@@ -77,8 +83,7 @@ async def test_of_two_racing_moves_only_one_is_recorded(
     uow_factory: Uows, catalog: Catalog
 ) -> None:
     order = await store_order(uow_factory, new_order(catalog, T0))
-    async with uow_factory() as uow:
-        view = (await SqlPipelineTx(uow.session).orders({order.id}))[order.id]
+    view = await seen(uow_factory, order.id)
     confirm, cancel = Effects(order.id), Effects(order.id)
     confirm.move(view, S.CONFIRMED, at=T0)
     cancel.move(view, S.CANCELLED, at=T0, actor=Actor(ActorKind.CUSTOMER, order.customer_id))
@@ -106,13 +111,12 @@ async def test_a_cancel_decided_before_a_partner_took_the_order_is_refused(
     async with uow_factory() as uow:
         await move_order(uow.session, order.id, S.CONFIRMED, at=T0)
         await uow.commit()
-    async with uow_factory() as uow:
-        seen = (await SqlPipelineTx(uow.session).orders({order.id}))[order.id]
+    before = await seen(uow_factory, order.id)
     async with uow_factory() as uow:  # meanwhile the partner's accept commits
         await move_order(uow.session, order.id, partner=PARTNER)
         await uow.commit()
 
-    cancel = cancelled_by(seen, catalog.restaurant, Actor(ActorKind.ADMIN, 9), T0, "why")
+    cancel = cancelled_by(before, catalog.restaurant, Actor(ActorKind.ADMIN, 9), T0, "why")
     assert cancel is not None and cancel.release_partner is None  # it saw no partner
     async with uow_factory() as uow:
         assert await SqlPipelineTx(uow.session).apply([cancel], T0) == {order.id}
@@ -126,13 +130,13 @@ async def test_a_cancel_decided_before_a_partner_took_the_order_is_refused(
     assert partner.active_order_id == order.id  # not left holding a cancelled order
 
 
-def confirmed_and_offered(catalog: Catalog, seen: OrderView, partners: list[Partner]) -> Effects:
+def confirmed_and_offered(catalog: Catalog, order: OrderView, partners: list[Partner]) -> Effects:
     """What the worker's confirm step decides for an order of a kitchen without a manager:
     both moves and the offer to the first of `partners`, in one step."""
     kitchen = replace(catalog.restaurant, manager_chat_id=None)
-    snap = Snapshot(T0, PipelineConfig(), RetryPolicy(), {seen.id: seen}, {kitchen.id: kitchen},
-                    lines={seen.id: (LineView("Pizza", 2, True),)}, pool=PartnerPool(partners))
-    step = confirm_order(TaskRun(TaskId(1), TaskKind.CONFIRM_ORDER, seen.id, {}, 1, 0.5), snap)
+    snap = Snapshot(T0, PipelineConfig(), RetryPolicy(), {order.id: order}, {kitchen.id: kitchen},
+                    lines={order.id: (LineView("Pizza", 2, True),)}, pool=PartnerPool(partners))
+    step = confirm_order(TaskRun(TaskId(1), TaskKind.CONFIRM_ORDER, order.id, {}, 1, 0.5), snap)
     assert step.effects is not None and step.effects.moves and step.effects.new_offer
     return step.effects
 
@@ -149,8 +153,7 @@ async def test_an_offer_made_with_a_move_that_is_refused_is_taken_back(
 ) -> None:
     await add_partner(uow_factory)
     order = await store_order(uow_factory, new_order(catalog, T0))
-    async with uow_factory() as uow:
-        seen = (await SqlPipelineTx(uow.session).orders({order.id}))[order.id]
+    before = await seen(uow_factory, order.id)
     async with uow_factory() as uow:  # meanwhile the customer cancels
         await move_order(uow.session, order.id, S.CANCELLED, at=T0)
         await uow.commit()
@@ -158,7 +161,7 @@ async def test_an_offer_made_with_a_move_that_is_refused_is_taken_back(
         partner = await uow.partners.get(PARTNER)
     assert partner is not None
 
-    effects = confirmed_and_offered(catalog, seen, [partner])
+    effects = confirmed_and_offered(catalog, before, [partner])
     async with uow_factory() as uow:
         assert await SqlPipelineTx(uow.session).apply([effects], T0) == {order.id}
         await uow.commit()
@@ -178,19 +181,20 @@ async def test_a_confirmed_order_whose_offer_cannot_be_made_does_not_move(
     await add_partner(uow_factory)
     first = await store_order(uow_factory, new_order(catalog, T0, key="first"))
     second = await store_order(uow_factory, new_order(catalog, T0, key="second"))
+    views = {first.id: await seen(uow_factory, first.id),
+             second.id: await seen(uow_factory, second.id)}
     async with uow_factory() as uow:
-        seen = await SqlPipelineTx(uow.session).orders({first.id, second.id})
         partner = await uow.partners.get(PARTNER)
     assert partner is not None
 
     async with uow_factory() as uow:
         tx = SqlPipelineTx(uow.session)
-        assert await tx.apply([confirmed_and_offered(catalog, seen[first.id], [partner])],
+        assert await tx.apply([confirmed_and_offered(catalog, views[first.id], [partner])],
                               T0) == set()
         await uow.commit()
     async with uow_factory() as uow:
         tx = SqlPipelineTx(uow.session)
-        assert await tx.apply([confirmed_and_offered(catalog, seen[second.id], [partner])],
+        assert await tx.apply([confirmed_and_offered(catalog, views[second.id], [partner])],
                               T0) == {second.id}
         await uow.commit()
 
