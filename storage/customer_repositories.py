@@ -14,13 +14,16 @@ from domain.views import TrackingMessage
 from storage import mapping
 from storage.pipeline.bulk import Bulk
 from storage.rows.base import utcnow
-from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, upsert
+from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, ids, upsert
 
 # a checkout with its customer's own time zone (read only: /mytimezone sets it), in one query
 _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
     CUSTOMERS.c.id == CHECKOUTS.c.customer_id).scalar_subquery().label("customer_zone"))
 # built once, as the chat reads them on most updates (storage/repositories.py says why)
 _CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
+_CHECKOUTS = _WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(ids()))
+_DROP_CHECKOUTS = delete(CHECKOUTS).where(
+    CHECKOUTS.c.customer_id.in_(ids()))
 _TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
 _NEW_TRACKING = Bulk(insert(TRACKING_MESSAGES).inline(), ["order_id", "chat_id", "message_id"])
 
@@ -34,13 +37,12 @@ class SqlCheckoutRepository:
         return mapping.checkout_from_row(row) if row is not None else None
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Checkout]:
-        stmt = _WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(sorted(set(customer_ids))))
-        rows = (await self._session.execute(stmt)).mappings()
+        wanted = sorted(set(customer_ids))
+        rows = (await self._session.execute(_CHECKOUTS, {"ids": wanted})).mappings()
         return {UserId(row["customer_id"]): mapping.checkout_from_row(row) for row in rows}
 
     async def delete_many(self, customer_ids: Iterable[UserId]) -> None:
-        ids = sorted(set(customer_ids))
-        await self._session.execute(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids)))
+        await self._session.execute(_DROP_CHECKOUTS, {"ids": sorted(set(customer_ids))})
 
     async def save(self, checkout: Checkout) -> None:
         """Inserts or replaces the customer's checkout in one statement."""

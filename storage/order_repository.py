@@ -30,6 +30,7 @@ from storage.sql import (
     RIDER_SPOTS,
     TRACKING_MESSAGES,
     by_id,
+    ids,
 )
 
 
@@ -70,8 +71,7 @@ class SqlOrderRepository:
 
     async def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these idempotency keys an order was placed with already."""
-        stmt = select(ORDERS.c.idempotency_key).where(ORDERS.c.idempotency_key.in_(sorted(keys)))
-        return set((await self._session.execute(stmt)).scalars())
+        return set((await self._session.execute(_KNOWN_KEYS, {"keys": sorted(keys)})).scalars())
 
     async def get(self, order_id: OrderId) -> Order | None:
         found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
@@ -176,6 +176,8 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
 
 
 # new orders' dishes, many rows in one statement (storage/pipeline/bulk.py)
+_KNOWN_KEYS = select(ORDERS.c.idempotency_key).where(
+    ORDERS.c.idempotency_key.in_(ids("keys")))
 _NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
                                                   "unit_price", "quantity", "options"])
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
@@ -190,7 +192,7 @@ _VIEW_OF = select(ORDERS, *(
 # built once, as every order screen reads them (storage/repositories.py says why)
 _HISTORY = select(ORDER_EVENTS).where(ORDER_EVENTS.c.order_id == bindparam("order_id")).order_by(
     ORDER_EVENTS.c.id)
-_ITEMS = select(ORDER_ITEMS).where(ORDER_ITEMS.c.order_id.in_(bindparam("ids", expanding=True))
+_ITEMS = select(ORDER_ITEMS).where(ORDER_ITEMS.c.order_id.in_(ids())
                                    ).order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
 
 

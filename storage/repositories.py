@@ -41,6 +41,7 @@ from storage.sql import (
     RESTAURANTS,
     add_missing,
     execute_count,
+    ids,
     upsert,
 )
 
@@ -62,8 +63,8 @@ class SqlRestaurantRepository:
     async def get_many(
         self, restaurant_ids: Iterable[RestaurantId]
     ) -> dict[RestaurantId, Restaurant]:
-        stmt = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(sorted(set(restaurant_ids))))
-        rows = (await self._session.execute(stmt)).mappings()
+        wanted = sorted(set(restaurant_ids))
+        rows = (await self._session.execute(_RESTAURANTS, {"ids": wanted})).mappings()
         return {RestaurantId(row["id"]): menu_mapping.restaurant_from_row(row) for row in rows}
 
     async def get_by_name(self, name: str) -> Restaurant | None:
@@ -192,15 +193,15 @@ class SqlCartRepository:
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Cart]:
         """Each customer's cart (an empty one when none is stored), in one query."""
-        ids = sorted(set(customer_ids))
-        rows = await self._session.execute(_carts(CARTS.c.customer_id.in_(ids)))
-        return _by_customer(rows.mappings(), ids)
+        wanted = sorted(set(customer_ids))
+        rows = await self._session.execute(_CARTS, {"ids": wanted})
+        return _by_customer(rows.mappings(), wanted)
 
     async def clear_many(self, customer_ids: Iterable[UserId]) -> None:
         """Removes the customers' carts (what saving an emptied cart does), set-based."""
-        ids = sorted(set(customer_ids))
-        await self._session.execute(delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids)))
-        await self._session.execute(delete(CARTS).where(CARTS.c.customer_id.in_(ids)))
+        wanted = {"ids": sorted(set(customer_ids))}
+        await self._session.execute(_DROP_MANY_LINES, wanted)
+        await self._session.execute(_DROP_MANY_CARTS, wanted)
 
     async def save(self, cart: Cart) -> None:
         """Replaces the stored cart with this one; an empty cart is removed."""
@@ -234,12 +235,16 @@ def _carts(which: ColumnElement[bool]) -> Select[Any]:
 # call costs about as much CPU again as running it (constructing it, then working out its
 # cache key), where a built one's key is kept with it.
 _RESTAURANT = select(RESTAURANTS).where(RESTAURANTS.c.id == bindparam("id"))
+_RESTAURANTS = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids()))
 _DISH = select(MENU_ITEMS).where(MENU_ITEMS.c.id == bindparam("id"))
-_DISHES = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(bindparam("ids", expanding=True)))
+_DISHES = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(ids()))
 _CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("id"))
 _CART = _carts(CARTS.c.customer_id == bindparam("customer_id"))
+_CARTS = _carts(CARTS.c.customer_id.in_(ids()))
 _DROP_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id == bindparam("customer_id"))
 _DROP_CART = delete(CARTS).where(CARTS.c.customer_id == bindparam("customer_id"))
+_DROP_MANY_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids()))
+_DROP_MANY_CARTS = delete(CARTS).where(CARTS.c.customer_id.in_(ids()))
 _ADD_LINES = insert(CART_LINES)
 
 

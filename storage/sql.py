@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Select, Table
+from sqlalchemy import BindParameter, CursorResult, Executable, Select, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -44,9 +44,17 @@ def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-async def execute_count(session: AsyncSession, statement: Executable) -> int:
+def ids(name: str = "ids") -> BindParameter[Any]:
+    """A list of keys given at each run, as the parameter of an IN: a statement built once
+    takes any number of them."""
+    return bindparam(name, expanding=True)
+
+
+async def execute_count(
+    session: AsyncSession, statement: Executable, values: dict[str, Any] | None = None
+) -> int:
     """Runs an UPDATE or DELETE and returns how many rows it matched."""
-    result = await session.execute(statement)
+    result = await session.execute(statement, values)
     return cast(CursorResult[Any], result).rowcount
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, literal, select, update
+from sqlalchemy import bindparam, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalogue import dish_changed
@@ -30,15 +30,18 @@ from domain.orders import OrderStatus
 from domain.pipeline.model import Effects, OfferState
 from domain.stats import OrderFact, totals_of
 from storage.pipeline.sql import (
+    NOW,
     OFFERS,
     PROGRESS,
+    Prepared,
     Values,
     insert_ignoring,
+    pair_values,
     pairs_in,
     upsert_many,
     write_history,
 )
-from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS
+from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS, ids
 from storage.stats import add_finished
 from storage.types import UTCDateTime
 
@@ -84,16 +87,18 @@ async def _expire_offers(
     pairs = [(e.order_id, e.expire_offer) for e in effects if e.expire_offer is not None]
     if not pairs:
         return set()
-    o = OFFERS.c
-    stmt = (
-        update(OFFERS)
-        .where(pairs_in(session, o.order_id, o.partner_id, pairs),
-               o.state == OfferState.OPEN.value)
-        .values(state=OfferState.EXPIRED.value, closed_at=now)
-        .returning(o.order_id)
-    )
-    expired = set((await session.execute(stmt)).scalars())
+    expired = set((await session.execute(
+        _EXPIRE(session), {**pair_values(session, pairs), "now": now})).scalars())
     return {order_id for order_id, _ in pairs if order_id not in expired}
+
+
+_O = OFFERS.c
+_EXPIRE = Prepared(lambda dialect: (
+    update(OFFERS)
+    .where(pairs_in(dialect, _O.order_id, _O.partner_id), _O.state == OfferState.OPEN.value)
+    .values(state=OfferState.EXPIRED.value, closed_at=NOW)
+    .returning(_O.order_id)
+))
 
 
 async def _move(
@@ -107,19 +112,15 @@ async def _move(
     failed: set[OrderId] = set()
     for (expect, final, unassigned), group in groups.items():
         order_ids = [e.order_id for e in group]
-        same_partner: ColumnElement[bool]
+        values: dict[str, Any] = {"now": now, "expect": expect.value, "final": final.value}
         if unassigned:
-            same_partner = ORDERS.c.id.in_(order_ids) & ORDERS.c.partner_id.is_(None)
+            statement = _MOVE_UNASSIGNED[final.is_terminal](session)
+            values["ids"] = order_ids
         else:
-            pairs = [(e.order_id, e.expect_partner) for e in group if e.expect_partner]
-            same_partner = pairs_in(session, ORDERS.c.id, ORDERS.c.partner_id, pairs)
-        stmt = (
-            update(ORDERS)
-            .where(same_partner, ORDERS.c.status == expect.value)
-            .values(status=final.value, updated_at=now)
-            .returning(ORDERS.c.id, *(_FACTS if final.is_terminal else ()))
-        )
-        rows = (await session.execute(stmt)).all()
+            statement = _MOVE_ASSIGNED[final.is_terminal](session)
+            values |= pair_values(session, [(e.order_id, e.expect_partner) for e in group
+                                            if e.expect_partner])
+        rows = (await session.execute(statement, values)).all()
         moved = {row[0] for row in rows}
         failed.update(order_id for order_id in order_ids if order_id not in moved)
         if final.is_terminal:
@@ -130,6 +131,28 @@ async def _move(
 
 _FACTS = (ORDERS.c.total, ORDERS.c.created_at, ORDERS.c.delivery_fee, ORDERS.c.discount,
           ORDERS.c.tip, ORDERS.c.paid_online, ORDERS.c.expected_at)
+
+
+def _moving(unassigned: bool, terminal: bool) -> Prepared[Any]:
+    """Orders `expect` -> `final`: those with no partner (`ids`) or with the partner each
+    had (`pairs`); an order that ends returns what the stats keep of it."""
+    r = ORDERS.c
+
+    def build(dialect: str) -> Any:
+        same_partner = (r.id.in_(ids()) & r.partner_id.is_(None) if unassigned
+                        else pairs_in(dialect, r.id, r.partner_id))
+        return (
+            update(ORDERS)
+            .where(same_partner, r.status == bindparam("expect"))
+            .values(status=bindparam("final"), updated_at=NOW)
+            .returning(r.id, *(_FACTS if terminal else ()))
+        )
+
+    return Prepared(build)
+
+
+_MOVE_UNASSIGNED = {terminal: _moving(True, terminal) for terminal in (False, True)}
+_MOVE_ASSIGNED = {terminal: _moving(False, terminal) for terminal in (False, True)}
 
 
 def _fact(row: Any, status: OrderStatus, at: datetime) -> OrderFact:
@@ -161,21 +184,23 @@ async def _take_back(session: AsyncSession, effects: Sequence[Effects]) -> None:
     """The offers just made for orders that then did not move are as if never made."""
     pairs = [(e.new_offer.order_id, e.new_offer.partner_id) for e in effects if e.new_offer]
     if pairs:
-        o = OFFERS.c
-        await session.execute(
-            delete(OFFERS).where(pairs_in(session, o.order_id, o.partner_id, pairs),
-                                 o.state == OfferState.OPEN.value))
+        await session.execute(_TAKE_BACK(session), pair_values(session, pairs))
+
+
+_TAKE_BACK = Prepared(lambda dialect: delete(OFFERS).where(
+    pairs_in(dialect, _O.order_id, _O.partner_id), _O.state == OfferState.OPEN.value))
 
 
 async def _end_offers(session: AsyncSession, order_ids: Sequence[OrderId], now: datetime) -> None:
     if order_ids:
-        o = OFFERS.c
-        stmt = (
-            update(OFFERS)
-            .where(o.order_id.in_(order_ids), o.state == OfferState.OPEN.value)
-            .values(state=OfferState.WITHDRAWN.value, closed_at=now)
-        )
-        await session.execute(stmt)
+        await session.execute(_END_OFFERS(session), {"ids": order_ids, "now": now})
+
+
+_END_OFFERS = Prepared(lambda _: (
+    update(OFFERS)
+    .where(_O.order_id.in_(ids()), _O.state == OfferState.OPEN.value)
+    .values(state=OfferState.WITHDRAWN.value, closed_at=NOW)
+))
 
 
 async def _release(
@@ -184,13 +209,14 @@ async def _release(
     """Frees each partner from that order (only that one), idle from now."""
     held = [(partner_id, order_id) for partner_id, order_id in pairs if partner_id is not None]
     if held:
-        p = PARTNERS.c
-        stmt = (
-            update(PARTNERS)
-            .where(pairs_in(session, p.id, p.active_order_id, held))
-            .values(active_order_id=None, idle_since=now)
-        )
-        await session.execute(stmt)
+        await session.execute(_RELEASE(session), {**pair_values(session, held), "now": now})
+
+
+_RELEASE = Prepared(lambda dialect: (
+    update(PARTNERS)
+    .where(pairs_in(dialect, PARTNERS.c.id, PARTNERS.c.active_order_id))
+    .values(active_order_id=None, idle_since=NOW)
+))
 
 
 _ENDED_UNSERVED = frozenset({OrderStatus.CANCELLED, OrderStatus.FAILED})

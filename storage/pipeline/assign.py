@@ -25,8 +25,8 @@ from domain.partners import PartnerStatus
 from domain.pipeline.model import OfferState
 from domain.tasks import TaskKind
 from storage.pipeline.bulk import Bulk
-from storage.pipeline.sql import OFFERS, pairs_in
-from storage.sql import ORDERS, PARTNERS, TASKS, execute_count
+from storage.pipeline.sql import NOW, OFFERS, Prepared, pair_values, pairs_in
+from storage.sql import ORDERS, PARTNERS, TASKS, execute_count, ids
 
 Pair = tuple[OrderId, UserId]
 
@@ -40,38 +40,40 @@ async def take(session: AsyncSession, pairs: Sequence[Pair], now: datetime) -> s
     """
     if not pairs:
         return set()
-    o, r, p = OFFERS.c, ORDERS.c, PARTNERS.c
-    accepted = await _pairs(session, (
-        update(OFFERS)
-        .where(pairs_in(session, o.order_id, o.partner_id, pairs),
-               o.state == OfferState.OPEN.value, o.expires_at > now)
-        .values(state=OfferState.ACCEPTED.value, closed_at=now)
-        .returning(o.order_id, o.partner_id)
-    ))
+    accepted = await _pairs(session, _ACCEPT(session), {**pair_values(session, pairs), "now": now})
     if not accepted:
         return set()
     await _GIVE.run(session, [{"order": x, "partner": y} for x, y in accepted])
-    given = accepted & await _pairs(session, select(r.id, r.partner_id).where(
-        r.id.in_(sorted(x for x, _ in accepted))
-    ))
+    given = accepted & await _pairs(session, _PARTNER_OF,
+                                    {"ids": sorted(x for x, _ in accepted)})
     await _HOLD.run(session, [{"order": x, "partner": y} for x, y in given])
-    won = given & {(x, y) for y, x in await _pairs(session, select(p.id, p.active_order_id).where(
-        p.id.in_(sorted(y for _, y in given))
-    ))}
+    won = given & {(x, y) for y, x in await _pairs(
+        session, _ACTIVE_ORDER_OF, {"ids": sorted(y for _, y in given)})}
     if given - won:  # put back what matched only partly
-        await session.execute(
-            update(ORDERS)
-            .where(pairs_in(session, r.id, r.partner_id, sorted(given - won)))
-            .values(partner_id=None)
-        )
+        await session.execute(_UNGIVE(session), pair_values(session, sorted(given - won)))
     if accepted - won:
-        await session.execute(
-            update(OFFERS)
-            .where(pairs_in(session, o.order_id, o.partner_id, sorted(accepted - won)),
-                   o.state == OfferState.ACCEPTED.value)
-            .values(state=OfferState.OPEN.value, closed_at=None)
-        )
+        await session.execute(_REOPEN(session), pair_values(session, sorted(accepted - won)))
     return won
+
+
+_O, _R, _P = OFFERS.c, ORDERS.c, PARTNERS.c
+_ACCEPT = Prepared(lambda dialect: (
+    update(OFFERS)
+    .where(pairs_in(dialect, _O.order_id, _O.partner_id), _O.state == OfferState.OPEN.value,
+           _O.expires_at > NOW)
+    .values(state=OfferState.ACCEPTED.value, closed_at=NOW)
+    .returning(_O.order_id, _O.partner_id)
+))
+_PARTNER_OF = select(_R.id, _R.partner_id).where(_R.id.in_(ids()))
+_ACTIVE_ORDER_OF = select(_P.id, _P.active_order_id).where(_P.id.in_(ids()))
+_UNGIVE = Prepared(lambda dialect: (
+    update(ORDERS).where(pairs_in(dialect, _R.id, _R.partner_id)).values(partner_id=None)
+))
+_REOPEN = Prepared(lambda dialect: (
+    update(OFFERS)
+    .where(pairs_in(dialect, _O.order_id, _O.partner_id), _O.state == OfferState.ACCEPTED.value)
+    .values(state=OfferState.OPEN.value, closed_at=None)
+))
 
 
 _GIVE = Bulk(  # the order's partner NULL -> them, while CONFIRMED or PREPARING
@@ -88,40 +90,42 @@ _HOLD = Bulk(  # the partner's active order NULL -> this one, while online and a
 )
 
 
-async def _pairs(session: AsyncSession, statement: Any) -> set[Pair]:
-    return {(row[0], row[1]) for row in await session.execute(statement)}
+async def _pairs(session: AsyncSession, statement: Any, values: dict[str, Any]) -> set[Pair]:
+    return {(row[0], row[1]) for row in await session.execute(statement, values)}
 
 
 async def finish_dispatch(
     session: AsyncSession, order_ids: Sequence[OrderId], now: datetime
 ) -> None:
     """The taken orders' dispatch tasks are done; one a worker holds now finishes there."""
-    if not order_ids:
-        return
-    t = TASKS.c
-    free = (
-        select(t.id)
-        .where(t.order_id.in_(sorted(order_ids)), t.kind == TaskKind.DISPATCH.value,
-               t.state == "pending")
+    if order_ids:
+        await session.execute(_FINISH_DISPATCH, {"ids": sorted(order_ids), "now": now})
+
+
+_T = TASKS.c
+_FINISH_DISPATCH = (
+    update(TASKS)
+    .where(_T.id.in_(
+        select(_T.id)
+        .where(_T.order_id.in_(ids()), _T.kind == TaskKind.DISPATCH.value, _T.state == "pending")
         .with_for_update(skip_locked=True)
-    )
-    await session.execute(
-        update(TASKS).where(t.id.in_(free))
-        .values(state="done", finished_at=now, locked_until=None, locked_by=None)
-    )
+    ))
+    .values(state="done", finished_at=NOW, locked_until=None, locked_by=None)
+)
 
 
 async def wake_dispatch(session: AsyncSession, now: datetime, limit: int) -> int:
     """Dispatch tasks waiting for a free partner (no open offer) become due now."""
-    t, o = TASKS.c, OFFERS.c
-    open_offer = select(o.order_id).where(o.order_id == t.order_id,
-                                          o.state == OfferState.OPEN.value).exists()
-    waiting = (
-        select(t.id)
-        .where(t.state == "pending", t.kind == TaskKind.DISPATCH.value, t.run_at > now,
-               ~open_offer)
-        .order_by(t.run_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return await execute_count(session, update(TASKS).where(t.id.in_(waiting)).values(run_at=now))
+    return await execute_count(session, _WAKE_DISPATCH, {"now": now, "limit": limit})
+
+
+_OPEN_OFFER = select(_O.order_id).where(_O.order_id == _T.order_id,
+                                        _O.state == OfferState.OPEN.value).exists()
+_WAKE_DISPATCH = update(TASKS).where(_T.id.in_(
+    select(_T.id)
+    .where(_T.state == "pending", _T.kind == TaskKind.DISPATCH.value, _T.run_at > NOW,
+           ~_OPEN_OFFER)
+    .order_by(_T.run_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)).values(run_at=NOW)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import exists, select, true
+from sqlalchemy import Select, bindparam, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dispatch import PartnerPool
@@ -17,8 +18,8 @@ from domain.pipeline.model import LineView, OfferState, OfferView, OrderView
 from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
 from storage import mapping, menu_mapping
-from storage.pipeline.sql import OFFERS, PROGRESS, is_postgres, pairs_in
-from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS
+from storage.pipeline.sql import OFFERS, PROGRESS, Prepared, pair_values, pairs_in
+from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS, ids
 
 _O, _P = ORDERS.c, PROGRESS.c
 _ORDER_VIEW = (
@@ -34,9 +35,8 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
     """The orders with their pipeline progress, by id; missing ones are left out."""
     if not order_ids:
         return {}
-    stmt = select(*_ORDER_VIEW).select_from(_WITH_PROGRESS).where(_O.id.in_(sorted(order_ids)))
     found = {}
-    for row in await session.execute(stmt):
+    for row in await session.execute(_ORDERS, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])] = OrderView(
             OrderId(row[0]), OrderStatus(row[1]), UserId(row[2]), RestaurantId(row[3]),
             UserId(row[4]) if row[4] is not None else None, row[5], row[6], row[7], row[8],
@@ -46,15 +46,20 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
     return found
 
 
+_ORDERS = select(*_ORDER_VIEW).select_from(_WITH_PROGRESS).where(_O.id.in_(ids()))
+
+
 async def restaurants(
     session: AsyncSession, restaurant_ids: Iterable[RestaurantId]
 ) -> dict[RestaurantId, Restaurant]:
     wanted = sorted(set(restaurant_ids))
     if not wanted:
         return {}
-    stmt = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(wanted))
-    found = map(menu_mapping.restaurant_from_row, (await session.execute(stmt)).mappings())
-    return {restaurant.id: restaurant for restaurant in found}
+    rows = (await session.execute(_RESTAURANTS, {"ids": wanted})).mappings()
+    return {restaurant.id: restaurant for restaurant in map(menu_mapping.restaurant_from_row, rows)}
+
+
+_RESTAURANTS = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids()))
 
 
 async def lines(
@@ -63,19 +68,21 @@ async def lines(
     """Each order's dishes, and whether each is still on the menu and available."""
     if not order_ids:
         return {}
-    i, m = ORDER_ITEMS.c, MENU_ITEMS.c
-    stmt = (
-        select(i.order_id, i.name, i.quantity, m.id, m.available, i.options)
-        .select_from(ORDER_ITEMS.outerjoin(MENU_ITEMS, m.id == i.menu_item_id))
-        .where(i.order_id.in_(sorted(order_ids)))
-        .order_by(i.order_id, i.position)
-    )
     found: defaultdict[OrderId, list[LineView]] = defaultdict(list)
-    for row in await session.execute(stmt):
+    for row in await session.execute(_LINES, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])].append(
             LineView(row[1], row[2], row[3] is not None and row[4], row[3],
                      label(Picked(*o) for o in row[5] or ())))
     return {order_id: tuple(views) for order_id, views in found.items()}
+
+
+_I, _M = ORDER_ITEMS.c, MENU_ITEMS.c
+_LINES = (
+    select(_I.order_id, _I.name, _I.quantity, _M.id, _M.available, _I.options)
+    .select_from(ORDER_ITEMS.outerjoin(MENU_ITEMS, _M.id == _I.menu_item_id))
+    .where(_I.order_id.in_(ids()))
+    .order_by(_I.order_id, _I.position)
+)
 
 
 async def offers(
@@ -84,33 +91,33 @@ async def offers(
     """Every offer made for each order, oldest first."""
     if not order_ids:
         return {}
-    o = OFFERS.c
-    stmt = (
-        select(o.order_id, o.partner_id, o.state, o.offered_at, o.expires_at)
-        .where(o.order_id.in_(sorted(order_ids)))
-        .order_by(o.order_id, o.offered_at)
-    )
     found: defaultdict[OrderId, list[OfferView]] = defaultdict(list)
-    for row in await session.execute(stmt):
+    for row in await session.execute(_OFFERS, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])].append(
             OfferView(OrderId(row[0]), UserId(row[1]), OfferState(row[2]), row[3], row[4])
         )
     return {order_id: tuple(views) for order_id, views in found.items()}
 
 
+_F = OFFERS.c
+_OFFER = (_F.order_id, _F.partner_id, _F.state, _F.offered_at, _F.expires_at)
+_OFFERS = select(*_OFFER).where(_F.order_id.in_(ids())).order_by(_F.order_id, _F.offered_at)
+
+
 async def offer_pairs(
     session: AsyncSession, pairs: Sequence[tuple[OrderId, UserId]]
 ) -> dict[tuple[OrderId, UserId], OfferView]:
-    o = OFFERS.c
-    stmt = select(o.order_id, o.partner_id, o.state, o.offered_at, o.expires_at).where(
-        pairs_in(session, o.order_id, o.partner_id, pairs)
-    )
     return {
         (OrderId(row[0]), UserId(row[1])): OfferView(
             OrderId(row[0]), UserId(row[1]), OfferState(row[2]), row[3], row[4]
         )
-        for row in await session.execute(stmt)
+        for row in await session.execute(_OFFER_PAIRS(session), pair_values(session, pairs))
     }
+
+
+_OFFER_PAIRS = Prepared(lambda dialect: (
+    select(*_OFFER).where(pairs_in(dialect, _F.order_id, _F.partner_id))
+))
 
 
 _PARTNER = (
@@ -122,9 +129,11 @@ _PARTNER = (
 async def partners(session: AsyncSession, partner_ids: Collection[UserId]) -> dict[UserId, Partner]:
     if not partner_ids:
         return {}
-    stmt = select(*_PARTNER).where(PARTNERS.c.id.in_(sorted(partner_ids)))
-    rows = (await session.execute(stmt)).mappings()
+    rows = (await session.execute(_PARTNERS, {"ids": sorted(partner_ids)})).mappings()
     return {UserId(row["id"]): mapping.partner_from_row(row) for row in rows}
+
+
+_PARTNERS = select(*_PARTNER).where(PARTNERS.c.id.in_(ids()))
 
 
 async def pool(session: AsyncSession, size: int) -> PartnerPool:
@@ -132,6 +141,11 @@ async def pool(session: AsyncSession, size: int) -> PartnerPool:
     and no open offer. On PostgreSQL they stay locked to this transaction, and partners locked
     by another worker are skipped, so two workers never offer the same partner.
     """
+    rows = (await session.execute(_POOL(session), {"size": size})).mappings()
+    return PartnerPool(map(mapping.partner_from_row, rows))
+
+
+def _pool(dialect: str) -> Select[Any]:
     p, o = PARTNERS.c, OFFERS.c
     has_offer = exists().where(o.partner_id == p.id, o.state == OfferState.OPEN.value)
     stmt = (
@@ -141,11 +155,14 @@ async def pool(session: AsyncSession, size: int) -> PartnerPool:
             p.active_order_id.is_(None), ~has_offer,
         )
         .order_by(p.idle_since.asc().nulls_first(), p.id)
-        .limit(size)
+        .limit(bindparam("size"))
     )
-    if is_postgres(session):
+    if dialect == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=PARTNERS)
-    return PartnerPool(map(mapping.partner_from_row, (await session.execute(stmt)).mappings()))
+    return stmt
+
+
+_POOL = Prepared(_pool)
 
 
 async def assignments(
@@ -154,20 +171,23 @@ async def assignments(
     """What each partner needs to know about the order they took."""
     if not pairs:
         return {}
-    r = RESTAURANTS.c
-    stmt = (
-        select(
-            _O.id, _O.partner_id, r.name, r.address, _O.address, _O.latitude, _O.longitude,
-            _O.phone, _O.note, _O.total, _O.currency, _P.ready_at,
-        )
-        .select_from(_WITH_PROGRESS.join(RESTAURANTS, r.id == _O.restaurant_id))
-        .where(_O.id.in_(sorted(order_id for order_id, _ in pairs)))
-    )
+    found = await session.execute(_ASSIGNMENTS, {"ids": sorted(order_id for order_id, _ in pairs)})
     return {
         OrderId(row[0]): Assignment(
             OrderId(row[0]), UserId(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
             row[8], row[9], row[10], row[11],
         )
-        for row in await session.execute(stmt)
+        for row in found
     }
+
+
+_R = RESTAURANTS.c
+_ASSIGNMENTS = (
+    select(
+        _O.id, _O.partner_id, _R.name, _R.address, _O.address, _O.latitude, _O.longitude,
+        _O.phone, _O.note, _O.total, _O.currency, _P.ready_at,
+    )
+    .select_from(_WITH_PROGRESS.join(RESTAURANTS, _R.id == _O.restaurant_id))
+    .where(_O.id.in_(ids()))
+)
 

@@ -17,21 +17,20 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import cast
 
-from sqlalchemy import ScalarSelect, and_, case, exists, func, or_, select, true, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import ColumnElement
 
 from domain.orders import OrderStatus
 from domain.pipeline.model import OfferState
 from domain.pipeline.ports import Lease, MessageOutbox, OutgoingMessage
 from domain.pipeline.stale import OrderNow
-from storage.languages import language_of
 from storage.pipeline.marks import SentMarks
+from storage.pipeline.outbox_claims import CLAIM_DUE, CLAIM_HEADS, chat_head, lane
 from storage.pipeline.sql import MAX_ERROR, OFFERS
 from storage.pipeline.tasks import claim_rows
 from storage.sent_journal import SentJournal, Taken
-from storage.sql import INBOX, ORDERS, OUTBOX
+from storage.sql import ORDERS, OUTBOX
 
 SECOND = timedelta(seconds=1)
 BATCH_S = 0.25  # a sender held back by the overall budget looks again once this much is free
@@ -187,19 +186,9 @@ class SqlOutboxStore:
         self._session = session
         self._unpaced = sorted(unpaced)
 
-    def _lane(self, edits: bool | None) -> ColumnElement[bool]:
-        """The rows of a lane: the edits (True), the new messages (False), or all (None)."""
-        if edits is None:
-            return true()
-        is_edit = OUTBOX.c.kind.in_(self._unpaced)
-        return is_edit if edits else ~is_edit
-
     async def claim_due(self, lease: Lease) -> list[OutgoingMessage]:
         """Unsent messages that are due, oldest first, so each chat gets them in order."""
-        due = and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.next_attempt_at <= lease.now)
-        columns = ("id", "chat_id", "kind", "payload", "attempts")
-        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns)
-        return [_message(row) for row in rows]
+        return [_message(row) for row in await claim_rows(self._session, CLAIM_DUE, lease)]
 
     async def claim_heads(
         self, lease: Lease, gap: timedelta, edits: bool | None = None
@@ -218,24 +207,15 @@ class SqlOutboxStore:
 
         `edits`: only the edits (True), only the new messages (False), or both (None).
         """
-        o, recent, unpaced = OUTBOX.c, OUTBOX.alias("recent").c, self._unpaced
-        head = _chat_head()
-        paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > lease.now - gap,
-                               recent.kind.not_in(list(unpaced)))
-        answering = exists().where(INBOX.c.chat_id == o.chat_id, INBOX.c.done_at.is_(None))
-        due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= lease.now,
-                   o.id == head, or_(o.kind.in_(list(unpaced)), ~paced),
-                   or_(o.locked_by.is_(None), ~answering), self._lane(edits))
-        columns = ("id", "chat_id", "kind", "payload", "attempts")
-        rows = await claim_rows(self._session, OUTBOX, due, ("id",), lease, columns,
-                                extra=(language_of("outbox.chat_id"),))
+        rows = await claim_rows(self._session, CLAIM_HEADS[edits], lease,
+                                since=lease.now - gap, unpaced=self._unpaced)
         return [_message(row) for row in rows]
 
     async def next_due(self) -> datetime | None:
         """When the first chat's oldest unsent message is due by its own row: its next
         attempt, or the end of the lease holding it, whichever is later. Pacing is not
         counted (a message it holds back is due); None when nothing waits."""
-        o, head = OUTBOX.c, _chat_head()
+        o, head = OUTBOX.c, chat_head()
         later = case((o.locked_until > o.next_attempt_at, o.locked_until),
                      else_=o.next_attempt_at)
         stmt = select(func.min(later)).where(o.sent_at.is_(None), o.given_up_at.is_(None),
@@ -247,9 +227,9 @@ class SqlOutboxStore:
         """When the overall `budget` (of the lane `edits`), full now, has `room` messages free
         again: the messages sent after `since` leave it a second after they were sent. None:
         it is not full."""
-        stmt = (select(OUTBOX.c.sent_at).where(OUTBOX.c.sent_at > since, self._lane(edits))
+        stmt = (select(OUTBOX.c.sent_at).where(OUTBOX.c.sent_at > since, lane(edits))
                 .order_by(OUTBOX.c.sent_at))
-        sent = (await self._session.execute(stmt)).scalars().all()
+        sent = (await self._session.execute(stmt, {"unpaced": self._unpaced})).scalars().all()
         if len(sent) < budget:
             return None
         leaving = len(sent) - budget + min(room, budget)  # how many must leave first
@@ -259,8 +239,8 @@ class SqlOutboxStore:
         """How many messages (of the lane `edits`) were sent after `since` (by every
         instance)."""
         stmt = (select(func.count()).select_from(OUTBOX)
-                .where(OUTBOX.c.sent_at > since, self._lane(edits)))
-        return int((await self._session.execute(stmt)).scalar_one())
+                .where(OUTBOX.c.sent_at > since, lane(edits)))
+        return int((await self._session.execute(stmt, {"unpaced": self._unpaced})).scalar_one())
 
     async def give_up(self, message_id: int, *, error: str, now: datetime) -> None:
         stmt = (
@@ -279,17 +259,6 @@ class SqlOutboxStore:
         await self._session.execute(stmt)
 
 
-def _chat_head() -> ScalarSelect[int]:
-    """The id of the oldest unsent, not given up row in the outer outbox row's chat."""
-    earlier = OUTBOX.alias("earlier").c
-    return (
-        select(func.min(earlier.id))
-        .where(earlier.chat_id == OUTBOX.c.chat_id, earlier.sent_at.is_(None),
-               earlier.given_up_at.is_(None))
-        .scalar_subquery()
-    )
-
-
 def _message(row: RowMapping) -> OutgoingMessage:
     return OutgoingMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"],
                            row.get("language"))
@@ -297,3 +266,4 @@ def _message(row: RowMapping) -> OutgoingMessage:
 
 def _implements(outbox: SqlMessageOutbox) -> MessageOutbox:
     return outbox  # mypy checks the class against the port the sender job uses
+

@@ -10,6 +10,7 @@ the row claimable again. Nothing here commits: call these inside a unit of work
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -32,45 +33,54 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ids import OrderId, TaskId
 from domain.pipeline.ports import ClaimedTask, Failure, Lease, Reschedule
 from storage.pipeline.bulk import Bulk
-from storage.pipeline.sql import MAX_ERROR
-from storage.sql import TASKS, execute_count
+from storage.pipeline.sql import MAX_ERROR, NOW
+from storage.sql import TASKS, execute_count, ids
+from storage.types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Leasing up to a lease's `limit` rows of `table` that are `due` (NOW: the lease's
+    time) to its worker, in `order`; built once, run by `claim_rows`.
+
+    The rows claimed come back with `columns` (and those of `order`), and the `extra`
+    expressions by their labels. `key` is the primary key.
+    """
+
+    statement: Update
+    order: tuple[str, ...]
+
+    @classmethod
+    def of(cls, table: Table, due: ColumnElement[bool], order: Sequence[str],
+           columns: Sequence[str], key: str = "id", extra: Sequence[Label[Any]] = ()) -> Claim:
+        free = or_(table.c.locked_until.is_(None), table.c.locked_until <= NOW)
+        # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
+        picked = (
+            select(table.c[key])
+            .where(due, free)
+            .order_by(*(table.c[name] for name in order))
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+            .cte("picked")
+        )
+        statement = (
+            update(table)
+            .where(table.c[key].in_(select(picked.c[key])))
+            .values(locked_until=bindparam("until", type_=UTCDateTime()),
+                    locked_by=bindparam("worker"), attempts=table.c.attempts + 1)
+            .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])), *extra)
+        )
+        return cls(statement, tuple(order))
 
 
 async def claim_rows(
-    session: AsyncSession,
-    table: Table,
-    due: ColumnElement[bool],
-    order: Sequence[str],
-    lease: Lease,
-    columns: Sequence[str],
-    key: str = "id",
-    extra: Sequence[Label[Any]] = (),
+    session: AsyncSession, claim: Claim, lease: Lease, **values: Any
 ) -> list[RowMapping]:
-    """Leases up to `lease.limit` due rows of `table` to `lease.worker`, in `order`.
-
-    Returns `columns` (and those of `order`) of the rows claimed, and the `extra` expressions
-    by their labels. `key` is the primary key.
-    """
-    free = or_(table.c.locked_until.is_(None), table.c.locked_until <= lease.now)
-    # a CTE: PostgreSQL always materialises one with FOR UPDATE, so the LIMIT holds
-    picked = (
-        select(table.c[key])
-        .where(due, free)
-        .order_by(*(table.c[name] for name in order))
-        .limit(lease.limit)
-        .with_for_update(skip_locked=True)
-        .cte("picked")
-    )
-    stmt = (
-        update(table)
-        .where(table.c[key].in_(select(picked.c[key])))
-        .values(
-            locked_until=lease.until, locked_by=lease.worker, attempts=table.c.attempts + 1
-        )
-        .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])), *extra)
-    )
-    rows = (await session.execute(stmt)).mappings().all()
-    return sorted(rows, key=lambda row: tuple(row[name] for name in order))
+    """Runs `claim` under `lease`, with any more parameters its `due` takes."""
+    values |= {"now": lease.now, "limit": lease.limit, "until": lease.until,
+               "worker": lease.worker}
+    rows = (await session.execute(claim.statement, values)).mappings().all()
+    return sorted(rows, key=lambda row: tuple(row[name] for name in claim.order))
 
 
 class SqlTaskStore:
@@ -79,9 +89,7 @@ class SqlTaskStore:
 
     async def claim_due(self, lease: Lease) -> list[ClaimedTask]:
         """Pending tasks whose time has come and that no live lease holds, earliest first."""
-        due = and_(TASKS.c.state == "pending", TASKS.c.run_at <= lease.now)
-        rows = await claim_rows(self._session, TASKS, due, ("run_at", "id"), lease, _TASK_COLUMNS)
-        return [_task(row) for row in rows]
+        return [_task(row) for row in await claim_rows(self._session, _CLAIM, lease)]
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending task becomes claimable: its `run_at`, or the end of the
@@ -93,7 +101,7 @@ class SqlTaskStore:
 
     async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
         """Marks tasks done; returns how many were still pending."""
-        return await self._settle(task_ids, state="done", finished_at=now)
+        return await execute_count(self._session, _COMPLETE, {"ids": list(task_ids), "now": now})
 
     async def retry_later(self, task_id: TaskId, *, error: str, run_at: datetime) -> None:
         """Releases the lease and schedules another attempt."""
@@ -126,17 +134,9 @@ class SqlTaskStore:
         SQLite, row locks on PostgreSQL) until commit, so no other worker claims them while
         their results are written, and a worker whose lease ran out writes nothing.
         """
-        stmt = (
-            update(TASKS)
-            .where(
-                TASKS.c.id.in_(list(task_ids)),
-                TASKS.c.locked_by == lease.worker,
-                TASKS.c.state == "pending",
-            )
-            .values(locked_until=lease.until)
-            .returning(TASKS.c.id)
-        )
-        return {TaskId(task_id) for task_id in (await self._session.execute(stmt)).scalars()}
+        held = await self._session.execute(
+            _HOLD, {"ids": list(task_ids), "worker": lease.worker, "until": lease.until})
+        return {TaskId(task_id) for task_id in held.scalars()}
 
     async def reschedule(self, steps: Sequence[Reschedule]) -> None:
         """Releases each task for its next step, in one executemany."""
@@ -176,6 +176,20 @@ class SqlTaskStore:
         return await execute_count(self._session, stmt)
 
 
+_T = TASKS.c
+_HOLD = (
+    update(TASKS)
+    .where(_T.id.in_(ids()), _T.locked_by == bindparam("worker"), _T.state == "pending")
+    .values(locked_until=bindparam("until", type_=UTCDateTime()))
+    .returning(_T.id)
+)
+_COMPLETE = (
+    update(TASKS)
+    .where(_T.id.in_(ids()), _T.state == "pending")
+    .values(state="done", locked_until=None, locked_by=None, finished_at=NOW)
+)
+
+
 def _pending_by_id() -> Update:
     return update(TASKS).where(TASKS.c.id == bindparam("task_id"), TASKS.c.state == "pending")
 
@@ -192,6 +206,8 @@ _BURY = Bulk(_pending_by_id().values(
     state="dead", finished_at=bindparam("now"), last_error=bindparam("error"), **_UNLOCKED
 ))
 _TASK_COLUMNS = ("id", "kind", "order_id", "payload", "attempts", "max_attempts", "last_error")
+_CLAIM = Claim.of(TASKS, and_(_T.state == "pending", _T.run_at <= NOW), ("run_at", "id"),
+                  _TASK_COLUMNS)
 
 
 def _task(row: RowMapping) -> ClaimedTask:
