@@ -54,8 +54,7 @@ class SqlOrderRepository:
         try:
             # one multi-row INSERT: the ids come back in the rows' order on both databases
             ids = (await self._session.execute(
-                insert(ORDERS).returning(ORDERS.c.id), [mapping.order_values(o) for o in orders]
-            )).scalars().all()
+                _NEW_ORDERS, [mapping.order_values(o) for o in orders])).scalars().all()
         except IntegrityError as exc:
             keys = [o.idempotency_key for o in orders if o.idempotency_key is not None]
             if keys and "idempotency_key" in str(exc.orig):
@@ -176,6 +175,7 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
 
 
 # new orders' dishes, many rows in one statement (storage/pipeline/bulk.py)
+_NEW_ORDERS = insert(ORDERS).returning(ORDERS.c.id)
 _KNOWN_KEYS = select(ORDERS.c.idempotency_key).where(
     ORDERS.c.idempotency_key.in_(ids("keys")))
 _NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
