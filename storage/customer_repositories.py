@@ -22,8 +22,7 @@ _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
 # built once, as the chat reads them on most updates (storage/repositories.py says why)
 _CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
 _CHECKOUTS = _WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(ids()))
-_DROP_CHECKOUTS = delete(CHECKOUTS).where(
-    CHECKOUTS.c.customer_id.in_(ids()))
+_DROP_CHECKOUTS = delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids()))
 _TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
 _NEW_TRACKING = Bulk(insert(TRACKING_MESSAGES).inline(), ["order_id", "chat_id", "message_id"])
 

@@ -114,12 +114,11 @@ async def _move(
         order_ids = [e.order_id for e in group]
         values: dict[str, Any] = {"now": now, "expect": expect.value, "final": final.value}
         if unassigned:
-            statement = _MOVE_UNASSIGNED[final.is_terminal](session)
             values["ids"] = order_ids
         else:
-            statement = _MOVE_ASSIGNED[final.is_terminal](session)
             values |= pair_values(session, [(e.order_id, e.expect_partner) for e in group
                                             if e.expect_partner])
+        statement = _MOVES[(unassigned, final.is_terminal)](session)
         rows = (await session.execute(statement, values)).all()
         moved = {row[0] for row in rows}
         failed.update(order_id for order_id in order_ids if order_id not in moved)
@@ -151,8 +150,8 @@ def _moving(unassigned: bool, terminal: bool) -> Prepared[Any]:
     return Prepared(build)
 
 
-_MOVE_UNASSIGNED = {terminal: _moving(True, terminal) for terminal in (False, True)}
-_MOVE_ASSIGNED = {terminal: _moving(False, terminal) for terminal in (False, True)}
+_MOVES = {(unassigned, terminal): _moving(unassigned, terminal)
+          for unassigned in (False, True) for terminal in (False, True)}
 
 
 def _fact(row: Any, status: OrderStatus, at: datetime) -> OrderFact:

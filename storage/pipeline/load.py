@@ -17,8 +17,9 @@ from domain.partners import Partner, PartnerStatus
 from domain.pipeline.model import LineView, OfferState, OfferView, OrderView
 from domain.pipeline.presses import Assignment
 from domain.restaurants import Restaurant
-from storage import mapping, menu_mapping
+from storage import mapping
 from storage.pipeline.sql import OFFERS, PROGRESS, Prepared, pair_values, pairs_in
+from storage.repositories import SqlRestaurantRepository
 from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS, ids
 
 _O, _P = ORDERS.c, PROGRESS.c
@@ -52,14 +53,8 @@ _ORDERS = select(*_ORDER_VIEW).select_from(_WITH_PROGRESS).where(_O.id.in_(ids()
 async def restaurants(
     session: AsyncSession, restaurant_ids: Iterable[RestaurantId]
 ) -> dict[RestaurantId, Restaurant]:
-    wanted = sorted(set(restaurant_ids))
-    if not wanted:
-        return {}
-    rows = (await session.execute(_RESTAURANTS, {"ids": wanted})).mappings()
-    return {restaurant.id: restaurant for restaurant in map(menu_mapping.restaurant_from_row, rows)}
-
-
-_RESTAURANTS = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids()))
+    wanted = set(restaurant_ids)
+    return await SqlRestaurantRepository(session).get_many(wanted) if wanted else {}
 
 
 async def lines(
@@ -190,4 +185,3 @@ _ASSIGNMENTS = (
     .select_from(_WITH_PROGRESS.join(RESTAURANTS, _R.id == _O.restaurant_id))
     .where(_O.id.in_(ids()))
 )
-
