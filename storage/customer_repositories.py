@@ -13,6 +13,7 @@ from domain.ids import OrderId, UserId
 from domain.views import TrackingMessage
 from storage import mapping
 from storage.pipeline.bulk import Bulk
+from storage.pipeline.sql import Prepared
 from storage.rows.base import utcnow
 from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, ids, upsert
 
@@ -21,8 +22,8 @@ _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
     CUSTOMERS.c.id == CHECKOUTS.c.customer_id).scalar_subquery().label("customer_zone"))
 # built once, as the chat reads them on most updates (storage/repositories.py says why)
 _CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
-_CHECKOUTS = _WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(ids()))
-_DROP_CHECKOUTS = delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids()))
+_CHECKOUTS = Prepared(_WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(ids())))
+_DROP_CHECKOUTS = Prepared(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids())))
 _TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
 _NEW_TRACKING = Bulk(insert(TRACKING_MESSAGES).inline(), ["order_id", "chat_id", "message_id"])
 
@@ -37,11 +38,11 @@ class SqlCheckoutRepository:
 
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Checkout]:
         wanted = sorted(set(customer_ids))
-        rows = (await self._session.execute(_CHECKOUTS, {"ids": wanted})).mappings()
+        rows = await _CHECKOUTS.mappings(self._session, {"ids": wanted})
         return {UserId(row["customer_id"]): mapping.checkout_from_row(row) for row in rows}
 
     async def delete_many(self, customer_ids: Iterable[UserId]) -> None:
-        await self._session.execute(_DROP_CHECKOUTS, {"ids": sorted(set(customer_ids))})
+        await _DROP_CHECKOUTS.count(self._session, {"ids": sorted(set(customer_ids))})
 
     async def save(self, checkout: Checkout) -> None:
         """Inserts or replaces the customer's checkout in one statement."""

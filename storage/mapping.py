@@ -6,11 +6,9 @@ domain object back from a result row's mapping (`result.mappings()`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.engine import RowMapping
 
 from domain.cart import Cart, LineKey
 from domain.checkout import Checkout, CheckoutStep, SnapshotLine
@@ -22,7 +20,7 @@ from domain.orders import Actor, DeliveryDetails, Order, OrderEvent, OrderItem, 
 from domain.partners import Partner, PartnerStatus
 from domain.tasks import NewTask
 
-Row = RowMapping
+Row = Mapping[Any, Any]  # a row's columns by name: SQLAlchemy's RowMapping, or a dict
 Values = dict[str, Any]
 
 

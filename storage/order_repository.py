@@ -18,7 +18,7 @@ from domain.orders import Order, OrderEvent, OrderStatus
 from domain.views import OrderKey, OrderView, TrackingMessage
 from storage import mapping
 from storage.pipeline.bulk import Bulk
-from storage.pipeline.sql import add_events
+from storage.pipeline.sql import Prepared, add_events
 from storage.sql import (
     CUSTOMERS,
     ORDER_EVENTS,
@@ -53,14 +53,14 @@ class SqlOrderRepository:
             return
         try:
             # one multi-row INSERT: the ids come back in the rows' order on both databases
-            ids = (await self._session.execute(
-                _NEW_ORDERS, [mapping.order_values(o) for o in orders])).scalars().all()
+            rows = await _NEW_ORDERS.returning(
+                self._session, [mapping.order_values(o) for o in orders])
         except IntegrityError as exc:
             keys = [o.idempotency_key for o in orders if o.idempotency_key is not None]
             if keys and "idempotency_key" in str(exc.orig):
                 raise DuplicateOrder(keys[0]) from exc
             raise
-        for order, new_id in zip(orders, sorted(ids), strict=True):
+        for order, new_id in zip(orders, sorted(row[0] for row in rows), strict=True):
             order.bind_id(OrderId(new_id))
         await _NEW_ITEMS.run(self._session, [
             row for o in orders for row in mapping.order_item_values(o.id, o.items)])
@@ -70,7 +70,7 @@ class SqlOrderRepository:
 
     async def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these idempotency keys an order was placed with already."""
-        return set((await self._session.execute(_KNOWN_KEYS, {"keys": sorted(keys)})).scalars())
+        return {row[0] for row in await _KNOWN_KEYS.rows(self._session, {"keys": sorted(keys)})}
 
     async def get(self, order_id: OrderId) -> Order | None:
         found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
@@ -175,9 +175,10 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
 
 
 # new orders' dishes, many rows in one statement (storage/pipeline/bulk.py)
-_NEW_ORDERS = insert(ORDERS).returning(ORDERS.c.id)
-_KNOWN_KEYS = select(ORDERS.c.idempotency_key).where(
-    ORDERS.c.idempotency_key.in_(ids("keys")))
+_NEW_ORDERS = Bulk(insert(ORDERS).returning(ORDERS.c.id),  # every column but the id
+                   [c.key for c in ORDERS.c if not c.primary_key])
+_KNOWN_KEYS = Prepared(select(ORDERS.c.idempotency_key).where(
+    ORDERS.c.idempotency_key.in_(ids("keys"))))
 _NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
                                                   "unit_price", "quantity", "options"])
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)

@@ -22,7 +22,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
@@ -31,6 +30,7 @@ from domain.errors import NotFound
 from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.restaurants import MenuItem, Restaurant
 from storage import mapping, menu_mapping
+from storage.pipeline.sql import Prepared
 from storage.rows.base import utcnow
 from storage.sql import (
     CART_LINES,
@@ -64,7 +64,7 @@ class SqlRestaurantRepository:
         self, restaurant_ids: Iterable[RestaurantId]
     ) -> dict[RestaurantId, Restaurant]:
         wanted = sorted(set(restaurant_ids))
-        rows = (await self._session.execute(_RESTAURANTS, {"ids": wanted})).mappings()
+        rows = await _RESTAURANTS.mappings(self._session, {"ids": wanted})
         return {RestaurantId(row["id"]): menu_mapping.restaurant_from_row(row) for row in rows}
 
     async def get_by_name(self, name: str) -> Restaurant | None:
@@ -105,8 +105,8 @@ class SqlMenuRepository:
         wanted = sorted(set(item_ids))
         if not wanted:
             return {}
-        rows = await self._session.execute(_DISHES, {"ids": wanted})
-        items = map(menu_mapping.menu_item_from_row, rows.mappings())
+        rows = await _DISHES.mappings(self._session, {"ids": wanted})
+        items = map(menu_mapping.menu_item_from_row, rows)
         return {item.id: item for item in items}
 
     async def for_restaurant(self, restaurant_id: RestaurantId) -> Sequence[MenuItem]:
@@ -194,14 +194,13 @@ class SqlCartRepository:
     async def get_many(self, customer_ids: Iterable[UserId]) -> dict[UserId, Cart]:
         """Each customer's cart (an empty one when none is stored), in one query."""
         wanted = sorted(set(customer_ids))
-        rows = await self._session.execute(_CARTS, {"ids": wanted})
-        return _by_customer(rows.mappings(), wanted)
+        return _by_customer(await _CARTS.mappings(self._session, {"ids": wanted}), wanted)
 
     async def clear_many(self, customer_ids: Iterable[UserId]) -> None:
         """Removes the customers' carts (what saving an emptied cart does), set-based."""
         wanted = {"ids": sorted(set(customer_ids))}
-        await self._session.execute(_DROP_MANY_LINES, wanted)
-        await self._session.execute(_DROP_MANY_CARTS, wanted)
+        await _DROP_MANY_LINES.count(self._session, wanted)
+        await _DROP_MANY_CARTS.count(self._session, wanted)
 
     async def save(self, cart: Cart) -> None:
         """Replaces the stored cart with this one; an empty cart is removed."""
@@ -235,22 +234,22 @@ def _carts(which: ColumnElement[bool]) -> Select[Any]:
 # call costs about as much CPU again as running it (constructing it, then working out its
 # cache key), where a built one's key is kept with it.
 _RESTAURANT = select(RESTAURANTS).where(RESTAURANTS.c.id == bindparam("id"))
-_RESTAURANTS = select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids()))
+_RESTAURANTS = Prepared(select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids())))
 _DISH = select(MENU_ITEMS).where(MENU_ITEMS.c.id == bindparam("id"))
-_DISHES = select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(ids()))
+_DISHES = Prepared(select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(ids())))
 _CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("id"))
 _CART = _carts(CARTS.c.customer_id == bindparam("customer_id"))
-_CARTS = _carts(CARTS.c.customer_id.in_(ids()))
+_CARTS = Prepared(_carts(CARTS.c.customer_id.in_(ids())))
 _DROP_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id == bindparam("customer_id"))
 _DROP_CART = delete(CARTS).where(CARTS.c.customer_id == bindparam("customer_id"))
-_DROP_MANY_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids()))
-_DROP_MANY_CARTS = delete(CARTS).where(CARTS.c.customer_id.in_(ids()))
+_DROP_MANY_LINES = Prepared(delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids())))
+_DROP_MANY_CARTS = Prepared(delete(CARTS).where(CARTS.c.customer_id.in_(ids())))
 _ADD_LINES = insert(CART_LINES)
 
 
-def _by_customer(rows: Iterable[RowMapping], customer_ids: Sequence[UserId]) -> dict[UserId, Cart]:
+def _by_customer(rows: Iterable[mapping.Row], customer_ids: Sequence[UserId]) -> dict[UserId, Cart]:
     """Each customer's cart from `_carts`' rows; an empty one for a customer without rows."""
-    found: defaultdict[int, list[RowMapping]] = defaultdict(list)
+    found: defaultdict[int, list[mapping.Row]] = defaultdict(list)
     for row in rows:
         found[row["customer_id"]].append(row)
     return {

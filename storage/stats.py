@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy.sql.dml import Insert
 
 from domain.orders import OrderStatus
 from domain.stats import HourTotals, hour_start
+from storage.pipeline.bulk import Bulk
 from storage.rows.orders import UNDER_WAY
 from storage.sql import ORDERS, STATS_HOURS, STATS_MINUTES, adding_statement, dialect_name
 from storage.types import UTCDateTime
@@ -46,7 +48,7 @@ async def add_finished(session: AsyncSession, totals: Iterable[HourTotals]) -> N
     """
     dialect = dialect_name(session)
     for statement, rows in adding(dialect, totals):
-        await session.execute(statement, rows)
+        await _ADDERS[statement.table.name].run(session, rows)
 
 
 def adding(dialect: str, totals: Iterable[HourTotals]) -> list[tuple[Insert, list[Values]]]:
@@ -71,6 +73,16 @@ def adding(dialect: str, totals: Iterable[HourTotals]) -> list[tuple[Insert, lis
                      [{"hour": hour, "measure": measure, "minutes": value, "orders": count}
                       for (hour, measure, value), count in sorted(minutes.items())]))
     return work
+
+
+# the same statements run through the driver (storage/pipeline/bulk.py), by table
+_ADDERS = {
+    table.name: Bulk(partial(adding_statement, table=table, key=key), [*key, *sums])
+    for table, key, sums in (
+        (STATS_HOURS, ("hour", "status"), SUMS),
+        (STATS_MINUTES, ("hour", "measure", "minutes"), ("orders",)),
+    )
+}
 
 
 def _zeros(count: int) -> list[Any]:

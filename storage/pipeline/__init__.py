@@ -5,5 +5,6 @@ store.py    SqlPipelineStore: claims, and transactions for the worker and the pr
 load.py     reading views a batch at a time          apply.py   writing Effects, guarded
 assign.py   accepting an offer atomically, waking     tasks.py   the task queue's rows
             dispatch                                  outbox.py  the sender's outbox
-sql.py, bulk.py  shared SQL helpers and many-row statements
+sql.py, bulk.py  shared SQL helpers and many-row statements; direct.py: built-once
+            statements run on SQLite through the driver
 """

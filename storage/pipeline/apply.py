@@ -29,6 +29,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.orders import OrderStatus
 from domain.pipeline.model import Effects, OfferState
 from domain.stats import OrderFact, totals_of
+from storage.pipeline.bulk import Bulk
 from storage.pipeline.sql import (
     NOW,
     OFFERS,
@@ -87,8 +88,8 @@ async def _expire_offers(
     pairs = [(e.order_id, e.expire_offer) for e in effects if e.expire_offer is not None]
     if not pairs:
         return set()
-    expired = set((await session.execute(
-        _EXPIRE(session), {**pair_values(session, pairs), "now": now})).scalars())
+    rows = await _EXPIRE.rows(session, {**pair_values(session, pairs), "now": now})
+    expired = {row[0] for row in rows}
     return {order_id for order_id, _ in pairs if order_id not in expired}
 
 
@@ -118,8 +119,7 @@ async def _move(
         else:
             values |= pair_values(session, [(e.order_id, e.expect_partner) for e in group
                                             if e.expect_partner])
-        statement = _MOVES[(unassigned, final.is_terminal)](session)
-        rows = (await session.execute(statement, values)).all()
+        rows = await _MOVES[(unassigned, final.is_terminal)].rows(session, values)
         moved = {row[0] for row in rows}
         failed.update(order_id for order_id in order_ids if order_id not in moved)
         if final.is_terminal:
@@ -174,16 +174,21 @@ async def _offer(session: AsyncSession, effects: Sequence[Effects]) -> set[Order
         }
         for offer in offers
     ]
-    stmt = insert_ignoring(session, OFFERS).returning(OFFERS.c.order_id)
-    made = set((await session.execute(stmt, rows)).scalars())
+    made = {row[0] for row in await _NEW_OFFERS.returning(session, rows)}
     return {offer.order_id for offer in offers if offer.order_id not in made}
+
+
+_NEW_OFFERS = Bulk(  # an offer that breaks a one-open-offer index is not made
+    lambda dialect: insert_ignoring(dialect, OFFERS).returning(OFFERS.c.order_id),
+    ["order_id", "partner_id", "state", "offered_at", "expires_at"],
+)
 
 
 async def _take_back(session: AsyncSession, effects: Sequence[Effects]) -> None:
     """The offers just made for orders that then did not move are as if never made."""
     pairs = [(e.new_offer.order_id, e.new_offer.partner_id) for e in effects if e.new_offer]
     if pairs:
-        await session.execute(_TAKE_BACK(session), pair_values(session, pairs))
+        await _TAKE_BACK.count(session, pair_values(session, pairs))
 
 
 _TAKE_BACK = Prepared(lambda dialect: delete(OFFERS).where(
@@ -192,7 +197,7 @@ _TAKE_BACK = Prepared(lambda dialect: delete(OFFERS).where(
 
 async def _end_offers(session: AsyncSession, order_ids: Sequence[OrderId], now: datetime) -> None:
     if order_ids:
-        await session.execute(_END_OFFERS(session), {"ids": order_ids, "now": now})
+        await _END_OFFERS.count(session, {"ids": order_ids, "now": now})
 
 
 _END_OFFERS = Prepared(lambda _: (
@@ -208,7 +213,7 @@ async def _release(
     """Frees each partner from that order (only that one), idle from now."""
     held = [(partner_id, order_id) for partner_id, order_id in pairs if partner_id is not None]
     if held:
-        await session.execute(_RELEASE(session), {**pair_values(session, held), "now": now})
+        await _RELEASE.count(session, {**pair_values(session, held), "now": now})
 
 
 _RELEASE = Prepared(lambda dialect: (

@@ -26,7 +26,7 @@ from domain.pipeline.model import OfferState
 from domain.tasks import TaskKind
 from storage.pipeline.bulk import Bulk
 from storage.pipeline.sql import NOW, OFFERS, Prepared, pair_values, pairs_in
-from storage.sql import ORDERS, PARTNERS, TASKS, execute_count, ids
+from storage.sql import ORDERS, PARTNERS, TASKS, ids
 
 Pair = tuple[OrderId, UserId]
 
@@ -40,7 +40,7 @@ async def take(session: AsyncSession, pairs: Sequence[Pair], now: datetime) -> s
     """
     if not pairs:
         return set()
-    accepted = await _pairs(session, _ACCEPT(session), {**pair_values(session, pairs), "now": now})
+    accepted = await _pairs(session, _ACCEPT, {**pair_values(session, pairs), "now": now})
     if not accepted:
         return set()
     await _GIVE.run(session, [{"order": x, "partner": y} for x, y in accepted])
@@ -50,9 +50,9 @@ async def take(session: AsyncSession, pairs: Sequence[Pair], now: datetime) -> s
     won = given & {(x, y) for y, x in await _pairs(
         session, _ACTIVE_ORDER_OF, {"ids": sorted(y for _, y in given)})}
     if given - won:  # put back what matched only partly
-        await session.execute(_UNGIVE(session), pair_values(session, sorted(given - won)))
+        await _UNGIVE.count(session, pair_values(session, sorted(given - won)))
     if accepted - won:
-        await session.execute(_REOPEN(session), pair_values(session, sorted(accepted - won)))
+        await _REOPEN.count(session, pair_values(session, sorted(accepted - won)))
     return won
 
 
@@ -64,8 +64,8 @@ _ACCEPT = Prepared(lambda dialect: (
     .values(state=OfferState.ACCEPTED.value, closed_at=NOW)
     .returning(_O.order_id, _O.partner_id)
 ))
-_PARTNER_OF = select(_R.id, _R.partner_id).where(_R.id.in_(ids()))
-_ACTIVE_ORDER_OF = select(_P.id, _P.active_order_id).where(_P.id.in_(ids()))
+_PARTNER_OF = Prepared(select(_R.id, _R.partner_id).where(_R.id.in_(ids())))
+_ACTIVE_ORDER_OF = Prepared(select(_P.id, _P.active_order_id).where(_P.id.in_(ids())))
 _UNGIVE = Prepared(lambda dialect: (
     update(ORDERS).where(pairs_in(dialect, _R.id, _R.partner_id)).values(partner_id=None)
 ))
@@ -90,8 +90,10 @@ _HOLD = Bulk(  # the partner's active order NULL -> this one, while online and a
 )
 
 
-async def _pairs(session: AsyncSession, statement: Any, values: dict[str, Any]) -> set[Pair]:
-    return {(row[0], row[1]) for row in await session.execute(statement, values)}
+async def _pairs(
+    session: AsyncSession, statement: Prepared[Any], values: dict[str, Any]
+) -> set[Pair]:
+    return {(row[0], row[1]) for row in await statement.rows(session, values)}
 
 
 async def finish_dispatch(
@@ -99,11 +101,11 @@ async def finish_dispatch(
 ) -> None:
     """The taken orders' dispatch tasks are done; one a worker holds now finishes there."""
     if order_ids:
-        await session.execute(_FINISH_DISPATCH, {"ids": sorted(order_ids), "now": now})
+        await _FINISH_DISPATCH.count(session, {"ids": sorted(order_ids), "now": now})
 
 
 _T = TASKS.c
-_FINISH_DISPATCH = (
+_FINISH_DISPATCH = Prepared(
     update(TASKS)
     .where(_T.id.in_(
         select(_T.id)
@@ -116,16 +118,16 @@ _FINISH_DISPATCH = (
 
 async def wake_dispatch(session: AsyncSession, now: datetime, limit: int) -> int:
     """Dispatch tasks waiting for a free partner (no open offer) become due now."""
-    return await execute_count(session, _WAKE_DISPATCH, {"now": now, "limit": limit})
+    return await _WAKE_DISPATCH.count(session, {"now": now, "limit": limit})
 
 
 _OPEN_OFFER = select(_O.order_id).where(_O.order_id == _T.order_id,
                                         _O.state == OfferState.OPEN.value).exists()
-_WAKE_DISPATCH = update(TASKS).where(_T.id.in_(
+_WAKE_DISPATCH = Prepared(update(TASKS).where(_T.id.in_(
     select(_T.id)
     .where(_T.state == "pending", _T.kind == TaskKind.DISPATCH.value, _T.run_at > NOW,
            ~_OPEN_OFFER)
     .order_by(_T.run_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
-)).values(run_at=NOW)
+)).values(run_at=NOW))

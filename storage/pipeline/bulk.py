@@ -20,10 +20,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, Column, Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert, Update
 
 from storage.types import UTCDateTime, sqlite_text, utc
@@ -55,19 +56,54 @@ class Bulk:
         self._make = statement if callable(statement) else (lambda _: statement)
         self._keys = list(keys) if keys is not None else None
         self._compiled: dict[str, tuple[str, list[_Slot]]] = {}
+        self._many: dict[int, str] = {}  # SQLite's multi-row INSERT texts, by rows
 
     async def run(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
-        connection = await session.connection()
-        sql, slots = self._for(connection.dialect)
-        columnar = connection.dialect.name == "postgresql"
-        memo: dict[datetime, Any] = {}
-        columns = [_column(rows, s, memo) for s in slots]
-        if columnar:
-            await connection.exec_driver_sql(sql, tuple(columns))
+        if rows:
+            await session.run_sync(self._run, rows)
+
+    async def returning(
+        self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """Runs an INSERT ... RETURNING for these rows; the rows it returns, their values as
+        the driver gives them (keys, counts: nothing converted back). One statement on
+        PostgreSQL; on SQLite one multi-row VALUES a chunk of rows at a time (executemany
+        returns no rows), its text built once for each chunk's size."""
+        return cast(list[Any], await session.run_sync(self._returning, rows)) if rows else []
+
+    # Both run in SQLAlchemy's greenlet (`run_sync`), as `session.execute` itself does: the
+    # connection and the statement's run cross into it once, not once each.
+    def _run(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        connection = session.connection()
+        sql, columns = self._columns(connection.dialect, rows)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(sql, tuple(columns))
         else:
-            await connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+            connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+    def _returning(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        connection = session.connection()
+        sql, columns = self._columns(connection.dialect, rows)
+        if connection.dialect.name == "postgresql":
+            return list(connection.exec_driver_sql(sql, tuple(columns)).fetchall())
+        returned: list[Any] = []
+        laid_out = list(zip(*columns, strict=True))
+        for start in range(0, len(laid_out), _CHUNK):
+            chunk = laid_out[start:start + _CHUNK]
+            text = self._many.get(len(chunk))
+            if text is None:
+                text = self._many[len(chunk)] = _many_values(sql, len(chunk))
+            values = tuple(value for row in chunk for value in row)
+            returned += connection.exec_driver_sql(text, values).fetchall()
+        return returned
+
+    def _columns(
+        self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]
+    ) -> tuple[str, list[list[Any]]]:
+        """The statement's text, and each of its parameters' values for every row."""
+        sql, slots = self._for(dialect)
+        memo: dict[datetime, Any] = {}
+        return sql, [_column(rows, s, memo) for s in slots]
 
     def _for(self, dialect: Dialect) -> tuple[str, list[_Slot]]:
         found = self._compiled.get(dialect.name)
@@ -91,10 +127,14 @@ def _slot(statement: Statement, name: str, bind: Any, dialect: Dialect) -> _Slot
     value = None if bind.required else bind.effective_value
     if value is not None and convert is not None:
         value = convert(value)
-    return _Slot(name, convert, value, _default(statement, name))
+    return _Slot(name, convert, value, column_default(statement, name))
 
 
-def _default(statement: Statement, name: str) -> Callable[[], Any] | None:
+def column_default(statement: Any, name: str) -> Callable[[], Any] | None:
+    """The default (INSERT) or onupdate value (UPDATE) of the column `name` names, if the
+    statement leaves it to one: a function giving it at each run."""
+    if not isinstance(statement, Insert | Update):
+        return None
     table = statement.table
     if not isinstance(table, Table) or name not in table.c:
         return None
@@ -123,12 +163,28 @@ def _from_arrays(sql: str, count: int, update: bool) -> str:
         head, where, tail = _PARAM.sub(lambda m: f"_rows.p{m[1]}", sql).partition(" WHERE ")
         names = ", ".join(f"p{n}" for n in range(1, count + 1))
         return f"{head} FROM unnest({arrays}) AS _rows({names}){where}{tail}"
+    start, end = _values(sql)
+    return f"{sql[:start]} SELECT * FROM unnest({arrays}){sql[end:]}"
+
+
+_CHUNK = 500  # rows of a multi-row INSERT on SQLite: well within its 32,766 parameters
+
+
+def _many_values(sql: str, count: int) -> str:
+    """An INSERT of one row of values made an INSERT of `count` rows."""
+    start, end = _values(sql)
+    row = sql[start + len(" VALUES "):end]
+    return f"{sql[:start]} VALUES {', '.join([row] * count)}{sql[end:]}"
+
+
+def _values(sql: str) -> tuple[int, int]:
+    """Where an INSERT's ` VALUES (...)` starts and ends in its text."""
     start = sql.index(" VALUES (")
     depth = 0
     for end in range(start + len(" VALUES "), len(sql)):
         depth += {"(": 1, ")": -1}.get(sql[end], 0)
         if depth == 0:
-            return f"{sql[:start]} SELECT * FROM unnest({arrays}){sql[end + 1:]}"
+            return start, end + 1
     raise ValueError(f"cannot find the VALUES of {sql!r}")
 
 

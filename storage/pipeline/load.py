@@ -37,7 +37,7 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
     if not order_ids:
         return {}
     found = {}
-    for row in await session.execute(_ORDERS, {"ids": sorted(order_ids)}):
+    for row in await _ORDERS.rows(session, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])] = OrderView(
             OrderId(row[0]), OrderStatus(row[1]), UserId(row[2]), RestaurantId(row[3]),
             UserId(row[4]) if row[4] is not None else None, row[5], row[6], row[7], row[8],
@@ -47,7 +47,8 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
     return found
 
 
-_ORDERS = select(*_ORDER_VIEW).select_from(_WITH_PROGRESS).where(_O.id.in_(ids()))
+_ORDERS = Prepared(lambda _: select(*_ORDER_VIEW).select_from(_WITH_PROGRESS)
+                   .where(_O.id.in_(ids())))
 
 
 async def restaurants(
@@ -64,7 +65,7 @@ async def lines(
     if not order_ids:
         return {}
     found: defaultdict[OrderId, list[LineView]] = defaultdict(list)
-    for row in await session.execute(_LINES, {"ids": sorted(order_ids)}):
+    for row in await _LINES.rows(session, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])].append(
             LineView(row[1], row[2], row[3] is not None and row[4], row[3],
                      label(Picked(*o) for o in row[5] or ())))
@@ -72,7 +73,7 @@ async def lines(
 
 
 _I, _M = ORDER_ITEMS.c, MENU_ITEMS.c
-_LINES = (
+_LINES = Prepared(
     select(_I.order_id, _I.name, _I.quantity, _M.id, _M.available, _I.options)
     .select_from(ORDER_ITEMS.outerjoin(MENU_ITEMS, _M.id == _I.menu_item_id))
     .where(_I.order_id.in_(ids()))
@@ -87,7 +88,7 @@ async def offers(
     if not order_ids:
         return {}
     found: defaultdict[OrderId, list[OfferView]] = defaultdict(list)
-    for row in await session.execute(_OFFERS, {"ids": sorted(order_ids)}):
+    for row in await _OFFERS.rows(session, {"ids": sorted(order_ids)}):
         found[OrderId(row[0])].append(
             OfferView(OrderId(row[0]), UserId(row[1]), OfferState(row[2]), row[3], row[4])
         )
@@ -96,7 +97,8 @@ async def offers(
 
 _F = OFFERS.c
 _OFFER = (_F.order_id, _F.partner_id, _F.state, _F.offered_at, _F.expires_at)
-_OFFERS = select(*_OFFER).where(_F.order_id.in_(ids())).order_by(_F.order_id, _F.offered_at)
+_OFFERS = Prepared(
+    select(*_OFFER).where(_F.order_id.in_(ids())).order_by(_F.order_id, _F.offered_at))
 
 
 async def offer_pairs(
@@ -106,7 +108,7 @@ async def offer_pairs(
         (OrderId(row[0]), UserId(row[1])): OfferView(
             OrderId(row[0]), UserId(row[1]), OfferState(row[2]), row[3], row[4]
         )
-        for row in await session.execute(_OFFER_PAIRS(session), pair_values(session, pairs))
+        for row in await _OFFER_PAIRS.rows(session, pair_values(session, pairs))
     }
 
 
@@ -124,11 +126,11 @@ _PARTNER = (
 async def partners(session: AsyncSession, partner_ids: Collection[UserId]) -> dict[UserId, Partner]:
     if not partner_ids:
         return {}
-    rows = (await session.execute(_PARTNERS, {"ids": sorted(partner_ids)})).mappings()
+    rows = await _PARTNERS.mappings(session, {"ids": sorted(partner_ids)})
     return {UserId(row["id"]): mapping.partner_from_row(row) for row in rows}
 
 
-_PARTNERS = select(*_PARTNER).where(PARTNERS.c.id.in_(ids()))
+_PARTNERS = Prepared(select(*_PARTNER).where(PARTNERS.c.id.in_(ids())))
 
 
 async def pool(session: AsyncSession, size: int) -> PartnerPool:
@@ -136,7 +138,7 @@ async def pool(session: AsyncSession, size: int) -> PartnerPool:
     and no open offer. On PostgreSQL they stay locked to this transaction, and partners locked
     by another worker are skipped, so two workers never offer the same partner.
     """
-    rows = (await session.execute(_POOL(session), {"size": size})).mappings()
+    rows = await _POOL.mappings(session, {"size": size})
     return PartnerPool(map(mapping.partner_from_row, rows))
 
 
@@ -166,7 +168,7 @@ async def assignments(
     """What each partner needs to know about the order they took."""
     if not pairs:
         return {}
-    found = await session.execute(_ASSIGNMENTS, {"ids": sorted(order_id for order_id, _ in pairs)})
+    found = await _ASSIGNMENTS.rows(session, {"ids": sorted(order_id for order_id, _ in pairs)})
     return {
         OrderId(row[0]): Assignment(
             OrderId(row[0]), UserId(row[1]), row[2], row[3], row[4], row[5], row[6], row[7],
@@ -177,7 +179,7 @@ async def assignments(
 
 
 _R = RESTAURANTS.c
-_ASSIGNMENTS = (
+_ASSIGNMENTS = Prepared(
     select(
         _O.id, _O.partner_id, _R.name, _R.address, _O.address, _O.latitude, _O.longitude,
         _O.phone, _O.note, _O.total, _O.currency, _P.ready_at,

@@ -15,10 +15,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.orders import OrderStatus
@@ -259,7 +258,7 @@ class SqlOutboxStore:
         await self._session.execute(stmt)
 
 
-def _message(row: RowMapping) -> OutgoingMessage:
+def _message(row: Mapping[Any, Any]) -> OutgoingMessage:
     return OutgoingMessage(row["id"], row["chat_id"], row["kind"], row["payload"], row["attempts"],
                            row.get("language"))
 

@@ -8,13 +8,14 @@ of the batch, and the hot paths' statements are built once (`Prepared`), not at 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
+    ClauseElement,
     ColumnElement,
     Executable,
     Table,
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from domain.messages import Notification
@@ -34,6 +36,7 @@ from domain.orders import OrderEvent
 from domain.tasks import NewTask
 from storage import mapping
 from storage.pipeline.bulk import Bulk
+from storage.pipeline.direct import Plan
 from storage.rows import OfferRow, OrderProgressRow
 from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name, ids, upsert_statement
 from storage.types import UTCDateTime
@@ -59,15 +62,62 @@ class Prepared(Generic[S]):
     Building a statement at every call cost more than running it: for a batch of sixty keys
     here, building an UPDATE ... WHERE id IN (...) and deriving its cache key took 120 µs of
     the 220 its run took in all, and for pairs 210 of 460, each key checked and wrapped as a
-    literal. `build` takes the dialect's name.
+    literal. `build` takes the dialect's name, or is the statement itself where it is the
+    same on both.
+
+    Run it with `rows`, `mappings` or `count`: on SQLite those go to the driver directly
+    (storage.pipeline.direct); anywhere else through the session, as `session.execute(
+    prepared(session), values)` does.
     """
 
-    def __init__(self, build: Callable[[str], S]) -> None:
-        self._build = build
+    def __init__(self, build: S | Callable[[str], S]) -> None:
+        self._build: Callable[[str], S] = build if callable(build) else (lambda _: build)
         self._built: dict[str, S] = {}
+        self._plans: dict[str, Plan] = {}
 
     def __call__(self, session: AsyncSession) -> S:
-        dialect = dialect_name(session)
+        return self._statement(dialect_name(session))
+
+    async def rows(self, session: AsyncSession, values: dict[str, Any]) -> Sequence[Any]:
+        """Runs the statement with these values; its rows, each a tuple by position. On
+        SQLite it goes to the driver directly (storage.pipeline.direct)."""
+        return cast(Sequence[Any], await session.run_sync(self._rows, values))
+
+    async def mappings(
+        self, session: AsyncSession, values: dict[str, Any]
+    ) -> Sequence[Mapping[Any, Any]]:
+        """As `rows`, each row a mapping of its columns' names to their values."""
+        return cast(Sequence[Mapping[Any, Any]], await session.run_sync(self._mappings, values))
+
+    async def count(self, session: AsyncSession, values: dict[str, Any]) -> int:
+        """Runs an UPDATE or DELETE with these values; how many rows it matched."""
+        return cast(int, await session.run_sync(self._count, values))
+
+    # Each runs in SQLAlchemy's greenlet (`run_sync`), as `session.execute` itself does: the
+    # connection and the statement's run cross into it once, not once each.
+    def _rows(self, session: Session, values: dict[str, Any]) -> Sequence[Any]:
+        plan, result = self._run(session, values)
+        return plan.rows(result) if plan is not None else result.all()
+
+    def _mappings(self, session: Session, values: dict[str, Any]) -> Sequence[Mapping[Any, Any]]:
+        plan, result = self._run(session, values)
+        return plan.mappings(result) if plan is not None else result.mappings().all()
+
+    def _count(self, session: Session, values: dict[str, Any]) -> int:
+        return int(self._run(session, values)[1].rowcount)
+
+    def _run(self, session: Session, values: dict[str, Any]) -> tuple[Plan | None, Any]:
+        connection = session.connection()
+        dialect = connection.dialect
+        if dialect.name != "sqlite":
+            return None, session.execute(self._statement(dialect.name), values)
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            statement = cast(ClauseElement, self._statement(dialect.name))
+            plan = self._plans[dialect.name] = Plan(statement, dialect)
+        return plan, plan.run(connection, values)
+
+    def _statement(self, dialect: str) -> S:
         statement = self._built.get(dialect)
         if statement is None:
             statement = self._built[dialect] = self._build(dialect)
@@ -107,9 +157,9 @@ def pair_values(
 _BIGINTS = postgresql.ARRAY(BigInteger)
 
 
-def insert_ignoring(session: AsyncSession, table: Table) -> Insert:
+def insert_ignoring(dialect: str, table: Table) -> Insert:
     """INSERT ... ON CONFLICT DO NOTHING: a row that breaks a unique index is skipped."""
-    if is_postgres(session):
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
 

@@ -27,13 +27,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import OrderId, TaskId
 from domain.pipeline.ports import ClaimedTask, Failure, Lease, Reschedule
+from storage.mapping import Row
 from storage.pipeline.bulk import Bulk
-from storage.pipeline.sql import MAX_ERROR, NOW
+from storage.pipeline.sql import MAX_ERROR, NOW, Prepared
 from storage.sql import TASKS, execute_count, ids
 from storage.types import UTCDateTime
 
@@ -47,7 +47,7 @@ class Claim:
     expressions by their labels. `key` is the primary key.
     """
 
-    statement: Update
+    statement: Prepared[Update]
     order: tuple[str, ...]
 
     @classmethod
@@ -70,16 +70,16 @@ class Claim:
                     locked_by=bindparam("worker"), attempts=table.c.attempts + 1)
             .returning(*(table.c[name] for name in dict.fromkeys([*columns, *order])), *extra)
         )
-        return cls(statement, tuple(order))
+        return cls(Prepared(statement), tuple(order))
 
 
 async def claim_rows(
     session: AsyncSession, claim: Claim, lease: Lease, **values: Any
-) -> list[RowMapping]:
+) -> list[Row]:
     """Runs `claim` under `lease`, with any more parameters its `due` takes."""
     values |= {"now": lease.now, "limit": lease.limit, "until": lease.until,
                "worker": lease.worker}
-    rows = (await session.execute(claim.statement, values)).mappings().all()
+    rows = await claim.statement.mappings(session, values)
     return sorted(rows, key=lambda row: tuple(row[name] for name in claim.order))
 
 
@@ -101,7 +101,7 @@ class SqlTaskStore:
 
     async def complete(self, task_ids: Sequence[TaskId], now: datetime) -> int:
         """Marks tasks done; returns how many were still pending."""
-        return await execute_count(self._session, _COMPLETE, {"ids": list(task_ids), "now": now})
+        return await _COMPLETE.count(self._session, {"ids": list(task_ids), "now": now})
 
     async def retry_later(self, task_id: TaskId, *, error: str, run_at: datetime) -> None:
         """Releases the lease and schedules another attempt."""
@@ -134,9 +134,9 @@ class SqlTaskStore:
         SQLite, row locks on PostgreSQL) until commit, so no other worker claims them while
         their results are written, and a worker whose lease ran out writes nothing.
         """
-        held = await self._session.execute(
-            _HOLD, {"ids": list(task_ids), "worker": lease.worker, "until": lease.until})
-        return {TaskId(task_id) for task_id in held.scalars()}
+        held = await _HOLD.rows(
+            self._session, {"ids": list(task_ids), "worker": lease.worker, "until": lease.until})
+        return {TaskId(row[0]) for row in held}
 
     async def reschedule(self, steps: Sequence[Reschedule]) -> None:
         """Releases each task for its next step, in one executemany."""
@@ -177,13 +177,13 @@ class SqlTaskStore:
 
 
 _T = TASKS.c
-_HOLD = (
+_HOLD = Prepared(
     update(TASKS)
     .where(_T.id.in_(ids()), _T.locked_by == bindparam("worker"), _T.state == "pending")
     .values(locked_until=bindparam("until", type_=UTCDateTime()))
     .returning(_T.id)
 )
-_COMPLETE = (
+_COMPLETE = Prepared(
     update(TASKS)
     .where(_T.id.in_(ids()), _T.state == "pending")
     .values(state="done", locked_until=None, locked_by=None, finished_at=NOW)
@@ -210,7 +210,7 @@ _CLAIM = Claim.of(TASKS, and_(_T.state == "pending", _T.run_at <= NOW), ("run_at
                   _TASK_COLUMNS)
 
 
-def _task(row: RowMapping) -> ClaimedTask:
+def _task(row: Row) -> ClaimedTask:
     order_id = row["order_id"]
     return ClaimedTask(
         id=TaskId(row["id"]),

@@ -1,0 +1,229 @@
+"""On SQLite the hot statements built once go to the driver directly (storage.pipeline.direct):
+SQLite must see exactly what SQLAlchemy would have sent it, and the caller get the same rows.
+
+Each case runs a statement both ways, each in a transaction rolled back after, and compares
+the SQL text and the values that reached the sqlite3 cursor, and the rows that came back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+import storage
+from domain.ids import OrderId, UserId
+from domain.partners import Partner, PartnerStatus
+from domain.pipeline.ports import Lease
+from domain.tasks import NewTask, TaskKind
+from storage.db import make_engine, make_sessionmaker
+from storage.pipeline import apply, assign, load, tasks
+from storage.pipeline.direct import Plan
+from storage.pipeline.sql import Prepared
+from storage.repositories import _CARTS, _DISHES, _DROP_MANY_CARTS
+from storage.sql import ORDERS, TASKS, execute_count
+from storage.uow import SqlUnitOfWork, uow_factory
+from tests.integration.builders import CUSTOMER, T0, Catalog, add_catalog, new_order, store_order
+from tests.integration.conftest import sqlite_url
+
+PARTNER = UserId(8_000_000_001)
+
+
+@dataclass
+class World:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    catalog: Catalog
+    orders: list[OrderId]
+
+    def uows(self) -> SqlUnitOfWork:
+        return uow_factory(self.sessions)()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, migrated_sqlite_template: Path) -> AsyncIterator[World]:
+    """Two orders of two dishes each, one of them taken by a partner; a cart."""
+    path = tmp_path / "foodbot.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    engine = make_engine(sqlite_url(path))
+    sessions = make_sessionmaker(engine)
+    uows: Callable[[], SqlUnitOfWork] = uow_factory(sessions)
+    catalog = await add_catalog(uows)
+    first = await store_order(uows, new_order(catalog, T0))
+    second = await store_order(uows, new_order(catalog, T0 + timedelta(minutes=1)))
+    async with uows() as uow:
+        await uow.partners.save(Partner(PARTNER, "Kiran", PartnerStatus.APPROVED, online=True))
+        cart = await uow.carts.get(CUSTOMER)
+        cart.add(catalog.pizza)
+        await uow.carts.save(cart)
+        await uow.commit()
+    async with sessions() as session, session.begin():
+        await session.execute(update(ORDERS).where(ORDERS.c.id == second.id)
+                              .values(partner_id=PARTNER, status="PREPARING"))
+    try:
+        yield World(engine, sessions, catalog, [first.id, second.id])
+    finally:
+        await engine.dispose()
+
+
+async def both_ways(
+    world: World, run: Callable[[AsyncSession, bool], Any]
+) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], Any, Any]:
+    """What reached the cursor and what came back, run directly and through SQLAlchemy,
+    each in a transaction rolled back after."""
+    sent: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, tuple(parameters)))
+
+    outcomes = []
+    event.listen(world.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for direct in (True, False):
+            async with world.sessions() as session:
+                await session.connection()
+                sent.clear()
+                outcome = await run(session, direct)
+                outcomes.append((list(sent), outcome))
+                await session.rollback()
+    finally:
+        event.remove(world.engine.sync_engine, "before_cursor_execute", seen)
+    (direct_sent, direct_got), (their_sent, their_got) = outcomes
+    return direct_sent, their_sent, direct_got, their_got
+
+
+def rows_of(prepared: Prepared[Any], values: dict[str, Any]) -> Callable[..., Any]:
+    async def run(session: AsyncSession, direct: bool) -> Any:
+        if direct:
+            return list(await prepared.rows(session, values))
+        return [tuple(row) for row in await session.execute(prepared(session), values)]
+
+    return run
+
+
+def mappings_of(prepared: Prepared[Any], values: dict[str, Any]) -> Callable[..., Any]:
+    async def run(session: AsyncSession, direct: bool) -> Any:
+        if direct:
+            return [dict(row) for row in await prepared.mappings(session, values)]
+        result = await session.execute(prepared(session), values)
+        return [dict(row) for row in result.mappings()]
+
+    return run
+
+
+async def test_reads_send_what_sqlalchemy_sends_and_read_the_same_rows(world: World) -> None:
+    ids = world.orders
+    cases = [
+        rows_of(load._ORDERS, {"ids": ids}),  # a join; integers, text, reals, booleans
+        rows_of(load._LINES, {"ids": ids}),  # an outer join; JSON
+        rows_of(load._ORDERS, {"ids": []}),  # an empty list
+        rows_of(assign._PARTNER_OF, {"ids": [ids[1], 999]}),
+        mappings_of(_DISHES, {"ids": [world.catalog.pizza.id, world.catalog.cola.id]}),
+        mappings_of(_CARTS, {"ids": [CUSTOMER]}),  # columns of two tables, by name
+    ]
+    for case in cases:
+        direct_sent, their_sent, direct_got, their_got = await both_ways(world, case)
+        assert direct_sent == their_sent
+        assert direct_got == their_got
+        assert direct_got or case is cases[2]
+
+
+async def test_writes_send_what_sqlalchemy_sends_and_return_the_same_rows(world: World) -> None:
+    first, second = world.orders
+    move = {"now": T0 + timedelta(hours=1), "expect": "PREPARING", "final": "DELIVERED"}
+    cases = [
+        # pairs (a row-value IN), a time bound, the terminal move's facts with their times
+        rows_of(apply._MOVES[(False, True)],
+                {**move, "pairs_keys": [second], "pairs": [(second, PARTNER)]}),
+        # a list and literals; nothing matches: an empty RETURNING
+        rows_of(apply._MOVES[(True, False)],
+                {**move, "expect": "CONFIRMED", "final": "PREPARING", "ids": [first, second]}),
+    ]
+    for case in cases:
+        direct_sent, their_sent, direct_got, their_got = await both_ways(world, case)
+        assert direct_sent == their_sent
+        assert direct_got == their_got
+    delivered = (await both_ways(world, cases[0]))[2]
+    assert [row[0] for row in delivered] == [second]
+    assert delivered[0][2] == T0 + timedelta(minutes=1)  # placed at: read back as a time
+
+
+async def test_a_count_is_the_rows_matched(world: World) -> None:
+    async def run(session: AsyncSession, direct: bool) -> Any:
+        values = {"ids": [CUSTOMER, 999]}
+        if direct:
+            return await _DROP_MANY_CARTS.count(session, values)
+        return await execute_count(session, _DROP_MANY_CARTS(session), values)
+
+    direct_sent, their_sent, direct_got, their_got = await both_ways(world, run)
+    assert direct_sent == their_sent
+    assert direct_got == their_got == 1
+
+
+async def test_a_column_left_to_its_onupdate_default_gets_it(world: World) -> None:
+    """A claim sets `updated_at` through the column's onupdate, as SQLAlchemy would."""
+    async with world.uows() as uow:
+        for order_id in world.orders:
+            await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, order_id, T0))
+        await uow.commit()
+    async with world.sessions() as session, session.begin():
+        await session.execute(update(TASKS).values(updated_at=T0 - timedelta(days=1)))
+    lease = Lease("w1", T0 + timedelta(hours=1), timedelta(hours=1), limit=10)
+    async with world.sessions() as session, session.begin():
+        claimed = await tasks.claim_rows(session, tasks._CLAIM, lease)
+    assert len(claimed) == 2
+    async with world.sessions() as session:
+        rows = (await session.execute(TASKS.select())).mappings().all()
+    assert {row["locked_by"] for row in rows} == {"w1"}
+    assert all(row["updated_at"] > T0 for row in rows)  # the clock's now, not left as it was
+
+
+def test_every_statement_run_directly_is_planned_with_sqlalchemys_column_names() -> None:
+    dialect = sqlite.dialect(paramstyle="qmark")
+    found = list(_prepared())
+    assert len(found) >= 25
+    for name, prepared in found:
+        statement = prepared._build("sqlite")
+        compiled: Any = statement.compile(dialect=dialect)
+        expected = tuple(column.keyname for column in compiled._result_columns)
+        assert Plan(statement, dialect)._keys == expected, name
+
+
+def _prepared() -> Any:
+    """Every built-once statement in storage's modules, claims included."""
+    for module_info in pkgutil.walk_packages(storage.__path__, "storage."):
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, tasks.Claim):
+                value = value.statement
+            if isinstance(value, Prepared):
+                yield f"{module_info.name}.{name}", value
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, Prepared):
+                        yield f"{module_info.name}.{name}[{key}]", item
+
+
+async def test_new_orders_in_several_chunks_each_get_their_own_id(world: World) -> None:
+    """SQLite takes a multi-row INSERT ... RETURNING a chunk of rows at a time."""
+    orders = [new_order(world.catalog, T0 + timedelta(seconds=n), key=f"k{n}")
+              for n in range(1_201)]  # three chunks
+    async with world.uows() as uow:
+        await uow.orders.add_many(orders)
+        await uow.commit()
+    assert len({order.id for order in orders}) == len(orders)
+    async with world.uows() as uow:
+        for order in (orders[0], orders[499], orders[500], orders[1_000], orders[-1]):
+            stored = await uow.orders.get_by_idempotency_key(order.idempotency_key or "")
+            assert stored is not None and stored.id == order.id
+            assert stored.created_at == order.created_at
