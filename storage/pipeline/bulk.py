@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, Column, Dialect, Table
@@ -36,6 +37,7 @@ Convert = Callable[[Any], Any]
 class _Slot:
     name: str
     convert: Convert | None
+    times: bool  # a time column: a batch holds a few distinct ones, each converted once
     value: Any  # used when a row leaves the parameter out
     make: Callable[[], Any] | None  # a column default or onupdate, called once per run
 
@@ -102,7 +104,7 @@ class Bulk:
     ) -> tuple[str, list[list[Any]]]:
         """The statement's text, and each of its parameters' values for every row."""
         sql, slots = self._for(dialect)
-        memo: dict[datetime, Any] = {}
+        memo: dict[Any, Any] = {}  # times converted, shared by the time columns
         return sql, [_column(rows, s, memo) for s in slots]
 
     def _for(self, dialect: Dialect) -> tuple[str, list[_Slot]]:
@@ -127,7 +129,8 @@ def _slot(statement: Statement, name: str, bind: Any, dialect: Dialect) -> _Slot
     value = None if bind.required else bind.effective_value
     if value is not None and convert is not None:
         value = convert(value)
-    return _Slot(name, convert, value, column_default(statement, name))
+    times = isinstance(bind.type, UTCDateTime)
+    return _Slot(name, convert, times, value, column_default(statement, name))
 
 
 def column_default(statement: Any, name: str) -> Callable[[], Any] | None:
@@ -198,24 +201,27 @@ def _converter(type_: Any, dialect: Dialect) -> Convert | None:
     return None
 
 
-_LEFT_OUT = object()
 
-
-def _column(rows: Sequence[Mapping[str, Any]], slot: _Slot, memo: dict[datetime, Any]) -> list[Any]:
+def _column(rows: Sequence[Mapping[str, Any]], slot: _Slot, memo: dict[Any, Any]) -> list[Any]:
     """One parameter's values for every row, converted: a column at a time, so the common
-    cases (every row names it; nothing to convert) take no function call per value."""
+    cases (every row names it; nothing to convert; times, each converted once) take no
+    Python function call per value."""
     name, convert = slot.name, slot.convert
-    values = [row.get(name, _LEFT_OUT) for row in rows]
-    if _LEFT_OUT in values:
+    try:
+        values = list(map(itemgetter(name), rows))
+    except KeyError:  # rows that leave it to its default or onupdate
         fill = _convert(slot.make(), convert, memo) if slot.make is not None else slot.value
-        values = [fill if value is _LEFT_OUT else _convert(value, convert, memo)
-                  for value in values]
-    elif convert is not None:
-        values = [_convert(value, convert, memo) for value in values]
-    return values
+        return [_convert(row[name], convert, memo) if name in row else fill for row in rows]
+    if convert is None:
+        return values
+    if slot.times:
+        for value in set(values).difference(memo):
+            memo[value] = None if value is None else convert(value)
+        return list(map(memo.__getitem__, values))
+    return [None if value is None else convert(value) for value in values]
 
 
-def _convert(value: Any, convert: Convert | None, memo: dict[datetime, Any]) -> Any:
+def _convert(value: Any, convert: Convert | None, memo: dict[Any, Any]) -> Any:
     if convert is None or value is None:
         return value
     if isinstance(value, datetime):

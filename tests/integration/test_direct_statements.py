@@ -12,12 +12,12 @@ import pkgutil
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, insert, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,10 +28,11 @@ from domain.pipeline.ports import Lease
 from domain.tasks import NewTask, TaskKind
 from storage.db import make_engine, make_sessionmaker
 from storage.pipeline import apply, assign, load, tasks
+from storage.pipeline.bulk import Bulk
 from storage.pipeline.direct import Plan
 from storage.pipeline.sql import Prepared
 from storage.repositories import _CARTS, _DISHES, _DROP_MANY_CARTS
-from storage.sql import ORDERS, TASKS, execute_count
+from storage.sql import ORDERS, OUTBOX, TASKS, execute_count
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.integration.builders import CUSTOMER, T0, Catalog, add_catalog, new_order, store_order
 from tests.integration.conftest import sqlite_url
@@ -227,3 +228,37 @@ async def test_new_orders_in_several_chunks_each_get_their_own_id(world: World) 
             stored = await uow.orders.get_by_idempotency_key(order.idempotency_key or "")
             assert stored is not None and stored.id == order.id
             assert stored.created_at == order.created_at
+
+
+async def test_rows_written_in_bulk_are_stored_as_sqlalchemy_stores_them(world: World) -> None:
+    """Bulk converts a column at a time: times (a repeated one, another zone, none at all),
+    JSON, and the defaults of columns a row leaves out. SQLite must hold the same text."""
+    at, later = T0, (T0 + timedelta(minutes=5)).astimezone(timezone(timedelta(hours=5, minutes=30)))
+    rows: list[dict[str, Any]] = [
+        {"chat_id": 1, "kind": "a", "payload": {"n": 1}, "created_at": at,
+         "next_attempt_at": at, "attempts": 0, "sent_at": None},
+        {"chat_id": 2, "kind": "b", "payload": {"n": [2, "two"]}, "created_at": at,
+         "next_attempt_at": later, "attempts": 1, "sent_at": later},
+    ]
+    # a run whose rows leave columns out: the payload's and attempts' defaults
+    defaulted = [{"chat_id": 3, "kind": "c", "created_at": later, "next_attempt_at": at,
+                  "sent_at": at}]
+    bulk = Bulk(insert(OUTBOX).inline(), ["chat_id", "kind", "payload", "created_at",
+                                          "next_attempt_at", "attempts", "sent_at"])
+
+    async def run(session: AsyncSession, direct: bool) -> Any:
+        for run_rows in (rows, defaulted):
+            if direct:
+                await bulk.run(session, run_rows)
+            else:
+                for row in run_rows:
+                    await session.execute(insert(OUTBOX), row)
+        stored = await session.execute(text(
+            "SELECT chat_id, kind, payload, created_at, next_attempt_at, attempts, sent_at "
+            "FROM outbox WHERE chat_id IN (1, 2, 3) ORDER BY chat_id"))
+        return [tuple(row) for row in stored]
+
+    *_, direct_got, their_got = await both_ways(world, run)
+    assert direct_got == their_got
+    assert [row[0] for row in direct_got] == [1, 2, 3]
+    assert direct_got[1][4] == direct_got[2][3] != direct_got[0][3]  # one instant, two zones
