@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import sqlite_file
 
-HEAD = "0029"
+HEAD = "0030"
 VERSION_TABLE = "alembic_version"  # Alembic's own bookkeeping: one row, the revision
 
 

@@ -58,7 +58,7 @@ class OrderRow(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     customer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("customers.id"))
     restaurant_id: Mapped[int] = mapped_column(ForeignKey("restaurants.id"))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # looked up through ix_orders_status_id
     currency: Mapped[str] = mapped_column(String(3))
     # the bill (domain.bill), minor units, fixed when placed: total = the sum of its parts
     subtotal: Mapped[int] = mapped_column(BigInteger)  # the dishes

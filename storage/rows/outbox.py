@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.rows.base import Base
 from storage.types import BigIntPK
+
+GIVEN_UP = text("given_up_at IS NOT NULL")
 
 
 class OutboxRow(Base):
@@ -19,7 +21,9 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
         Index("ix_outbox_chat_id_id", "chat_id", "id"),
-        Index("ix_outbox_given_up_at", "given_up_at"),  # the retention sweep's (with sent_at's)
+        # the retention sweep's (with sent_at's): only messages given up on
+        Index("ix_outbox_given_up_at", "given_up_at",
+              sqlite_where=GIVEN_UP, postgresql_where=GIVEN_UP),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -12,6 +12,7 @@ from storage.rows.base import Base
 OFFER_STATES = ("open", "accepted", "declined", "expired", "withdrawn")
 _OPEN = text("state = 'open'")
 _ACCEPTED = text("state = 'accepted'")
+_CLOSED = text("closed_at IS NOT NULL")
 
 
 class OfferRow(Base):
@@ -29,7 +30,8 @@ class OfferRow(Base):
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("uq_offers_accepted_order", "order_id", unique=True,
               sqlite_where=_ACCEPTED, postgresql_where=_ACCEPTED),
-        Index("ix_offers_closed_at", "closed_at"),  # the retention sweep's
+        # the retention sweep's: only closed offers
+        Index("ix_offers_closed_at", "closed_at", sqlite_where=_CLOSED, postgresql_where=_CLOSED),
         CheckConstraint(
             "state IN ('open', 'accepted', 'declined', 'expired', 'withdrawn')",
             name="state_known",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.rows.base import Base, utcnow
 from storage.types import BigIntPK
+
+FINISHED = text("finished_at IS NOT NULL")
 
 TASK_STATES = ("pending", "done", "dead")
 
@@ -20,7 +22,9 @@ class TaskRow(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_state_run_at", "state", "run_at"),
-        Index("ix_tasks_finished_at", "finished_at"),  # the retention sweep's
+        # the retention sweep's: only finished tasks
+        Index("ix_tasks_finished_at", "finished_at",
+              sqlite_where=FINISHED, postgresql_where=FINISHED),
         Index("ix_tasks_state_id", "state", "id"),  # /deadletters, a page at a time
         CheckConstraint("state IN ('pending', 'done', 'dead')", name="state_known"),
     )
