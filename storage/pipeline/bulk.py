@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert, Update
 
+from storage.pipeline.cursor import run_sql
 from storage.types import UTCDateTime, sqlite_text, utc
 
 Convert = Callable[[Any], Any]
@@ -81,7 +82,7 @@ class Bulk:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(sql, tuple(columns))
         else:
-            connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+            run_sql(connection, sql, list(zip(*columns, strict=True)), many=True)
 
     def _returning(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         connection = session.connection()
@@ -96,7 +97,7 @@ class Bulk:
             if text is None:
                 text = self._many[len(chunk)] = _many_values(sql, len(chunk))
             values = tuple(value for row in chunk for value in row)
-            returned += connection.exec_driver_sql(text, values).fetchall()
+            returned += run_sql(connection, text, values).fetchall()
         return returned
 
     def _columns(

@@ -12,8 +12,9 @@ them in SQLite (thread CPU, instrumented).
 its lists go, the order of its parameters, the conversion each needs (the column types' own
 bind and result processors), and its literals' values. A run then renders the list
 placeholders (cached by the lists' lengths), lays the values out in order, hands SQL and
-values to the driver (`exec_driver_sql`), and converts the rows it returns, a column at a
-time. What SQLite sees is what SQLAlchemy would have sent: the same text, the same values.
+values to the driver's cursor (storage.pipeline.cursor), and converts the rows it returns, a
+column at a time. What SQLite sees is what SQLAlchemy would have sent: the same text, the
+same values.
 
 Only SQLite's positional `?` parameters are laid out this way; on PostgreSQL the caller runs
 the statement through SQLAlchemy (storage.pipeline.sql.Prepared).
@@ -30,6 +31,7 @@ from sqlalchemy import ClauseElement, Connection, Dialect
 from sqlalchemy.sql.sqltypes import TupleType
 
 from storage.pipeline.bulk import column_default
+from storage.pipeline.cursor import run_sql
 
 Convert = Callable[[Any], Any]
 
@@ -75,7 +77,7 @@ class Plan:
         ]
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> Any:
-        """Runs the statement with these values; returns the driver's result (CursorResult)."""
+        """Runs the statement with these values; returns the driver's cursor."""
         laid_out: list[Any] = []
         lengths: list[int] = []
         for p in self._parameters:
@@ -93,7 +95,7 @@ class Plan:
             if p.width > 1:
                 value = [part for row in value for part in row]
             laid_out += [p.convert(v) for v in value] if p.convert else value
-        return connection.exec_driver_sql(self._text(tuple(lengths)), tuple(laid_out))
+        return run_sql(connection, self._text(tuple(lengths)), tuple(laid_out))
 
     def rows(self, result: Any) -> list[tuple[Any, ...]]:
         """The result's rows as tuples, each column converted as its type reads it."""

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, text, update
+from sqlalchemy import bindparam, event, insert, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import storage
+from domain.errors import DuplicateOrder
 from domain.ids import OrderId, UserId
 from domain.partners import Partner, PartnerStatus
 from domain.pipeline.ports import Lease
@@ -32,7 +34,7 @@ from storage.pipeline.bulk import Bulk
 from storage.pipeline.direct import Plan
 from storage.pipeline.sql import Prepared
 from storage.repositories import _CARTS, _DISHES, _DROP_MANY_CARTS
-from storage.sql import ORDERS, OUTBOX, TASKS, execute_count
+from storage.sql import ORDERS, OUTBOX, TASKS, execute_count, ids
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.integration.builders import CUSTOMER, T0, Catalog, add_catalog, new_order, store_order
 from tests.integration.conftest import sqlite_url
@@ -262,3 +264,32 @@ async def test_rows_written_in_bulk_are_stored_as_sqlalchemy_stores_them(world: 
     assert direct_got == their_got
     assert [row[0] for row in direct_got] == [1, 2, 3]
     assert direct_got[1][4] == direct_got[2][3] != direct_got[0][3]  # one instant, two zones
+
+
+async def test_a_refused_statement_raises_as_through_sqlalchemy_and_changes_nothing(
+    world: World,
+) -> None:
+    """The driver's errors come back as SQLAlchemy's (the store tells a busy database from a
+    broken statement by them): a second order with a press's key is a DuplicateOrder, and a
+    move to a state the table does not allow is an IntegrityError, its batch rolled back."""
+    twice = new_order(world.catalog, T0, key="press-1")
+    async with world.uows() as uow:
+        await uow.orders.add_many([twice])
+        await uow.commit()
+    async with world.uows() as uow:
+        with pytest.raises(DuplicateOrder):
+            await uow.orders.add_many([new_order(world.catalog, T0, key="press-1")])
+    async with world.uows() as uow:
+        await uow.tasks.enqueue(NewTask(TaskKind.CONFIRM_ORDER, world.orders[0], T0))
+        await uow.commit()
+    bogus = Prepared(update(TASKS).where(TASKS.c.id.in_(ids("ids")))
+                     .values(state=bindparam("state")))
+    async with world.sessions() as session:
+        task_ids = [row[0] for row in await session.execute(TASKS.select())]
+        with pytest.raises(IntegrityError, match="CHECK constraint failed"):
+            await bogus.count(session, {"ids": task_ids, "state": "lost"})
+        await session.rollback()
+        assert await bogus.count(session, {"ids": task_ids, "state": "done"}) == 1
+    async with world.uows() as uow:
+        stored = await uow.orders.get_by_idempotency_key("press-1")
+        assert stored is not None and stored.id == twice.id
