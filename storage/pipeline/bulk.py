@@ -202,7 +202,6 @@ def _converter(type_: Any, dialect: Dialect) -> Convert | None:
     return None
 
 
-
 def _column(rows: Sequence[Mapping[str, Any]], slot: _Slot, memo: dict[Any, Any]) -> list[Any]:
     """One parameter's values for every row, converted: a column at a time, so the common
     cases (every row names it; nothing to convert; times, each converted once) take no
