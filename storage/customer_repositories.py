@@ -15,15 +15,15 @@ from storage import mapping
 from storage.pipeline.bulk import Bulk
 from storage.pipeline.sql import Prepared
 from storage.rows.base import utcnow
-from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, ids, upsert
+from storage.sql import CHECKOUTS, CUSTOMERS, ORDER_RATINGS, TRACKING_MESSAGES, in_ids, upsert
 
 # a checkout with its customer's own time zone (read only: /mytimezone sets it), in one query
 _WITH_ZONE = select(CHECKOUTS, select(CUSTOMERS.c.time_zone).where(
     CUSTOMERS.c.id == CHECKOUTS.c.customer_id).scalar_subquery().label("customer_zone"))
 # built once, as the chat reads them on most updates (storage/repositories.py says why)
 _CHECKOUT = _WITH_ZONE.where(CHECKOUTS.c.customer_id == bindparam("id"))
-_CHECKOUTS = Prepared(_WITH_ZONE.where(CHECKOUTS.c.customer_id.in_(ids())))
-_DROP_CHECKOUTS = Prepared(delete(CHECKOUTS).where(CHECKOUTS.c.customer_id.in_(ids())))
+_CHECKOUTS = Prepared(_WITH_ZONE.where(in_ids(CHECKOUTS.c.customer_id)))
+_DROP_CHECKOUTS = Prepared(delete(CHECKOUTS).where(in_ids(CHECKOUTS.c.customer_id)))
 _TRACKING = select(TRACKING_MESSAGES).where(TRACKING_MESSAGES.c.order_id == bindparam("id"))
 _NEW_TRACKING = Bulk(insert(TRACKING_MESSAGES).inline(), ["order_id", "chat_id", "message_id"])
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domain.inbox import InboundUpdate, Inbox, Leases, StoredUpdate
 from domain.pipeline.ports import Lease
 from storage.languages import language_of
-from storage.sql import INBOX, LEASES, execute_count, ids, insert_missing
+from storage.sql import INBOX, LEASES, execute_count, in_ids, insert_missing
 
 _COLUMNS = ("update_id", "chat_id", "kind", "payload", "sent_at", "received_at", "attempts")
 
@@ -100,7 +100,7 @@ class _Statements:
         self.store = insert(INBOX).on_conflict_do_nothing().returning(i.update_id)
         self.finish = (
             update(INBOX)
-            .where(i.update_id.in_(ids()), i.done_at.is_(None))
+            .where(in_ids(i.update_id), i.done_at.is_(None))
             .values(done_at=bindparam("done"), locked_until=None, locked_by=None)
         )
         # per chat its oldest update not done (one pass over the index, grouped), unleased;

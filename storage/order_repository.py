@@ -30,7 +30,7 @@ from storage.sql import (
     RIDER_SPOTS,
     TRACKING_MESSAGES,
     by_id,
-    ids,
+    in_ids,
 )
 
 
@@ -178,7 +178,7 @@ def _facts(order_id: Any, restaurant_id: Any, partner_id: Any, customer_id: Any)
 _NEW_ORDERS = Bulk(insert(ORDERS).returning(ORDERS.c.id),  # every column but the id
                    [c.key for c in ORDERS.c if not c.primary_key])
 _KNOWN_KEYS = Prepared(select(ORDERS.c.idempotency_key).where(
-    ORDERS.c.idempotency_key.in_(ids("keys"))))
+    in_ids(ORDERS.c.idempotency_key, "keys")))
 _NEW_ITEMS = Bulk(insert(ORDER_ITEMS).inline(), ["order_id", "position", "menu_item_id", "name",
                                                   "unit_price", "quantity", "options"])
 # `view_of`'s statement, built once (the tracking message is redrawn at every status change)
@@ -193,7 +193,7 @@ _VIEW_OF = select(ORDERS, *(
 # built once, as every order screen reads them (storage/repositories.py says why)
 _HISTORY = select(ORDER_EVENTS).where(ORDER_EVENTS.c.order_id == bindparam("order_id")).order_by(
     ORDER_EVENTS.c.id)
-_ITEMS = select(ORDER_ITEMS).where(ORDER_ITEMS.c.order_id.in_(ids())
+_ITEMS = select(ORDER_ITEMS).where(in_ids(ORDER_ITEMS.c.order_id)
                                    ).order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
 
 

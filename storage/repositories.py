@@ -41,7 +41,7 @@ from storage.sql import (
     RESTAURANTS,
     add_missing,
     execute_count,
-    ids,
+    in_ids,
     upsert,
 )
 
@@ -234,16 +234,16 @@ def _carts(which: ColumnElement[bool]) -> Select[Any]:
 # call costs about as much CPU again as running it (constructing it, then working out its
 # cache key), where a built one's key is kept with it.
 _RESTAURANT = select(RESTAURANTS).where(RESTAURANTS.c.id == bindparam("id"))
-_RESTAURANTS = Prepared(select(RESTAURANTS).where(RESTAURANTS.c.id.in_(ids())))
+_RESTAURANTS = Prepared(select(RESTAURANTS).where(in_ids(RESTAURANTS.c.id)))
 _DISH = select(MENU_ITEMS).where(MENU_ITEMS.c.id == bindparam("id"))
-_DISHES = Prepared(select(MENU_ITEMS).where(MENU_ITEMS.c.id.in_(ids())))
+_DISHES = Prepared(select(MENU_ITEMS).where(in_ids(MENU_ITEMS.c.id)))
 _CUSTOMER = select(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("id"))
 _CART = _carts(CARTS.c.customer_id == bindparam("customer_id"))
-_CARTS = Prepared(_carts(CARTS.c.customer_id.in_(ids())))
+_CARTS = Prepared(_carts(in_ids(CARTS.c.customer_id)))
 _DROP_LINES = delete(CART_LINES).where(CART_LINES.c.customer_id == bindparam("customer_id"))
 _DROP_CART = delete(CARTS).where(CARTS.c.customer_id == bindparam("customer_id"))
-_DROP_MANY_LINES = Prepared(delete(CART_LINES).where(CART_LINES.c.customer_id.in_(ids())))
-_DROP_MANY_CARTS = Prepared(delete(CARTS).where(CARTS.c.customer_id.in_(ids())))
+_DROP_MANY_LINES = Prepared(delete(CART_LINES).where(in_ids(CART_LINES.c.customer_id)))
+_DROP_MANY_CARTS = Prepared(delete(CARTS).where(in_ids(CARTS.c.customer_id)))
 _ADD_LINES = insert(CART_LINES)
 
 

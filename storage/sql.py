@@ -6,10 +6,22 @@ import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, CursorResult, Executable, Select, Table, bindparam
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Select,
+    Table,
+    any_,
+    bindparam,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from storage import rows
 
@@ -48,6 +60,42 @@ def ids(name: str = "ids") -> BindParameter[Any]:
     """A list of keys given at each run, as the parameter of an IN: a statement built once
     takes any number of them."""
     return bindparam(name, expanding=True)
+
+
+class InList(ColumnElement[bool]):
+    """`column` is one of the list given at each run as the parameter `name`: a statement
+    built once takes any number of them, and its SQL is the same whatever their number.
+
+    SQLite: `column IN (?, ?, ...)`, an expanding IN (SQLite has no arrays). PostgreSQL:
+    `column = ANY($1::type[])`, the whole list one array parameter. An expanding IN there
+    had SQLAlchemy render the list into the text again at every run (a regular-expression
+    pass over it), and each list length was a new text for asyncpg to prepare on the server
+    and cache; one text is prepared once. `~in_ids(...)` is its negation, NOT (...)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition already: no "= 1" where booleans are numbers
+    _traverse_internals = (("column", InternalTraversal.dp_clauseelement),  # its cache key
+                           ("name", InternalTraversal.dp_string))
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[Any], name: str = "ids") -> None:
+        self.column, self.name = column, name
+
+
+def in_ids(column: ColumnElement[Any], name: str = "ids") -> InList:
+    """`column IN` the list given at each run as `name` (InList)."""
+    return InList(column, name)
+
+
+@compiles(InList)
+def _in_list(element: InList, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.in_(ids(element.name)), **kw))
+
+
+@compiles(InList, "postgresql")
+def _any_of_array(element: InList, compiler: Any, **kw: Any) -> str:
+    listed = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    return str(compiler.process(element.column == any_(listed), **kw))
 
 
 async def execute_count(

@@ -42,7 +42,7 @@ from storage.pipeline.sql import (
     upsert_many,
     write_history,
 )
-from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS, ids
+from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, PAYMENTS, REFUNDS, in_ids
 from storage.stats import add_finished
 from storage.types import UTCDateTime
 
@@ -138,7 +138,7 @@ def _moving(unassigned: bool, terminal: bool) -> Prepared[Any]:
     r = ORDERS.c
 
     def build(dialect: str) -> Any:
-        same_partner = (r.id.in_(ids()) & r.partner_id.is_(None) if unassigned
+        same_partner = (in_ids(r.id) & r.partner_id.is_(None) if unassigned
                         else pairs_in(dialect, r.id, r.partner_id))
         return (
             update(ORDERS)
@@ -202,7 +202,7 @@ async def _end_offers(session: AsyncSession, order_ids: Sequence[OrderId], now: 
 
 _END_OFFERS = Prepared(lambda _: (
     update(OFFERS)
-    .where(_O.order_id.in_(ids()), _O.state == OfferState.OPEN.value)
+    .where(in_ids(_O.order_id), _O.state == OfferState.OPEN.value)
     .values(state=OfferState.WITHDRAWN.value, closed_at=NOW)
 ))
 

@@ -26,7 +26,7 @@ from domain.pipeline.model import OfferState
 from domain.tasks import TaskKind
 from storage.pipeline.bulk import Bulk
 from storage.pipeline.sql import NOW, OFFERS, Prepared, pair_values, pairs_in
-from storage.sql import ORDERS, PARTNERS, TASKS, ids
+from storage.sql import ORDERS, PARTNERS, TASKS, in_ids
 
 Pair = tuple[OrderId, UserId]
 
@@ -64,8 +64,8 @@ _ACCEPT = Prepared(lambda dialect: (
     .values(state=OfferState.ACCEPTED.value, closed_at=NOW)
     .returning(_O.order_id, _O.partner_id)
 ))
-_PARTNER_OF = Prepared(select(_R.id, _R.partner_id).where(_R.id.in_(ids())))
-_ACTIVE_ORDER_OF = Prepared(select(_P.id, _P.active_order_id).where(_P.id.in_(ids())))
+_PARTNER_OF = Prepared(select(_R.id, _R.partner_id).where(in_ids(_R.id)))
+_ACTIVE_ORDER_OF = Prepared(select(_P.id, _P.active_order_id).where(in_ids(_P.id)))
 _UNGIVE = Prepared(lambda dialect: (
     update(ORDERS).where(pairs_in(dialect, _R.id, _R.partner_id)).values(partner_id=None)
 ))
@@ -109,7 +109,7 @@ _FINISH_DISPATCH = Prepared(
     update(TASKS)
     .where(_T.id.in_(
         select(_T.id)
-        .where(_T.order_id.in_(ids()), _T.kind == TaskKind.DISPATCH.value, _T.state == "pending")
+        .where(in_ids(_T.order_id), _T.kind == TaskKind.DISPATCH.value, _T.state == "pending")
         .with_for_update(skip_locked=True)
     ))
     .values(state="done", finished_at=NOW, locked_until=None, locked_by=None)

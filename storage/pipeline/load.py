@@ -20,7 +20,7 @@ from domain.restaurants import Restaurant
 from storage import mapping
 from storage.pipeline.sql import OFFERS, PROGRESS, Prepared, pair_values, pairs_in
 from storage.repositories import SqlRestaurantRepository
-from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS, ids
+from storage.sql import MENU_ITEMS, ORDER_ITEMS, ORDERS, PARTNERS, RESTAURANTS, in_ids
 
 _O, _P = ORDERS.c, PROGRESS.c
 _ORDER_VIEW = (
@@ -48,7 +48,7 @@ async def orders(session: AsyncSession, order_ids: Collection[int]) -> dict[Orde
 
 
 _ORDERS = Prepared(lambda _: select(*_ORDER_VIEW).select_from(_WITH_PROGRESS)
-                   .where(_O.id.in_(ids())))
+                   .where(in_ids(_O.id)))
 
 
 async def restaurants(
@@ -76,7 +76,7 @@ _I, _M = ORDER_ITEMS.c, MENU_ITEMS.c
 _LINES = Prepared(
     select(_I.order_id, _I.name, _I.quantity, _M.id, _M.available, _I.options)
     .select_from(ORDER_ITEMS.outerjoin(MENU_ITEMS, _M.id == _I.menu_item_id))
-    .where(_I.order_id.in_(ids()))
+    .where(in_ids(_I.order_id))
     .order_by(_I.order_id, _I.position)
 )
 
@@ -98,7 +98,7 @@ async def offers(
 _F = OFFERS.c
 _OFFER = (_F.order_id, _F.partner_id, _F.state, _F.offered_at, _F.expires_at)
 _OFFERS = Prepared(
-    select(*_OFFER).where(_F.order_id.in_(ids())).order_by(_F.order_id, _F.offered_at))
+    select(*_OFFER).where(in_ids(_F.order_id)).order_by(_F.order_id, _F.offered_at))
 
 
 async def offer_pairs(
@@ -130,7 +130,7 @@ async def partners(session: AsyncSession, partner_ids: Collection[UserId]) -> di
     return {UserId(row["id"]): mapping.partner_from_row(row) for row in rows}
 
 
-_PARTNERS = Prepared(select(*_PARTNER).where(PARTNERS.c.id.in_(ids())))
+_PARTNERS = Prepared(select(*_PARTNER).where(in_ids(PARTNERS.c.id)))
 
 
 async def pool(session: AsyncSession, size: int) -> PartnerPool:
@@ -185,5 +185,5 @@ _ASSIGNMENTS = Prepared(
         _O.phone, _O.note, _O.total, _O.currency, _P.ready_at,
     )
     .select_from(_WITH_PROGRESS.join(RESTAURANTS, _R.id == _O.restaurant_id))
-    .where(_O.id.in_(ids()))
+    .where(in_ids(_O.id))
 )

@@ -9,7 +9,7 @@ from sqlalchemy.sql import ColumnElement
 from storage.languages import language_of
 from storage.pipeline.sql import NOW
 from storage.pipeline.tasks import Claim
-from storage.sql import INBOX, OUTBOX, ids
+from storage.sql import INBOX, OUTBOX, in_ids
 from storage.types import UTCDateTime
 
 _COLUMNS = ("id", "chat_id", "kind", "payload", "attempts")
@@ -22,7 +22,7 @@ def lane(edits: bool | None) -> ColumnElement[bool]:
     kinds that are edits given as `unpaced`."""
     if edits is None:
         return true()
-    is_edit = OUTBOX.c.kind.in_(ids("unpaced"))
+    is_edit = in_ids(OUTBOX.c.kind, "unpaced")
     return is_edit if edits else ~is_edit
 
 
@@ -31,10 +31,10 @@ def _claiming_heads(edits: bool | None) -> Claim:
     o, recent = OUTBOX.c, OUTBOX.alias("recent").c
     since = bindparam("since", type_=UTCDateTime())
     paced = exists().where(recent.chat_id == o.chat_id, recent.sent_at > since,
-                           recent.kind.not_in(ids("unpaced")))
+                           ~in_ids(recent.kind, "unpaced"))
     answering = exists().where(INBOX.c.chat_id == o.chat_id, INBOX.c.done_at.is_(None))
     due = and_(o.sent_at.is_(None), o.given_up_at.is_(None), o.next_attempt_at <= NOW,
-               o.id == chat_head(), or_(o.kind.in_(ids("unpaced")), ~paced),
+               o.id == chat_head(), or_(in_ids(o.kind, "unpaced"), ~paced),
                or_(o.locked_by.is_(None), ~answering), lane(edits))
     return Claim.of(OUTBOX, due, ("id",), _COLUMNS, extra=(language_of("outbox.chat_id"),))
 

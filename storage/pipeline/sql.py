@@ -1,8 +1,9 @@
 """SQL shared by the pipeline's worker and its presses: tables, set-based helpers, row values.
 
 Everything here runs on an `AsyncSession` inside the caller's transaction and never commits.
-Statements take lists through expanding IN parameters, so each compiles once whatever the size
-of the batch, and the hot paths' statements are built once (`Prepared`), not at every call.
+Statements take lists as one parameter (`storage.sql.in_ids`: an expanding IN on SQLite, an
+array on PostgreSQL), so each compiles once whatever the size of the batch, and the hot paths'
+statements are built once (`Prepared`), not at every call.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from storage import mapping
 from storage.pipeline.bulk import Bulk
 from storage.pipeline.direct import Plan
 from storage.rows import OfferRow, OrderProgressRow
-from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name, ids, upsert_statement
+from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name, ids, in_ids, upsert_statement
 from storage.types import UTCDateTime
 
 OFFERS = cast(Table, OfferRow.__table__)
@@ -142,7 +143,7 @@ def pairs_in(
             bindparam(f"{name}_keys", type_=_BIGINTS), bindparam(f"{name}_values", type_=_BIGINTS),
         ).table_valued("k", "v").render_derived()
         return tuple_(key, value).in_(select(listed.c.k, listed.c.v))
-    return and_(key.in_(ids(f"{name}_keys")), tuple_(key, value).in_(ids(name)))
+    return and_(in_ids(key, f"{name}_keys"), tuple_(key, value).in_(ids(name)))
 
 
 def pair_values(

@@ -34,7 +34,7 @@ from domain.pipeline.ports import ClaimedTask, Failure, Lease, Reschedule
 from storage.mapping import Row
 from storage.pipeline.bulk import Bulk
 from storage.pipeline.sql import MAX_ERROR, NOW, Prepared
-from storage.sql import TASKS, execute_count, ids
+from storage.sql import TASKS, execute_count, in_ids
 from storage.types import UTCDateTime
 
 
@@ -179,13 +179,13 @@ class SqlTaskStore:
 _T = TASKS.c
 _HOLD = Prepared(
     update(TASKS)
-    .where(_T.id.in_(ids()), _T.locked_by == bindparam("worker"), _T.state == "pending")
+    .where(in_ids(_T.id), _T.locked_by == bindparam("worker"), _T.state == "pending")
     .values(locked_until=bindparam("until", type_=UTCDateTime()))
     .returning(_T.id)
 )
 _COMPLETE = Prepared(
     update(TASKS)
-    .where(_T.id.in_(ids()), _T.state == "pending")
+    .where(in_ids(_T.id), _T.state == "pending")
     .values(state="done", locked_until=None, locked_by=None, finished_at=NOW)
 )
 
