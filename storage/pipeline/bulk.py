@@ -80,7 +80,7 @@ class Bulk:
         connection = session.connection()
         sql, columns = self._columns(connection.dialect, rows)
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(sql, tuple(columns))
+            run_sql(connection, sql, tuple(columns))
         else:
             run_sql(connection, sql, list(zip(*columns, strict=True)), many=True)
 
@@ -88,7 +88,7 @@ class Bulk:
         connection = session.connection()
         sql, columns = self._columns(connection.dialect, rows)
         if connection.dialect.name == "postgresql":
-            return list(connection.exec_driver_sql(sql, tuple(columns)).fetchall())
+            return list(run_sql(connection, sql, tuple(columns)).fetchall())
         returned: list[Any] = []
         laid_out = list(zip(*columns, strict=True))
         for start in range(0, len(laid_out), _CHUNK):

@@ -6,8 +6,9 @@ the pipeline's short statements that was half of what a statement cost the event
 thread beyond SQLite's own work (a read of twenty keys: 101 µs through it, 53 µs through the
 cursor, on a busy machine). Here the cursor runs it directly. The engine's
 `before_cursor_execute` listeners still hear of each statement, and a driver's error is
-raised as SQLAlchemy raises it (a `DBAPIError`: IntegrityError, OperationalError...), so the
-callers and the store's error handling see no difference.
+raised as SQLAlchemy raises it (a `DBAPIError`: IntegrityError, OperationalError...), through
+the connection's own error handling, which also drops a connection the server closed or a
+cancellation left midway; the callers and the store's error handling see no difference.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 
 
 def run_sql(connection: Connection, sql: str, values: Sequence[Any], *, many: bool = False
@@ -27,13 +27,12 @@ def run_sql(connection: Connection, sql: str, values: Sequence[Any], *, many: bo
     if connection._has_events or connection.engine._has_events:
         for listener in connection.dispatch.before_cursor_execute:
             sql, values = listener(connection, cursor, sql, values, None, many)
-    driver_error = connection.dialect.loaded_dbapi.Error
     try:
         if many:
             cursor.executemany(sql, values)
         else:
             cursor.execute(sql, values)
-    except driver_error as exc:
-        raise DBAPIError.instance(sql, values, exc, driver_error, dialect=connection.dialect,
-                                  ismulti=many) from exc
+    except BaseException as exc:  # raised as SQLAlchemy raises it, the connection dropped
+        # from the pool where the server went away or the statement was cancelled midway
+        connection._handle_dbapi_exception(exc, sql, values, cursor, None)
     return cursor

@@ -1,4 +1,4 @@
-"""A built-once statement run on SQLite through the driver, its values converted by us.
+"""A built-once statement run through the driver, its values converted by us.
 
 However well cached, SQLAlchemy does much at every run of a compiled statement: it builds an
 execution context and a parameter dict, renders each expanding IN list into the SQL text
@@ -13,11 +13,15 @@ its lists go, the order of its parameters, the conversion each needs (the column
 bind and result processors), and its literals' values. A run then renders the list
 placeholders (cached by the lists' lengths), lays the values out in order, hands SQL and
 values to the driver's cursor (storage.pipeline.cursor), and converts the rows it returns, a
-column at a time. What SQLite sees is what SQLAlchemy would have sent: the same text, the
-same values.
+column at a time. What the database sees is what SQLAlchemy would have sent: the same text,
+the same values.
 
-Only SQLite's positional `?` parameters are laid out this way; on PostgreSQL the caller runs
-the statement through SQLAlchemy (storage.pipeline.sql.Prepared).
+SQLite's `?` parameters and asyncpg's numbered `$1, $2...` are laid out this way. On
+PostgreSQL a list is one array parameter (storage.sql.in_ids), so its text never changes; a
+statement there with an expanding IN (its list renumbering the parameters after it) is not
+planned, and runs through the session (storage.pipeline.sql.Prepared). PostgreSQL's result
+conversions depend on the type the server returned (a float column's), so they are worked
+out from the first result's description.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from storage.pipeline.cursor import run_sql
 Convert = Callable[[Any], Any]
 
 _LIST = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_POSITIONAL = ("qmark", "numeric_dollar")  # SQLite's ?; asyncpg's $1, $2...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +56,11 @@ _GIVEN = object()
 
 
 class Plan:
-    """How one compiled statement runs on SQLite through the driver."""
+    """How one compiled statement runs through the driver."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        if dialect.paramstyle != "qmark":
-            raise ValueError(f"{dialect.name}: positional ? parameters only")
+        if dialect.paramstyle not in _POSITIONAL:
+            raise ValueError(f"{dialect.name}: positional parameters only")
         compiled: Any = statement.compile(dialect=dialect)  # an SQLCompiler
         binds = compiled.binds
         defaulted = {c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)}
@@ -68,13 +73,14 @@ class Plan:
         listed = [p.name for p in self._parameters if p.width]
         if _LIST.findall(compiled.string) != listed:
             raise ValueError(f"cannot lay out the lists of {compiled.string!r}")
+        if listed and dialect.paramstyle != "qmark":  # numbered: a list renumbers the rest
+            raise ValueError(f"{dialect.name}: lists as arrays (storage.sql.in_ids) only")
         self._texts: dict[tuple[int, ...], str] = {}
+        self._dialect = dialect
         columns = getattr(statement, "exported_columns", ())
+        self._types = [column.type for column in columns]
         self._keys = tuple(columns.keys()) if columns else ()
-        self._results = [
-            dialect.type_descriptor(column.type).result_processor(dialect, None)
-            for column in columns
-        ]
+        self._results: list[Convert | None] | None = None  # from the first result's columns
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Runs the statement with these values; returns the driver's cursor."""
@@ -100,13 +106,24 @@ class Plan:
     def rows(self, result: Any) -> list[tuple[Any, ...]]:
         """The result's rows as tuples, each column converted as its type reads it."""
         raw = result.fetchall()
-        if not raw or not any(self._results):
+        results = self._results
+        if results is None:
+            results = self._results = self._result_processors(result.description)
+        if not raw or not any(results):
             return [tuple(row) for row in raw]
         columns = [
             list(column) if convert is None else [None if v is None else convert(v) for v in column]
-            for column, convert in zip(zip(*raw, strict=True), self._results, strict=True)
+            for column, convert in zip(zip(*raw, strict=True), results, strict=True)
         ]
         return list(zip(*columns, strict=True))
+
+    def _result_processors(self, description: Any) -> list[Convert | None]:
+        """Each column's conversion, as SQLAlchemy works it out: from the column's type and
+        the type the driver says it returned (PostgreSQL's numbers depend on it)."""
+        dialect = self._dialect
+        driver_types = [column[1] for column in description or ()] or [None] * len(self._types)
+        return [dialect.type_descriptor(type_).result_processor(dialect, driver_type)
+                for type_, driver_type in zip(self._types, driver_types, strict=True)]
 
     def mappings(self, result: Any) -> list[dict[str, Any]]:
         """The result's rows as mappings of the statement's column keys to their values."""

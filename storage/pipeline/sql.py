@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     ClauseElement,
     ColumnElement,
+    Dialect,
     Executable,
     Table,
     and_,
@@ -66,22 +67,22 @@ class Prepared(Generic[S]):
     literal. `build` takes the dialect's name, or is the statement itself where it is the
     same on both.
 
-    Run it with `rows`, `mappings` or `count`: on SQLite those go to the driver directly
-    (storage.pipeline.direct); anywhere else through the session, as `session.execute(
-    prepared(session), values)` does.
+    Run it with `rows`, `mappings` or `count`: those go to the driver directly
+    (storage.pipeline.direct), on SQLite and on PostgreSQL; a statement the driver cannot be
+    given directly runs through the session, as `session.execute(prepared(session), values)`.
     """
 
     def __init__(self, build: S | Callable[[str], S]) -> None:
         self._build: Callable[[str], S] = build if callable(build) else (lambda _: build)
         self._built: dict[str, S] = {}
-        self._plans: dict[str, Plan] = {}
+        self._plans: dict[str, Plan | None] = {}  # None: run through the session
 
     def __call__(self, session: AsyncSession) -> S:
         return self._statement(dialect_name(session))
 
     async def rows(self, session: AsyncSession, values: dict[str, Any]) -> Sequence[Any]:
-        """Runs the statement with these values; its rows, each a tuple by position. On
-        SQLite it goes to the driver directly (storage.pipeline.direct)."""
+        """Runs the statement with these values; its rows, each a tuple by position, from
+        the driver directly (storage.pipeline.direct)."""
         return cast(Sequence[Any], await session.run_sync(self._rows, values))
 
     async def mappings(
@@ -110,12 +111,12 @@ class Prepared(Generic[S]):
     def _run(self, session: Session, values: dict[str, Any]) -> tuple[Plan | None, Any]:
         connection = session.connection()
         dialect = connection.dialect
-        if dialect.name != "sqlite":
-            return None, session.execute(self._statement(dialect.name), values)
-        plan = self._plans.get(dialect.name)
+        try:
+            plan = self._plans[dialect.name]
+        except KeyError:
+            plan = self._plans[dialect.name] = _plan(self._statement(dialect.name), dialect)
         if plan is None:
-            statement = cast(ClauseElement, self._statement(dialect.name))
-            plan = self._plans[dialect.name] = Plan(statement, dialect)
+            return None, session.execute(self._statement(dialect.name), values)
         return plan, plan.run(connection, values)
 
     def _statement(self, dialect: str) -> S:
@@ -123,6 +124,15 @@ class Prepared(Generic[S]):
         if statement is None:
             statement = self._built[dialect] = self._build(dialect)
         return statement
+
+
+def _plan(statement: Any, dialect: Dialect) -> Plan | None:
+    """How `statement` runs through the driver; None where it cannot (a driver that does not
+    number its parameters, or a list that is not an array on PostgreSQL)."""
+    try:
+        return Plan(cast(ClauseElement, statement), dialect)
+    except ValueError:
+        return None
 
 
 NOW = bindparam("now", type_=UTCDateTime())
