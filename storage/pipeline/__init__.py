@@ -6,6 +6,6 @@ load.py     reading views a batch at a time          apply.py   writing Effects,
 assign.py   accepting an offer atomically, waking     tasks.py   the task queue's rows
             dispatch                                  outbox.py  the sender's outbox
 sql.py, bulk.py  shared SQL helpers and many-row statements; direct.py: built-once
-            statements run on SQLite through the driver; cursor.py: SQL and values handed
+            statements run through the driver; cursor.py: SQL and values handed
             to the driver's cursor
 """
