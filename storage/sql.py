@@ -74,8 +74,9 @@ class InList(ColumnElement[bool]):
 
     inherit_cache = True
     _is_implicitly_boolean = True  # a condition already: no "= 1" where booleans are numbers
-    _traverse_internals = (("column", InternalTraversal.dp_clauseelement),  # its cache key
-                           ("name", InternalTraversal.dp_string))
+    # what its cache key is made of; a list, as SQLAlchemy declares it
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+                           ("name", InternalTraversal.dp_string)]
     type = Boolean()
 
     def __init__(self, column: ColumnElement[Any], name: str = "ids") -> None:
