@@ -7,8 +7,8 @@ thread beyond SQLite's own work (a read of twenty keys: 101 Âµs through it, 53 Â
 cursor, on a busy machine). Here the cursor runs it directly. The engine's
 `before_cursor_execute` listeners still hear of each statement, and a driver's error is
 raised as SQLAlchemy raises it (a `DBAPIError`: IntegrityError, OperationalError...), through
-the connection's own error handling, which also drops a connection the server closed or a
-cancellation left midway; the callers and the store's error handling see no difference.
+the connection's own error handling, which also drops a connection the server closed from the
+pool; the callers and the store's error handling see no difference.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def run_sql(connection: Connection, sql: str, values: Sequence[Any], *, many: bo
             cursor.executemany(sql, values)
         else:
             cursor.execute(sql, values)
-    except BaseException as exc:  # raised as SQLAlchemy raises it, the connection dropped
-        # from the pool where the server went away or the statement was cancelled midway
+    except BaseException as exc:  # as session.execute handles it: the error wrapped, the
+        # connection dropped where the server went away (or a cancellation cut it off midway)
         connection._handle_dbapi_exception(exc, sql, values, cursor, None)
     return cursor

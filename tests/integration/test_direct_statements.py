@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import bindparam, event, insert, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import asyncpg
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import storage
@@ -298,3 +298,25 @@ async def test_a_refused_statement_raises_as_through_sqlalchemy_and_changes_noth
     async with world.uows() as uow:
         stored = await uow.orders.get_by_idempotency_key("press-1")
         assert stored is not None and stored.id == twice.id
+
+
+async def test_a_connection_the_server_closed_midway_is_dropped_from_the_pool(
+    world: World,
+) -> None:
+    """A statement run directly on a connection the server has closed (a restart, here
+    `pg_terminate_backend`) fails as through SQLAlchemy, and the connection is invalidated,
+    not handed out again."""
+    if world.engine.name != "postgresql":
+        pytest.skip("a server closing the connection is PostgreSQL's case")
+    dropped: list[Any] = []
+    event.listen(world.engine.sync_engine, "invalidate", lambda *args: dropped.append(args))
+    async with world.sessions() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with world.engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as failed:
+            await load._ORDERS.rows(session, {"ids": world.orders})
+    assert failed.value.connection_invalidated
+    assert dropped
+    async with world.sessions() as session:  # the pool hands out a working connection
+        assert len(await load._ORDERS.rows(session, {"ids": world.orders})) == 2
