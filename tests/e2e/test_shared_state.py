@@ -4,7 +4,8 @@ an admin's edit made through one instance shows on the next menu another instanc
 The two-instance test runs both in webhook mode and plays the load balancer: it tells the
 Bot API which instance's URL gets the next updates. An instance's inbox dispatcher runs when
 its own intake stored an update (or on its tick, set to minutes here), so the instance that
-received an update is the one that handles it.
+received an update is the one that handles it, once the other has marked its last one done
+(until then its dispatcher looks for more, and would take it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.uow import uow_factory
 from tests.e2e.backends import BACKENDS, database_on
 from tests.e2e.conftest import e2e_settings
-from tests.e2e.inbox_kit import WAIT, telegram_bot
+from tests.e2e.inbox_kit import WAIT, inbox_rows, telegram_bot
 from tests.e2e.journey import eventually, item, open_menu, say
 
 SECRET = "shared-state-test-secret"
@@ -99,6 +100,11 @@ async def route_to(settings: Settings) -> None:
         await bot.set_webhook(settings.webhook_url, secret_token=SECRET)
 
 
+async def all_done(settings: Settings) -> bool | None:
+    """Whether every stored update is done: no dispatcher holds one or will look again."""
+    return all(done for _, _, done in await inbox_rows(settings)) or None
+
+
 async def serving(cache: CatalogueCache) -> bool | None:
     return cache.serving or None
 
@@ -124,6 +130,9 @@ async def test_an_admin_edit_through_one_instance_shows_on_the_next_menu_of_anot
         await route_to(a_settings)
         await say(admin, f"/setprice {dosa.id} 120.50", f"#{dosa.id}")
         assert len(a_cache) == 0  # A drew no customer screen: B alone holds the menu
+        # A's dispatcher answers before it marks the update done and looks for more: until it
+        # has, it would take the customer's next update too, stored by B meanwhile
+        await eventually(lambda: all_done(a_settings), WAIT)
 
         await route_to(b_settings)
         misses = b_cache.misses
