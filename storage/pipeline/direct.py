@@ -55,12 +55,17 @@ class _Parameter:
 _GIVEN = object()
 
 
+class Unplanned(ValueError):
+    """The driver cannot be given this statement directly: its parameters are not positional,
+    or a list would renumber the parameters after it. It runs through the session instead."""
+
+
 class Plan:
     """How one compiled statement runs through the driver."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         if dialect.paramstyle not in _POSITIONAL:
-            raise ValueError(f"{dialect.name}: positional parameters only")
+            raise Unplanned(f"{dialect.name}: positional parameters only")
         compiled: Any = statement.compile(dialect=dialect)  # an SQLCompiler
         binds = compiled.binds
         defaulted = {c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)}
@@ -74,7 +79,7 @@ class Plan:
         if _LIST.findall(compiled.string) != listed:
             raise ValueError(f"cannot lay out the lists of {compiled.string!r}")
         if listed and dialect.paramstyle != "qmark":  # numbered: a list renumbers the rest
-            raise ValueError(f"{dialect.name}: lists as arrays (storage.sql.in_ids) only")
+            raise Unplanned(f"{dialect.name}: lists as arrays (storage.sql.in_ids) only")
         self._texts: dict[tuple[int, ...], str] = {}
         self._dialect = dialect
         columns = getattr(statement, "exported_columns", ())

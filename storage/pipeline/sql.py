@@ -38,7 +38,7 @@ from domain.orders import OrderEvent
 from domain.tasks import NewTask
 from storage import mapping
 from storage.pipeline.bulk import Bulk
-from storage.pipeline.direct import Plan
+from storage.pipeline.direct import Plan, Unplanned
 from storage.rows import OfferRow, OrderProgressRow
 from storage.sql import ORDER_EVENTS, OUTBOX, TASKS, dialect_name, ids, in_ids, upsert_statement
 from storage.types import UTCDateTime
@@ -128,10 +128,11 @@ class Prepared(Generic[S]):
 
 def _plan(statement: Any, dialect: Dialect) -> Plan | None:
     """How `statement` runs through the driver; None where it cannot (a driver that does not
-    number its parameters, or a list that is not an array on PostgreSQL)."""
+    number its parameters, or a list that is not an array on PostgreSQL). Any other refusal
+    (lists Plan cannot lay out) is a bug, and raised."""
     try:
         return Plan(cast(ClauseElement, statement), dialect)
-    except ValueError:
+    except Unplanned:
         return None
 
 
