@@ -1,33 +1,28 @@
-"""SQLAlchemy's aiosqlite driver with one hand-off to the database thread per statement.
+"""SQLAlchemy's aiosqlite driver with one hand-off to the database thread per statement, and
+none where there is nothing to wait for.
 
 aiosqlite runs each sqlite3 call on a thread of its own and hands the answer back to the event
-loop. SQLAlchemy's adapter makes one such call for each step of a statement: open a cursor,
-execute, fetch the rows, close the cursor, so every statement crossed to the thread and back
-three or four times, each crossing a queue put, a thread wake-up, a GIL hand-over and an
-event-loop wake-up; on the chat benchmark these crossings were a large part of the bot's CPU.
-Here the four steps run as one function on the same thread, in the same order, on the same
-sqlite3 connection: what the database sees is unchanged, and the rows come back in one
-crossing. Transactions (commit, rollback) are unchanged: one crossing each, as before.
+loop. SQLAlchemy's adapter makes one such call for each step of a statement (open a cursor,
+execute, fetch, close), each crossing a queue put, a thread wake-up, a GIL hand-over and an
+event-loop wake-up. Here the four steps run as one function, on the same thread and sqlite3
+connection: what the database sees is unchanged, and the rows come back in one crossing.
 
-It also makes the connections of one engine take turns at writing (storage/write_lock.py): a
-statement that may write waits for the engine's `WriteLock` before it crosses, and the turn
-ends with the connection's transaction.
-
-Once a transaction has written, it holds the file's write lock (WAL: nobody blocks it now,
-neither readers nor another process's writers), and every other writer of the process is
-waiting for its turn to end. Its later statements run on the event loop's thread, in place,
-without the crossing: a crossing cost about 0.15 ms of CPU and a wake-up of each thread
-(and a wait for the GIL), paid by everybody waiting behind the turn. The first write of a
-transaction is tried in place too, with SQLite told not to wait (its busy timeout 0 for
-that one statement): with no other process writing to the file (always, with one process)
-it goes through at once; when another process holds the file, SQLite refuses it at once,
-and only then does it cross, to wait on the database thread (SQLite's busy handler, up to
-the busy timeout), so that wait never stops the loop. Reads outside a write turn cross, so
-a long one leaves the loop to the other chats, except those made within `short_reads()`:
-the order pipeline's lookups of a batch's orders, offers and partners by their keys, which
-run in place the same way (in WAL mode SQLite refuses a read only in rare states, such as
-another process recovering the file after a crash, and then it crosses to wait). Commits
-cross (a commit may checkpoint the WAL to disk).
+The connections of one engine take turns at writing (storage/write_lock.py): a statement that
+may write waits for the engine's `WriteLock`, and the turn ends with its transaction. Once a
+transaction has written, it holds the file's write lock (WAL: nobody blocks it now, neither
+readers nor another process's writers) and every other writer of the process waits for it,
+so its later statements run on the event loop's thread, in place: a crossing cost about
+0.15 ms of CPU and wake-ups, paid by everybody waiting behind the turn. So does its commit,
+in WAL mode (it appends to the log under the lock already held) or in memory; the WAL's
+checkpoints, which could take long, are taken out of those commits (storage/wal.py). The
+first write of a transaction is tried in place too, with SQLite told not to wait (busy
+timeout 0 for that one statement): with no other process on the file it goes through at
+once; when another process holds the file, SQLite refuses it at once, and only then does it
+cross, to wait in SQLite's busy handler on the database thread, never stopping the loop.
+Reads outside a write turn cross, so a long one leaves the loop to the other chats, except
+those made within `short_reads()`: the order pipeline's lookups of a batch's rows by their
+keys, which run in place the same way (in WAL mode SQLite refuses a read only in rare states,
+such as another process recovering the file after a crash, and then it crosses to wait).
 
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
 """
@@ -35,6 +30,7 @@ Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+
 from __future__ import annotations
 
 import collections
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,10 +44,14 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.util import await_
 
+from storage import wal
 from storage.write_lock import WriteLock
 
 BUSY_TIMEOUT_MS = 5000  # SQLite's busy_timeout on every connection; the WriteLock's too
+
+logger = logging.getLogger(__name__)
 
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
@@ -166,11 +166,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """Also skips the crossing for a commit or rollback with no transaction open: the pool
-    rolls back every connection it is given back, most of them just committed, and sqlite3
-    does nothing then anyway."""
+    """Skips the crossing for a commit or rollback with no transaction open (the pool rolls
+    back every connection given back, most just committed) and for a commit of writes."""
 
-    __slots__ = ("_holds_file", "_writing")
+    __slots__ = ("_commits_here", "_holds_file", "_writing")
     _cursor_cls = OneHopCursor
     dbapi: OneHopDbapi
 
@@ -178,6 +177,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self._writing = False  # this connection's turn of the engine's WriteLock
         self._holds_file = False  # and its open transaction has written: SQLite's write lock
+        self._commits_here: bool | None = None  # known at its first commit of a write
 
     async def _here_unless_busy(self, operation: str, parameters: Any, many: bool) -> _Outcome:
         """Runs the statement here, on the loop's thread, with SQLite told not to wait; only
@@ -230,10 +230,32 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def commit(self) -> None:
         try:
-            if self._transaction() is not False:
+            if self._holds_file and self._nothing_to_wait_for():
+                try:
+                    self._connection._conn.commit()
+                except Exception as error:
+                    self._handle_exception(error)
+                if self.dbapi.checkpoints.due():
+                    self._checkpoint()
+            elif self._transaction() is not False:
                 super().commit()
         finally:
             self._end_turn_if_over()
+
+    def _nothing_to_wait_for(self) -> bool:
+        if self._commits_here is None:  # asked once: a connection keeps its journal mode
+            self._commits_here = wal.commits_in_place(self._connection._conn)
+        return self._commits_here
+
+    def _checkpoint(self) -> None:
+        """Checkpoints the WAL on this connection's thread, within the turn (storage/wal.py).
+        A failure is logged: the commit before it stands, and the next one tries again."""
+        try:
+            pages = await_(self._connection._execute(wal.checkpoint, self._connection._conn))
+        except Exception:
+            logger.warning("SQLite: a checkpoint of the WAL failed", exc_info=True)
+            pages = None
+        self.dbapi.checkpoints.done(pages)
 
     def close(self) -> None:
         try:
@@ -260,6 +282,7 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     def __init__(self) -> None:
         super().__init__(aiosqlite, sqlite3)
         self.write_lock = WriteLock(BUSY_TIMEOUT_MS / 1000)
+        self.checkpoints = wal.Checkpoints()
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         kw["check_same_thread"] = False  # a turn's later statements run on the loop's thread

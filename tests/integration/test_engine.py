@@ -72,25 +72,28 @@ class _Counted:
 
 
 async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -> None:
-    """A read is one crossing, a commit one more; a transaction's writes run on the event
-    loop's thread when no other process holds the file (none): the first found nothing to
-    wait for, and after it the transaction holds the file's lock. Giving the connection back
-    to the pool is none when no transaction is open (the pool's rollback), one when one is."""
+    """A read is one crossing; a transaction's writes and their commit run on the event
+    loop's thread when no other process holds the file (none): the first write found nothing
+    to wait for, after it the transaction holds the file's lock, and in WAL mode its commit
+    appends to the log under that lock. Giving the connection back to the pool is none when
+    no transaction is open (the pool's rollback), one when one is."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}")
     calls: list[str] = []
     _crossings(engine, calls)
     try:
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        assert len(calls) == 1 and "checkpoint" in calls[0]  # the engine's first, see wal.py
         calls.clear()
         async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('b'), ('c')"))
             assert calls == []  # nobody else writes: the first write went through in place
-            await connection.execute(text("INSERT INTO t (v) VALUES ('c')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
             rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
             assert calls == []  # this transaction holds the file's write lock
-        assert len(calls) == 1  # the commit; the stock pool rolled back after it too
-        assert [row.v for row in rows] == ["a", "b", "c"]
+        assert calls == []  # nor the commit; the stock pool rolled back after it too
+        assert [row.v for row in rows] == ["a", "b", "c", "d"]
         calls.clear()
         async with engine.connect() as connection:  # a read: nothing to commit or roll back
             await connection.execute(text("SELECT count(*) FROM t"))
@@ -98,11 +101,11 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
         assert len(calls) == 2  # the stock driver: cursor, execute, fetch, close each
         calls.clear()
         async with engine.connect() as connection:  # a write not committed
-            await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('e')"))
         assert len(calls) == 1  # the pool rolls it back
         async with engine.connect() as connection:
             left = await connection.execute(text("SELECT v FROM t ORDER BY id"))
-            assert left.scalars().all() == ["a", "b", "c"]
+            assert left.scalars().all() == ["a", "b", "c", "d"]
     finally:
         await engine.dispose()
 
@@ -225,7 +228,7 @@ async def test_short_reads_run_on_the_loops_thread_unless_sqlite_says_busy(
         await engine.dispose()
 
 
-async def test_the_pipelines_reads_do_not_cross_and_its_commit_does(tmp_path: Path) -> None:
+async def test_the_pipelines_reads_do_not_cross(tmp_path: Path) -> None:
     """The order pipeline's transactions (storage.pipeline.store) mark their reads short:
     the orders, offers and partners of a batch, looked up by their keys."""
     from domain.ids import OrderId

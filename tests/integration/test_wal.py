@@ -1,0 +1,101 @@
+"""The WAL's checkpoints (storage/wal.py): out of the commits made on the event loop's thread,
+on the database thread instead, often enough that the WAL stays small."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage import sqlite_driver, wal
+from storage.db import make_engine
+from tests.integration.test_engine import _crossings
+
+PAGE = 4096  # SQLite's default page size, which the project keeps
+
+
+async def test_the_wal_is_checkpointed_on_the_database_thread_and_stays_small(
+    tmp_path: Path,
+) -> None:
+    """SQLite's own checkpoints are off on the connections that commit in place, so without
+    the driver's the WAL would only grow: 400 commits of three pages or more each write over
+    1,200 pages to it. The driver's run on the database thread, the commits themselves never
+    cross, and the WAL never holds much more than the pages it is set to checkpoint at."""
+    database = tmp_path / "wal.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{database}")
+    engine.dialect.loaded_dbapi.checkpoints = wal.Checkpoints(pages=64)
+    calls: list[str] = []
+    _crossings(engine, calls)
+    largest = 0
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)"))
+        for _ in range(400):
+            async with engine.begin() as connection:  # a row over two overflow pages
+                await connection.execute(text("INSERT INTO t (v) VALUES (randomblob(6000))"))
+            largest = max(largest, _size(Path(f"{database}-wal")))
+        crossed = list(calls)
+        async with engine.connect() as connection:
+            stored = await connection.execute(text("SELECT count(*) FROM t"))
+            assert stored.scalar_one() == 400
+    finally:
+        await engine.dispose()
+    checkpoints = [call for call in crossed if "checkpoint" in call]
+    assert checkpoints == crossed  # no commit crossed
+    assert len(checkpoints) >= 1200 / 64 / 2
+    assert largest < 3 * 64 * PAGE
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+def test_the_commits_interval_is_learnt_from_the_pages_each_checkpoint_found() -> None:
+    checkpoints = wal.Checkpoints(pages=100)
+    assert checkpoints.due()  # the first commit: nothing known yet
+    checkpoints.done(10)  # 10 pages a commit: the next after 10 commits
+    assert [checkpoints.due() for _ in range(10)] == [False] * 9 + [True]
+    checkpoints.done(400)  # 40 a commit: every second one
+    assert [checkpoints.due() for _ in range(2)] == [False, True]
+    checkpoints.done(None)  # failed: tried again after as many
+    assert [checkpoints.due() for _ in range(2)] == [False, True]
+    checkpoints.done(5000)  # more than wanted in one commit: after every one
+    assert checkpoints.due()
+    seldom = wal.Checkpoints(pages=100_000)
+    assert seldom.due()
+    seldom.done(1)  # tiny commits: as seldom as allowed
+    assert [seldom.due() for _ in range(wal.MOST_COMMITS)] == (
+        [False] * (wal.MOST_COMMITS - 1) + [True])
+
+
+def test_commits_wait_for_nothing_in_wal_mode_and_in_memory_only(tmp_path: Path) -> None:
+    logged = sqlite3.connect(tmp_path / "logged.db")
+    logged.execute("PRAGMA journal_mode=WAL")
+    assert wal.commits_in_place(logged)
+    assert logged.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # the driver's own
+    assert wal.commits_in_place(sqlite3.connect(":memory:"))
+    journal = sqlite3.connect(tmp_path / "journal.db")  # a commit may wait for readers
+    assert not wal.commits_in_place(journal)
+    assert journal.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # untouched
+
+
+async def test_a_commit_that_may_wait_crosses_to_the_database_thread(tmp_path: Path) -> None:
+    """Outside WAL mode (make_engine always sets it on a file; a file set otherwise by hand)
+    a commit needs every reader gone: it waits on its thread, never on the loop's."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'journal.db'}",
+                                 module=sqlite_driver.dbapi())
+    calls: list[str] = []
+    _crossings(engine, calls)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+            await connection.execute(text("INSERT INTO t DEFAULT VALUES"))
+            calls.clear()
+        assert len(calls) == 1 and "commit" in calls[0]
+        async with engine.connect() as connection:
+            stored = await connection.execute(text("SELECT count(*) FROM t"))
+            assert stored.scalar_one() == 1
+    finally:
+        await engine.dispose()
