@@ -248,10 +248,10 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         return self._commits_here
 
     def _checkpoint(self) -> None:
-        """Checkpoints the WAL on this connection's thread, within the turn (storage/wal.py).
-        A failure is logged: the commit before it stands, and the next one tries again."""
+        """On this connection's thread, within the turn (storage/wal.py); a failure is logged."""
         try:
-            pages = await_(self._connection._execute(wal.checkpoint, self._connection._conn))
+            pages = await_(self._connection._execute(
+                wal.checkpoint, self._connection._conn, self.dbapi.checkpoints.mode))
         except Exception:
             logger.warning("SQLite: a checkpoint of the WAL failed", exc_info=True)
             pages = None

@@ -10,14 +10,27 @@ nothing of the process appends to the WAL meanwhile, so the checkpoint copies al
 the next transaction starts the WAL again from its beginning, which keeps the file's size
 bounded. `Checkpoints` learns how many commits to leave between two checkpoints from the
 pages each one found, so that the WAL holds about `PAGES` pages when it is copied.
+
+Another process on the file (a second `foodbot run`) may append to the WAL while a checkpoint
+copies it, and then nobody starts it again: it grew with every commit of two engines taking
+turns. A checkpoint that finds the WAL over `RESTART_AT` times `PAGES` pages makes the next
+ones RESTARTs, which copy everything and have the next writer start the WAL again, until one
+gets through. A RESTART needs the file to itself, with no writer and no reader on the WAL; it
+is told not to wait for that (SQLite's busy handler would sleep on the database thread while
+the other process kept taking the file between its sleeps, and this process's writers waited
+behind it): refused at once, it is tried again after the next write commit.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-PAGES = 4000  # about 16 MB of 4 KB pages; SQLite's own default is 1,000
+# About 16 MB of 4 KB pages; SQLite's own default is 1,000. A checkpoint holds the process's
+# writers: on the benchmark's machine about 4 ms of syncs plus 4 ms a 1,000 pages, and with
+# 1,000 the pipeline no longer carried 1,500 orders a second (bench/pipeline.py --rate 1500).
+PAGES = 4000
 MOST_COMMITS = 1000  # between two checkpoints, however small the commits
+RESTART_AT = 2  # times PAGES: the WAL was not started again, a RESTART checkpoint next
 
 
 class Checkpoints:
@@ -27,11 +40,12 @@ class Checkpoints:
         self._pages = pages
         self._every = 1  # commits between two checkpoints: learnt from the first one on
         self._commits = 0  # since the last checkpoint
+        self.mode = "PASSIVE"  # the next checkpoint's
 
     def due(self) -> bool:
         """Counts a write commit; true when the WAL should be checkpointed after it."""
         self._commits += 1
-        return self._commits >= self._every
+        return self._commits >= self._every or self.mode == "RESTART"
 
     def done(self, pages: int | None) -> None:
         """A checkpoint found `pages` pages in the WAL (None: it failed). Pages another
@@ -40,6 +54,7 @@ class Checkpoints:
         if pages is not None:
             per_commit = max(pages, 1) / self._commits
             self._every = max(1, min(MOST_COMMITS, int(self._pages / per_commit)))
+            self.mode = "RESTART" if pages > RESTART_AT * self._pages else "PASSIVE"
         self._commits = 0
 
 
@@ -53,7 +68,13 @@ def commits_in_place(connection: sqlite3.Connection) -> bool:
     return mode in ("wal", "memory")
 
 
-def checkpoint(connection: sqlite3.Connection) -> int:
-    """A passive checkpoint (it waits for nobody); returns the pages the WAL held."""
-    _busy, pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return int(pages)
+def checkpoint(connection: sqlite3.Connection, mode: str) -> int | None:
+    """A checkpoint (PASSIVE or RESTART) that waits for nobody; returns the pages the WAL
+    held, None when it could not run at all."""
+    timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        _busy, pages, _copied = connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    return None if pages < 0 else int(pages)
