@@ -9,20 +9,19 @@ connection: what the database sees is unchanged, and the rows come back in one c
 
 The connections of one engine take turns at writing (storage/write_lock.py): a statement that
 may write waits for the engine's `WriteLock`, and the turn ends with its transaction. Once a
-transaction has written, it holds the file's write lock (WAL: nobody blocks it now, neither
-readers nor another process's writers) and every other writer of the process waits for it,
-so its later statements run on the event loop's thread, in place: a crossing cost about
-0.15 ms of CPU and wake-ups, paid by everybody waiting behind the turn. So does its commit,
-in WAL mode (it appends to the log under the lock already held) or in memory; the WAL's
-checkpoints, which could take long, are taken out of those commits (storage/wal.py). The
-first write of a transaction is tried in place too, with SQLite told not to wait (busy
-timeout 0 for that one statement): with no other process on the file it goes through at
-once; when another process holds the file, SQLite refuses it at once, and only then does it
-cross, to wait in SQLite's busy handler on the database thread, never stopping the loop.
+transaction has written, it holds the file's write lock (in WAL mode nobody blocks it now)
+and every other writer of the process waits for it, so its later statements run on the
+event loop's thread, in place: a crossing cost about 0.15 ms of CPU and wake-ups, paid by
+everybody waiting behind the turn. So does its commit, in WAL mode (it appends to the log
+under the lock already held) or in memory; the WAL's checkpoints, which could take long, are
+taken out of those commits (storage/wal.py). A turn also takes the writers' lock of the
+processes on the file (storage/file_lock.py), and its first write is tried in place with
+SQLite told not to wait (busy timeout 0): refused as busy (a process on the file that does
+not take that lock), it crosses to wait in SQLite's busy handler on the database thread.
 Reads outside a write turn cross, so a long one leaves the loop to the other chats, except
-those made within `short_reads()`: the order pipeline's lookups of a batch's rows by their
-keys, which run in place the same way (in WAL mode SQLite refuses a read only in rare states,
-such as another process recovering the file after a crash, and then it crosses to wait).
+those made within `short_reads()`: the pipeline's lookups of a batch's rows by their keys,
+which run in place the same way (in WAL mode SQLite refuses a read only in rare states, such
+as another process recovering the file after a crash, and then it crosses to wait).
 
 Passed to `create_async_engine` as `module=` (storage/db.py): URLs stay `sqlite+aiosqlite://`.
 """
@@ -287,6 +286,7 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         kw["check_same_thread"] = False  # a turn's later statements run on the loop's thread
         connection = super().connect(*arg, **kw)
+        self.write_lock.across_processes(connection._connection._conn)
         return OneHopConnection(self, connection._connection)
 
 

@@ -12,12 +12,14 @@ write waits for the engine's `WriteLock` before it goes to its connection's thre
 turn lasts until that connection's transaction ends (commit, rollback, close), exactly the
 span SQLite itself holds its write lock. Turns go in arrival order, except that a write
 marked `first_in_line()` (an outbox settlement: what Telegram already has) goes ahead of
-every other waiting one. Other processes on the same file still meet SQLite's busy handler
-as before, and a wait here gives up after the same busy timeout with the same error.
+every other waiting one. The turn's holder then takes the writers' lock of the processes on
+the file (storage/file_lock.py), so other processes wait in line too, in the kernel's. A
+wait here gives up after SQLite's busy timeout with SQLite's own error.
 
-The lock counts its turns, the writers that had to wait, and the seconds it was held and
-waited for (`figures()`, on /metrics): held most of the time, the one writer is what limits
-the process, and more of its work wants PostgreSQL.
+The lock counts its turns, the writers that had to wait (for this process's writers or
+another process's), and the seconds it was held (waits for another process not counted)
+and waited for (`figures()`, on /metrics): held most of the time, the one writer is
+what limits the process, and more of its work wants PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from domain.health import WriterFigures
+from storage import file_lock
+from storage.file_lock import FileLock
 
 _FIRST_IN_LINE: ContextVar[bool] = ContextVar("first_in_line", default=False)
 
@@ -60,6 +64,16 @@ class WriteLock:
         self._turns = self._waits = 0
         self._held_s = self._waited_s = 0.0
         self._held_since = 0.0
+        self._file: FileLock | None = None
+        self._file_found = False
+        self._across_s = 0.0  # of the seconds held, those spent waiting for another process
+
+    def across_processes(self, connection: sqlite3.Connection) -> None:
+        """Each turn also takes the writers' lock of the processes on the file `connection`
+        has open (storage/file_lock.py); the first connection of the engine finds it."""
+        if not self._file_found:
+            self._file_found = True
+            self._file = file_lock.of(connection)
 
     @property
     def held(self) -> bool:
@@ -70,14 +84,35 @@ class WriteLock:
 
     def figures(self) -> WriterFigures:
         held_now = self._clock() - self._held_since if self._held else 0.0
-        return WriterFigures(self._turns, self._waits, self._held_s + held_now, self._waited_s)
+        return WriterFigures(self._turns, self._waits, self._held_s + held_now - self._across_s,
+                             self._waited_s)
 
     async def acquire(self) -> None:
+        waited = await self._take()
+        if self._file is None:
+            return
+        came = self._clock()
+        try:
+            if not await self._file.acquire(self._timeout_s):
+                return
+        except BaseException as exc:
+            self._hand_on()
+            if isinstance(exc, TimeoutError):
+                raise sqlite3.OperationalError("database is locked") from None
+            raise
+        finally:
+            across = self._clock() - came
+            self._across_s += across
+            self._waited_s += across
+        self._waits += not waited
+
+    async def _take(self) -> bool:
+        """This process's turn; returns whether it was waited for."""
         if not self._held:  # a free lock has nobody waiting: release hands it on
             self._held = True
             self._held_since = self._clock()
             self._turns += 1
-            return
+            return False
         line = self._first if _FIRST_IN_LINE.get() else self._rest
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         line.append(turn)
@@ -86,9 +121,10 @@ class WriteLock:
             async with asyncio.timeout(self._timeout_s):
                 await turn
             self._turns += 1
+            return True
         except BaseException as exc:
             if turn.done() and not turn.cancelled():  # handed the lock as we gave up: pass it on
-                self.release()
+                self._hand_on()
             else:
                 turn.cancel()
             if isinstance(exc, TimeoutError):
@@ -100,6 +136,11 @@ class WriteLock:
 
     def release(self) -> None:
         """Hands the lock to the next waiter, or frees it."""
+        if self._file is not None:
+            self._file.release()
+        self._hand_on()
+
+    def _hand_on(self) -> None:
         for line in (self._first, self._rest):
             while line:
                 turn = line.popleft()

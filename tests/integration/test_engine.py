@@ -113,32 +113,34 @@ async def test_a_statement_crosses_to_the_database_thread_once(tmp_path: Path) -
 async def test_a_write_refused_for_another_processs_lock_leaves_the_next_statements_crossing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A first write that finds the file locked (another process holds it) waits on its
-    thread, not on the event loop's. Only a write that went through gives a transaction the
-    file: after one refused there, reads in the same transaction still cross, and so does the
-    next write."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
-    other, engine = make_engine(url), make_engine(url)  # two processes' worth of writers
+    """A first write that finds the file locked by a process that does not take the writers'
+    lock (storage/file_lock.py; here a plain sqlite3 connection, as the `sqlite3` shell)
+    waits on its thread, not on the event loop's. Only a write that went through gives a
+    transaction the file: after one refused there, reads in the same transaction still
+    cross, and so does the next write."""
+    path = tmp_path / "locked.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
     calls: list[str] = []
     _crossings(engine, calls)
     monkeypatch.setattr(sqlite_driver, "BUSY_TIMEOUT_MS", 0)  # the thread's wait: refused at once
+    shell = sqlite3.connect(path, isolation_level=None)
     try:
-        async with other.begin() as holder:
-            await holder.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        async with other.begin() as holder:
-            await holder.execute(text("INSERT INTO t (v) VALUES ('a')"))  # holds the file
-            async with engine.connect() as connection:
-                for _ in range(2):
-                    calls.clear()
-                    with pytest.raises(OperationalError, match="database is locked"):
-                        await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
-                    assert len(calls) == 1  # tried in place, refused; then on its thread
-                    calls.clear()
-                    await connection.execute(text("SELECT count(*) FROM t"))
-                    assert len(calls) == 1  # not on the loop's thread
-                await connection.rollback()
+        shell.execute("PRAGMA journal_mode=WAL")
+        shell.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        shell.execute("BEGIN IMMEDIATE")  # holds the file
+        shell.execute("INSERT INTO t (v) VALUES ('a')")
+        async with engine.connect() as connection:
+            for _ in range(2):
+                calls.clear()
+                with pytest.raises(OperationalError, match="database is locked"):
+                    await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
+                assert len(calls) == 1  # tried in place, refused; then on its thread
+                calls.clear()
+                await connection.execute(text("SELECT count(*) FROM t"))
+                assert len(calls) == 1  # not on the loop's thread
+            await connection.rollback()
     finally:
-        await other.dispose()
+        shell.close()
         await engine.dispose()
 
 

@@ -93,7 +93,8 @@ async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(
     """A transaction's later statements run on the loop's thread (it holds the file: nothing
     to wait for), but its first write waits for SQLite's lock on its own thread, so a write
     waiting for another process does not stop the loop. Two engines on one file stand for
-    two processes: each has its own WriteLock, and only SQLite makes them take turns."""
+    two processes: each has its own WriteLock, and the file's writers' lock
+    (storage/file_lock.py) makes them take turns."""
     other = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
     try:
         async with engine.begin() as holder:
@@ -103,7 +104,7 @@ async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(
             await holder.execute(text("INSERT INTO t (v) VALUES ('meanwhile')"))  # loop free
             assert not waiting.done()
         async with asyncio.timeout(WAIT_S):
-            await waiting  # SQLite's busy handler let it in once the holder committed
+            await waiting  # let in once the holder committed
         assert await written(engine) == ["first", "meanwhile", "second"]
     finally:
         await other.dispose()
