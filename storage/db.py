@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_driver
+from storage import sqlite_driver, wal
 
 DEFAULT_URL = "sqlite+aiosqlite:///./foodbot.db"
 DEFAULT_POOL_SIZE = 20
@@ -73,7 +73,7 @@ def make_engine(
         if make_url(url).get_driver_name() == "aiosqlite":
             options = {"module": sqlite_driver.dbapi()} | options
         engine = create_async_engine(url, echo=echo, **options)
-        _install_sqlite_pragmas(engine, wal=sqlite_file(url) is not None)
+        _install_sqlite_pragmas(engine, on_file=sqlite_file(url) is not None)
         return engine
     # PostgreSQL: `pool_size` connections at most, each kept once opened. A connection closed
     # on its return and opened again for the next burst costs a TCP and TLS handshake, a new
@@ -108,8 +108,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine, *, wal: bool) -> None:
-    pragmas = ("PRAGMA journal_mode=WAL", *_SQLITE_PRAGMAS) if wal else _SQLITE_PRAGMAS
+def _install_sqlite_pragmas(engine: AsyncEngine, *, on_file: bool) -> None:
+    in_wal = ("PRAGMA journal_mode=WAL", f"PRAGMA journal_size_limit={wal.SIZE_LIMIT}")
+    pragmas = (*in_wal, *_SQLITE_PRAGMAS) if on_file else _SQLITE_PRAGMAS
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -11,11 +11,13 @@ the next transaction starts the WAL again from its beginning, which keeps the fi
 bounded. `Checkpoints` learns how many commits to leave between two checkpoints from the
 pages each one found, so that the WAL holds about `PAGES` pages when it is copied.
 
-Another process on the file (a second `foodbot run`) may append to the WAL while a checkpoint
-copies it, and then nobody starts it again: it grew with every commit of two engines taking
-turns. A checkpoint that finds the WAL over `RESTART_AT` times `PAGES` pages makes the next
-ones RESTARTs, which copy everything and have the next writer start the WAL again, until one
-gets through. A RESTART needs the file to itself, with no writer and no reader on the WAL; it
+Another process on the file (a second `foodbot run`) takes turns with this one through the
+writers' lock (storage/file_lock.py), so it does not append while a checkpoint runs within a
+turn; but a process that does not take that lock may, or a reader may hold on to the WAL, and
+then nobody starts it again: it grew with every commit of two engines taking turns before
+that lock. A checkpoint that finds the WAL over `RESTART_AT` times `PAGES` pages makes the
+next ones RESTARTs, which copy everything and have the next writer start the WAL again, until
+one gets through. A RESTART needs the file to itself, with no writer and no reader on the WAL; it
 is told not to wait for that (SQLite's busy handler would sleep on the database thread while
 the other process kept taking the file between its sleeps, and this process's writers waited
 behind it): refused at once, it is tried again after the next write commit.
@@ -31,6 +33,11 @@ import sqlite3
 PAGES = 4000
 MOST_COMMITS = 1000  # between two checkpoints, however small the commits
 RESTART_AT = 2  # times PAGES: the WAL was not started again, a RESTART checkpoint next
+# The WAL's file keeps the size it grew to: a burst (a bulk import, a long batch) left it at
+# 70-140 MB. SQLite cuts it back to this when the next writer starts it again after a
+# checkpoint (`journal_size_limit`, set on every connection by storage/db.py): twice what a
+# checkpoint is due at, so the file is not cut and grown again in the run of things.
+SIZE_LIMIT = 2 * PAGES * 4096  # bytes
 
 
 class Checkpoints:

@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -50,10 +51,12 @@ async def test_the_wal_is_checkpointed_on_the_database_thread_and_stays_small(
 
 
 async def test_the_wal_stays_small_with_two_processes_writing_in_turn(tmp_path: Path) -> None:
-    """Two engines on one file, as two `foodbot run`s: while one checkpoints on its thread the
-    other appends to the WAL in place, so the passive checkpoints never get to start it again
-    (it grew to 12,300-12,700 pages over these 4,000 commits). A checkpoint that finds it
-    that large makes the next one a RESTART, which does."""
+    """Two engines on one file, as two `foodbot run`s. They take turns through the writers'
+    lock (storage/file_lock.py) and each checkpoints within its turn, so the other does not
+    append meanwhile (158-1,017 pages in five runs). Before that lock it did, the passive
+    checkpoints never got to start the WAL again, and it grew to 12,300-12,700 pages over
+    these 4,000 commits until a checkpoint that found it that large made the next one a
+    RESTART."""
     database = tmp_path / "two.db"
     engines = [make_engine(f"sqlite+aiosqlite:///{database}") for _ in range(2)]
     for engine in engines:
@@ -77,7 +80,34 @@ async def test_the_wal_stays_small_with_two_processes_writing_in_turn(tmp_path: 
     finally:
         for engine in engines:
             await engine.dispose()
-    assert largest < 5000 * PAGE  # 650-2,600 pages in ten runs
+    assert largest < 5000 * PAGE
+
+
+async def test_a_wal_grown_by_a_burst_is_cut_back_to_its_limit_once_started_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The WAL's file keeps the size it grew to unless SQLite is told a limit: a transaction
+    of 300 rows of 6 KB leaves it near 2 MB, and the next writer, starting it again after the
+    checkpoint, cuts it back to the limit every connection is given."""
+    monkeypatch.setattr(wal, "SIZE_LIMIT", 64 * 1024)
+    database = tmp_path / "burst.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)"))
+        async with engine.begin() as connection:  # the burst; checkpointed as it commits
+            for _ in range(300):
+                await connection.execute(text("INSERT INTO t (v) VALUES (randomblob(6000))"))
+        assert _size(Path(f"{database}-wal")) > 1_500_000
+        for _ in range(3):  # on whichever of the pool's connections
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (v) VALUES (randomblob(10))"))
+        assert _size(Path(f"{database}-wal")) <= 64 * 1024
+        async with engine.connect() as connection:
+            stored = await connection.execute(text("SELECT count(*) FROM t"))
+            assert stored.scalar_one() == 303
+    finally:
+        await engine.dispose()
 
 
 def _size(path: Path) -> int:
