@@ -10,8 +10,9 @@ at the end. Each of N customers is at checkout's summary (cart, shared location,
 its "Place order" button: setting the scene, not measured). Then, timed, each customer
 presses "Place order" through the entry point the button calls (`CheckoutService.place`),
 while the real `PipelineWorker` runs its ticks and simulated partners press as theirs do
-(`Presses.accept_offer`, `picked_up`, `delivered`: one call per press, many in flight at
-once), until every order is delivered. No Telegram.
+(`Presses.accept_offer`, `picked_up`, `delivered`: one call per press, each partner on their
+own: an offer accepted as soon as seen, the food picked up once ready, then delivered),
+until every order is delivered. No Telegram.
 
 Load shapes: closed (`--rate 0`, every customer pressing at once, 64 in flight) or open
 (`--rate R`: one press every 1/R seconds whatever the state of the earlier ones, as
@@ -197,11 +198,11 @@ async def run_concurrently(
     async def press() -> None:
         nonlocal delivered
         while not over():
-            done = await partners.act(sessions)
+            offered, done = await partners.look(sessions)
             delivered += done if args.processes == 1 else 0
             await vacuum.tick()
-            if not done:
-                await asyncio.sleep(0.002)
+            if not offered and not done:
+                await asyncio.sleep(0.002)  # how often to look, not a wait for anything
             _deadline(args, placed, delivered)
 
     async def count() -> None:  # the other processes deliver too

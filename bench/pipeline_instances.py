@@ -109,8 +109,8 @@ async def _instance(spec: dict[str, Any]) -> None:
 
         async def press() -> None:
             while True:
-                if not await partners.act(sessions):
-                    await asyncio.sleep(0.002)
+                if not any(await partners.look(sessions)):
+                    await asyncio.sleep(0.002)  # how often to look, not a wait for anything
 
         placing = [buyers.press_all(ready_pairs(spec["orders"], share))] if spec["chat"] else []
         await asyncio.gather(work(), press(), *placing)

@@ -66,8 +66,11 @@ class Partners:
     """The simulated partners: they answer offers at once, and deliver the moment they pick up.
 
     Each press is one call of the entry point a partner's button calls (`Presses.accept_offer`,
-    `picked_up`, `delivered`), `PRESSING` of them in flight at once, as partners pressing at
-    the same moment would be.
+    `picked_up`, `delivered`). Two ways to act: `look` (the pipeline running side by side with
+    them) starts a journey of its own for each new offer, as partners in their own chats press
+    whatever the others are doing: accept, pick up once the food is ready, deliver; `act`
+    (worker and partners in turn) is a round, `PRESSING` presses in flight at once, each kind
+    of press waiting for the round's last of the kind before it.
     """
 
     actions: Presses
@@ -76,6 +79,29 @@ class Partners:
     cursor: int = 0
     waiting: dict[OrderId, tuple[UserId, datetime]] = field(default_factory=dict)
     refused: int = 0
+    delivered: int = 0  # by the journeys `look` started, since it last said
+    journeys: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def look(self, sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+        """Starts a journey for each offer sent since the last look; returns how many offers
+        were new, and how many journeys were delivered since the last look."""
+        for task in [t for t in self.journeys if t.done()]:
+            self.journeys.discard(task)
+            task.result()  # a journey that failed fails the run
+        offers = await self.new_offers(sessions)
+        for order_id, partner_id in offers:
+            self.journeys.add(asyncio.ensure_future(self._journey(order_id, partner_id)))
+        delivered, self.delivered = self.delivered, 0
+        return len(offers), delivered
+
+    async def _journey(self, order_id: OrderId, partner_id: UserId) -> None:
+        if not await self._accept(order_id, partner_id):
+            return
+        ready_in = (self.waiting[order_id][1] - self.clock.now()).total_seconds()
+        if ready_in > 0:  # the kitchen's preparation time, in wall seconds: not a wait for
+            await asyncio.sleep(ready_in / self.clock.speed)  # anything the run does
+        done = await self._deliver(order_id, partner_id)  # (`+= await` would add to the
+        self.delivered += done  # count as it was before the await)
 
     async def act(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         """One round: accept new offers, pick up what is ready, deliver it; returns deliveries."""
