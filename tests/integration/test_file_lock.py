@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from storage.db import make_engine
 from storage.file_lock import FileLock
 from storage.write_lock import WriteLock
 from tests.bot.test_shared_budget import until
+from tests.integration import test_write_lock
 from tests.integration.test_write_lock import insert, lock_of, written
 
 WAIT_S = 20.0
@@ -31,18 +32,10 @@ WAIT_S = 20.0
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    return tmp_path / "turns.db"
+    return tmp_path / "turns.db"  # where test_write_lock's `engine` makes its table t
 
 
-@pytest.fixture
-async def engine(database: Path) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(f"sqlite+aiosqlite:///{database}")
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
+engine = test_write_lock.engine  # the same fixture
 
 
 @contextmanager
