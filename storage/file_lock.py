@@ -36,8 +36,7 @@ class FileLock:
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd = _open(path)
-        self._waited_fd: int | None = None  # a wait's own description, held
-        self._held = False
+        self._holding: int | None = None  # the description that holds it: ours, or a wait's
         weakref.finalize(self, os.close, self._fd)
 
     async def acquire(self, timeout_s: float) -> bool:
@@ -45,9 +44,9 @@ class FileLock:
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._waited_fd = await self._wait(timeout_s)
+            self._holding = await self._wait(timeout_s)
             return True
-        self._held = True
+        self._holding = self._fd
         return False
 
     async def _wait(self, timeout_s: float) -> int:
@@ -65,12 +64,11 @@ class FileLock:
         return wait.fd
 
     def release(self) -> None:
-        if self._held:
-            self._held = False
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        elif self._waited_fd is not None:
-            os.close(self._waited_fd)  # lets go of its lock
-            self._waited_fd = None
+        fd, self._holding = self._holding, None
+        if fd == self._fd:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        elif fd is not None:
+            os.close(fd)  # a wait's own description: closing it lets go of its lock
 
 
 class _Wait:

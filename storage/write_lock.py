@@ -34,7 +34,6 @@ from contextvars import ContextVar
 
 from domain.health import WriterFigures
 from storage import file_lock
-from storage.file_lock import FileLock
 
 _FIRST_IN_LINE: ContextVar[bool] = ContextVar("first_in_line", default=False)
 
@@ -64,7 +63,7 @@ class WriteLock:
         self._turns = self._waits = 0
         self._held_s = self._waited_s = 0.0
         self._held_since = 0.0
-        self._file: FileLock | None = None
+        self._file: file_lock.FileLock | None = None
         self._file_found = False
         self._across_s = 0.0  # of the seconds held, those spent waiting for another process
 
@@ -93,18 +92,22 @@ class WriteLock:
             return
         came = self._clock()
         try:
-            if not await self._file.acquire(self._timeout_s):
-                return
+            waited_across = await self._file.acquire(self._timeout_s)
         except BaseException as exc:
+            self._waited_across(came)
             self._hand_on()
             if isinstance(exc, TimeoutError):
                 raise sqlite3.OperationalError("database is locked") from None
             raise
-        finally:
-            across = self._clock() - came
-            self._across_s += across
-            self._waited_s += across
-        self._waits += not waited
+        if waited_across:
+            self._waited_across(came)
+            self._waits += not waited
+
+    def _waited_across(self, since: float) -> None:
+        """Counts a wait for another process: waited, and not held by this one."""
+        across = self._clock() - since
+        self._across_s += across
+        self._waited_s += across
 
     async def _take(self) -> bool:
         """This process's turn; returns whether it was waited for."""

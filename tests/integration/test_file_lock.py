@@ -77,6 +77,8 @@ async def test_a_write_turn_holds_the_files_writers_lock_until_its_transaction_e
         await connection.rollback()
         assert free(writers_lock(database))
     assert await written(engine) == ["committed"]
+    figures = lock_of(engine).figures()
+    assert (figures.waits, figures.waited_s) == (0, 0.0)  # the lock free: nobody waited
 
 
 async def test_a_writer_of_another_process_waits_for_the_lock_and_goes_once_it_is_free(
