@@ -197,15 +197,16 @@ async def delivery_step(update: Update, context: ContextTypes.DEFAULT_TYPE, head
         await query.answer()
         await query.edit_message_text(card.format("On the way"),
                                       reply_markup=rows((texts.DELIVERED_BUTTON, f"dlvd:{order}")))
-        await bot.edit_message_text(tracking(order, "🛵 On the way"), customer, message_id)
+        sent = await bot.send_message(customer, f"🛵 Order #{order} is on its way to you!\n\n"
+                                      + tracking(order, "🛵 On the way"))
+        w.tracking[order] = (customer, sent.message_id)  # the tracking message, sent anew
     elif head == "dlvd":
         await query.answer()
         await query.edit_message_text(
             f"✅ Order #{order} delivered. Thank you! You're free for the next order.")
-        await bot.edit_message_text(tracking(order, "🎉 Delivered"), customer, message_id,
-                                    reply_markup=rows(("⭐⭐⭐⭐⭐", "x"), ("🔁 Reorder", "x")))
         await bot.send_message(customer, f"🎉 Order #{order} has been delivered. Enjoy your "
-                                         "meal! You can rate it in /orders.")
+                                         "meal!\n\n" + tracking(order, "🎉 Delivered"),
+                               reply_markup=rows(("⭐⭐⭐⭐⭐", "x"), ("🔁 Reorder", "x")))
         w.idle.append(chat)
         await offer(context)
     else:

@@ -160,8 +160,9 @@ async def one_order(world: World, customer: SandboxUser, restaurant: str, dish: 
     await world.settled(*chats)
     await pipeline.delivered(order, rider)
     await world.settled(*chats)
-    shown = customer.message(tracking.message_id)
-    return shown is not None and texts.status(OrderStatus.DELIVERED) in shown.content
+    last = customer.bot_messages[-1]  # the tracking message, sent anew when delivered
+    return (last.message_id != tracking.message_id
+            and texts.status(OrderStatus.DELIVERED) in last.content)
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:

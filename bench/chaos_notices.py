@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import Row
 
 from bench.chaos_checks import Stored
-from bot.notices import render
-from domain.messages import DropOffPin, Kind, MalformedMessage, Message, Offer, decode
+from bot.notices import headline, render
+from domain.messages import DropOffPin, Kind, MalformedMessage, Message, Milestone, Offer, decode
 from domain.orders import OrderStatus
 from domain.pipeline.stale import OrderNow, order_of, stale
 from sandbox import TranscriptEvent, plain_text
@@ -56,9 +56,10 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
     marked = {(r.chat_id, r.message_id): r.id for r in stored.outbox if r.message_id is not None}
     delivered: dict[tuple[int, Key], list[TranscriptEvent]] = defaultdict(list)
     for event in transcript:
-        key = _delivered_key(event)
-        if key is not None and (event.chat_id, key) in rows:
-            delivered[(event.chat_id, key)].append(event)
+        for key in _delivered_keys(event):
+            if (event.chat_id, key) in rows:
+                delivered[(event.chat_id, key)].append(event)
+                break
     history, about = History(stored), {r.id: r for r in stored.outbox}
     examples: list[str] = []  # a few of each finding, to look into
 
@@ -128,16 +129,20 @@ def notifications(stored: Stored, transcript: Sequence[TranscriptEvent],
 def _key(message: Message) -> Key:
     if isinstance(message, DropOffPin):
         return ("pin", message.latitude, message.longitude)
+    if isinstance(message, Milestone):  # the tracking message sent anew: known by its headline
+        return ("text", plain_text(headline(message)))
     notice = render(message)  # type: ignore[arg-type]  # every kind but order_status
     return ("text", plain_text(notice.text))
 
 
-def _delivered_key(event: TranscriptEvent) -> Key | None:
+def _delivered_keys(event: TranscriptEvent) -> list[Key]:
+    """What the message may be known by: its text, or the headline above a tracking message
+    sent anew."""
     if event.kind == "bot_message":
-        return ("text", event.text)
+        return [("text", event.text), ("text", event.text.split("\n\n", 1)[0])]
     if event.kind == "bot_location":
-        return ("pin", event.detail.get("latitude"), event.detail.get("longitude"))
-    return None
+        return [("pin", event.detail.get("latitude"), event.detail.get("longitude"))]
+    return []
 
 
 def _reason(error: str | None) -> str:

@@ -201,8 +201,10 @@ def slot_page(page: SlotPage) -> InlineKeyboardMarkup:
     return _markup(rows)
 
 
-def order(view: OrderView, *, shown_in: int | None = None) -> InlineKeyboardMarkup | None:
-    """The order's buttons, if any; the live tracking message (`shown_in`) gets no navigation."""
+def order(view: OrderView, *, shown_in: int | None = None, live: bool = False
+          ) -> InlineKeyboardMarkup | None:
+    """The order's buttons, if any; the live tracking message (`shown_in`, or `live`: the
+    one being sent anew) gets no navigation."""
     oid = view.order.id
     rows: list[Row] = []
     if view.can_cancel:
@@ -214,7 +216,7 @@ def order(view: OrderView, *, shown_in: int | None = None) -> InlineKeyboardMark
                      for n in range(1, 6)])
     if view.order.status.is_terminal:
         rows.append([_button(texts.REORDER_BUTTON, Action.REORDER, oid)])
-    is_tracking = view.tracking is not None and view.tracking.message_id == shown_in
+    is_tracking = live or (view.tracking is not None and view.tracking.message_id == shown_in)
     if not is_tracking:
         rows.append([_button(texts.BACK_TO_ORDERS, Action.ORDERS), _home()])
     return _markup(rows) if rows else None

@@ -2,7 +2,8 @@
 texts.py. mypy checks that every type is rendered (`assert_never`).
 
 `OrderStatusChanged` is not here: it is not a new message but an edit of the customer's live
-tracking message (bot/tracking.py), re-rendered from the database.
+tracking message (bot/tracking.py), re-rendered from the database. Nor are the milestones
+(`domain.messages.Milestone`): the tracking message sent anew, under `headline`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from domain.messages import (
     DropOffPin,
     ErrorAlert,
     FindingPartner,
+    Milestone,
     NewMessage,
     Offer,
     OfferExpired,
@@ -66,10 +68,6 @@ def render(message: NewMessage) -> Notice:
             return Notice(texts.partner_assigned(message))
         case OrderReady():
             return Notice(texts.order_ready(message))
-        case OutForDelivery():
-            return Notice(texts.out_for_delivery(message))
-        case Delivered():
-            return Notice(texts.delivered(message))
         case OrderFailed():
             return Notice(texts.order_failed(message))
         case AdminAlert():
@@ -90,3 +88,14 @@ def render(message: NewMessage) -> Notice:
             return Notice(texts.refund_done(message))
         case _:
             assert_never(message)
+
+
+def headline(milestone: Milestone) -> str:
+    """The line above the tracking message sent anew: what the ping says first."""
+    match milestone:
+        case OutForDelivery():
+            return texts.out_for_delivery(milestone)
+        case Delivered():
+            return texts.delivered(milestone)
+        case _:
+            assert_never(milestone)

@@ -27,10 +27,15 @@ partner" once one has it, ...: `domain.pipeline.stale`) is not sent; its row is 
 the reason ("stale: ..."). Every row is one Telegram call. An offer carries the drop-off as
 a map link; a map pin of its own (`DropOffPin`) is only in rows an older version wrote.
 
+A milestone (on its way, delivered: `domain.messages.Milestone`) sends the tracking message
+anew, under a headline (bot/tracking.py `send_anew`): one call that pings and shows the
+whole order, where an edit and a ping beside it took two.
+
 Edits of the tracking message are coalesced: each renders the order as it is when it is
-sent, so once one has gone out, the edits of the same order queued behind it in its chat
-before it was rendered have nothing left to show; they are given up ("superseded: ...")
-instead of costing a Telegram call each (`MessageOutbox.later_edits`, `supersede`).
+sent, so once one (or the message sent anew) has gone out, the edits of the same order
+queued behind it in its chat before it was rendered have nothing left to show; they are
+given up ("superseded: ...") instead of costing a Telegram call each
+(`MessageOutbox.later_edits`, `supersede`).
 
 Backoff is the domain's `RetryPolicy`, the same the queue's tasks use, built at the
 composition root.
@@ -66,11 +71,11 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.handlers.errors import alert_admins, failure_of, secrets_of
 from bot.i18n import speaking
-from bot.notices import Notice, render
+from bot.notices import Notice, headline, render
 from bot.ratelimit import NO_RETRY, AppRateLimiter, retry_after_s, transient
-from bot.tracking import refresh_tracking
+from bot.tracking import refresh_tracking, send_anew
 from domain.ids import OrderId
-from domain.messages import MalformedMessage, Message, OrderStatusChanged, decode
+from domain.messages import MalformedMessage, Message, Milestone, OrderStatusChanged, decode
 from domain.pipeline.ports import OutgoingMessage
 from domain.pipeline.stale import OrderNow, order_of, stale
 
@@ -88,9 +93,9 @@ async def send_due(bot: ExtBot[Any], services: Services) -> int:
     contents = [_read(message) for message in messages]
     orders = await services.outbox.orders_now(
         {order for c in contents if not isinstance(c, Exception) and (order := order_of(c))})
-    edits = [m for m, c in zip(messages, contents, strict=True)
-             if isinstance(c, OrderStatusChanged)]
-    later = await services.outbox.later_edits(edits) if edits else []  # before any renders
+    shows = [m for m, c in zip(messages, contents, strict=True)  # the tracking message
+             if isinstance(c, OrderStatusChanged | Milestone)]
+    later = await services.outbox.later_edits(shows) if shows else []  # before any renders
     results = await asyncio.gather(
         *(_speaking(services.languages.spoken(message.language),
                     _deliver(bot, services, message, content, orders, later))
@@ -124,7 +129,9 @@ async def _deliver(
     try:
         if isinstance(content, MalformedMessage):
             raise content
-        prepared = content if isinstance(content, OrderStatusChanged) else render(content)
+        prepared = (content if isinstance(content, OrderStatusChanged)
+                    else (content, headline(content)) if isinstance(content, Milestone)
+                    else render(content))
     except Exception as exc:  # a row this version cannot read, or a bug in the wording
         await _unrenderable(services, message, exc)
         return
@@ -150,17 +157,18 @@ async def _deliver(
         taken = time.perf_counter()
         await outbox.sent(message.id, now=asked, telegram_id=telegram_id)
         services.ops.metrics.settled(time.perf_counter() - taken)
-        if isinstance(prepared, OrderStatusChanged):
-            await outbox.supersede(_shown(message, prepared, later), by=message.id,
+        if isinstance(content, OrderStatusChanged | Milestone):
+            await outbox.supersede(_shown(message, content.order_id, later), by=message.id,
                                    now=clock.now())
 
 
-def _shown(head: OutgoingMessage, edit: OrderStatusChanged,
+def _shown(head: OutgoingMessage, order_id: int,
            later: Sequence[OutgoingMessage]) -> list[int]:
-    """The edits of `edit`'s order queued behind `head` in its chat, which it has shown."""
+    """The edits of the order queued behind `head` in its chat, which `head` (an edit of
+    the tracking message, or the message sent anew) has shown."""
     return [m.id for m in later
             if m.chat_id == head.chat_id and m.id > head.id
-            and isinstance(c := _read(m), OrderStatusChanged) and c.order_id == edit.order_id]
+            and isinstance(c := _read(m), OrderStatusChanged) and c.order_id == order_id]
 
 
 async def _unrenderable(services: Services, message: OutgoingMessage, exc: Exception) -> None:
@@ -189,7 +197,8 @@ async def _retry_later(services: Services, message: OutgoingMessage, exc: Except
 
 
 async def _send(
-    bot: ExtBot[Any], services: Services, chat_id: int, content: OrderStatusChanged | Notice
+    bot: ExtBot[Any], services: Services, chat_id: int,
+    content: OrderStatusChanged | tuple[Milestone, str] | Notice,
 ) -> int | None:
     """Telegram's id of the message sent; None for an edit of the tracking message."""
     if isinstance(content, OrderStatusChanged):
@@ -197,6 +206,10 @@ async def _send(
                                rate_limit_args=NO_RETRY)
         return None
     paid = services.settings.paid_broadcast or None  # None: the parameter is not sent
+    if isinstance(content, tuple):
+        milestone, words = content
+        return await send_anew(bot, services.orders, OrderId(milestone.order_id), chat_id,
+                               words, paid=paid, rate_limit_args=NO_RETRY)
     if content.location is not None:
         pin = await bot.send_location(chat_id, *content.location, allow_paid_broadcast=paid,
                                       rate_limit_args=NO_RETRY)

@@ -954,8 +954,8 @@ def out_for_delivery(m: OutForDelivery) -> str:
 
 
 def delivered(m: Delivered) -> str:
-    return _("🎉 Order #{order_id} has been delivered. Enjoy your meal! "
-             "You can rate it in /orders.").format(order_id=m.order_id)
+    return _("🎉 Order #{order_id} has been delivered. Enjoy your meal!").format(
+        order_id=m.order_id)
 
 
 def order_failed(m: OrderFailed) -> str:

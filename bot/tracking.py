@@ -1,8 +1,13 @@
 """The customer's live tracking message: one per order, edited as the order moves.
 
-The pipeline calls `refresh_tracking` after each move it commits (and the customer's own
-cancel does too). It re-renders the order from the database, so calling it twice, late or
-out of order is harmless: the message always shows the order as it is now.
+The outbox sender calls `refresh_tracking` for each move the pipeline commits (and the
+customer's own cancel does too). It re-renders the order from the database, so calling it
+twice, late or out of order is harmless: the message always shows the order as it is now.
+
+At a milestone that needs the customer's attention (on its way, delivered) the sender calls
+`send_anew` instead: the same message, under a headline, sent as a new one (an edit never
+pings), which is the order's live tracking message from then on. The one before it stays in
+the chat as it was; a press on it redraws it as the order is now.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from telegram.ext import ExtBot
 from bot import keyboards, texts
 from domain.ids import OrderId
 from domain.services.orders import CustomerOrders
+from domain.views import TrackingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +54,21 @@ async def refresh_tracking(
         logger.info("tracking message of order %s not edited: %s", order_id, error.message)
         return False
     return True
+
+
+async def send_anew(
+    bot: ExtBot[Any], orders: CustomerOrders, order_id: OrderId, chat_id: int, headline: str,
+    *, paid: bool | None = None, rate_limit_args: int | None = None,
+) -> int | None:
+    """Sends the order as it is now under `headline` to `chat_id`, as a new message, and
+    makes it the order's tracking message; its Telegram id, or None when the order is gone.
+    Telegram's errors reach the caller (the outbox sender retries or gives up)."""
+    view = await orders.card(order_id)
+    if view is None:
+        return None
+    sent = await bot.send_message(
+        chat_id, f"{headline}\n\n{texts.tracking(view)}",
+        reply_markup=keyboards.order(view, live=True), allow_paid_broadcast=paid,
+        rate_limit_args=rate_limit_args)
+    await orders.track_in(order_id, TrackingMessage(chat_id, sent.message_id))
+    return sent.message_id

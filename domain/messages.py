@@ -31,8 +31,8 @@ class Kind(StrEnum):
     FINDING_PARTNER = "finding_partner"  # customer, once: nobody is free yet
     PARTNER_ASSIGNED = "partner_assigned"  # customer (older rows: now a tracking edit)
     ORDER_READY = "order_ready"  # partner: the restaurant marked the order ready
-    OUT_FOR_DELIVERY = "out_for_delivery"  # customer
-    DELIVERED = "delivered"  # customer
+    OUT_FOR_DELIVERY = "out_for_delivery"  # customer: the tracking message sent anew
+    DELIVERED = "delivered"  # customer: the tracking message sent anew
     ORDER_FAILED = "order_failed"  # customer, and the partner if one was assigned
     ADMIN_ALERT = "admin_alert"  # every admin: an order needs a person
     PARTNER_REQUEST = "partner_request"  # every admin: someone asks to deliver
@@ -145,12 +145,16 @@ class OrderReady:
 
 @dataclass(frozen=True, slots=True)
 class OutForDelivery:
+    """A milestone: the customer's tracking message arrives anew (see `Milestone`)."""
+
     KIND: ClassVar[Kind] = Kind.OUT_FOR_DELIVERY
     order_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
+    """A milestone: the customer's tracking message arrives anew (see `Milestone`)."""
+
     KIND: ClassVar[Kind] = Kind.DELIVERED
     order_id: int
 
@@ -236,11 +240,15 @@ class RefundDone:
 
 NewMessage: TypeAlias = (  # each becomes a new message in its chat
     OrderCancelled | RestaurantTicket | Offer | DropOffPin | OfferExpired | FindingPartner
-    | PartnerAssigned | OrderReady | OutForDelivery | Delivered | OrderFailed | AdminAlert
-    | PartnerRequest | ErrorAlert | PartnerApproved | PartnerRevoked | RefundDue
-    | RefundPromised | RefundDone
+    | PartnerAssigned | OrderReady | OrderFailed | AdminAlert | PartnerRequest | ErrorAlert
+    | PartnerApproved | PartnerRevoked | RefundDue | RefundPromised | RefundDone
 )
-Message: TypeAlias = OrderStatusChanged | NewMessage  # the first edits the tracking message
+# A milestone that needs the customer's attention (DESIGN.md §4): their tracking message is
+# sent anew, a new message (which pings, where an edit does not) showing the whole order, and
+# it becomes the order's live tracking message. One Telegram call instead of an edit and a
+# ping beside it (issue 12); the step that writes one writes no edit (`Effects.tell`).
+Milestone: TypeAlias = OutForDelivery | Delivered
+Message: TypeAlias = OrderStatusChanged | Milestone | NewMessage
 TYPES: Mapping[Kind, type[Message]] = {cls.KIND: cls for cls in get_args(Message)}
 
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from domain.dispatch import PartnerPool
 from domain.errors import IllegalTransition
 from domain.ids import OrderId, RestaurantId, TaskId, UserId
-from domain.messages import Message, Notification, OrderStatusChanged
+from domain.messages import Message, Milestone, Notification, OrderStatusChanged
 from domain.orders import SYSTEM, Actor, OrderEvent, OrderStatus, allowed_moves
 from domain.restaurants import Restaurant
 from domain.retry import RetryPolicy
@@ -163,15 +163,25 @@ class Effects:
     def _edit(self, chat_id: int, edit: OrderStatusChanged) -> None:
         """One edit of the tracking message a step: it is drawn from the order as it is when
         the edit goes out, so an earlier edit of the same step (CONFIRMED, then PREPARING)
-        would show just what this one shows. It keeps the status the step started from."""
+        would show just what this one shows. It keeps the status the step started from.
+        None when the step sends the tracking message anew (a milestone): that shows it."""
         for index, note in enumerate(self.notes):
-            if note.chat_id == chat_id and isinstance(note.message, OrderStatusChanged):
+            if note.chat_id != chat_id:
+                continue
+            if isinstance(note.message, Milestone):
+                return
+            if isinstance(note.message, OrderStatusChanged):
                 del self.notes[index]
                 edit = replace(edit, previous=note.message.previous)
                 break
-        self.tell(chat_id, edit)
+        self.notes.append(Notification(chat_id, edit))
 
     def tell(self, chat_id: int, message: Message) -> None:
+        """A message to the chat; a milestone (`domain.messages.Milestone`) sends the
+        customer's tracking message anew, in place of the step's edit of it."""
+        if isinstance(message, Milestone):
+            self.notes = [note for note in self.notes if note.chat_id != chat_id
+                          or not isinstance(note.message, OrderStatusChanged)]
         self.notes.append(Notification(chat_id, message))
 
     def mark(

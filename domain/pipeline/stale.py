@@ -5,7 +5,8 @@ chat was paced, Telegram asked to wait, the process was killed and restarted. By
 may have gone to someone else, a "we're finding a partner" may be answered. Just before a
 message is sent, the sender asks `stale` with the order as it is now; a stale message is not
 sent (its row records why). The customer's tracking message is never stale: it is re-rendered
-from the database, so it always carries the truth.
+from the database, so it always carries the truth; sent anew at a milestone, it is stale only
+once the order has passed that milestone (the next one sends it again).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.messages import (
+    Delivered,
     DropOffPin,
     FindingPartner,
     Message,
@@ -38,7 +40,7 @@ def order_of(message: Message) -> int | None:
     """The order a message could be overtaken by; None for messages that never go stale."""
     match message:
         case (Offer() | DropOffPin() | FindingPartner() | OrderReady() | OutForDelivery()
-              | PartnerAssigned() | RestaurantTicket()):
+              | Delivered() | PartnerAssigned() | RestaurantTicket()):
             return message.order_id
         case _:
             return None

@@ -21,7 +21,7 @@ from domain.pipeline.ports import PipelineActions
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.services.openings import taking_orders
 from domain.services.shopping import make_room, read_cart
-from domain.views import OrderKey, OrderView, Reordered, order_key
+from domain.views import OrderKey, OrderView, Reordered, TrackingMessage, order_key
 
 RECENT_ORDERS = 10
 CUSTOMER_CANCEL = "by the customer"  # the reason in the order's history
@@ -123,11 +123,20 @@ class CustomerOrders:
 
     async def tracking(self, order_id: OrderId) -> OrderView | None:
         """What the order's live status message should show now; None without such a message."""
+        view = await self.card(order_id)
+        return view if view is not None and view.tracking is not None else None
+
+    async def card(self, order_id: OrderId) -> OrderView | None:
+        """What the order's status message, sent anew, shows now; None: no such order."""
         async with self._uow() as uow:
             view = await uow.orders.view_of(order_id)
-        if view is None or view.tracking is None:
-            return None
-        return replace(view, shown_at=self._clock.now())
+        return replace(view, shown_at=self._clock.now()) if view is not None else None
+
+    async def track_in(self, order_id: OrderId, message: TrackingMessage) -> None:
+        """`message` is the order's live status message from now on (it was sent anew)."""
+        async with self._uow() as uow:
+            await uow.tracking.save(order_id, message)
+            await uow.commit()
 
 
 async def order_view(uow: UnitOfWork, order: Order) -> OrderView:

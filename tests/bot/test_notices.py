@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 
 from bot import callbacks
-from bot.notices import render
+from bot.notices import headline, render
 from domain.messages import (
     TYPES,
     AdminAlert,
@@ -21,6 +21,7 @@ from domain.messages import (
     Kind,
     MalformedMessage,
     Message,
+    Milestone,
     NewMessage,
     Offer,
     OfferExpired,
@@ -54,8 +55,6 @@ EXAMPLES: list[NewMessage] = [
     FindingPartner(7),
     PartnerAssigned(7, 2001, "Ravi"),
     OrderReady(7),
-    OutForDelivery(7),
-    Delivered(7),
     OrderFailed(7),
     AdminAlert(AlertReason.NO_PARTNER, 7, waited_s=300),
     AdminAlert(AlertReason.ORDER_FAILED, 7, error="TimeoutError: <db>"),
@@ -69,9 +68,20 @@ EXAMPLES: list[NewMessage] = [
 ]
 
 
+MILESTONES: list[Milestone] = [OutForDelivery(7), Delivered(7)]
+
+
 def test_every_kind_has_one_type_and_an_example_here() -> None:
     assert set(TYPES) == set(Kind)
-    assert {type(m) for m in EXAMPLES} | {OrderStatusChanged} == set(get_args(Message))
+    assert {type(m) for m in [*EXAMPLES, *MILESTONES]} | {OrderStatusChanged} == set(
+        get_args(Message))
+
+
+@pytest.mark.parametrize("message", MILESTONES, ids=lambda m: type(m).__name__)
+def test_a_milestone_has_a_headline_for_the_tracking_message_sent_anew(
+        message: Milestone) -> None:
+    words = headline(message)
+    assert "#7" in words and "\n" not in words  # one line: what the ping shows first
 
 
 @pytest.mark.parametrize("message", EXAMPLES, ids=lambda m: type(m).__name__)
@@ -84,7 +94,8 @@ def test_every_new_message_renders_with_what_it_is_about(message: NewMessage) ->
     assert "#7" in notice.text or "Ravi" in notice.text or "lambda" in notice.text
 
 
-@pytest.mark.parametrize("message", [*EXAMPLES, OrderStatusChanged(7, "CONFIRMED", "CREATED")],
+@pytest.mark.parametrize("message", [*EXAMPLES, *MILESTONES,
+                                     OrderStatusChanged(7, "CONFIRMED", "CREATED")],
                          ids=lambda m: type(m).__name__)
 def test_every_message_reads_back_from_its_json_as_it_was_written(message: Message) -> None:
     assert decode(message.KIND, encode(message)) == message

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.settings import Settings
-from domain.messages import Notification, OrderStatusChanged
+from domain.messages import Notification, OrderStatusChanged, OutForDelivery
 from domain.orders import OrderStatus
 from sandbox import BotApiServer, SandboxUser
 from storage.rows import OutboxRow
@@ -64,3 +64,52 @@ async def test_three_edits_queued_together_make_one_call_showing_the_last_move(
     assert first.sent_at is not None and first.given_up_at is None
     assert [(r.sent_at, r.last_error) for r in rest] == [
         (None, f"superseded: outbox {first.id} showed it")] * 2
+
+
+async def test_the_tracking_message_sent_anew_shows_the_edits_behind_it_and_takes_the_next(
+    bot: object, server: BotApiServer, customer: SandboxUser, uows: Uows
+) -> None:
+    tracking = await order_pizza(customer)
+    order_id = int(tracking.text.split("Order #")[1].split()[0])
+
+    async def settled() -> bool | None:
+        return True if not await unsent(uows) else None
+
+    await eventually(settled)
+    calls: list[str] = []
+    server.before_call(lambda method, chat_id: calls.append(method)
+                       if chat_id == customer.id else None)
+    await advance(uows, order_id, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY,
+                  partner=(2001, "Ravi Kumar"))
+    async with uows() as uow:  # picked up, and then two edits, before the sender looks
+        for note in (OutForDelivery(order_id),
+                     OrderStatusChanged(order_id, "OUT_FOR_DELIVERY", "OUT_FOR_DELIVERY"),
+                     OrderStatusChanged(order_id, "OUT_FOR_DELIVERY", "OUT_FOR_DELIVERY")):
+            await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
+        await uow.commit()
+    await eventually(settled)
+
+    assert calls == ["sendmessage"]  # one call: the message sent anew showed the edits
+    anew = customer.bot_messages[-1]
+    assert anew.text.startswith(f"🛵 Order #{order_id} is on its way to you!")
+    assert "On the way" in anew.text and "Ravi Kumar" in anew.text
+    before = customer.message(tracking.message_id)
+    assert before is not None and "On the way" not in before.text  # left as it was
+    async with uows() as uow:
+        *_, sent, first, second = (await uow.session.execute(
+            select(OutboxRow).order_by(OutboxRow.id))).scalars().all()
+    assert sent.message_id == anew.message_id
+    assert [r.last_error for r in (first, second)] == [
+        f"superseded: outbox {sent.id} showed it"] * 2
+
+    await advance(uows, order_id, S.DELIVERED)  # an edit now goes to the new message
+    async with uows() as uow:
+        note = OrderStatusChanged(order_id, "DELIVERED", "OUT_FOR_DELIVERY")
+        await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
+        await uow.commit()
+    await eventually(settled)
+    assert calls == ["sendmessage", "editmessagetext"]
+    shown = customer.message(anew.message_id)
+    assert shown is not None and "Delivered" in shown.text and "How was it?" in shown.text
+    first_card = customer.message(tracking.message_id)
+    assert first_card is not None and "Delivered" not in first_card.text

@@ -49,15 +49,21 @@ async def online_partner(uows: Uows, user: SandboxUser) -> None:
 async def deliver(partner: SandboxUser, customer: SandboxUser, card: ChatMessage,
                   tracking: ChatMessage) -> ChatMessage:
     """The partner presses Picked up, then Delivered, on the job card; the customer hears of
-    each. Returns the customer's tracking message once it shows DELIVERED."""
+    each: their tracking message arrives anew each time, under a headline that pings. Returns
+    the last one, which shows DELIVERED; the messages before it stay as they were."""
     await press(partner, texts.PICKED_UP_BUTTON, "On the way", message_id=card.message_id)
-    await customer.wait_for_text("on its way", timeout=TIMEOUT)
+    on_the_way = await customer.wait_for_new(
+        lambda m: m.content.startswith("🛵 Order #") and "is on its way to you!" in m.content
+        and texts.status(OrderStatus.OUT_FOR_DELIVERY) in m.content, timeout=TIMEOUT)
     await press(partner, texts.DELIVERED_BUTTON, "delivered. Thank you",
                 message_id=card.message_id)
-    await customer.wait_for_text("has been delivered", timeout=TIMEOUT)
-    return await customer.wait_for(
-        lambda m: m.message_id == tracking.message_id
+    shown = await customer.wait_for_new(
+        lambda m: "has been delivered" in m.content
         and texts.status(OrderStatus.DELIVERED) in m.content, timeout=TIMEOUT)
+    for earlier in (tracking.message_id, on_the_way.message_id):
+        old = customer.message(earlier)
+        assert old is not None and texts.status(OrderStatus.DELIVERED) not in old.content
+    return shown
 
 
 async def offer_for(user: SandboxUser) -> ChatMessage:

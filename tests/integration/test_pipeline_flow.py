@@ -64,9 +64,9 @@ async def test_an_order_goes_from_created_to_delivered_once_with_a_partner(
     assert await kitchen.order(order_id) == (S.DELIVERED, first)
     assert await kitchen.partner(first) == (None, clock.now())  # free, idle from delivery
     assert await kitchen.kinds(CUSTOMER) == Counter({
-        Kind.ORDER_STATUS: 4, Kind.OUT_FOR_DELIVERY: 1, Kind.DELIVERED: 1,
-    })  # edits: confirmed and preparing (one step), the partner's name, picked up, delivered;
-    # on its way and delivered: new messages
+        Kind.ORDER_STATUS: 2, Kind.OUT_FOR_DELIVERY: 1, Kind.DELIVERED: 1,
+    })  # edits: confirmed and preparing (one step), the partner's name; on its way and
+    # delivered send the tracking message anew, with no edit beside them
     assert await kitchen.kinds(first) == Counter({Kind.OFFER: 1})  # its map link: no pin
     assert await kitchen.kinds() == await kitchen.kinds(CUSTOMER) + await kitchen.kinds(first)
     assert {t["state"] for t in await kitchen.tasks()} == {"done"}

@@ -18,10 +18,10 @@ from domain.errors import (
     TooLateToCancel,
 )
 from domain.ids import OrderId, RestaurantId, UserId
-from domain.messages import Kind
+from domain.messages import Delivered, Kind, OrderStatusChanged
 from domain.orders import Actor, ActorKind, OrderStatus
 from domain.partners import Partner, PartnerStatus
-from domain.pipeline.model import OfferState, OfferView, OrderView
+from domain.pipeline.model import Effects, OfferState, OfferView, OrderView
 from domain.pipeline.presses import (
     assigned,
     cancelled_by,
@@ -105,7 +105,8 @@ def test_pickup_needs_the_assigned_partner_and_a_ready_order() -> None:
 
     effects = picked_up(ready, ME, T0)
     assert effects.status == S.OUT_FOR_DELIVERY and str(effects.moves[0].actor) == "partner:7"
-    assert [n.kind for n in effects.notes] == [Kind.ORDER_STATUS, Kind.OUT_FOR_DELIVERY]
+    # the tracking message sent anew, which pings: no edit of the old one beside it
+    assert [n.kind for n in effects.notes] == [Kind.OUT_FOR_DELIVERY]
 
 
 def test_delivery_frees_the_partner() -> None:
@@ -116,7 +117,18 @@ def test_delivery_frees_the_partner() -> None:
         check_delivery(on_the_way, YOU)
     effects = delivered(on_the_way, ME, T0)
     assert (effects.status, effects.release_partner) == (S.DELIVERED, ME)
-    assert [n.kind for n in effects.notes] == [Kind.ORDER_STATUS, Kind.DELIVERED]
+    assert [n.kind for n in effects.notes] == [Kind.DELIVERED]
+
+
+def test_a_milestone_takes_the_place_of_its_steps_edit_of_the_tracking_message() -> None:
+    on_the_way = order(S.OUT_FOR_DELIVERY, partner_id=ME)
+    effects = Effects(on_the_way.id)
+    effects.show(on_the_way, reason="a partner change")  # an edit, until the milestone
+    effects.tell(ME, OrderStatusChanged(42, "X", "X"))  # another chat's note: left alone
+    effects.tell(on_the_way.customer_id, Delivered(42))
+    effects.move(on_the_way, S.DELIVERED, at=T0)  # its edit: the message sent anew shows it
+    assert [(n.chat_id, n.kind) for n in effects.notes] == [
+        (ME, Kind.ORDER_STATUS), (1001, Kind.DELIVERED)]
 
 
 def test_only_the_restaurants_own_chat_may_accept_and_accepting_starts_dispatch() -> None:

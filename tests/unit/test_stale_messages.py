@@ -38,6 +38,7 @@ def now(status: S, partner: int | None = None, offered: tuple[int, ...] = ()) ->
     (FindingPartner(7), CUSTOMER, now(S.PREPARING)),
     (OrderReady(7), RIDER, now(S.PREPARING, RIDER)),
     (OutForDelivery(7), CUSTOMER, now(S.OUT_FOR_DELIVERY, RIDER)),
+    (Delivered(7), CUSTOMER, now(S.DELIVERED, RIDER)),
     (PartnerAssigned(7, RIDER, "Ravi"), CUSTOMER, now(S.OUT_FOR_DELIVERY, RIDER)),
     (RestaurantTicket(7, 1, (), 100, "INR"), KITCHEN, now(S.CONFIRMED)),
 ])
@@ -58,6 +59,7 @@ def test_a_message_that_is_still_true_goes_out(message: Message, chat: int,
     (PartnerAssigned(7, RIDER, "Ravi"), CUSTOMER, now(S.CANCELLED), "no longer with"),
     (RestaurantTicket(7, 1, (), 100, "INR"), KITCHEN, now(S.CANCELLED), "over"),
     (OFFER, RIDER, None, "no longer exists"),
+    (Delivered(7), CUSTOMER, None, "no longer exists"),  # nothing left to show anew
 ])
 def test_a_message_the_order_has_overtaken_is_not_sent(message: Message, chat: int,
                                                         order: OrderNow | None, why: str) -> None:
