@@ -164,7 +164,7 @@ class Effects:
         """One edit of the tracking message a step: it is drawn from the order as it is when
         the edit goes out, so an earlier edit of the same step (CONFIRMED, then PREPARING)
         would show just what this one shows. It keeps the status the step started from.
-        None when the step sends the tracking message anew (a milestone): that shows it."""
+        No edit when the step sends the tracking message anew (a milestone): that shows it."""
         for index, note in enumerate(self.notes):
             if note.chat_id != chat_id:
                 continue
