@@ -3,6 +3,7 @@ first renders the order as it is, the ones behind it have nothing left to show."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from bot.settings import Settings
 from domain.messages import Notification, OrderStatusChanged, OutForDelivery
 from domain.orders import OrderStatus
-from sandbox import BotApiServer, SandboxUser
+from sandbox import BotApiServer, ChatMessage, SandboxUser
 from storage.rows import OutboxRow
 from tests.e2e.conftest import STILL_S, e2e_settings
 from tests.e2e.journey import Uows, advance, eventually, order_pizza
@@ -33,18 +34,32 @@ async def unsent(uows: Uows) -> list[OutboxRow]:
         return list(rows.scalars())
 
 
+def sent_out(uows: Uows) -> Callable[[], Awaitable[bool | None]]:
+    async def nothing_unsent() -> bool | None:
+        return True if not await unsent(uows) else None
+    return nothing_unsent
+
+
+async def placed(customer: SandboxUser, uows: Uows) -> tuple[ChatMessage, int]:
+    """An order placed through the chat, once what it sent has gone out; and its id."""
+    tracking = await order_pizza(customer)
+    await eventually(sent_out(uows))
+    return tracking, int(tracking.text.split("Order #")[1].split()[0])
+
+
+def calls_to(server: BotApiServer, customer: SandboxUser) -> list[str]:
+    """The Bot API methods called for the customer's chat from now on, in order."""
+    calls: list[str] = []
+    server.before_call(lambda method, chat_id: calls.append(method)
+                       if chat_id == customer.id else None)
+    return calls
+
+
 async def test_three_edits_queued_together_make_one_call_showing_the_last_move(
     bot: object, server: BotApiServer, customer: SandboxUser, uows: Uows
 ) -> None:
-    tracking = await order_pizza(customer)
-    order_id = int(tracking.text.split("Order #")[1].split()[0])
-    async def settled() -> bool | None:
-        return True if not await unsent(uows) else None
-
-    await eventually(settled)
-    edits: list[str] = []
-    server.before_call(lambda method, chat_id: edits.append(method)
-                       if method == "editmessagetext" and chat_id == customer.id else None)
+    tracking, order_id = await placed(customer, uows)
+    calls = calls_to(server, customer)
 
     await advance(uows, order_id, S.CONFIRMED, S.PREPARING, partner=(2001, "Ravi Kumar"))
     async with uows() as uow:  # as three moves committed before the sender looks
@@ -53,9 +68,9 @@ async def test_three_edits_queued_together_make_one_call_showing_the_last_move(
             note = OrderStatusChanged(order_id, status, previous)
             await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
         await uow.commit()
-    await eventually(settled)
+    await eventually(sent_out(uows))
 
-    assert edits == ["editmessagetext"]
+    assert calls == ["editmessagetext"]
     shown = customer.message(tracking.message_id)
     assert shown is not None and "Being prepared" in shown.text
     async with uows() as uow:
@@ -69,16 +84,8 @@ async def test_three_edits_queued_together_make_one_call_showing_the_last_move(
 async def test_the_tracking_message_sent_anew_shows_the_edits_behind_it_and_takes_the_next(
     bot: object, server: BotApiServer, customer: SandboxUser, uows: Uows
 ) -> None:
-    tracking = await order_pizza(customer)
-    order_id = int(tracking.text.split("Order #")[1].split()[0])
-
-    async def settled() -> bool | None:
-        return True if not await unsent(uows) else None
-
-    await eventually(settled)
-    calls: list[str] = []
-    server.before_call(lambda method, chat_id: calls.append(method)
-                       if chat_id == customer.id else None)
+    tracking, order_id = await placed(customer, uows)
+    calls = calls_to(server, customer)
     await advance(uows, order_id, S.CONFIRMED, S.PREPARING, S.OUT_FOR_DELIVERY,
                   partner=(2001, "Ravi Kumar"))
     async with uows() as uow:  # picked up, and then two edits, before the sender looks
@@ -87,7 +94,7 @@ async def test_the_tracking_message_sent_anew_shows_the_edits_behind_it_and_take
                      OrderStatusChanged(order_id, "OUT_FOR_DELIVERY", "OUT_FOR_DELIVERY")):
             await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
         await uow.commit()
-    await eventually(settled)
+    await eventually(sent_out(uows))
 
     assert calls == ["sendmessage"]  # one call: the message sent anew showed the edits
     anew = customer.bot_messages[-1]
@@ -107,7 +114,7 @@ async def test_the_tracking_message_sent_anew_shows_the_edits_behind_it_and_take
         note = OrderStatusChanged(order_id, "DELIVERED", "OUT_FOR_DELIVERY")
         await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
         await uow.commit()
-    await eventually(settled)
+    await eventually(sent_out(uows))
     assert calls == ["sendmessage", "editmessagetext"]
     shown = customer.message(anew.message_id)
     assert shown is not None and "Delivered" in shown.text and "How was it?" in shown.text
