@@ -7,7 +7,7 @@ twice, late or out of order is harmless: the message always shows the order as i
 At a milestone that needs the customer's attention (on its way, delivered) the sender calls
 `send_anew` instead: the same message, under a headline, sent as a new one (an edit never
 pings), which is the order's live tracking message from then on. The one before it stays in
-the chat as it was; a press on it redraws it as the order is now.
+the chat as it was; its buttons act on the order as it is now.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot import texts
 from domain.errors import NotOffered, NotReady
 from domain.ids import OrderId, UserId
+from domain.lines import LineClosed
 from domain.orders import OrderStatus
 from domain.partners import Partner, PartnerStatus
 from sandbox import BotApiServer, ChatMessage, SandboxUser
@@ -105,6 +106,17 @@ async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_
     order = await stored_order(uows, order_id_of(tracking))
     assert (order.status, order.partner_id) == (OrderStatus.DELIVERED, partner.id)
     await say(partner, "/job", texts.NO_JOB)
+
+    # the first tracking message, left as it was, still has 💬: pressed now, it is refused
+    first = customer.message(tracking.message_id)
+    assert first is not None and first.has_button(texts.LINE_TO_RIDER_BUTTON)
+    seen = len(customer.bot_messages)
+    pressed = await customer.press(texts.LINE_TO_RIDER_BUTTON, message_id=tracking.message_id)
+    told = await customer.wait_for_answer(pressed, timeout=TIMEOUT)
+    assert told.text == texts.refusal(LineClosed(order.id, "the order is finished"))
+    assert len(customer.bot_messages) == seen  # no prompt to reply to
+    assert customer.message(tracking.message_id) == first
+    assert (await stored_order(uows, order.id)).status == OrderStatus.DELIVERED
 
 
 async def test_a_stranger_pressing_forged_accept_data_is_refused_and_changes_nothing(
