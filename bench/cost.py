@@ -108,6 +108,8 @@ async def run(args: argparse.Namespace, url: str, counter: Counter) -> dict[str,
         clock = SteppedClock(T0)
         config, policy = settings(1.0, args.batch, 10)
         store = SqlPipelineStore(sessions)
+        # the riders' count ages on the stepped clock (no `timer`): counted again once a
+        # phase, however slowly valgrind runs it, so the count of instructions repeats
         life = Life(sessions, clock, args.prep_minutes,
                     Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens())),
                     PipelineWorker(store, clock, policy, config, "cost",

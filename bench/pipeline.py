@@ -54,7 +54,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline_checks import latencies_ms, server_version, verify
 from pipeline_customers import (  # the benchmark's own helpers, next to this file
     Customers,
-    Tokens,
     at_checkout,
     ready_pairs,
 )
@@ -76,7 +75,6 @@ from bot.runner import settle_start_up
 from domain.orders import OrderStatus
 from domain.pipeline.actions import Presses
 from domain.pipeline.worker import PipelineWorker
-from domain.services.checkout import CheckoutService
 from storage.db import is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade_to_head
 from storage.ops import SqlOpsReader
@@ -84,7 +82,6 @@ from storage.pipeline.store import SqlPipelineStore
 from storage.sql import (
     ORDERS,
 )
-from storage.uow import uow_factory
 
 
 async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -102,8 +99,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         kitchens, customers = await seed(sessions, args)
 
         vacuum = Autovacuum(engine)
-        buyers = Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens()),
-                           args.rate / args.processes)
+        buyers = Customers.of(sessions, clock, args.rate / args.processes)
         if args.chat:
             await at_checkout(sessions, args.orders, kitchens)
         await vacuum.tick(force=True)

@@ -16,6 +16,7 @@ from domain.cart import Cart
 from domain.checkout import Checkout
 from domain.ids import MenuItemId, RestaurantId, UserId
 from domain.orders import OrderItem
+from domain.ports import Clock
 from domain.services.checkout import CheckoutService
 from domain.views import Placed, TrackingMessage
 from storage.uow import uow_factory
@@ -79,6 +80,14 @@ class Customers:
     placed: int = 0
     refused: int = 0
     finished: float | None = None  # perf_counter when the last press was answered
+
+    @classmethod
+    def of(cls, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+           rate: float = 0.0) -> Customers:
+        """Customers pressing through the checkout `foodbot run` wires: on `clock` (the
+        benchmark's, fast), with the riders' count aged in seconds as the bot ages it."""
+        return cls(CheckoutService(uow_factory(sessions), clock, "INR", Tokens(),
+                                   timer=time.monotonic), rate)
 
     async def press_all(self, ready: Sequence[tuple[UserId, int]]) -> None:
         if not self.rate:

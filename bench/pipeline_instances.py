@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline_customers import Customers, Tokens, ready_pairs  # the benchmark's own helpers
+from pipeline_customers import Customers, ready_pairs  # the benchmark's own helpers
 from pipeline_world import AcceleratedClock, Partners
 
 from bot.runner import settle_start_up
@@ -28,10 +28,8 @@ from domain.pipeline.actions import Presses
 from domain.pipeline.model import PipelineConfig
 from domain.pipeline.worker import PipelineWorker
 from domain.retry import RetryPolicy
-from domain.services.checkout import CheckoutService
 from storage.db import make_engine, make_sessionmaker
 from storage.pipeline.store import SqlPipelineStore
-from storage.uow import uow_factory
 
 
 def settings(speed: float, batch: int, batches_per_tick: int) -> tuple[PipelineConfig, RetryPolicy]:
@@ -94,8 +92,7 @@ async def _instance(spec: dict[str, Any]) -> None:
     worker = PipelineWorker(store, clock, policy, config, f"bench-worker-{os.getpid()}")
     share = (spec["index"], spec["processes"])
     partners = Partners(Presses(store, clock), clock, share=share)
-    buyers = Customers(CheckoutService(uow_factory(sessions), clock, "INR", Tokens()),
-                       spec["rate"] / spec["processes"])
+    buyers = Customers.of(sessions, clock, spec["rate"] / spec["processes"])
     try:
         await worker.next_due()  # connected
         settle_start_up()  # as `foodbot run` once started

@@ -7,6 +7,7 @@ With `bot/__main__.py` (the CLI on top of it), the only module that imports both
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -158,7 +159,7 @@ def build_services(
     store = SqlPipelineStore(sessions, wakeup, announce)
     pipeline = Presses(store, clock, admins=frozenset(settings.admin_ids))
     retry = retry_policy(settings)
-    checkout = CheckoutService(uows, clock, currency, RandomTokens())
+    checkout = CheckoutService(uows, clock, currency, RandomTokens(), timer=time.monotonic)
     return Services(
         settings=settings,
         customers=CustomerService(uows),

@@ -7,6 +7,8 @@ made at the same moment together (domain.services.placing) and any other the one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.checkout import Checkout, CheckoutStep, order_key
 from domain.customers import Customer
 from domain.errors import (
@@ -37,12 +39,15 @@ from domain.views import Placed, Summary, TrackingMessage, cart_view
 
 class CheckoutService:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str, tokens: TokenSource
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, currency: str, tokens: TokenSource,
+        timer: Callable[[], float] | None = None,
     ) -> None:
+        """`timer` (seconds, never going back) ages the riders' count the estimates use
+        (domain.services.openings.RiderCount); `clock` does when it is None."""
         self._uow = uow_factory
         self._clock = clock
         self.currency = currency
-        self.summaries = Summaries(clock, tokens, currency)
+        self.summaries = Summaries(clock, tokens, currency, timer)
         self._line: Line[UnitOfWork, PlaceRequest] = Line(uow_factory, self._batch, tries=1)
 
     async def start(self, customer_id: UserId) -> None:

@@ -3,6 +3,7 @@ customer acts on it (✅ Place order, 💳 Pay now, the payment itself)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,11 +35,13 @@ class Standing:
 
 
 class Summaries:
-    def __init__(self, clock: Clock, tokens: TokenSource, currency: str) -> None:
+    def __init__(self, clock: Clock, tokens: TokenSource, currency: str,
+                 timer: Callable[[], float] | None = None) -> None:
         self._clock = clock
         self._tokens = tokens
         self.currency = currency
-        self.riders = RiderCount(clock)  # for the estimates, shared with the placings
+        # for the estimates, shared with the placings; its age on `timer` (RiderCount)
+        self.riders = RiderCount(clock, timer=timer)
 
     async def still_stands(self, uow: UnitOfWork, checkout: Checkout) -> Standing | None:
         """The checkout's cart, priced and billed now, if it is exactly what its summary
