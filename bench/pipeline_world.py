@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import random
 import tempfile
@@ -15,10 +16,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import insert, select, text
+from sqlalchemy import ColumnElement, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -46,6 +47,7 @@ T0 = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
 PLACE_CHUNK = 1000
 PRESS_CHUNK = 2000  # offers read from the outbox per round
 PRESSING = 64  # presses in flight at once: partners pressing at the same moment
+LATE_EVERY_S, LATE_WITHIN_S = 0.25, 1.0  # several instances: offers that commit out of order
 R = TypeVar("R")
 
 
@@ -71,12 +73,23 @@ class Partners:
     whatever the others are doing: accept, pick up once the food is ready, deliver; `act`
     (worker and partners in turn) is a round, `PRESSING` presses in flight at once, each kind
     of press waiting for the round's last of the kind before it.
+
+    The offers are read from the outbox after the last one read (`cursor`). With several
+    instances, two workers write offers at once, and on PostgreSQL a row whose id was drawn
+    first may commit last, below the cursor already: so every `LATE_EVERY_S` the ids drawn
+    within the last `LATE_WITHIN_S` are read again, and what was read before is skipped
+    (`seen`). (The bot's sender claims unsent rows whatever their ids; only this reader
+    goes by id. On SQLite the one writer commits in the order it draws ids.)
     """
 
     actions: Presses
     clock: AcceleratedClock
     share: tuple[int, int] = (0, 1)  # this instance's partners: id % count == index
     cursor: int = 0
+    seen: set[int] = field(default_factory=set)  # offers read at or above `looked_back`
+    looked_back: int = 0
+    cursors: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
+    ticks: Callable[[], float] = time.monotonic  # seconds, for the late look's pace
     waiting: dict[OrderId, tuple[UserId, datetime]] = field(default_factory=dict)
     refused: int = 0
     delivered: int = 0  # by the journeys `look` started, since it last said
@@ -135,9 +148,42 @@ class Partners:
         self, sessions: async_sessionmaker[AsyncSession]
     ) -> list[tuple[OrderId, UserId]]:
         """The offers sent since last time, read as the bot's sender would."""
+        before = self.cursor
+        rows = await self._offers(sessions, OUTBOX.c.id > before)
+        if rows:
+            self.cursor = rows[-1][0]
+        if self.share[1] > 1:
+            rows += await self._late(sessions, before)
+            new = []
+            for row in rows:  # the late look reads this look's rows again too
+                if row[0] not in self.seen:
+                    self.seen.add(row[0])
+                    new.append(row)
+            rows = new
+        return [(OrderId(payload["order_id"]), UserId(chat)) for _, chat, payload in rows]
+
+    async def _late(self, sessions: async_sessionmaker[AsyncSession], before: int) -> list[Any]:
+        """Offers committed below the cursor since it passed their ids, looked for every
+        `LATE_EVERY_S` above the cursor as it stood `LATE_WITHIN_S` ago (`before`: as it stood
+        before this look's read)."""
+        now = self.ticks()
+        if self.cursors and now - self.cursors[-1][0] < LATE_EVERY_S:
+            return []
+        self.cursors.append((now, before))
+        while len(self.cursors) > 1 and now - self.cursors[1][0] >= LATE_WITHIN_S:
+            self.cursors.popleft()
+        low = self.cursors[0][1]
+        if low > self.looked_back:
+            self.seen = {i for i in self.seen if i > low}
+            self.looked_back = low
+        return await self._offers(sessions, OUTBOX.c.id > low, OUTBOX.c.id <= self.cursor)
+
+    async def _offers(
+        self, sessions: async_sessionmaker[AsyncSession], *where: ColumnElement[bool]
+    ) -> list[Any]:
         stmt = (
             select(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.payload)
-            .where(OUTBOX.c.id > self.cursor, OUTBOX.c.kind == Kind.OFFER.value)
+            .where(*where, OUTBOX.c.kind == Kind.OFFER.value)
             .order_by(OUTBOX.c.id)
             .limit(4 * PRESS_CHUNK)
         )
@@ -145,10 +191,7 @@ class Partners:
         if count > 1:
             stmt = stmt.where(OUTBOX.c.chat_id % count == index)
         async with sessions() as session:
-            rows = (await session.execute(stmt)).all()
-        if rows:
-            self.cursor = rows[-1][0]
-        return [(OrderId(payload["order_id"]), UserId(chat)) for _, chat, payload in rows]
+            return list((await session.execute(stmt)).all())
 
 
 async def pressing(
