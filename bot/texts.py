@@ -133,6 +133,7 @@ _TEXTS: Final = {  # the fixed texts, read as texts.NAME (see __getattr__)
     "PLACE_CASH_BUTTON": N_("✅ Place order, pay on delivery"),
     "PAY_NOW_BUTTON": N_("💳 Pay now"),
     "PAYMENT_PLACED": N_("💳 Payment received: order #{order_id} is placed. Follow it above."),
+    "PAYMENT_SHOWN": N_("💳 Payment received: order #{order_id} is placed."),
     "INVOICE_SENT": N_("💳 Your invoice is below: pay it there, with a tip if you like."),
     "PROMO_BUTTON": N_("🏷 Promo code"),
     "REMOVE_PROMO_BUTTON": N_("✖ Remove promo code"),

@@ -21,7 +21,7 @@ from telegram.ext import ExtBot
 from bot import keyboards, texts
 from domain.ids import OrderId
 from domain.services.orders import CustomerOrders
-from domain.views import TrackingMessage
+from domain.views import OrderView, TrackingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,19 @@ async def refresh_tracking(
     the order has no tracking message or Telegram refused the edit (logged).
     """
     view = await orders.tracking(order_id)
-    if view is None or view.tracking is None:
+    if view is None:
         return False
-    where = view.tracking
+    return await show(bot, view, rate_limit_args=rate_limit_args)
+
+
+async def show(bot: ExtBot[Any], view: OrderView, *, rate_limit_args: int | None = None
+               ) -> bool:
+    """Edits the order's tracking message to show `view`; True when it does (also when it
+    already did), False when the order has none or Telegram refused the edit (logged): the
+    customer deleted the message, or blocked the bot."""
+    where, order_id = view.tracking, view.order.id
+    if where is None or not where.message_id:
+        return False
     try:
         await bot.edit_message_text(
             texts.tracking(view), chat_id=where.chat_id, message_id=where.message_id,

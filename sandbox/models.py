@@ -200,12 +200,12 @@ class TranscriptEvent:
     """One entry in the server's ordered event log.
 
     kind is one of: user_text, user_location, user_contact, user_photo, user_document,
-    user_edit, press, block, unblock, bot_message, bot_photo, bot_document, bot_location,
-    bot_edit, bot_delete, callback_answer, chat_action; live locations: user_live_location,
-    user_live_move, user_live_stop, bot_live_move, bot_live_stop (a bot's live location is
-    sent as bot_location with a live_period); payments: bot_invoice, pay (the user starts
-    paying), precheckout_answer, payment (one per successful_payment message),
-    payment_declined, payment_timeout.
+    user_edit, user_delete, press, block, unblock, bot_message, bot_photo, bot_document,
+    bot_location, bot_edit, bot_delete, callback_answer, chat_action; live locations:
+    user_live_location, user_live_move, user_live_stop, bot_live_move, bot_live_stop (a bot's
+    live location is sent as bot_location with a live_period); payments: bot_invoice, pay
+    (the user starts paying), precheckout_answer, payment (one per successful_payment
+    message), payment_declined, payment_timeout.
     """
 
     seq: int

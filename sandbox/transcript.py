@@ -110,6 +110,8 @@ def format_event(event: TranscriptEvent, names: Mapping[int, str] | None = None,
     elif kind == "press":
         forged = f" (data={d.get('data')!r})" if d.get("forged") else ""
         lines = [f"{user} presses [{text or d.get('data')}]{forged}"]
+    elif kind == "user_delete":
+        lines = [f"{user} (deletes{ref})"]
     elif kind in ("block", "unblock"):
         lines = [f"{user} {kind}s the bot"]
     elif kind == "bot_message":

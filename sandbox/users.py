@@ -234,6 +234,16 @@ class SandboxUser(ChatView):
         self._last_action = mark
         return payment
 
+    def delete(self, message_id: int) -> None:
+        """Delete a message of the chat for both sides, the bot's or the user's own, as a
+        Telegram client may in a private chat. The bot is not told; its later edits of the
+        message are refused ("message to edit not found")."""
+        if self.message(message_id) is None:
+            raise SandboxError(f"{self.name} has no message #{message_id} to delete")
+        state = self._state
+        state.delete_message(state.open_chat(self.id), message_id)
+        state.record("user_delete", self.id, message_id=message_id)
+
     def _member_update(self, old: str, new: str) -> None:
         state = self._state
         if self.id not in state.chats:

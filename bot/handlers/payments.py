@@ -12,7 +12,7 @@ import logging
 from telegram import LabeledPrice, Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
-from bot import keyboards, texts
+from bot import texts, tracking
 from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
 from bot.handlers.checkout import summary_screen
@@ -76,16 +76,18 @@ async def payment_received(update: Update, context: AppContext) -> None:
     if isinstance(paid.outcome, Refund):
         await message.reply_text(texts.payment_refunded(paid.outcome))
         return
-    await _show_placed(message, paid.outcome)
+    await _show_placed(message, context, paid.outcome)
 
 
-async def _show_placed(message: Message, placed: Placed) -> None:
-    view, tracking = placed.view, placed.view.tracking
-    if tracking is not None and tracking.message_id:
-        await message.get_bot().edit_message_text(
-            texts.tracking(view), tracking.chat_id, tracking.message_id,
-            reply_markup=keyboards.order(view, shown_in=tracking.message_id))
-    await message.reply_text(texts.PAYMENT_PLACED.format(order_id=view.order.id))
+async def _show_placed(message: Message, context: AppContext, placed: Placed) -> None:
+    """The summary the customer paid becomes the order's tracking message; when it can no
+    longer be edited (the customer deleted it), the order is sent anew as that message."""
+    view, bot = placed.view, context.bot
+    if view.tracking is None or await tracking.show(bot, view):
+        await message.reply_text(texts.PAYMENT_PLACED.format(order_id=view.order.id))
+        return
+    await tracking.send_anew(bot, context.services.orders, view.order.id, message.chat.id,
+                             texts.PAYMENT_SHOWN.format(order_id=view.order.id))
 
 
 def register(app: AppType) -> None:

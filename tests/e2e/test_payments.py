@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.settings import Settings
+from domain.ids import OrderId
 from domain.services.payments import NotPayable
 from sandbox import TEST_PROVIDER_TOKEN, BotApiServer, ChatMessage, SandboxUser
 from storage.rows import OrderRow
@@ -113,6 +114,26 @@ async def test_the_same_payment_delivered_twice_makes_one_order(
     assert payment.ok and len(payment.messages) == 2
     received = [m for m in customer.messages if "Payment received" in m.content]
     assert len(received) == 1 and await order_count(uows) == 1
+
+
+async def test_a_customer_who_deleted_the_summary_is_shown_the_paid_order_anew(
+    bot: object, customer: SandboxUser, uows: Uows
+) -> None:
+    summary, invoice = await invoice_for_two_pizzas(customer)
+    customer.delete(summary.message_id)  # the message that was to become the tracking one
+
+    await customer.pay(invoice, tip=2000)
+    shown = await customer.wait_for_new(lambda m: "Payment received" in m.content,
+                                        timeout=TIMEOUT)
+
+    order_id = order_id_of(shown)
+    assert texts.PAYMENT_SHOWN.format(order_id=order_id) in shown.content
+    assert "Total: ₹520.00 · 💳 paid online" in shown.content  # the order itself, there
+    assert not [m for m in customer.messages if texts.SORRY in m.content]
+    async with uows() as uow:  # later changes are shown in it
+        tracking = await uow.tracking.get(OrderId(order_id))
+    assert tracking is not None and tracking.message_id == shown.message_id
+    assert (await stored_order(uows, order_id)).paid_online
 
 
 async def test_a_cancelled_paid_order_is_a_refund_due_until_an_admin_records_it(

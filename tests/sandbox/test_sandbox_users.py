@@ -130,6 +130,28 @@ async def test_user_edit_and_blocked_user_cannot_act(server: BotApiServer, api: 
         await asha.send("hi")
 
 
+async def test_a_user_deletes_a_message_and_the_bot_can_no_longer_edit_it(
+    server: BotApiServer, api: Any
+) -> None:
+    asha = server.user(1001, first_name="Asha")
+    await asha.send("/menu")
+    _, sent = await api("sendMessage", chat_id=1001, text="Menu")
+    message_id = sent["result"]["message_id"]
+    _, before = await api("getUpdates")
+
+    asha.delete(message_id)
+
+    assert [m.text for m in asha.messages] == ["/menu"]
+    status, refused = await api("editMessageText", chat_id=1001, message_id=message_id,
+                                text="Menu (updated)")
+    assert (status, refused["description"]) == (400, "Bad Request: message to edit not found")
+    _, after = await api("getUpdates")
+    assert len(after["result"]) == len(before["result"])  # the bot is not told
+    assert f"Asha (deletes #{message_id})" in server.format_transcript()
+    with pytest.raises(SandboxError, match="no message"):
+        asha.delete(message_id)
+
+
 async def test_transcript_rendering_and_stream(server: BotApiServer, api: Any) -> None:
     asha = server.user(1001, first_name="Asha")
     ravi = server.user(1002, first_name="Ravi")
