@@ -27,7 +27,7 @@ from bot.i18n import speaking
 from bot.settings import Settings, load_settings
 from bot.wiring import polling, seed_database, set_prep_minutes
 from domain.orders import OrderStatus
-from sandbox import TEST_PROVIDER_TOKEN, BotApiServer, ButtonNotFound, SandboxUser
+from sandbox import TEST_PROVIDER_TOKEN, BotApiServer, ButtonNotFound, ChatMessage, SandboxUser
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +81,10 @@ async def _shown(user: SandboxUser, expect: str) -> None:
         raise DemoFailed(f"{user.name} never saw {expect!r}") from exc
 
 
-async def seen(user: SandboxUser, expect: str) -> None:
-    """Waits until the bot has shown `expect` to `user`, whoever caused it."""
+async def seen(user: SandboxUser, expect: str) -> ChatMessage:
+    """Waits until the bot has shown `expect` to `user`, whoever caused it; that message."""
     try:
-        await user.wait_for(lambda m: expect in m.content, timeout=STEP_TIMEOUT_S)
+        return await user.wait_for(lambda m: expect in m.content, timeout=STEP_TIMEOUT_S)
     except TimeoutError as exc:
         raise DemoFailed(f"{user.name} never saw {expect!r}") from exc
 
@@ -143,12 +143,15 @@ async def paid_order(asha: SandboxUser, ravi: SandboxUser) -> None:
     payment = await asha.pay(invoice, tip=2000)
     if not payment.ok:
         raise DemoFailed(f"the payment was refused: {payment.error_message}")
-    await seen(asha, "Payment received")
+    placed = await seen(asha, "Payment received")
+    order = placed.content.split("#", 1)[1].split()[0]
     await seen(ravi, "collect nothing")
     await tap(ravi, texts.ACCEPT_OFFER_BUTTON, "Pick up")
     await tap(ravi, texts.PICKED_UP_BUTTON, "On the way")
     await tap(ravi, texts.DELIVERED_BUTTON, "delivered. Thank you")
-    await seen(asha, "💳 paid online")
+    delivered = await seen(asha, f"Order #{order} has been delivered")
+    if "💳 paid online" not in delivered.content:
+        raise DemoFailed(f"order #{order} was delivered, but not shown as paid online")
 
 
 async def in_hindi(asha: SandboxUser) -> None:

@@ -22,4 +22,6 @@ async def test_the_demo_runs_to_the_end_and_prints_the_transcript() -> None:
     assert "Customer Asha presses [💳 Pay now]" in transcript  # the second order, paid
     assert "Asha pays invoice 'Order from Dominos' ₹1,159.00 + tip ₹20.00" in transcript
     assert "Order #2 · Dominos · 💳 Paid" in transcript and "collect nothing" in transcript
+    delivered = transcript.index("🎉 Order #2 has been delivered")  # before the demo moves on
+    assert delivered < transcript.index("Customer Asha: /language")
     assert lines[-1].strip() == "Demo finished: every step ran."
