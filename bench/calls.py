@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline_world import database
+from bench_database import database
 from report import Refusals, machine, print_rows
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine

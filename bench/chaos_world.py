@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.pipeline_world import database
+from bench.bench_database import database
 from bot.settings import Settings, load_settings
 from bot.wiring import seed_database, set_prep_minutes
 from sandbox import BotApiServer, Faults

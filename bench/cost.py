@@ -47,10 +47,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline_checks import server_version, verify  # the benchmark's own helpers
+from bench_database import database  # the benchmark's own helpers
+from pipeline_checks import server_version, verify
 from pipeline_customers import Customers, Tokens, at_checkout
 from pipeline_instances import settings
-from pipeline_world import T0, Partners, database, pressing, seed
+from pipeline_world import T0, Partners, pressing, seed
 from report import machine
 from sketch import sketch
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

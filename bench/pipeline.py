@@ -51,21 +51,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_database import Autovacuum, database  # the benchmark's own helpers
 from pipeline_checks import latencies_ms, server_version, verify
-from pipeline_customers import (  # the benchmark's own helpers, next to this file
-    Customers,
-    at_checkout,
-    ready_pairs,
-)
+from pipeline_customers import Customers, at_checkout, ready_pairs
 from pipeline_instances import Instances, settings
-from pipeline_world import (
-    AcceleratedClock,
-    Autovacuum,
-    Partners,
-    database,
-    place,
-    seed,
-)
+from pipeline_world import AcceleratedClock, Partners, place, seed
 from report import machine, print_table, writer_shares
 from sketch import sketch
 from sqlalchemy import func, select

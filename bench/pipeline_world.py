@@ -1,5 +1,5 @@
-"""The benchmark's world: an accelerated clock, a fresh database, restaurants, customers and
-partners, orders placed in bulk, the simulated partners, and autovacuum's stand-in.
+"""The benchmark's world: an accelerated clock, restaurants, customers and partners, orders
+placed in bulk, and the simulated partners (its databases: bench/bench_database.py).
 """
 
 from __future__ import annotations
@@ -7,21 +7,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import random
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-import sqlalchemy
-from sqlalchemy import ColumnElement, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import DomainError
 from domain.ids import OrderId, RestaurantId, UserId
@@ -30,7 +24,6 @@ from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.pipeline.actions import Presses
 from domain.tasks import NewTask, TaskKind
 from storage import mapping
-from storage.db import is_sqlite
 from storage.sql import (
     CUSTOMERS,
     MENU_ITEMS,
@@ -280,50 +273,3 @@ async def place(
                 mapping.task_values(NewTask(TaskKind.CONFIRM_ORDER, order.id, now))
                 for order in orders
             ])
-
-
-@dataclass
-class Autovacuum:
-    """Vacuums and analyzes the busy tables every `every_s` on PostgreSQL, as autovacuum
-    would on a live server (the one here may run with it off); its time is in the figures."""
-
-    engine: AsyncEngine
-    every_s: float = 2.0
-    last: float = 0.0
-    runs: int = 0
-
-    async def tick(self, *, force: bool = False) -> None:
-        if self.engine.dialect.name != "postgresql":
-            return
-        if not force and time.perf_counter() - self.last < self.every_s:
-            return
-        async with self.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(
-                "VACUUM (ANALYZE) tasks, orders, partners, offers, order_progress"
-            ))
-            await connection.execute(text("ANALYZE outbox, order_events"))
-        self.last = time.perf_counter()
-        self.runs += 1
-
-
-@asynccontextmanager
-async def database(url: str | None) -> AsyncIterator[str]:
-    """A fresh SQLite file, or a throwaway database on the PostgreSQL server at `url`."""
-    if url is None or is_sqlite(url):
-        with tempfile.TemporaryDirectory(prefix="foodbot-bench-") as folder:
-            yield f"sqlite+aiosqlite:///{folder}/bench.db"
-        return
-    name = f"foodbot_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    server = sqlalchemy.make_url(url)
-    admin = sqlalchemy.ext.asyncio.create_async_engine(
-        server, isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
