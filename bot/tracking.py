@@ -7,7 +7,9 @@ twice, late or out of order is harmless: the message always shows the order as i
 At a milestone that needs the customer's attention (on its way, delivered) the sender calls
 `send_anew` instead: the same message, under a headline, sent as a new one (an edit never
 pings), which is the order's live tracking message from then on. The one before it stays in
-the chat as it was; its buttons act on the order as it is now.
+the chat as it was; its buttons act on the order as it is now. A redraw of the live message
+keeps its milestone's headline (`live_text`): a rider's new ETA or the customer's stars
+change the order shown, not what the message said first.
 """
 
 from __future__ import annotations
@@ -18,12 +20,28 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
-from bot import keyboards, texts
+from bot import keyboards, notices, texts
 from domain.ids import OrderId
+from domain.messages import Delivered, Milestone, OutForDelivery
+from domain.orders import OrderStatus
 from domain.services.orders import CustomerOrders
 from domain.views import OrderView, TrackingMessage
 
 logger = logging.getLogger(__name__)
+
+
+def live_text(view: OrderView) -> str:
+    """The order's live tracking message: the order, under the headline of the milestone its
+    status was sent anew at, if any."""
+    milestone: Milestone
+    match view.order.status:
+        case OrderStatus.OUT_FOR_DELIVERY:
+            milestone = OutForDelivery(view.order.id)
+        case OrderStatus.DELIVERED:
+            milestone = Delivered(view.order.id)
+        case _:
+            return texts.tracking(view)
+    return f"{notices.headline(milestone)}\n\n{texts.tracking(view)}"
 
 
 async def refresh_tracking(
@@ -51,7 +69,7 @@ async def show(bot: ExtBot[Any], view: OrderView, *, rate_limit_args: int | None
         return False
     try:
         await bot.edit_message_text(
-            texts.tracking(view), chat_id=where.chat_id, message_id=where.message_id,
+            live_text(view), chat_id=where.chat_id, message_id=where.message_id,
             reply_markup=keyboards.order(view, shown_in=where.message_id),
             rate_limit_args=rate_limit_args,
         )

@@ -10,7 +10,7 @@ from bot.callbacks import Action, pattern
 from bot.context import AppContext, AppType
 from bot.handlers.cart import cart_screen
 from bot.handlers.common import Screen, customer, press, reply, user_id
-from bot.tracking import refresh_tracking
+from bot.tracking import live_text, refresh_tracking
 from domain.errors import OtherRestaurantInCart
 from domain.ids import OrderId
 from domain.views import OrderKey, OrderView
@@ -45,8 +45,11 @@ async def newer_orders(update: Update, context: AppContext, micros: int, order_i
 
 
 def order_screen(update: Update, view: OrderView, toast: str | None = None) -> Screen:
+    """The order, in the message pressed; the live tracking message keeps its headline."""
     here = update.effective_message.message_id if update.effective_message else None
-    return Screen(texts.tracking(view), keyboards.order(view, shown_in=here), toast)
+    live = view.tracking is not None and view.tracking.message_id == here
+    text = live_text(view) if live else texts.tracking(view)
+    return Screen(text, keyboards.order(view, shown_in=here), toast)
 
 
 @press

@@ -109,14 +109,23 @@ async def test_the_tracking_message_sent_anew_shows_the_edits_behind_it_and_take
     assert [r.last_error for r in (first, second)] == [
         f"superseded: outbox {sent.id} showed it"] * 2
 
+    async with uows() as uow:  # a redraw on the way (a rider's new ETA) keeps the headline
+        note = OrderStatusChanged(order_id, "OUT_FOR_DELIVERY", "OUT_FOR_DELIVERY")
+        await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
+        await uow.commit()
+    await eventually(sent_out(uows))
+    assert calls == ["sendmessage", "editmessagetext"]
+    assert customer.message(anew.message_id) == anew  # nothing to change
+
     await advance(uows, order_id, S.DELIVERED)  # an edit now goes to the new message
     async with uows() as uow:
         note = OrderStatusChanged(order_id, "DELIVERED", "OUT_FOR_DELIVERY")
         await uow.outbox.add(Notification(customer.id, note), datetime.now(UTC))
         await uow.commit()
     await eventually(sent_out(uows))
-    assert calls == ["sendmessage", "editmessagetext"]
+    assert calls == ["sendmessage", "editmessagetext", "editmessagetext"]
     shown = customer.message(anew.message_id)
     assert shown is not None and "Delivered" in shown.text and "How was it?" in shown.text
+    assert shown.text.startswith(f"🎉 Order #{order_id} has been delivered.")
     first_card = customer.message(tracking.message_id)
     assert first_card is not None and "Delivered" not in first_card.text

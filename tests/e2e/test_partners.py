@@ -118,6 +118,11 @@ async def test_an_order_goes_all_the_way_to_delivered_with_the_partner_pressing_
     assert customer.message(tracking.message_id) == first
     assert (await stored_order(uows, order.id)).status == OrderStatus.DELIVERED
 
+    # the stars on the delivered message: it shows the rating, under the same headline
+    rated = await press(customer, "5⭐", "Your rating: ★★★★★", message_id=shown.message_id)
+    assert rated.message_id == shown.message_id
+    assert rated.content.startswith(f"🎉 Order #{order.id} has been delivered.")
+
 
 async def test_a_stranger_pressing_forged_accept_data_is_refused_and_changes_nothing(
     bot: object, customer: SandboxUser, customer_2: SandboxUser, partner: SandboxUser,
