@@ -41,7 +41,13 @@ def live_text(view: OrderView) -> str:
             milestone = Delivered(view.order.id)
         case _:
             return texts.tracking(view)
-    return f"{notices.headline(milestone)}\n\n{texts.tracking(view)}"
+    return _under(notices.headline(milestone), view)
+
+
+def _under(headline: str, view: OrderView) -> str:
+    """The order under `headline`: the message sent anew, and its redraws (which Telegram
+    finds unchanged, where nothing but the headline's milestone has happened since)."""
+    return f"{headline}\n\n{texts.tracking(view)}"
 
 
 async def refresh_tracking(
@@ -95,7 +101,7 @@ async def send_anew(
     if view is None:
         return None
     sent = await bot.send_message(
-        chat_id, f"{headline}\n\n{texts.tracking(view)}",
+        chat_id, _under(headline, view),
         reply_markup=keyboards.order(view, live=True), allow_paid_broadcast=paid,
         rate_limit_args=rate_limit_args)
     await orders.track_in(order_id, TrackingMessage(chat_id, sent.message_id))
