@@ -79,8 +79,7 @@ class Partners:
     clock: AcceleratedClock
     share: tuple[int, int] = (0, 1)  # this instance's partners: id % count == index
     cursor: int = 0
-    seen: set[int] = field(default_factory=set)  # offers read at or above `looked_back`
-    looked_back: int = 0
+    seen: set[int] = field(default_factory=set)  # offers read that a late look may read again
     cursors: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
     ticks: Callable[[], float] = time.monotonic  # seconds, for the late look's pace
     waiting: dict[OrderId, tuple[UserId, datetime]] = field(default_factory=dict)
@@ -166,9 +165,7 @@ class Partners:
         while len(self.cursors) > 1 and now - self.cursors[1][0] >= LATE_WITHIN_S:
             self.cursors.popleft()
         low = self.cursors[0][1]
-        if low > self.looked_back:
-            self.seen = {i for i in self.seen if i > low}
-            self.looked_back = low
+        self.seen = {i for i in self.seen if i > low}  # what no look reads again
         return await self._offers(sessions, OUTBOX.c.id > low, OUTBOX.c.id <= self.cursor)
 
     async def _offers(
