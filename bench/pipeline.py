@@ -28,7 +28,9 @@ they are in real time. Latencies come from the order events (placed → delivere
 reported in wall-clock milliseconds (fake time divided by the speed).
 
 Beside it, in the same run and on the same database, the bare sketch of the hot path
-(bench/sketch.py) and the pipeline's ratio to it. Every run checks that each order was
+(bench/sketch.py), its CPU an order and the pipeline's ratio to it; and the seed's floor
+(1,667 orders a second) and DESIGN's target (5,000) as ratios to that sketch, the ratio the
+pipeline would need to reach them on this machine at this hour. Every run checks that each order was
 delivered once, each status recorded once and each message written once. Prints a table and
 one JSON line. Not a test: nothing here is timed by pytest.
 """
@@ -56,7 +58,7 @@ from pipeline_checks import latencies_ms, server_version, verify
 from pipeline_customers import Customers, at_checkout, ready_pairs
 from pipeline_instances import Instances, settings
 from pipeline_world import AcceleratedClock, Partners, place, seed
-from report import machine, print_table, writer_shares
+from report import FLOOR_PER_S, TARGET_PER_S, machine, print_table, writer_shares
 from sketch import sketch
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -135,8 +137,13 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "placed_to_delivered_per_s": round(args.orders / (finished - started)),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(statistics.quantiles(latencies, n=100)[98], 1),
-        "sketch_per_s": round(args.orders / bare),
-        "pipeline_vs_sketch": round((args.orders / (finished - placed)) / (args.orders / bare), 2),
+        "sketch_per_s": round(args.orders / bare.seconds),
+        "sketch_cpu_ms_per_order": round(bare.cpu_s * 1000 / args.orders, 3),
+        "pipeline_vs_sketch": round(bare.seconds / (finished - placed), 2),
+        # what the floor and the target ask of the pipeline, as its ratio to the sketch: the
+        # sketch moves with the machine, these say whether they are in reach on this one
+        "floor_vs_sketch": round(FLOOR_PER_S * bare.seconds / args.orders, 2),
+        "target_vs_sketch": round(TARGET_PER_S * bare.seconds / args.orders, 2),
         "ticks": ticks, "refused_presses": partners.refused, "vacuums": vacuum.runs, **checks,
         "server": server,
     }

@@ -13,6 +13,9 @@ import sqlalchemy
 
 from domain.health import WriterFigures
 
+FLOOR_PER_S = 100_000 / 60  # the seed's 100,000 orders a minute: the floor that must hold
+TARGET_PER_S = 5_000  # DESIGN §9's target, placed -> delivered in one process on SQLite
+
 
 class Refusals(logging.Handler):
     """Counts the sandbox's 429 answers (it logs each one at INFO on "sandbox.server")."""
@@ -73,8 +76,12 @@ def print_table(result: dict[str, Any]) -> None:
             f"{result['writer_held']:.0%} of the run: {result['writer_turns']} turns of "
             f"{result['writer_turn_ms']} ms; a wait {result['writer_wait_ms']} ms")]
           if "writer_held" in result else []),
-        ("bare sketch of DESIGN §9, same run", f"{result['sketch_per_s']} orders/s "
-         f"(pipeline = {result['pipeline_vs_sketch']} x sketch)"),
+        ("bare sketch of DESIGN §9, same run", f"{result['sketch_per_s']} orders/s, CPU "
+         f"{result['sketch_cpu_ms_per_order']} ms an order (pipeline = "
+         f"{result['pipeline_vs_sketch']} x sketch)"),
+        ("the floor and the target need", f"{FLOOR_PER_S:,.0f} orders/s = "
+         f"{result['floor_vs_sketch']} x sketch; {TARGET_PER_S:,} = "
+         f"{result['target_vs_sketch']} x sketch"),
         ("latency p50 / p99 (wall clock)", f"{result['p50_ms']} ms / {result['p99_ms']} ms"),
         ("peak memory (maxrss)", f"{result['maxrss_mb']} MB"
          + (f", Python heap peak {result['tracemalloc_peak_mb']} MB (tracemalloc)"

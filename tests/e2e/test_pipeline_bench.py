@@ -21,7 +21,8 @@ from tests.integration.conftest import PG_ENV
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {"placed_per_s", "pipeline_per_s", "placed_to_delivered_per_s", "p50_ms", "p99_ms",
            "sketch_per_s", "pipeline_vs_sketch", "outbox_rows", "processes", "rate", "placing",
-           "cpu_ms_per_order", "loop_thread_busy"}
+           "cpu_ms_per_order", "loop_thread_busy", "sketch_cpu_ms_per_order",
+           "floor_vs_sketch", "target_vs_sketch"}
 WRITER = {"writer_held", "writer_turns", "writer_turn_ms", "writer_wait_ms"}  # SQLite only
 
 
@@ -44,6 +45,10 @@ def test_the_pipeline_benchmark_delivers_every_order_once(options: tuple[str, ..
     assert (result["orders"], result["refused_places"], result["refused_presses"]) == (60, 0, 0)
     assert result.keys() >= FIGURES | WRITER
     assert 0 < result["writer_held"] <= 1 and 0 < result["loop_thread_busy"] <= 1
+    # the floor (100,000 a minute) and the target (5,000 a second) against the same sketch
+    floor = 100_000 / 60 / result["sketch_per_s"]
+    assert result["floor_vs_sketch"] == pytest.approx(floor, rel=0.01, abs=0.01)
+    assert result["target_vs_sketch"] == pytest.approx(3 * floor, rel=0.01, abs=0.01)
 
 
 def test_the_pipeline_benchmark_runs_on_postgresql() -> None:
