@@ -14,6 +14,7 @@
     POST /sandbox/users/{id}/reply_button    {"text", "latitude", "longitude", "phone_number"}
     POST /sandbox/users/{id}/pay             {"message_id" (default: newest invoice), "tip",
                                               "duplicate"}  -> the Payment, once known
+    POST /sandbox/users/{id}/delete          {"message_id"}  (the bot is not told)
     POST /sandbox/users/{id}/block | unblock
     POST /sandbox/users/{id}/wait            {"text", "timeout", "new"}
     GET  /sandbox/users/{id}/chat            GET /sandbox/users        GET /sandbox
@@ -143,6 +144,14 @@ async def _pay(u: SandboxUser, p: Params) -> Any:
     return {**dataclasses.asdict(payment), "ok": payment.ok}
 
 
+async def _delete(u: SandboxUser, p: Params) -> Any:
+    message_id = p.get_int("message_id")
+    if message_id is None:
+        raise SandboxError("say which message to delete: 'message_id'")
+    u.delete(message_id)
+    return True
+
+
 async def _block(u: SandboxUser, p: Params) -> Any:
     u.block()
     return True
@@ -176,7 +185,7 @@ ACTIONS: dict[str, Action] = {
     "move_live_location": _move_live_location, "stop_live_location": _stop_live_location,
     "contact": _contact,
     "photo": _photo, "document": _document, "reply_button": _reply_button, "pay": _pay,
-    "block": _block, "unblock": _unblock, "wait": _wait,
+    "delete": _delete, "block": _block, "unblock": _unblock, "wait": _wait,
 }
 
 

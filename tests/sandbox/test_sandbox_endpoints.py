@@ -59,3 +59,24 @@ async def test_other_actions_and_transcript(
     assert "Ravi sends menu.csv (4 bytes): /importmenu" in text
     overview = (await http.get("/sandbox")).json()["result"]
     assert overview["users"] == [1002] and overview["pending_updates"] >= 4
+
+
+async def test_a_user_deletes_a_message_over_http(
+        server: BotApiServer, http: httpx.AsyncClient, api: Any) -> None:
+    base = "/sandbox/users/1003"
+    await http.post(f"{base}/send", json={"text": "/start", "first_name": "Meera"})
+    _, sent = await api("sendMessage", chat_id=1003, text="Menu")
+    message_id = sent["result"]["message_id"]
+
+    deleted = await http.post(f"{base}/delete", json={"message_id": message_id})
+
+    assert deleted.status_code == 200
+    chat = (await http.get(f"{base}/chat")).json()["result"]
+    assert [m["text"] for m in chat["messages"]] == ["/start"]
+    status, refused = await api("editMessageText", chat_id=1003, message_id=message_id,
+                                text="Menu (updated)")
+    assert (status, refused["description"]) == (400, "Bad Request: message to edit not found")
+    again = await http.post(f"{base}/delete", json={"message_id": message_id})
+    assert again.status_code == 400 and "no message" in again.json()["error"]
+    unnamed = await http.post(f"{base}/delete", json={})
+    assert unnamed.status_code == 400 and "message_id" in unnamed.json()["error"]
