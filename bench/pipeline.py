@@ -30,9 +30,9 @@ reported in wall-clock milliseconds (fake time divided by the speed).
 Beside it, in the same run and on the same database, the bare sketch of the hot path
 (bench/sketch.py), its CPU an order and the pipeline's ratio to it; and the seed's floor
 (1,667 orders a second) and DESIGN's target (5,000) as ratios to that sketch, the ratio the
-pipeline would need to reach them on this machine at this hour. Every run checks that each order was
-delivered once, each status recorded once and each message written once. Prints a table and
-one JSON line. Not a test: nothing here is timed by pytest.
+pipeline would need to reach them on this machine at this hour. Every run checks that each
+order was delivered once, each status recorded once and each message written once. Prints a
+table and one JSON line. Not a test: nothing here is timed by pytest.
 """
 
 from __future__ import annotations
