@@ -365,13 +365,19 @@ def restaurants(page: Page[Listed]) -> str:
     if not page.entries:
         return _text("NO_RESTAURANTS")
     rows = [
-        f"<b>{escape(listed.restaurant.name)}</b> — {escape(listed.restaurant.address)} · "
-        + (_("~{minutes} min").format(minutes=listed.restaurant.prep_minutes)
-           if listed.opening.open else _("🔒 closed now"))
+        f"<b>{escape(listed.restaurant.name)}</b> — {escape(listed.restaurant.address)}"
+        + (_prep(listed.restaurant.prep_minutes) if listed.opening.open
+           else " · " + _("🔒 closed now"))
         + _opening_note(listed.opening)
         for listed in page.entries
     ]
     return _("🍽 <b>Restaurants</b>") + _page_of(page) + "\n\n" + "\n".join(rows)
+
+
+def _prep(minutes: int) -> str:
+    """' · ~20 min', the kitchen's time to make an order; nothing for a kitchen that hands it
+    over at once (a shop of drinks), where "~0 min" would read as a fault."""
+    return " · " + _("~{minutes} min").format(minutes=minutes) if minutes else ""
 
 
 def _opening_note(opening: Opening) -> str:
@@ -402,8 +408,7 @@ def restaurant_button(listed: Listed) -> str:
 def menu(view: MenuPage) -> str:
     r, cart = view.restaurant, view.cart
     head = f"🍽 <b>{escape(r.name)}</b>{_page_of(view.items)}\n{escape(r.address)}"
-    head += (" · " + _("~{minutes} min").format(minutes=r.prep_minutes)
-             + _opening_note(view.opening) if view.opening.open
+    head += (_prep(r.prep_minutes) + _opening_note(view.opening) if view.opening.open
              else f"\n{_closed(view)}{_opening_note(view.opening)}")
     head += "\n" + terms(r, cart.currency)
     rows: list[str] = []

@@ -18,7 +18,15 @@ from domain.orders import DeliveryDetails, Order, OrderItem
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.scheduling import NoSlots
 from domain.services.shopping import DISHES_PER_PAGE
-from domain.views import CartLineView, CartView, MenuPage, OrderView, paginate
+from domain.views import (
+    ALWAYS_OPEN,
+    CartLineView,
+    CartView,
+    Listed,
+    MenuPage,
+    OrderView,
+    paginate,
+)
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -155,6 +163,22 @@ def test_a_menu_shows_the_restaurants_terms_and_what_the_cart_still_needs() -> N
     free = Restaurant(RestaurantId(2), "Free", "MG Road")
     empty = CartView(None, (), "INR")
     assert "🛵 Free delivery\n" in texts.menu(MenuPage(free, paginate([], 0, 8), empty))
+
+
+def test_the_kitchens_time_is_shown_unless_it_hands_orders_over_at_once() -> None:
+    slow = Restaurant(RestaurantId(1), "Cafe", "MG Road", prep_minutes=20)
+    instant = Restaurant(RestaurantId(2), "Drinks", "MG Road", prep_minutes=0)
+    page = paginate([Listed(slow, ALWAYS_OPEN), Listed(instant, ALWAYS_OPEN)], 0, 8)
+
+    listed = texts.restaurants(page)
+
+    assert "<b>Cafe</b> — MG Road · ~20 min\n<b>Drinks</b> — MG Road" in listed
+    assert "~0 min" not in listed
+    empty = CartView(None, (), "INR")
+    assert texts.menu(MenuPage(slow, paginate([], 0, 8), empty)).startswith(
+        "🍽 <b>Cafe</b>\nMG Road · ~20 min\n")
+    assert texts.menu(MenuPage(instant, paginate([], 0, 8), empty)).startswith(
+        "🍽 <b>Drinks</b>\nMG Road\n")
 
 
 def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
