@@ -730,8 +730,11 @@ def tracking(view: OrderView) -> str:
         rows.append(f"📝 {escape(order.delivery.note)}")
     if view.history:
         rows.append("")
+        # why it ended, the customer is told; how it moved on (accepted for a silent kitchen,
+        # or with none to ask) is the admins' business, in their own view of the history
         rows += [f"{_when(e.at, view.time_zone)} · {short_status(e.to_status)}"
-                 + (f" ({escape(e.reason)})" if e.reason else "") for e in view.history]
+                 + (f" ({escape(e.reason)})" if e.reason and e.to_status.is_terminal else "")
+                 for e in view.history]
     if view.rating is not None:
         rows.append("\n" + _("Your rating: {stars}").format(
             stars="★" * view.rating + "☆" * (5 - view.rating)))

@@ -14,7 +14,7 @@ from domain.ids import MenuItemId, OrderId, RestaurantId, UserId
 from domain.lines import LineClosed
 from domain.money import Money
 from domain.options import ChoiceRefused
-from domain.orders import DeliveryDetails, Order, OrderItem
+from domain.orders import SYSTEM, DeliveryDetails, Order, OrderEvent, OrderItem, OrderStatus
 from domain.restaurants import MenuItem, Restaurant
 from domain.services.scheduling import NoSlots
 from domain.services.shopping import DISHES_PER_PAGE
@@ -196,3 +196,23 @@ def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
     assert "UTC" not in kolkata
     with pytest.raises(errors.InvalidInput, match="unknown time zone 'Mars/Olympus'"):
         Restaurant(RestaurantId(1), "Dominos", "MG Road", time_zone="Mars/Olympus")
+
+
+def test_the_customers_timeline_says_why_an_order_ended_and_not_how_it_moved_on() -> None:
+    placed = datetime(2026, 11, 30, 5, 17, tzinfo=UTC)
+    order = Order.place(customer_id=UserId(1001), restaurant_id=RestaurantId(1),
+                        items=(OrderItem(1, "Pizza", 25000, 1),), currency="INR",
+                        delivery=DeliveryDetails("12 Residency Road"), at=placed)
+    order.bind_id(OrderId(7))
+    s = OrderStatus
+    history = (order.placing(),
+               OrderEvent(order.id, s.CREATED, s.CONFIRMED, placed, SYSTEM),
+               OrderEvent(order.id, s.CONFIRMED, s.PREPARING, placed, SYSTEM,
+                          "no restaurant manager: auto-accepted"),
+               OrderEvent(order.id, s.PREPARING, s.CANCELLED, placed, SYSTEM,
+                          "Dominos is closed"))
+
+    shown = texts.tracking(OrderView(order, "Dominos", history, time_zone="Asia/Kolkata"))
+
+    assert "30 Nov 10:47 IST · Preparing\n" in shown and "auto-accepted" not in shown
+    assert "30 Nov 10:47 IST · Cancelled (Dominos is closed)" in shown
