@@ -181,12 +181,19 @@ def test_the_kitchens_time_is_shown_unless_it_hands_orders_over_at_once() -> Non
         "🍽 <b>Drinks</b>\nMG Road\n")
 
 
-def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
-    placed = datetime(2026, 11, 30, 5, 17, tzinfo=UTC)
+PLACED = datetime(2026, 11, 30, 5, 17, tzinfo=UTC)
+
+
+def order_placed_at(at: datetime) -> Order:
     order = Order.place(customer_id=UserId(1001), restaurant_id=RestaurantId(1),
                         items=(OrderItem(1, "Pizza", 25000, 1),), currency="INR",
-                        delivery=DeliveryDetails("12 Residency Road"), at=placed)
+                        delivery=DeliveryDetails("12 Residency Road"), at=at)
     order.bind_id(OrderId(7))
+    return order
+
+
+def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
+    order = order_placed_at(PLACED)
     history = tuple(order.new_events)
 
     kolkata = texts.tracking(OrderView(order, "Dominos", history, time_zone="Asia/Kolkata"))
@@ -199,17 +206,13 @@ def test_an_orders_times_are_shown_in_its_restaurants_local_time() -> None:
 
 
 def test_the_customers_timeline_says_why_an_order_ended_and_not_how_it_moved_on() -> None:
-    placed = datetime(2026, 11, 30, 5, 17, tzinfo=UTC)
-    order = Order.place(customer_id=UserId(1001), restaurant_id=RestaurantId(1),
-                        items=(OrderItem(1, "Pizza", 25000, 1),), currency="INR",
-                        delivery=DeliveryDetails("12 Residency Road"), at=placed)
-    order.bind_id(OrderId(7))
+    order = order_placed_at(PLACED)
     s = OrderStatus
     history = (order.placing(),
-               OrderEvent(order.id, s.CREATED, s.CONFIRMED, placed, SYSTEM),
-               OrderEvent(order.id, s.CONFIRMED, s.PREPARING, placed, SYSTEM,
+               OrderEvent(order.id, s.CREATED, s.CONFIRMED, PLACED, SYSTEM),
+               OrderEvent(order.id, s.CONFIRMED, s.PREPARING, PLACED, SYSTEM,
                           "no restaurant manager: auto-accepted"),
-               OrderEvent(order.id, s.PREPARING, s.CANCELLED, placed, SYSTEM,
+               OrderEvent(order.id, s.PREPARING, s.CANCELLED, PLACED, SYSTEM,
                           "Dominos is closed"))
 
     shown = texts.tracking(OrderView(order, "Dominos", history, time_zone="Asia/Kolkata"))
