@@ -145,10 +145,7 @@ async def _pay(u: SandboxUser, p: Params) -> Any:
 
 
 async def _delete(u: SandboxUser, p: Params) -> Any:
-    message_id = p.get_int("message_id")
-    if message_id is None:
-        raise SandboxError("say which message to delete: 'message_id'")
-    u.delete(message_id)
+    u.delete(p.require_int("message_id", SandboxError("'message_id' is required")))
     return True
 
 
