@@ -80,3 +80,5 @@ async def test_a_user_deletes_a_message_over_http(
     assert again.status_code == 400 and "no message" in again.json()["error"]
     unnamed = await http.post(f"{base}/delete", json={})
     assert unnamed.status_code == 400 and "message_id" in unnamed.json()["error"]
+    after = (await http.get(f"{base}/chat")).json()["result"]
+    assert after["messages"] == chat["messages"]  # the refused deletes changed nothing
